@@ -1,0 +1,93 @@
+import { randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { z } from 'zod'
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback)
+
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+      .optional(),
+    FLEETDECK_DATA_DIR: z.string().min(1).default('./data'),
+    FLEETDECK_SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+    PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+    SESSION_IDLE_MINUTES: positiveInt(30),
+    SESSION_ABSOLUTE_HOURS: positiveInt(12),
+    STORAGE_SNAPSHOT_MINUTES: positiveInt(10),
+  })
+  .refine((env) => env.NODE_ENV !== 'production' || env.FLEETDECK_SECRET_KEY, {
+    path: ['FLEETDECK_SECRET_KEY'],
+    message: 'is required when NODE_ENV=production',
+  })
+
+export type Config = {
+  env: 'development' | 'production' | 'test'
+  port: number
+  host: string
+  databaseUrl: string | undefined
+  dataDir: string
+  secretKey: string
+  publicUrl: string
+  /** True when PUBLIC_URL is https: cookies get Secure and the __Host- prefix. */
+  secureCookies: boolean
+  sessionIdleSeconds: number
+  sessionAbsoluteSeconds: number
+  storageSnapshotSeconds: number
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'))
+  }
+}
+
+/**
+ * Parses the environment into a Config.
+ * In development, a missing FLEETDECK_SECRET_KEY is generated once into `<data dir>/secret.key`
+ * (with a warning through `warn`); in production it is required.
+ * @throws ConfigError with one line per problem, e.g. `PORT: must be ≤ 65535`.
+ */
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  warn: (line: string) => void = console.warn,
+): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''))
+  const parsed = envSchema.safeParse(cleaned)
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || 'env'}: ${issue.message}`),
+    )
+  }
+  const e = parsed.data
+  const dataDir = resolve(e.FLEETDECK_DATA_DIR)
+  const publicUrl = (e.PUBLIC_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/+$/, '')
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir,
+    secretKey: e.FLEETDECK_SECRET_KEY ?? developmentSecretKey(dataDir, warn),
+    publicUrl,
+    secureCookies: publicUrl.startsWith('https://'),
+    sessionIdleSeconds: e.SESSION_IDLE_MINUTES * 60,
+    sessionAbsoluteSeconds: e.SESSION_ABSOLUTE_HOURS * 3600,
+    storageSnapshotSeconds: e.STORAGE_SNAPSHOT_MINUTES * 60,
+  }
+}
+
+function developmentSecretKey(dataDir: string, warn: (line: string) => void): string {
+  const file = join(dataDir, 'secret.key')
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim()
+  mkdirSync(dataDir, { recursive: true })
+  const key = randomBytes(32).toString('base64url')
+  writeFileSync(file, key + '\n', { mode: 0o600 })
+  warn(`FLEETDECK_SECRET_KEY is not set: generated one into ${file} (development only)`)
+  return key
+}

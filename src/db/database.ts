@@ -1,0 +1,81 @@
+import { mkdirSync } from 'node:fs'
+import { PGlite } from '@electric-sql/pglite'
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm'
+import { createPgConfig } from '@electric-sql/pglite/node-postgres'
+import { Kysely, PostgresDialect } from 'kysely'
+import pg from 'pg'
+import type { Database } from './schema.js'
+
+// int8 (counts, byte sizes, sequence numbers) as JS numbers: every value we keep stays far
+// below 2^53. numeric stays a string; queries cast sums to bigint.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value))
+
+export type Db = Kysely<Database>
+
+export type DatabaseHandle = {
+  db: Db
+  kind: 'postgres' | 'pglite'
+  /**
+   * Runs `work` on a connection of its own, closed afterwards. Fleet-wide jobs that touch every
+   * tenant schema use it so the catalog cache they grow dies with them (DESIGN.md §3). On the
+   * embedded database there is one connection, so `work` gets the shared one.
+   */
+  withDedicatedConnection<T>(work: (db: Db) => Promise<T>): Promise<T>
+  close(): Promise<void>
+}
+
+export type DatabaseOptions = {
+  /** postgres:// URL; undefined selects the embedded PGlite. */
+  url: string | undefined
+  /** PGlite data directory, or `memory://` for a throwaway database. */
+  dataDir: string
+  /** Pool size on a server (default 10). */
+  poolSize?: number
+}
+
+/**
+ * Opens the platform database: PostgreSQL through `pg` when `url` is set, otherwise PGlite
+ * (PostgreSQL in WASM, ~3 s to start) in `dataDir`. Both sit under the same Kysely dialect.
+ * @throws when the server is unreachable or the data directory cannot be opened.
+ */
+export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
+  if (options.url) return openPostgres(options.url, options.poolSize ?? 10)
+  return openPglite(options.dataDir)
+}
+
+async function openPostgres(url: string, poolSize: number): Promise<DatabaseHandle> {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize })
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  await pool.query('select 1')
+  return {
+    db,
+    kind: 'postgres',
+    async withDedicatedConnection(work) {
+      const own = new Kysely<Database>({
+        dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1 }) }),
+      })
+      try {
+        return await work(own)
+      } finally {
+        await own.destroy()
+      }
+    },
+    close: () => db.destroy(),
+  }
+}
+
+async function openPglite(dataDir: string): Promise<DatabaseHandle> {
+  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true })
+  const lite = await PGlite.create({ dataDir, extensions: { pg_trgm } })
+  const pool = new pg.Pool(createPgConfig(lite) as pg.PoolConfig)
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  return {
+    db,
+    kind: 'pglite',
+    withDedicatedConnection: (work) => work(db),
+    async close() {
+      await db.destroy()
+      await lite.close()
+    },
+  }
+}

@@ -1,0 +1,151 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely'
+
+// Row types of the platform tables in `public`. Columns are snake_case here, at the db edge;
+// query modules hand camelCase objects to the rest of the app.
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>
+type Json = ColumnType<unknown, string | null, string | null>
+
+export type OperatorRole = 'owner' | 'admin' | 'operator' | 'support' | 'viewer'
+export type TenantStatus = 'provisioning' | 'active' | 'suspended' | 'failed' | 'deleted'
+export type MembershipRole = 'owner' | 'admin' | 'member'
+
+export interface PlansTable {
+  id: string
+  name: string
+  price_cents_monthly: number
+  max_members: number | null
+  max_storage_mb: number | null
+  max_custom_domains: number
+  sort_order: number
+}
+
+export interface SuperAdminsTable {
+  id: string
+  email: string
+  name: string
+  role: OperatorRole
+  is_active: Generated<boolean>
+  password_hash: string | null
+  totp_secret_encrypted: string | null
+  totp_last_step: number | null
+  mfa_enabled: Generated<boolean>
+  ip_allowlist: Generated<string[]>
+  last_login_at: Timestamp | null
+  created_by: string | null
+  created_at: Generated<Timestamp>
+}
+
+export interface SuperAdminSessionsTable {
+  id: string
+  super_admin_id: string
+  secret_hash: Uint8Array
+  two_factor_verified: boolean
+  created_at: Timestamp
+  last_active_at: Timestamp
+  totp_verified_at: Timestamp | null
+  ip: string | null
+  user_agent: string | null
+}
+
+export interface EnrolmentTokensTable {
+  id: string
+  secret_hash: Uint8Array
+  purpose: 'setup' | 'enrolment'
+  super_admin_id: string | null
+  created_at: Timestamp
+  expires_at: Timestamp
+  used_at: Timestamp | null
+}
+
+export interface TenantsTable {
+  id: string
+  slug: string
+  name: string
+  status: TenantStatus
+  plan_id: string
+  billing_email: string
+  first_admin_email: string
+  first_admin_name: string
+  provisioning_error: string | null
+  created_at: Timestamp
+  updated_at: Timestamp
+  suspended_at: Timestamp | null
+  plan_changed_at: Timestamp | null
+  deleted_at: Timestamp | null
+  last_activity_at: Timestamp | null
+}
+
+export interface TenantProvisioningStepsTable {
+  tenant_id: string
+  step: string
+  position: number
+  status: 'pending' | 'running' | 'done' | 'failed'
+  error: string | null
+  started_at: Timestamp | null
+  finished_at: Timestamp | null
+}
+
+export interface UsersTable {
+  id: string
+  email: string
+  name: string
+  status: Generated<'invited' | 'active' | 'disabled'>
+  last_login_at: Timestamp | null
+  created_at: Timestamp
+}
+
+export interface MembershipsTable {
+  user_id: string
+  tenant_id: string
+  role: MembershipRole
+  created_at: Timestamp
+}
+
+export interface StorageSnapshotsTable {
+  tenant_id: string
+  db_bytes: number
+  file_bytes: number
+  taken_at: Timestamp
+}
+
+export interface AuditLogTable {
+  seq: number
+  created_at: Timestamp
+  actor_id: string | null
+  actor_email: string | null
+  impersonated_user_id: string | null
+  impersonated_tenant_id: string | null
+  action: string
+  target_type: string | null
+  target_id: string | null
+  tenant_id: string | null
+  before: Json
+  after: Json
+  request_id: string | null
+  ip: string | null
+  user_agent: string | null
+  batch_id: string | null
+  prev_hash: string
+  hash: string
+}
+
+export interface Database {
+  plans: PlansTable
+  super_admins: SuperAdminsTable
+  super_admin_sessions: SuperAdminSessionsTable
+  enrolment_tokens: EnrolmentTokensTable
+  tenants: TenantsTable
+  tenant_provisioning_steps: TenantProvisioningStepsTable
+  users: UsersTable
+  memberships: MembershipsTable
+  storage_snapshots: StorageSnapshotsTable
+  audit_log: AuditLogTable
+}
+
+export type TenantRow = Selectable<TenantsTable>
+export type NewTenantRow = Insertable<TenantsTable>
+export type TenantUpdate = Updateable<TenantsTable>
+export type SuperAdminRow = Selectable<SuperAdminsTable>
+export type PlanRow = Selectable<PlansTable>
+export type AuditLogRow = Selectable<AuditLogTable>
