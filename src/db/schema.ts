@@ -4,6 +4,7 @@ import type { ColumnType, Generated, Insertable, Selectable, Updateable } from '
 // query modules hand camelCase objects to the rest of the app.
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>
+type NullableTimestamp = ColumnType<Date | null, Date | string | null, Date | string | null>
 type Json = ColumnType<unknown, string | null, string | null>
 
 export type OperatorRole = 'owner' | 'admin' | 'operator' | 'support' | 'viewer'
@@ -31,9 +32,9 @@ export interface SuperAdminsTable {
   totp_last_step: number | null
   mfa_enabled: Generated<boolean>
   ip_allowlist: Generated<string[]>
-  last_login_at: Timestamp | null
+  last_login_at: NullableTimestamp
   created_by: string | null
-  created_at: Generated<Timestamp>
+  created_at: ColumnType<Date, Date | string | undefined, Date | string>
 }
 
 export interface SuperAdminSessionsTable {
@@ -43,7 +44,7 @@ export interface SuperAdminSessionsTable {
   two_factor_verified: boolean
   created_at: Timestamp
   last_active_at: Timestamp
-  totp_verified_at: Timestamp | null
+  totp_verified_at: NullableTimestamp
   ip: string | null
   user_agent: string | null
 }
@@ -55,7 +56,7 @@ export interface EnrolmentTokensTable {
   super_admin_id: string | null
   created_at: Timestamp
   expires_at: Timestamp
-  used_at: Timestamp | null
+  used_at: NullableTimestamp
 }
 
 export interface TenantsTable {
@@ -70,10 +71,10 @@ export interface TenantsTable {
   provisioning_error: string | null
   created_at: Timestamp
   updated_at: Timestamp
-  suspended_at: Timestamp | null
-  plan_changed_at: Timestamp | null
-  deleted_at: Timestamp | null
-  last_activity_at: Timestamp | null
+  suspended_at: NullableTimestamp
+  plan_changed_at: NullableTimestamp
+  deleted_at: NullableTimestamp
+  last_activity_at: NullableTimestamp
 }
 
 export interface TenantProvisioningStepsTable {
@@ -82,8 +83,8 @@ export interface TenantProvisioningStepsTable {
   position: number
   status: 'pending' | 'running' | 'done' | 'failed'
   error: string | null
-  started_at: Timestamp | null
-  finished_at: Timestamp | null
+  started_at: NullableTimestamp
+  finished_at: NullableTimestamp
 }
 
 export interface UsersTable {
@@ -91,7 +92,7 @@ export interface UsersTable {
   email: string
   name: string
   status: Generated<'invited' | 'active' | 'disabled'>
-  last_login_at: Timestamp | null
+  last_login_at: NullableTimestamp
   created_at: Timestamp
 }
 

@@ -1,0 +1,74 @@
+import type { Db } from '../db/database.js'
+import { generateSplitToken, hashSecret, parseSplitToken, secretMatches } from './tokens.js'
+
+/** Setup and enrolment links are valid for one hour (issue #2). */
+export const ENROLMENT_TTL_SECONDS = 3600
+
+export type EnrolmentToken = {
+  id: string
+  purpose: 'setup' | 'enrolment'
+  superAdminId: string | null
+  expiresAt: Date
+}
+
+/**
+ * Creates a one-time link token: `setup` (no super admin exists yet; the link creates the first
+ * owner) or `enrolment` (for an existing admin without password and TOTP). Only sha256 of the
+ * secret is stored.
+ * @returns the token for the URL `/enrol/<token>`
+ */
+export async function createEnrolmentToken(
+  db: Db,
+  purpose: 'setup' | 'enrolment',
+  superAdminId: string | null,
+  now: Date = new Date(),
+  ttlSeconds: number = ENROLMENT_TTL_SECONDS,
+): Promise<string> {
+  const { id, secret, token } = generateSplitToken()
+  await db
+    .insertInto('enrolment_tokens')
+    .values({
+      id,
+      secret_hash: hashSecret(secret),
+      purpose,
+      super_admin_id: superAdminId,
+      created_at: now,
+      expires_at: new Date(now.getTime() + ttlSeconds * 1000),
+    })
+    .execute()
+  return token
+}
+
+/** The token's details when it is well-formed, unused, unexpired and its secret matches. */
+export async function findUsableEnrolmentToken(
+  db: Db,
+  token: string,
+  now: Date = new Date(),
+): Promise<EnrolmentToken | undefined> {
+  const parts = parseSplitToken(token)
+  if (!parts) return undefined
+  const row = await db
+    .selectFrom('enrolment_tokens')
+    .selectAll()
+    .where('id', '=', parts.id)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', now)
+    .executeTakeFirst()
+  if (!row || !secretMatches(parts.secret, row.secret_hash)) return undefined
+  return { id: row.id, purpose: row.purpose, superAdminId: row.super_admin_id, expiresAt: row.expires_at }
+}
+
+/**
+ * Marks the token used in one compare-and-set statement; only one of two racing requests wins.
+ * @returns true when this call consumed it.
+ */
+export async function consumeEnrolmentToken(db: Db, id: string, now: Date = new Date()): Promise<boolean> {
+  const result = await db
+    .updateTable('enrolment_tokens')
+    .set({ used_at: now })
+    .where('id', '=', id)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', now)
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows) === 1
+}

@@ -1,0 +1,124 @@
+import type { Db } from '../db/database.js'
+import { findSuperAdminById, type SuperAdmin } from '../db/super-admins.js'
+import { generateSplitToken, hashSecret, parseSplitToken, secretMatches } from './tokens.js'
+
+// The session design of the Lucia guide (lucia-auth/lucia pages/sessions/basic.md): token
+// `id.secret`, only sha256(secret) stored, constant-time comparison, a new session per sign-in.
+
+export type Session = {
+  id: string
+  superAdminId: string
+  twoFactorVerified: boolean
+  createdAt: Date
+  lastActiveAt: Date
+  totpVerifiedAt: Date | null
+  ip: string | null
+  userAgent: string | null
+}
+
+export type SessionPolicy = {
+  /** Inactivity after which a session ends, in seconds (SESSION_IDLE_MINUTES × 60). */
+  idleSeconds: number
+  /** Lifetime from sign-in regardless of activity, in seconds (SESSION_ABSOLUTE_HOURS × 3600). */
+  absoluteSeconds: number
+}
+
+/** Activity is written at most once a minute per session: enough for a 30-minute idle limit. */
+const TOUCH_INTERVAL_MS = 60_000
+
+/**
+ * Creates a session for `superAdminId` and returns the token to put in the cookie (never stored).
+ * `twoFactorVerified` is false after the password step and true only after TOTP.
+ */
+export async function createSession(
+  db: Db,
+  superAdminId: string,
+  details: { twoFactorVerified: boolean; ip?: string | null; userAgent?: string | null },
+  now: Date = new Date(),
+): Promise<{ token: string; session: Session }> {
+  const { id, secret, token } = generateSplitToken()
+  const session: Session = {
+    id,
+    superAdminId,
+    twoFactorVerified: details.twoFactorVerified,
+    createdAt: now,
+    lastActiveAt: now,
+    totpVerifiedAt: details.twoFactorVerified ? now : null,
+    ip: details.ip ?? null,
+    userAgent: details.userAgent?.slice(0, 400) ?? null,
+  }
+  await db
+    .insertInto('super_admin_sessions')
+    .values({
+      id,
+      super_admin_id: superAdminId,
+      secret_hash: hashSecret(secret),
+      two_factor_verified: session.twoFactorVerified,
+      created_at: now,
+      last_active_at: now,
+      totp_verified_at: session.totpVerifiedAt,
+      ip: session.ip,
+      user_agent: session.userAgent,
+    })
+    .execute()
+  return { token, session }
+}
+
+/**
+ * Finds the session and admin behind a cookie token. Returns undefined (and deletes the row
+ * when it exists) if the token is malformed, the secret does not match, the admin is inactive,
+ * or the idle or absolute limit has passed. With `touch`, extends the idle window; background
+ * polling passes `touch: false` so it never keeps a session alive (DESIGN.md §5).
+ */
+export async function validateSessionToken(
+  db: Db,
+  token: string,
+  policy: SessionPolicy,
+  options: { touch: boolean; now?: Date } = { touch: true },
+): Promise<{ session: Session; admin: SuperAdmin } | undefined> {
+  const now = options.now ?? new Date()
+  const parts = parseSplitToken(token)
+  if (!parts) return undefined
+  const row = await db
+    .selectFrom('super_admin_sessions')
+    .selectAll()
+    .where('id', '=', parts.id)
+    .executeTakeFirst()
+  if (!row || !secretMatches(parts.secret, row.secret_hash)) return undefined
+  const idleEnd = row.last_active_at.getTime() + policy.idleSeconds * 1000
+  const absoluteEnd = row.created_at.getTime() + policy.absoluteSeconds * 1000
+  const admin = await findSuperAdminById(db, row.super_admin_id)
+  if (now.getTime() >= idleEnd || now.getTime() >= absoluteEnd || !admin?.isActive) {
+    await invalidateSession(db, row.id)
+    return undefined
+  }
+  let lastActiveAt = row.last_active_at
+  if (options.touch && now.getTime() - lastActiveAt.getTime() >= TOUCH_INTERVAL_MS) {
+    lastActiveAt = now
+    await db.updateTable('super_admin_sessions').set({ last_active_at: now }).where('id', '=', row.id).execute()
+  }
+  const session: Session = {
+    id: row.id,
+    superAdminId: row.super_admin_id,
+    twoFactorVerified: row.two_factor_verified,
+    createdAt: row.created_at,
+    lastActiveAt,
+    totpVerifiedAt: row.totp_verified_at,
+    ip: row.ip,
+    userAgent: row.user_agent,
+  }
+  return { session, admin }
+}
+
+export async function invalidateSession(db: Db, sessionId: string): Promise<void> {
+  await db.deleteFrom('super_admin_sessions').where('id', '=', sessionId).execute()
+}
+
+/** Ends every session of one admin (after a password reset, deactivation, TOTP reset). */
+export async function invalidateSuperAdminSessions(db: Db, superAdminId: string): Promise<number> {
+  const result = await db
+    .deleteFrom('super_admin_sessions')
+    .where('super_admin_id', '=', superAdminId)
+    .executeTakeFirst()
+  return Number(result.numDeletedRows)
+}

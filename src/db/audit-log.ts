@@ -1,0 +1,190 @@
+import { createHash } from 'node:crypto'
+import { sql } from 'kysely'
+import type { Db } from './database.js'
+import type { AuditLogRow } from './schema.js'
+
+/** prev_hash of the first row of the chain. */
+export const GENESIS_HASH = '0'.repeat(64)
+
+/** Arbitrary, fixed key of the transaction-level advisory lock that serialises the chain. */
+const AUDIT_CHAIN_LOCK = 7_346_210_001
+
+/** Who did it and from where: one per request, or one per CLI run. */
+export type AuditContext = {
+  actor?: { id: string; email: string } | null
+  requestId?: string | null
+  ip?: string | null
+  userAgent?: string | null
+  batchId?: string | null
+}
+
+export type AuditEntry = {
+  action: string
+  targetType?: string | null
+  targetId?: string | null
+  tenantId?: string | null
+  before?: unknown
+  after?: unknown
+  impersonatedUserId?: string | null
+  impersonatedTenantId?: string | null
+}
+
+type ChainFields = Omit<AuditLogRow, 'prev_hash' | 'hash'>
+
+/**
+ * Appends one entry to `public.audit_log`, hash-chained to the previous one (DESIGN.md §7):
+ * `hash = sha256(prev_hash ‖ "\n" ‖ canonical row)`. Must run inside the transaction that makes
+ * the change, so the entry and the change commit or roll back together; a transaction-level
+ * advisory lock orders concurrent writers so `seq` has no gaps and no forks.
+ * @param trx a Kysely transaction (`db.isTransaction` must be true)
+ * @returns the new row's `seq` and `hash`
+ * @throws Error when called outside a transaction
+ */
+export async function appendAuditEntry(
+  trx: Db,
+  context: AuditContext,
+  entry: AuditEntry,
+  now: Date = new Date(),
+): Promise<{ seq: number; hash: string }> {
+  if (!trx.isTransaction) throw new Error('appendAuditEntry must run inside a transaction')
+  await sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`.execute(trx)
+  const last = await trx
+    .selectFrom('audit_log')
+    .select(['seq', 'hash'])
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirst()
+  const row: ChainFields = {
+    seq: (last?.seq ?? 0) + 1,
+    created_at: now,
+    actor_id: context.actor?.id ?? null,
+    actor_email: context.actor?.email ?? null,
+    impersonated_user_id: entry.impersonatedUserId ?? null,
+    impersonated_tenant_id: entry.impersonatedTenantId ?? null,
+    action: entry.action,
+    target_type: entry.targetType ?? null,
+    target_id: entry.targetId ?? null,
+    tenant_id: entry.tenantId ?? null,
+    before: normaliseJson(entry.before),
+    after: normaliseJson(entry.after),
+    request_id: context.requestId ?? null,
+    ip: context.ip ?? null,
+    user_agent: context.userAgent ?? null,
+    batch_id: context.batchId ?? null,
+  }
+  const prevHash = last?.hash ?? GENESIS_HASH
+  const hash = chainHash(prevHash, row)
+  await trx
+    .insertInto('audit_log')
+    .values({
+      ...row,
+      before: row.before === null ? null : JSON.stringify(row.before),
+      after: row.after === null ? null : JSON.stringify(row.after),
+      prev_hash: prevHash,
+      hash,
+    })
+    .execute()
+  return { seq: row.seq, hash }
+}
+
+/** The JSON value as jsonb will give it back (Dates become strings, undefined disappears). */
+function normaliseJson(value: unknown): unknown {
+  return value === undefined ? null : JSON.parse(JSON.stringify(value))
+}
+
+/** JSON with object keys sorted at every depth: jsonb does not keep key order. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
+  if (value instanceof Date) return JSON.stringify(value.toISOString())
+  if (value && typeof value === 'object') {
+    const keys = Object.keys(value).sort()
+    const obj = value as Record<string, unknown>
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`
+  }
+  return JSON.stringify(value ?? null)
+}
+
+/** sha256 hex of the previous hash and the row's canonical form. */
+export function chainHash(prevHash: string, row: ChainFields): string {
+  const canonical = canonicalJson({ ...row, created_at: new Date(row.created_at).toISOString() })
+  return createHash('sha256').update(prevHash).update('\n').update(canonical).digest('hex')
+}
+
+export type ChainVerdict =
+  | { ok: true; checked: number }
+  | { ok: false; checked: number; seq: number; reason: string }
+
+/**
+ * Walks the whole chain in `seq` order, in pages of `batchSize` rows, and reports the first
+ * broken link: a gap in `seq`, a `prev_hash` that is not the previous row's hash, or a hash that
+ * does not match the row (an edit made with the trigger disabled).
+ */
+export async function verifyAuditChain(db: Db, batchSize = 2000): Promise<ChainVerdict> {
+  let prev = { seq: 0, hash: GENESIS_HASH }
+  let checked = 0
+  for (;;) {
+    const rows = await db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('seq', '>', prev.seq)
+      .orderBy('seq')
+      .limit(batchSize)
+      .execute()
+    for (const row of rows) {
+      const fail = (reason: string): ChainVerdict => ({ ok: false, checked, seq: row.seq, reason })
+      if (row.seq !== prev.seq + 1) return fail(`seq ${prev.seq + 1} is missing`)
+      if (row.prev_hash !== prev.hash) return fail('prev_hash does not match the previous row')
+      const { prev_hash: _p, hash: _h, ...fields } = row
+      if (chainHash(row.prev_hash, fields) !== row.hash) return fail('row content does not match its hash')
+      prev = row
+      checked++
+    }
+    if (rows.length < batchSize) return { ok: true, checked }
+  }
+}
+
+export type AuditFilter = {
+  action?: string
+  tenantId?: string
+  actorId?: string
+  from?: Date
+  to?: Date
+  /** Keyset paging: only entries older than this seq. */
+  beforeSeq?: number
+  limit?: number
+}
+
+export type AuditListEntry = AuditLogRow & { tenant_slug: string | null }
+
+/** Newest first, with the tenant's slug joined; `limit` defaults to 50. */
+export async function listAuditEntries(db: Db, filter: AuditFilter): Promise<AuditListEntry[]> {
+  let query = db
+    .selectFrom('audit_log')
+    .leftJoin('tenants', 'tenants.id', 'audit_log.tenant_id')
+    .selectAll('audit_log')
+    .select('tenants.slug as tenant_slug')
+    .orderBy('audit_log.seq', 'desc')
+    .limit(filter.limit ?? 50)
+  if (filter.action) query = query.where('audit_log.action', '=', filter.action)
+  if (filter.tenantId) query = query.where('audit_log.tenant_id', '=', filter.tenantId)
+  if (filter.actorId) query = query.where('audit_log.actor_id', '=', filter.actorId)
+  if (filter.from) query = query.where('audit_log.created_at', '>=', filter.from)
+  if (filter.to) query = query.where('audit_log.created_at', '<', filter.to)
+  if (filter.beforeSeq) query = query.where('audit_log.seq', '<', filter.beforeSeq)
+  return query.execute()
+}
+
+/** Distinct actions and actors seen in the log, for the filter controls. */
+export async function listAuditFacets(db: Db) {
+  const [actions, actors] = await Promise.all([
+    db.selectFrom('audit_log').select('action').distinct().orderBy('action').execute(),
+    db
+      .selectFrom('audit_log')
+      .select(['actor_id', 'actor_email'])
+      .distinct()
+      .where('actor_id', 'is not', null)
+      .orderBy('actor_email')
+      .execute(),
+  ])
+  return { actions: actions.map((a) => a.action), actors }
+}

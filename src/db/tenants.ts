@@ -1,0 +1,200 @@
+import { sql } from 'kysely'
+import type { Db } from './database.js'
+import type { MembershipRole, TenantRow, TenantStatus } from './schema.js'
+
+export type Tenant = {
+  id: string
+  slug: string
+  name: string
+  status: TenantStatus
+  planId: string
+  billingEmail: string
+  firstAdminEmail: string
+  firstAdminName: string
+  provisioningError: string | null
+  createdAt: Date
+  updatedAt: Date
+  suspendedAt: Date | null
+  planChangedAt: Date | null
+  deletedAt: Date | null
+}
+
+export type Storage = { dbBytes: number; fileBytes: number; takenAt: Date }
+
+export type TenantListItem = Tenant & { planName: string; members: number; storage: Storage | null }
+
+export const TENANT_STATUSES: TenantStatus[] = ['provisioning', 'active', 'suspended', 'failed', 'deleted']
+
+/** `tenant_<slug with - as _>`: slugs have no `_`, so the mapping is one to one (DESIGN.md §3). */
+export function tenantSchemaName(slug: string): string {
+  return `tenant_${slug.replace(/-/g, '_')}`
+}
+
+export function toTenant(row: TenantRow): Tenant {
+  return {
+    id: row.id,
+    slug: row.slug,
+    name: row.name,
+    status: row.status,
+    planId: row.plan_id,
+    billingEmail: row.billing_email,
+    firstAdminEmail: row.first_admin_email,
+    firstAdminName: row.first_admin_name,
+    provisioningError: row.provisioning_error,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    suspendedAt: row.suspended_at,
+    planChangedAt: row.plan_changed_at,
+    deletedAt: row.deleted_at,
+  }
+}
+
+export async function findTenantById(db: Db, id: string): Promise<Tenant | undefined> {
+  if (!isUuid(id)) return undefined
+  const row = await db.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirst()
+  return row && toTenant(row)
+}
+
+export async function findTenantBySlug(db: Db, slug: string): Promise<Tenant | undefined> {
+  const row = await db.selectFrom('tenants').selectAll().where('slug', '=', slug).executeTakeFirst()
+  return row && toTenant(row)
+}
+
+export function isUuid(value: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)
+}
+
+export type TenantFilter = {
+  /** Substring of the slug or the name, case-insensitive. */
+  q?: string
+  /** One status; without it every tenant but the deleted ones. */
+  status?: TenantStatus
+  page?: number
+  perPage?: number
+}
+
+/**
+ * One page of tenants, newest first, with plan name, member count and storage snapshot.
+ * Three queries whatever the page size (page, member counts for that page, total): no query
+ * per row, so it stays fast at 2,000 tenants.
+ */
+export async function listTenants(
+  db: Db,
+  filter: TenantFilter,
+): Promise<{ items: TenantListItem[]; total: number }> {
+  const perPage = filter.perPage ?? 50
+  const page = Math.max(1, filter.page ?? 1)
+  let base = db.selectFrom('tenants')
+  if (filter.status) base = base.where('tenants.status', '=', filter.status)
+  else base = base.where('tenants.status', '!=', 'deleted')
+  if (filter.q?.trim()) {
+    const pattern = `%${filter.q.trim().toLowerCase().replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`
+    base = base.where(sql<string>`tenants.slug || ' ' || lower(tenants.name)`, 'like', pattern)
+  }
+  const [rows, totalRow] = await Promise.all([
+    base
+      .innerJoin('plans', 'plans.id', 'tenants.plan_id')
+      .leftJoin('storage_snapshots', 'storage_snapshots.tenant_id', 'tenants.id')
+      .selectAll('tenants')
+      .select([
+        'plans.name as plan_name',
+        'storage_snapshots.db_bytes',
+        'storage_snapshots.file_bytes',
+        'storage_snapshots.taken_at',
+      ])
+      .orderBy('tenants.created_at', 'desc')
+      .orderBy('tenants.id')
+      .limit(perPage)
+      .offset((page - 1) * perPage)
+      .execute(),
+    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ])
+  const members = await countMembers(db, rows.map((r) => r.id))
+  const items = rows.map((row) => ({
+    ...toTenant(row),
+    planName: row.plan_name,
+    members: members.get(row.id) ?? 0,
+    storage:
+      row.taken_at === null
+        ? null
+        : { dbBytes: Number(row.db_bytes), fileBytes: Number(row.file_bytes), takenAt: row.taken_at },
+  }))
+  return { items, total: Number(totalRow.n) }
+}
+
+/** Member counts for a set of tenants, in one grouped query. */
+export async function countMembers(db: Db, tenantIds: string[]): Promise<Map<string, number>> {
+  if (tenantIds.length === 0) return new Map()
+  const rows = await db
+    .selectFrom('memberships')
+    .select(['tenant_id', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('tenant_id', 'in', tenantIds)
+    .groupBy('tenant_id')
+    .execute()
+  return new Map(rows.map((r) => [r.tenant_id, Number(r.n)]))
+}
+
+/** Tenants per status, for the filter tabs. */
+export async function countTenantsByStatus(db: Db): Promise<Record<TenantStatus, number>> {
+  const rows = await db
+    .selectFrom('tenants')
+    .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+    .groupBy('status')
+    .execute()
+  const counts = Object.fromEntries(TENANT_STATUSES.map((s) => [s, 0])) as Record<TenantStatus, number>
+  for (const row of rows) counts[row.status] = Number(row.n)
+  return counts
+}
+
+export type Member = { userId: string; email: string; name: string; role: MembershipRole; status: string; since: Date }
+
+/** The tenant's members, owners first; `limit` defaults to 100. */
+export async function listTenantMembers(db: Db, tenantId: string, limit = 100): Promise<Member[]> {
+  const rows = await db
+    .selectFrom('memberships')
+    .innerJoin('users', 'users.id', 'memberships.user_id')
+    .select(['users.id', 'users.email', 'users.name', 'users.status', 'memberships.role', 'memberships.created_at'])
+    .where('memberships.tenant_id', '=', tenantId)
+    .orderBy(sql`case memberships.role when 'owner' then 0 when 'admin' then 1 else 2 end`)
+    .orderBy('users.email')
+    .limit(limit)
+    .execute()
+  return rows.map((r) => ({ userId: r.id, email: r.email, name: r.name, role: r.role, status: r.status, since: r.created_at }))
+}
+
+export async function findStorage(db: Db, tenantId: string): Promise<Storage | undefined> {
+  const row = await db.selectFrom('storage_snapshots').selectAll().where('tenant_id', '=', tenantId).executeTakeFirst()
+  return row && { dbBytes: Number(row.db_bytes), fileBytes: Number(row.file_bytes), takenAt: row.taken_at }
+}
+
+export async function listPlans(db: Db) {
+  return db.selectFrom('plans').selectAll().orderBy('sort_order').execute()
+}
+
+/**
+ * Moves a tenant from one of `from` to `to`, in one compare-and-set statement.
+ * @returns the tenant before and after, or undefined when it was not in one of `from`.
+ */
+export async function transitionTenantStatus(
+  trx: Db,
+  id: string,
+  from: TenantStatus[],
+  to: TenantStatus,
+  now: Date,
+): Promise<{ before: Tenant; after: Tenant } | undefined> {
+  const before = await trx.selectFrom('tenants').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
+  if (!before || !from.includes(before.status)) return undefined
+  const after = await trx
+    .updateTable('tenants')
+    .set({
+      status: to,
+      updated_at: now,
+      ...(to === 'suspended' ? { suspended_at: now } : {}),
+      ...(to === 'active' ? { suspended_at: null, provisioning_error: null } : {}),
+      ...(to === 'deleted' ? { deleted_at: now } : {}),
+    })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow()
+  return { before: toTenant(before), after: toTenant(after) }
+}
