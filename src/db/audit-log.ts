@@ -57,20 +57,20 @@ export async function appendAuditEntry(
   const row: ChainFields = {
     seq: (last?.seq ?? 0) + 1,
     created_at: now,
-    actor_id: context.actor?.id ?? null,
+    actor_id: uuidText(context.actor?.id),
     actor_email: context.actor?.email ?? null,
-    impersonated_user_id: entry.impersonatedUserId ?? null,
-    impersonated_tenant_id: entry.impersonatedTenantId ?? null,
+    impersonated_user_id: uuidText(entry.impersonatedUserId),
+    impersonated_tenant_id: uuidText(entry.impersonatedTenantId),
     action: entry.action,
     target_type: entry.targetType ?? null,
     target_id: entry.targetId ?? null,
-    tenant_id: entry.tenantId ?? null,
+    tenant_id: uuidText(entry.tenantId),
     before: normaliseJson(entry.before),
     after: normaliseJson(entry.after),
     request_id: context.requestId ?? null,
     ip: context.ip ?? null,
     user_agent: context.userAgent ?? null,
-    batch_id: context.batchId ?? null,
+    batch_id: uuidText(context.batchId),
   }
   const prevHash = last?.hash ?? GENESIS_HASH
   const hash = chainHash(prevHash, row)
@@ -85,6 +85,18 @@ export async function appendAuditEntry(
     })
     .execute()
   return { seq: row.seq, hash }
+}
+
+/**
+ * A uuid as PostgreSQL prints it back (lower case, hyphenated), so the hash is computed over what
+ * verification will read: an id taken from a URL in upper case must not look like tampering.
+ * Anything that is not 32 hex digits is left for the insert to refuse.
+ */
+function uuidText(value: string | null | undefined): string | null {
+  if (value == null) return null
+  const hex = value.replace(/^\{|\}$|-/g, '').toLowerCase()
+  if (!/^[0-9a-f]{32}$/.test(hex)) return value
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
 }
 
 /** The JSON value as jsonb will give it back (Dates become strings, undefined disappears). */

@@ -1,0 +1,20 @@
+// npm run audit:verify — walks the hash chain of public.audit_log; prints OK or the first broken link.
+import { loadConfig } from '../src/config.js'
+import { verifyAuditChain } from '../src/db/audit-log.js'
+import { openDatabase } from '../src/db/database.js'
+import { migratePlatform } from '../src/db/migrate.js'
+
+const config = loadConfig()
+const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir })
+try {
+  await migratePlatform(database.db)
+  const verdict = await verifyAuditChain(database.db)
+  if (verdict.ok) {
+    console.log(`OK: ${verdict.checked} entries, chain intact`)
+  } else {
+    console.log(`BROKEN at seq ${verdict.seq}: ${verdict.reason} (${verdict.checked} entries verified before it)`)
+    process.exitCode = 1
+  }
+} finally {
+  await database.close()
+}

@@ -1,0 +1,56 @@
+import { Hono } from 'hono'
+import { HTTPException } from 'hono/http-exception'
+import { methodOverride } from 'hono/method-override'
+import { requestId } from 'hono/request-id'
+import { serveStatic } from '@hono/node-server/serve-static'
+import { auditRoutes } from './routes/audit.js'
+import { enrolmentRoutes } from './routes/enrolment.js'
+import { healthRoutes } from './routes/health.js'
+import { signInRoutes } from './routes/sign-in.js'
+import { tenantRoutes } from './routes/tenants.js'
+import { ErrorPage } from './views/error.js'
+import type { AppDeps, AppEnv } from './web/env.js'
+import { requireConsoleSession } from './web/guards.js'
+import { isHtmx } from './web/request.js'
+
+/** The whole HTTP app; `app.request()` in tests, `@hono/node-server` in production. */
+export function createApp(deps: AppDeps) {
+  const app = new Hono<AppEnv>()
+  const now = deps.now ?? Date.now
+
+  app.use(requestId({ generator: () => crypto.randomUUID() }))
+  app.use(async (c, next) => {
+    c.set('deps', deps)
+    c.set('db', deps.database.db)
+    c.set('now', () => new Date(now()))
+    await next()
+  })
+  app.use('/public/*', serveStatic({ root: './' }))
+  // Forms without JavaScript send `_method=DELETE`; htmx sends the real verb.
+  app.use(methodOverride({ app }))
+
+  app.route('/', healthRoutes)
+  app.route('/', signInRoutes)
+  app.route('/', enrolmentRoutes)
+
+  app.use('/tenants/*', requireConsoleSession)
+  app.use('/tenants', requireConsoleSession)
+  app.use('/audit', requireConsoleSession)
+  app.use('/audit/*', requireConsoleSession)
+  app.route('/tenants', tenantRoutes)
+  app.route('/audit', auditRoutes)
+  app.get('/', (c) => c.redirect('/tenants', 303))
+
+  app.notFound((c) => c.html(<ErrorPage status={404} message="There is nothing at this address." requestId={c.var.requestId} />, 404))
+  app.onError((err, c) => {
+    if (err instanceof HTTPException && err.status < 500) {
+      const page = <ErrorPage status={err.status} message={err.message || 'Request refused.'} requestId={c.var.requestId} />
+      return isHtmx(c) ? c.html(<p role="alert" class="text-red-700">{err.message}</p>, err.status) : c.html(page, err.status)
+    }
+    console.error(JSON.stringify({ level: 'error', requestId: c.var.requestId, method: c.req.method, path: c.req.path, error: String(err?.stack ?? err) }))
+    return c.html(<ErrorPage status={500} message="The request failed and nothing was changed. Quote the request id when you report it." requestId={c.var.requestId} />, 500)
+  })
+  return app
+}
+
+export type App = ReturnType<typeof createApp>

@@ -1,0 +1,100 @@
+import { Hono, type Context } from 'hono'
+import QRCode from 'qrcode'
+import { z } from 'zod'
+import { completePasswordEnrolment } from '../auth/enrol.js'
+import { findUsableEnrolmentToken } from '../auth/enrolment.js'
+import { decryptSecret, deriveKey, encryptSecret } from '../auth/encryption.js'
+import { passwordProblem } from '../auth/password.js'
+import { completeTotpStep } from '../auth/sign-in.js'
+import { generateTotpKey, totpKeyToBase32, totpKeyUri } from '../auth/totp.js'
+import { setPendingTotpSecret } from '../db/super-admins.js'
+import { EnrolPasswordPage, EnrolTotpPage, InvalidLinkPage, type FieldErrors } from '../views/auth.js'
+import type { AppEnv } from '../web/env.js'
+import { setFlash } from '../web/flash.js'
+import { loadSession } from '../web/guards.js'
+import { auditContext, formFields, redirectTo } from '../web/request.js'
+import { writeSessionCookie } from '../web/session-cookie.js'
+
+const TOKEN = ':token{[a-z2-7]{32}\\.[a-z2-7]{32}}'
+
+const enrolForm = z.object({
+  email: z.string().trim().max(320).optional(),
+  name: z.string().trim().max(200).optional(),
+  password: z.string().max(1024),
+  confirm: z.string().max(1024),
+})
+const setupFields = z.object({
+  email: z.email({ error: 'Enter a valid email address.' }),
+  name: z.string().min(1, { error: 'Enter a name.' }).max(200),
+})
+
+export const enrolmentRoutes = new Hono<AppEnv>()
+
+enrolmentRoutes.get(`/enrol/${TOKEN}`, async (c) => {
+  const link = await findUsableEnrolmentToken(c.var.db, c.req.param('token'), c.var.now())
+  if (!link) return c.html(<InvalidLinkPage />, 404)
+  return c.html(<EnrolPasswordPage token={c.req.param('token')} purpose={link.purpose} errors={{}} />)
+})
+
+enrolmentRoutes.post(`/enrol/${TOKEN}`, async (c) => {
+  const token = c.req.param('token')
+  const link = await findUsableEnrolmentToken(c.var.db, token, c.var.now())
+  if (!link) return c.html(<InvalidLinkPage />, 404)
+  const form = enrolForm.parse(await formFields(c))
+  const errors: FieldErrors = {}
+  if (link.purpose === 'setup') {
+    const setup = setupFields.safeParse(form)
+    for (const issue of setup.error?.issues ?? []) errors[String(issue.path[0])] ??= issue.message
+  }
+  errors.password = passwordProblem(form.password)
+  if (!errors.password && form.password !== form.confirm) errors.confirm = 'The passwords do not match.'
+  const rerender = (status: 422) =>
+    c.html(<EnrolPasswordPage token={token} purpose={link.purpose} email={form.email} name={form.name} errors={errors} />, status)
+  if (Object.values(errors).some(Boolean)) return rerender(422)
+  const result = await completePasswordEnrolment(c.var.db, auditContext(c), link, form, c.var.now())
+  if (!result.ok && result.reason === 'email_taken') {
+    errors.email = 'A super admin with this email already exists.'
+    return rerender(422)
+  }
+  if (!result.ok) return c.html(<InvalidLinkPage />, 404)
+  writeSessionCookie(c, result.token)
+  return redirectTo(c, '/enrol/totp')
+})
+
+/** Only a half session of an admin without TOTP may enrol; anyone else goes to sign-in. */
+async function pendingEnrolment(c: Context<AppEnv>) {
+  const found = await loadSession(c)
+  if (!found || found.session.twoFactorVerified || found.admin.mfaEnabled) return undefined
+  return found
+}
+
+enrolmentRoutes.get('/enrol/totp', async (c) => {
+  const found = await pendingEnrolment(c)
+  if (!found) return c.redirect('/login', 303)
+  const totpKey = deriveKey(c.var.deps.config.secretKey, 'totp-secret')
+  // Reuse the pending key so a reload does not invalidate what the app already scanned.
+  let key = found.admin.totpSecretEncrypted ? decryptSecret(totpKey, found.admin.totpSecretEncrypted) : undefined
+  if (!key) {
+    key = generateTotpKey()
+    await setPendingTotpSecret(c.var.db, found.admin.id, encryptSecret(totpKey, key))
+  }
+  const qrSvg = await QRCode.toString(totpKeyUri(found.admin.email, key), { type: 'svg', margin: 1 })
+  return c.html(<EnrolTotpPage email={found.admin.email} qrSvg={qrSvg} base32Key={totpKeyToBase32(key)} />)
+})
+
+enrolmentRoutes.post('/enrol/totp', async (c) => {
+  const found = await pendingEnrolment(c)
+  if (!found) return c.redirect('/login', 303)
+  if (!found.admin.totpSecretEncrypted) return redirectTo(c, '/enrol/totp')
+  const code = String((await formFields(c)).code ?? '').slice(0, 20)
+  const totpKey = deriveKey(c.var.deps.config.secretKey, 'totp-secret')
+  const result = await completeTotpStep(c.var.db, auditContext(c), found.admin, found.session, code, totpKey, c.var.now(), { enrol: true })
+  if (!result.ok) {
+    const key = decryptSecret(totpKey, found.admin.totpSecretEncrypted!)
+    const qrSvg = await QRCode.toString(totpKeyUri(found.admin.email, key), { type: 'svg', margin: 1 })
+    return c.html(<EnrolTotpPage email={found.admin.email} qrSvg={qrSvg} base32Key={totpKeyToBase32(key)} error="That code is not valid. Check the device clock and try the next code." />, 422)
+  }
+  writeSessionCookie(c, result.token)
+  await setFlash(c, { kind: 'success', text: 'Authenticator enrolled. Welcome to Fleetdeck.' })
+  return redirectTo(c, '/tenants')
+})

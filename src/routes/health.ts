@@ -1,0 +1,17 @@
+import { Hono } from 'hono'
+import { sql } from 'kysely'
+import type { AppEnv } from '../web/env.js'
+
+/** Liveness and readiness for load balancers and the Docker HEALTHCHECK: no session needed. */
+export const healthRoutes = new Hono<AppEnv>()
+
+healthRoutes.get('/healthz', (c) => c.json({ status: 'ok' }))
+
+healthRoutes.get('/readyz', async (c) => {
+  try {
+    await sql`select 1`.execute(c.var.db)
+    return c.json({ status: 'ready', database: c.var.deps.database.kind })
+  } catch {
+    return c.json({ status: 'unavailable', database: c.var.deps.database.kind }, 503)
+  }
+})

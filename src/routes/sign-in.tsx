@@ -1,0 +1,65 @@
+import { Hono } from 'hono'
+import { z } from 'zod'
+import { deriveKey } from '../auth/encryption.js'
+import { invalidateSession } from '../auth/session.js'
+import { completeTotpStep, signInWithPassword, SIGN_IN_FAILED } from '../auth/sign-in.js'
+import { appendAuditEntry } from '../db/audit-log.js'
+import { LoginPage, TotpPage } from '../views/auth.js'
+import type { AppEnv } from '../web/env.js'
+import { takeFlash } from '../web/flash.js'
+import { loadSession } from '../web/guards.js'
+import { auditContext, formFields, redirectTo } from '../web/request.js'
+import { clearSessionCookie, writeSessionCookie } from '../web/session-cookie.js'
+
+const passwordForm = z.object({ email: z.string().trim().max(320), password: z.string().max(1024) })
+const codeForm = z.object({ code: z.string().trim().max(20) })
+
+export const signInRoutes = new Hono<AppEnv>()
+
+signInRoutes.get('/login', async (c) => {
+  const found = await loadSession(c)
+  if (found?.session.twoFactorVerified) return c.redirect('/tenants', 303)
+  return c.html(<LoginPage flash={await takeFlash(c)} />)
+})
+
+signInRoutes.post('/login', async (c) => {
+  const form = passwordForm.safeParse(await formFields(c))
+  if (!form.success) return c.html(<LoginPage error={SIGN_IN_FAILED} />, 401)
+  const { email, password } = form.data
+  const result = await signInWithPassword(c.var.db, auditContext(c), email, password, c.var.now())
+  if (!result.ok) return c.html(<LoginPage email={email} error={SIGN_IN_FAILED} />, 401)
+  writeSessionCookie(c, result.token)
+  return redirectTo(c, result.admin.mfaEnabled ? '/login/totp' : '/enrol/totp')
+})
+
+signInRoutes.get('/login/totp', async (c) => {
+  const found = await loadSession(c)
+  if (!found) return c.redirect('/login', 303)
+  if (found.session.twoFactorVerified) return c.redirect('/tenants', 303)
+  if (!found.admin.mfaEnabled) return c.redirect('/enrol/totp', 303)
+  return c.html(<TotpPage email={found.admin.email} />)
+})
+
+signInRoutes.post('/login/totp', async (c) => {
+  const found = await loadSession(c)
+  if (!found || found.session.twoFactorVerified || !found.admin.mfaEnabled) return c.redirect('/login', 303)
+  const form = codeForm.safeParse(await formFields(c))
+  const code = form.success ? form.data.code : ''
+  const key = deriveKey(c.var.deps.config.secretKey, 'totp-secret')
+  const result = await completeTotpStep(c.var.db, auditContext(c), found.admin, found.session, code, key, c.var.now(), { enrol: false })
+  if (!result.ok) return c.html(<TotpPage email={found.admin.email} error="That code is not valid. Wait for the next one and try again." />, 401)
+  writeSessionCookie(c, result.token)
+  return redirectTo(c, '/tenants')
+})
+
+signInRoutes.post('/logout', async (c) => {
+  const found = await loadSession(c)
+  clearSessionCookie(c)
+  if (!found) return redirectTo(c, '/login')
+  await c.var.db.transaction().execute(async (trx) => {
+    await invalidateSession(trx, found.session.id)
+    const context = { ...auditContext(c), actor: { id: found.admin.id, email: found.admin.email } }
+    await appendAuditEntry(trx, context, { action: 'auth.logout', targetType: 'super_admin', targetId: found.admin.id }, c.var.now())
+  })
+  return redirectTo(c, '/login')
+})

@@ -1,0 +1,50 @@
+import { serve } from '@hono/node-server'
+import { createEnrolmentToken } from './auth/enrolment.js'
+import { ConfigError, loadConfig, type Config } from './config.js'
+import { openDatabase, type DatabaseHandle } from './db/database.js'
+import { migratePlatform } from './db/migrate.js'
+import { countSuperAdmins } from './db/super-admins.js'
+import { startStorageSnapshots } from './tenancy/storage-refresher.js'
+import { createApp } from './app.js'
+
+const started = Date.now()
+
+function configOrExit(): Config {
+  try {
+    return loadConfig()
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error
+    for (const problem of error.problems) console.error(`config: ${problem}`)
+    process.exit(1)
+  }
+}
+
+/** When no super admin exists, a one-time link that creates the first owner (valid 1 hour). */
+async function printSetupLink(database: DatabaseHandle, config: Config): Promise<void> {
+  if ((await countSuperAdmins(database.db)) > 0) return
+  const token = await createEnrolmentToken(database.db, 'setup', null)
+  console.log(`\nNo super admin exists yet. Open this one-time setup link (valid 1 hour):\n\n  ${config.publicUrl}/enrol/${token}\n`)
+}
+
+const config = configOrExit()
+const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir })
+const applied = await migratePlatform(database.db)
+if (applied.length > 0) console.log(`migrations applied: ${applied.join(', ')}`)
+await printSetupLink(database, config)
+
+const app = createApp({ config, database })
+const snapshots = startStorageSnapshots(database, config.storageSnapshotSeconds * 1000)
+const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+  const where = database.kind === 'pglite' ? `embedded database in ${config.dataDir}` : 'PostgreSQL'
+  console.log(`Fleetdeck listening on http://${info.address}:${info.port} (${where}), ready in ${Date.now() - started} ms`)
+})
+
+async function shutdown(signal: string) {
+  console.log(`${signal}: shutting down`)
+  snapshots.stop()
+  server.close()
+  await database.close()
+  process.exit(0)
+}
+process.on('SIGINT', () => void shutdown('SIGINT'))
+process.on('SIGTERM', () => void shutdown('SIGTERM'))

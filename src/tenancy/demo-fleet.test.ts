@@ -1,0 +1,174 @@
+import { sql, type Kysely } from 'kysely'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { DatabaseHandle } from '../db/database.js'
+import { tenantSchemaName } from '../db/tenants.js'
+import { openTestDatabase } from '../db/test-database.js'
+import { runBounded, seedDemoFleet, slugifyCompany, type DemoFleetSummary } from './demo-fleet.js'
+
+let handle: DatabaseHandle
+let first: DemoFleetSummary
+
+beforeAll(async () => {
+  handle = await openTestDatabase()
+  first = await seedDemoFleet(handle, { tenants: 3, users: 40, suspendedShare: 1 / 3 })
+})
+
+afterAll(() => handle?.close())
+
+async function countAttachments(slug: string) {
+  const { rows } = await sql<{ n: number; smallest: number; largest: number; bytes: number }>`
+    select count(*)::int as n, min(file_size)::bigint as smallest, max(file_size)::bigint as largest,
+      coalesce(sum(file_size), 0)::bigint as bytes
+    from ${sql.table(`${tenantSchemaName(slug)}.attachments`)}`.execute(handle.db)
+  return rows[0]
+}
+
+describe('seedDemoFleet', () => {
+  it('onboards every tenant, leaving it active or suspended with a valid slug and plan', async () => {
+    const tenants = await handle.db.selectFrom('tenants').selectAll().execute()
+
+    expect(first.tenantsCreated).toBe(3)
+    expect(tenants).toHaveLength(3)
+    expect(tenants.filter((t) => t.status === 'suspended')).toHaveLength(1)
+    expect(tenants.filter((t) => t.status === 'active')).toHaveLength(2)
+    for (const tenant of tenants) {
+      expect(tenant.slug).toMatch(/^[a-z][a-z0-9-]{1,38}$/)
+      expect(['free', 'professional', 'enterprise']).toContain(tenant.plan_id)
+      expect(tenant.billing_email).toMatch(/^billing@[a-z0-9-]+\.[a-z]+$/)
+      expect(tenant.last_activity_at).toBeInstanceOf(Date)
+    }
+  })
+
+  it('gives each tenant its first admin as owner and 1–50 more members from the pool', async () => {
+    const tenants = await handle.db
+      .selectFrom('tenants')
+      .select(['id', 'first_admin_email'])
+      .execute()
+
+    for (const tenant of tenants) {
+      const members = await handle.db
+        .selectFrom('memberships')
+        .innerJoin('users', 'users.id', 'memberships.user_id')
+        .select(['users.email', 'memberships.role'])
+        .where('memberships.tenant_id', '=', tenant.id)
+        .execute()
+      expect(members.filter((m) => m.role === 'owner')).toEqual([
+        { email: tenant.first_admin_email, role: 'owner' },
+      ])
+      expect(members.length).toBeGreaterThanOrEqual(2)
+      expect(members.length).toBeLessThanOrEqual(51)
+    }
+    const { n } = await handle.db
+      .selectFrom('memberships')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow()
+    expect(Number(n)).toBe(first.memberships)
+  })
+
+  it('fills each tenant schema with attachments of 1 KB–50 MB, counted in the storage snapshot', async () => {
+    const tenants = await handle.db
+      .selectFrom('tenants')
+      .innerJoin('storage_snapshots', 'storage_snapshots.tenant_id', 'tenants.id')
+      .select(['tenants.slug', 'storage_snapshots.file_bytes'])
+      .execute()
+
+    expect(tenants).toHaveLength(3)
+    let total = 0
+    for (const tenant of tenants) {
+      const files = await countAttachments(tenant.slug)
+      expect(files.n).toBeLessThanOrEqual(20)
+      if (files.n > 0) {
+        expect(Number(files.smallest)).toBeGreaterThanOrEqual(1024)
+        expect(Number(files.largest)).toBeLessThanOrEqual(50 * 1024 * 1024)
+      }
+      expect(Number(tenant.file_bytes)).toBe(Number(files.bytes))
+      total += files.n
+    }
+    expect(total).toBe(first.attachments)
+  })
+
+  it('creates exactly the user pool, some of whom have signed in recently', async () => {
+    const users = await handle.db.selectFrom('users').select(['email', 'last_login_at']).execute()
+
+    expect(users).toHaveLength(40)
+    expect(first).toMatchObject({ usersCreated: 40, usersInPool: 40 })
+    expect(users.some((u) => u.last_login_at !== null)).toBe(true)
+  })
+
+  it('records the run in the audit log as one seed batch', async () => {
+    const entries = await handle.db
+      .selectFrom('audit_log')
+      .select(['action', 'request_id', 'actor_id'])
+      .where('batch_id', '=', first.batchId)
+      .execute()
+    const count = (action: string) => entries.filter((e) => e.action === action).length
+
+    expect(count('tenant.create')).toBe(3)
+    expect(count('tenant.provision.activate')).toBe(3)
+    expect(count('tenant.suspend')).toBe(1)
+    expect(entries.every((e) => e.request_id === 'seed' && e.actor_id === null)).toBe(true)
+  })
+
+  it('adds more tenants when run again, reusing the same users', async () => {
+    const second = await seedDemoFleet(handle, { tenants: 3, users: 40 })
+    const tenants = await handle.db.selectFrom('tenants').select(['slug', 'status']).execute()
+    const { rows } = await sql<{ users: number; emails: number }>`
+      select count(*)::int as users, count(distinct lower(email))::int as emails from users`.execute(
+      handle.db,
+    )
+
+    expect(second.batchId).not.toBe(first.batchId)
+    expect(second).toMatchObject({ tenantsCreated: 3, usersCreated: 0, usersInPool: 40 })
+    expect(tenants).toHaveLength(6)
+    expect(new Set(tenants.map((t) => t.slug)).size).toBe(6)
+    expect(rows[0]).toEqual({ users: 40, emails: 40 })
+    for (const { slug } of tenants) {
+      const tables = await (handle.db as Kysely<any>)
+        .selectFrom('pg_catalog.pg_tables')
+        .select('tablename')
+        .where('schemaname', '=', tenantSchemaName(slug))
+        .execute()
+      expect(tables.map((t) => t.tablename)).toContain('attachments')
+    }
+  })
+})
+
+describe('slugifyCompany', () => {
+  it('turns a company name into a slug stem that starts with a letter and fits with a suffix', () => {
+    expect(slugifyCompany("O'Conner, Boehm and Kuvalis-Jacobi")).toBe(
+      'oconner-boehm-and-kuvalis-jaco',
+    )
+    expect(slugifyCompany('3M Ünïcode & Co.')).toBe('m-unicode-co')
+    expect(slugifyCompany('!!')).toBe('company')
+  })
+})
+
+describe('runBounded', () => {
+  it('never runs more than the given number of items at once', async () => {
+    let inFlight = 0
+    let peak = 0
+    const seen: number[] = []
+
+    await runBounded(20, 3, async (i) => {
+      peak = Math.max(peak, ++inFlight)
+      await new Promise((resolve) => setTimeout(resolve, 2))
+      seen.push(i)
+      inFlight--
+    })
+
+    expect(peak).toBe(3)
+    expect(seen.sort((a, b) => a - b)).toEqual([...Array(20).keys()])
+  })
+
+  it('starts no new item after a failure and throws the first error', async () => {
+    const started: number[] = []
+
+    const run = runBounded(50, 2, async (i) => {
+      started.push(i)
+      if (i === 3) throw new Error('boom')
+    })
+
+    await expect(run).rejects.toThrow('boom')
+    expect(started.length).toBeLessThan(50)
+  })
+})

@@ -1,0 +1,37 @@
+import type { Context } from 'hono'
+import { deleteCookie, getSignedCookie, setSignedCookie } from 'hono/cookie'
+import { deriveKey } from '../auth/encryption.js'
+import type { AppEnv } from './env.js'
+
+export type Flash = { kind: 'success' | 'error' | 'info'; text: string }
+
+const FLASH_COOKIE = 'fleetdeck_flash'
+
+function flashKey(c: Context<AppEnv>): string {
+  return deriveKey(c.var.deps.config.secretKey, 'flash-cookie').toString('base64')
+}
+
+/** Queues a message for the next page this browser renders (post → redirect → get). */
+export async function setFlash(c: Context<AppEnv>, flash: Flash): Promise<void> {
+  await setSignedCookie(c, FLASH_COOKIE, JSON.stringify(flash), flashKey(c), {
+    httpOnly: true,
+    sameSite: 'Strict',
+    secure: c.var.deps.config.secureCookies,
+    path: '/',
+    maxAge: 60,
+  })
+}
+
+/** Reads and clears the queued message, if any; a tampered cookie is ignored. */
+export async function takeFlash(c: Context<AppEnv>): Promise<Flash | undefined> {
+  const raw = await getSignedCookie(c, flashKey(c), FLASH_COOKIE)
+  if (raw === undefined) return undefined
+  deleteCookie(c, FLASH_COOKIE, { path: '/' })
+  if (raw === false) return undefined
+  try {
+    const flash = JSON.parse(raw) as Flash
+    return typeof flash.text === 'string' ? flash : undefined
+  } catch {
+    return undefined
+  }
+}

@@ -1,0 +1,52 @@
+import { getConnInfo } from '@hono/node-server/conninfo'
+import type { Context } from 'hono'
+import type { AuditContext } from '../db/audit-log.js'
+import type { AppEnv } from './env.js'
+
+/**
+ * The client's address as the socket reports it. X-Forwarded-For is not trusted here: nothing
+ * in front of Fleetdeck is trusted until TRUST_PROXY says so. Undefined in-process (tests).
+ */
+export function clientIp(c: Context<AppEnv>): string | null {
+  try {
+    return getConnInfo(c).remote.address ?? null
+  } catch {
+    return null
+  }
+}
+
+/** Actor, request id, address and browser of this request, for audit entries. */
+export function auditContext(c: Context<AppEnv>): AuditContext {
+  const admin = c.get('admin') as AppEnv['Variables']['admin'] | undefined
+  return {
+    actor: admin ? { id: admin.id, email: admin.email } : null,
+    requestId: c.var.requestId,
+    ip: clientIp(c),
+    userAgent: c.req.header('user-agent')?.slice(0, 400) ?? null,
+  }
+}
+
+/** True for requests made by htmx (it sends `HX-Request: true`). */
+export function isHtmx(c: Context): boolean {
+  return c.req.header('hx-request') === 'true'
+}
+
+/**
+ * Redirects after a form post: a 303 for plain browsers, `HX-Redirect` for htmx (which would
+ * otherwise follow the redirect and swap a whole page into a fragment).
+ */
+export function redirectTo(c: Context, url: string): Response {
+  if (isHtmx(c)) {
+    c.header('HX-Redirect', url)
+    return c.body(null, 200)
+  }
+  return c.redirect(url, 303)
+}
+
+/** Reads a submitted form as plain strings (files and repeated keys are not expected). */
+export async function formFields(c: Context): Promise<Record<string, string>> {
+  const body = await c.req.parseBody()
+  return Object.fromEntries(
+    Object.entries(body).map(([k, v]) => [k, typeof v === 'string' ? v : '']),
+  )
+}
