@@ -11,15 +11,17 @@ import { tenantMigrationNames } from '../db/migrate.js'
 const FILE_SUM_BATCH = 200
 
 /**
- * DB bytes of every tenant schema in ONE catalog query.
+ * DB bytes per tenant schema in ONE catalog query: of every tenant schema, or only of `schemas`
+ * when given (a single tenant after onboarding must not touch every schema's relations).
  * @returns schema name → bytes
  */
-export async function measureSchemaSizes(db: Db): Promise<Map<string, number>> {
+export async function measureSchemaSizes(db: Db, schemas?: string[]): Promise<Map<string, number>> {
+  const only = schemas ? sql`and n.nspname = any(${schemas}::text[])` : sql``
   const { rows } = await sql<{ schema: string; bytes: number }>`
     select n.nspname as schema, coalesce(sum(pg_total_relation_size(c.oid)), 0)::bigint as bytes
     from pg_namespace n
     left join pg_class c on c.relnamespace = n.oid and c.relkind in ('r', 'm', 'p')
-    where n.nspname like 'tenant\_%'
+    where starts_with(n.nspname, 'tenant_') ${only}
     group by n.nspname`.execute(db)
   return new Map(rows.map((r) => [r.schema, Number(r.bytes)]))
 }
@@ -39,8 +41,8 @@ async function measureFileSizes(db: Db, schemas: string[]): Promise<Map<string, 
 
 type Target = { id: string; slug: string }
 
-async function snapshot(db: Db, targets: Target[], now: Date): Promise<number> {
-  const dbSizes = await measureSchemaSizes(db)
+async function snapshot(db: Db, targets: Target[], now: Date, fleetWide: boolean): Promise<number> {
+  const dbSizes = await measureSchemaSizes(db, fleetWide ? undefined : targets.map((t) => tenantSchemaName(t.slug)))
   const present = targets.filter((t) => dbSizes.has(tenantSchemaName(t.slug)))
   const withFiles = await schemasWithAttachments(db, present.map((t) => tenantSchemaName(t.slug)))
   const fileSizes = await measureFileSizes(db, withFiles)
@@ -87,12 +89,12 @@ async function schemasWithAttachments(db: Db, schemas: string[]): Promise<string
  */
 export async function refreshStorageSnapshots(db: Db, now: Date = new Date()): Promise<number> {
   const targets = await db.selectFrom('tenants').select(['id', 'slug']).where('status', '!=', 'deleted').execute()
-  return snapshot(db, targets, now)
+  return snapshot(db, targets, now, true)
 }
 
 /** Measures one tenant, right after onboarding, so its row never shows "not measured yet". */
 export async function refreshTenantStorage(db: Db, id: string, slug: string, now: Date = new Date()): Promise<void> {
-  await snapshot(db, [{ id, slug }], now)
+  await snapshot(db, [{ id, slug }], now, false)
 }
 
 /** When the oldest snapshot of a live tenant was taken; undefined when there is none. */
