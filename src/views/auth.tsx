@@ -80,7 +80,7 @@ export const EnrolTotpPage: FC<{ email: string; qrSvg: string; base32Key: string
       TOTP is mandatory for every super admin. Scan the code with your authenticator app, or type the key, then enter the 6-digit code it shows.
     </p>
     <figure class="m-0 mb-4 flex flex-col items-center">
-      <div class="w-48 h-48" aria-label="QR code for the authenticator app" role="img">{raw(p.qrSvg)}</div>
+      <div class="w-48 h-48" aria-label="QR image for the authenticator app" role="img">{raw(p.qrSvg)}</div>
       <figcaption class="mt-2 text-xs text-slate-600">
         Key for {p.email}: <code id="totp-key" class="font-mono text-sm tracking-wider select-all">{p.base32Key}</code>
       </figcaption>
