@@ -22,6 +22,7 @@ export const Document: FC<{ title: string; children: Child; bodyClass?: string }
       <meta name="viewport" content="width=device-width, initial-scale=1" />
       <meta name="htmx-config" content={HTMX_CONFIG} />
       <title>{props.title} · Fleetdeck</title>
+      <link rel="icon" href="/public/favicon.svg" type="image/svg+xml" />
       <link rel="stylesheet" href="/public/uno.css" />
       <script src="/public/htmx.min.js" defer></script>
       <script src="/public/app.js" defer></script>
