@@ -8,11 +8,12 @@ import { migratePlatform } from './migrate.js'
  * fresh database `fleetdeck_test_<random>` on the server of TEST_DATABASE_URL, dropped (with
  * every tenant schema in it) by `close()`.
  */
-export async function openTestDatabase(): Promise<DatabaseHandle> {
+export async function openTestDatabase(options: { migrate?: boolean } = {}): Promise<DatabaseHandle> {
+  const migrate = options.migrate ?? true
   const serverUrl = process.env.TEST_DATABASE_URL
   if (!serverUrl) {
     const handle = await openDatabase({ url: undefined, dataDir: 'memory://' })
-    await migratePlatform(handle.db)
+    if (migrate) await migratePlatform(handle.db)
     return handle
   }
   const name = `fleetdeck_test_${randomBytes(6).toString('hex')}`
@@ -20,7 +21,7 @@ export async function openTestDatabase(): Promise<DatabaseHandle> {
   const url = new URL(serverUrl)
   url.pathname = `/${name}`
   const handle = await openDatabase({ url: url.toString(), dataDir: '', poolSize: 4 })
-  await migratePlatform(handle.db)
+  if (migrate) await migratePlatform(handle.db)
   return {
     ...handle,
     async close() {

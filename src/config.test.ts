@@ -1,0 +1,77 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { ConfigError, loadConfig } from './config.js'
+
+const dirs: string[] = []
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'fleetdeck-config-'))
+  dirs.push(dir)
+  return dir
+}
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
+})
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env, () => {})
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems
+    throw error
+  }
+  return []
+}
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const config = loadConfig({ FLEETDECK_SECRET_KEY: 'k'.repeat(32), FLEETDECK_DATA_DIR: tempDir() }, () => {})
+    expect(config).toMatchObject({
+      port: 3000,
+      host: '127.0.0.1',
+      databaseUrl: undefined,
+      publicUrl: 'http://127.0.0.1:3000',
+      secureCookies: false,
+      sessionIdleSeconds: 30 * 60,
+      sessionAbsoluteSeconds: 12 * 3600,
+    })
+  })
+
+  it('reports one line per bad value and names each variable', () => {
+    const problems = problemsOf({
+      PORT: '70000',
+      DATABASE_URL: 'mysql://x',
+      SESSION_IDLE_MINUTES: 'soon',
+      PUBLIC_URL: 'ftp://example.com',
+      FLEETDECK_SECRET_KEY: 'short',
+    })
+    expect(problems).toHaveLength(5)
+    for (const name of ['PORT', 'DATABASE_URL', 'SESSION_IDLE_MINUTES', 'PUBLIC_URL', 'FLEETDECK_SECRET_KEY']) {
+      expect(problems.some((line) => line.startsWith(`${name}:`))).toBe(true)
+    }
+  })
+
+  it('requires FLEETDECK_SECRET_KEY in production', () => {
+    expect(problemsOf({ NODE_ENV: 'production', FLEETDECK_DATA_DIR: tempDir() })).toEqual([
+      'FLEETDECK_SECRET_KEY: is required when NODE_ENV=production',
+    ])
+  })
+
+  it('generates a development key once into the data dir and reuses it, with a warning', () => {
+    const dir = tempDir()
+    const warnings: string[] = []
+    const first = loadConfig({ FLEETDECK_DATA_DIR: dir }, (line) => warnings.push(line))
+    const second = loadConfig({ FLEETDECK_DATA_DIR: dir }, (line) => warnings.push(line))
+    expect(first.secretKey.length).toBeGreaterThanOrEqual(32)
+    expect(second.secretKey).toBe(first.secretKey)
+    expect(readFileSync(join(dir, 'secret.key'), 'utf8').trim()).toBe(first.secretKey)
+    expect(warnings).toHaveLength(1)
+  })
+
+  it('turns on secure cookies for an https PUBLIC_URL and drops its trailing slash', () => {
+    const config = loadConfig({ FLEETDECK_SECRET_KEY: 'k'.repeat(32), FLEETDECK_DATA_DIR: tempDir(), PUBLIC_URL: 'https://admin.example.com/' }, () => {})
+    expect(config.secureCookies).toBe(true)
+    expect(config.publicUrl).toBe('https://admin.example.com')
+  })
+})
