@@ -34,8 +34,6 @@ export function createApp(deps: AppDeps) {
   app.route('/', enrolmentRoutes)
 
   app.use('/tenants/*', requireConsoleSession)
-  app.use('/tenants', requireConsoleSession)
-  app.use('/audit', requireConsoleSession)
   app.use('/audit/*', requireConsoleSession)
   app.route('/tenants', tenantRoutes)
   app.route('/audit', auditRoutes)

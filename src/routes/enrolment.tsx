@@ -2,12 +2,12 @@ import { Hono, type Context } from 'hono'
 import QRCode from 'qrcode'
 import { z } from 'zod'
 import { completePasswordEnrolment } from '../auth/enrol.js'
-import { findUsableEnrolmentToken } from '../auth/enrolment.js'
+import { findUsableEnrolmentToken, type EnrolmentToken } from '../auth/enrolment.js'
 import { decryptSecret, deriveKey, encryptSecret } from '../auth/encryption.js'
 import { passwordProblem } from '../auth/password.js'
 import { completeTotpStep } from '../auth/sign-in.js'
 import { generateTotpKey, totpKeyToBase32, totpKeyUri } from '../auth/totp.js'
-import { setPendingTotpSecret } from '../db/super-admins.js'
+import { findSuperAdminById, setPendingTotpSecret } from '../db/super-admins.js'
 import { EnrolPasswordPage, EnrolTotpPage, InvalidLinkPage, type FieldErrors } from '../views/auth.js'
 import type { AppEnv } from '../web/env.js'
 import { setFlash } from '../web/flash.js'
@@ -17,23 +17,31 @@ import { writeSessionCookie } from '../web/session-cookie.js'
 
 const TOKEN = ':token{[a-z2-7]{32}\\.[a-z2-7]{32}}'
 
+// Lenient on purpose: a missing or oversized field is a 422 with a message from the checks below
+// (passwordProblem caps the length before any hashing), never a parse error and a 500.
 const enrolForm = z.object({
-  email: z.string().trim().max(320).optional(),
-  name: z.string().trim().max(200).optional(),
-  password: z.string().max(1024),
-  confirm: z.string().max(1024),
+  email: z.string().trim().optional(),
+  name: z.string().trim().optional(),
+  password: z.string().default(''),
+  confirm: z.string().default(''),
 })
 const setupFields = z.object({
-  email: z.email({ error: 'Enter a valid email address.' }),
-  name: z.string().min(1, { error: 'Enter a name.' }).max(200),
+  email: z.email({ error: 'Enter a valid email address.' }).max(320, { error: 'Use at most 320 characters.' }),
+  name: z.string().min(1, { error: 'Enter a name.' }).max(200, { error: 'Use at most 200 characters.' }),
 })
 
 export const enrolmentRoutes = new Hono<AppEnv>()
 
+/** The name of the admin an enrolment link was made for, to greet them; none for setup. */
+async function inviteeName(c: Context<AppEnv>, link: EnrolmentToken): Promise<string | undefined> {
+  if (link.purpose !== 'enrolment' || !link.superAdminId) return undefined
+  return (await findSuperAdminById(c.var.db, link.superAdminId))?.name
+}
+
 enrolmentRoutes.get(`/enrol/${TOKEN}`, async (c) => {
   const link = await findUsableEnrolmentToken(c.var.db, c.req.param('token'), c.var.now())
   if (!link) return c.html(<InvalidLinkPage />, 404)
-  return c.html(<EnrolPasswordPage token={c.req.param('token')} purpose={link.purpose} errors={{}} />)
+  return c.html(<EnrolPasswordPage token={c.req.param('token')} purpose={link.purpose} name={await inviteeName(c, link)} errors={{}} />)
 })
 
 enrolmentRoutes.post(`/enrol/${TOKEN}`, async (c) => {
@@ -48,8 +56,9 @@ enrolmentRoutes.post(`/enrol/${TOKEN}`, async (c) => {
   }
   errors.password = passwordProblem(form.password)
   if (!errors.password && form.password !== form.confirm) errors.confirm = 'The passwords do not match.'
+  const name = link.purpose === 'setup' ? form.name : await inviteeName(c, link)
   const rerender = (status: 422) =>
-    c.html(<EnrolPasswordPage token={token} purpose={link.purpose} email={form.email} name={form.name} errors={errors} />, status)
+    c.html(<EnrolPasswordPage token={token} purpose={link.purpose} email={form.email} name={name} errors={errors} />, status)
   if (Object.values(errors).some(Boolean)) return rerender(422)
   const result = await completePasswordEnrolment(c.var.db, auditContext(c), link, form, c.var.now())
   if (!result.ok && result.reason === 'email_taken') {

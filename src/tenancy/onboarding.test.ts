@@ -1,0 +1,317 @@
+import { sql, type Kysely } from 'kysely'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Db } from '../db/database.js'
+import { openTestDatabase } from '../db/test-database.js'
+import { tenantSchemaName } from '../db/tenants.js'
+import { auditEntries, countRows, newTenantFields } from '../test-support/factories.js'
+import {
+  createTenantRecord,
+  listOnboardingSteps,
+  ONBOARDING_STEPS,
+  runOnboarding,
+  type NewTenant,
+} from './onboarding.js'
+import { TENANT_ROLES } from './tenant-roles.js'
+
+let db: Db
+let close: () => Promise<void>
+
+beforeAll(async () => {
+  const handle = await openTestDatabase()
+  db = handle.db
+  close = handle.close
+})
+
+afterAll(() => close?.())
+
+const context = { actor: null, requestId: 'req-1' }
+const T0 = new Date('2026-03-02T09:00:00.000Z')
+
+async function createRecord(overrides: Partial<NewTenant> = {}) {
+  const created = await createTenantRecord(db, context, newTenantFields(overrides), T0)
+  if ('slugTaken' in created) throw new Error('slug taken')
+  return created
+}
+
+function findTenantRow(id: string) {
+  return db.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
+}
+
+function stepRows(tenantId: string) {
+  return db
+    .selectFrom('tenant_provisioning_steps')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .orderBy('position')
+    .execute()
+}
+
+function tenantDb(slug: string) {
+  return (db as Kysely<any>).withSchema(tenantSchemaName(slug))
+}
+
+async function tablesIn(slug: string): Promise<string[]> {
+  const { rows } = await sql<{ tablename: string }>`
+    select tablename from pg_tables where schemaname = ${tenantSchemaName(slug)} order by tablename`.execute(
+    db,
+  )
+  return rows.map((r) => r.tablename)
+}
+
+function providedSteps(tenantId: string) {
+  return db
+    .selectFrom('audit_log')
+    .select('action')
+    .where('tenant_id', '=', tenantId)
+    .where('action', 'like', 'tenant.provision.%')
+    .orderBy('seq')
+    .execute()
+    .then((rows) => rows.map((r) => r.action))
+}
+
+describe('createTenantRecord', () => {
+  it('inserts the tenant in provisioning with five pending steps and audits tenant.create', async () => {
+    const fields = newTenantFields({ planId: 'professional' })
+
+    const tenant = await createTenantRecord(db, context, fields, T0)
+
+    expect(tenant).toMatchObject({
+      slug: fields.slug,
+      status: 'provisioning',
+      planId: 'professional',
+      createdAt: T0,
+    })
+    const steps = await stepRows((tenant as { id: string }).id)
+    expect(steps.map((s) => [s.step, s.position, s.status])).toEqual(
+      ONBOARDING_STEPS.map((step, i) => [step, i, 'pending']),
+    )
+    expect((await auditEntries(db, 'tenant.create')).at(-1)).toMatchObject({
+      tenant_id: (tenant as { id: string }).id,
+      request_id: 'req-1',
+      created_at: T0,
+      after: {
+        slug: fields.slug,
+        name: fields.name,
+        plan: 'professional',
+        billingEmail: fields.billingEmail,
+        firstAdminEmail: fields.firstAdminEmail,
+      },
+    })
+  })
+
+  it('answers slugTaken for a taken slug and writes nothing', async () => {
+    const first = await createRecord()
+    const counts = [await countRows(db, 'tenants'), await countRows(db, 'audit_log')]
+
+    const second = await createTenantRecord(db, context, newTenantFields({ slug: first.slug }), T0)
+
+    expect(second).toEqual({ slugTaken: true })
+    expect([await countRows(db, 'tenants'), await countRows(db, 'audit_log')]).toEqual(counts)
+  })
+})
+
+describe('runOnboarding', () => {
+  it('builds the schema, seeds roles, adds the first admin as owner and activates the tenant', async () => {
+    const tenant = await createRecord()
+
+    const outcome = await runOnboarding(db, context, tenant.id)
+
+    expect(outcome).toEqual({ ok: true })
+    expect(await findTenantRow(tenant.id)).toMatchObject({
+      status: 'active',
+      provisioning_error: null,
+    })
+    expect(await tablesIn(tenant.slug)).toEqual(
+      expect.arrayContaining([
+        'attachments',
+        'audit_log',
+        'kysely_migration',
+        'role_permissions',
+        'roles',
+      ]),
+    )
+    const roles = await tenantDb(tenant.slug)
+      .selectFrom('roles')
+      .select('name')
+      .orderBy('name')
+      .execute()
+    expect(roles.map((r) => r.name)).toEqual(TENANT_ROLES.map((r) => r.name).sort())
+    const permissions = await tenantDb(tenant.slug)
+      .selectFrom('role_permissions')
+      .select('permission')
+      .execute()
+    expect(permissions).toHaveLength(TENANT_ROLES.reduce((n, r) => n + r.permissions.length, 0))
+    const members = await db
+      .selectFrom('memberships')
+      .innerJoin('users', 'users.id', 'memberships.user_id')
+      .select(['users.email', 'users.name', 'memberships.role'])
+      .where('tenant_id', '=', tenant.id)
+      .execute()
+    expect(members).toEqual([
+      { email: tenant.firstAdminEmail, name: tenant.firstAdminName, role: 'owner' },
+    ])
+    const tenantLog = await tenantDb(tenant.slug)
+      .selectFrom('audit_log')
+      .select(['actor', 'action', 'details'])
+      .execute()
+    expect(tenantLog).toEqual([
+      {
+        actor: 'platform',
+        action: 'member.added',
+        details: { email: tenant.firstAdminEmail, role: 'owner' },
+      },
+    ])
+    expect(
+      await db
+        .selectFrom('storage_snapshots')
+        .select('tenant_id')
+        .where('tenant_id', '=', tenant.id)
+        .execute(),
+    ).toHaveLength(1)
+  })
+
+  it('records each step as done and audits tenant.provision.<step> in order', async () => {
+    const tenant = await createRecord()
+
+    await runOnboarding(db, context, tenant.id)
+
+    const steps = await stepRows(tenant.id)
+    expect(
+      steps.every((s) => s.status === 'done' && s.error === null && s.finished_at instanceof Date),
+    ).toBe(true)
+    expect(await providedSteps(tenant.id)).toEqual(
+      ONBOARDING_STEPS.map((s) => `tenant.provision.${s}`),
+    )
+    expect((await listOnboardingSteps(db, tenant.id)).map((s) => [s.label, s.status])).toEqual([
+      ['Create schema', 'done'],
+      ['Apply tenant migrations', 'done'],
+      ['Seed roles and permissions', 'done'],
+      ['Add first admin', 'done'],
+      ['Activate', 'done'],
+    ])
+  })
+
+  it('is idempotent: running every step again over finished work adds no duplicate', async () => {
+    const tenant = await createRecord()
+    await runOnboarding(db, context, tenant.id)
+    // As if the process died after the work but before the steps were recorded as done.
+    await db
+      .updateTable('tenant_provisioning_steps')
+      .set({ status: 'pending' })
+      .where('tenant_id', '=', tenant.id)
+      .execute()
+    await db
+      .updateTable('tenants')
+      .set({ status: 'provisioning' })
+      .where('id', '=', tenant.id)
+      .execute()
+    const users = await countRows(db, 'users')
+
+    const outcome = await runOnboarding(db, context, tenant.id)
+
+    expect(outcome).toEqual({ ok: true })
+    expect((await findTenantRow(tenant.id)).status).toBe('active')
+    expect(await tenantDb(tenant.slug).selectFrom('roles').selectAll().execute()).toHaveLength(
+      TENANT_ROLES.length,
+    )
+    expect(
+      await db.selectFrom('memberships').selectAll().where('tenant_id', '=', tenant.id).execute(),
+    ).toHaveLength(1)
+    expect(await countRows(db, 'users')).toBe(users)
+    expect(await tenantDb(tenant.slug).selectFrom('audit_log').selectAll().execute()).toHaveLength(
+      1,
+    )
+  })
+
+  it('reuses the global user of an existing email, whatever its case', async () => {
+    const first = await createRecord({ firstAdminEmail: 'shared.owner@example.com' })
+    await runOnboarding(db, context, first.id)
+    const second = await createRecord({ firstAdminEmail: 'Shared.Owner@example.com' })
+    const users = await countRows(db, 'users')
+
+    await runOnboarding(db, context, second.id)
+
+    expect(await countRows(db, 'users')).toBe(users)
+    const owners = await db
+      .selectFrom('memberships')
+      .select('user_id')
+      .where('tenant_id', 'in', [first.id, second.id])
+      .execute()
+    expect(new Set(owners.map((o) => o.user_id)).size).toBe(1)
+  })
+
+  it('refuses to run for a tenant that is not awaiting onboarding', async () => {
+    const tenant = await createRecord()
+    await runOnboarding(db, context, tenant.id)
+
+    await expect(runOnboarding(db, context, tenant.id)).rejects.toThrow(
+      'is not awaiting onboarding',
+    )
+    await expect(runOnboarding(db, context, crypto.randomUUID())).rejects.toThrow(
+      'is not awaiting onboarding',
+    )
+  })
+})
+
+describe('a failing onboarding and its retry', () => {
+  let tenant: Awaited<ReturnType<typeof createRecord>>
+  let schema: string
+
+  beforeAll(async () => {
+    tenant = await createRecord()
+    schema = tenantSchemaName(tenant.slug)
+    // A leftover table where the tenant migration wants its own makes the `migrate` step fail.
+    await sql`create schema ${sql.id(schema)}`.execute(db)
+    await sql`create table ${sql.table(`${schema}.roles`)} (id text)`.execute(db)
+  })
+
+  it('stops at the failing step: tenant failed with the error, later steps left pending', async () => {
+    const outcome = await runOnboarding(db, context, tenant.id)
+
+    expect(outcome).toMatchObject({ ok: false, step: 'migrate' })
+    const row = await findTenantRow(tenant.id)
+    expect(row.status).toBe('failed')
+    expect(row.provisioning_error).toMatch(/^Apply tenant migrations: .*roles/)
+    const steps = await stepRows(tenant.id)
+    expect(steps.map((s) => s.status)).toEqual(['done', 'failed', 'pending', 'pending', 'pending'])
+    expect(steps[1].error).toBe((outcome as { error: string }).error)
+    expect(await providedSteps(tenant.id)).toEqual([
+      'tenant.provision.create_schema',
+      'tenant.provision.failed',
+    ])
+    expect((await auditEntries(db, 'tenant.provision.failed')).at(-1)?.after).toEqual({
+      step: 'migrate',
+      error: (outcome as { error: string }).error,
+    })
+    expect(
+      await db.selectFrom('memberships').selectAll().where('tenant_id', '=', tenant.id).execute(),
+    ).toEqual([])
+  })
+
+  it('the tenant migration rolled back as a whole: no half-made tables were left', async () => {
+    expect(await tablesIn(tenant.slug)).not.toContain('attachments')
+  })
+
+  it('a retry after the fix resumes at the failed step and finishes', async () => {
+    await sql`drop table ${sql.table(`${schema}.roles`)}`.execute(db)
+
+    const outcome = await runOnboarding(db, context, tenant.id)
+
+    expect(outcome).toEqual({ ok: true })
+    expect(await findTenantRow(tenant.id)).toMatchObject({
+      status: 'active',
+      provisioning_error: null,
+    })
+    expect((await stepRows(tenant.id)).map((s) => [s.status, s.error])).toEqual(
+      ONBOARDING_STEPS.map(() => ['done', null]),
+    )
+    expect(await providedSteps(tenant.id)).toEqual([
+      'tenant.provision.create_schema',
+      'tenant.provision.failed',
+      'tenant.provision.migrate',
+      'tenant.provision.seed_roles',
+      'tenant.provision.first_admin',
+      'tenant.provision.activate',
+    ])
+  })
+})
