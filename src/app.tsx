@@ -10,6 +10,7 @@ import { signInRoutes } from './routes/sign-in.js'
 import { tenantRoutes } from './routes/tenants.js'
 import { ErrorPage } from './views/error.js'
 import type { AppDeps, AppEnv } from './web/env.js'
+import { compileTrustProxy } from './web/client-ip.js'
 import { requireConsoleSession } from './web/guards.js'
 import { isHtmx } from './web/request.js'
 
@@ -17,12 +18,14 @@ import { isHtmx } from './web/request.js'
 export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>()
   const now = deps.now ?? Date.now
+  const trustProxy = compileTrustProxy(deps.config.trustProxy)
 
   app.use(requestId({ generator: () => crypto.randomUUID() }))
   app.use(async (c, next) => {
     c.set('deps', deps)
     c.set('db', deps.database.db)
     c.set('now', () => new Date(now()))
+    c.set('trustProxy', trustProxy)
     await next()
   })
   app.use('/public/*', serveStatic({ root: './' }))

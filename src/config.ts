@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { z } from 'zod'
+import { compileTrustProxy } from './web/client-ip.js'
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback)
 
@@ -20,6 +21,15 @@ const envSchema = z
     SESSION_IDLE_MINUTES: positiveInt(30),
     SESSION_ABSOLUTE_HOURS: positiveInt(12),
     STORAGE_SNAPSHOT_MINUTES: positiveInt(10),
+    TRUST_PROXY: z
+      .string()
+      .default('false')
+      .refine((value) => trustProxyValid(value), 'must be false, loopback, or a comma-separated list of CIDRs'),
+    SMTP_URL: z
+      .string()
+      .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+      .optional(),
+    MAIL_FROM: z.string().min(3).default('Fleetdeck <fleetdeck@localhost>'),
   })
   .refine((env) => env.NODE_ENV !== 'production' || env.FLEETDECK_SECRET_KEY, {
     path: ['FLEETDECK_SECRET_KEY'],
@@ -39,6 +49,11 @@ export type Config = {
   sessionIdleSeconds: number
   sessionAbsoluteSeconds: number
   storageSnapshotSeconds: number
+  /** TRUST_PROXY as given: `false`, `loopback`, or CIDRs (see src/web/client-ip.ts). */
+  trustProxy: string
+  /** smtp(s):// URL for invitations; undefined = the development outbox shown in the console. */
+  smtpUrl: string | undefined
+  mailFrom: string
 }
 
 export class ConfigError extends Error {
@@ -79,6 +94,18 @@ export function loadConfig(
     sessionIdleSeconds: e.SESSION_IDLE_MINUTES * 60,
     sessionAbsoluteSeconds: e.SESSION_ABSOLUTE_HOURS * 3600,
     storageSnapshotSeconds: e.STORAGE_SNAPSHOT_MINUTES * 60,
+    trustProxy: e.TRUST_PROXY,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+  }
+}
+
+function trustProxyValid(value: string): boolean {
+  try {
+    compileTrustProxy(value)
+    return true
+  } catch {
+    return false
   }
 }
 

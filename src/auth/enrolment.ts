@@ -3,23 +3,28 @@ import { generateSplitToken, hashSecret, parseSplitToken, secretMatches } from '
 
 /** Setup and enrolment links are valid for one hour (issue #2). */
 export const ENROLMENT_TTL_SECONDS = 3600
+/** Invitations sent by email are valid for 72 hours (issue #3). */
+export const INVITATION_TTL_SECONDS = 72 * 3600
+
+export type EnrolmentPurpose = 'setup' | 'enrolment' | 'invitation'
 
 export type EnrolmentToken = {
   id: string
-  purpose: 'setup' | 'enrolment'
+  purpose: EnrolmentPurpose
   superAdminId: string | null
   expiresAt: Date
 }
 
 /**
  * Creates a one-time link token: `setup` (no super admin exists yet; the link creates the first
- * owner) or `enrolment` (for an existing admin without password and TOTP). Only sha256 of the
+ * owner), `enrolment` (CLI-created admin) or `invitation` (invited by an owner; 72 h) — the last
+ * two for an existing admin without password and TOTP. Only sha256 of the
  * secret is stored.
  * @returns the token for the URL `/enrol/<token>`
  */
 export async function createEnrolmentToken(
   db: Db,
-  purpose: 'setup' | 'enrolment',
+  purpose: EnrolmentPurpose,
   superAdminId: string | null,
   now: Date = new Date(),
   ttlSeconds: number = ENROLMENT_TTL_SECONDS,

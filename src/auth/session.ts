@@ -122,3 +122,85 @@ export async function invalidateSuperAdminSessions(db: Db, superAdminId: string)
     .executeTakeFirst()
   return Number(result.numDeletedRows)
 }
+
+/**
+ * Replaces a session by a new one (new id and secret) that keeps its sign-in time — the absolute
+ * limit still counts from the first sign-in — and records a fresh TOTP check. Used after
+ * step-up: the session id changes whenever the session gains privilege (OWASP ASVS 5.0 §7.2.4).
+ * @returns the new token for the cookie
+ */
+export async function rotateSession(
+  db: Db,
+  old: Session,
+  now: Date,
+  details: { ip?: string | null; userAgent?: string | null } = {},
+): Promise<{ token: string; session: Session }> {
+  const { id, secret, token } = generateSplitToken()
+  const session: Session = {
+    ...old,
+    id,
+    lastActiveAt: now,
+    totpVerifiedAt: now,
+    ip: details.ip ?? old.ip,
+    userAgent: details.userAgent?.slice(0, 400) ?? old.userAgent,
+  }
+  await db
+    .insertInto('super_admin_sessions')
+    .values({
+      id,
+      super_admin_id: session.superAdminId,
+      secret_hash: hashSecret(secret),
+      two_factor_verified: session.twoFactorVerified,
+      created_at: session.createdAt,
+      last_active_at: now,
+      totp_verified_at: now,
+      ip: session.ip,
+      user_agent: session.userAgent,
+    })
+    .execute()
+  await invalidateSession(db, old.id)
+  return { token, session }
+}
+
+/** Sessions of one admin that passed both steps and are within their limits, newest first. */
+export async function listActiveSessions(
+  db: Db,
+  superAdminId: string,
+  policy: SessionPolicy,
+  now: Date,
+): Promise<Session[]> {
+  const rows = await db
+    .selectFrom('super_admin_sessions')
+    .selectAll()
+    .where('super_admin_id', '=', superAdminId)
+    .where('two_factor_verified', '=', true)
+    .where('last_active_at', '>', new Date(now.getTime() - policy.idleSeconds * 1000))
+    .where('created_at', '>', new Date(now.getTime() - policy.absoluteSeconds * 1000))
+    .orderBy('last_active_at', 'desc')
+    .execute()
+  return rows.map((row) => ({
+    id: row.id,
+    superAdminId: row.super_admin_id,
+    twoFactorVerified: row.two_factor_verified,
+    createdAt: row.created_at,
+    lastActiveAt: row.last_active_at,
+    totpVerifiedAt: row.totp_verified_at,
+    ip: row.ip,
+    userAgent: row.user_agent,
+  }))
+}
+
+/** How many sessions exist in all (what "sign everyone out" will end). */
+export async function countAllSessions(db: Db): Promise<number> {
+  const row = await db
+    .selectFrom('super_admin_sessions')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow()
+  return Number(row.n)
+}
+
+/** Ends every session of every super admin in one statement; returns how many ended. */
+export async function invalidateAllSessions(db: Db): Promise<number> {
+  const result = await db.deleteFrom('super_admin_sessions').executeTakeFirst()
+  return Number(result.numDeletedRows)
+}

@@ -1,88 +1,171 @@
 import type { Db } from '../db/database.js'
 import { appendAuditEntry, type AuditContext } from '../db/audit-log.js'
+import { hitRateLimit, peekRateLimit } from '../db/rate-limits.js'
+import type { SignInOutcome } from '../db/schema.js'
 import { consumeTotpStep, findSuperAdminByEmail, recordSuperAdminLogin, type SuperAdmin } from '../db/super-admins.js'
 import { decryptSecret } from './encryption.js'
+import { isAllowed } from './ip-allowlist.js'
+import { isLocked, recordFailure, resetFailures } from './lockout.js'
 import { decoyPasswordHash, verifyPassword } from './password.js'
-import { createSession, invalidateSession, type Session } from './session.js'
-import { matchTotpStep } from './totp.js'
+import { createSession, invalidateSession, rotateSession, type Session } from './session.js'
+import { checkTotpCode } from './totp.js'
 
-// The two steps of super-admin sign-in (DESIGN.md §5): password, then TOTP. Each returns a value
-// for the expected outcomes; the caller turns them into pages. Every outcome is audited.
+// The steps of super-admin sign-in (DESIGN.md §5; issue #3 for lockout, per-address limits,
+// replay detection and step-up). Expected outcomes are values; every outcome is audited and
+// recorded in sign_in_attempts (the admin's sign-in history).
 
-/** One message for unknown email, wrong password and inactive account: nothing to enumerate. */
+/** One message for unknown email, wrong password, locked account and refused address. */
 export const SIGN_IN_FAILED = 'Email or password is incorrect.'
 
+/** Failed sign-ins one address may make per window before it is refused (429) for the rest of it. */
+export const IP_FAILURE_LIMIT = 30
+export const IP_FAILURE_WINDOW_SECONDS = 15 * 60
+
+type Attempt = { admin: SuperAdmin | undefined; email: string; outcome: SignInOutcome; action: string; after?: Record<string, unknown> }
+
+/** Audit entry and sign-in history row for one attempt, in one transaction (with `also`). */
+async function recordAttempt(db: Db, context: AuditContext, now: Date, attempt: Attempt, also?: (trx: Db) => Promise<void>) {
+  const actor = attempt.admin ? { id: attempt.admin.id, email: attempt.admin.email } : null
+  await db.transaction().execute(async (trx) => {
+    await also?.(trx)
+    await trx
+      .insertInto('sign_in_attempts')
+      .values({ at: now, super_admin_id: attempt.admin?.id ?? null, email: attempt.email.slice(0, 320), ip: context.ip ?? null, user_agent: context.userAgent ?? null, outcome: attempt.outcome })
+      .execute()
+    await appendAuditEntry(trx, { ...context, actor }, {
+      action: attempt.action,
+      targetType: 'super_admin',
+      targetId: attempt.admin?.id ?? null,
+      after: { email: attempt.email.slice(0, 320), outcome: attempt.outcome, ...attempt.after },
+    }, now)
+  })
+}
+
+/** A failure of `kind` counted against the account (one atomic statement) and audited with it. */
+async function countFailure(db: Db, context: AuditContext, now: Date, admin: SuperAdmin, kind: 'password' | 'totp', attempt: Attempt) {
+  let lockedUntil: Date | null = null
+  await recordAttempt(db, context, now, attempt, async (trx) => {
+    const result = await recordFailure(trx, admin.id, kind, now)
+    if (result.lockedUntil && result.lockedUntil > now) {
+      lockedUntil = result.lockedUntil
+      await appendAuditEntry(trx, { ...context, actor: admin }, {
+        action: 'auth.lockout', targetType: 'super_admin', targetId: admin.id,
+        after: { kind, failures: result.failures, lockedUntil: result.lockedUntil.toISOString() },
+      }, now)
+    }
+  })
+  return lockedUntil
+}
+
+async function hitAddressLimit(db: Db, ip: string | null | undefined, now: Date) {
+  if (ip) await hitRateLimit(db, `sign-in-failure:${ip}`, IP_FAILURE_WINDOW_SECONDS, now)
+}
+
+export type PasswordOutcome =
+  | { ok: true; token: string; admin: SuperAdmin }
+  | { ok: false; rateLimited: boolean }
+
 /**
- * Checks email and password. On success opens a half session (password only) in the same
- * transaction as its audit entry; the TOTP step (or enrolment) must follow.
- * Unknown emails verify against a decoy hash so they take as long as a wrong password.
+ * Checks email and password (OWASP ASVS 5.0 §6.3). Refuses, with one message and the same work,
+ * an unknown email, a wrong password, a locked or inactive account, and an address outside the
+ * admin's own allowlist: a password is always verified (a decoy hash for unknown emails) so the
+ * time does not tell them apart. An address with too many recent failures is refused first.
+ * On success opens a half session (password only); TOTP must follow.
  */
-export async function signInWithPassword(
-  db: Db,
-  context: AuditContext,
-  email: string,
-  password: string,
-  now: Date,
-): Promise<{ ok: true; token: string; admin: SuperAdmin } | { ok: false }> {
+export async function signInWithPassword(db: Db, context: AuditContext, email: string, password: string, now: Date): Promise<PasswordOutcome> {
+  const ip = context.ip ?? null
+  if (ip && (await peekRateLimit(db, `sign-in-failure:${ip}`, IP_FAILURE_WINDOW_SECONDS, now)) >= IP_FAILURE_LIMIT) {
+    await recordAttempt(db, context, now, { admin: undefined, email, outcome: 'rate_limited', action: 'auth.login.rate_limited' })
+    return { ok: false, rateLimited: true }
+  }
   const admin = await findSuperAdminByEmail(db, email)
   const passwordOk = await verifyPassword(admin?.passwordHash ?? (await decoyPasswordHash()), password)
-  if (!admin || !admin.passwordHash || !passwordOk || !admin.isActive) {
-    await audit(db, { ...context, actor: admin ? { id: admin.id, email: admin.email } : null }, 'auth.login.failed', now, {
-      email: email.slice(0, 320),
-      reason: 'password',
-    })
-    return { ok: false }
+  const fail = async (outcome: SignInOutcome, action: string) => {
+    if (admin && outcome === 'bad_password') {
+      await countFailure(db, context, now, admin, 'password', { admin, email, outcome, action })
+    } else {
+      await recordAttempt(db, context, now, { admin, email, outcome, action })
+    }
+    await hitAddressLimit(db, ip, now)
+    return { ok: false as const, rateLimited: false }
   }
+  if (admin && isLocked(admin.lockedUntil, now)) return fail('locked', 'auth.login.locked')
+  if (!admin || !admin.passwordHash || !passwordOk || !admin.isActive) return fail('bad_password', 'auth.login.failed')
+  if (!isAllowed(admin.ipAllowlist, ip)) return fail('ip_refused', 'auth.login.ip_refused')
   const token = await db.transaction().execute(async (trx) => {
-    const { token } = await createSession(trx, admin.id, { twoFactorVerified: false, ip: context.ip, userAgent: context.userAgent }, now)
+    await resetFailures(trx, admin.id, ['password'])
+    const { token } = await createSession(trx, admin.id, { twoFactorVerified: false, ip, userAgent: context.userAgent }, now)
     await appendAuditEntry(trx, { ...context, actor: admin }, { action: 'auth.login.password_ok', targetType: 'super_admin', targetId: admin.id }, now)
     return token
   })
   return { ok: true, token, admin }
 }
 
+export type TotpOutcome =
+  | { ok: true; token: string; replayNotice: { at: Date; ip: string | null } | null }
+  | { ok: false; locked: boolean }
+
 /**
- * Checks a TOTP code for the admin of a half session: ±1 step, each step accepted once
- * (RFC 6238 §5.2), consumed atomically. On success the half session is replaced by a new, fully
- * verified one (the session id changes when privilege changes) and the sign-in is audited.
- * With `enrol`, the same code also confirms a pending TOTP enrolment.
+ * Checks a TOTP code for the admin of a session: ±1 step, each step accepted once (RFC 6238
+ * §5.2), consumed by one compare-and-set statement. A wrong code counts toward the TOTP lockout
+ * counter; a replayed code is refused, counted, audited and remembered so the admin is told at
+ * the next sign-in. Modes:
+ * - `sign-in` / `enrol`: replaces the half session by a new, fully verified one and audits
+ *   `auth.login` (`enrol` also confirms the pending TOTP key);
+ * - `step-up`: rotates the full session (new id, same sign-in time) and audits `auth.step_up`.
  */
-export async function completeTotpStep(
+export async function verifyTotp(
   db: Db,
   context: AuditContext,
   admin: SuperAdmin,
-  halfSession: Session,
+  session: Session,
   code: string,
   totpKey: Buffer,
   now: Date,
-  options: { enrol: boolean },
-): Promise<{ ok: true; token: string } | { ok: false }> {
+  mode: 'sign-in' | 'enrol' | 'step-up',
+): Promise<TotpOutcome> {
   const actorContext = { ...context, actor: admin }
-  const secret = admin.totpSecretEncrypted ? decryptSecret(totpKey, admin.totpSecretEncrypted) : undefined
-  const step = secret && matchTotpStep(secret, code, now.getTime(), admin.totpLastStep)
-  const failAction = options.enrol ? 'super_admin.enrol_totp.failed' : 'auth.login.failed'
-  if (step === undefined || !secret) {
-    await audit(db, actorContext, failAction, now, { reason: 'totp' })
-    return { ok: false }
+  const prefix = mode === 'step-up' ? 'auth.step_up' : mode === 'enrol' ? 'super_admin.enrol_totp' : 'auth.login'
+  if (isLocked(admin.lockedUntil, now)) {
+    await recordAttempt(db, context, now, { admin, email: admin.email, outcome: 'locked', action: `${prefix}.locked` })
+    return { ok: false, locked: true }
   }
-  const token = await db.transaction().execute(async (trx) => {
-    if (!(await consumeTotpStep(trx, admin.id, step, { enableMfa: options.enrol }))) return undefined
-    await invalidateSession(trx, halfSession.id)
-    const { token } = await createSession(trx, admin.id, { twoFactorVerified: true, ip: context.ip, userAgent: context.userAgent }, now)
-    await recordSuperAdminLogin(trx, admin.id, now)
-    if (options.enrol) {
+  const secret = admin.totpSecretEncrypted ? decryptSecret(totpKey, admin.totpSecretEncrypted) : undefined
+  const check = secret ? checkTotpCode(secret, code, now.getTime(), admin.totpLastStep) : { ok: false as const, replayed: false }
+  if (!check.ok) return refuseCode(db, context, now, admin, check.replayed, prefix)
+  const result = await db.transaction().execute(async (trx) => {
+    if (!(await consumeTotpStep(trx, admin.id, check.step, { enableMfa: mode === 'enrol' }))) return undefined
+    await resetFailures(trx, admin.id, ['password', 'totp'])
+    let token: string
+    if (mode === 'step-up') {
+      token = (await rotateSession(trx, session, now, { ip: context.ip, userAgent: context.userAgent })).token
+    } else {
+      await invalidateSession(trx, session.id)
+      token = (await createSession(trx, admin.id, { twoFactorVerified: true, ip: context.ip, userAgent: context.userAgent }, now)).token
+      await recordSuperAdminLogin(trx, admin.id, now)
+      await trx.updateTable('super_admins').set({ totp_replay_at: null, totp_replay_ip: null }).where('id', '=', admin.id).execute()
+      await trx.insertInto('sign_in_attempts').values({ at: now, super_admin_id: admin.id, email: admin.email, ip: context.ip ?? null, user_agent: context.userAgent ?? null, outcome: 'success' }).execute()
+    }
+    if (mode === 'enrol') {
       await appendAuditEntry(trx, actorContext, { action: 'super_admin.enrol_totp', targetType: 'super_admin', targetId: admin.id, after: { mfaEnabled: true } }, now)
     }
-    await appendAuditEntry(trx, actorContext, { action: 'auth.login', targetType: 'super_admin', targetId: admin.id }, now)
+    await appendAuditEntry(trx, actorContext, { action: mode === 'step-up' ? 'auth.step_up' : 'auth.login', targetType: 'super_admin', targetId: admin.id }, now)
     return token
   })
-  if (!token) {
-    await audit(db, actorContext, failAction, now, { reason: 'totp_replayed' })
-    return { ok: false }
-  }
-  return { ok: true, token }
+  // Lost the compare-and-set: the same step was consumed a moment ago by another request.
+  if (!result) return refuseCode(db, context, now, admin, true, prefix)
+  const replayNotice = mode !== 'step-up' && admin.totpReplayAt ? { at: admin.totpReplayAt, ip: admin.totpReplayIp } : null
+  return { ok: true, token: result, replayNotice }
 }
 
-async function audit(db: Db, context: AuditContext, action: string, now: Date, after: Record<string, unknown>) {
-  await db.transaction().execute((trx) => appendAuditEntry(trx, context, { action, targetType: 'super_admin', targetId: context.actor?.id ?? null, after }, now))
+async function refuseCode(db: Db, context: AuditContext, now: Date, admin: SuperAdmin, replayed: boolean, prefix: string): Promise<TotpOutcome> {
+  const outcome: SignInOutcome = replayed ? 'totp_replayed' : 'bad_totp'
+  const lockedUntil = await countFailure(db, context, now, admin, 'totp', {
+    admin, email: admin.email, outcome, action: replayed ? 'auth.totp.replayed' : `${prefix}.failed`,
+  })
+  if (replayed) {
+    await db.updateTable('super_admins').set({ totp_replay_at: now, totp_replay_ip: context.ip ?? null }).where('id', '=', admin.id).execute()
+  }
+  await hitAddressLimit(db, context.ip, now)
+  return { ok: false, locked: lockedUntil !== null }
 }

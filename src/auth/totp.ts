@@ -54,3 +54,17 @@ export function matchTotpStep(
   if (matched === undefined) return undefined
   return lastUsedStep !== null && matched <= lastUsedStep ? undefined : matched
 }
+
+export type TotpCheck = { ok: true; step: number } | { ok: false; replayed: boolean }
+
+/**
+ * Like `matchTotpStep`, but tells a wrong code from a replayed one: a code that is valid for a
+ * step at or below `lastUsedStep` was already accepted once (RFC 6238 §5.2) — someone may have
+ * seen it. The caller still consumes `step` atomically.
+ */
+export function checkTotpCode(key: Uint8Array, code: string, nowMs: number, lastUsedStep: number | null): TotpCheck {
+  const step = matchTotpStep(key, code, nowMs, null)
+  if (step === undefined) return { ok: false, replayed: false }
+  if (lastUsedStep !== null && step <= lastUsedStep) return { ok: false, replayed: true }
+  return { ok: true, step }
+}

@@ -35,6 +35,11 @@ export interface SuperAdminsTable {
   last_login_at: NullableTimestamp
   created_by: string | null
   created_at: ColumnType<Date, Date | string | undefined, Date | string>
+  failed_password_count: Generated<number>
+  failed_totp_count: Generated<number>
+  locked_until: NullableTimestamp
+  totp_replay_at: NullableTimestamp
+  totp_replay_ip: string | null
 }
 
 export interface SuperAdminSessionsTable {
@@ -52,7 +57,7 @@ export interface SuperAdminSessionsTable {
 export interface EnrolmentTokensTable {
   id: string
   secret_hash: Uint8Array
-  purpose: 'setup' | 'enrolment'
+  purpose: 'setup' | 'enrolment' | 'invitation'
   super_admin_id: string | null
   created_at: Timestamp
   expires_at: Timestamp
@@ -131,7 +136,51 @@ export interface AuditLogTable {
   hash: string
 }
 
+export type SignInOutcome =
+  | 'success'
+  | 'bad_password'
+  | 'bad_totp'
+  | 'totp_replayed'
+  | 'locked'
+  | 'ip_refused'
+  | 'rate_limited'
+
+export interface SignInAttemptsTable {
+  id: Generated<number>
+  at: Timestamp
+  super_admin_id: string | null
+  email: string
+  ip: string | null
+  user_agent: string | null
+  outcome: SignInOutcome
+}
+
+export interface RateLimitsTable {
+  key: string
+  window_start: Timestamp
+  hits: number
+}
+
+export interface SettingsTable {
+  key: string
+  value: ColumnType<unknown, string, string>
+  updated_at: Timestamp
+  updated_by: string | null
+}
+
+export interface MailOutboxTable {
+  id: Generated<number>
+  created_at: Timestamp
+  to_address: string
+  subject: string
+  body: string
+}
+
 export interface Database {
+  sign_in_attempts: SignInAttemptsTable
+  rate_limits: RateLimitsTable
+  settings: SettingsTable
+  mail_outbox: MailOutboxTable
   plans: PlansTable
   super_admins: SuperAdminsTable
   super_admin_sessions: SuperAdminSessionsTable

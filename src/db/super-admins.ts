@@ -14,6 +14,14 @@ export type SuperAdmin = {
   mfaEnabled: boolean
   lastLoginAt: Date | null
   createdAt: Date
+  createdBy: string | null
+  ipAllowlist: string[]
+  failedPasswordCount: number
+  failedTotpCount: number
+  lockedUntil: Date | null
+  /** When a replayed TOTP code was refused, until the admin has been told at sign-in. */
+  totpReplayAt: Date | null
+  totpReplayIp: string | null
 }
 
 function toSuperAdmin(row: SuperAdminRow): SuperAdmin {
@@ -29,6 +37,13 @@ function toSuperAdmin(row: SuperAdminRow): SuperAdmin {
     mfaEnabled: row.mfa_enabled,
     lastLoginAt: row.last_login_at,
     createdAt: row.created_at,
+    createdBy: row.created_by,
+    ipAllowlist: row.ip_allowlist,
+    failedPasswordCount: row.failed_password_count,
+    failedTotpCount: row.failed_totp_count,
+    lockedUntil: row.locked_until,
+    totpReplayAt: row.totp_replay_at,
+    totpReplayIp: row.totp_replay_ip,
   }
 }
 

@@ -5,7 +5,7 @@ import { completePasswordEnrolment } from '../auth/enrol.js'
 import { findUsableEnrolmentToken, type EnrolmentToken } from '../auth/enrolment.js'
 import { decryptSecret, deriveKey, encryptSecret } from '../auth/encryption.js'
 import { passwordProblem } from '../auth/password.js'
-import { completeTotpStep } from '../auth/sign-in.js'
+import { verifyTotp } from '../auth/sign-in.js'
 import { generateTotpKey, totpKeyToBase32, totpKeyUri } from '../auth/totp.js'
 import { findSuperAdminById, setPendingTotpSecret } from '../db/super-admins.js'
 import { EnrolPasswordPage, EnrolTotpPage, InvalidLinkPage, type FieldErrors } from '../views/auth.js'
@@ -97,7 +97,7 @@ enrolmentRoutes.post('/enrol/totp', async (c) => {
   if (!found.admin.totpSecretEncrypted) return redirectTo(c, '/enrol/totp')
   const code = String((await formFields(c)).code ?? '').slice(0, 20)
   const totpKey = deriveKey(c.var.deps.config.secretKey, 'totp-secret')
-  const result = await completeTotpStep(c.var.db, auditContext(c), found.admin, found.session, code, totpKey, c.var.now(), { enrol: true })
+  const result = await verifyTotp(c.var.db, auditContext(c), found.admin, found.session, code, totpKey, c.var.now(), 'enrol')
   if (!result.ok) {
     const key = decryptSecret(totpKey, found.admin.totpSecretEncrypted!)
     const qrSvg = await QRCode.toString(totpKeyUri(found.admin.email, key), { type: 'svg', margin: 1 })

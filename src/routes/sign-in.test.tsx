@@ -73,8 +73,8 @@ describe('the password step', () => {
     expect(await countRows(t.db, 'audit_log')).toBe(auditBefore + 2)
     const failures = (await auditEntries(t.db, 'auth.login.failed')).slice(-2)
     expect(failures.map((f) => [f.actor_id, f.after])).toEqual([
-      [ada.admin.id, { email: ada.admin.email, reason: 'password' }],
-      [null, { email: 'nobody@example.com', reason: 'password' }],
+      [ada.admin.id, { email: ada.admin.email, outcome: 'bad_password' }],
+      [null, { email: 'nobody@example.com', outcome: 'bad_password' }],
     ])
   })
 
@@ -204,7 +204,7 @@ describe('the TOTP step', () => {
     expect(cookieFrom(res)).toBeUndefined()
     expect((await sessionRow(half))?.two_factor_verified).toBe(false)
     const failure = (await auditEntries(t.db, 'auth.login.failed')).at(-1)
-    expect(failure).toMatchObject({ actor_id: ada.admin.id, after: { reason: 'totp' } })
+    expect(failure).toMatchObject({ actor_id: ada.admin.id, after: { outcome: 'bad_totp' } })
     expect(await getPage(t.app, '/tenants', half)).toHaveProperty('status', 303)
   })
 

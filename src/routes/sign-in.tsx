@@ -1,17 +1,19 @@
-import { Hono } from 'hono'
+import { Hono, type Context } from 'hono'
 import { z } from 'zod'
 import { deriveKey } from '../auth/encryption.js'
 import { invalidateSession } from '../auth/session.js'
-import { completeTotpStep, signInWithPassword, SIGN_IN_FAILED } from '../auth/sign-in.js'
+import { signInWithPassword, SIGN_IN_FAILED, verifyTotp } from '../auth/sign-in.js'
 import { appendAuditEntry } from '../db/audit-log.js'
 import { LoginPage, TotpPage } from '../views/auth.js'
 import type { AppEnv } from '../web/env.js'
-import { takeFlash } from '../web/flash.js'
+import { setFlash, takeFlash, type Flash } from '../web/flash.js'
+import { formatDateTime } from '../views/format.js'
 import { loadSession } from '../web/guards.js'
 import { auditContext, formFields, redirectTo } from '../web/request.js'
 import { clearSessionCookie, writeSessionCookie } from '../web/session-cookie.js'
 
 const passwordForm = z.object({ email: z.string().trim().max(320), password: z.string().max(1024) })
+const TOO_MANY = 'Too many failed sign-ins from your address. Wait 15 minutes and try again.'
 const codeForm = z.object({ code: z.string().trim().max(20) })
 
 export const signInRoutes = new Hono<AppEnv>()
@@ -27,6 +29,7 @@ signInRoutes.post('/login', async (c) => {
   if (!form.success) return c.html(<LoginPage error={SIGN_IN_FAILED} />, 401)
   const { email, password } = form.data
   const result = await signInWithPassword(c.var.db, auditContext(c), email, password, c.var.now())
+  if (!result.ok && result.rateLimited) return c.html(<LoginPage email={email} error={TOO_MANY} />, 429)
   if (!result.ok) return c.html(<LoginPage email={email} error={SIGN_IN_FAILED} />, 401)
   writeSessionCookie(c, result.token)
   return redirectTo(c, result.admin.mfaEnabled ? '/login/totp' : '/enrol/totp')
@@ -46,11 +49,28 @@ signInRoutes.post('/login/totp', async (c) => {
   const form = codeForm.safeParse(await formFields(c))
   const code = form.success ? form.data.code : ''
   const key = deriveKey(c.var.deps.config.secretKey, 'totp-secret')
-  const result = await completeTotpStep(c.var.db, auditContext(c), found.admin, found.session, code, key, c.var.now(), { enrol: false })
+  const result = await verifyTotp(c.var.db, auditContext(c), found.admin, found.session, code, key, c.var.now(), 'sign-in')
+  if (!result.ok && result.locked) return endHalfSession(c, found.session.id)
   if (!result.ok) return c.html(<TotpPage email={found.admin.email} error="That code is not valid. Wait for the next one and try again." />, 401)
   writeSessionCookie(c, result.token)
+  if (result.replayNotice) await setFlash(c, replayFlash(result.replayNotice))
   return redirectTo(c, '/tenants')
 })
+
+/** A locked account's half session ends; the page says no more than a wrong password would. */
+async function endHalfSession(c: Context<AppEnv>, sessionId: string) {
+  await invalidateSession(c.var.db, sessionId)
+  clearSessionCookie(c)
+  return c.html(<LoginPage error={SIGN_IN_FAILED} />, 401)
+}
+
+/** Told once, at the next sign-in, that a code of theirs was presented a second time. */
+export function replayFlash(notice: { at: Date; ip: string | null }): Flash {
+  return {
+    kind: 'error',
+    text: `Warning: on ${formatDateTime(notice.at)} someone${notice.ip ? ` at ${notice.ip}` : ''} presented one of your TOTP codes a second time; it was refused. If that was not you, your password and authenticator may be exposed: ask an owner to reset your TOTP.`,
+  }
+}
 
 signInRoutes.post('/logout', async (c) => {
   const found = await loadSession(c)

@@ -46,7 +46,7 @@ export const InvalidLinkPage: FC = () => (
 /** Setup (first owner: email, name, password) or enrolment (existing admin: password only). */
 export const EnrolPasswordPage: FC<{
   token: string
-  purpose: 'setup' | 'enrolment'
+  purpose: 'setup' | 'enrolment' | 'invitation'
   email?: string
   name?: string
   errors: FieldErrors

@@ -21,5 +21,8 @@ export type AppEnv = {
     admin: SuperAdmin
     session: Session
     flash: Flash | undefined
+    clientIp: string | null
+    /** TRUST_PROXY compiled once (proxy-addr). */
+    trustProxy: (addr: string, i: number) => boolean
   }
 }

@@ -1,18 +1,20 @@
-import { getConnInfo } from '@hono/node-server/conninfo'
 import type { Context } from 'hono'
 import type { AuditContext } from '../db/audit-log.js'
+import { resolveClientIp } from './client-ip.js'
 import type { AppEnv } from './env.js'
 
 /**
- * The client's address as the socket reports it. X-Forwarded-For is not trusted here: nothing
- * in front of Fleetdeck is trusted until TRUST_PROXY says so. Undefined in-process (tests).
+ * The client's address: the socket's peer, or the forwarded client when that peer is a proxy
+ * TRUST_PROXY trusts (src/web/client-ip.ts). Computed once per request. Null in-process when the
+ * test passes no `incoming` socket.
  */
 export function clientIp(c: Context<AppEnv>): string | null {
-  try {
-    return getConnInfo(c).remote.address ?? null
-  } catch {
-    return null
-  }
+  const known = c.get('clientIp') as string | null | undefined
+  if (known !== undefined) return known
+  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined
+  const ip = resolveClientIp(env?.incoming?.socket?.remoteAddress, c.req.header('x-forwarded-for'), c.var.trustProxy)
+  c.set('clientIp', ip)
+  return ip
 }
 
 /** Actor, request id, address and browser of this request, for audit entries. */
