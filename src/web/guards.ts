@@ -56,3 +56,47 @@ export function requirePermission(permission: Permission): MiddlewareHandler<App
     await next()
   }
 }
+
+/** A TOTP code newer than this passes step-up without asking again (issue #3: 10 minutes). */
+export const STEP_UP_SECONDS = 10 * 60
+
+/** Where to come back after step-up: a local path only (never `//host` or a full URL). */
+export function safeNextPath(candidate: string | undefined, fallback = '/tenants'): string {
+  if (!candidate) return fallback
+  try {
+    const url = new URL(candidate, 'http://local.invalid')
+    if (url.origin !== 'http://local.invalid' || !url.pathname.startsWith('/') || url.pathname.startsWith('//')) return fallback
+    return url.pathname + url.search
+  } catch {
+    return fallback
+  }
+}
+
+/**
+ * Sensitive actions (delete a tenant, manage super admins, security settings, TOTP resets, ending
+ * all sessions) need a TOTP check from the last 10 minutes. Otherwise the operator is sent to
+ * /step-up and comes back to the page they acted from (a GET to the page itself), to repeat the
+ * action with a fresh session id. Runs after requireConsoleSession.
+ */
+export const requireRecentTotp: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const verifiedAt = c.var.session.totpVerifiedAt?.getTime() ?? 0
+  if (c.var.now().getTime() - verifiedAt <= STEP_UP_SECONDS * 1000) return next()
+  const back = c.req.method === 'GET' ? c.req.path + (new URL(c.req.url).search || '') : refererPath(c)
+  const url = `/step-up?next=${encodeURIComponent(safeNextPath(back))}`
+  if (isHtmx(c)) {
+    c.header('HX-Redirect', url)
+    return c.body(null, 403)
+  }
+  return c.redirect(url, 303)
+}
+
+function refererPath(c: Context<AppEnv>): string | undefined {
+  const referer = c.req.header('referer')
+  if (!referer) return undefined
+  try {
+    const url = new URL(referer)
+    return url.host === new URL(c.req.url).host ? url.pathname + url.search : undefined
+  } catch {
+    return undefined
+  }
+}
