@@ -1,17 +1,23 @@
 import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
+import { csrf } from 'hono/csrf'
 import { methodOverride } from 'hono/method-override'
 import { requestId } from 'hono/request-id'
 import { serveStatic } from '@hono/node-server/serve-static'
+import { accountRoutes } from './routes/account.js'
 import { auditRoutes } from './routes/audit.js'
 import { enrolmentRoutes } from './routes/enrolment.js'
 import { healthRoutes } from './routes/health.js'
+import { settingsRoutes } from './routes/settings.js'
 import { signInRoutes } from './routes/sign-in.js'
+import { stepUpRoutes } from './routes/step-up.js'
 import { tenantRoutes } from './routes/tenants.js'
 import { ErrorPage } from './views/error.js'
 import type { AppDeps, AppEnv } from './web/env.js'
 import { compileTrustProxy } from './web/client-ip.js'
 import { requireConsoleSession } from './web/guards.js'
+import { enforceGlobalAllowlist } from './web/ip-guard.js'
+import { noStore, sameOriginOr, securityHeaders } from './web/hardening.js'
 import { isHtmx } from './web/request.js'
 
 /** The whole HTTP app; `app.request()` in tests, `@hono/node-server` in production. */
@@ -28,7 +34,11 @@ export function createApp(deps: AppDeps) {
     c.set('trustProxy', trustProxy)
     await next()
   })
+  app.use(securityHeaders(deps.config))
   app.use('/public/*', serveStatic({ root: './' }))
+  app.use(enforceGlobalAllowlist)
+  app.use(csrf({ origin: sameOriginOr(deps.config.publicUrl) }))
+  app.use(noStore)
   // Forms without JavaScript send `_method=DELETE`; htmx sends the real verb.
   app.use(methodOverride({ app }))
 
@@ -36,10 +46,14 @@ export function createApp(deps: AppDeps) {
   app.route('/', signInRoutes)
   app.route('/', enrolmentRoutes)
 
-  app.use('/tenants/*', requireConsoleSession)
-  app.use('/audit/*', requireConsoleSession)
+  for (const section of ['/tenants', '/audit', '/account', '/settings', '/step-up']) {
+    app.use(`${section}/*`, requireConsoleSession)
+  }
   app.route('/tenants', tenantRoutes)
   app.route('/audit', auditRoutes)
+  app.route('/account', accountRoutes)
+  app.route('/settings', settingsRoutes)
+  app.route('/step-up', stepUpRoutes)
   app.get('/', (c) => c.redirect('/tenants', 303))
 
   app.notFound((c) => c.html(<ErrorPage status={404} message="There is nothing at this address." requestId={c.var.requestId} />, 404))

@@ -175,6 +175,8 @@ export async function sendForm(
     method,
     headers: {
       'content-type': 'application/x-www-form-urlencoded',
+      // Browsers send Origin on every form post; the CSRF check refuses posts without it.
+      origin: 'http://localhost',
       ...(cookie ? { cookie } : {}),
       ...headers,
     },

@@ -5,6 +5,7 @@ import type { Flash } from '../web/flash.js'
 
 const HTMX_CONFIG = JSON.stringify({
   allowEval: false,
+  allowScriptTags: false,
   includeIndicatorStyles: false,
   historyCacheSize: 0,
   defaultSwapStyle: 'outerHTML',
@@ -13,6 +14,7 @@ const HTMX_CONFIG = JSON.stringify({
 const SECTIONS: { href: string; label: string; permission: Permission }[] = [
   { href: '/tenants', label: 'Tenants', permission: 'saas.tenants.view' },
   { href: '/audit', label: 'Audit log', permission: 'saas.audit.view' },
+  { href: '/settings/security', label: 'Security settings', permission: 'saas.settings.edit' },
 ]
 
 export const Document: FC<{ title: string; children: Child; bodyClass?: string }> = (props) => (
@@ -83,6 +85,7 @@ export const Layout: FC<{
           <div class="font-medium text-white">{props.admin.name}</div>
           <div class="text-slate-400">{props.admin.email}</div>
           <div class="text-slate-400">role: {props.admin.role}</div>
+          <a href="/account" class="mt-1 block text-violet-300 underline hover:text-white">Your account</a>
           <form method="post" action="/logout" class="mt-2">
             <button type="submit" class="text-violet-300 hover:text-white underline bg-transparent border-0 p-0 cursor-pointer">
               Sign out

@@ -3,7 +3,9 @@ import { HTTPException } from 'hono/http-exception'
 import { roleCan, type Permission } from '../auth/permissions.js'
 import { validateSessionToken } from '../auth/session.js'
 import type { AppEnv } from './env.js'
-import { isHtmx } from './request.js'
+import { clientIp, isHtmx } from './request.js'
+import { isAllowed } from '../auth/ip-allowlist.js'
+import { refuseAddress } from './ip-guard.js'
 import { clearSessionCookie, readSessionCookie } from './session-cookie.js'
 
 /** Requests from background polling carry this header and never count as activity. */
@@ -41,6 +43,8 @@ export const requireConsoleSession: MiddlewareHandler<AppEnv> = async (c, next) 
   if (!found || !found.session.twoFactorVerified || !found.admin.mfaEnabled) return toLogin(c)
   c.set('session', found.session)
   c.set('admin', found.admin)
+  // The admin's own allowlist holds for the whole session, not just at sign-in.
+  if (!isAllowed(found.admin.ipAllowlist, clientIp(c))) await refuseAddress(c, 'admin')
   await next()
 }
 

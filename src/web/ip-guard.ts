@@ -1,0 +1,43 @@
+import type { Context, MiddlewareHandler } from 'hono'
+import { HTTPException } from 'hono/http-exception'
+import { isAllowed } from '../auth/ip-allowlist.js'
+import { appendAuditEntry } from '../db/audit-log.js'
+import { hitRateLimit } from '../db/rate-limits.js'
+import { getGlobalAllowlist } from '../db/settings.js'
+import type { AppEnv } from './env.js'
+import { auditContext, clientIp } from './request.js'
+
+/** Paths that answer without the allowlist: health probes and static assets carry no data. */
+const OPEN_PATHS = /^\/(healthz|readyz)$|^\/public\//
+
+/**
+ * Refuses an address outside the global allowlist before any other work, on every route but
+ * the health probes and static files — /login included (issue #3). An empty list allows all.
+ */
+export const enforceGlobalAllowlist: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (OPEN_PATHS.test(c.req.path)) return next()
+  const allowlist = await getGlobalAllowlist(c.var.db)
+  if (!isAllowed(allowlist, clientIp(c))) await refuseAddress(c, 'global')
+  await next()
+}
+
+/**
+ * Audits the refusal (at most once a minute per address, so a blocked client cannot flood the
+ * audit log) and answers 403.
+ * @throws HTTPException 403, always
+ */
+export async function refuseAddress(c: Context<AppEnv>, list: 'global' | 'admin'): Promise<never> {
+  const ip = clientIp(c)
+  const now = c.var.now()
+  if ((await hitRateLimit(c.var.db, `ip-refused-audit:${ip ?? 'unknown'}`, 60, now)) === 1) {
+    await c.var.db.transaction().execute((trx) =>
+      appendAuditEntry(trx, auditContext(c), {
+        action: 'security.ip_refused',
+        targetType: 'address',
+        targetId: ip,
+        after: { ip, list, method: c.req.method, path: c.req.path.slice(0, 200) },
+      }, now),
+    )
+  }
+  throw new HTTPException(403, { message: `Your address (${ip ?? 'unknown'}) is not on the allowlist.` })
+}
