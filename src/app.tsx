@@ -10,6 +10,7 @@ import { enrolmentRoutes } from './routes/enrolment.js'
 import { healthRoutes } from './routes/health.js'
 import { settingsRoutes } from './routes/settings.js'
 import { signInRoutes } from './routes/sign-in.js'
+import { superAdminRoutes } from './routes/super-admins.js'
 import { stepUpRoutes } from './routes/step-up.js'
 import { tenantRoutes } from './routes/tenants.js'
 import { ErrorPage } from './views/error.js'
@@ -17,7 +18,7 @@ import type { AppDeps, AppEnv } from './web/env.js'
 import { compileTrustProxy } from './web/client-ip.js'
 import { requireConsoleSession } from './web/guards.js'
 import { enforceGlobalAllowlist } from './web/ip-guard.js'
-import { noStore, sameOriginOr, securityHeaders } from './web/hardening.js'
+import { noStore, onlyDeleteOverride, sameOriginOr, securityHeaders } from './web/hardening.js'
 import { isHtmx } from './web/request.js'
 
 /** The whole HTTP app; `app.request()` in tests, `@hono/node-server` in production. */
@@ -40,7 +41,7 @@ export function createApp(deps: AppDeps) {
   app.use(csrf({ origin: sameOriginOr(deps.config.publicUrl) }))
   app.use(noStore)
   // Forms without JavaScript send `_method=DELETE`; htmx sends the real verb.
-  app.use(methodOverride({ app }))
+  app.use(onlyDeleteOverride, methodOverride({ app }))
 
   app.route('/', healthRoutes)
   app.route('/', signInRoutes)
@@ -51,6 +52,8 @@ export function createApp(deps: AppDeps) {
   }
   app.route('/tenants', tenantRoutes)
   app.route('/audit', auditRoutes)
+  app.use('/super-admins/*', requireConsoleSession)
+  app.route('/super-admins', superAdminRoutes)
   app.route('/account', accountRoutes)
   app.route('/settings', settingsRoutes)
   app.route('/step-up', stepUpRoutes)

@@ -1,0 +1,69 @@
+import type { OperatorRole } from '../db/schema.js'
+
+// Who may call which route, written out by hand as the expected outcome (issue #3): it is
+// checked against the role → permission table and the routes' guards by
+// src/routes/authorization.test.tsx, which also fails when a route is missing here.
+
+export type Access =
+  /** Answers without a session (sign-in, enrolment links, health). */
+  | 'public'
+  /** Any super admin with a full session, whatever the role (own account, step-up). */
+  | 'signed-in'
+  /** Only these roles; every other role gets 403. */
+  | readonly OperatorRole[]
+
+const ALL: readonly OperatorRole[] = ['owner', 'admin', 'operator', 'support', 'viewer']
+const EDITORS: readonly OperatorRole[] = ['owner', 'admin']
+const SUSPENDERS: readonly OperatorRole[] = ['owner', 'admin', 'operator']
+const OWNERS: readonly OperatorRole[] = ['owner']
+
+/** `METHOD path` exactly as Hono lists it in `app.routes` → who may call it. */
+export const AUTHORIZATION_MATRIX: Record<string, Access> = {
+  'GET /healthz': 'public',
+  'GET /readyz': 'public',
+  'GET /login': 'public',
+  'POST /login': 'public',
+  'GET /login/totp': 'public',
+  'POST /login/totp': 'public',
+  'POST /logout': 'public',
+  'GET /enrol/:token{[a-z2-7]{32}\\.[a-z2-7]{32}}': 'public',
+  'POST /enrol/:token{[a-z2-7]{32}\\.[a-z2-7]{32}}': 'public',
+  'GET /enrol/totp': 'public',
+  'POST /enrol/totp': 'public',
+  'GET /': 'public',
+
+  'GET /tenants': ALL,
+  'GET /tenants/new': EDITORS,
+  'POST /tenants': EDITORS,
+  'GET /tenants/:id': ALL,
+  'POST /tenants/:id': EDITORS,
+  'DELETE /tenants/:id': EDITORS,
+  'POST /tenants/:id/suspension': SUSPENDERS,
+  'DELETE /tenants/:id/suspension': SUSPENDERS,
+  'POST /tenants/:id/provisioning': EDITORS,
+
+  'GET /audit': ALL,
+
+  'GET /account': 'signed-in',
+  'DELETE /account/sessions/:sessionId': 'signed-in',
+  'DELETE /account/sessions': 'signed-in',
+  'POST /account/allowlist': 'signed-in',
+  'GET /step-up': 'signed-in',
+  'POST /step-up': 'signed-in',
+
+  'GET /settings/security': OWNERS,
+  'POST /settings/security': OWNERS,
+  'DELETE /settings/security/sessions': OWNERS,
+
+  'GET /super-admins': OWNERS,
+  'GET /super-admins/new': OWNERS,
+  'POST /super-admins': OWNERS,
+  'GET /super-admins/outbox': OWNERS,
+  'GET /super-admins/:id': OWNERS,
+  'POST /super-admins/:id': OWNERS,
+  'POST /super-admins/:id/deactivation': OWNERS,
+  'DELETE /super-admins/:id/deactivation': OWNERS,
+  'DELETE /super-admins/:id/totp': OWNERS,
+  'DELETE /super-admins/:id/sessions/:sessionId': OWNERS,
+  'DELETE /super-admins/:id/sessions': OWNERS,
+}

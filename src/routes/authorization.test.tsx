@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { AUTHORIZATION_MATRIX } from '../auth/authorization-matrix.js'
+import { createSession } from '../auth/session.js'
+import type { OperatorRole } from '../db/schema.js'
+import { createEnrolmentToken } from '../auth/enrolment.js'
+import {
+  createSuperAdmin, createTenant, getPage, sendForm, SESSION_COOKIE, createTestApp,
+  type TestAdmin, type TestApp,
+} from '../test-support/factories.js'
+
+// The authorization matrix walked in full: every route × every role against the expected
+// outcome written in src/auth/authorization-matrix.ts, and every route of the app present there.
+
+const ENDS_OWN_SESSION = new Set(['DELETE /settings/security/sessions'])
+const ROLES: OperatorRole[] = ['owner', 'admin', 'operator', 'support', 'viewer']
+
+let t: TestApp
+const admins = {} as Record<OperatorRole, TestAdmin>
+let target: TestAdmin
+let tenantId: string
+
+beforeAll(async () => {
+  t = await createTestApp()
+  for (const role of ROLES) admins[role] = await createSuperAdmin(t.db, t.config, { role })
+  target = await createSuperAdmin(t.db, t.config, { role: 'viewer' })
+  // One tenant for every request: empty forms fail validation, and a suspend that succeeds for
+  // one role only turns the next role's answer into a 409, never into a 403.
+  tenantId = (await createTenant(t.db)).id
+})
+afterAll(() => t.close())
+
+/** A fresh full session straight in the database: no argon2, and TOTP checked "now" (no step-up). */
+async function sessionCookie(who: TestAdmin): Promise<string> {
+  const { token } = await createSession(t.db, who.admin.id, { twoFactorVerified: true }, new Date(t.clock.now()))
+  return `${SESSION_COOKIE}=${token}`
+}
+
+/** The app's routes as `METHOD path`, once each (guards appear as extra entries in app.routes). */
+function appRoutes(): string[] {
+  return [...new Set(t.app.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method} ${r.path}`))].sort()
+}
+
+async function concretePath(template: string, role: OperatorRole): Promise<string> {
+  const session = await createSession(t.db, admins[role].admin.id, { twoFactorVerified: true }, new Date(t.clock.now()))
+  return template
+    .replace(':token{[a-z2-7]{32}\\.[a-z2-7]{32}}', await createEnrolmentToken(t.db, 'setup', null))
+    .replace(':sessionId', session.session.id)
+    .replace(template.startsWith('/super-admins') ? ':id' : '\0', target.admin.id)
+    .replace(':id', tenantId)
+}
+
+describe('authorization matrix', () => {
+  it('lists every route of the app, and nothing the app does not have', () => {
+    expect(appRoutes()).toEqual(Object.keys(AUTHORIZATION_MATRIX).sort())
+  })
+
+  const guarded = Object.entries(AUTHORIZATION_MATRIX).filter(([, access]) => access !== 'public')
+  for (const [route, access] of guarded) {
+    const [method, template] = route.split(' ')
+    for (const role of ROLES) {
+      const allowed = access === 'signed-in' || (access as readonly string[]).includes(role)
+      it(`${role} ${allowed ? 'may' : 'may not'} ${route}`, async () => {
+        const path = await concretePath(template, role)
+        const cookie = await sessionCookie(admins[role])
+        // Empty forms: an allowed role gets past the guards and is stopped by validation.
+        const res = method === 'GET' ? await getPage(t.app, path, cookie) : await sendForm(t.app, method, path, {}, cookie)
+        if (allowed) {
+          expect(res.status, `${route} as ${role}`).not.toBe(403)
+          const location = res.headers.get('location') ?? ''
+          expect(location).not.toMatch(/^\/step-up/)
+          // Only "sign everyone out" may legitimately end the caller's own session.
+          if (!ENDS_OWN_SESSION.has(route)) expect(location).not.toMatch(/^\/login/)
+        } else {
+          expect(res.status, `${route} as ${role}`).toBe(403)
+        }
+      })
+    }
+  }
+
+  it('public routes answer without a session', async () => {
+    for (const route of ['GET /healthz', 'GET /readyz', 'GET /login']) {
+      const res = await getPage(t.app, route.split(' ')[1])
+      expect(res.status, route).toBe(200)
+    }
+  })
+})
+
+describe('pages hide what a role cannot do', () => {
+  it('a viewer sees no create, suspend, edit or delete controls and no owner sections', async () => {
+    const tenant = await createTenant(t.db)
+    const cookie = await sessionCookie(admins.viewer)
+    const list = await (await getPage(t.app, '/tenants', cookie)).text()
+    expect(list).not.toContain('New tenant')
+    expect(list).not.toContain('>Suspend<')
+    expect(list).not.toContain('Security settings')
+    expect(list).not.toContain('Super admins')
+    const page = await (await getPage(t.app, `/tenants/${tenant.id}`, cookie)).text()
+    expect(page).not.toContain('Save changes')
+    expect(page).not.toContain('Delete this tenant')
+    expect(page).not.toContain('>Suspend<')
+  })
+
+  it('an operator may suspend but sees no edit or delete', async () => {
+    const tenant = await createTenant(t.db)
+    const page = await (await getPage(t.app, `/tenants/${tenant.id}`, await sessionCookie(admins.operator))).text()
+    expect(page).toContain('Suspend')
+    expect(page).not.toContain('Save changes')
+    expect(page).not.toContain('Delete this tenant')
+  })
+
+  it('an owner sees every section', async () => {
+    const list = await (await getPage(t.app, '/tenants', await sessionCookie(admins.owner))).text()
+    for (const label of ['Tenants', 'Audit log', 'Security settings', 'Super admins', 'New tenant']) {
+      expect(list).toContain(label)
+    }
+  })
+})
