@@ -46,15 +46,17 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
 
 async function openPostgres(url: string, poolSize: number): Promise<DatabaseHandle> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize })
+  // An idle connection the server drops (restart, pg_terminate_backend) must not crash the process.
+  pool.on('error', warnLostConnection)
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   await pool.query('select 1')
   return {
     db,
     kind: 'postgres',
     async withDedicatedConnection(work) {
-      const own = new Kysely<Database>({
-        dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1 }) }),
-      })
+      const ownPool = new pg.Pool({ connectionString: url, max: 1 })
+      ownPool.on('error', warnLostConnection)
+      const own = new Kysely<Database>({ dialect: new PostgresDialect({ pool: ownPool }) })
       try {
         return await work(own)
       } finally {
@@ -63,6 +65,10 @@ async function openPostgres(url: string, poolSize: number): Promise<DatabaseHand
     },
     close: () => db.destroy(),
   }
+}
+
+function warnLostConnection(error: Error): void {
+  console.warn(JSON.stringify({ level: 'warn', msg: 'idle database connection lost', error: error.message }))
 }
 
 async function openPglite(dataDir: string): Promise<DatabaseHandle> {

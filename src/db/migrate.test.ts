@@ -39,7 +39,7 @@ describe('migrations', () => {
       select table_name from information_schema.tables
       where table_schema = 'tenant_migrate_probe' order by table_name`.execute(handle.db)
     expect(rows.map((r) => r.table_name)).toEqual([
-      'attachments', 'audit_log', 'kysely_migration', 'kysely_migration_lock', 'role_permissions', 'roles',
+      'attachments', 'audit_log', 'kysely_migration', 'role_permissions', 'roles',
     ])
   })
 

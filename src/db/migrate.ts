@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely'
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'migrations')
 const loaded = new Map<string, Promise<Record<string, Migration>>>()
@@ -45,16 +45,38 @@ export function migratePlatform(db: Kysely<any>): Promise<string[]> {
 
 /**
  * Applies `migrations/tenant/*` inside the tenant schema `schema` (which must exist), tracked in
- * that schema's own `kysely_migration` table. Idempotent. Returns the names applied now.
- * @throws Error naming the failing migration.
+ * that schema's own `kysely_migration` table (Kysely's shape, so Kysely tools read it). One
+ * transaction per call under an advisory lock of that schema only: tenants migrate in parallel,
+ * and a failure leaves the schema as it was. Not Kysely's Migrator: it introspects every table
+ * of the database on each run, which grows with the square of the tenant count (~90 ms per call
+ * at 1,100 schemas; the 2,000-tenant seed took 12 min with it and 64 s without).
+ * @returns the names applied now ([] when up to date)
+ * @throws Error naming the failing migration
  */
-export function migrateTenant(db: Kysely<any>, schema: string): Promise<string[]> {
-  const migrator = new Migrator({
-    db: db.withSchema(schema),
-    provider: folderProvider('tenant'),
-    migrationTableSchema: schema,
+export async function migrateTenant(db: Kysely<any>, schema: string): Promise<string[]> {
+  const migrations = await folderProvider('tenant').getMigrations()
+  const names = Object.keys(migrations).sort()
+  return db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(hashtext(${'fleetdeck.tenant.' + schema}))`.execute(trx)
+    const tdb = trx.withSchema(schema)
+    await tdb.schema
+      .createTable('kysely_migration')
+      .ifNotExists()
+      .addColumn('name', 'varchar(255)', (c) => c.notNull().primaryKey())
+      .addColumn('timestamp', 'varchar(255)', (c) => c.notNull())
+      .execute()
+    const applied = new Set((await tdb.selectFrom('kysely_migration').select('name').execute()).map((r) => r.name))
+    const pending = names.filter((name) => !applied.has(name))
+    for (const name of pending) {
+      try {
+        await migrations[name].up(tdb)
+      } catch (error) {
+        throw new Error(`tenant ${schema} migration ${name} failed: ${(error as Error).message ?? error}`)
+      }
+      await tdb.insertInto('kysely_migration').values({ name, timestamp: new Date().toISOString() }).execute()
+    }
+    return pending
   })
-  return runMigrator(migrator, `tenant ${schema}`)
 }
 
 /** Names of all tenant migrations, in order: what a fully migrated tenant schema has applied. */

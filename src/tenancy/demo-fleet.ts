@@ -75,7 +75,8 @@ export async function seedDemoFleet(
   }
   const started = performance.now()
   const { db } = handle
-  const context: AuditContext = { actor: null, requestId: 'seed', batchId: crypto.randomUUID() }
+  const batchId = crypto.randomUUID()
+  const context: AuditContext = { actor: null, requestId: 'seed', batchId }
   const { pool, created } = await seedUserPool(db, options.users)
 
   const toSuspend = pickSuspended(options.tenants, options.suspendedShare ?? 0.1)
@@ -97,7 +98,7 @@ export async function seedDemoFleet(
 
   await handle.withDedicatedConnection((own) => refreshStorageSnapshots(own))
   return {
-    batchId: context.batchId!,
+    batchId,
     tenantsCreated: totals.tenants,
     tenantsSuspended: totals.suspended,
     usersCreated: created,
@@ -151,7 +152,10 @@ export async function runBounded(
  * run; emails carry the index, so they are unique. Existing emails are left alone (the unique
  * index is on lower(email)).
  */
-export async function seedUserPool(db: Db, count: number) {
+export async function seedUserPool(
+  db: Db,
+  count: number,
+): Promise<{ pool: PoolUser[]; created: number }> {
   const people = new Faker({ locale: [en, base], seed: USER_POOL_SEED })
   const pool: PoolUser[] = []
   let created = 0
