@@ -64,6 +64,7 @@ export const AUTHORIZATION_MATRIX: Record<string, Access> = {
   'POST /super-admins/:id/deactivation': OWNERS,
   'DELETE /super-admins/:id/deactivation': OWNERS,
   'DELETE /super-admins/:id/totp': OWNERS,
+  'POST /super-admins/:id/invitation': OWNERS,
   'DELETE /super-admins/:id/sessions/:sessionId': OWNERS,
   'DELETE /super-admins/:id/sessions': OWNERS,
 }

@@ -133,3 +133,170 @@ export async function recordSuperAdminLogin(db: Db, id: string, at: Date): Promi
 export async function listSuperAdminNames(db: Db) {
   return db.selectFrom('super_admins').select(['id', 'email', 'name']).orderBy('email').execute()
 }
+
+/** One row of the super admins list; `invitedBy` is null for the setup owner and CLI-made admins. */
+export type SuperAdminListItem = {
+  id: string
+  email: string
+  name: string
+  role: OperatorRole
+  isActive: boolean
+  mfaEnabled: boolean
+  /** True until the admin has set a password through their invitation (or enrolment) link. */
+  invitationPending: boolean
+  lastLoginAt: Date | null
+  createdAt: Date
+  invitedBy: { id: string; email: string } | null
+}
+
+/** Every super admin with the email of whoever invited them, ordered by email. */
+export async function listSuperAdmins(db: Db): Promise<SuperAdminListItem[]> {
+  const rows = await db
+    .selectFrom('super_admins as a')
+    .leftJoin('super_admins as inviter', 'inviter.id', 'a.created_by')
+    .select([
+      'a.id',
+      'a.email',
+      'a.name',
+      'a.role',
+      'a.is_active',
+      'a.mfa_enabled',
+      'a.last_login_at',
+      'a.created_at',
+      'a.created_by',
+      'inviter.email as inviter_email',
+    ])
+    .select((eb) => eb('a.password_hash', 'is', null).as('pending'))
+    .orderBy(sql`lower(a.email)`)
+    .execute()
+  return rows.map((row) => ({
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    role: row.role,
+    isActive: row.is_active,
+    mfaEnabled: row.mfa_enabled,
+    invitationPending: Boolean(row.pending),
+    lastLoginAt: row.last_login_at,
+    createdAt: row.created_at,
+    invitedBy:
+      row.created_by && row.inviter_email ? { id: row.created_by, email: row.inviter_email } : null,
+  }))
+}
+
+/** Why a change to an owner was refused: it would leave no active owner. */
+export type LastOwnerRefusal = { ok: false; reason: 'last_owner' }
+
+function assertTransaction(db: Db, caller: string): void {
+  if (!db.isTransaction) throw new Error(`${caller} must run inside a transaction`)
+}
+
+/**
+ * Locks the rows of every active owner, in id order (so two callers never deadlock), then the
+ * target's row; both locks hold to the end of the transaction. A second transaction that wants
+ * to demote or deactivate an owner waits here and then sees the first one's result, so two
+ * concurrent changes cannot both remove "the other" owner.
+ */
+async function lockOwnersAndTarget(trx: Db, id: string) {
+  const owners = await trx
+    .selectFrom('super_admins')
+    .select('id')
+    .where('role', '=', 'owner')
+    .where('is_active', '=', true)
+    .orderBy('id')
+    .forUpdate()
+    .execute()
+  const row = await trx
+    .selectFrom('super_admins')
+    .selectAll()
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst()
+  const target = row && toSuperAdmin(row)
+  const isLastOwner =
+    !!target &&
+    target.role === 'owner' &&
+    target.isActive &&
+    owners.every((o) => o.id === target.id)
+  return { target, isLastOwner }
+}
+
+/**
+ * Gives admin `id` a new role, refusing to demote the last active owner (issue #3). The owner
+ * rows are locked first (see lockOwnersAndTarget), so the check and the update are one decision.
+ * @param trx a transaction; the caller audits the change in it
+ * @returns undefined when no such admin; the refusal; or the role before the change
+ * @throws Error when called outside a transaction
+ */
+export async function changeSuperAdminRole(
+  trx: Db,
+  id: string,
+  role: OperatorRole,
+): Promise<{ ok: true; before: OperatorRole } | LastOwnerRefusal | undefined> {
+  assertTransaction(trx, 'changeSuperAdminRole')
+  const { target, isLastOwner } = await lockOwnersAndTarget(trx, id)
+  if (!target) return undefined
+  if (isLastOwner && role !== 'owner') return { ok: false, reason: 'last_owner' }
+  await trx.updateTable('super_admins').set({ role }).where('id', '=', id).execute()
+  return { ok: true, before: target.role }
+}
+
+/**
+ * Deactivates (`active` false) or reactivates admin `id`, refusing to deactivate the last active
+ * owner (same locking as changeSuperAdminRole). Sessions are not touched here: the caller ends
+ * them in the same transaction (src/auth/session.ts invalidateSuperAdminSessions).
+ * @returns undefined when no such admin; the refusal; or whether the flag changed
+ * @throws Error when called outside a transaction
+ */
+export async function setSuperAdminActive(
+  trx: Db,
+  id: string,
+  active: boolean,
+): Promise<{ ok: true; changed: boolean } | LastOwnerRefusal | undefined> {
+  assertTransaction(trx, 'setSuperAdminActive')
+  const { target, isLastOwner } = await lockOwnersAndTarget(trx, id)
+  if (!target) return undefined
+  if (target.isActive === active) return { ok: true, changed: false }
+  if (isLastOwner && !active) return { ok: false, reason: 'last_owner' }
+  await trx.updateTable('super_admins').set({ is_active: active }).where('id', '=', id).execute()
+  return { ok: true, changed: true }
+}
+
+/**
+ * Forgets admin `id`'s TOTP key: secret, last used step and mfa_enabled, in one compare-and-set
+ * statement, so the next sign-in after the password goes to TOTP enrolment (DESIGN.md §5). The
+ * TOTP failure count and the lock go too: an admin who lost the device and locked the account
+ * trying must be able to re-enrol at once (src/auth/lockout.ts).
+ * @returns true when an enrolled authenticator was reset; false when there was none
+ */
+export async function resetSuperAdminTotp(db: Db, id: string): Promise<boolean> {
+  const result = await db
+    .updateTable('super_admins')
+    .set({
+      totp_secret_encrypted: null,
+      totp_last_step: null,
+      mfa_enabled: false,
+      failed_totp_count: 0,
+      locked_until: null,
+    })
+    .where('id', '=', id)
+    .where('mfa_enabled', '=', true)
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows) === 1
+}
+
+/**
+ * Marks every unused invitation or enrolment link of admin `id` as used at `now`, so an older
+ * link stops working when a new one is sent or the admin is deactivated.
+ * @returns how many links were revoked
+ */
+export async function revokeEnrolmentLinks(db: Db, id: string, now: Date): Promise<number> {
+  const result = await db
+    .updateTable('enrolment_tokens')
+    .set({ used_at: now })
+    .where('super_admin_id', '=', id)
+    .where('purpose', 'in', ['invitation', 'enrolment'])
+    .where('used_at', 'is', null)
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows)
+}

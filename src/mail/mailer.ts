@@ -38,17 +38,28 @@ export async function sendMail(
   mail: OutgoingMail,
   options: { transport?: MailTransport; now?: Date } = {},
 ): Promise<MailDelivery> {
-  const transport = options.transport ?? (config.smtpUrl ? smtpTransport(config.smtpUrl) : undefined)
+  const transport =
+    options.transport ?? (config.smtpUrl ? smtpTransport(config.smtpUrl) : undefined)
   if (!transport) {
     const row = await db
       .insertInto('mail_outbox')
-      .values({ created_at: options.now ?? new Date(), to_address: mail.to, subject: mail.subject, body: mail.text })
+      .values({
+        created_at: options.now ?? new Date(),
+        to_address: mail.to,
+        subject: mail.subject,
+        body: mail.text,
+      })
       .returning('id')
       .executeTakeFirstOrThrow()
     return { via: 'outbox', id: Number(row.id) }
   }
   try {
-    const info = await transport.sendMail({ from: config.mailFrom, to: mail.to, subject: mail.subject, text: mail.text })
+    const info = await transport.sendMail({
+      from: config.mailFrom,
+      to: mail.to,
+      subject: mail.subject,
+      text: mail.text,
+    })
     return { via: 'smtp', messageId: info.messageId ?? '' }
   } finally {
     if (!options.transport) transport.close?.()
@@ -61,6 +72,17 @@ function smtpTransport(smtpUrl: string): MailTransport {
 
 /** The development outbox, newest first; `limit` rows (default 50). */
 export async function listOutboxMail(db: Db, limit = 50): Promise<OutboxMail[]> {
-  const rows = await db.selectFrom('mail_outbox').selectAll().orderBy('id', 'desc').limit(limit).execute()
-  return rows.map((row) => ({ id: Number(row.id), createdAt: row.created_at, to: row.to_address, subject: row.subject, text: row.body }))
+  const rows = await db
+    .selectFrom('mail_outbox')
+    .selectAll()
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute()
+  return rows.map((row) => ({
+    id: Number(row.id),
+    createdAt: row.created_at,
+    to: row.to_address,
+    subject: row.subject,
+    text: row.body,
+  }))
 }

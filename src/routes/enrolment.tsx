@@ -34,7 +34,7 @@ export const enrolmentRoutes = new Hono<AppEnv>()
 
 /** The name of the admin an enrolment link was made for, to greet them; none for setup. */
 async function inviteeName(c: Context<AppEnv>, link: EnrolmentToken): Promise<string | undefined> {
-  if (link.purpose !== 'enrolment' || !link.superAdminId) return undefined
+  if (link.purpose === 'setup' || !link.superAdminId) return undefined
   return (await findSuperAdminById(c.var.db, link.superAdminId))?.name
 }
 

@@ -37,7 +37,7 @@ export const InvalidLinkPage: FC = () => (
   <AuthLayout title="Link not valid">
     <h1 class="text-lg font-semibold mb-2">This link cannot be used</h1>
     <p class="text-sm text-slate-600">
-      It has already been used, has expired (links are valid for one hour), or was mistyped. Ask an
+      It has already been used, has expired (setup links last one hour, invitations 72 hours), or was mistyped. Ask an
       owner for a new one, or run <code>npm run create-super-admin</code> on the server.
     </p>
   </AuthLayout>

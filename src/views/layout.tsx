@@ -9,11 +9,19 @@ const HTMX_CONFIG = JSON.stringify({
   includeIndicatorStyles: false,
   historyCacheSize: 0,
   defaultSwapStyle: 'outerHTML',
+  // htmx 2 swaps only 2xx by default; a 422 carries the form with its messages, so swap it too.
+  responseHandling: [
+    { code: '204', swap: false },
+    { code: '[23]..', swap: true },
+    { code: '422', swap: true },
+    { code: '[45]..', swap: false, error: true },
+  ],
 })
 
 const SECTIONS: { href: string; label: string; permission: Permission }[] = [
   { href: '/tenants', label: 'Tenants', permission: 'saas.tenants.view' },
   { href: '/audit', label: 'Audit log', permission: 'saas.audit.view' },
+  { href: '/super-admins', label: 'Super admins', permission: 'saas.super_admins.manage' },
   { href: '/settings/security', label: 'Security settings', permission: 'saas.settings.edit' },
 ]
 
