@@ -35,11 +35,12 @@ export function createApp(deps: AppDeps) {
     c.set('trustProxy', trustProxy)
     await next()
   })
-  app.use(securityHeaders(deps.config))
+  app.use(securityHeaders(deps.config), noStore)
   app.use('/public/*', serveStatic({ root: './' }))
   app.use(enforceGlobalAllowlist)
+  // Hono's csrf checks the content types a cross-site form can send without a preflight;
+  // anything else needs CORS, which Fleetdeck never grants, and SameSite=Strict cookies.
   app.use(csrf({ origin: sameOriginOr(deps.config.publicUrl) }))
-  app.use(noStore)
   // Forms without JavaScript send `_method=DELETE`; htmx sends the real verb.
   app.use(onlyDeleteOverride, methodOverride({ app }))
 

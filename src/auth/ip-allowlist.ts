@@ -1,3 +1,4 @@
+import { isIP } from 'node:net'
 import proxyAddr from 'proxy-addr'
 
 // IP allowlists are lists of CIDRs ("203.0.113.0/24", "2001:db8::/32") or single addresses.
@@ -5,10 +6,13 @@ import proxyAddr from 'proxy-addr'
 // for its trust-proxy setting: IPv4-mapped IPv6 addresses match their IPv4 ranges.
 
 /**
- * Why an allowlist entry is not valid, or undefined when it is. `proxy-addr` is the judge.
+ * Why an allowlist entry is not valid, or undefined when it is. The address must be in the
+ * canonical form node:net accepts — proxy-addr alone would read "010.0.0.1" as 8.0.0.1 and
+ * "167772161" as 10.0.0.1 — and `proxy-addr` judges the range.
  */
 export function allowlistEntryProblem(entry: string): string | undefined {
-  if (!/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(entry)) return `“${entry}” is not an IP address or CIDR range.`
+  const match = /^([0-9a-fA-F:.]+)(\/\d{1,3})?$/.exec(entry)
+  if (!match || isIP(match[1]) === 0) return `“${entry}” is not an IP address or CIDR range.`
   try {
     proxyAddr.compile(entry)
     return undefined

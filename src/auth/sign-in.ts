@@ -1,6 +1,6 @@
 import type { Db } from '../db/database.js'
 import { appendAuditEntry, type AuditContext } from '../db/audit-log.js'
-import { hitRateLimit, peekRateLimit } from '../db/rate-limits.js'
+import { hitRateLimit, releaseRateLimit } from '../db/rate-limits.js'
 import type { SignInOutcome } from '../db/schema.js'
 import { consumeTotpStep, findSuperAdminByEmail, recordSuperAdminLogin, type SuperAdmin } from '../db/super-admins.js'
 import { decryptSecret } from './encryption.js'
@@ -58,7 +58,7 @@ async function countFailure(db: Db, context: AuditContext, now: Date, admin: Sup
 }
 
 async function hitAddressLimit(db: Db, ip: string | null | undefined, now: Date) {
-  if (ip) await hitRateLimit(db, `sign-in-failure:${ip}`, IP_FAILURE_WINDOW_SECONDS, now)
+  return ip ? hitRateLimit(db, `sign-in-failure:${ip}`, IP_FAILURE_WINDOW_SECONDS, now) : 0
 }
 
 export type PasswordOutcome =
@@ -74,7 +74,9 @@ export type PasswordOutcome =
  */
 export async function signInWithPassword(db: Db, context: AuditContext, email: string, password: string, now: Date): Promise<PasswordOutcome> {
   const ip = context.ip ?? null
-  if (ip && (await peekRateLimit(db, `sign-in-failure:${ip}`, IP_FAILURE_WINDOW_SECONDS, now)) >= IP_FAILURE_LIMIT) {
+  // Counted as a failure up front, in one atomic upsert, and forgiven on success: a check now and
+  // a count after the slow hash would let a parallel burst through before any count lands.
+  if ((await hitAddressLimit(db, ip, now)) > IP_FAILURE_LIMIT) {
     await recordAttempt(db, context, now, { admin: undefined, email, outcome: 'rate_limited', action: 'auth.login.rate_limited' })
     return { ok: false, rateLimited: true }
   }
@@ -86,13 +88,13 @@ export async function signInWithPassword(db: Db, context: AuditContext, email: s
     } else {
       await recordAttempt(db, context, now, { admin, email, outcome, action })
     }
-    await hitAddressLimit(db, ip, now)
     return { ok: false as const, rateLimited: false }
   }
   if (admin && isLocked(admin.lockedUntil, now)) return fail('locked', 'auth.login.locked')
   if (!admin || !admin.passwordHash || !passwordOk || !admin.isActive) return fail('bad_password', 'auth.login.failed')
   if (!isAllowed(admin.ipAllowlist, ip)) return fail('ip_refused', 'auth.login.ip_refused')
   const token = await db.transaction().execute(async (trx) => {
+    if (ip) await releaseRateLimit(trx, `sign-in-failure:${ip}`, IP_FAILURE_WINDOW_SECONDS, now)
     await resetFailures(trx, admin.id, ['password'])
     const { token } = await createSession(trx, admin.id, { twoFactorVerified: false, ip, userAgent: context.userAgent }, now)
     await appendAuditEntry(trx, { ...context, actor: admin }, { action: 'auth.login.password_ok', targetType: 'super_admin', targetId: admin.id }, now)

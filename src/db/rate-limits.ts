@@ -7,7 +7,7 @@ import type { Db } from './database.js'
  * pruned now and then by `pruneRateLimits`.
  */
 export async function hitRateLimit(db: Db, key: string, windowSeconds: number, now: Date): Promise<number> {
-  const windowStart = new Date(Math.floor(now.getTime() / (windowSeconds * 1000)) * windowSeconds * 1000)
+  const windowStart = windowStartOf(now, windowSeconds)
   const { rows } = await sql<{ hits: number }>`
     insert into rate_limits (key, window_start, hits) values (${key}, ${windowStart}, 1)
     on conflict (key, window_start) do update set hits = rate_limits.hits + 1
@@ -15,9 +15,23 @@ export async function hitRateLimit(db: Db, key: string, windowSeconds: number, n
   return rows[0].hits
 }
 
+/**
+ * Takes back one hit of `key` in the window that contains `now` (never below zero): for limits
+ * that count an attempt up front, atomically, and forgive it when it turns out to succeed.
+ */
+export async function releaseRateLimit(db: Db, key: string, windowSeconds: number, now: Date): Promise<void> {
+  await db
+    .updateTable('rate_limits')
+    .set((eb) => ({ hits: eb('hits', '-', 1) }))
+    .where('key', '=', key)
+    .where('window_start', '=', windowStartOf(now, windowSeconds))
+    .where('hits', '>', 0)
+    .execute()
+}
+
 /** Hits of `key` in the current window, without counting one. */
 export async function peekRateLimit(db: Db, key: string, windowSeconds: number, now: Date): Promise<number> {
-  const windowStart = new Date(Math.floor(now.getTime() / (windowSeconds * 1000)) * windowSeconds * 1000)
+  const windowStart = windowStartOf(now, windowSeconds)
   const row = await db
     .selectFrom('rate_limits')
     .select('hits')
@@ -27,7 +41,12 @@ export async function peekRateLimit(db: Db, key: string, windowSeconds: number, 
   return row?.hits ?? 0
 }
 
-/** Deletes windows that ended before `before`. */
+/** Deletes windows that started more than a day before `before` (every window is shorter). */
 export async function pruneRateLimits(db: Db, before: Date): Promise<void> {
   await db.deleteFrom('rate_limits').where('window_start', '<', new Date(before.getTime() - 86_400_000)).execute()
+}
+
+/** Start of the fixed window of `windowSeconds` that contains `now` (aligned to the epoch). */
+function windowStartOf(now: Date, windowSeconds: number): Date {
+  return new Date(Math.floor(now.getTime() / (windowSeconds * 1000)) * windowSeconds * 1000)
 }

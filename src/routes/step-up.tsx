@@ -1,5 +1,6 @@
 import { Hono } from 'hono'
 import { deriveKey } from '../auth/encryption.js'
+import { invalidateSession } from '../auth/session.js'
 import { verifyTotp } from '../auth/sign-in.js'
 import { StepUpPage } from '../views/security.js'
 import type { AppEnv } from '../web/env.js'
@@ -18,7 +19,10 @@ stepUpRoutes.post('/', async (c) => {
   const code = String((await formFields(c)).code ?? '').slice(0, 20)
   const key = deriveKey(c.var.deps.config.secretKey, 'totp-secret')
   const result = await verifyTotp(c.var.db, auditContext(c), c.var.admin, c.var.session, code, key, c.var.now(), 'step-up')
+  // The lock ends this session in the database too: clearing the cookie alone would leave a
+  // stolen one usable.
   if (!result.ok && result.locked) {
+    await invalidateSession(c.var.db, c.var.session.id)
     clearSessionCookie(c)
     return redirectTo(c, '/login')
   }

@@ -14,7 +14,7 @@ import { TenantPage, TenantHeader, type TenantPageProps } from '../views/tenant-
 import { TenantFilters, TenantForm, TenantRow, TenantTable, type TenantFormValues } from '../views/tenants.js'
 import type { AppEnv } from '../web/env.js'
 import { setFlash, takeFlash } from '../web/flash.js'
-import { requirePermission } from '../web/guards.js'
+import { requirePermission, requireRecentTotp } from '../web/guards.js'
 import { pageOrFragment } from '../web/render.js'
 import { auditContext, formFields, isHtmx, redirectTo } from '../web/request.js'
 
@@ -157,7 +157,7 @@ tenantRoutes.post('/:id', requirePermission('saas.tenants.edit'), async (c) => {
   return redirectTo(c, `/tenants/${tenant.id}`)
 })
 
-tenantRoutes.delete('/:id', requirePermission('saas.tenants.delete'), async (c) => {
+tenantRoutes.delete('/:id', requirePermission('saas.tenants.delete'), requireRecentTotp, async (c) => {
   const tenant = await tenantOr404(c)
   const { confirmSlug = '' } = await formFields(c)
   if (confirmSlug.trim() !== tenant.slug) {

@@ -245,3 +245,28 @@ export function auditEntries(db: Db, action: string) {
     .orderBy('seq')
     .execute()
 }
+
+/**
+ * The app with environment overrides for loadConfig (`TRUST_PROXY`, `PUBLIC_URL`, …). With
+ * `on`, it shares that app's database and clock (and `close()` leaves them open); otherwise it
+ * opens a database of its own like `createTestApp`.
+ */
+export async function createTestAppWith(
+  overrides: Record<string, string>,
+  on?: TestApp,
+): Promise<TestApp> {
+  const database = on?.database ?? (await openTestDatabase())
+  const config = loadConfig(
+    {
+      FLEETDECK_SECRET_KEY: 'x'.repeat(40),
+      NODE_ENV: 'test',
+      FLEETDECK_DATA_DIR: '/tmp/unused',
+      ...overrides,
+    },
+    () => {},
+  )
+  const clock = on?.clock ?? createClock()
+  const app = createApp({ config, database, now: clock.now })
+  const close = on ? async () => {} : () => database.close()
+  return { app, db: database.db, database, config, clock, close }
+}
