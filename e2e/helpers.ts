@@ -1,0 +1,193 @@
+// Helpers for the browser story: a real server as a child process, a throwaway database,
+// TOTP codes from oathtool, and polling waits (playwright-core ships no `expect`).
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { createInterface } from 'node:readline'
+import pg from 'pg'
+import type { Locator, Page } from 'playwright-core'
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url))
+
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+]
+
+/** A TCP port nobody listens on right now (the kernel picks it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.unref()
+    server.on('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))))
+    })
+  })
+}
+
+/** A fresh database on the server of `adminUrl`; `drop()` removes it even with open connections. */
+export async function createTestDatabase(adminUrl: string) {
+  const name = `fleetdeck_e2e_${randomBytes(6).toString('hex')}`
+  const admin = new pg.Client({ connectionString: adminUrl })
+  await admin.connect()
+  try {
+    await admin.query(`create database "${name}"`)
+  } finally {
+    await admin.end()
+  }
+  const url = new URL(adminUrl)
+  url.pathname = `/${name}`
+  return {
+    name,
+    url: url.toString(),
+    /** Runs one query on the test database with a short-lived connection. */
+    async query<R extends pg.QueryResultRow = any>(text: string, values: unknown[] = []) {
+      const client = new pg.Client({ connectionString: url.toString() })
+      await client.connect()
+      try {
+        return (await client.query<R>(text, values)).rows
+      } finally {
+        await client.end()
+      }
+    },
+    async drop() {
+      const client = new pg.Client({ connectionString: adminUrl })
+      await client.connect()
+      try {
+        await client.query(`drop database if exists "${name}" with (force)`)
+      } finally {
+        await client.end()
+      }
+    },
+  }
+}
+
+export type RunningServer = {
+  baseUrl: string
+  setupLink: string
+  dataDir: string
+  output: () => string
+  stop: () => Promise<void>
+}
+
+/**
+ * Starts `tsx src/server.ts` on a free port with an empty data dir, waits for the one-time
+ * setup link and the "listening" line. The server runs in its own process group so stopping
+ * it also stops the node process tsx starts.
+ */
+export async function startServer(options: { databaseUrl?: string; timeoutMs?: number } = {}): Promise<RunningServer> {
+  const port = await freePort()
+  const dataDir = mkdtempSync(join(tmpdir(), 'fleetdeck-e2e-'))
+  const env: NodeJS.ProcessEnv = {}
+  for (const [key, value] of Object.entries(process.env)) {
+    // Nothing of the caller's Fleetdeck settings leaks into the server under test.
+    if (/^(DATABASE_URL|TEST_DATABASE_URL|PUBLIC_URL|PORT|HOST|NODE_ENV|FLEETDECK_.*|SESSION_.*|STORAGE_.*)$/.test(key)) continue
+    env[key] = value
+  }
+  Object.assign(env, { NODE_ENV: 'test', HOST: '127.0.0.1', PORT: String(port), FLEETDECK_DATA_DIR: dataDir })
+  if (options.databaseUrl) env.DATABASE_URL = options.databaseUrl
+
+  const child: ChildProcess = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), ['src/server.ts'], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  })
+  let log = ''
+  let exited = false
+  const exit = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())))
+  child.stderr!.on('data', (chunk) => (log += chunk.toString()))
+
+  const stop = async () => {
+    if (!exited && child.pid) {
+      try {
+        process.kill(-child.pid, 'SIGTERM')
+      } catch {}
+      const timer = setTimeout(() => {
+        try {
+          process.kill(-child.pid!, 'SIGKILL')
+        } catch {}
+      }, 5_000)
+      await exit
+      clearTimeout(timer)
+    }
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+
+  try {
+    const setupLink = await new Promise<string>((resolve, reject) => {
+      let link: string | undefined
+      const timer = setTimeout(() => reject(new Error(`server did not start in time:\n${log}`)), options.timeoutMs ?? 60_000)
+      const lines = createInterface({ input: child.stdout! })
+      lines.on('line', (line) => {
+        log += line + '\n'
+        if (line.includes('/enrol/')) link = line.trim()
+        if (line.includes('listening')) {
+          clearTimeout(timer)
+          if (link) resolve(link)
+          else reject(new Error(`server printed no setup link:\n${log}`))
+        }
+      })
+      void exit.then(() => {
+        clearTimeout(timer)
+        reject(new Error(`server exited before listening:\n${log}`))
+      })
+    })
+    return { baseUrl: `http://127.0.0.1:${port}`, setupLink, dataDir, output: () => log, stop }
+  } catch (error) {
+    await stop()
+    throw error
+  }
+}
+
+const TOTP_STEP_MS = 30_000
+
+export const totpStep = (now = Date.now()) => Math.floor(now / TOTP_STEP_MS)
+
+/** The current code for a base32 key, from oathtool (an independent implementation). */
+export function totpCode(base32Key: string): { code: string; step: number } {
+  const step = totpStep()
+  const code = execFileSync('oathtool', ['--totp', '-b', base32Key], { encoding: 'utf8' }).trim()
+  // A step boundary between the two clock reads would make `step` lie; ask again.
+  if (totpStep() !== step) return totpCode(base32Key)
+  return { code, step }
+}
+
+/** Each TOTP step is accepted once: wait until the clock has left `usedStep`. */
+export async function waitForStepAfter(usedStep: number): Promise<void> {
+  const wait = (usedStep + 1) * TOTP_STEP_MS - Date.now()
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait + 250))
+}
+
+/** Polls until the locator's text matches; fails with what it last saw. */
+export async function waitForText(locator: Locator, expected: string | RegExp, timeoutMs = 10_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs
+  let last = ''
+  for (;;) {
+    try {
+      last = (await locator.innerText({ timeout: 1_000 })).trim()
+      if (typeof expected === 'string' ? last.includes(expected) : expected.test(last)) return last
+    } catch (error) {
+      last = `(${(error as Error).message.split('\n')[0]})`
+    }
+    if (Date.now() > deadline) throw new Error(`expected ${String(expected)} in ${locator}, last saw: ${last}`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
+
+/** Waits for the URL's path (no origin, no query) to match. */
+export async function waitForPath(page: Page, path: string | RegExp, timeoutMs = 15_000): Promise<void> {
+  await page.waitForURL((url) => (typeof path === 'string' ? url.pathname === path : path.test(url.pathname)), { timeout: timeoutMs })
+}
