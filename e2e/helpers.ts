@@ -87,8 +87,10 @@ export type RunningServer = {
  * setup link and the "listening" line. The server runs in its own process group so stopping
  * it also stops the node process tsx starts.
  */
-export async function startServer(options: { databaseUrl?: string; timeoutMs?: number } = {}): Promise<RunningServer> {
-  const port = await freePort()
+export async function startServer(
+  options: { databaseUrl?: string; timeoutMs?: number; port?: number; env?: Record<string, string> } = {},
+): Promise<RunningServer> {
+  const port = options.port ?? (await freePort())
   const dataDir = mkdtempSync(join(tmpdir(), 'fleetdeck-e2e-'))
   const env: NodeJS.ProcessEnv = {}
   for (const [key, value] of Object.entries(process.env)) {
@@ -98,6 +100,7 @@ export async function startServer(options: { databaseUrl?: string; timeoutMs?: n
   }
   Object.assign(env, { NODE_ENV: 'test', HOST: '127.0.0.1', PORT: String(port), FLEETDECK_DATA_DIR: dataDir })
   if (options.databaseUrl) env.DATABASE_URL = options.databaseUrl
+  Object.assign(env, options.env)
 
   const child: ChildProcess = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), ['src/server.ts'], {
     cwd: ROOT,
