@@ -10,9 +10,9 @@ import { SessionTable, SignInHistory, type SignInRow } from './security.js'
 /** The roles an inviter can choose, most powerful first, with what each may do (DESIGN.md §2). */
 export const ROLE_CHOICES: { role: OperatorRole; can: string }[] = [
   { role: 'owner', can: 'everything, including super admins and cluster settings' },
-  { role: 'admin', can: 'tenants, users, plans, billing, flags and fleet operations' },
-  { role: 'operator', can: 'read everything; suspend and activate; run fleet jobs' },
-  { role: 'support', can: 'read everything; impersonate' },
+  { role: 'admin', can: 'create, edit, suspend and delete tenants' },
+  { role: 'operator', can: 'read everything; suspend and activate tenants' },
+  { role: 'support', can: 'read everything' },
   { role: 'viewer', can: 'read everything' },
 ]
 
