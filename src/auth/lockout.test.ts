@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { DatabaseHandle } from '../db/database.js'
 import { openTestDatabase } from '../db/test-database.js'
 import { createSuperAdmin, testConfig } from '../test-support/factories.js'
-import { isLocked, lockSecondsFor, recordFailure, resetFailures } from './lockout.js'
+import { admitAttempt, isLocked, lockSecondsFor, resetFailures } from './lockout.js'
 
 let database: DatabaseHandle
 
@@ -49,17 +49,18 @@ describe('isLocked', () => {
   })
 })
 
-describe('recordFailure', () => {
-  it('four failures count but do not lock; the fifth locks for 15 minutes', async () => {
+describe('admitAttempt', () => {
+  it('admits and counts four attempts without locking; the fifth is admitted and starts a 15-minute lock', async () => {
     const id = await newAdminId()
     const now = new Date()
 
     const results = []
-    for (let i = 0; i < 5; i++) results.push(await recordFailure(database.db, id, 'password', now))
+    for (let i = 0; i < 5; i++) results.push(await admitAttempt(database.db, id, 'password', now))
 
     expect(results.map((r) => r.failures)).toEqual([1, 2, 3, 4, 5])
-    expect(results.slice(0, 4).every((r) => r.lockedUntil === null)).toBe(true)
-    expect(results[4].lockedUntil).toEqual(new Date(now.getTime() + 15 * MINUTE))
+    expect(results.every((r) => r.admitted)).toBe(true)
+    expect(results.slice(0, 4).every((r) => r.lockedUntil === null && !r.lockExtended)).toBe(true)
+    expect(results[4]).toMatchObject({ lockedUntil: new Date(now.getTime() + 15 * MINUTE), lockExtended: true })
     expect(await counters(id)).toEqual({
       failed_password_count: 5,
       failed_totp_count: 0,
@@ -67,46 +68,39 @@ describe('recordFailure', () => {
     })
   })
 
-  it('the tenth failure locks for an hour and the twentieth for 24 hours', async () => {
+  it('refuses attempts during a lock but counts them: the tenth locks for an hour, the twentieth for 24 hours', async () => {
     const id = await newAdminId()
     const now = new Date()
 
-    let last
-    for (let i = 1; i <= 20; i++) {
-      last = await recordFailure(database.db, id, 'totp', now)
-      if (i === 10) expect(last.lockedUntil).toEqual(new Date(now.getTime() + 60 * MINUTE))
-    }
+    const results = []
+    for (let i = 1; i <= 20; i++) results.push(await admitAttempt(database.db, id, 'totp', now))
 
-    expect(last).toEqual({ failures: 20, lockedUntil: new Date(now.getTime() + 24 * 60 * MINUTE) })
+    expect(results.map((r) => r.admitted)).toEqual([...Array(5).fill(true), ...Array(15).fill(false)])
+    expect(results[9]).toMatchObject({ lockedUntil: new Date(now.getTime() + 60 * MINUTE), lockExtended: true })
+    expect(results[10].lockExtended).toBe(false)
+    expect(results[19]).toMatchObject({ failures: 20, lockedUntil: new Date(now.getTime() + 24 * 60 * MINUTE), lockExtended: true })
   })
 
-  it('counts password and TOTP failures separately: four of each do not lock', async () => {
+  it('counts password and TOTP attempts separately: four of each do not lock', async () => {
     const id = await newAdminId()
     const now = new Date()
 
     for (let i = 0; i < 4; i++) {
-      await recordFailure(database.db, id, 'password', now)
-      await recordFailure(database.db, id, 'totp', now)
+      await admitAttempt(database.db, id, 'password', now)
+      await admitAttempt(database.db, id, 'totp', now)
     }
 
-    expect(await counters(id)).toEqual({
-      failed_password_count: 4,
-      failed_totp_count: 4,
-      locked_until: null,
-    })
+    expect(await counters(id)).toEqual({ failed_password_count: 4, failed_totp_count: 4, locked_until: null })
   })
 
-  it('twenty failures sent in parallel count as twenty and lock for 24 hours', async () => {
+  it('twenty attempts sent in parallel count as twenty, only five are admitted, and the lock is 24 hours', async () => {
     const id = await newAdminId()
     const now = new Date()
 
-    const results = await Promise.all(
-      Array.from({ length: 20 }, () => recordFailure(database.db, id, 'password', now)),
-    )
+    const results = await Promise.all(Array.from({ length: 20 }, () => admitAttempt(database.db, id, 'password', now)))
 
-    expect(results.map((r) => r.failures).sort((a, b) => a - b)).toEqual(
-      Array.from({ length: 20 }, (_, i) => i + 1),
-    )
+    expect(results.map((r) => r.failures).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1))
+    expect(results.filter((r) => r.admitted)).toHaveLength(5)
     expect(await counters(id)).toEqual({
       failed_password_count: 20,
       failed_totp_count: 0,
@@ -114,52 +108,54 @@ describe('recordFailure', () => {
     })
   })
 
-  it('a failure after the lock has run out locks again from now (failures stay consecutive)', async () => {
+  it('an attempt after the lock has run out is admitted and locks again from then (attempts stay consecutive)', async () => {
     const id = await newAdminId()
     const start = new Date()
-    for (let i = 0; i < 5; i++) await recordFailure(database.db, id, 'password', start)
+    for (let i = 0; i < 5; i++) await admitAttempt(database.db, id, 'password', start)
 
     const later = new Date(start.getTime() + 16 * MINUTE)
-    const sixth = await recordFailure(database.db, id, 'password', later)
+    const sixth = await admitAttempt(database.db, id, 'password', later)
 
-    expect(sixth).toEqual({ failures: 6, lockedUntil: new Date(later.getTime() + 15 * MINUTE) })
+    expect(sixth).toEqual({ admitted: true, failures: 6, lockedUntil: new Date(later.getTime() + 15 * MINUTE), lockExtended: true })
   })
 
-  it('an unknown admin id changes nothing and reports no failures', async () => {
-    const result = await recordFailure(database.db, crypto.randomUUID(), 'password', new Date())
+  it('never shortens a longer lock', async () => {
+    const id = await newAdminId()
+    const now = new Date()
+    for (let i = 0; i < 10; i++) await admitAttempt(database.db, id, 'password', now)
+    const totp = []
+    for (let i = 0; i < 5; i++) totp.push(await admitAttempt(database.db, id, 'totp', now))
 
-    expect(result).toEqual({ failures: 0, lockedUntil: null })
+    expect(totp[4]).toMatchObject({ admitted: false, lockedUntil: new Date(now.getTime() + 60 * MINUTE), lockExtended: false })
+  })
+
+  it('an unknown admin id changes nothing and admits nothing', async () => {
+    const result = await admitAttempt(database.db, crypto.randomUUID(), 'password', new Date())
+
+    expect(result).toEqual({ admitted: false, failures: 0, lockedUntil: null, lockExtended: false })
   })
 })
 
 describe('resetFailures', () => {
-  it('a password success clears the password counter only; the lock stays', async () => {
+  it('a password success clears the password counter and the lock; the TOTP counter stays', async () => {
     const id = await newAdminId()
     const now = new Date()
-    for (let i = 0; i < 5; i++) await recordFailure(database.db, id, 'password', now)
-    await recordFailure(database.db, id, 'totp', now)
+    for (let i = 0; i < 5; i++) await admitAttempt(database.db, id, 'password', now)
+    await admitAttempt(database.db, id, 'totp', now)
 
     await resetFailures(database.db, id, ['password'])
 
-    expect(await counters(id)).toEqual({
-      failed_password_count: 0,
-      failed_totp_count: 1,
-      locked_until: new Date(now.getTime() + 15 * MINUTE),
-    })
+    expect(await counters(id)).toEqual({ failed_password_count: 0, failed_totp_count: 1, locked_until: null })
   })
 
   it('a full sign-in clears both counters and the lock', async () => {
     const id = await newAdminId()
     const now = new Date()
-    for (let i = 0; i < 5; i++) await recordFailure(database.db, id, 'totp', now)
-    await recordFailure(database.db, id, 'password', now)
+    for (let i = 0; i < 5; i++) await admitAttempt(database.db, id, 'totp', now)
+    await admitAttempt(database.db, id, 'password', now)
 
     await resetFailures(database.db, id, ['password', 'totp'])
 
-    expect(await counters(id)).toEqual({
-      failed_password_count: 0,
-      failed_totp_count: 0,
-      locked_until: null,
-    })
+    expect(await counters(id)).toEqual({ failed_password_count: 0, failed_totp_count: 0, locked_until: null })
   })
 })

@@ -23,41 +23,69 @@ function counterColumn(kind: FailureKind) {
   return kind === 'password' ? 'failed_password_count' : 'failed_totp_count'
 }
 
+export type Admission = {
+  /** False when the account was already locked when this attempt arrived: refuse it unchecked. */
+  admitted: boolean
+  /** Consecutive attempts of this kind not yet followed by a success, this one included. */
+  failures: number
+  lockedUntil: Date | null
+  /** True when this attempt started or lengthened the lock (audit it as `auth.lockout`). */
+  lockExtended: boolean
+}
+
 /**
- * Counts one failure and locks when a threshold is reached, in ONE statement: the increment
- * and the lock are computed by the database from the row as it is, so twenty failures sent in
- * parallel count as twenty (the race ZITADEL's lockout once had).
- * @returns the new count and the lock end (null when not locked)
+ * Counts an attempt BEFORE its password or code is checked, and locks when a threshold is
+ * reached, in ONE statement under the row's lock: twenty attempts sent in parallel count as
+ * twenty, and only the ones that arrive before the lock get checked at all — so parallel
+ * guessing cannot outrun the lockout (the race ZITADEL's lockout once had). A success then
+ * resets the counter (`resetFailures`). Attempts during a lock are refused and still counted, so
+ * a flood escalates to the longer locks. A lock is never shortened.
  */
-export async function recordFailure(
+export async function admitAttempt(
   db: Db,
   superAdminId: string,
   kind: FailureKind,
   now: Date,
-): Promise<{ failures: number; lockedUntil: Date | null }> {
-  const column = sql.ref(counterColumn(kind))
+): Promise<Admission> {
+  const column = sql.ref(`s.${counterColumn(kind)}`)
   const lockCase = sql.join(
-    LOCKOUT_STEPS.map((step) => sql`when ${column} + 1 >= ${step.failures} then ${now}::timestamptz + make_interval(secs => ${step.seconds})`),
+    LOCKOUT_STEPS.map(
+      (step) => sql`when ${column} + 1 >= ${step.failures}
+        then greatest(coalesce(s.locked_until, ${now}::timestamptz), ${now}::timestamptz + make_interval(secs => ${step.seconds}))`,
+    ),
     sql` `,
   )
-  const { rows } = await sql<{ failures: number; locked_until: Date | null }>`
-    update super_admins
-    set ${column} = ${column} + 1,
-        locked_until = case ${lockCase} else locked_until end
-    where id = ${superAdminId}
-    returning ${column} as failures, locked_until`.execute(db)
+  const { rows } = await sql<{ failures: number; locked_until: Date | null; previous_lock: Date | null }>`
+    with previous as (select id, locked_until from super_admins where id = ${superAdminId} for update)
+    update super_admins s
+    set ${sql.ref(counterColumn(kind))} = ${column} + 1,
+        locked_until = case ${lockCase} else s.locked_until end
+    from previous
+    where s.id = previous.id
+    returning ${column} as failures, s.locked_until, previous.locked_until as previous_lock`.execute(db)
   const row = rows[0]
-  return { failures: row?.failures ?? 0, lockedUntil: row?.locked_until ?? null }
+  if (!row) return { admitted: false, failures: 0, lockedUntil: null, lockExtended: false }
+  const before = row.previous_lock?.getTime() ?? 0
+  return {
+    admitted: !isLocked(row.previous_lock, now),
+    failures: row.failures,
+    lockedUntil: row.locked_until,
+    lockExtended: isLocked(row.locked_until, now) && row.locked_until!.getTime() > before,
+  }
 }
 
-/** After a success of `kind`: that counter back to 0 (a full sign-in clears both and the lock). */
+/**
+ * After an admitted attempt succeeded: those counters back to 0 and the lock lifted (a lock set
+ * meanwhile came from attempts that arrived with or after this one).
+ */
 export async function resetFailures(db: Db, superAdminId: string, kinds: FailureKind[]): Promise<void> {
   if (kinds.length === 0) return
   await db
     .updateTable('super_admins')
     .set({
       ...(kinds.includes('password') ? { failed_password_count: 0 } : {}),
-      ...(kinds.includes('totp') ? { failed_totp_count: 0, locked_until: null } : {}),
+      ...(kinds.includes('totp') ? { failed_totp_count: 0 } : {}),
+      locked_until: null,
     })
     .where('id', '=', superAdminId)
     .execute()

@@ -5,7 +5,7 @@ import type { SignInOutcome } from '../db/schema.js'
 import { consumeTotpStep, findSuperAdminByEmail, recordSuperAdminLogin, type SuperAdmin } from '../db/super-admins.js'
 import { decryptSecret } from './encryption.js'
 import { isAllowed } from './ip-allowlist.js'
-import { isLocked, recordFailure, resetFailures } from './lockout.js'
+import { admitAttempt, isLocked, resetFailures, type Admission, type FailureKind } from './lockout.js'
 import { decoyPasswordHash, verifyPassword } from './password.js'
 import { createSession, invalidateSession, rotateSession, type Session } from './session.js'
 import { checkTotpCode } from './totp.js'
@@ -41,20 +41,24 @@ async function recordAttempt(db: Db, context: AuditContext, now: Date, attempt: 
   })
 }
 
-/** A failure of `kind` counted against the account (one atomic statement) and audited with it. */
-async function countFailure(db: Db, context: AuditContext, now: Date, admin: SuperAdmin, kind: 'password' | 'totp', attempt: Attempt) {
-  let lockedUntil: Date | null = null
+/**
+ * A refused attempt, already counted by `admitAttempt`: its history row and audit entry, plus an
+ * `auth.lockout` entry when this attempt started or lengthened a lock — all in one transaction.
+ */
+async function recordRefusal(db: Db, context: AuditContext, now: Date, attempt: Attempt, admission: Admission | undefined, kind: FailureKind) {
   await recordAttempt(db, context, now, attempt, async (trx) => {
-    const result = await recordFailure(trx, admin.id, kind, now)
-    if (result.lockedUntil && result.lockedUntil > now) {
-      lockedUntil = result.lockedUntil
-      await appendAuditEntry(trx, { ...context, actor: admin }, {
-        action: 'auth.lockout', targetType: 'super_admin', targetId: admin.id,
-        after: { kind, failures: result.failures, lockedUntil: result.lockedUntil.toISOString() },
-      }, now)
-    }
+    if (!attempt.admin || !admission?.lockExtended) return
+    await appendAuditEntry(trx, { ...context, actor: attempt.admin }, {
+      action: 'auth.lockout', targetType: 'super_admin', targetId: attempt.admin.id,
+      after: { kind, failures: admission.failures, lockedUntil: admission.lockedUntil?.toISOString() },
+    }, now)
   })
-  return lockedUntil
+}
+
+/** What the audit log keeps of a typed email: never a password pasted into the wrong field. */
+function auditableEmail(typed: string, admin: SuperAdmin | undefined): string {
+  if (admin) return admin.email
+  return /^[^\s@]{1,64}@[^\s@]{1,255}$/.test(typed) ? typed : '(not an email address)'
 }
 
 async function hitAddressLimit(db: Db, ip: string | null | undefined, now: Date) {
@@ -81,16 +85,14 @@ export async function signInWithPassword(db: Db, context: AuditContext, email: s
     return { ok: false, rateLimited: true }
   }
   const admin = await findSuperAdminByEmail(db, email)
+  // Counted before the hash is checked, so parallel guesses cannot outrun the lock.
+  const admission = admin ? await admitAttempt(db, admin.id, 'password', now) : undefined
   const passwordOk = await verifyPassword(admin?.passwordHash ?? (await decoyPasswordHash()), password)
   const fail = async (outcome: SignInOutcome, action: string) => {
-    if (admin && outcome === 'bad_password') {
-      await countFailure(db, context, now, admin, 'password', { admin, email, outcome, action })
-    } else {
-      await recordAttempt(db, context, now, { admin, email, outcome, action })
-    }
+    await recordRefusal(db, context, now, { admin, email: auditableEmail(email, admin), outcome, action }, admission, 'password')
     return { ok: false as const, rateLimited: false }
   }
-  if (admin && isLocked(admin.lockedUntil, now)) return fail('locked', 'auth.login.locked')
+  if (admission && !admission.admitted) return fail('locked', 'auth.login.locked')
   if (!admin || !admin.passwordHash || !passwordOk || !admin.isActive) return fail('bad_password', 'auth.login.failed')
   if (!isAllowed(admin.ipAllowlist, ip)) return fail('ip_refused', 'auth.login.ip_refused')
   const token = await db.transaction().execute(async (trx) => {
@@ -128,13 +130,14 @@ export async function verifyTotp(
 ): Promise<TotpOutcome> {
   const actorContext = { ...context, actor: admin }
   const prefix = mode === 'step-up' ? 'auth.step_up' : mode === 'enrol' ? 'super_admin.enrol_totp' : 'auth.login'
-  if (isLocked(admin.lockedUntil, now)) {
-    await recordAttempt(db, context, now, { admin, email: admin.email, outcome: 'locked', action: `${prefix}.locked` })
+  const admission = await admitAttempt(db, admin.id, 'totp', now)
+  if (!admission.admitted) {
+    await recordRefusal(db, context, now, { admin, email: admin.email, outcome: 'locked', action: `${prefix}.locked` }, admission, 'totp')
     return { ok: false, locked: true }
   }
   const secret = admin.totpSecretEncrypted ? decryptSecret(totpKey, admin.totpSecretEncrypted) : undefined
   const check = secret ? checkTotpCode(secret, code, now.getTime(), admin.totpLastStep) : { ok: false as const, replayed: false }
-  if (!check.ok) return refuseCode(db, context, now, admin, check.replayed, prefix)
+  if (!check.ok) return refuseCode(db, context, now, admin, check.replayed, prefix, admission)
   const result = await db.transaction().execute(async (trx) => {
     if (!(await consumeTotpStep(trx, admin.id, check.step, { enableMfa: mode === 'enrol' }))) return undefined
     await resetFailures(trx, admin.id, ['password', 'totp'])
@@ -155,19 +158,18 @@ export async function verifyTotp(
     return token
   })
   // Lost the compare-and-set: the same step was consumed a moment ago by another request.
-  if (!result) return refuseCode(db, context, now, admin, true, prefix)
+  if (!result) return refuseCode(db, context, now, admin, true, prefix, admission)
   const replayNotice = mode !== 'step-up' && admin.totpReplayAt ? { at: admin.totpReplayAt, ip: admin.totpReplayIp } : null
   return { ok: true, token: result, replayNotice }
 }
 
-async function refuseCode(db: Db, context: AuditContext, now: Date, admin: SuperAdmin, replayed: boolean, prefix: string): Promise<TotpOutcome> {
+async function refuseCode(db: Db, context: AuditContext, now: Date, admin: SuperAdmin, replayed: boolean, prefix: string, admission: Admission): Promise<TotpOutcome> {
   const outcome: SignInOutcome = replayed ? 'totp_replayed' : 'bad_totp'
-  const lockedUntil = await countFailure(db, context, now, admin, 'totp', {
-    admin, email: admin.email, outcome, action: replayed ? 'auth.totp.replayed' : `${prefix}.failed`,
-  })
+  const action = replayed ? 'auth.totp.replayed' : `${prefix}.failed`
+  await recordRefusal(db, context, now, { admin, email: admin.email, outcome, action }, admission, 'totp')
   if (replayed) {
     await db.updateTable('super_admins').set({ totp_replay_at: now, totp_replay_ip: context.ip ?? null }).where('id', '=', admin.id).execute()
   }
   await hitAddressLimit(db, context.ip, now)
-  return { ok: false, locked: lockedUntil !== null }
+  return { ok: false, locked: isLocked(admission.lockedUntil, now) }
 }

@@ -196,40 +196,29 @@ describe('account lockout', () => {
     for (let i = 0; i < 5; i++) await login(ada, { password: 'wrong' })
 
     t.clock.advance(15 * MINUTE - 1000)
-    const early = await login(ada)
+    expect((await counters(ada)).locked_until!.getTime()).toBeGreaterThan(t.clock.now())
     t.clock.advance(1000)
     const onTime = await login(ada)
 
-    expect(early.status).toBe(401)
     expect(onTime.status).toBe(303)
     expect(onTime.headers.get('location')).toBe('/login/totp')
-    expect((await counters(ada)).failed_password_count).toBe(0)
+    expect(await counters(ada)).toMatchObject({ failed_password_count: 0, locked_until: null })
   })
 
-  it('attempts during a lock are not counted; each failure past five locks again, the tenth for an hour', async () => {
+  it('attempts during a lock are refused and still counted: the tenth locks for an hour', async () => {
     const ada = await createSuperAdmin(t.db, t.config)
     for (let i = 0; i < 5; i++) await login(ada, { password: 'wrong' })
-    for (let i = 0; i < 3; i++) await login(ada, { password: 'wrong' })
-    expect((await counters(ada)).failed_password_count).toBe(5)
+    const duringLock = []
+    for (let i = 0; i < 4; i++) duringLock.push((await login(ada, { password: 'wrong' })).status)
+    expect(await counters(ada)).toEqual({ failed_password_count: 9, failed_totp_count: 0, locked_until: fromNow(15 * MINUTE) })
 
-    for (let failure = 6; failure <= 10; failure++) {
-      t.clock.advance(15 * MINUTE)
-      await login(ada, { password: 'wrong' })
-      if (failure < 10)
-        expect([failure, (await counters(ada)).locked_until]).toEqual([
-          failure,
-          fromNow(15 * MINUTE),
-        ])
-    }
+    // The tenth attempt is the right password, but it arrives during the lock: refused, counted.
+    const tenth = await login(ada)
 
-    expect(await counters(ada)).toEqual({
-      failed_password_count: 10,
-      failed_totp_count: 0,
-      locked_until: fromNow(60 * MINUTE),
-    })
-    t.clock.advance(59 * MINUTE)
-    expect((await login(ada)).status).toBe(401)
-    t.clock.advance(MINUTE)
+    expect([...duringLock, tenth.status]).toEqual(Array(5).fill(401))
+    expect(await counters(ada)).toEqual({ failed_password_count: 10, failed_totp_count: 0, locked_until: fromNow(60 * MINUTE) })
+    expect((await auditFor('auth.lockout', ada)).map((e) => (e.after as { failures: number }).failures)).toEqual([5, 10])
+    t.clock.advance(60 * MINUTE)
     expect((await login(ada)).status).toBe(303)
   })
 
@@ -302,7 +291,35 @@ describe('account lockout', () => {
     const locks = await auditFor('auth.lockout', ada)
     expect(
       locks.map((e) => (e.after as { failures: number }).failures).sort((a, b) => a - b),
-    ).toEqual(Array.from({ length: 16 }, (_, i) => i + 5))
+    ).toEqual([5, 10, 20])
+  })
+
+  it('parallel guessing cannot outrun the lock: of 25 wrong passwords and the right one, at most five are checked', async () => {
+    const ada = await createSuperAdmin(t.db, t.config)
+    // 26 attempts stay under the per-address limit, so only the account lock is at work.
+    const guesses = [...Array(25).fill('wrong'), ada.password]
+
+    const responses = await Promise.all(guesses.map((password) => login(ada, { password, ip: '192.0.2.31' })))
+
+    const outcomes = await attemptOutcomes(ada)
+    const checked = outcomes.filter((o) => o !== 'locked')
+    expect(checked.length).toBeLessThanOrEqual(5)
+    expect(outcomes).toHaveLength(26 - responses.filter((r) => r.status === 303).length)
+    // The right password got in only if it was among the five admitted attempts.
+    const admittedRight = responses.filter((r) => r.status === 303).length
+    expect(admittedRight + checked.filter((o) => o === 'bad_password').length).toBeLessThanOrEqual(5)
+  })
+
+  it('parallel TOTP guessing cannot outrun the lock either: at most five codes are checked', async () => {
+    const ada = await createSuperAdmin(t.db, t.config)
+    const half = await halfSession(ada)
+    const codes = [...Array.from({ length: 25 }, () => wrongTotpCode(ada.totpKey, t.clock.now())), totpCode(ada.totpKey, t.clock.now())]
+
+    const responses = await Promise.all(codes.map((code) => send('POST', '/login/totp', { fields: { code }, cookie: half })))
+
+    const totpOutcomes = (await attemptOutcomes(ada)).filter((o) => o === 'bad_totp' || o === 'locked' || o === 'success')
+    const passed = responses.filter((r) => r.status === 303).length
+    expect(totpOutcomes.filter((o) => o === 'bad_totp').length + passed).toBeLessThanOrEqual(5)
   })
 
   it('unknown email, wrong password, locked and inactive accounts get the same status and page, each after a password hash check', async () => {
