@@ -1,5 +1,6 @@
 import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
+import { bodyLimit } from 'hono/body-limit'
 import { csrf } from 'hono/csrf'
 import { methodOverride } from 'hono/method-override'
 import { requestId } from 'hono/request-id'
@@ -42,6 +43,8 @@ export function createApp(deps: AppDeps) {
   // anything else needs CORS, which Fleetdeck never grants, and SameSite=Strict cookies.
   app.use(csrf({ origin: sameOriginOr(deps.config.publicUrl) }))
   // Forms without JavaScript send `_method=DELETE`; htmx sends the real verb.
+  // Forms here are small; a cap keeps a stranger from making the server parse megabytes.
+  app.use(bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.text('Request body too large', 413) }))
   app.use(onlyDeleteOverride, methodOverride({ app }))
 
   app.route('/', healthRoutes)

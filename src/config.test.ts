@@ -52,10 +52,17 @@ describe('loadConfig', () => {
     }
   })
 
-  it('requires FLEETDECK_SECRET_KEY in production', () => {
+  it('requires FLEETDECK_SECRET_KEY and an https PUBLIC_URL in production', () => {
     expect(problemsOf({ NODE_ENV: 'production', FLEETDECK_DATA_DIR: tempDir() })).toEqual([
       'FLEETDECK_SECRET_KEY: is required when NODE_ENV=production',
+      'PUBLIC_URL: must be an https:// URL when NODE_ENV=production',
     ])
+    expect(
+      problemsOf({ NODE_ENV: 'production', FLEETDECK_SECRET_KEY: 'k'.repeat(32), PUBLIC_URL: 'http://admin.example.com' }),
+    ).toEqual(['PUBLIC_URL: must be an https:// URL when NODE_ENV=production'])
+    expect(
+      problemsOf({ NODE_ENV: 'production', FLEETDECK_SECRET_KEY: 'k'.repeat(32), PUBLIC_URL: 'https://admin.example.com' }),
+    ).toEqual([])
   })
 
   it('generates a development key once into the data dir and reuses it, with a warning', () => {

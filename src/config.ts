@@ -35,6 +35,11 @@ const envSchema = z
     path: ['FLEETDECK_SECRET_KEY'],
     message: 'is required when NODE_ENV=production',
   })
+  // Without an https address, production cookies would travel without Secure and without HSTS.
+  .refine((env) => env.NODE_ENV !== 'production' || env.PUBLIC_URL?.startsWith('https://'), {
+    path: ['PUBLIC_URL'],
+    message: 'must be an https:// URL when NODE_ENV=production',
+  })
 
 export type Config = {
   env: 'development' | 'production' | 'test'

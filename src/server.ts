@@ -1,11 +1,12 @@
 import { serve } from '@hono/node-server'
-import { createEnrolmentToken } from './auth/enrolment.js'
+import { createEnrolmentToken, withdrawSetupLinks } from './auth/enrolment.js'
 import { ConfigError, loadConfig, type Config } from './config.js'
 import { openDatabase, type DatabaseHandle } from './db/database.js'
 import { migratePlatform } from './db/migrate.js'
 import { countSuperAdmins } from './db/super-admins.js'
 import { startStorageSnapshots } from './tenancy/storage-refresher.js'
 import { createApp } from './app.js'
+import { startHousekeeping } from './housekeeping.js'
 
 const started = Date.now()
 
@@ -22,6 +23,8 @@ function configOrExit(): Config {
 /** When no super admin exists, a one-time link that creates the first owner (valid 1 hour). */
 async function printSetupLink(database: DatabaseHandle, config: Config): Promise<void> {
   if ((await countSuperAdmins(database.db)) > 0) return
+  // Only the newest link works: links printed by earlier starts are withdrawn.
+  await withdrawSetupLinks(database.db)
   const token = await createEnrolmentToken(database.db, 'setup', null)
   console.log(`\nNo super admin exists yet. Open this one-time setup link (valid 1 hour):\n\n  ${config.publicUrl}/enrol/${token}\n`)
 }
@@ -34,6 +37,7 @@ await printSetupLink(database, config)
 
 const app = createApp({ config, database })
 const snapshots = startStorageSnapshots(database, config.storageSnapshotSeconds * 1000)
+const housekeeping = startHousekeeping(database, config)
 const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
   const where = database.kind === 'pglite' ? `embedded database in ${config.dataDir}` : 'PostgreSQL'
   console.log(`Fleetdeck listening on http://${info.address}:${info.port} (${where}), ready in ${Date.now() - started} ms`)
@@ -42,6 +46,7 @@ const server = serve({ fetch: app.fetch, port: config.port, hostname: config.hos
 async function shutdown(signal: string) {
   console.log(`${signal}: shutting down`)
   snapshots.stop()
+  housekeeping.stop()
   server.close()
   await database.close()
   process.exit(0)

@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import { appendAuditEntry, type AuditContext } from '../db/audit-log.js'
 import type { Db } from '../db/database.js'
 import { countSuperAdmins, findSuperAdminByEmail, findSuperAdminById, insertSuperAdmin, setSuperAdminPassword, type SuperAdmin } from '../db/super-admins.js'
@@ -23,6 +24,8 @@ export async function completePasswordEnrolment(
     if (!(await consumeEnrolmentToken(trx, link.id, now))) return { ok: false as const, reason: 'link_used' as const }
     let admin: SuperAdmin
     if (link.purpose === 'setup') {
+      // Two setup links used at the same moment must not make two first owners.
+      await sql`select pg_advisory_xact_lock(hashtext('fleetdeck.first-owner'))`.execute(trx)
       if ((await countSuperAdmins(trx)) > 0) return { ok: false as const, reason: 'link_used' as const }
       if (await findSuperAdminByEmail(trx, input.email!)) return { ok: false as const, reason: 'email_taken' as const }
       admin = await insertSuperAdmin(trx, { email: input.email!, name: input.name!, role: 'owner' })

@@ -77,3 +77,8 @@ export async function consumeEnrolmentToken(db: Db, id: string, now: Date = new 
     .executeTakeFirst()
   return Number(result.numUpdatedRows) === 1
 }
+
+/** Marks every unused setup link as used, so only the link printed next works. */
+export async function withdrawSetupLinks(db: Db, now: Date = new Date()): Promise<void> {
+  await db.updateTable('enrolment_tokens').set({ used_at: now }).where('purpose', '=', 'setup').where('used_at', 'is', null).execute()
+}

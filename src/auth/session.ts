@@ -190,13 +190,29 @@ export async function listActiveSessions(
   }))
 }
 
-/** How many sessions exist in all (what "sign everyone out" will end). */
-export async function countAllSessions(db: Db): Promise<number> {
+/** How many live sessions (within both limits, any sign-in step) "sign everyone out" will end. */
+export async function countAllSessions(db: Db, policy: SessionPolicy, now: Date): Promise<number> {
   const row = await db
     .selectFrom('super_admin_sessions')
     .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('last_active_at', '>', new Date(now.getTime() - policy.idleSeconds * 1000))
+    .where('created_at', '>', new Date(now.getTime() - policy.absoluteSeconds * 1000))
     .executeTakeFirstOrThrow()
   return Number(row.n)
+}
+
+/** Deletes sessions past either limit (they are refused anyway); returns how many. */
+export async function deleteExpiredSessions(db: Db, policy: SessionPolicy, now: Date): Promise<number> {
+  const result = await db
+    .deleteFrom('super_admin_sessions')
+    .where((eb) =>
+      eb.or([
+        eb('last_active_at', '<=', new Date(now.getTime() - policy.idleSeconds * 1000)),
+        eb('created_at', '<=', new Date(now.getTime() - policy.absoluteSeconds * 1000)),
+      ]),
+    )
+    .executeTakeFirst()
+  return Number(result.numDeletedRows)
 }
 
 /** Ends every session of every super admin in one statement; returns how many ended. */

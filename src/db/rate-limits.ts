@@ -4,7 +4,7 @@ import type { Db } from './database.js'
 /**
  * Counts one hit against `key` in the fixed window of `windowSeconds` that contains `now`, in one
  * atomic upsert, and returns the hits so far in that window (this one included). Old windows are
- * pruned now and then by `pruneRateLimits`.
+ * pruned every 10 minutes by `pruneRateLimits` (src/housekeeping.ts).
  */
 export async function hitRateLimit(db: Db, key: string, windowSeconds: number, now: Date): Promise<number> {
   const windowStart = windowStartOf(now, windowSeconds)

@@ -2,9 +2,14 @@ import type { Db } from './database.js'
 
 // Cluster settings as key → JSON value rows in public.settings.
 
-/** The global IP allowlist (CIDRs); [] = no restriction. */
-export async function getGlobalAllowlist(db: Db): Promise<string[]> {
-  const row = await db.selectFrom('settings').select('value').where('key', '=', 'ip_allowlist').executeTakeFirst()
+/**
+ * The global IP allowlist (CIDRs); [] = no restriction. With `forUpdate` (inside a transaction),
+ * the row stays locked until commit, so the audited "before" is the list actually replaced.
+ */
+export async function getGlobalAllowlist(db: Db, options: { forUpdate?: boolean } = {}): Promise<string[]> {
+  let query = db.selectFrom('settings').select('value').where('key', '=', 'ip_allowlist')
+  if (options.forUpdate) query = query.forUpdate()
+  const row = await query.executeTakeFirst()
   return Array.isArray(row?.value) ? (row.value as string[]) : []
 }
 

@@ -93,14 +93,21 @@ export async function setSuperAdminPassword(db: Db, id: string, passwordHash: st
   await db.updateTable('super_admins').set({ password_hash: passwordHash }).where('id', '=', id).execute()
 }
 
-/** Stores a TOTP key that is not yet confirmed (mfa_enabled stays false). */
-export async function setPendingTotpSecret(db: Db, id: string, encrypted: string): Promise<void> {
+/**
+ * Stores a TOTP key that is not yet confirmed (mfa_enabled stays false), unless one is already
+ * pending. Returns the pending key as stored (encrypted): this one, or the one already there.
+ */
+export async function setPendingTotpSecret(db: Db, id: string, encrypted: string): Promise<string | undefined> {
+  // Only when none is pending: two tabs opening enrolment at once must end up with one key.
   await db
     .updateTable('super_admins')
     .set({ totp_secret_encrypted: encrypted, totp_last_step: null })
     .where('id', '=', id)
     .where('mfa_enabled', '=', false)
+    .where('totp_secret_encrypted', 'is', null)
     .execute()
+  const row = await db.selectFrom('super_admins').select('totp_secret_encrypted').where('id', '=', id).executeTakeFirst()
+  return row?.totp_secret_encrypted ?? undefined
 }
 
 /**

@@ -84,8 +84,9 @@ enrolmentRoutes.get('/enrol/totp', async (c) => {
   // Reuse the pending key so a reload does not invalidate what the app already scanned.
   let key = found.admin.totpSecretEncrypted ? decryptSecret(totpKey, found.admin.totpSecretEncrypted) : undefined
   if (!key) {
-    key = generateTotpKey()
-    await setPendingTotpSecret(c.var.db, found.admin.id, encryptSecret(totpKey, key))
+    const stored = await setPendingTotpSecret(c.var.db, found.admin.id, encryptSecret(totpKey, generateTotpKey()))
+    if (!stored) return c.redirect('/login', 303)
+    key = decryptSecret(totpKey, stored)
   }
   const qrSvg = await QRCode.toString(totpKeyUri(found.admin.email, key), { type: 'svg', margin: 1 })
   return c.html(<EnrolTotpPage email={found.admin.email} qrSvg={qrSvg} base32Key={totpKeyToBase32(key)} />)

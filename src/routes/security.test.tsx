@@ -1,3 +1,4 @@
+import { countAllSessions } from '../auth/session.js'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { decodeBase32IgnorePadding } from '@oslojs/encoding'
 import type { App } from '../app.js'
@@ -1130,7 +1131,14 @@ describe('sign everyone out', () => {
   it('the settings page shows how many sessions will end', async () => {
     const owner = await createSuperAdmin(t.db, t.config)
     const cookie = await signIn(t.app, owner, t.clock)
-    const sessions = await countRows(t.db, 'super_admin_sessions')
+    // Live sessions only: rows past the idle or absolute limit are not "sessions that will end".
+    const policy = { idleSeconds: t.config.sessionIdleSeconds, absoluteSeconds: t.config.sessionAbsoluteSeconds }
+    const sessions = await countAllSessions(t.db, policy, new Date(t.clock.now()))
+    expect(sessions).toBeGreaterThan(0)
+    await t.db.insertInto('super_admin_sessions').values({
+      id: 'expired'.padEnd(32, 'x'), super_admin_id: owner.admin.id, secret_hash: new Uint8Array(32),
+      two_factor_verified: true, created_at: new Date(0), last_active_at: new Date(0),
+    }).execute()
 
     const page = await (await send('GET', '/settings/security', { cookie })).text()
 
@@ -1350,5 +1358,33 @@ describe('cross-site requests', () => {
 
     expect(proxied.status).toBe(401)
     expect(evil.status).toBe(403)
+  })
+})
+
+describe('request bodies', () => {
+  it('a repeated or unknown _method is refused with 400 before any handler runs', async () => {
+    const owner = await createSuperAdmin(t.db, t.config)
+    const cookie = await signIn(t.app, owner, t.clock)
+    const tenant = await createTenant(t.db)
+    const post = (body: string) =>
+      t.app.request(`/tenants/${tenant.id}/suspension`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://localhost', cookie },
+        body,
+      })
+
+    for (const body of ['_method=DELETE&_method=GET', '_method=DELETE&_method=%20', '_method=PUT', '_method=GET']) {
+      expect((await post(body)).status, body).toBe(400)
+    }
+    expect((await t.db.selectFrom('tenants').select('status').where('id', '=', tenant.id).executeTakeFirstOrThrow()).status).toBe('active')
+  })
+
+  it('a body over 64 KB is refused with 413 before it is parsed, even at /login', async () => {
+    const res = await t.app.request('/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://localhost' },
+      body: `email=a%40b.c&password=${'x'.repeat(70 * 1024)}`,
+    })
+    expect(res.status).toBe(413)
   })
 })

@@ -12,11 +12,15 @@ import { requirePermission, requireRecentTotp } from '../web/guards.js'
 import { auditContext, clientIp, formFields, redirectTo } from '../web/request.js'
 import { clearSessionCookie } from '../web/session-cookie.js'
 
+function sessionPolicy(c: Context<AppEnv>) {
+  return { idleSeconds: c.var.deps.config.sessionIdleSeconds, absoluteSeconds: c.var.deps.config.sessionAbsoluteSeconds }
+}
+
 /** Cluster security settings (owners): the global IP allowlist and "sign everyone out". */
 export const settingsRoutes = new Hono<AppEnv>()
 
 async function renderSecurity(c: Context<AppEnv>, error?: string, text?: string) {
-  const [entries, sessions, flash] = await Promise.all([getGlobalAllowlist(c.var.db), countAllSessions(c.var.db), takeFlash(c)])
+  const [entries, sessions, flash] = await Promise.all([getGlobalAllowlist(c.var.db), countAllSessions(c.var.db, sessionPolicy(c), c.var.now()), takeFlash(c)])
   return c.html(
     <Layout title="Security settings" admin={c.var.admin} active="/settings/security" flash={flash}>
       <h1 class="m-0 mb-4 text-2xl font-semibold">Security settings</h1>
@@ -49,8 +53,8 @@ settingsRoutes.post('/security', requirePermission('saas.settings.edit'), requir
   if (!isAllowed(parsed.entries, clientIp(c))) {
     return renderSecurity(c, `This list does not include your own address (${clientIp(c) ?? 'unknown'}); saving it would shut you out.`, text)
   }
-  const before = await getGlobalAllowlist(c.var.db)
   await c.var.db.transaction().execute(async (trx) => {
+    const before = await getGlobalAllowlist(trx, { forUpdate: true })
     await setGlobalAllowlist(trx, parsed.entries, c.var.admin.id, c.var.now())
     await appendAuditEntry(trx, auditContext(c), { action: 'settings.ip_allowlist', targetType: 'settings', targetId: 'ip_allowlist', before: { ipAllowlist: before }, after: { ipAllowlist: parsed.entries } }, c.var.now())
   })

@@ -226,7 +226,8 @@ async function deliverInvitation(
   }
 }
 
-superAdminRoutes.get('/outbox', manage, async (c) => {
+// Invitation links in the outbox work as credentials: reading them needs a fresh TOTP too.
+superAdminRoutes.get('/outbox', manage, stepUp, async (c) => {
   const mails = await listOutboxMail(c.var.db)
   return c.html(
     <Layout title="Development outbox" admin={c.var.admin} active="/super-admins">

@@ -816,7 +816,7 @@ describe('retrying a failed onboarding', () => {
     )
     const body = await page.text()
     expect(body).toContain(
-      `Onboarding of ${fields.slug} failed at “migrate”. Fix the cause and retry.`,
+      `Onboarding of ${fields.slug} failed at “Apply tenant migrations”:`,
     )
     expect(body).toContain('Onboarding failed — Apply tenant migrations:')
     expect(body).toContain(`<form method="post" action="/tenants/${tenant.id}/provisioning"`)
@@ -834,7 +834,12 @@ describe('retrying a failed onboarding', () => {
       `/tenants/${tenantId}`,
       `${cookie}; ${cookieFrom(res, 'fleetdeck_flash')}`,
     )
-    expect(await page.text()).toContain('Onboarding failed again at “migrate”.')
+    expect(await page.text()).toMatch(/Onboarding of [a-z0-9-]+ failed at “Apply tenant migrations”:/)
+    expect((await auditEntries(t.db, 'tenant.provision.retry')).at(-1)).toMatchObject({
+      tenant_id: tenantId,
+      before: { status: 'failed' },
+      after: { status: 'provisioning' },
+    })
   })
 
   it('once the cause is fixed, a retry finishes onboarding and the tenant becomes active', async () => {

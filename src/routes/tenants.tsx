@@ -7,7 +7,7 @@ import {
   countMembers, countTenantsByStatus, findStorage, findTenantById, listPlans, listTenantMembers, listTenants, TENANT_STATUSES, type Tenant,
 } from '../db/tenants.js'
 import { changeTenantStatus, deleteTenant, editTenant } from '../tenancy/lifecycle.js'
-import { createTenantRecord, listOnboardingSteps, runOnboarding } from '../tenancy/onboarding.js'
+import { canRetryOnboarding, createTenantRecord, describeOnboardingFailure, listOnboardingSteps, runOnboarding } from '../tenancy/onboarding.js'
 import { oldestSnapshotAt, tenantSchemaStatus } from '../tenancy/storage.js'
 import { Layout } from '../views/layout.js'
 import { TenantPage, TenantHeader, type TenantPageProps } from '../views/tenant-page.js'
@@ -103,7 +103,7 @@ tenantRoutes.post('/', requirePermission('saas.tenants.create'), async (c) => {
   const outcome = await runOnboarding(c.var.db, auditContext(c), created.id)
   await setFlash(c, outcome.ok
     ? { kind: 'success', text: `Tenant ${created.slug} is ready.` }
-    : { kind: 'error', text: `Onboarding of ${created.slug} failed at “${outcome.step}”. Fix the cause and retry.` })
+    : { kind: 'error', text: `Onboarding of ${created.slug} ${describeOnboardingFailure(outcome)}. Fix the cause and retry.` })
   return redirectTo(c, `/tenants/${created.id}`)
 })
 
@@ -196,10 +196,10 @@ tenantRoutes.delete('/:id/suspension', requirePermission('saas.tenants.suspend')
 
 tenantRoutes.post('/:id/provisioning', requirePermission('saas.tenants.create'), async (c) => {
   const tenant = await tenantOr404(c)
-  if (tenant.status !== 'failed' && tenant.status !== 'provisioning') {
-    throw new HTTPException(409, { message: 'Only a failed or unfinished onboarding can be retried.' })
+  if (!canRetryOnboarding(tenant, c.var.now())) {
+    throw new HTTPException(409, { message: 'Only a failed or interrupted onboarding can be retried.' })
   }
   const outcome = await runOnboarding(c.var.db, auditContext(c), tenant.id)
-  await setFlash(c, outcome.ok ? { kind: 'success', text: `Tenant ${tenant.slug} is ready.` } : { kind: 'error', text: `Onboarding failed again at “${outcome.step}”.` })
+  await setFlash(c, outcome.ok ? { kind: 'success', text: `Tenant ${tenant.slug} is ready.` } : { kind: 'error', text: `Onboarding of ${tenant.slug} ${describeOnboardingFailure(outcome)}.` })
   return redirectTo(c, `/tenants/${tenant.id}`)
 })

@@ -12,6 +12,7 @@ import {
   type NewTenant,
 } from './onboarding.js'
 import { TENANT_ROLES } from './tenant-roles.js'
+import { deleteTenant } from './lifecycle.js'
 
 let db: Db
 let close: () => Promise<void>
@@ -200,9 +201,10 @@ describe('runOnboarding', () => {
       .set({ status: 'pending' })
       .where('tenant_id', '=', tenant.id)
       .execute()
+    // …and went quiet long enough ago to count as interrupted.
     await db
       .updateTable('tenants')
-      .set({ status: 'provisioning' })
+      .set({ status: 'provisioning', updated_at: new Date(Date.now() - 6 * 60_000) })
       .where('id', '=', tenant.id)
       .execute()
     const users = await countRows(db, 'users')
@@ -308,10 +310,47 @@ describe('a failing onboarding and its retry', () => {
     expect(await providedSteps(tenant.id)).toEqual([
       'tenant.provision.create_schema',
       'tenant.provision.failed',
+      'tenant.provision.retry',
       'tenant.provision.migrate',
       'tenant.provision.seed_roles',
       'tenant.provision.first_admin',
       'tenant.provision.activate',
     ])
+  })
+})
+
+describe('claiming an onboarding run', () => {
+  let handle: Awaited<ReturnType<typeof openTestDatabase>>
+  beforeAll(async () => {
+    handle = await openTestDatabase()
+  })
+  afterAll(() => handle.close())
+
+  it('two retries at once: one runs the pipeline, the other finds it busy and changes nothing', async () => {
+    const input = { slug: `claim-${Date.now().toString(36)}`, name: 'Claim Co', planId: 'free', billingEmail: 'b@claim.test', firstAdminEmail: 'o@claim.test', firstAdminName: 'Olly' }
+    const created = await createTenantRecord(handle.db, {}, input)
+    if ('slugTaken' in created) throw new Error('slug taken')
+    await sql`create schema ${sql.id(`tenant_${input.slug.replace(/-/g, '_')}`)}`.execute(handle.db)
+    await sql`create table ${sql.table(`tenant_${input.slug.replace(/-/g, '_')}.roles`)} (id text)`.execute(handle.db)
+    expect(await runOnboarding(handle.db, {}, created.id)).toMatchObject({ ok: false, step: 'migrate' })
+    await sql`drop table ${sql.table(`tenant_${input.slug.replace(/-/g, '_')}.roles`)}`.execute(handle.db)
+
+    const outcomes = await Promise.all([runOnboarding(handle.db, {}, created.id), runOnboarding(handle.db, {}, created.id)])
+
+    expect(outcomes).toContainEqual({ ok: true })
+    expect(outcomes).toContainEqual({ ok: false, busy: true })
+    const retries = await handle.db.selectFrom('audit_log').select('seq').where('action', '=', 'tenant.provision.retry').where('tenant_id', '=', created.id).execute()
+    expect(retries).toHaveLength(1)
+  })
+
+  it('a tenant deleted before its onboarding ran is refused, and stays deleted', async () => {
+    const input = { slug: `gone-${Date.now().toString(36)}`, name: 'Gone Co', planId: 'free', billingEmail: 'b@gone.test', firstAdminEmail: 'o@gone.test', firstAdminName: 'Gus' }
+    const created = await createTenantRecord(handle.db, {}, input)
+    if ('slugTaken' in created) throw new Error('slug taken')
+    await deleteTenant(handle.db, {}, created.id)
+
+    await expect(runOnboarding(handle.db, {}, created.id)).rejects.toThrow(/not awaiting onboarding/)
+    const row = await handle.db.selectFrom('tenants').select('status').where('id', '=', created.id).executeTakeFirstOrThrow()
+    expect(row.status).toBe('deleted')
   })
 })

@@ -76,19 +76,41 @@ export async function createTenantRecord(
   })
 }
 
-export type OnboardingOutcome = { ok: true } | { ok: false; step: OnboardingStep; error: string }
+export type OnboardingOutcome =
+  | { ok: true }
+  | { ok: false; step: OnboardingStep; error: string }
+  /** Another run holds the claim (a double-clicked Retry). */
+  | { ok: false; busy: true }
+
+/** One line for an operator: where and why an onboarding did not finish. */
+export function describeOnboardingFailure(outcome: Exclude<OnboardingOutcome, { ok: true }>): string {
+  if ('busy' in outcome) return 'is already being onboarded by another request'
+  return `failed at “${STEP_LABELS[outcome.step]}”: ${outcome.error}`
+}
+
+/** An onboarding that has not written for this long is taken as interrupted (Retry is offered). */
+export const STALE_ONBOARDING_MS = 5 * 60_000
+
+/** Failed, or provisioning with no progress for STALE_ONBOARDING_MS (a crash mid-pipeline). */
+export function canRetryOnboarding(tenant: Pick<Tenant, 'status' | 'updatedAt'>, now: Date): boolean {
+  if (tenant.status === 'failed') return true
+  return tenant.status === 'provisioning' && now.getTime() - tenant.updatedAt.getTime() >= STALE_ONBOARDING_MS
+}
 
 /**
- * Runs every step that is not yet done, in order. Each step's work is idempotent; its outcome and
- * audit entry (`tenant.provision.<step>`) commit together. On a failure the step and the tenant
- * become `failed` with the error kept for the tenant page, and the pipeline stops there.
+ * Runs every step that is not yet done, in order. First it claims the tenant with a
+ * compare-and-set on `updated_at`, so two runs (a double-clicked Retry) cannot interleave; a
+ * retry of a failed tenant is audited. Each step's work is idempotent; its outcome and audit
+ * entry (`tenant.provision.<step>`) commit together. On a failure the step and the tenant become
+ * `failed` with the error kept for the tenant page, and the pipeline stops there. A tenant that
+ * leaves `provisioning` meanwhile (deleted) stops the pipeline without being revived.
  */
 export async function runOnboarding(db: Db, context: AuditContext, tenantId: string): Promise<OnboardingOutcome> {
   const tenant = await findTenantById(db, tenantId)
   if (!tenant || !['provisioning', 'failed'].includes(tenant.status)) {
     throw new Error(`tenant ${tenantId} is not awaiting onboarding`)
   }
-  await db.updateTable('tenants').set({ status: 'provisioning', provisioning_error: null }).where('id', '=', tenantId).execute()
+  if (!(await claimOnboarding(db, context, tenant))) return { ok: false, busy: true }
   const done = await db
     .selectFrom('tenant_provisioning_steps')
     .select('step')
@@ -97,6 +119,7 @@ export async function runOnboarding(db: Db, context: AuditContext, tenantId: str
     .execute()
   for (const step of ONBOARDING_STEPS) {
     if (done.some((d) => d.step === step)) continue
+    if (!(await stillProvisioning(db, tenantId))) return { ok: false, step, error: 'the tenant left provisioning (deleted?)' }
     const started = new Date()
     try {
       await STEP_WORK[step](db, tenant)
@@ -114,10 +137,49 @@ export async function runOnboarding(db: Db, context: AuditContext, tenantId: str
   return { ok: true }
 }
 
+/**
+ * Takes the tenant for one pipeline run, in one compare-and-set: a failed tenant, a new one
+ * never claimed (updated_at still equals created_at), or one whose run went quiet for
+ * STALE_ONBOARDING_MS. The claim moves updated_at, so a second run finds nothing to claim.
+ */
+async function claimOnboarding(db: Db, context: AuditContext, tenant: Tenant): Promise<boolean> {
+  const now = new Date()
+  return db.transaction().execute(async (trx) => {
+    const claimed = await trx
+      .updateTable('tenants')
+      .set({ status: 'provisioning', provisioning_error: null, updated_at: sql`greatest(${now}::timestamptz, created_at + interval '1 millisecond')` })
+      .where('id', '=', tenant.id)
+      .where((eb) =>
+        eb.or([
+          eb('status', '=', 'failed'),
+          eb.and([
+            eb('status', '=', 'provisioning'),
+            eb.or([eb('updated_at', '=', eb.ref('created_at')), eb('updated_at', '<=', new Date(now.getTime() - STALE_ONBOARDING_MS))]),
+          ]),
+        ]),
+      )
+      .returning('id')
+      .executeTakeFirst()
+    if (claimed && tenant.status === 'failed') {
+      await appendAuditEntry(trx, context, {
+        action: 'tenant.provision.retry', targetType: 'tenant', targetId: tenant.id, tenantId: tenant.id,
+        before: { status: 'failed', error: tenant.provisioningError }, after: { status: 'provisioning' },
+      })
+    }
+    return claimed !== undefined
+  })
+}
+
+async function stillProvisioning(db: Db, tenantId: string): Promise<boolean> {
+  const row = await db.selectFrom('tenants').select('status').where('id', '=', tenantId).executeTakeFirst()
+  return row?.status === 'provisioning'
+}
+
 async function recordFailure(db: Db, context: AuditContext, tenantId: string, step: OnboardingStep, error: string, started: Date) {
   await db.transaction().execute(async (trx) => {
     await markStep(trx, tenantId, step, { status: 'failed', error, started_at: started, finished_at: new Date() })
-    await trx.updateTable('tenants').set({ status: 'failed', provisioning_error: `${STEP_LABELS[step]}: ${error}`, updated_at: new Date() }).where('id', '=', tenantId).execute()
+    // Only a tenant still provisioning becomes failed: a deleted one stays deleted.
+    await trx.updateTable('tenants').set({ status: 'failed', provisioning_error: `${STEP_LABELS[step]}: ${error}`, updated_at: new Date() }).where('id', '=', tenantId).where('status', '=', 'provisioning').execute()
     await appendAuditEntry(trx, context, { action: 'tenant.provision.failed', targetType: 'tenant', targetId: tenantId, tenantId, after: { step, error } })
   })
 }
@@ -166,12 +228,13 @@ const STEP_WORK: Record<OnboardingStep, (db: Db, tenant: Tenant) => Promise<void
     })
   },
   async activate(db, tenant) {
-    await db
+    const activated = await db
       .updateTable('tenants')
       .set({ status: 'active', updated_at: new Date(), last_activity_at: new Date() })
       .where('id', '=', tenant.id)
       .where('status', '=', 'provisioning')
-      .execute()
+      .executeTakeFirst()
+    if (Number(activated.numUpdatedRows) !== 1) throw new Error('the tenant is no longer provisioning')
   },
 }
 

@@ -4,7 +4,7 @@ import type { AuditListEntry } from '../db/audit-log.js'
 import type { PlanRow } from '../db/schema.js'
 import type { SuperAdmin } from '../db/super-admins.js'
 import type { Member, Storage, Tenant } from '../db/tenants.js'
-import type { StepState } from '../tenancy/onboarding.js'
+import { canRetryOnboarding, type StepState } from '../tenancy/onboarding.js'
 import type { SchemaStatus } from '../tenancy/storage.js'
 import { AuditTable } from './audit-entries.js'
 import { formatAge, formatBytes, formatDateTime } from './format.js'
@@ -99,7 +99,7 @@ export const TenantPage: FC<TenantPageProps> = (p) => {
               </li>
             ))}
           </ol>
-          {(t.status === 'failed' || t.status === 'provisioning') && roleCan(p.admin.role, 'saas.tenants.create') && (
+          {canRetryOnboarding(t, p.now) && roleCan(p.admin.role, 'saas.tenants.create') && (
             <form method="post" action={`/tenants/${t.id}/provisioning`} class="mt-3">
               <Button accesskey="r">Retry onboarding</Button>
             </form>

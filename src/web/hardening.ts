@@ -51,8 +51,9 @@ export function sameOriginOr(publicUrl: string) {
 export const onlyDeleteOverride: MiddlewareHandler<AppEnv> = async (c, next) => {
   const type = c.req.header('content-type') ?? ''
   if (c.req.method === 'GET' || c.req.method === 'HEAD' || !/^(application\/x-www-form-urlencoded|multipart\/form-data)/.test(type)) return next()
-  const method = (await c.req.raw.clone().formData().catch(() => undefined))?.get('_method')
-  if (method !== null && method !== undefined && method !== 'DELETE') {
+  // Hono's methodOverride takes the LAST `_method`; refuse repeats rather than guess.
+  const methods = (await c.req.raw.clone().formData().catch(() => undefined))?.getAll('_method') ?? []
+  if (methods.length > 1 || (methods.length === 1 && methods[0] !== 'DELETE')) {
     throw new HTTPException(400, { message: 'Unsupported _method: forms may only ask for DELETE.' })
   }
   await next()
