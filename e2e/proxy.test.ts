@@ -91,7 +91,8 @@ describe(`behind nginx with TRUST_PROXY (${serverUrl ? 'PostgreSQL' : 'embedded 
   })
 
   it('refuses a direct connection that spoofs X-Forwarded-For, even with a valid session', async () => {
-    const spoofed = { 'x-forwarded-for': '127.0.0.1', cookie: sessionCookie }
+    // It names the public host too, as a hand-made request would: only the address gives it away.
+    const spoofed = { 'x-forwarded-for': '127.0.0.1', cookie: sessionCookie, host: new URL(proxy.baseUrl).host }
     for (const path of ['/login', '/tenants']) {
       const res = await direct(path, OUTSIDER, spoofed)
       expect(res.status, path).toBe(403)

@@ -19,7 +19,7 @@ import type { AppDeps, AppEnv } from './web/env.js'
 import { compileTrustProxy } from './web/client-ip.js'
 import { requireConsoleSession } from './web/guards.js'
 import { enforceGlobalAllowlist } from './web/ip-guard.js'
-import { noStore, onlyDeleteOverride, sameOriginOr, securityHeaders } from './web/hardening.js'
+import { noStore, onlyDeleteOverride, requirePublicHost, sameOriginOr, securityHeaders } from './web/hardening.js'
 import { isHtmx } from './web/request.js'
 
 /** The whole HTTP app; `app.request()` in tests, `@hono/node-server` in production. */
@@ -36,7 +36,7 @@ export function createApp(deps: AppDeps) {
     c.set('trustProxy', trustProxy)
     await next()
   })
-  app.use(securityHeaders(deps.config), noStore)
+  app.use(securityHeaders(deps.config), noStore, requirePublicHost(deps.config))
   app.use('/public/*', serveStatic({ root: './' }))
   app.use(enforceGlobalAllowlist)
   // Hono's csrf checks the content types a cross-site form can send without a preflight;

@@ -49,6 +49,8 @@ export type Config = {
   dataDir: string
   secretKey: string
   publicUrl: string
+  /** True when PUBLIC_URL was given: requests must then name its host (DNS-rebinding defence). */
+  publicUrlExplicit: boolean
   /** True when PUBLIC_URL is https: cookies get Secure and the __Host- prefix. */
   secureCookies: boolean
   sessionIdleSeconds: number
@@ -95,6 +97,7 @@ export function loadConfig(
     dataDir,
     secretKey: e.FLEETDECK_SECRET_KEY ?? developmentSecretKey(dataDir, warn),
     publicUrl,
+    publicUrlExplicit: e.PUBLIC_URL !== undefined,
     secureCookies: publicUrl.startsWith('https://'),
     sessionIdleSeconds: e.SESSION_IDLE_MINUTES * 60,
     sessionAbsoluteSeconds: e.SESSION_ABSOLUTE_HOURS * 3600,

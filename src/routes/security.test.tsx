@@ -1243,6 +1243,18 @@ describe('security headers', () => {
     expect(res.headers.get('cache-control')).not.toBe('no-store')
   })
 
+  it('with PUBLIC_URL set, a request addressed to another host (DNS rebinding) gets 421; health probes still answer', async () => {
+    const https = await createTestAppWith({ PUBLIC_URL: 'https://fleetdeck.example.com' }, t)
+
+    const rebound = await send('GET', 'http://attacker.example/login', { app: https.app })
+    const right = await send('GET', 'http://fleetdeck.example.com/login', { app: https.app })
+    const probe = await send('GET', 'http://10.0.0.7:3000/healthz', { app: https.app })
+
+    expect(rebound.status).toBe(421)
+    expect(right.status).toBe(200)
+    expect(probe.status).toBe(200)
+  })
+
   it('HSTS is sent only when PUBLIC_URL is https', async () => {
     const https = await createTestAppWith({ PUBLIC_URL: 'https://fleetdeck.example.com' }, t)
 
@@ -1345,12 +1357,12 @@ describe('cross-site requests', () => {
     const https = await createTestAppWith({ PUBLIC_URL: 'https://fleetdeck.example.com' }, t)
     const fields = { email: 'x@example.com', password: 'y' }
 
-    const proxied = await send('POST', '/login', {
+    const proxied = await send('POST', 'http://fleetdeck.example.com/login', {
       app: https.app,
       fields,
       origin: 'https://fleetdeck.example.com',
     })
-    const evil = await send('POST', '/login', {
+    const evil = await send('POST', 'http://fleetdeck.example.com/login', {
       app: https.app,
       fields,
       origin: 'https://fleetdeck.example.com.evil.example',
