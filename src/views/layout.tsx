@@ -37,7 +37,7 @@ export const Document: FC<{ title: string; children: Child; bodyClass?: string }
       <script src="/public/htmx.min.js" defer></script>
       <script src="/public/app.js" defer></script>
     </head>
-    <body class={props.bodyClass ?? 'bg-slate-100 text-slate-900 font-sans antialiased'}>
+    <body class={`m-0 ${props.bodyClass ?? 'bg-slate-100 text-slate-900 font-sans antialiased'}`}>
       {props.children}
     </body>
   </html>
