@@ -136,11 +136,6 @@ export async function recordSuperAdminLogin(db: Db, id: string, at: Date): Promi
   await db.updateTable('super_admins').set({ last_login_at: at }).where('id', '=', id).execute()
 }
 
-/** Id and email, for filters and audit context. */
-export async function listSuperAdminNames(db: Db) {
-  return db.selectFrom('super_admins').select(['id', 'email', 'name']).orderBy('email').execute()
-}
-
 /** One row of the super admins list; `invitedBy` is null for the setup owner and CLI-made admins. */
 export type SuperAdminListItem = {
   id: string

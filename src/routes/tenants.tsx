@@ -180,15 +180,15 @@ async function changeStatus(c: Context<AppEnv>, change: 'suspend' | 'activate') 
     return c.redirect(c.req.header('referer')?.includes('/tenants/') ? `/tenants/${tenant.id}` : '/tenants', 303)
   }
   if (c.req.header('hx-target')?.startsWith('tenant-header')) return c.html(<TenantHeader tenant={updated} admin={c.var.admin} />)
-  const { items } = await listTenantsById(c, updated)
-  return c.html(<TenantRow tenant={items} admin={c.var.admin} />)
+  return c.html(<TenantRow tenant={await tenantListItem(c, updated)} admin={c.var.admin} />)
 }
 
-async function listTenantsById(c: Context<AppEnv>, tenant: Tenant) {
+/** One tenant as the table shows it (plan name, members, storage), for a swapped row. */
+async function tenantListItem(c: Context<AppEnv>, tenant: Tenant) {
   const db = c.var.db
   const [plans, members, storage] = await Promise.all([listPlans(db), countMembers(db, [tenant.id]), findStorage(db, tenant.id)])
   const planName = plans.find((p) => p.id === tenant.planId)?.name ?? tenant.planId
-  return { items: { ...tenant, planName, members: members.get(tenant.id) ?? 0, storage: storage ?? null } }
+  return { ...tenant, planName, members: members.get(tenant.id) ?? 0, storage: storage ?? null }
 }
 
 tenantRoutes.post('/:id/suspension', requirePermission('saas.tenants.suspend'), (c) => changeStatus(c, 'suspend'))
