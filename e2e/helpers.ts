@@ -32,7 +32,11 @@ export function freePort(): Promise<number> {
     server.on('error', reject)
     server.listen(0, '127.0.0.1', () => {
       const address = server.address()
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))))
+      server.close(() =>
+        typeof address === 'object' && address
+          ? resolve(address.port)
+          : reject(new Error('no port')),
+      )
     })
   })
 }
@@ -88,17 +92,32 @@ export type RunningServer = {
  * it also stops the node process tsx starts.
  */
 export async function startServer(
-  options: { databaseUrl?: string; timeoutMs?: number; port?: number; env?: Record<string, string> } = {},
+  options: {
+    databaseUrl?: string
+    timeoutMs?: number
+    port?: number
+    env?: Record<string, string>
+  } = {},
 ): Promise<RunningServer> {
   const port = options.port ?? (await freePort())
   const dataDir = mkdtempSync(join(tmpdir(), 'fleetdeck-e2e-'))
   const env: NodeJS.ProcessEnv = {}
   for (const [key, value] of Object.entries(process.env)) {
     // Nothing of the caller's Fleetdeck settings leaks into the server under test.
-    if (/^(DATABASE_URL|TEST_DATABASE_URL|PUBLIC_URL|PORT|HOST|NODE_ENV|FLEETDECK_.*|SESSION_.*|STORAGE_.*)$/.test(key)) continue
+    if (
+      /^(DATABASE_URL|TEST_DATABASE_URL|PUBLIC_URL|PORT|HOST|NODE_ENV|FLEETDECK_.*|SESSION_.*|STORAGE_.*)$/.test(
+        key,
+      )
+    )
+      continue
     env[key] = value
   }
-  Object.assign(env, { NODE_ENV: 'test', HOST: '127.0.0.1', PORT: String(port), FLEETDECK_DATA_DIR: dataDir })
+  Object.assign(env, {
+    NODE_ENV: 'test',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    FLEETDECK_DATA_DIR: dataDir,
+  })
   if (options.databaseUrl) env.DATABASE_URL = options.databaseUrl
   Object.assign(env, options.env)
 
@@ -110,7 +129,9 @@ export async function startServer(
   })
   let log = ''
   let exited = false
-  const exit = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())))
+  const exit = new Promise<void>((resolve) =>
+    child.once('exit', () => ((exited = true), resolve())),
+  )
   child.stderr!.on('data', (chunk) => (log += chunk.toString()))
 
   const stop = async () => {
@@ -132,7 +153,10 @@ export async function startServer(
   try {
     const setupLink = await new Promise<string>((resolve, reject) => {
       let link: string | undefined
-      const timer = setTimeout(() => reject(new Error(`server did not start in time:\n${log}`)), options.timeoutMs ?? 60_000)
+      const timer = setTimeout(
+        () => reject(new Error(`server did not start in time:\n${log}`)),
+        options.timeoutMs ?? 60_000,
+      )
       const lines = createInterface({ input: child.stdout! })
       lines.on('line', (line) => {
         log += line + '\n'
@@ -175,7 +199,11 @@ export async function waitForStepAfter(usedStep: number): Promise<void> {
 }
 
 /** Polls until the locator's text matches; fails with what it last saw. */
-export async function waitForText(locator: Locator, expected: string | RegExp, timeoutMs = 10_000): Promise<string> {
+export async function waitForText(
+  locator: Locator,
+  expected: string | RegExp,
+  timeoutMs = 10_000,
+): Promise<string> {
   const deadline = Date.now() + timeoutMs
   let last = ''
   for (;;) {
@@ -185,12 +213,20 @@ export async function waitForText(locator: Locator, expected: string | RegExp, t
     } catch (error) {
       last = `(${(error as Error).message.split('\n')[0]})`
     }
-    if (Date.now() > deadline) throw new Error(`expected ${String(expected)} in ${locator}, last saw: ${last}`)
+    if (Date.now() > deadline)
+      throw new Error(`expected ${String(expected)} in ${locator}, last saw: ${last}`)
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
 }
 
 /** Waits for the URL's path (no origin, no query) to match. */
-export async function waitForPath(page: Page, path: string | RegExp, timeoutMs = 15_000): Promise<void> {
-  await page.waitForURL((url) => (typeof path === 'string' ? url.pathname === path : path.test(url.pathname)), { timeout: timeoutMs })
+export async function waitForPath(
+  page: Page,
+  path: string | RegExp,
+  timeoutMs = 15_000,
+): Promise<void> {
+  await page.waitForURL(
+    (url) => (typeof path === 'string' ? url.pathname === path : path.test(url.pathname)),
+    { timeout: timeoutMs },
+  )
 }

@@ -38,9 +38,13 @@ http {
 }
 `,
   )
-  const child: ChildProcess = spawn('/usr/sbin/nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  })
+  const child: ChildProcess = spawn(
+    '/usr/sbin/nginx',
+    ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  )
   let stderr = ''
   child.stderr!.on('data', (chunk) => (stderr += chunk.toString()))
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
@@ -53,7 +57,8 @@ http {
   }
   const deadline = Date.now() + 10_000
   while (!(await canConnect(PROXY_LISTEN_ADDRESS, listenPort))) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`nginx did not start:\n${errorLog()}`)
+    if (Date.now() > deadline || child.exitCode !== null)
+      throw new Error(`nginx did not start:\n${errorLog()}`)
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
   return {

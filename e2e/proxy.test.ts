@@ -4,8 +4,22 @@
 import { request } from 'node:http'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CHROMIUM_ARGS, createTestDatabase, freePort, startServer, totpCode, waitForPath, waitForText, type RunningServer } from './helpers.js'
-import { PROXY_LISTEN_ADDRESS, PROXY_SOURCE_ADDRESS, startNginx, type RunningNginx } from './nginx.js'
+import {
+  CHROMIUM_ARGS,
+  createTestDatabase,
+  freePort,
+  startServer,
+  totpCode,
+  waitForPath,
+  waitForText,
+  type RunningServer,
+} from './helpers.js'
+import {
+  PROXY_LISTEN_ADDRESS,
+  PROXY_SOURCE_ADDRESS,
+  startNginx,
+  type RunningNginx,
+} from './nginx.js'
 
 const serverUrl = process.env.TEST_DATABASE_URL || undefined
 /** Where the spoofing client connects from: a loopback address nobody allowed. */
@@ -21,14 +35,21 @@ let sessionCookie = ''
 const consoleErrors: string[] = []
 
 /** A request straight to Fleetdeck (no proxy), from `localAddress`, with the headers given. */
-function direct(path: string, localAddress: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+function direct(
+  path: string,
+  localAddress: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: fleetdeckPort, path, localAddress, headers }, (res) => {
-      let body = ''
-      res.setEncoding('utf8')
-      res.on('data', (chunk) => (body += chunk))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
-    })
+    const req = request(
+      { host: '127.0.0.1', port: fleetdeckPort, path, localAddress, headers },
+      (res) => {
+        let body = ''
+        res.setEncoding('utf8')
+        res.on('data', (chunk) => (body += chunk))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
+      },
+    )
     req.on('error', reject)
     req.end()
   })
@@ -42,14 +63,18 @@ describe(`behind nginx with TRUST_PROXY (${serverUrl ? 'PostgreSQL' : 'embedded 
     server = await startServer({
       databaseUrl: database?.url,
       port: fleetdeckPort,
-      env: { TRUST_PROXY: PROXY_SOURCE_ADDRESS, PUBLIC_URL: `http://${PROXY_LISTEN_ADDRESS}:${proxyPort}` },
+      env: {
+        TRUST_PROXY: PROXY_SOURCE_ADDRESS,
+        PUBLIC_URL: `http://${PROXY_LISTEN_ADDRESS}:${proxyPort}`,
+      },
     })
     proxy = await startNginx(proxyPort, fleetdeckPort)
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })
     page = await (await browser.newContext()).newPage()
     page.setDefaultTimeout(15_000)
     page.on('console', (m) => {
-      if (m.type() === 'error' && !/status of 422\b/.test(m.text())) consoleErrors.push(`${page.url()}: ${m.text()}`)
+      if (m.type() === 'error' && !/status of 422\b/.test(m.text()))
+        consoleErrors.push(`${page.url()}: ${m.text()}`)
     })
     page.on('pageerror', (e) => consoleErrors.push(`${page.url()}: ${e.message}`))
   })
@@ -82,7 +107,9 @@ describe(`behind nginx with TRUST_PROXY (${serverUrl ? 'PostgreSQL' : 'embedded 
     await waitForPath(page, '/settings/security')
     // The page names the address Fleetdeck sees: the browser's, not nginx's 127.0.0.2.
     await waitForText(page.locator('main'), 'Your address is 127.0.0.1.')
-    await page.getByLabel('Addresses allowed to reach Fleetdeck', { exact: true }).fill('127.0.0.1/32')
+    await page
+      .getByLabel('Addresses allowed to reach Fleetdeck', { exact: true })
+      .fill('127.0.0.1/32')
     await page.getByRole('button', { name: 'Save allowlist' }).click()
     await waitForText(page.getByRole('status'), 'Global IP allowlist saved.')
     // Still in, through the proxy.
@@ -92,7 +119,11 @@ describe(`behind nginx with TRUST_PROXY (${serverUrl ? 'PostgreSQL' : 'embedded 
 
   it('refuses a direct connection that spoofs X-Forwarded-For, even with a valid session', async () => {
     // It names the public host too, as a hand-made request would: only the address gives it away.
-    const spoofed = { 'x-forwarded-for': '127.0.0.1', cookie: sessionCookie, host: new URL(proxy.baseUrl).host }
+    const spoofed = {
+      'x-forwarded-for': '127.0.0.1',
+      cookie: sessionCookie,
+      host: new URL(proxy.baseUrl).host,
+    }
     for (const path of ['/login', '/tenants']) {
       const res = await direct(path, OUTSIDER, spoofed)
       expect(res.status, path).toBe(403)

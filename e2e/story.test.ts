@@ -6,14 +6,25 @@ import { randomBytes } from 'node:crypto'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
-  CHROMIUM_ARGS, createTestDatabase, startServer, totpCode, waitForPath, waitForStepAfter, waitForText, type RunningServer,
+  CHROMIUM_ARGS,
+  createTestDatabase,
+  startServer,
+  totpCode,
+  waitForPath,
+  waitForStepAfter,
+  waitForText,
+  type RunningServer,
 } from './helpers.js'
 
 const serverUrl = process.env.TEST_DATABASE_URL || undefined
 const backend = serverUrl ? 'PostgreSQL' : 'embedded PGlite'
 
 const suffix = randomBytes(3).toString('hex')
-const owner = { email: `owner-${suffix}@example.test`, name: 'Olive Owner', password: `correct horse ${suffix} battery` }
+const owner = {
+  email: `owner-${suffix}@example.test`,
+  name: 'Olive Owner',
+  password: `correct horse ${suffix} battery`,
+}
 const tenant = {
   slug: `e2e-${suffix}`,
   name: `Zephyr Logistics ${suffix}`,
@@ -64,10 +75,17 @@ describe(`Fleetdeck story in Chromium (${backend})`, () => {
       if (message.type() !== 'error') return
       // Chromium logs every 4xx response as "Failed to load resource". A 422 is the designed
       // answer to bad input (DESIGN.md §9) and is asserted where it happens; nothing else is excused.
-      if (/^Failed to load resource: the server responded with a status of 422\b/.test(message.text())) return
-      consoleErrors.push(`${page.url()}: console.error: ${message.text()} (${message.location().url})`)
+      if (
+        /^Failed to load resource: the server responded with a status of 422\b/.test(message.text())
+      )
+        return
+      consoleErrors.push(
+        `${page.url()}: console.error: ${message.text()} (${message.location().url})`,
+      )
     })
-    page.on('pageerror', (error) => consoleErrors.push(`${page.url()}: pageerror: ${error.message}`))
+    page.on('pageerror', (error) =>
+      consoleErrors.push(`${page.url()}: pageerror: ${error.message}`),
+    )
   })
 
   afterAll(async () => {
@@ -77,7 +95,9 @@ describe(`Fleetdeck story in Chromium (${backend})`, () => {
   })
 
   it('prints a one-time setup link that creates the first owner and enrols TOTP', async () => {
-    expect(server.setupLink).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/enrol\/[a-z2-7]{32}\.[a-z2-7]{32}$/)
+    expect(server.setupLink).toMatch(
+      /^http:\/\/127\.0\.0\.1:\d+\/enrol\/[a-z2-7]{32}\.[a-z2-7]{32}$/,
+    )
     await page.goto(server.setupLink)
     expect(await heading()).toBe('Create the first owner')
     await page.getByLabel('Email', { exact: true }).fill(owner.email)
@@ -142,14 +162,19 @@ describe(`Fleetdeck story in Chromium (${backend})`, () => {
     await page.getByLabel("First admin's email", { exact: true }).fill(tenant.firstAdminEmail)
     await page.getByLabel("First admin's name", { exact: true }).fill(tenant.firstAdminName)
     const [response] = await Promise.all([
-      page.waitForResponse((r) => new URL(r.url()).pathname === '/tenants' && r.request().method() === 'POST'),
+      page.waitForResponse(
+        (r) => new URL(r.url()).pathname === '/tenants' && r.request().method() === 'POST',
+      ),
       page.getByRole('button', { name: 'Create tenant' }).click(),
     ])
     expect(response.status()).toBe(422)
 
     const slug = page.getByLabel('Slug', { exact: true })
     const message = page.locator('#field-slug-error')
-    await waitForText(message, 'Use 2–39 lowercase letters, digits or dashes, starting with a letter.')
+    await waitForText(
+      message,
+      'Use 2–39 lowercase letters, digits or dashes, starting with a letter.',
+    )
     expect(await slug.getAttribute('aria-invalid')).toBe('true')
     expect(await slug.getAttribute('aria-describedby')).toBe('field-slug-error')
     // What was typed is kept.
@@ -200,7 +225,8 @@ describe(`Fleetdeck story in Chromium (${backend})`, () => {
     expect(await heading()).toBe('Tenants')
     // Marks this document: an htmx swap keeps it, a full page load would lose it.
     await page.evaluate(() => ((window as any).__storyMarker = 'same-document'))
-    const stillSameDocument = () => page.evaluate(() => (window as any).__storyMarker === 'same-document')
+    const stillSameDocument = () =>
+      page.evaluate(() => (window as any).__storyMarker === 'same-document')
 
     // `/` focuses the search from anywhere outside a form control.
     await page.locator('h1').click()
@@ -220,7 +246,9 @@ describe(`Fleetdeck story in Chromium (${backend})`, () => {
     expect(new URL(page.url()).searchParams.get('q')).toBeTruthy()
 
     await row.getByRole('button', { name: `Suspend ${tenant.slug}` }).click()
-    await page.getByRole('button', { name: `Activate ${tenant.slug}` }).waitFor({ state: 'visible' })
+    await page
+      .getByRole('button', { name: `Activate ${tenant.slug}` })
+      .waitFor({ state: 'visible' })
     await waitForText(row.locator('td').nth(3), 'suspended')
     expect(await stillSameDocument()).toBe(true)
 
@@ -245,10 +273,18 @@ describe(`Fleetdeck story in Chromium (${backend})`, () => {
     await page.getByRole('link', { name: 'Audit log' }).click()
     await waitForPath(page, '/audit')
     expect(await heading()).toBe('Audit log')
-    const actions = (await page.locator('#audit-results tbody tr td:nth-child(3)').allInnerTexts()).map((a) => a.trim())
+    const actions = (
+      await page.locator('#audit-results tbody tr td:nth-child(3)').allInnerTexts()
+    ).map((a) => a.trim())
     for (const action of [
-      'super_admin.setup', 'super_admin.enrol_totp', 'auth.login', 'auth.logout',
-      'tenant.create', 'tenant.suspend', 'tenant.activate', 'tenant.edit',
+      'super_admin.setup',
+      'super_admin.enrol_totp',
+      'auth.login',
+      'auth.logout',
+      'tenant.create',
+      'tenant.suspend',
+      'tenant.activate',
+      'tenant.edit',
     ]) {
       expect(actions, `audit action ${action}`).toContain(action)
     }

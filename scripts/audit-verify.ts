@@ -12,7 +12,9 @@ try {
   if (verdict.ok) {
     console.log(`OK: ${verdict.checked} entries, chain intact`)
   } else {
-    console.log(`BROKEN at seq ${verdict.seq}: ${verdict.reason} (${verdict.checked} entries verified before it)`)
+    console.log(
+      `BROKEN at seq ${verdict.seq}: ${verdict.reason} (${verdict.checked} entries verified before it)`,
+    )
     process.exitCode = 1
   }
 } finally {

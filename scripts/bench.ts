@@ -21,7 +21,9 @@ import { insertSuperAdmin } from '../src/db/super-admins.js'
 import { seedDemoFleet, seedUserPool } from '../src/tenancy/demo-fleet.js'
 import { refreshStorageSnapshots } from '../src/tenancy/storage.js'
 
-const { values: opts } = parseArgs({ options: { tenants: { type: 'string' }, 'skip-start': { type: 'boolean' } } })
+const { values: opts } = parseArgs({
+  options: { tenants: { type: 'string' }, 'skip-start': { type: 'boolean' } },
+})
 const TENANTS = Number(opts.tenants ?? 2000)
 const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 
@@ -78,7 +80,9 @@ async function bulkFleet(handle: DatabaseHandle, count: number) {
     on conflict do nothing`.execute(db)
   await sql`
     insert into storage_snapshots (tenant_id, db_bytes, file_bytes, taken_at)
-    select id, 200000 + (abs(hashtext(id::text)) % 5000000), abs(hashtext(slug)) % 900000000, now() from tenants`.execute(db)
+    select id, 200000 + (abs(hashtext(id::text)) % 5000000), abs(hashtext(slug)) % 900000000, now() from tenants`.execute(
+    db,
+  )
   await sql`analyze`.execute(db)
 }
 
@@ -88,10 +92,21 @@ async function benchTenantsPage() {
     try {
       await migratePlatform(handle.db)
       await bulkFleet(handle, TENANTS)
-      const config = loadConfig({ FLEETDECK_SECRET_KEY: 'b'.repeat(40), NODE_ENV: 'test', FLEETDECK_DATA_DIR: tmpdir() }, () => {})
+      const config = loadConfig(
+        { FLEETDECK_SECRET_KEY: 'b'.repeat(40), NODE_ENV: 'test', FLEETDECK_DATA_DIR: tmpdir() },
+        () => {},
+      )
       const app = createApp({ config, database: handle })
-      const owner = await insertSuperAdmin(handle.db, { email: 'bench@fleetdeck.test', name: 'Bench', role: 'owner' })
-      await handle.db.updateTable('super_admins').set({ mfa_enabled: true }).where('id', '=', owner.id).execute()
+      const owner = await insertSuperAdmin(handle.db, {
+        email: 'bench@fleetdeck.test',
+        name: 'Bench',
+        role: 'owner',
+      })
+      await handle.db
+        .updateTable('super_admins')
+        .set({ mfa_enabled: true })
+        .where('id', '=', owner.id)
+        .execute()
       const { token } = await createSession(handle.db, owner.id, { twoFactorVerified: true })
       const headers = { cookie: `fleetdeck_session=${token}` }
       const cases = [
@@ -100,8 +115,13 @@ async function benchTenantsPage() {
         ['status filter suspended', '/tenants?status=suspended'],
         ['first page, htmx fragment', '/tenants'],
       ] as const
-      const counts = await handle.db.selectFrom('memberships').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
-      console.log(`\n/tenants on PostgreSQL with ${TENANTS} tenants, ${counts.n} memberships (server time, 200 requests each after 20 warm-up)`)
+      const counts = await handle.db
+        .selectFrom('memberships')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+      console.log(
+        `\n/tenants on PostgreSQL with ${TENANTS} tenants, ${counts.n} memberships (server time, 200 requests each after 20 warm-up)`,
+      )
       for (const [label, path] of cases) {
         const extra: Record<string, string> = label.includes('htmx') ? { 'hx-request': 'true' } : {}
         for (let i = 0; i < 20; i++) await app.request(path, { headers: { ...headers, ...extra } })
@@ -114,11 +134,15 @@ async function benchTenantsPage() {
           times.push(performance.now() - t0)
         }
         times.sort((a, b) => a - b)
-        console.log(`  ${label.padEnd(28)} p50 ${percentile(times, 50).toFixed(1)} ms   p95 ${percentile(times, 95).toFixed(1)} ms`)
+        console.log(
+          `  ${label.padEnd(28)} p50 ${percentile(times, 50).toFixed(1)} ms   p95 ${percentile(times, 95).toFixed(1)} ms`,
+        )
       }
       const t0 = performance.now()
       const n = await handle.withDedicatedConnection((own) => refreshStorageSnapshots(own))
-      console.log(`  storage snapshot refresh over ${n} tenants: ${(performance.now() - t0).toFixed(0)} ms (bulk tenants have no schema: catalog query only)`)
+      console.log(
+        `  storage snapshot refresh over ${n} tenants: ${(performance.now() - t0).toFixed(0)} ms (bulk tenants have no schema: catalog query only)`,
+      )
     } finally {
       await handle.close()
     }
@@ -129,17 +153,28 @@ async function benchSeed(kind: 'postgres' | 'pglite', tenants: number) {
   const run = async (handle: DatabaseHandle) => {
     await migratePlatform(handle.db)
     const summary = await seedDemoFleet(handle, { tenants, users: 2000 })
-    console.log(`  ${kind.padEnd(9)} ${summary.tenantsCreated} tenants in ${summary.pipelineSeconds.toFixed(1)} s through the pipeline: ${summary.tenantsPerSecond.toFixed(1)} tenants/s`)
+    console.log(
+      `  ${kind.padEnd(9)} ${summary.tenantsCreated} tenants in ${summary.pipelineSeconds.toFixed(1)} s through the pipeline: ${summary.tenantsPerSecond.toFixed(1)} tenants/s`,
+    )
   }
   if (kind === 'postgres') {
     await withScratchDatabase('fleetdeck_bench_seed', async (url) => {
       const handle = await openDatabase({ url, dataDir: '', poolSize: 8 })
-      try { await run(handle) } finally { await handle.close() }
+      try {
+        await run(handle)
+      } finally {
+        await handle.close()
+      }
     })
   } else {
     const dir = mkdtempSync(join(tmpdir(), 'fleetdeck-bench-'))
     const handle = await openDatabase({ url: undefined, dataDir: dir })
-    try { await run(handle) } finally { await handle.close(); rmSync(dir, { recursive: true, force: true }) }
+    try {
+      await run(handle)
+    } finally {
+      await handle.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
   }
 }
 
@@ -147,7 +182,13 @@ async function benchSeed(kind: 'postgres' | 'pglite', tenants: number) {
 async function timeStart(dataDir: string, port: number): Promise<number> {
   const t0 = performance.now()
   const child = spawn('npm', ['start'], {
-    env: { ...process.env, DATABASE_URL: '', FLEETDECK_DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1' },
+    env: {
+      ...process.env,
+      DATABASE_URL: '',
+      FLEETDECK_DATA_DIR: dataDir,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+    },
     stdio: 'ignore',
     detached: true,
   })
@@ -176,7 +217,7 @@ if (!opts['skip-start']) {
   const dir = mkdtempSync(join(tmpdir(), 'fleetdeck-start-'))
   const port = 3900 + Math.floor(Math.random() * 90)
   console.log('\nnpm start → first answered request (embedded database)')
-  console.log(`  fresh data dir ${(await timeStart(dir, port) / 1000).toFixed(1)} s`)
-  console.log(`  warm data dir  ${(await timeStart(dir, port) / 1000).toFixed(1)} s`)
+  console.log(`  fresh data dir ${((await timeStart(dir, port)) / 1000).toFixed(1)} s`)
+  console.log(`  warm data dir  ${((await timeStart(dir, port)) / 1000).toFixed(1)} s`)
   rmSync(dir, { recursive: true, force: true })
 }

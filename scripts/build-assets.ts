@@ -12,6 +12,13 @@ const require = createRequire(import.meta.url)
 copyFileSync(require.resolve('htmx.org/dist/htmx.min.js'), join(root, 'public', 'htmx.min.js'))
 execFileSync(
   process.execPath,
-  [join(root, 'node_modules', '@unocss', 'cli', 'bin', 'unocss.mjs'), 'src/views/**/*.tsx', 'public/app.js', '-o', 'public/uno.css', '-m'],
+  [
+    join(root, 'node_modules', '@unocss', 'cli', 'bin', 'unocss.mjs'),
+    'src/views/**/*.tsx',
+    'public/app.js',
+    '-o',
+    'public/uno.css',
+    '-m',
+  ],
   { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] },
 )

@@ -15,7 +15,11 @@ const args = z
     name: z.string().trim().min(1, { error: '--name is required' }),
     role: z.enum(['owner', 'admin', 'operator', 'support', 'viewer']).default('owner'),
   })
-  .safeParse(parseArgs({ options: { email: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' } } }).values)
+  .safeParse(
+    parseArgs({
+      options: { email: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' } },
+    }).values,
+  )
 if (!args.success) {
   for (const issue of args.error.issues) console.error(issue.message)
   process.exit(2)
@@ -31,13 +35,21 @@ try {
   } else {
     const token = await database.db.transaction().execute(async (trx) => {
       const admin = await insertSuperAdmin(trx, args.data)
-      await appendAuditEntry(trx, { requestId: 'cli:create-super-admin' }, {
-        action: 'super_admin.create', targetType: 'super_admin', targetId: admin.id,
-        after: { email: admin.email, name: admin.name, role: admin.role, via: 'cli' },
-      })
+      await appendAuditEntry(
+        trx,
+        { requestId: 'cli:create-super-admin' },
+        {
+          action: 'super_admin.create',
+          targetType: 'super_admin',
+          targetId: admin.id,
+          after: { email: admin.email, name: admin.name, role: admin.role, via: 'cli' },
+        },
+      )
       return createEnrolmentToken(trx, 'enrolment', admin.id)
     })
-    console.log(`Super admin ${args.data.email} (${args.data.role}) created. One-time enrolment link, valid ${ENROLMENT_TTL_SECONDS / 3600} h:\n\n  ${config.publicUrl}/enrol/${token}\n`)
+    console.log(
+      `Super admin ${args.data.email} (${args.data.role}) created. One-time enrolment link, valid ${ENROLMENT_TTL_SECONDS / 3600} h:\n\n  ${config.publicUrl}/enrol/${token}\n`,
+    )
   }
 } finally {
   await database.close()

@@ -19,7 +19,13 @@ import type { AppDeps, AppEnv } from './web/env.js'
 import { compileTrustProxy } from './web/client-ip.js'
 import { requireConsoleSession } from './web/guards.js'
 import { enforceGlobalAllowlist } from './web/ip-guard.js'
-import { noStore, onlyDeleteOverride, requirePublicHost, sameOriginOr, securityHeaders } from './web/hardening.js'
+import {
+  noStore,
+  onlyDeleteOverride,
+  requirePublicHost,
+  sameOriginOr,
+  securityHeaders,
+} from './web/hardening.js'
 import { isHtmx } from './web/request.js'
 
 /** The whole HTTP app; `app.request()` in tests, `@hono/node-server` in production. */
@@ -63,14 +69,51 @@ export function createApp(deps: AppDeps) {
   app.route('/step-up', stepUpRoutes)
   app.get('/', (c) => c.redirect('/tenants', 303))
 
-  app.notFound((c) => c.html(<ErrorPage status={404} message="There is nothing at this address." requestId={c.var.requestId} />, 404))
+  app.notFound((c) =>
+    c.html(
+      <ErrorPage
+        status={404}
+        message="There is nothing at this address."
+        requestId={c.var.requestId}
+      />,
+      404,
+    ),
+  )
   app.onError((err, c) => {
     if (err instanceof HTTPException && err.status < 500) {
-      const page = <ErrorPage status={err.status} message={err.message || 'Request refused.'} requestId={c.var.requestId} />
-      return isHtmx(c) ? c.html(<p role="alert" class="text-red-700">{err.message}</p>, err.status) : c.html(page, err.status)
+      const page = (
+        <ErrorPage
+          status={err.status}
+          message={err.message || 'Request refused.'}
+          requestId={c.var.requestId}
+        />
+      )
+      return isHtmx(c)
+        ? c.html(
+            <p role="alert" class="text-red-700">
+              {err.message}
+            </p>,
+            err.status,
+          )
+        : c.html(page, err.status)
     }
-    console.error(JSON.stringify({ level: 'error', requestId: c.var.requestId, method: c.req.method, path: c.req.path, error: String(err?.stack ?? err) }))
-    return c.html(<ErrorPage status={500} message="The request failed and nothing was changed. Quote the request id when you report it." requestId={c.var.requestId} />, 500)
+    console.error(
+      JSON.stringify({
+        level: 'error',
+        requestId: c.var.requestId,
+        method: c.req.method,
+        path: c.req.path,
+        error: String(err?.stack ?? err),
+      }),
+    )
+    return c.html(
+      <ErrorPage
+        status={500}
+        message="The request failed and nothing was changed. Quote the request id when you report it."
+        requestId={c.var.requestId}
+      />,
+      500,
+    )
   })
   return app
 }

@@ -26,7 +26,10 @@ function problemsOf(env: Record<string, string>): string[] {
 
 describe('loadConfig', () => {
   it('applies the documented defaults', () => {
-    const config = loadConfig({ FLEETDECK_SECRET_KEY: 'k'.repeat(32), FLEETDECK_DATA_DIR: tempDir() }, () => {})
+    const config = loadConfig(
+      { FLEETDECK_SECRET_KEY: 'k'.repeat(32), FLEETDECK_DATA_DIR: tempDir() },
+      () => {},
+    )
     expect(config).toMatchObject({
       port: 3000,
       host: '127.0.0.1',
@@ -47,7 +50,13 @@ describe('loadConfig', () => {
       FLEETDECK_SECRET_KEY: 'short',
     })
     expect(problems).toHaveLength(5)
-    for (const name of ['PORT', 'DATABASE_URL', 'SESSION_IDLE_MINUTES', 'PUBLIC_URL', 'FLEETDECK_SECRET_KEY']) {
+    for (const name of [
+      'PORT',
+      'DATABASE_URL',
+      'SESSION_IDLE_MINUTES',
+      'PUBLIC_URL',
+      'FLEETDECK_SECRET_KEY',
+    ]) {
       expect(problems.some((line) => line.startsWith(`${name}:`))).toBe(true)
     }
   })
@@ -58,10 +67,18 @@ describe('loadConfig', () => {
       'PUBLIC_URL: must be an https:// URL when NODE_ENV=production',
     ])
     expect(
-      problemsOf({ NODE_ENV: 'production', FLEETDECK_SECRET_KEY: 'k'.repeat(32), PUBLIC_URL: 'http://admin.example.com' }),
+      problemsOf({
+        NODE_ENV: 'production',
+        FLEETDECK_SECRET_KEY: 'k'.repeat(32),
+        PUBLIC_URL: 'http://admin.example.com',
+      }),
     ).toEqual(['PUBLIC_URL: must be an https:// URL when NODE_ENV=production'])
     expect(
-      problemsOf({ NODE_ENV: 'production', FLEETDECK_SECRET_KEY: 'k'.repeat(32), PUBLIC_URL: 'https://admin.example.com' }),
+      problemsOf({
+        NODE_ENV: 'production',
+        FLEETDECK_SECRET_KEY: 'k'.repeat(32),
+        PUBLIC_URL: 'https://admin.example.com',
+      }),
     ).toEqual([])
   })
 
@@ -77,7 +94,14 @@ describe('loadConfig', () => {
   })
 
   it('turns on secure cookies for an https PUBLIC_URL and drops its trailing slash', () => {
-    const config = loadConfig({ FLEETDECK_SECRET_KEY: 'k'.repeat(32), FLEETDECK_DATA_DIR: tempDir(), PUBLIC_URL: 'https://admin.example.com/' }, () => {})
+    const config = loadConfig(
+      {
+        FLEETDECK_SECRET_KEY: 'k'.repeat(32),
+        FLEETDECK_DATA_DIR: tempDir(),
+        PUBLIC_URL: 'https://admin.example.com/',
+      },
+      () => {},
+    )
     expect(config.secureCookies).toBe(true)
     expect(config.publicUrl).toBe('https://admin.example.com')
   })

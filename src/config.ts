@@ -24,7 +24,10 @@ const envSchema = z
     TRUST_PROXY: z
       .string()
       .default('false')
-      .refine((value) => trustProxyValid(value), 'must be false, loopback, or a comma-separated list of CIDRs'),
+      .refine(
+        (value) => trustProxyValid(value),
+        'must be false, loopback, or a comma-separated list of CIDRs',
+      ),
     SMTP_URL: z
       .string()
       .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')

@@ -9,16 +9,28 @@ import { pruneRateLimits } from './db/rate-limits.js'
  * Failures are logged and retried at the next tick.
  * @returns `stop()` for shutdown
  */
-export function startHousekeeping(database: DatabaseHandle, config: Config, intervalMs = 10 * 60_000): { stop(): void } {
-  const policy = { idleSeconds: config.sessionIdleSeconds, absoluteSeconds: config.sessionAbsoluteSeconds }
+export function startHousekeeping(
+  database: DatabaseHandle,
+  config: Config,
+  intervalMs = 10 * 60_000,
+): { stop(): void } {
+  const policy = {
+    idleSeconds: config.sessionIdleSeconds,
+    absoluteSeconds: config.sessionAbsoluteSeconds,
+  }
   const run = async () => {
     try {
       const now = new Date()
       const sessions = await deleteExpiredSessions(database.db, policy, now)
       await pruneRateLimits(database.db, now)
-      if (sessions > 0) console.log(JSON.stringify({ level: 'info', msg: 'housekeeping', expiredSessions: sessions }))
+      if (sessions > 0)
+        console.log(
+          JSON.stringify({ level: 'info', msg: 'housekeeping', expiredSessions: sessions }),
+        )
     } catch (error) {
-      console.error(JSON.stringify({ level: 'error', msg: 'housekeeping failed', error: String(error) }))
+      console.error(
+        JSON.stringify({ level: 'error', msg: 'housekeeping failed', error: String(error) }),
+      )
     }
   }
   void run()

@@ -26,7 +26,9 @@ async function printSetupLink(database: DatabaseHandle, config: Config): Promise
   // Only the newest link works: links printed by earlier starts are withdrawn.
   await withdrawSetupLinks(database.db)
   const token = await createEnrolmentToken(database.db, 'setup', null)
-  console.log(`\nNo super admin exists yet. Open this one-time setup link (valid 1 hour):\n\n  ${config.publicUrl}/enrol/${token}\n`)
+  console.log(
+    `\nNo super admin exists yet. Open this one-time setup link (valid 1 hour):\n\n  ${config.publicUrl}/enrol/${token}\n`,
+  )
 }
 
 const config = configOrExit()
@@ -40,7 +42,9 @@ const snapshots = startStorageSnapshots(database, config.storageSnapshotSeconds 
 const housekeeping = startHousekeeping(database, config)
 const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
   const where = database.kind === 'pglite' ? `embedded database in ${config.dataDir}` : 'PostgreSQL'
-  console.log(`Fleetdeck listening on http://${info.address}:${info.port} (${where}), ready in ${Date.now() - started} ms`)
+  console.log(
+    `Fleetdeck listening on http://${info.address}:${info.port} (${where}), ready in ${Date.now() - started} ms`,
+  )
 })
 
 async function shutdown(signal: string) {

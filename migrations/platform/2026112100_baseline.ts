@@ -18,9 +18,33 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db
     .insertInto('plans')
     .values([
-      { id: 'free', name: 'Free', price_cents_monthly: 0, max_members: 5, max_storage_mb: 1024, max_custom_domains: 0, sort_order: 1 },
-      { id: 'professional', name: 'Professional', price_cents_monthly: 4900, max_members: 50, max_storage_mb: 51200, max_custom_domains: 1, sort_order: 2 },
-      { id: 'enterprise', name: 'Enterprise', price_cents_monthly: 49900, max_members: null, max_storage_mb: 1048576, max_custom_domains: 10, sort_order: 3 },
+      {
+        id: 'free',
+        name: 'Free',
+        price_cents_monthly: 0,
+        max_members: 5,
+        max_storage_mb: 1024,
+        max_custom_domains: 0,
+        sort_order: 1,
+      },
+      {
+        id: 'professional',
+        name: 'Professional',
+        price_cents_monthly: 4900,
+        max_members: 50,
+        max_storage_mb: 51200,
+        max_custom_domains: 1,
+        sort_order: 2,
+      },
+      {
+        id: 'enterprise',
+        name: 'Enterprise',
+        price_cents_monthly: 49900,
+        max_members: null,
+        max_storage_mb: 1048576,
+        max_custom_domains: 10,
+        sort_order: 3,
+      },
     ])
     .execute()
 
@@ -81,7 +105,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('slug', 'text', (c) => c.notNull().unique())
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('status', 'text', (c) =>
-      c.notNull().check(sql`status in ('provisioning', 'active', 'suspended', 'failed', 'deleted')`),
+      c
+        .notNull()
+        .check(sql`status in ('provisioning', 'active', 'suspended', 'failed', 'deleted')`),
     )
     .addColumn('plan_id', 'text', (c) => c.notNull().references('plans.id'))
     .addColumn('billing_email', 'text', (c) => c.notNull())
@@ -97,7 +123,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute()
   await sql`create index tenants_created_idx on tenants (created_at desc, id)`.execute(db)
   await sql`create index tenants_status_idx on tenants (status, created_at desc)`.execute(db)
-  await sql`create index tenants_search_idx on tenants using gin ((slug || ' ' || lower(name)) gin_trgm_ops)`.execute(db)
+  await sql`create index tenants_search_idx on tenants using gin ((slug || ' ' || lower(name)) gin_trgm_ops)`.execute(
+    db,
+  )
 
   await db.schema
     .createTable('tenant_provisioning_steps')
@@ -119,7 +147,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('email', 'text', (c) => c.notNull())
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('status', 'text', (c) =>
-      c.notNull().defaultTo('active').check(sql`status in ('invited', 'active', 'disabled')`),
+      c
+        .notNull()
+        .defaultTo('active')
+        .check(sql`status in ('invited', 'active', 'disabled')`),
     )
     .addColumn('last_login_at', 'timestamptz')
     .addColumn('created_at', 'timestamptz', (c) => c.notNull())
@@ -191,8 +222,16 @@ async function createAuditLog(db: Kysely<any>): Promise<void> {
 
 export async function down(db: Kysely<any>): Promise<void> {
   for (const table of [
-    'audit_log', 'storage_snapshots', 'memberships', 'users', 'tenant_provisioning_steps',
-    'tenants', 'enrolment_tokens', 'super_admin_sessions', 'super_admins', 'plans',
+    'audit_log',
+    'storage_snapshots',
+    'memberships',
+    'users',
+    'tenant_provisioning_steps',
+    'tenants',
+    'enrolment_tokens',
+    'super_admin_sessions',
+    'super_admins',
+    'plans',
   ]) {
     await db.schema.dropTable(table).execute()
   }

@@ -23,7 +23,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('user_agent', 'text')
     .addColumn('outcome', 'text', (c) => c.notNull())
     .execute()
-  await sql`create index sign_in_attempts_admin_idx on sign_in_attempts (super_admin_id, at desc)`.execute(db)
+  await sql`create index sign_in_attempts_admin_idx on sign_in_attempts (super_admin_id, at desc)`.execute(
+    db,
+  )
 
   await db.schema
     .createTable('rate_limits')

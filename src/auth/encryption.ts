@@ -28,5 +28,7 @@ export function decryptSecret(key: Buffer, sealed: string): Uint8Array {
   const raw = Buffer.from(sealed.slice(3), 'base64url')
   const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12))
   decipher.setAuthTag(raw.subarray(raw.length - 16))
-  return new Uint8Array(Buffer.concat([decipher.update(raw.subarray(12, raw.length - 16)), decipher.final()]))
+  return new Uint8Array(
+    Buffer.concat([decipher.update(raw.subarray(12, raw.length - 16)), decipher.final()]),
+  )
 }

@@ -1,7 +1,14 @@
 import { sql } from 'kysely'
 import { appendAuditEntry, type AuditContext } from '../db/audit-log.js'
 import type { Db } from '../db/database.js'
-import { countSuperAdmins, findSuperAdminByEmail, findSuperAdminById, insertSuperAdmin, setSuperAdminPassword, type SuperAdmin } from '../db/super-admins.js'
+import {
+  countSuperAdmins,
+  findSuperAdminByEmail,
+  findSuperAdminById,
+  insertSuperAdmin,
+  setSuperAdminPassword,
+  type SuperAdmin,
+} from '../db/super-admins.js'
 import { consumeEnrolmentToken, type EnrolmentToken } from './enrolment.js'
 import { hashPassword } from './password.js'
 import { createSession } from './session.js'
@@ -18,16 +25,22 @@ export async function completePasswordEnrolment(
   link: EnrolmentToken,
   input: { email?: string; name?: string; password: string },
   now: Date,
-): Promise<{ ok: true; token: string; admin: SuperAdmin } | { ok: false; reason: 'link_used' | 'email_taken' }> {
+): Promise<
+  | { ok: true; token: string; admin: SuperAdmin }
+  | { ok: false; reason: 'link_used' | 'email_taken' }
+> {
   const passwordHash = await hashPassword(input.password)
   return db.transaction().execute(async (trx) => {
-    if (!(await consumeEnrolmentToken(trx, link.id, now))) return { ok: false as const, reason: 'link_used' as const }
+    if (!(await consumeEnrolmentToken(trx, link.id, now)))
+      return { ok: false as const, reason: 'link_used' as const }
     let admin: SuperAdmin
     if (link.purpose === 'setup') {
       // Two setup links used at the same moment must not make two first owners.
       await sql`select pg_advisory_xact_lock(hashtext('fleetdeck.first-owner'))`.execute(trx)
-      if ((await countSuperAdmins(trx)) > 0) return { ok: false as const, reason: 'link_used' as const }
-      if (await findSuperAdminByEmail(trx, input.email!)) return { ok: false as const, reason: 'email_taken' as const }
+      if ((await countSuperAdmins(trx)) > 0)
+        return { ok: false as const, reason: 'link_used' as const }
+      if (await findSuperAdminByEmail(trx, input.email!))
+        return { ok: false as const, reason: 'email_taken' as const }
       admin = await insertSuperAdmin(trx, { email: input.email!, name: input.name!, role: 'owner' })
     } else {
       const found = await findSuperAdminById(trx, link.superAdminId!)
@@ -36,13 +49,23 @@ export async function completePasswordEnrolment(
     }
     await setSuperAdminPassword(trx, admin.id, passwordHash)
     const actorContext = { ...context, actor: { id: admin.id, email: admin.email } }
-    await appendAuditEntry(trx, actorContext, {
-      action: link.purpose === 'setup' ? 'super_admin.setup' : 'super_admin.enrol_password',
-      targetType: 'super_admin',
-      targetId: admin.id,
-      after: { email: admin.email, name: admin.name, role: admin.role },
-    }, now)
-    const { token } = await createSession(trx, admin.id, { twoFactorVerified: false, ip: context.ip, userAgent: context.userAgent }, now)
+    await appendAuditEntry(
+      trx,
+      actorContext,
+      {
+        action: link.purpose === 'setup' ? 'super_admin.setup' : 'super_admin.enrol_password',
+        targetType: 'super_admin',
+        targetId: admin.id,
+        after: { email: admin.email, name: admin.name, role: admin.role },
+      },
+      now,
+    )
+    const { token } = await createSession(
+      trx,
+      admin.id,
+      { twoFactorVerified: false, ip: context.ip, userAgent: context.userAgent },
+      now,
+    )
     return { ok: true as const, token, admin }
   })
 }

@@ -60,14 +60,23 @@ export async function findUsableEnrolmentToken(
     .where('expires_at', '>', now)
     .executeTakeFirst()
   if (!row || !secretMatches(parts.secret, row.secret_hash)) return undefined
-  return { id: row.id, purpose: row.purpose, superAdminId: row.super_admin_id, expiresAt: row.expires_at }
+  return {
+    id: row.id,
+    purpose: row.purpose,
+    superAdminId: row.super_admin_id,
+    expiresAt: row.expires_at,
+  }
 }
 
 /**
  * Marks the token used in one compare-and-set statement; only one of two racing requests wins.
  * @returns true when this call consumed it.
  */
-export async function consumeEnrolmentToken(db: Db, id: string, now: Date = new Date()): Promise<boolean> {
+export async function consumeEnrolmentToken(
+  db: Db,
+  id: string,
+  now: Date = new Date(),
+): Promise<boolean> {
   const result = await db
     .updateTable('enrolment_tokens')
     .set({ used_at: now })
@@ -80,5 +89,10 @@ export async function consumeEnrolmentToken(db: Db, id: string, now: Date = new 
 
 /** Marks every unused setup link as used, so only the link printed next works. */
 export async function withdrawSetupLinks(db: Db, now: Date = new Date()): Promise<void> {
-  await db.updateTable('enrolment_tokens').set({ used_at: now }).where('purpose', '=', 'setup').where('used_at', 'is', null).execute()
+  await db
+    .updateTable('enrolment_tokens')
+    .set({ used_at: now })
+    .where('purpose', '=', 'setup')
+    .where('used_at', 'is', null)
+    .execute()
 }

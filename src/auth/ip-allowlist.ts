@@ -27,7 +27,14 @@ export function allowlistEntryProblem(entry: string): string | undefined {
  * @returns the entries, or the first problem found
  */
 export function parseAllowlist(text: string): { entries: string[] } | { problem: string } {
-  const entries = [...new Set(text.split(/[\s,]+/).map((e) => e.trim()).filter(Boolean))]
+  const entries = [
+    ...new Set(
+      text
+        .split(/[\s,]+/)
+        .map((e) => e.trim())
+        .filter(Boolean),
+    ),
+  ]
   if (entries.length > 200) return { problem: 'Use at most 200 entries.' }
   for (const entry of entries) {
     const problem = allowlistEntryProblem(entry)

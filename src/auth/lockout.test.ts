@@ -60,7 +60,10 @@ describe('admitAttempt', () => {
     expect(results.map((r) => r.failures)).toEqual([1, 2, 3, 4, 5])
     expect(results.every((r) => r.admitted)).toBe(true)
     expect(results.slice(0, 4).every((r) => r.lockedUntil === null && !r.lockExtended)).toBe(true)
-    expect(results[4]).toMatchObject({ lockedUntil: new Date(now.getTime() + 15 * MINUTE), lockExtended: true })
+    expect(results[4]).toMatchObject({
+      lockedUntil: new Date(now.getTime() + 15 * MINUTE),
+      lockExtended: true,
+    })
     expect(await counters(id)).toEqual({
       failed_password_count: 5,
       failed_totp_count: 0,
@@ -75,10 +78,20 @@ describe('admitAttempt', () => {
     const results = []
     for (let i = 1; i <= 20; i++) results.push(await admitAttempt(database.db, id, 'totp', now))
 
-    expect(results.map((r) => r.admitted)).toEqual([...Array(5).fill(true), ...Array(15).fill(false)])
-    expect(results[9]).toMatchObject({ lockedUntil: new Date(now.getTime() + 60 * MINUTE), lockExtended: true })
+    expect(results.map((r) => r.admitted)).toEqual([
+      ...Array(5).fill(true),
+      ...Array(15).fill(false),
+    ])
+    expect(results[9]).toMatchObject({
+      lockedUntil: new Date(now.getTime() + 60 * MINUTE),
+      lockExtended: true,
+    })
     expect(results[10].lockExtended).toBe(false)
-    expect(results[19]).toMatchObject({ failures: 20, lockedUntil: new Date(now.getTime() + 24 * 60 * MINUTE), lockExtended: true })
+    expect(results[19]).toMatchObject({
+      failures: 20,
+      lockedUntil: new Date(now.getTime() + 24 * 60 * MINUTE),
+      lockExtended: true,
+    })
   })
 
   it('counts password and TOTP attempts separately: four of each do not lock', async () => {
@@ -90,16 +103,24 @@ describe('admitAttempt', () => {
       await admitAttempt(database.db, id, 'totp', now)
     }
 
-    expect(await counters(id)).toEqual({ failed_password_count: 4, failed_totp_count: 4, locked_until: null })
+    expect(await counters(id)).toEqual({
+      failed_password_count: 4,
+      failed_totp_count: 4,
+      locked_until: null,
+    })
   })
 
   it('twenty attempts sent in parallel count as twenty, only five are admitted, and the lock is 24 hours', async () => {
     const id = await newAdminId()
     const now = new Date()
 
-    const results = await Promise.all(Array.from({ length: 20 }, () => admitAttempt(database.db, id, 'password', now)))
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => admitAttempt(database.db, id, 'password', now)),
+    )
 
-    expect(results.map((r) => r.failures).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1))
+    expect(results.map((r) => r.failures).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 20 }, (_, i) => i + 1),
+    )
     expect(results.filter((r) => r.admitted)).toHaveLength(5)
     expect(await counters(id)).toEqual({
       failed_password_count: 20,
@@ -116,7 +137,12 @@ describe('admitAttempt', () => {
     const later = new Date(start.getTime() + 16 * MINUTE)
     const sixth = await admitAttempt(database.db, id, 'password', later)
 
-    expect(sixth).toEqual({ admitted: true, failures: 6, lockedUntil: new Date(later.getTime() + 15 * MINUTE), lockExtended: true })
+    expect(sixth).toEqual({
+      admitted: true,
+      failures: 6,
+      lockedUntil: new Date(later.getTime() + 15 * MINUTE),
+      lockExtended: true,
+    })
   })
 
   it('never shortens a longer lock', async () => {
@@ -126,7 +152,11 @@ describe('admitAttempt', () => {
     const totp = []
     for (let i = 0; i < 5; i++) totp.push(await admitAttempt(database.db, id, 'totp', now))
 
-    expect(totp[4]).toMatchObject({ admitted: false, lockedUntil: new Date(now.getTime() + 60 * MINUTE), lockExtended: false })
+    expect(totp[4]).toMatchObject({
+      admitted: false,
+      lockedUntil: new Date(now.getTime() + 60 * MINUTE),
+      lockExtended: false,
+    })
   })
 
   it('an unknown admin id changes nothing and admits nothing', async () => {
@@ -145,7 +175,11 @@ describe('resetFailures', () => {
 
     await resetFailures(database.db, id, ['password'])
 
-    expect(await counters(id)).toEqual({ failed_password_count: 0, failed_totp_count: 1, locked_until: null })
+    expect(await counters(id)).toEqual({
+      failed_password_count: 0,
+      failed_totp_count: 1,
+      locked_until: null,
+    })
   })
 
   it('a full sign-in clears both counters and the lock', async () => {
@@ -156,6 +190,10 @@ describe('resetFailures', () => {
 
     await resetFailures(database.db, id, ['password', 'totp'])
 
-    expect(await counters(id)).toEqual({ failed_password_count: 0, failed_totp_count: 0, locked_until: null })
+    expect(await counters(id)).toEqual({
+      failed_password_count: 0,
+      failed_totp_count: 0,
+      locked_until: null,
+    })
   })
 })

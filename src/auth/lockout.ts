@@ -55,14 +55,20 @@ export async function admitAttempt(
     ),
     sql` `,
   )
-  const { rows } = await sql<{ failures: number; locked_until: Date | null; previous_lock: Date | null }>`
+  const { rows } = await sql<{
+    failures: number
+    locked_until: Date | null
+    previous_lock: Date | null
+  }>`
     with previous as (select id, locked_until from super_admins where id = ${superAdminId} for update)
     update super_admins s
     set ${sql.ref(counterColumn(kind))} = ${column} + 1,
         locked_until = case ${lockCase} else s.locked_until end
     from previous
     where s.id = previous.id
-    returning ${column} as failures, s.locked_until, previous.locked_until as previous_lock`.execute(db)
+    returning ${column} as failures, s.locked_until, previous.locked_until as previous_lock`.execute(
+    db,
+  )
   const row = rows[0]
   if (!row) return { admitted: false, failures: 0, lockedUntil: null, lockExtended: false }
   const before = row.previous_lock?.getTime() ?? 0
@@ -78,7 +84,11 @@ export async function admitAttempt(
  * After an admitted attempt succeeded: those counters back to 0 and the lock lifted (a lock set
  * meanwhile came from attempts that arrived with or after this one).
  */
-export async function resetFailures(db: Db, superAdminId: string, kinds: FailureKind[]): Promise<void> {
+export async function resetFailures(
+  db: Db,
+  superAdminId: string,
+  kinds: FailureKind[],
+): Promise<void> {
   if (kinds.length === 0) return
   await db
     .updateTable('super_admins')

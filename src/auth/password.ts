@@ -9,7 +9,8 @@ export const PASSWORD_MAX_LENGTH = 256
  * stays bounded, and not just one character repeated.
  */
 export function passwordProblem(password: string): string | undefined {
-  if (password.length < PASSWORD_MIN_LENGTH) return `Use at least ${PASSWORD_MIN_LENGTH} characters.`
+  if (password.length < PASSWORD_MIN_LENGTH)
+    return `Use at least ${PASSWORD_MIN_LENGTH} characters.`
   if (password.length > PASSWORD_MAX_LENGTH) return `Use at most ${PASSWORD_MAX_LENGTH} characters.`
   if (new Set(password).size < 4) return 'Use more than three distinct characters.'
   return undefined

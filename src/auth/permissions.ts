@@ -24,7 +24,12 @@ export const PERMISSIONS = [
 
 export type Permission = (typeof PERMISSIONS)[number]
 
-const READ: Permission[] = ['saas.tenants.view', 'saas.billing.view', 'saas.system.view', 'saas.audit.view']
+const READ: Permission[] = [
+  'saas.tenants.view',
+  'saas.billing.view',
+  'saas.system.view',
+  'saas.audit.view',
+]
 
 export const ROLE_PERMISSIONS: Record<OperatorRole, readonly Permission[]> = {
   owner: PERMISSIONS,

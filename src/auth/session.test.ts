@@ -280,13 +280,29 @@ describe('deleteExpiredSessions', () => {
     const who = await createSuperAdmin(db, testConfig())
     const policy = { idleSeconds: 1800, absoluteSeconds: 12 * 3600 }
     const now = new Date('2030-01-01T12:00:00Z')
-    const live = await createSession(db, who.admin.id, { twoFactorVerified: true }, new Date(now.getTime() - 60_000))
-    const idle = await createSession(db, who.admin.id, { twoFactorVerified: true }, new Date(now.getTime() - 31 * 60_000))
+    const live = await createSession(
+      db,
+      who.admin.id,
+      { twoFactorVerified: true },
+      new Date(now.getTime() - 60_000),
+    )
+    const idle = await createSession(
+      db,
+      who.admin.id,
+      { twoFactorVerified: true },
+      new Date(now.getTime() - 31 * 60_000),
+    )
     const before = await countAllSessions(db, policy, now)
 
     await deleteExpiredSessions(db, policy, now)
 
-    const ids = (await db.selectFrom('super_admin_sessions').select('id').where('super_admin_id', '=', who.admin.id).execute()).map((r) => r.id)
+    const ids = (
+      await db
+        .selectFrom('super_admin_sessions')
+        .select('id')
+        .where('super_admin_id', '=', who.admin.id)
+        .execute()
+    ).map((r) => r.id)
     expect(ids).toEqual([live.session.id])
     expect(ids).not.toContain(idle.session.id)
     expect(await countAllSessions(db, policy, now)).toBe(before)

@@ -95,7 +95,11 @@ export async function validateSessionToken(
   let lastActiveAt = row.last_active_at
   if (options.touch && now.getTime() - lastActiveAt.getTime() >= TOUCH_INTERVAL_MS) {
     lastActiveAt = now
-    await db.updateTable('super_admin_sessions').set({ last_active_at: now }).where('id', '=', row.id).execute()
+    await db
+      .updateTable('super_admin_sessions')
+      .set({ last_active_at: now })
+      .where('id', '=', row.id)
+      .execute()
   }
   const session: Session = {
     id: row.id,
@@ -202,7 +206,11 @@ export async function countAllSessions(db: Db, policy: SessionPolicy, now: Date)
 }
 
 /** Deletes sessions past either limit (they are refused anyway); returns how many. */
-export async function deleteExpiredSessions(db: Db, policy: SessionPolicy, now: Date): Promise<number> {
+export async function deleteExpiredSessions(
+  db: Db,
+  policy: SessionPolicy,
+  now: Date,
+): Promise<number> {
   const result = await db
     .deleteFrom('super_admin_sessions')
     .where((eb) =>

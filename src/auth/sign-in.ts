@@ -2,10 +2,21 @@ import type { Db } from '../db/database.js'
 import { appendAuditEntry, type AuditContext } from '../db/audit-log.js'
 import { hitRateLimit, releaseRateLimit } from '../db/rate-limits.js'
 import type { SignInOutcome } from '../db/schema.js'
-import { consumeTotpStep, findSuperAdminByEmail, recordSuperAdminLogin, type SuperAdmin } from '../db/super-admins.js'
+import {
+  consumeTotpStep,
+  findSuperAdminByEmail,
+  recordSuperAdminLogin,
+  type SuperAdmin,
+} from '../db/super-admins.js'
 import { decryptSecret } from './encryption.js'
 import { isAllowed } from './ip-allowlist.js'
-import { admitAttempt, isLocked, resetFailures, type Admission, type FailureKind } from './lockout.js'
+import {
+  admitAttempt,
+  isLocked,
+  resetFailures,
+  type Admission,
+  type FailureKind,
+} from './lockout.js'
 import { decoyPasswordHash, verifyPassword } from './password.js'
 import { createSession, invalidateSession, rotateSession, type Session } from './session.js'
 import { checkTotpCode } from './totp.js'
@@ -21,23 +32,47 @@ export const SIGN_IN_FAILED = 'Email or password is incorrect.'
 export const IP_FAILURE_LIMIT = 30
 export const IP_FAILURE_WINDOW_SECONDS = 15 * 60
 
-type Attempt = { admin: SuperAdmin | undefined; email: string; outcome: SignInOutcome; action: string; after?: Record<string, unknown> }
+type Attempt = {
+  admin: SuperAdmin | undefined
+  email: string
+  outcome: SignInOutcome
+  action: string
+  after?: Record<string, unknown>
+}
 
 /** Audit entry and sign-in history row for one attempt, in one transaction (with `also`). */
-async function recordAttempt(db: Db, context: AuditContext, now: Date, attempt: Attempt, also?: (trx: Db) => Promise<void>) {
+async function recordAttempt(
+  db: Db,
+  context: AuditContext,
+  now: Date,
+  attempt: Attempt,
+  also?: (trx: Db) => Promise<void>,
+) {
   const actor = attempt.admin ? { id: attempt.admin.id, email: attempt.admin.email } : null
   await db.transaction().execute(async (trx) => {
     await also?.(trx)
     await trx
       .insertInto('sign_in_attempts')
-      .values({ at: now, super_admin_id: attempt.admin?.id ?? null, email: attempt.email.slice(0, 320), ip: context.ip ?? null, user_agent: context.userAgent ?? null, outcome: attempt.outcome })
+      .values({
+        at: now,
+        super_admin_id: attempt.admin?.id ?? null,
+        email: attempt.email.slice(0, 320),
+        ip: context.ip ?? null,
+        user_agent: context.userAgent ?? null,
+        outcome: attempt.outcome,
+      })
       .execute()
-    await appendAuditEntry(trx, { ...context, actor }, {
-      action: attempt.action,
-      targetType: 'super_admin',
-      targetId: attempt.admin?.id ?? null,
-      after: { email: attempt.email.slice(0, 320), outcome: attempt.outcome, ...attempt.after },
-    }, now)
+    await appendAuditEntry(
+      trx,
+      { ...context, actor },
+      {
+        action: attempt.action,
+        targetType: 'super_admin',
+        targetId: attempt.admin?.id ?? null,
+        after: { email: attempt.email.slice(0, 320), outcome: attempt.outcome, ...attempt.after },
+      },
+      now,
+    )
   })
 }
 
@@ -45,13 +80,31 @@ async function recordAttempt(db: Db, context: AuditContext, now: Date, attempt: 
  * A refused attempt, already counted by `admitAttempt`: its history row and audit entry, plus an
  * `auth.lockout` entry when this attempt started or lengthened a lock — all in one transaction.
  */
-async function recordRefusal(db: Db, context: AuditContext, now: Date, attempt: Attempt, admission: Admission | undefined, kind: FailureKind) {
+async function recordRefusal(
+  db: Db,
+  context: AuditContext,
+  now: Date,
+  attempt: Attempt,
+  admission: Admission | undefined,
+  kind: FailureKind,
+) {
   await recordAttempt(db, context, now, attempt, async (trx) => {
     if (!attempt.admin || !admission?.lockExtended) return
-    await appendAuditEntry(trx, { ...context, actor: attempt.admin }, {
-      action: 'auth.lockout', targetType: 'super_admin', targetId: attempt.admin.id,
-      after: { kind, failures: admission.failures, lockedUntil: admission.lockedUntil?.toISOString() },
-    }, now)
+    await appendAuditEntry(
+      trx,
+      { ...context, actor: attempt.admin },
+      {
+        action: 'auth.lockout',
+        targetType: 'super_admin',
+        targetId: attempt.admin.id,
+        after: {
+          kind,
+          failures: admission.failures,
+          lockedUntil: admission.lockedUntil?.toISOString(),
+        },
+      },
+      now,
+    )
   })
 }
 
@@ -66,8 +119,7 @@ async function hitAddressLimit(db: Db, ip: string | null | undefined, now: Date)
 }
 
 export type PasswordOutcome =
-  | { ok: true; token: string; admin: SuperAdmin }
-  | { ok: false; rateLimited: boolean }
+  { ok: true; token: string; admin: SuperAdmin } | { ok: false; rateLimited: boolean }
 
 /**
  * Checks email and password (OWASP ASVS 5.0 §6.3). Refuses, with one message and the same work,
@@ -76,30 +128,62 @@ export type PasswordOutcome =
  * time does not tell them apart. An address with too many recent failures is refused first.
  * On success opens a half session (password only); TOTP must follow.
  */
-export async function signInWithPassword(db: Db, context: AuditContext, email: string, password: string, now: Date): Promise<PasswordOutcome> {
+export async function signInWithPassword(
+  db: Db,
+  context: AuditContext,
+  email: string,
+  password: string,
+  now: Date,
+): Promise<PasswordOutcome> {
   const ip = context.ip ?? null
   // Counted as a failure up front, in one atomic upsert, and forgiven on success: a check now and
   // a count after the slow hash would let a parallel burst through before any count lands.
   if ((await hitAddressLimit(db, ip, now)) > IP_FAILURE_LIMIT) {
-    await recordAttempt(db, context, now, { admin: undefined, email, outcome: 'rate_limited', action: 'auth.login.rate_limited' })
+    await recordAttempt(db, context, now, {
+      admin: undefined,
+      email,
+      outcome: 'rate_limited',
+      action: 'auth.login.rate_limited',
+    })
     return { ok: false, rateLimited: true }
   }
   const admin = await findSuperAdminByEmail(db, email)
   // Counted before the hash is checked, so parallel guesses cannot outrun the lock.
   const admission = admin ? await admitAttempt(db, admin.id, 'password', now) : undefined
-  const passwordOk = await verifyPassword(admin?.passwordHash ?? (await decoyPasswordHash()), password)
+  const passwordOk = await verifyPassword(
+    admin?.passwordHash ?? (await decoyPasswordHash()),
+    password,
+  )
   const fail = async (outcome: SignInOutcome, action: string) => {
-    await recordRefusal(db, context, now, { admin, email: auditableEmail(email, admin), outcome, action }, admission, 'password')
+    await recordRefusal(
+      db,
+      context,
+      now,
+      { admin, email: auditableEmail(email, admin), outcome, action },
+      admission,
+      'password',
+    )
     return { ok: false as const, rateLimited: false }
   }
   if (admission && !admission.admitted) return fail('locked', 'auth.login.locked')
-  if (!admin || !admin.passwordHash || !passwordOk || !admin.isActive) return fail('bad_password', 'auth.login.failed')
+  if (!admin || !admin.passwordHash || !passwordOk || !admin.isActive)
+    return fail('bad_password', 'auth.login.failed')
   if (!isAllowed(admin.ipAllowlist, ip)) return fail('ip_refused', 'auth.login.ip_refused')
   const token = await db.transaction().execute(async (trx) => {
     if (ip) await releaseRateLimit(trx, `sign-in-failure:${ip}`, IP_FAILURE_WINDOW_SECONDS, now)
     await resetFailures(trx, admin.id, ['password'])
-    const { token } = await createSession(trx, admin.id, { twoFactorVerified: false, ip, userAgent: context.userAgent }, now)
-    await appendAuditEntry(trx, { ...context, actor: admin }, { action: 'auth.login.password_ok', targetType: 'super_admin', targetId: admin.id }, now)
+    const { token } = await createSession(
+      trx,
+      admin.id,
+      { twoFactorVerified: false, ip, userAgent: context.userAgent },
+      now,
+    )
+    await appendAuditEntry(
+      trx,
+      { ...context, actor: admin },
+      { action: 'auth.login.password_ok', targetType: 'super_admin', targetId: admin.id },
+      now,
+    )
     return token
   })
   return { ok: true, token, admin }
@@ -129,46 +213,123 @@ export async function verifyTotp(
   mode: 'sign-in' | 'enrol' | 'step-up',
 ): Promise<TotpOutcome> {
   const actorContext = { ...context, actor: admin }
-  const prefix = mode === 'step-up' ? 'auth.step_up' : mode === 'enrol' ? 'super_admin.enrol_totp' : 'auth.login'
+  const prefix =
+    mode === 'step-up' ? 'auth.step_up' : mode === 'enrol' ? 'super_admin.enrol_totp' : 'auth.login'
   const admission = await admitAttempt(db, admin.id, 'totp', now)
   if (!admission.admitted) {
-    await recordRefusal(db, context, now, { admin, email: admin.email, outcome: 'locked', action: `${prefix}.locked` }, admission, 'totp')
+    await recordRefusal(
+      db,
+      context,
+      now,
+      { admin, email: admin.email, outcome: 'locked', action: `${prefix}.locked` },
+      admission,
+      'totp',
+    )
     return { ok: false, locked: true }
   }
-  const secret = admin.totpSecretEncrypted ? decryptSecret(totpKey, admin.totpSecretEncrypted) : undefined
-  const check = secret ? checkTotpCode(secret, code, now.getTime(), admin.totpLastStep) : { ok: false as const, replayed: false }
+  const secret = admin.totpSecretEncrypted
+    ? decryptSecret(totpKey, admin.totpSecretEncrypted)
+    : undefined
+  const check = secret
+    ? checkTotpCode(secret, code, now.getTime(), admin.totpLastStep)
+    : { ok: false as const, replayed: false }
   if (!check.ok) return refuseCode(db, context, now, admin, check.replayed, prefix, admission)
   const result = await db.transaction().execute(async (trx) => {
-    if (!(await consumeTotpStep(trx, admin.id, check.step, { enableMfa: mode === 'enrol' }))) return undefined
+    if (!(await consumeTotpStep(trx, admin.id, check.step, { enableMfa: mode === 'enrol' })))
+      return undefined
     await resetFailures(trx, admin.id, ['password', 'totp'])
     let token: string
     if (mode === 'step-up') {
-      token = (await rotateSession(trx, session, now, { ip: context.ip, userAgent: context.userAgent })).token
+      token = (
+        await rotateSession(trx, session, now, { ip: context.ip, userAgent: context.userAgent })
+      ).token
     } else {
       await invalidateSession(trx, session.id)
-      token = (await createSession(trx, admin.id, { twoFactorVerified: true, ip: context.ip, userAgent: context.userAgent }, now)).token
+      token = (
+        await createSession(
+          trx,
+          admin.id,
+          { twoFactorVerified: true, ip: context.ip, userAgent: context.userAgent },
+          now,
+        )
+      ).token
       await recordSuperAdminLogin(trx, admin.id, now)
-      await trx.updateTable('super_admins').set({ totp_replay_at: null, totp_replay_ip: null }).where('id', '=', admin.id).execute()
-      await trx.insertInto('sign_in_attempts').values({ at: now, super_admin_id: admin.id, email: admin.email, ip: context.ip ?? null, user_agent: context.userAgent ?? null, outcome: 'success' }).execute()
+      await trx
+        .updateTable('super_admins')
+        .set({ totp_replay_at: null, totp_replay_ip: null })
+        .where('id', '=', admin.id)
+        .execute()
+      await trx
+        .insertInto('sign_in_attempts')
+        .values({
+          at: now,
+          super_admin_id: admin.id,
+          email: admin.email,
+          ip: context.ip ?? null,
+          user_agent: context.userAgent ?? null,
+          outcome: 'success',
+        })
+        .execute()
     }
     if (mode === 'enrol') {
-      await appendAuditEntry(trx, actorContext, { action: 'super_admin.enrol_totp', targetType: 'super_admin', targetId: admin.id, after: { mfaEnabled: true } }, now)
+      await appendAuditEntry(
+        trx,
+        actorContext,
+        {
+          action: 'super_admin.enrol_totp',
+          targetType: 'super_admin',
+          targetId: admin.id,
+          after: { mfaEnabled: true },
+        },
+        now,
+      )
     }
-    await appendAuditEntry(trx, actorContext, { action: mode === 'step-up' ? 'auth.step_up' : 'auth.login', targetType: 'super_admin', targetId: admin.id }, now)
+    await appendAuditEntry(
+      trx,
+      actorContext,
+      {
+        action: mode === 'step-up' ? 'auth.step_up' : 'auth.login',
+        targetType: 'super_admin',
+        targetId: admin.id,
+      },
+      now,
+    )
     return token
   })
   // Lost the compare-and-set: the same step was consumed a moment ago by another request.
   if (!result) return refuseCode(db, context, now, admin, true, prefix, admission)
-  const replayNotice = mode !== 'step-up' && admin.totpReplayAt ? { at: admin.totpReplayAt, ip: admin.totpReplayIp } : null
+  const replayNotice =
+    mode !== 'step-up' && admin.totpReplayAt
+      ? { at: admin.totpReplayAt, ip: admin.totpReplayIp }
+      : null
   return { ok: true, token: result, replayNotice }
 }
 
-async function refuseCode(db: Db, context: AuditContext, now: Date, admin: SuperAdmin, replayed: boolean, prefix: string, admission: Admission): Promise<TotpOutcome> {
+async function refuseCode(
+  db: Db,
+  context: AuditContext,
+  now: Date,
+  admin: SuperAdmin,
+  replayed: boolean,
+  prefix: string,
+  admission: Admission,
+): Promise<TotpOutcome> {
   const outcome: SignInOutcome = replayed ? 'totp_replayed' : 'bad_totp'
   const action = replayed ? 'auth.totp.replayed' : `${prefix}.failed`
-  await recordRefusal(db, context, now, { admin, email: admin.email, outcome, action }, admission, 'totp')
+  await recordRefusal(
+    db,
+    context,
+    now,
+    { admin, email: admin.email, outcome, action },
+    admission,
+    'totp',
+  )
   if (replayed) {
-    await db.updateTable('super_admins').set({ totp_replay_at: now, totp_replay_ip: context.ip ?? null }).where('id', '=', admin.id).execute()
+    await db
+      .updateTable('super_admins')
+      .set({ totp_replay_at: now, totp_replay_ip: context.ip ?? null })
+      .where('id', '=', admin.id)
+      .execute()
   }
   await hitAddressLimit(db, context.ip, now)
   return { ok: false, locked: isLocked(admission.lockedUntil, now) }

@@ -62,7 +62,12 @@ export type TotpCheck = { ok: true; step: number } | { ok: false; replayed: bool
  * step at or below `lastUsedStep` was already accepted once (RFC 6238 §5.2) — someone may have
  * seen it. The caller still consumes `step` atomically.
  */
-export function checkTotpCode(key: Uint8Array, code: string, nowMs: number, lastUsedStep: number | null): TotpCheck {
+export function checkTotpCode(
+  key: Uint8Array,
+  code: string,
+  nowMs: number,
+  lastUsedStep: number | null,
+): TotpCheck {
   const step = matchTotpStep(key, code, nowMs, null)
   if (step === undefined) return { ok: false, replayed: false }
   if (lastUsedStep !== null && step <= lastUsedStep) return { ok: false, replayed: true }

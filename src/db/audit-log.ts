@@ -123,8 +123,7 @@ export function chainHash(prevHash: string, row: ChainFields): string {
 }
 
 export type ChainVerdict =
-  | { ok: true; checked: number }
-  | { ok: false; checked: number; seq: number; reason: string }
+  { ok: true; checked: number } | { ok: false; checked: number; seq: number; reason: string }
 
 /**
  * Walks the whole chain in `seq` order, in pages of `batchSize` rows, and reports the first
@@ -147,7 +146,8 @@ export async function verifyAuditChain(db: Db, batchSize = 2000): Promise<ChainV
       if (row.seq !== prev.seq + 1) return fail(`seq ${prev.seq + 1} is missing`)
       if (row.prev_hash !== prev.hash) return fail('prev_hash does not match the previous row')
       const { prev_hash: _p, hash: _h, ...fields } = row
-      if (chainHash(row.prev_hash, fields) !== row.hash) return fail('row content does not match its hash')
+      if (chainHash(row.prev_hash, fields) !== row.hash)
+        return fail('row content does not match its hash')
       prev = row
       checked++
     }

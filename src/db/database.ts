@@ -68,7 +68,9 @@ async function openPostgres(url: string, poolSize: number): Promise<DatabaseHand
 }
 
 function warnLostConnection(error: Error): void {
-  console.warn(JSON.stringify({ level: 'warn', msg: 'idle database connection lost', error: error.message }))
+  console.warn(
+    JSON.stringify({ level: 'warn', msg: 'idle database connection lost', error: error.message }),
+  )
 }
 
 async function openPglite(dataDir: string): Promise<DatabaseHandle> {

@@ -5,7 +5,9 @@ import { migratePlatform, migrateTenant, tenantMigrationNames } from './migrate.
 import { readdirSync } from 'node:fs'
 
 async function platformMigrationNames(): Promise<string[]> {
-  return readdirSync(new URL('../../migrations/platform', import.meta.url)).map((f) => f.replace(/\.ts$/, '')).sort()
+  return readdirSync(new URL('../../migrations/platform', import.meta.url))
+    .map((f) => f.replace(/\.ts$/, ''))
+    .sort()
 }
 import { openTestDatabase } from './test-database.js'
 
@@ -23,7 +25,9 @@ describe('migrations', () => {
       // On a server the pool has several connections, so the two runs really race.
       const results = await Promise.all([migratePlatform(fresh.db), migratePlatform(fresh.db)])
       expect(results.flat().sort()).toEqual(await platformMigrationNames())
-      const { rows } = await sql<{ n: number }>`select count(*)::int as n from kysely_migration`.execute(fresh.db)
+      const { rows } = await sql<{
+        n: number
+      }>`select count(*)::int as n from kysely_migration`.execute(fresh.db)
       expect(rows[0].n).toBe((await platformMigrationNames()).length)
       expect(await migratePlatform(fresh.db)).toEqual([])
     } finally {
@@ -33,23 +37,33 @@ describe('migrations', () => {
 
   it('a tenant schema gets the baseline tables and its own migration table, idempotently', async () => {
     await sql`create schema tenant_migrate_probe`.execute(handle.db)
-    expect(await migrateTenant(handle.db, 'tenant_migrate_probe')).toEqual(await tenantMigrationNames())
+    expect(await migrateTenant(handle.db, 'tenant_migrate_probe')).toEqual(
+      await tenantMigrationNames(),
+    )
     expect(await migrateTenant(handle.db, 'tenant_migrate_probe')).toEqual([])
     const { rows } = await sql<{ table_name: string }>`
       select table_name from information_schema.tables
       where table_schema = 'tenant_migrate_probe' order by table_name`.execute(handle.db)
     expect(rows.map((r) => r.table_name)).toEqual([
-      'attachments', 'audit_log', 'kysely_migration', 'role_permissions', 'roles',
+      'attachments',
+      'audit_log',
+      'kysely_migration',
+      'role_permissions',
+      'roles',
     ])
   })
 
   it('a failing tenant migration names itself and leaves nothing half-applied', async () => {
     await sql`create schema tenant_migrate_clash`.execute(handle.db)
     await sql`create table tenant_migrate_clash.roles (id text)`.execute(handle.db)
-    await expect(migrateTenant(handle.db, 'tenant_migrate_clash')).rejects.toThrow(/2026112100_baseline/)
+    await expect(migrateTenant(handle.db, 'tenant_migrate_clash')).rejects.toThrow(
+      /2026112100_baseline/,
+    )
     const { rows } = await sql<{ table_name: string }>`
       select table_name from information_schema.tables
-      where table_schema = 'tenant_migrate_clash' and table_name in ('audit_log', 'attachments')`.execute(handle.db)
+      where table_schema = 'tenant_migrate_clash' and table_name in ('audit_log', 'attachments')`.execute(
+      handle.db,
+    )
     expect(rows).toEqual([])
   })
 })

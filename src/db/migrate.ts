@@ -19,7 +19,10 @@ function folderProvider(folder: 'platform' | 'tenant'): MigrationProvider {
 async function importFolder(dir: string): Promise<Record<string, Migration>> {
   const files = (await readdir(dir)).filter((f) => /\.(ts|js)$/.test(f) && !f.endsWith('.d.ts'))
   const entries = await Promise.all(
-    files.map(async (f) => [f.replace(/\.(ts|js)$/, ''), await import(pathToFileURL(join(dir, f)).href)]),
+    files.map(async (f) => [
+      f.replace(/\.(ts|js)$/, ''),
+      await import(pathToFileURL(join(dir, f)).href),
+    ]),
   )
   return Object.fromEntries(entries)
 }
@@ -28,7 +31,9 @@ async function runMigrator(migrator: Migrator, what: string): Promise<string[]> 
   const { error, results } = await migrator.migrateToLatest()
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName
-    throw new Error(`${what} migration ${failed ?? ''} failed: ${(error as Error).message ?? error}`)
+    throw new Error(
+      `${what} migration ${failed ?? ''} failed: ${(error as Error).message ?? error}`,
+    )
   }
   return (results ?? []).map((r) => r.migrationName)
 }
@@ -65,15 +70,22 @@ export async function migrateTenant(db: Kysely<any>, schema: string): Promise<st
       .addColumn('name', 'varchar(255)', (c) => c.notNull().primaryKey())
       .addColumn('timestamp', 'varchar(255)', (c) => c.notNull())
       .execute()
-    const applied = new Set((await tdb.selectFrom('kysely_migration').select('name').execute()).map((r) => r.name))
+    const applied = new Set(
+      (await tdb.selectFrom('kysely_migration').select('name').execute()).map((r) => r.name),
+    )
     const pending = names.filter((name) => !applied.has(name))
     for (const name of pending) {
       try {
         await migrations[name].up(tdb)
       } catch (error) {
-        throw new Error(`tenant ${schema} migration ${name} failed: ${(error as Error).message ?? error}`)
+        throw new Error(
+          `tenant ${schema} migration ${name} failed: ${(error as Error).message ?? error}`,
+        )
       }
-      await tdb.insertInto('kysely_migration').values({ name, timestamp: new Date().toISOString() }).execute()
+      await tdb
+        .insertInto('kysely_migration')
+        .values({ name, timestamp: new Date().toISOString() })
+        .execute()
     }
     return pending
   })

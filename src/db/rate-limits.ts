@@ -6,7 +6,12 @@ import type { Db } from './database.js'
  * atomic upsert, and returns the hits so far in that window (this one included). Old windows are
  * pruned every 10 minutes by `pruneRateLimits` (src/housekeeping.ts).
  */
-export async function hitRateLimit(db: Db, key: string, windowSeconds: number, now: Date): Promise<number> {
+export async function hitRateLimit(
+  db: Db,
+  key: string,
+  windowSeconds: number,
+  now: Date,
+): Promise<number> {
   const windowStart = windowStartOf(now, windowSeconds)
   const { rows } = await sql<{ hits: number }>`
     insert into rate_limits (key, window_start, hits) values (${key}, ${windowStart}, 1)
@@ -19,7 +24,12 @@ export async function hitRateLimit(db: Db, key: string, windowSeconds: number, n
  * Takes back one hit of `key` in the window that contains `now` (never below zero): for limits
  * that count an attempt up front, atomically, and forgive it when it turns out to succeed.
  */
-export async function releaseRateLimit(db: Db, key: string, windowSeconds: number, now: Date): Promise<void> {
+export async function releaseRateLimit(
+  db: Db,
+  key: string,
+  windowSeconds: number,
+  now: Date,
+): Promise<void> {
   await db
     .updateTable('rate_limits')
     .set((eb) => ({ hits: eb('hits', '-', 1) }))
@@ -30,7 +40,12 @@ export async function releaseRateLimit(db: Db, key: string, windowSeconds: numbe
 }
 
 /** Hits of `key` in the current window, without counting one. */
-export async function peekRateLimit(db: Db, key: string, windowSeconds: number, now: Date): Promise<number> {
+export async function peekRateLimit(
+  db: Db,
+  key: string,
+  windowSeconds: number,
+  now: Date,
+): Promise<number> {
   const windowStart = windowStartOf(now, windowSeconds)
   const row = await db
     .selectFrom('rate_limits')
@@ -43,7 +58,10 @@ export async function peekRateLimit(db: Db, key: string, windowSeconds: number, 
 
 /** Deletes windows that started more than a day before `before` (every window is shorter). */
 export async function pruneRateLimits(db: Db, before: Date): Promise<void> {
-  await db.deleteFrom('rate_limits').where('window_start', '<', new Date(before.getTime() - 86_400_000)).execute()
+  await db
+    .deleteFrom('rate_limits')
+    .where('window_start', '<', new Date(before.getTime() - 86_400_000))
+    .execute()
 }
 
 /** Start of the fixed window of `windowSeconds` that contains `now` (aligned to the epoch). */

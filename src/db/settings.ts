@@ -6,7 +6,10 @@ import type { Db } from './database.js'
  * The global IP allowlist (CIDRs); [] = no restriction. With `forUpdate` (inside a transaction),
  * the row stays locked until commit, so the audited "before" is the list actually replaced.
  */
-export async function getGlobalAllowlist(db: Db, options: { forUpdate?: boolean } = {}): Promise<string[]> {
+export async function getGlobalAllowlist(
+  db: Db,
+  options: { forUpdate?: boolean } = {},
+): Promise<string[]> {
   let query = db.selectFrom('settings').select('value').where('key', '=', 'ip_allowlist')
   if (options.forUpdate) query = query.forUpdate()
   const row = await query.executeTakeFirst()
@@ -14,10 +17,24 @@ export async function getGlobalAllowlist(db: Db, options: { forUpdate?: boolean 
 }
 
 /** Replaces the global IP allowlist; run inside the transaction that audits it. */
-export async function setGlobalAllowlist(trx: Db, entries: string[], updatedBy: string, now: Date): Promise<void> {
+export async function setGlobalAllowlist(
+  trx: Db,
+  entries: string[],
+  updatedBy: string,
+  now: Date,
+): Promise<void> {
   await trx
     .insertInto('settings')
-    .values({ key: 'ip_allowlist', value: JSON.stringify(entries), updated_at: now, updated_by: updatedBy })
-    .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify(entries), updated_at: now, updated_by: updatedBy }))
+    .values({
+      key: 'ip_allowlist',
+      value: JSON.stringify(entries),
+      updated_at: now,
+      updated_by: updatedBy,
+    })
+    .onConflict((oc) =>
+      oc
+        .column('key')
+        .doUpdateSet({ value: JSON.stringify(entries), updated_at: now, updated_by: updatedBy }),
+    )
     .execute()
 }

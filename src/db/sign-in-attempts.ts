@@ -11,5 +11,10 @@ export async function listSignInAttempts(db: Db, superAdminId: string, limit = 5
     .orderBy('id', 'desc')
     .limit(limit)
     .execute()
-  return rows.map((r) => ({ at: r.at, ip: r.ip, userAgent: r.user_agent, outcome: r.outcome as SignInOutcome }))
+  return rows.map((r) => ({
+    at: r.at,
+    ip: r.ip,
+    userAgent: r.user_agent,
+    outcome: r.outcome as SignInOutcome,
+  }))
 }

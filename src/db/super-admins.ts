@@ -48,7 +48,10 @@ function toSuperAdmin(row: SuperAdminRow): SuperAdmin {
 }
 
 /** Case-insensitive lookup; undefined when no such admin. */
-export async function findSuperAdminByEmail(db: Db, email: string): Promise<SuperAdmin | undefined> {
+export async function findSuperAdminByEmail(
+  db: Db,
+  email: string,
+): Promise<SuperAdmin | undefined> {
   const row = await db
     .selectFrom('super_admins')
     .selectAll()
@@ -58,7 +61,11 @@ export async function findSuperAdminByEmail(db: Db, email: string): Promise<Supe
 }
 
 export async function findSuperAdminById(db: Db, id: string): Promise<SuperAdmin | undefined> {
-  const row = await db.selectFrom('super_admins').selectAll().where('id', '=', id).executeTakeFirst()
+  const row = await db
+    .selectFrom('super_admins')
+    .selectAll()
+    .where('id', '=', id)
+    .executeTakeFirst()
   return row && toSuperAdmin(row)
 }
 
@@ -89,15 +96,27 @@ export async function insertSuperAdmin(
   return toSuperAdmin(row)
 }
 
-export async function setSuperAdminPassword(db: Db, id: string, passwordHash: string): Promise<void> {
-  await db.updateTable('super_admins').set({ password_hash: passwordHash }).where('id', '=', id).execute()
+export async function setSuperAdminPassword(
+  db: Db,
+  id: string,
+  passwordHash: string,
+): Promise<void> {
+  await db
+    .updateTable('super_admins')
+    .set({ password_hash: passwordHash })
+    .where('id', '=', id)
+    .execute()
 }
 
 /**
  * Stores a TOTP key that is not yet confirmed (mfa_enabled stays false), unless one is already
  * pending. Returns the pending key as stored (encrypted): this one, or the one already there.
  */
-export async function setPendingTotpSecret(db: Db, id: string, encrypted: string): Promise<string | undefined> {
+export async function setPendingTotpSecret(
+  db: Db,
+  id: string,
+  encrypted: string,
+): Promise<string | undefined> {
   // Only when none is pending: two tabs opening enrolment at once must end up with one key.
   await db
     .updateTable('super_admins')
@@ -106,7 +125,11 @@ export async function setPendingTotpSecret(db: Db, id: string, encrypted: string
     .where('mfa_enabled', '=', false)
     .where('totp_secret_encrypted', 'is', null)
     .execute()
-  const row = await db.selectFrom('super_admins').select('totp_secret_encrypted').where('id', '=', id).executeTakeFirst()
+  const row = await db
+    .selectFrom('super_admins')
+    .select('totp_secret_encrypted')
+    .where('id', '=', id)
+    .executeTakeFirst()
   return row?.totp_secret_encrypted ?? undefined
 }
 

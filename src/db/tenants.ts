@@ -23,7 +23,13 @@ export type Storage = { dbBytes: number; fileBytes: number; takenAt: Date }
 
 export type TenantListItem = Tenant & { planName: string; members: number; storage: Storage | null }
 
-export const TENANT_STATUSES: TenantStatus[] = ['provisioning', 'active', 'suspended', 'failed', 'deleted']
+export const TENANT_STATUSES: TenantStatus[] = [
+  'provisioning',
+  'active',
+  'suspended',
+  'failed',
+  'deleted',
+]
 
 /** `tenant_<slug with - as _>`: slugs have no `_`, so the mapping is one to one (DESIGN.md §3). */
 export function tenantSchemaName(slug: string): string {
@@ -88,7 +94,10 @@ export async function listTenants(
   if (filter.status) base = base.where('tenants.status', '=', filter.status)
   else base = base.where('tenants.status', '!=', 'deleted')
   if (filter.q?.trim()) {
-    const pattern = `%${filter.q.trim().toLowerCase().replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`
+    const pattern = `%${filter.q
+      .trim()
+      .toLowerCase()
+      .replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`
     base = base.where(sql<string>`tenants.slug || ' ' || lower(tenants.name)`, 'like', pattern)
   }
   const [rows, totalRow] = await Promise.all([
@@ -109,7 +118,10 @@ export async function listTenants(
       .execute(),
     base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ])
-  const members = await countMembers(db, rows.map((r) => r.id))
+  const members = await countMembers(
+    db,
+    rows.map((r) => r.id),
+  )
   const items = rows.map((row) => ({
     ...toTenant(row),
     planName: row.plan_name,
@@ -117,7 +129,11 @@ export async function listTenants(
     storage:
       row.taken_at === null
         ? null
-        : { dbBytes: Number(row.db_bytes), fileBytes: Number(row.file_bytes), takenAt: row.taken_at },
+        : {
+            dbBytes: Number(row.db_bytes),
+            fileBytes: Number(row.file_bytes),
+            takenAt: row.taken_at,
+          },
   }))
   return { items, total: Number(totalRow.n) }
 }
@@ -141,30 +157,64 @@ export async function countTenantsByStatus(db: Db): Promise<Record<TenantStatus,
     .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
     .groupBy('status')
     .execute()
-  const counts = Object.fromEntries(TENANT_STATUSES.map((s) => [s, 0])) as Record<TenantStatus, number>
+  const counts = Object.fromEntries(TENANT_STATUSES.map((s) => [s, 0])) as Record<
+    TenantStatus,
+    number
+  >
   for (const row of rows) counts[row.status] = Number(row.n)
   return counts
 }
 
-export type Member = { userId: string; email: string; name: string; role: MembershipRole; status: string; since: Date }
+export type Member = {
+  userId: string
+  email: string
+  name: string
+  role: MembershipRole
+  status: string
+  since: Date
+}
 
 /** The tenant's members, owners first; `limit` defaults to 100. */
 export async function listTenantMembers(db: Db, tenantId: string, limit = 100): Promise<Member[]> {
   const rows = await db
     .selectFrom('memberships')
     .innerJoin('users', 'users.id', 'memberships.user_id')
-    .select(['users.id', 'users.email', 'users.name', 'users.status', 'memberships.role', 'memberships.created_at'])
+    .select([
+      'users.id',
+      'users.email',
+      'users.name',
+      'users.status',
+      'memberships.role',
+      'memberships.created_at',
+    ])
     .where('memberships.tenant_id', '=', tenantId)
     .orderBy(sql`case memberships.role when 'owner' then 0 when 'admin' then 1 else 2 end`)
     .orderBy('users.email')
     .limit(limit)
     .execute()
-  return rows.map((r) => ({ userId: r.id, email: r.email, name: r.name, role: r.role, status: r.status, since: r.created_at }))
+  return rows.map((r) => ({
+    userId: r.id,
+    email: r.email,
+    name: r.name,
+    role: r.role,
+    status: r.status,
+    since: r.created_at,
+  }))
 }
 
 export async function findStorage(db: Db, tenantId: string): Promise<Storage | undefined> {
-  const row = await db.selectFrom('storage_snapshots').selectAll().where('tenant_id', '=', tenantId).executeTakeFirst()
-  return row && { dbBytes: Number(row.db_bytes), fileBytes: Number(row.file_bytes), takenAt: row.taken_at }
+  const row = await db
+    .selectFrom('storage_snapshots')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .executeTakeFirst()
+  return (
+    row && {
+      dbBytes: Number(row.db_bytes),
+      fileBytes: Number(row.file_bytes),
+      takenAt: row.taken_at,
+    }
+  )
 }
 
 export async function listPlans(db: Db) {
@@ -182,7 +232,12 @@ export async function transitionTenantStatus(
   to: TenantStatus,
   now: Date,
 ): Promise<{ before: Tenant; after: Tenant } | undefined> {
-  const before = await trx.selectFrom('tenants').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
+  const before = await trx
+    .selectFrom('tenants')
+    .selectAll()
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst()
   if (!before || !from.includes(before.status)) return undefined
   const after = await trx
     .updateTable('tenants')

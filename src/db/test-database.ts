@@ -8,7 +8,9 @@ import { migratePlatform } from './migrate.js'
  * fresh database `fleetdeck_test_<random>` on the server of TEST_DATABASE_URL, dropped (with
  * every tenant schema in it) by `close()`.
  */
-export async function openTestDatabase(options: { migrate?: boolean } = {}): Promise<DatabaseHandle> {
+export async function openTestDatabase(
+  options: { migrate?: boolean } = {},
+): Promise<DatabaseHandle> {
   const migrate = options.migrate ?? true
   const serverUrl = process.env.TEST_DATABASE_URL
   if (!serverUrl) {
@@ -26,12 +28,17 @@ export async function openTestDatabase(options: { migrate?: boolean } = {}): Pro
     ...handle,
     async close() {
       await handle.close()
-      await withAdminClient(serverUrl, (client) => client.query(`drop database if exists ${name} with (force)`))
+      await withAdminClient(serverUrl, (client) =>
+        client.query(`drop database if exists ${name} with (force)`),
+      )
     },
   }
 }
 
-async function withAdminClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+async function withAdminClient<T>(
+  url: string,
+  work: (client: pg.Client) => Promise<T>,
+): Promise<T> {
   const client = new pg.Client({ connectionString: url })
   await client.connect()
   try {

@@ -4,8 +4,14 @@ import { createSession } from '../auth/session.js'
 import type { OperatorRole } from '../db/schema.js'
 import { createEnrolmentToken } from '../auth/enrolment.js'
 import {
-  createSuperAdmin, createTenant, getPage, sendForm, SESSION_COOKIE, createTestApp,
-  type TestAdmin, type TestApp,
+  createSuperAdmin,
+  createTenant,
+  getPage,
+  sendForm,
+  SESSION_COOKIE,
+  createTestApp,
+  type TestAdmin,
+  type TestApp,
 } from '../test-support/factories.js'
 
 // The authorization matrix walked in full: every route × every role against the expected
@@ -31,17 +37,29 @@ afterAll(() => t.close())
 
 /** A fresh full session straight in the database: no argon2, and TOTP checked "now" (no step-up). */
 async function sessionCookie(who: TestAdmin): Promise<string> {
-  const { token } = await createSession(t.db, who.admin.id, { twoFactorVerified: true }, new Date(t.clock.now()))
+  const { token } = await createSession(
+    t.db,
+    who.admin.id,
+    { twoFactorVerified: true },
+    new Date(t.clock.now()),
+  )
   return `${SESSION_COOKIE}=${token}`
 }
 
 /** The app's routes as `METHOD path`, once each (guards appear as extra entries in app.routes). */
 function appRoutes(): string[] {
-  return [...new Set(t.app.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method} ${r.path}`))].sort()
+  return [
+    ...new Set(t.app.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method} ${r.path}`)),
+  ].sort()
 }
 
 async function concretePath(template: string, role: OperatorRole): Promise<string> {
-  const session = await createSession(t.db, admins[role].admin.id, { twoFactorVerified: true }, new Date(t.clock.now()))
+  const session = await createSession(
+    t.db,
+    admins[role].admin.id,
+    { twoFactorVerified: true },
+    new Date(t.clock.now()),
+  )
   return template
     .replace(':token{[a-z2-7]{32}\\.[a-z2-7]{32}}', await createEnrolmentToken(t.db, 'setup', null))
     .replace(':sessionId', session.session.id)
@@ -63,7 +81,10 @@ describe('authorization matrix', () => {
         const path = await concretePath(template, role)
         const cookie = await sessionCookie(admins[role])
         // Empty forms: an allowed role gets past the guards and is stopped by validation.
-        const res = method === 'GET' ? await getPage(t.app, path, cookie) : await sendForm(t.app, method, path, {}, cookie)
+        const res =
+          method === 'GET'
+            ? await getPage(t.app, path, cookie)
+            : await sendForm(t.app, method, path, {}, cookie)
         if (allowed) {
           expect(res.status, `${route} as ${role}`).not.toBe(403)
           const location = res.headers.get('location') ?? ''
@@ -102,7 +123,9 @@ describe('pages hide what a role cannot do', () => {
 
   it('an operator may suspend but sees no edit or delete', async () => {
     const tenant = await createTenant(t.db)
-    const page = await (await getPage(t.app, `/tenants/${tenant.id}`, await sessionCookie(admins.operator))).text()
+    const page = await (
+      await getPage(t.app, `/tenants/${tenant.id}`, await sessionCookie(admins.operator))
+    ).text()
     expect(page).toContain('Suspend')
     expect(page).not.toContain('Save changes')
     expect(page).not.toContain('Delete this tenant')
@@ -110,7 +133,13 @@ describe('pages hide what a role cannot do', () => {
 
   it('an owner sees every section', async () => {
     const list = await (await getPage(t.app, '/tenants', await sessionCookie(admins.owner))).text()
-    for (const label of ['Tenants', 'Audit log', 'Security settings', 'Super admins', 'New tenant']) {
+    for (const label of [
+      'Tenants',
+      'Audit log',
+      'Security settings',
+      'Super admins',
+      'New tenant',
+    ]) {
       expect(list).toContain(label)
     }
   })

@@ -8,7 +8,12 @@ import { passwordProblem } from '../auth/password.js'
 import { verifyTotp } from '../auth/sign-in.js'
 import { generateTotpKey, totpKeyToBase32, totpKeyUri } from '../auth/totp.js'
 import { findSuperAdminById, setPendingTotpSecret } from '../db/super-admins.js'
-import { EnrolPasswordPage, EnrolTotpPage, InvalidLinkPage, type FieldErrors } from '../views/auth.js'
+import {
+  EnrolPasswordPage,
+  EnrolTotpPage,
+  InvalidLinkPage,
+  type FieldErrors,
+} from '../views/auth.js'
 import type { AppEnv } from '../web/env.js'
 import { setFlash } from '../web/flash.js'
 import { loadSession } from '../web/guards.js'
@@ -26,8 +31,13 @@ const enrolForm = z.object({
   confirm: z.string().default(''),
 })
 const setupFields = z.object({
-  email: z.email({ error: 'Enter a valid email address.' }).max(320, { error: 'Use at most 320 characters.' }),
-  name: z.string().min(1, { error: 'Enter a name.' }).max(200, { error: 'Use at most 200 characters.' }),
+  email: z
+    .email({ error: 'Enter a valid email address.' })
+    .max(320, { error: 'Use at most 320 characters.' }),
+  name: z
+    .string()
+    .min(1, { error: 'Enter a name.' })
+    .max(200, { error: 'Use at most 200 characters.' }),
 })
 
 export const enrolmentRoutes = new Hono<AppEnv>()
@@ -41,7 +51,14 @@ async function inviteeName(c: Context<AppEnv>, link: EnrolmentToken): Promise<st
 enrolmentRoutes.get(`/enrol/${TOKEN}`, async (c) => {
   const link = await findUsableEnrolmentToken(c.var.db, c.req.param('token'), c.var.now())
   if (!link) return c.html(<InvalidLinkPage />, 404)
-  return c.html(<EnrolPasswordPage token={c.req.param('token')} purpose={link.purpose} name={await inviteeName(c, link)} errors={{}} />)
+  return c.html(
+    <EnrolPasswordPage
+      token={c.req.param('token')}
+      purpose={link.purpose}
+      name={await inviteeName(c, link)}
+      errors={{}}
+    />,
+  )
 })
 
 enrolmentRoutes.post(`/enrol/${TOKEN}`, async (c) => {
@@ -55,10 +72,20 @@ enrolmentRoutes.post(`/enrol/${TOKEN}`, async (c) => {
     for (const issue of setup.error?.issues ?? []) errors[String(issue.path[0])] ??= issue.message
   }
   errors.password = passwordProblem(form.password)
-  if (!errors.password && form.password !== form.confirm) errors.confirm = 'The passwords do not match.'
+  if (!errors.password && form.password !== form.confirm)
+    errors.confirm = 'The passwords do not match.'
   const name = link.purpose === 'setup' ? form.name : await inviteeName(c, link)
   const rerender = (status: 422) =>
-    c.html(<EnrolPasswordPage token={token} purpose={link.purpose} email={form.email} name={name} errors={errors} />, status)
+    c.html(
+      <EnrolPasswordPage
+        token={token}
+        purpose={link.purpose}
+        email={form.email}
+        name={name}
+        errors={errors}
+      />,
+      status,
+    )
   if (Object.values(errors).some(Boolean)) return rerender(422)
   const result = await completePasswordEnrolment(c.var.db, auditContext(c), link, form, c.var.now())
   if (!result.ok && result.reason === 'email_taken') {
@@ -82,14 +109,25 @@ enrolmentRoutes.get('/enrol/totp', async (c) => {
   if (!found) return c.redirect('/login', 303)
   const totpKey = deriveKey(c.var.deps.config.secretKey, 'totp-secret')
   // Reuse the pending key so a reload does not invalidate what the app already scanned.
-  let key = found.admin.totpSecretEncrypted ? decryptSecret(totpKey, found.admin.totpSecretEncrypted) : undefined
+  let key = found.admin.totpSecretEncrypted
+    ? decryptSecret(totpKey, found.admin.totpSecretEncrypted)
+    : undefined
   if (!key) {
-    const stored = await setPendingTotpSecret(c.var.db, found.admin.id, encryptSecret(totpKey, generateTotpKey()))
+    const stored = await setPendingTotpSecret(
+      c.var.db,
+      found.admin.id,
+      encryptSecret(totpKey, generateTotpKey()),
+    )
     if (!stored) return c.redirect('/login', 303)
     key = decryptSecret(totpKey, stored)
   }
-  const qrSvg = await QRCode.toString(totpKeyUri(found.admin.email, key), { type: 'svg', margin: 1 })
-  return c.html(<EnrolTotpPage email={found.admin.email} qrSvg={qrSvg} base32Key={totpKeyToBase32(key)} />)
+  const qrSvg = await QRCode.toString(totpKeyUri(found.admin.email, key), {
+    type: 'svg',
+    margin: 1,
+  })
+  return c.html(
+    <EnrolTotpPage email={found.admin.email} qrSvg={qrSvg} base32Key={totpKeyToBase32(key)} />,
+  )
 })
 
 enrolmentRoutes.post('/enrol/totp', async (c) => {
@@ -98,11 +136,31 @@ enrolmentRoutes.post('/enrol/totp', async (c) => {
   if (!found.admin.totpSecretEncrypted) return redirectTo(c, '/enrol/totp')
   const code = String((await formFields(c)).code ?? '').slice(0, 20)
   const totpKey = deriveKey(c.var.deps.config.secretKey, 'totp-secret')
-  const result = await verifyTotp(c.var.db, auditContext(c), found.admin, found.session, code, totpKey, c.var.now(), 'enrol')
+  const result = await verifyTotp(
+    c.var.db,
+    auditContext(c),
+    found.admin,
+    found.session,
+    code,
+    totpKey,
+    c.var.now(),
+    'enrol',
+  )
   if (!result.ok) {
     const key = decryptSecret(totpKey, found.admin.totpSecretEncrypted!)
-    const qrSvg = await QRCode.toString(totpKeyUri(found.admin.email, key), { type: 'svg', margin: 1 })
-    return c.html(<EnrolTotpPage email={found.admin.email} qrSvg={qrSvg} base32Key={totpKeyToBase32(key)} error="That code is not valid. Check the device clock and try the next code." />, 422)
+    const qrSvg = await QRCode.toString(totpKeyUri(found.admin.email, key), {
+      type: 'svg',
+      margin: 1,
+    })
+    return c.html(
+      <EnrolTotpPage
+        email={found.admin.email}
+        qrSvg={qrSvg}
+        base32Key={totpKeyToBase32(key)}
+        error="That code is not valid. Check the device clock and try the next code."
+      />,
+      422,
+    )
   }
   writeSessionCookie(c, result.token)
   await setFlash(c, { kind: 'success', text: 'Authenticator enrolled. Welcome to Fleetdeck.' })

@@ -211,14 +211,24 @@ describe('account lockout', () => {
     for (let i = 0; i < 5; i++) await login(ada, { password: 'wrong' })
     const duringLock = []
     for (let i = 0; i < 4; i++) duringLock.push((await login(ada, { password: 'wrong' })).status)
-    expect(await counters(ada)).toEqual({ failed_password_count: 9, failed_totp_count: 0, locked_until: fromNow(15 * MINUTE) })
+    expect(await counters(ada)).toEqual({
+      failed_password_count: 9,
+      failed_totp_count: 0,
+      locked_until: fromNow(15 * MINUTE),
+    })
 
     // The tenth attempt is the right password, but it arrives during the lock: refused, counted.
     const tenth = await login(ada)
 
     expect([...duringLock, tenth.status]).toEqual(Array(5).fill(401))
-    expect(await counters(ada)).toEqual({ failed_password_count: 10, failed_totp_count: 0, locked_until: fromNow(60 * MINUTE) })
-    expect((await auditFor('auth.lockout', ada)).map((e) => (e.after as { failures: number }).failures)).toEqual([5, 10])
+    expect(await counters(ada)).toEqual({
+      failed_password_count: 10,
+      failed_totp_count: 0,
+      locked_until: fromNow(60 * MINUTE),
+    })
+    expect(
+      (await auditFor('auth.lockout', ada)).map((e) => (e.after as { failures: number }).failures),
+    ).toEqual([5, 10])
     t.clock.advance(60 * MINUTE)
     expect((await login(ada)).status).toBe(303)
   })
@@ -300,7 +310,9 @@ describe('account lockout', () => {
     // 26 attempts stay under the per-address limit, so only the account lock is at work.
     const guesses = [...Array(25).fill('wrong'), ada.password]
 
-    const responses = await Promise.all(guesses.map((password) => login(ada, { password, ip: '192.0.2.31' })))
+    const responses = await Promise.all(
+      guesses.map((password) => login(ada, { password, ip: '192.0.2.31' })),
+    )
 
     const outcomes = await attemptOutcomes(ada)
     const checked = outcomes.filter((o) => o !== 'locked')
@@ -308,17 +320,26 @@ describe('account lockout', () => {
     expect(outcomes).toHaveLength(26 - responses.filter((r) => r.status === 303).length)
     // The right password got in only if it was among the five admitted attempts.
     const admittedRight = responses.filter((r) => r.status === 303).length
-    expect(admittedRight + checked.filter((o) => o === 'bad_password').length).toBeLessThanOrEqual(5)
+    expect(admittedRight + checked.filter((o) => o === 'bad_password').length).toBeLessThanOrEqual(
+      5,
+    )
   })
 
   it('parallel TOTP guessing cannot outrun the lock either: at most five codes are checked', async () => {
     const ada = await createSuperAdmin(t.db, t.config)
     const half = await halfSession(ada)
-    const codes = [...Array.from({ length: 25 }, () => wrongTotpCode(ada.totpKey, t.clock.now())), totpCode(ada.totpKey, t.clock.now())]
+    const codes = [
+      ...Array.from({ length: 25 }, () => wrongTotpCode(ada.totpKey, t.clock.now())),
+      totpCode(ada.totpKey, t.clock.now()),
+    ]
 
-    const responses = await Promise.all(codes.map((code) => send('POST', '/login/totp', { fields: { code }, cookie: half })))
+    const responses = await Promise.all(
+      codes.map((code) => send('POST', '/login/totp', { fields: { code }, cookie: half })),
+    )
 
-    const totpOutcomes = (await attemptOutcomes(ada)).filter((o) => o === 'bad_totp' || o === 'locked' || o === 'success')
+    const totpOutcomes = (await attemptOutcomes(ada)).filter(
+      (o) => o === 'bad_totp' || o === 'locked' || o === 'success',
+    )
     const passed = responses.filter((r) => r.status === 303).length
     expect(totpOutcomes.filter((o) => o === 'bad_totp').length + passed).toBeLessThanOrEqual(5)
   })
@@ -903,30 +924,27 @@ describe('step-up for sensitive actions', () => {
     expect(await sessionRow(other)).toBeDefined()
   })
 
-  it(
-    'deleting a tenant asks for a fresh code after 10 minutes, and the tenant stays',
-    async () => {
-      const tenant = await createTenant(t.db)
-      const cookie = await staleSession()
+  it('deleting a tenant asks for a fresh code after 10 minutes, and the tenant stays', async () => {
+    const tenant = await createTenant(t.db)
+    const cookie = await staleSession()
 
-      const res = await send('POST', `/tenants/${tenant.id}`, {
-        fields: { _method: 'DELETE', confirmSlug: tenant.slug },
-        cookie,
-        headers: referer(`/tenants/${tenant.id}`),
-      })
+    const res = await send('POST', `/tenants/${tenant.id}`, {
+      fields: { _method: 'DELETE', confirmSlug: tenant.slug },
+      cookie,
+      headers: referer(`/tenants/${tenant.id}`),
+    })
 
-      expect(res.status).toBe(303)
-      expect(res.headers.get('location')).toBe(
-        `/step-up?next=${encodeURIComponent(`/tenants/${tenant.id}`)}`,
-      )
-      const after = await t.db
-        .selectFrom('tenants')
-        .select('status')
-        .where('id', '=', tenant.id)
-        .executeTakeFirstOrThrow()
-      expect(after.status).toBe('active')
-    },
-  )
+    expect(res.status).toBe(303)
+    expect(res.headers.get('location')).toBe(
+      `/step-up?next=${encodeURIComponent(`/tenants/${tenant.id}`)}`,
+    )
+    const after = await t.db
+      .selectFrom('tenants')
+      .select('status')
+      .where('id', '=', tenant.id)
+      .executeTakeFirstOrThrow()
+    expect(after.status).toBe('active')
+  })
 
   it('htmx is sent to /step-up with HX-Redirect', async () => {
     const cookie = await staleSession()
@@ -1132,13 +1150,23 @@ describe('sign everyone out', () => {
     const owner = await createSuperAdmin(t.db, t.config)
     const cookie = await signIn(t.app, owner, t.clock)
     // Live sessions only: rows past the idle or absolute limit are not "sessions that will end".
-    const policy = { idleSeconds: t.config.sessionIdleSeconds, absoluteSeconds: t.config.sessionAbsoluteSeconds }
+    const policy = {
+      idleSeconds: t.config.sessionIdleSeconds,
+      absoluteSeconds: t.config.sessionAbsoluteSeconds,
+    }
     const sessions = await countAllSessions(t.db, policy, new Date(t.clock.now()))
     expect(sessions).toBeGreaterThan(0)
-    await t.db.insertInto('super_admin_sessions').values({
-      id: 'expired'.padEnd(32, 'x'), super_admin_id: owner.admin.id, secret_hash: new Uint8Array(32),
-      two_factor_verified: true, created_at: new Date(0), last_active_at: new Date(0),
-    }).execute()
+    await t.db
+      .insertInto('super_admin_sessions')
+      .values({
+        id: 'expired'.padEnd(32, 'x'),
+        super_admin_id: owner.admin.id,
+        secret_hash: new Uint8Array(32),
+        two_factor_verified: true,
+        created_at: new Date(0),
+        last_active_at: new Date(0),
+      })
+      .execute()
 
     const page = await (await send('GET', '/settings/security', { cookie })).text()
 
@@ -1381,14 +1409,31 @@ describe('request bodies', () => {
     const post = (body: string) =>
       t.app.request(`/tenants/${tenant.id}/suspension`, {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://localhost', cookie },
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          origin: 'http://localhost',
+          cookie,
+        },
         body,
       })
 
-    for (const body of ['_method=DELETE&_method=GET', '_method=DELETE&_method=%20', '_method=PUT', '_method=GET']) {
+    for (const body of [
+      '_method=DELETE&_method=GET',
+      '_method=DELETE&_method=%20',
+      '_method=PUT',
+      '_method=GET',
+    ]) {
       expect((await post(body)).status, body).toBe(400)
     }
-    expect((await t.db.selectFrom('tenants').select('status').where('id', '=', tenant.id).executeTakeFirstOrThrow()).status).toBe('active')
+    expect(
+      (
+        await t.db
+          .selectFrom('tenants')
+          .select('status')
+          .where('id', '=', tenant.id)
+          .executeTakeFirstOrThrow()
+      ).status,
+    ).toBe('active')
   })
 
   it('a body over 64 KB is refused with 413 before it is parsed, even at /login', async () => {

@@ -29,7 +29,8 @@ signInRoutes.post('/login', async (c) => {
   if (!form.success) return c.html(<LoginPage error={SIGN_IN_FAILED} />, 401)
   const { email, password } = form.data
   const result = await signInWithPassword(c.var.db, auditContext(c), email, password, c.var.now())
-  if (!result.ok && result.rateLimited) return c.html(<LoginPage email={email} error={TOO_MANY} />, 429)
+  if (!result.ok && result.rateLimited)
+    return c.html(<LoginPage email={email} error={TOO_MANY} />, 429)
   if (!result.ok) return c.html(<LoginPage email={email} error={SIGN_IN_FAILED} />, 401)
   writeSessionCookie(c, result.token)
   return redirectTo(c, result.admin.mfaEnabled ? '/login/totp' : '/enrol/totp')
@@ -45,13 +46,30 @@ signInRoutes.get('/login/totp', async (c) => {
 
 signInRoutes.post('/login/totp', async (c) => {
   const found = await loadSession(c)
-  if (!found || found.session.twoFactorVerified || !found.admin.mfaEnabled) return c.redirect('/login', 303)
+  if (!found || found.session.twoFactorVerified || !found.admin.mfaEnabled)
+    return c.redirect('/login', 303)
   const form = codeForm.safeParse(await formFields(c))
   const code = form.success ? form.data.code : ''
   const key = deriveKey(c.var.deps.config.secretKey, 'totp-secret')
-  const result = await verifyTotp(c.var.db, auditContext(c), found.admin, found.session, code, key, c.var.now(), 'sign-in')
+  const result = await verifyTotp(
+    c.var.db,
+    auditContext(c),
+    found.admin,
+    found.session,
+    code,
+    key,
+    c.var.now(),
+    'sign-in',
+  )
   if (!result.ok && result.locked) return endHalfSession(c, found.session.id)
-  if (!result.ok) return c.html(<TotpPage email={found.admin.email} error="That code is not valid. Wait for the next one and try again." />, 401)
+  if (!result.ok)
+    return c.html(
+      <TotpPage
+        email={found.admin.email}
+        error="That code is not valid. Wait for the next one and try again."
+      />,
+      401,
+    )
   writeSessionCookie(c, result.token)
   if (result.replayNotice) await setFlash(c, replayFlash(result.replayNotice))
   return redirectTo(c, '/tenants')
@@ -79,7 +97,12 @@ signInRoutes.post('/logout', async (c) => {
   await c.var.db.transaction().execute(async (trx) => {
     await invalidateSession(trx, found.session.id)
     const context = { ...auditContext(c), actor: { id: found.admin.id, email: found.admin.email } }
-    await appendAuditEntry(trx, context, { action: 'auth.logout', targetType: 'super_admin', targetId: found.admin.id }, c.var.now())
+    await appendAuditEntry(
+      trx,
+      context,
+      { action: 'auth.logout', targetType: 'super_admin', targetId: found.admin.id },
+      c.var.now(),
+    )
   })
   return redirectTo(c, '/login')
 })

@@ -12,13 +12,24 @@ import { clearSessionCookie, writeSessionCookie } from '../web/session-cookie.js
 /** Step-up: a fresh TOTP code for sensitive actions; the session id rotates after it. */
 export const stepUpRoutes = new Hono<AppEnv>()
 
-stepUpRoutes.get('/', (c) => c.html(<StepUpPage email={c.var.admin.email} next={safeNextPath(c.req.query('next'))} />))
+stepUpRoutes.get('/', (c) =>
+  c.html(<StepUpPage email={c.var.admin.email} next={safeNextPath(c.req.query('next'))} />),
+)
 
 stepUpRoutes.post('/', async (c) => {
   const next = safeNextPath(c.req.query('next'))
   const code = String((await formFields(c)).code ?? '').slice(0, 20)
   const key = deriveKey(c.var.deps.config.secretKey, 'totp-secret')
-  const result = await verifyTotp(c.var.db, auditContext(c), c.var.admin, c.var.session, code, key, c.var.now(), 'step-up')
+  const result = await verifyTotp(
+    c.var.db,
+    auditContext(c),
+    c.var.admin,
+    c.var.session,
+    code,
+    key,
+    c.var.now(),
+    'step-up',
+  )
   // The lock ends this session in the database too: clearing the cookie alone would leave a
   // stolen one usable.
   if (!result.ok && result.locked) {
@@ -26,8 +37,19 @@ stepUpRoutes.post('/', async (c) => {
     clearSessionCookie(c)
     return redirectTo(c, '/login')
   }
-  if (!result.ok) return c.html(<StepUpPage email={c.var.admin.email} next={next} error="That code is not valid. Wait for the next one and try again." />, 422)
+  if (!result.ok)
+    return c.html(
+      <StepUpPage
+        email={c.var.admin.email}
+        next={next}
+        error="That code is not valid. Wait for the next one and try again."
+      />,
+      422,
+    )
   writeSessionCookie(c, result.token)
-  await setFlash(c, { kind: 'info', text: 'Confirmed. You can repeat the action for the next 10 minutes.' })
+  await setFlash(c, {
+    kind: 'info',
+    text: 'Confirmed. You can repeat the action for the next 10 minutes.',
+  })
   return redirectTo(c, next)
 })

@@ -815,9 +815,7 @@ describe('retrying a failed onboarding', () => {
       `${cookie}; ${cookieFrom(res, 'fleetdeck_flash')}`,
     )
     const body = await page.text()
-    expect(body).toContain(
-      `Onboarding of ${fields.slug} failed at “Apply tenant migrations”:`,
-    )
+    expect(body).toContain(`Onboarding of ${fields.slug} failed at “Apply tenant migrations”:`)
     expect(body).toContain('Onboarding failed — Apply tenant migrations:')
     expect(body).toContain(`<form method="post" action="/tenants/${tenant.id}/provisioning"`)
     expect(body).toContain('Retry onboarding</button>')
@@ -834,7 +832,9 @@ describe('retrying a failed onboarding', () => {
       `/tenants/${tenantId}`,
       `${cookie}; ${cookieFrom(res, 'fleetdeck_flash')}`,
     )
-    expect(await page.text()).toMatch(/Onboarding of [a-z0-9-]+ failed at “Apply tenant migrations”:/)
+    expect(await page.text()).toMatch(
+      /Onboarding of [a-z0-9-]+ failed at “Apply tenant migrations”:/,
+    )
     expect((await auditEntries(t.db, 'tenant.provision.retry')).at(-1)).toMatchObject({
       tenant_id: tenantId,
       before: { status: 'failed' },

@@ -4,14 +4,34 @@ import { z } from 'zod'
 import { roleCan } from '../auth/permissions.js'
 import { listAuditEntries } from '../db/audit-log.js'
 import {
-  countMembers, countTenantsByStatus, findStorage, findTenantById, listPlans, listTenantMembers, listTenants, TENANT_STATUSES, type Tenant,
+  countMembers,
+  countTenantsByStatus,
+  findStorage,
+  findTenantById,
+  listPlans,
+  listTenantMembers,
+  listTenants,
+  TENANT_STATUSES,
+  type Tenant,
 } from '../db/tenants.js'
 import { changeTenantStatus, deleteTenant, editTenant } from '../tenancy/lifecycle.js'
-import { canRetryOnboarding, createTenantRecord, describeOnboardingFailure, listOnboardingSteps, runOnboarding } from '../tenancy/onboarding.js'
+import {
+  canRetryOnboarding,
+  createTenantRecord,
+  describeOnboardingFailure,
+  listOnboardingSteps,
+  runOnboarding,
+} from '../tenancy/onboarding.js'
 import { oldestSnapshotAt, tenantSchemaStatus } from '../tenancy/storage.js'
 import { Layout } from '../views/layout.js'
 import { TenantPage, TenantHeader, type TenantPageProps } from '../views/tenant-page.js'
-import { TenantFilters, TenantForm, TenantRow, TenantTable, type TenantFormValues } from '../views/tenants.js'
+import {
+  TenantFilters,
+  TenantForm,
+  TenantRow,
+  TenantTable,
+  type TenantFormValues,
+} from '../views/tenants.js'
 import type { AppEnv } from '../web/env.js'
 import { setFlash, takeFlash } from '../web/flash.js'
 import { requirePermission, requireRecentTotp } from '../web/guards.js'
@@ -27,14 +47,21 @@ const listQuery = z.object({
 })
 const email = z.email({ error: 'Enter a valid email address.' }).max(320)
 const tenantFields = {
-  name: z.string().trim().min(1, { error: 'Enter a name.' }).max(200, { error: 'Use at most 200 characters.' }),
+  name: z
+    .string()
+    .trim()
+    .min(1, { error: 'Enter a name.' })
+    .max(200, { error: 'Use at most 200 characters.' }),
   planId: z.string().min(1, { error: 'Choose a plan.' }),
   billingEmail: email,
 }
 const createTenantForm = z.object({
-  slug: z.string().trim().regex(/^[a-z][a-z0-9-]{1,38}$/, {
-    error: 'Use 2–39 lowercase letters, digits or dashes, starting with a letter.',
-  }),
+  slug: z
+    .string()
+    .trim()
+    .regex(/^[a-z][a-z0-9-]{1,38}$/, {
+      error: 'Use 2–39 lowercase letters, digits or dashes, starting with a letter.',
+    }),
   ...tenantFields,
   firstAdminEmail: email,
   firstAdminName: z.string().trim().min(1, { error: 'Enter the first admin’s name.' }).max(200),
@@ -55,23 +82,46 @@ tenantRoutes.get('/', requirePermission('saas.tenants.view'), async (c) => {
   const query = listQuery.parse(c.req.query())
   const db = c.var.db
   const [{ items, total }, counts, snapshotAt, flash] = await Promise.all([
-    listTenants(db, { q: query.q, status: query.status || undefined, page: query.page, perPage: PER_PAGE }),
+    listTenants(db, {
+      q: query.q,
+      status: query.status || undefined,
+      page: query.page,
+      perPage: PER_PAGE,
+    }),
     countTenantsByStatus(db),
     oldestSnapshotAt(db),
     takeFlash(c),
   ])
-  const table = () => <TenantTable admin={c.var.admin} items={items} total={total} perPage={PER_PAGE} query={query} snapshotAt={snapshotAt} now={c.var.now()} />
+  const table = () => (
+    <TenantTable
+      admin={c.var.admin}
+      items={items}
+      total={total}
+      perPage={PER_PAGE}
+      query={query}
+      snapshotAt={snapshotAt}
+      now={c.var.now()}
+    />
+  )
   return pageOrFragment(c, table, () => (
     <Layout title="Tenants" admin={c.var.admin} active="/tenants" flash={flash}>
       <div class="mb-4 flex items-center justify-between">
         <h1 class="m-0 text-2xl font-semibold">Tenants</h1>
         {roleCan(c.var.admin.role, 'saas.tenants.create') && (
-          <a href="/tenants/new" accesskey="n" class="rounded bg-violet-700 px-3 py-1.5 text-sm font-medium text-white no-underline hover:bg-violet-800">New tenant</a>
+          <a
+            href="/tenants/new"
+            accesskey="n"
+            class="rounded bg-violet-700 px-3 py-1.5 text-sm font-medium text-white no-underline hover:bg-violet-800"
+          >
+            New tenant
+          </a>
         )}
       </div>
       <TenantFilters query={query} counts={counts} />
       {table()}
-      <p class="mt-3 text-xs text-slate-500">Keys: <kbd>/</kbd> search · <kbd>j</kbd>/<kbd>k</kbd> move · <kbd>Enter</kbd> open</p>
+      <p class="mt-3 text-xs text-slate-500">
+        Keys: <kbd>/</kbd> search · <kbd>j</kbd>/<kbd>k</kbd> move · <kbd>Enter</kbd> open
+      </p>
     </Layout>
   ))
 })
@@ -81,9 +131,18 @@ tenantRoutes.get('/new', requirePermission('saas.tenants.create'), async (c) => 
   return c.html(<NewTenantPage c={c} values={{ planId: 'free' }} errors={{}} plans={plans} />)
 })
 
-const NewTenantPage = (p: { c: Context<AppEnv>; values: Partial<TenantFormValues>; errors: FieldErrors<keyof TenantFormValues>; plans: Awaited<ReturnType<typeof listPlans>> }) => (
+const NewTenantPage = (p: {
+  c: Context<AppEnv>
+  values: Partial<TenantFormValues>
+  errors: FieldErrors<keyof TenantFormValues>
+  plans: Awaited<ReturnType<typeof listPlans>>
+}) => (
   <Layout title="New tenant" admin={p.c.var.admin} active="/tenants">
-    <p class="m-0 mb-2 text-sm"><a href="/tenants" class="text-violet-700 underline">← Tenants</a></p>
+    <p class="m-0 mb-2 text-sm">
+      <a href="/tenants" class="text-violet-700 underline">
+        ← Tenants
+      </a>
+    </p>
     <h1 class="m-0 mb-4 text-2xl font-semibold">New tenant</h1>
     <TenantForm values={p.values} errors={p.errors} plans={p.plans} />
   </Layout>
@@ -93,17 +152,32 @@ tenantRoutes.post('/', requirePermission('saas.tenants.create'), async (c) => {
   const raw = await formFields(c)
   const plans = await listPlans(c.var.db)
   const parsed = createTenantForm.safeParse(raw)
-  const errors: FieldErrors<keyof TenantFormValues> = parsed.success ? {} : fieldErrors(parsed.error)
-  if (parsed.success && !plans.some((p) => p.id === parsed.data.planId)) errors.planId = 'Choose one of the plans.'
+  const errors: FieldErrors<keyof TenantFormValues> = parsed.success
+    ? {}
+    : fieldErrors(parsed.error)
+  if (parsed.success && !plans.some((p) => p.id === parsed.data.planId))
+    errors.planId = 'Choose one of the plans.'
   const invalid = (errs: typeof errors) =>
-    pageOrFragment(c, () => <TenantForm values={raw} errors={errs} plans={plans} />, () => <NewTenantPage c={c} values={raw} errors={errs} plans={plans} />, 422)
+    pageOrFragment(
+      c,
+      () => <TenantForm values={raw} errors={errs} plans={plans} />,
+      () => <NewTenantPage c={c} values={raw} errors={errs} plans={plans} />,
+      422,
+    )
   if (!parsed.success || Object.keys(errors).length > 0) return invalid(errors)
   const created = await createTenantRecord(c.var.db, auditContext(c), parsed.data, c.var.now())
-  if ('slugTaken' in created) return invalid({ slug: 'This slug is taken (deleted tenants keep theirs).' })
+  if ('slugTaken' in created)
+    return invalid({ slug: 'This slug is taken (deleted tenants keep theirs).' })
   const outcome = await runOnboarding(c.var.db, auditContext(c), created.id)
-  await setFlash(c, outcome.ok
-    ? { kind: 'success', text: `Tenant ${created.slug} is ready.` }
-    : { kind: 'error', text: `Onboarding of ${created.slug} ${describeOnboardingFailure(outcome)}. Fix the cause and retry.` })
+  await setFlash(
+    c,
+    outcome.ok
+      ? { kind: 'success', text: `Tenant ${created.slug} is ready.` }
+      : {
+          kind: 'error',
+          text: `Onboarding of ${created.slug} ${describeOnboardingFailure(outcome)}. Fix the cause and retry.`,
+        },
+  )
   return redirectTo(c, `/tenants/${created.id}`)
 })
 
@@ -126,10 +200,27 @@ async function tenantPageProps(c: Context<AppEnv>, tenant: Tenant): Promise<Tena
     listAuditEntries(db, { tenantId: tenant.id, limit: 20 }),
   ])
   const planName = plans.find((p) => p.id === tenant.planId)?.name ?? tenant.planId
-  return { admin: c.var.admin, tenant, planName, plans, members, memberCount: memberCounts.get(tenant.id) ?? 0, storage, schema, steps, audit, now: c.var.now() }
+  return {
+    admin: c.var.admin,
+    tenant,
+    planName,
+    plans,
+    members,
+    memberCount: memberCounts.get(tenant.id) ?? 0,
+    storage,
+    schema,
+    steps,
+    audit,
+    now: c.var.now(),
+  }
 }
 
-async function renderTenantPage(c: Context<AppEnv>, tenant: Tenant, extra: Partial<TenantPageProps> = {}, status: 200 | 422 = 200) {
+async function renderTenantPage(
+  c: Context<AppEnv>,
+  tenant: Tenant,
+  extra: Partial<TenantPageProps> = {},
+  status: 200 | 422 = 200,
+) {
   const props = { ...(await tenantPageProps(c, tenant)), ...extra }
   const flash = await takeFlash(c)
   return c.html(
@@ -140,66 +231,120 @@ async function renderTenantPage(c: Context<AppEnv>, tenant: Tenant, extra: Parti
   )
 }
 
-tenantRoutes.get('/:id', requirePermission('saas.tenants.view'), async (c) => renderTenantPage(c, await tenantOr404(c)))
+tenantRoutes.get('/:id', requirePermission('saas.tenants.view'), async (c) =>
+  renderTenantPage(c, await tenantOr404(c)),
+)
 
 tenantRoutes.post('/:id', requirePermission('saas.tenants.edit'), async (c) => {
   const tenant = await tenantOr404(c)
   const raw = await formFields(c)
   const parsed = editTenantForm.safeParse(raw)
   const plans = await listPlans(c.var.db)
-  const errors: FieldErrors<'name' | 'planId' | 'billingEmail'> = parsed.success ? {} : fieldErrors(parsed.error)
-  if (parsed.success && !plans.some((p) => p.id === parsed.data.planId)) errors.planId = 'Choose one of the plans.'
-  const values = { name: raw.name ?? '', planId: raw.planId ?? '', billingEmail: raw.billingEmail ?? '' }
-  if (!parsed.success || Object.keys(errors).length > 0) return renderTenantPage(c, tenant, { editErrors: errors, editValues: values }, 422)
+  const errors: FieldErrors<'name' | 'planId' | 'billingEmail'> = parsed.success
+    ? {}
+    : fieldErrors(parsed.error)
+  if (parsed.success && !plans.some((p) => p.id === parsed.data.planId))
+    errors.planId = 'Choose one of the plans.'
+  const values = {
+    name: raw.name ?? '',
+    planId: raw.planId ?? '',
+    billingEmail: raw.billingEmail ?? '',
+  }
+  if (!parsed.success || Object.keys(errors).length > 0)
+    return renderTenantPage(c, tenant, { editErrors: errors, editValues: values }, 422)
   const updated = await editTenant(c.var.db, auditContext(c), tenant.id, parsed.data, c.var.now())
   if (!updated) throw new HTTPException(409, { message: 'This tenant can no longer be edited.' })
   await setFlash(c, { kind: 'success', text: 'Changes saved.' })
   return redirectTo(c, `/tenants/${tenant.id}`)
 })
 
-tenantRoutes.delete('/:id', requirePermission('saas.tenants.delete'), requireRecentTotp, async (c) => {
-  const tenant = await tenantOr404(c)
-  const { confirmSlug = '' } = await formFields(c)
-  if (confirmSlug.trim() !== tenant.slug) {
-    return renderTenantPage(c, tenant, { deleteError: `Type ${tenant.slug} exactly to delete this tenant.` }, 422)
-  }
-  const deleted = await deleteTenant(c.var.db, auditContext(c), tenant.id, c.var.now())
-  if (!deleted) throw new HTTPException(409, { message: 'This tenant is already deleted.' })
-  await setFlash(c, { kind: 'success', text: `Tenant ${tenant.slug} deleted: schema dropped, memberships removed.` })
-  return redirectTo(c, '/tenants')
-})
+tenantRoutes.delete(
+  '/:id',
+  requirePermission('saas.tenants.delete'),
+  requireRecentTotp,
+  async (c) => {
+    const tenant = await tenantOr404(c)
+    const { confirmSlug = '' } = await formFields(c)
+    if (confirmSlug.trim() !== tenant.slug) {
+      return renderTenantPage(
+        c,
+        tenant,
+        { deleteError: `Type ${tenant.slug} exactly to delete this tenant.` },
+        422,
+      )
+    }
+    const deleted = await deleteTenant(c.var.db, auditContext(c), tenant.id, c.var.now())
+    if (!deleted) throw new HTTPException(409, { message: 'This tenant is already deleted.' })
+    await setFlash(c, {
+      kind: 'success',
+      text: `Tenant ${tenant.slug} deleted: schema dropped, memberships removed.`,
+    })
+    return redirectTo(c, '/tenants')
+  },
+)
 
 /** Suspend (POST) and activate (DELETE) the suspension; htmx swaps the row or header. */
 async function changeStatus(c: Context<AppEnv>, change: 'suspend' | 'activate') {
   const tenant = await tenantOr404(c)
-  const updated = await changeTenantStatus(c.var.db, auditContext(c), tenant.id, change, c.var.now())
+  const updated = await changeTenantStatus(
+    c.var.db,
+    auditContext(c),
+    tenant.id,
+    change,
+    c.var.now(),
+  )
   const verb = change === 'suspend' ? 'suspended' : 'activated'
-  if (!updated) throw new HTTPException(409, { message: `${tenant.slug} cannot be ${verb} from status ${tenant.status}.` })
+  if (!updated)
+    throw new HTTPException(409, {
+      message: `${tenant.slug} cannot be ${verb} from status ${tenant.status}.`,
+    })
   if (!isHtmx(c)) {
     await setFlash(c, { kind: 'success', text: `Tenant ${tenant.slug} ${verb}.` })
-    return c.redirect(c.req.header('referer')?.includes('/tenants/') ? `/tenants/${tenant.id}` : '/tenants', 303)
+    return c.redirect(
+      c.req.header('referer')?.includes('/tenants/') ? `/tenants/${tenant.id}` : '/tenants',
+      303,
+    )
   }
-  if (c.req.header('hx-target')?.startsWith('tenant-header')) return c.html(<TenantHeader tenant={updated} admin={c.var.admin} />)
+  if (c.req.header('hx-target')?.startsWith('tenant-header'))
+    return c.html(<TenantHeader tenant={updated} admin={c.var.admin} />)
   return c.html(<TenantRow tenant={await tenantListItem(c, updated)} admin={c.var.admin} />)
 }
 
 /** One tenant as the table shows it (plan name, members, storage), for a swapped row. */
 async function tenantListItem(c: Context<AppEnv>, tenant: Tenant) {
   const db = c.var.db
-  const [plans, members, storage] = await Promise.all([listPlans(db), countMembers(db, [tenant.id]), findStorage(db, tenant.id)])
+  const [plans, members, storage] = await Promise.all([
+    listPlans(db),
+    countMembers(db, [tenant.id]),
+    findStorage(db, tenant.id),
+  ])
   const planName = plans.find((p) => p.id === tenant.planId)?.name ?? tenant.planId
   return { ...tenant, planName, members: members.get(tenant.id) ?? 0, storage: storage ?? null }
 }
 
-tenantRoutes.post('/:id/suspension', requirePermission('saas.tenants.suspend'), (c) => changeStatus(c, 'suspend'))
-tenantRoutes.delete('/:id/suspension', requirePermission('saas.tenants.suspend'), (c) => changeStatus(c, 'activate'))
+tenantRoutes.post('/:id/suspension', requirePermission('saas.tenants.suspend'), (c) =>
+  changeStatus(c, 'suspend'),
+)
+tenantRoutes.delete('/:id/suspension', requirePermission('saas.tenants.suspend'), (c) =>
+  changeStatus(c, 'activate'),
+)
 
 tenantRoutes.post('/:id/provisioning', requirePermission('saas.tenants.create'), async (c) => {
   const tenant = await tenantOr404(c)
   if (!canRetryOnboarding(tenant, c.var.now())) {
-    throw new HTTPException(409, { message: 'Only a failed or interrupted onboarding can be retried.' })
+    throw new HTTPException(409, {
+      message: 'Only a failed or interrupted onboarding can be retried.',
+    })
   }
   const outcome = await runOnboarding(c.var.db, auditContext(c), tenant.id)
-  await setFlash(c, outcome.ok ? { kind: 'success', text: `Tenant ${tenant.slug} is ready.` } : { kind: 'error', text: `Onboarding of ${tenant.slug} ${describeOnboardingFailure(outcome)}.` })
+  await setFlash(
+    c,
+    outcome.ok
+      ? { kind: 'success', text: `Tenant ${tenant.slug} is ready.` }
+      : {
+          kind: 'error',
+          text: `Onboarding of ${tenant.slug} ${describeOnboardingFailure(outcome)}.`,
+        },
+  )
   return redirectTo(c, `/tenants/${tenant.id}`)
 })

@@ -5,7 +5,12 @@ import type { DatabaseHandle, Db } from '../db/database.js'
 import type { MembershipRole } from '../db/schema.js'
 import { tenantSchemaName, type Tenant } from '../db/tenants.js'
 import { changeTenantStatus } from './lifecycle.js'
-import { createTenantRecord, describeOnboardingFailure, runOnboarding, type NewTenant } from './onboarding.js'
+import {
+  createTenantRecord,
+  describeOnboardingFailure,
+  runOnboarding,
+  type NewTenant,
+} from './onboarding.js'
 import { refreshStorageSnapshots } from './storage.js'
 
 // The demo fleet behind `npm run seed`. Tenants go through the console's own pipeline
@@ -223,8 +228,7 @@ async function seedTenant(
 ): Promise<TenantOutcome> {
   const tenant = await createUniqueTenant(db, context, pool)
   const outcome = await runOnboarding(db, context, tenant.id)
-  if (!outcome.ok)
-    throw new Error(`tenant ${tenant.slug} ${describeOnboardingFailure(outcome)}`)
+  if (!outcome.ok) throw new Error(`tenant ${tenant.slug} ${describeOnboardingFailure(outcome)}`)
   const added = await populateTenant(db, tenant, pool, suspend)
   if (suspend) await changeTenantStatus(db, context, tenant.id, 'suspend')
   return { suspended: suspend, memberships: 1 + added.memberships, attachments: added.attachments }

@@ -14,9 +14,20 @@ export type TenantEdit = { name: string; planId: string; billingEmail: string }
  * integration prorates from it, seeds/002). Audits only the fields that changed.
  * @returns the tenant after the edit, or undefined when it does not exist or is deleted.
  */
-export async function editTenant(db: Db, context: AuditContext, id: string, edit: TenantEdit, now = new Date()) {
+export async function editTenant(
+  db: Db,
+  context: AuditContext,
+  id: string,
+  edit: TenantEdit,
+  now = new Date(),
+) {
   return db.transaction().execute(async (trx) => {
-    const row = await trx.selectFrom('tenants').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
+    const row = await trx
+      .selectFrom('tenants')
+      .selectAll()
+      .where('id', '=', id)
+      .forUpdate()
+      .executeTakeFirst()
     if (!row || row.status === 'deleted') return undefined
     const before = toTenant(row)
     const changes = changedFields(
@@ -36,7 +47,12 @@ export async function editTenant(db: Db, context: AuditContext, id: string, edit
       .where('id', '=', id)
       .returningAll()
       .executeTakeFirstOrThrow()
-    await appendAuditEntry(trx, context, { action: 'tenant.edit', targetType: 'tenant', targetId: id, tenantId: id, ...changes }, now)
+    await appendAuditEntry(
+      trx,
+      context,
+      { action: 'tenant.edit', targetType: 'tenant', targetId: id, tenantId: id, ...changes },
+      now,
+    )
     return toTenant(updated)
   })
 }
@@ -50,8 +66,16 @@ function changedFields<T extends Record<string, unknown>>(before: T, after: T) {
 }
 
 const TRANSITIONS = {
-  suspend: { from: ['active'] as TenantStatus[], to: 'suspended' as TenantStatus, action: 'tenant.suspend' },
-  activate: { from: ['suspended'] as TenantStatus[], to: 'active' as TenantStatus, action: 'tenant.activate' },
+  suspend: {
+    from: ['active'] as TenantStatus[],
+    to: 'suspended' as TenantStatus,
+    action: 'tenant.suspend',
+  },
+  activate: {
+    from: ['suspended'] as TenantStatus[],
+    to: 'active' as TenantStatus,
+    action: 'tenant.activate',
+  },
 }
 
 /**
@@ -69,14 +93,19 @@ export async function changeTenantStatus(
   return db.transaction().execute(async (trx) => {
     const result = await transitionTenantStatus(trx, id, from, to, now)
     if (!result) return undefined
-    await appendAuditEntry(trx, context, {
-      action,
-      targetType: 'tenant',
-      targetId: id,
-      tenantId: id,
-      before: { status: result.before.status },
-      after: { status: result.after.status },
-    }, now)
+    await appendAuditEntry(
+      trx,
+      context,
+      {
+        action,
+        targetType: 'tenant',
+        targetId: id,
+        tenantId: id,
+        before: { status: result.before.status },
+        after: { status: result.after.status },
+      },
+      now,
+    )
     return result.after
   })
 }
@@ -87,22 +116,46 @@ export async function changeTenantStatus(
  * Irreversible (seeds/002). All in one transaction: a failure drops nothing.
  * @returns the tenant as deleted, or undefined when it does not exist or is already deleted.
  */
-export async function deleteTenant(db: Db, context: AuditContext, id: string, now = new Date()): Promise<Tenant | undefined> {
+export async function deleteTenant(
+  db: Db,
+  context: AuditContext,
+  id: string,
+  now = new Date(),
+): Promise<Tenant | undefined> {
   return db.transaction().execute(async (trx) => {
-    const result = await transitionTenantStatus(trx, id, ['provisioning', 'active', 'suspended', 'failed'], 'deleted', now)
+    const result = await transitionTenantStatus(
+      trx,
+      id,
+      ['provisioning', 'active', 'suspended', 'failed'],
+      'deleted',
+      now,
+    )
     if (!result) return undefined
     const { before } = result
     await sql`drop schema if exists ${sql.id(tenantSchemaName(before.slug))} cascade`.execute(trx)
-    const removed = await trx.deleteFrom('memberships').where('tenant_id', '=', id).executeTakeFirst()
+    const removed = await trx
+      .deleteFrom('memberships')
+      .where('tenant_id', '=', id)
+      .executeTakeFirst()
     await trx.deleteFrom('storage_snapshots').where('tenant_id', '=', id).execute()
-    await appendAuditEntry(trx, context, {
-      action: 'tenant.delete',
-      targetType: 'tenant',
-      targetId: id,
-      tenantId: id,
-      before: { status: before.status, slug: before.slug, name: before.name, schema: tenantSchemaName(before.slug) },
-      after: { status: 'deleted', membershipsRemoved: Number(removed.numDeletedRows) },
-    }, now)
+    await appendAuditEntry(
+      trx,
+      context,
+      {
+        action: 'tenant.delete',
+        targetType: 'tenant',
+        targetId: id,
+        tenantId: id,
+        before: {
+          status: before.status,
+          slug: before.slug,
+          name: before.name,
+          schema: tenantSchemaName(before.slug),
+        },
+        after: { status: 'deleted', membershipsRemoved: Number(removed.numDeletedRows) },
+      },
+      now,
+    )
     return result.after
   })
 }

@@ -327,30 +327,65 @@ describe('claiming an onboarding run', () => {
   afterAll(() => handle.close())
 
   it('two retries at once: one runs the pipeline, the other finds it busy and changes nothing', async () => {
-    const input = { slug: `claim-${Date.now().toString(36)}`, name: 'Claim Co', planId: 'free', billingEmail: 'b@claim.test', firstAdminEmail: 'o@claim.test', firstAdminName: 'Olly' }
+    const input = {
+      slug: `claim-${Date.now().toString(36)}`,
+      name: 'Claim Co',
+      planId: 'free',
+      billingEmail: 'b@claim.test',
+      firstAdminEmail: 'o@claim.test',
+      firstAdminName: 'Olly',
+    }
     const created = await createTenantRecord(handle.db, {}, input)
     if ('slugTaken' in created) throw new Error('slug taken')
     await sql`create schema ${sql.id(`tenant_${input.slug.replace(/-/g, '_')}`)}`.execute(handle.db)
-    await sql`create table ${sql.table(`tenant_${input.slug.replace(/-/g, '_')}.roles`)} (id text)`.execute(handle.db)
-    expect(await runOnboarding(handle.db, {}, created.id)).toMatchObject({ ok: false, step: 'migrate' })
-    await sql`drop table ${sql.table(`tenant_${input.slug.replace(/-/g, '_')}.roles`)}`.execute(handle.db)
+    await sql`create table ${sql.table(`tenant_${input.slug.replace(/-/g, '_')}.roles`)} (id text)`.execute(
+      handle.db,
+    )
+    expect(await runOnboarding(handle.db, {}, created.id)).toMatchObject({
+      ok: false,
+      step: 'migrate',
+    })
+    await sql`drop table ${sql.table(`tenant_${input.slug.replace(/-/g, '_')}.roles`)}`.execute(
+      handle.db,
+    )
 
-    const outcomes = await Promise.all([runOnboarding(handle.db, {}, created.id), runOnboarding(handle.db, {}, created.id)])
+    const outcomes = await Promise.all([
+      runOnboarding(handle.db, {}, created.id),
+      runOnboarding(handle.db, {}, created.id),
+    ])
 
     expect(outcomes).toContainEqual({ ok: true })
     expect(outcomes).toContainEqual({ ok: false, busy: true })
-    const retries = await handle.db.selectFrom('audit_log').select('seq').where('action', '=', 'tenant.provision.retry').where('tenant_id', '=', created.id).execute()
+    const retries = await handle.db
+      .selectFrom('audit_log')
+      .select('seq')
+      .where('action', '=', 'tenant.provision.retry')
+      .where('tenant_id', '=', created.id)
+      .execute()
     expect(retries).toHaveLength(1)
   })
 
   it('a tenant deleted before its onboarding ran is refused, and stays deleted', async () => {
-    const input = { slug: `gone-${Date.now().toString(36)}`, name: 'Gone Co', planId: 'free', billingEmail: 'b@gone.test', firstAdminEmail: 'o@gone.test', firstAdminName: 'Gus' }
+    const input = {
+      slug: `gone-${Date.now().toString(36)}`,
+      name: 'Gone Co',
+      planId: 'free',
+      billingEmail: 'b@gone.test',
+      firstAdminEmail: 'o@gone.test',
+      firstAdminName: 'Gus',
+    }
     const created = await createTenantRecord(handle.db, {}, input)
     if ('slugTaken' in created) throw new Error('slug taken')
     await deleteTenant(handle.db, {}, created.id)
 
-    await expect(runOnboarding(handle.db, {}, created.id)).rejects.toThrow(/not awaiting onboarding/)
-    const row = await handle.db.selectFrom('tenants').select('status').where('id', '=', created.id).executeTakeFirstOrThrow()
+    await expect(runOnboarding(handle.db, {}, created.id)).rejects.toThrow(
+      /not awaiting onboarding/,
+    )
+    const row = await handle.db
+      .selectFrom('tenants')
+      .select('status')
+      .where('id', '=', created.id)
+      .executeTakeFirstOrThrow()
     expect(row.status).toBe('deleted')
   })
 })

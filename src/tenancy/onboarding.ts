@@ -9,7 +9,13 @@ import { TENANT_ROLES } from './tenant-roles.js'
 // The onboarding pipeline of DESIGN.md §3. Every step is idempotent and records its outcome in
 // tenant_provisioning_steps, so a failed or interrupted onboarding can simply be run again.
 
-export const ONBOARDING_STEPS = ['create_schema', 'migrate', 'seed_roles', 'first_admin', 'activate'] as const
+export const ONBOARDING_STEPS = [
+  'create_schema',
+  'migrate',
+  'seed_roles',
+  'first_admin',
+  'activate',
+] as const
 export type OnboardingStep = (typeof ONBOARDING_STEPS)[number]
 
 export const STEP_LABELS: Record<OnboardingStep, string> = {
@@ -62,16 +68,34 @@ export async function createTenantRecord(
     if (!inserted) return { slugTaken: true as const }
     await trx
       .insertInto('tenant_provisioning_steps')
-      .values(ONBOARDING_STEPS.map((step, position) => ({ tenant_id: inserted.id, step, position, status: 'pending' as const })))
+      .values(
+        ONBOARDING_STEPS.map((step, position) => ({
+          tenant_id: inserted.id,
+          step,
+          position,
+          status: 'pending' as const,
+        })),
+      )
       .execute()
     const tenant = toTenant(inserted)
-    await appendAuditEntry(trx, context, {
-      action: 'tenant.create',
-      targetType: 'tenant',
-      targetId: tenant.id,
-      tenantId: tenant.id,
-      after: { slug: tenant.slug, name: tenant.name, plan: tenant.planId, billingEmail: tenant.billingEmail, firstAdminEmail: tenant.firstAdminEmail },
-    }, now)
+    await appendAuditEntry(
+      trx,
+      context,
+      {
+        action: 'tenant.create',
+        targetType: 'tenant',
+        targetId: tenant.id,
+        tenantId: tenant.id,
+        after: {
+          slug: tenant.slug,
+          name: tenant.name,
+          plan: tenant.planId,
+          billingEmail: tenant.billingEmail,
+          firstAdminEmail: tenant.firstAdminEmail,
+        },
+      },
+      now,
+    )
     return tenant
   })
 }
@@ -83,7 +107,9 @@ export type OnboardingOutcome =
   | { ok: false; busy: true }
 
 /** One line for an operator: where and why an onboarding did not finish. */
-export function describeOnboardingFailure(outcome: Exclude<OnboardingOutcome, { ok: true }>): string {
+export function describeOnboardingFailure(
+  outcome: Exclude<OnboardingOutcome, { ok: true }>,
+): string {
   if ('busy' in outcome) return 'is already being onboarded by another request'
   return `failed at “${STEP_LABELS[outcome.step]}”: ${outcome.error}`
 }
@@ -92,9 +118,15 @@ export function describeOnboardingFailure(outcome: Exclude<OnboardingOutcome, { 
 export const STALE_ONBOARDING_MS = 5 * 60_000
 
 /** Failed, or provisioning with no progress for STALE_ONBOARDING_MS (a crash mid-pipeline). */
-export function canRetryOnboarding(tenant: Pick<Tenant, 'status' | 'updatedAt'>, now: Date): boolean {
+export function canRetryOnboarding(
+  tenant: Pick<Tenant, 'status' | 'updatedAt'>,
+  now: Date,
+): boolean {
   if (tenant.status === 'failed') return true
-  return tenant.status === 'provisioning' && now.getTime() - tenant.updatedAt.getTime() >= STALE_ONBOARDING_MS
+  return (
+    tenant.status === 'provisioning' &&
+    now.getTime() - tenant.updatedAt.getTime() >= STALE_ONBOARDING_MS
+  )
 }
 
 /**
@@ -105,7 +137,11 @@ export function canRetryOnboarding(tenant: Pick<Tenant, 'status' | 'updatedAt'>,
  * `failed` with the error kept for the tenant page, and the pipeline stops there. A tenant that
  * leaves `provisioning` meanwhile (deleted) stops the pipeline without being revived.
  */
-export async function runOnboarding(db: Db, context: AuditContext, tenantId: string): Promise<OnboardingOutcome> {
+export async function runOnboarding(
+  db: Db,
+  context: AuditContext,
+  tenantId: string,
+): Promise<OnboardingOutcome> {
   const tenant = await findTenantById(db, tenantId)
   if (!tenant || !['provisioning', 'failed'].includes(tenant.status)) {
     throw new Error(`tenant ${tenantId} is not awaiting onboarding`)
@@ -119,13 +155,24 @@ export async function runOnboarding(db: Db, context: AuditContext, tenantId: str
     .execute()
   for (const step of ONBOARDING_STEPS) {
     if (done.some((d) => d.step === step)) continue
-    if (!(await stillProvisioning(db, tenantId))) return { ok: false, step, error: 'the tenant left provisioning (deleted?)' }
+    if (!(await stillProvisioning(db, tenantId)))
+      return { ok: false, step, error: 'the tenant left provisioning (deleted?)' }
     const started = new Date()
     try {
       await STEP_WORK[step](db, tenant)
       await db.transaction().execute(async (trx) => {
-        await markStep(trx, tenantId, step, { status: 'done', error: null, started_at: started, finished_at: new Date() })
-        await appendAuditEntry(trx, context, { action: `tenant.provision.${step}`, targetType: 'tenant', targetId: tenantId, tenantId })
+        await markStep(trx, tenantId, step, {
+          status: 'done',
+          error: null,
+          started_at: started,
+          finished_at: new Date(),
+        })
+        await appendAuditEntry(trx, context, {
+          action: `tenant.provision.${step}`,
+          targetType: 'tenant',
+          targetId: tenantId,
+          tenantId,
+        })
       })
     } catch (cause) {
       const error = (cause as Error).message?.slice(0, 500) || 'unknown error'
@@ -147,14 +194,21 @@ async function claimOnboarding(db: Db, context: AuditContext, tenant: Tenant): P
   return db.transaction().execute(async (trx) => {
     const claimed = await trx
       .updateTable('tenants')
-      .set({ status: 'provisioning', provisioning_error: null, updated_at: sql`greatest(${now}::timestamptz, created_at + interval '1 millisecond')` })
+      .set({
+        status: 'provisioning',
+        provisioning_error: null,
+        updated_at: sql`greatest(${now}::timestamptz, created_at + interval '1 millisecond')`,
+      })
       .where('id', '=', tenant.id)
       .where((eb) =>
         eb.or([
           eb('status', '=', 'failed'),
           eb.and([
             eb('status', '=', 'provisioning'),
-            eb.or([eb('updated_at', '=', eb.ref('created_at')), eb('updated_at', '<=', new Date(now.getTime() - STALE_ONBOARDING_MS))]),
+            eb.or([
+              eb('updated_at', '=', eb.ref('created_at')),
+              eb('updated_at', '<=', new Date(now.getTime() - STALE_ONBOARDING_MS)),
+            ]),
           ]),
         ]),
       )
@@ -162,8 +216,12 @@ async function claimOnboarding(db: Db, context: AuditContext, tenant: Tenant): P
       .executeTakeFirst()
     if (claimed && tenant.status === 'failed') {
       await appendAuditEntry(trx, context, {
-        action: 'tenant.provision.retry', targetType: 'tenant', targetId: tenant.id, tenantId: tenant.id,
-        before: { status: 'failed', error: tenant.provisioningError }, after: { status: 'provisioning' },
+        action: 'tenant.provision.retry',
+        targetType: 'tenant',
+        targetId: tenant.id,
+        tenantId: tenant.id,
+        before: { status: 'failed', error: tenant.provisioningError },
+        after: { status: 'provisioning' },
       })
     }
     return claimed !== undefined
@@ -171,21 +229,62 @@ async function claimOnboarding(db: Db, context: AuditContext, tenant: Tenant): P
 }
 
 async function stillProvisioning(db: Db, tenantId: string): Promise<boolean> {
-  const row = await db.selectFrom('tenants').select('status').where('id', '=', tenantId).executeTakeFirst()
+  const row = await db
+    .selectFrom('tenants')
+    .select('status')
+    .where('id', '=', tenantId)
+    .executeTakeFirst()
   return row?.status === 'provisioning'
 }
 
-async function recordFailure(db: Db, context: AuditContext, tenantId: string, step: OnboardingStep, error: string, started: Date) {
+async function recordFailure(
+  db: Db,
+  context: AuditContext,
+  tenantId: string,
+  step: OnboardingStep,
+  error: string,
+  started: Date,
+) {
   await db.transaction().execute(async (trx) => {
-    await markStep(trx, tenantId, step, { status: 'failed', error, started_at: started, finished_at: new Date() })
+    await markStep(trx, tenantId, step, {
+      status: 'failed',
+      error,
+      started_at: started,
+      finished_at: new Date(),
+    })
     // Only a tenant still provisioning becomes failed: a deleted one stays deleted.
-    await trx.updateTable('tenants').set({ status: 'failed', provisioning_error: `${STEP_LABELS[step]}: ${error}`, updated_at: new Date() }).where('id', '=', tenantId).where('status', '=', 'provisioning').execute()
-    await appendAuditEntry(trx, context, { action: 'tenant.provision.failed', targetType: 'tenant', targetId: tenantId, tenantId, after: { step, error } })
+    await trx
+      .updateTable('tenants')
+      .set({
+        status: 'failed',
+        provisioning_error: `${STEP_LABELS[step]}: ${error}`,
+        updated_at: new Date(),
+      })
+      .where('id', '=', tenantId)
+      .where('status', '=', 'provisioning')
+      .execute()
+    await appendAuditEntry(trx, context, {
+      action: 'tenant.provision.failed',
+      targetType: 'tenant',
+      targetId: tenantId,
+      tenantId,
+      after: { step, error },
+    })
   })
 }
 
-function markStep(trx: Db, tenantId: string, step: OnboardingStep, values: { status: 'done' | 'failed'; error: string | null; started_at: Date; finished_at: Date }) {
-  return trx.updateTable('tenant_provisioning_steps').set(values).where('tenant_id', '=', tenantId).where('step', '=', step).execute()
+function markStep(
+  trx: Db,
+  tenantId: string,
+  step: OnboardingStep,
+  values: { status: 'done' | 'failed'; error: string | null; started_at: Date; finished_at: Date },
+) {
+  return trx
+    .updateTable('tenant_provisioning_steps')
+    .set(values)
+    .where('tenant_id', '=', tenantId)
+    .where('step', '=', step)
+    .execute()
 }
 
 const STEP_WORK: Record<OnboardingStep, (db: Db, tenant: Tenant) => Promise<void>> = {
@@ -199,8 +298,16 @@ const STEP_WORK: Record<OnboardingStep, (db: Db, tenant: Tenant) => Promise<void
     const tdb = (db as Kysely<any>).withSchema(tenantSchemaName(tenant.slug))
     await tdb.transaction().execute(async (trx) => {
       for (const role of TENANT_ROLES) {
-        await trx.insertInto('roles').values({ name: role.name, description: role.description }).onConflict((oc) => oc.column('name').doNothing()).execute()
-        const { id } = await trx.selectFrom('roles').select('id').where('name', '=', role.name).executeTakeFirstOrThrow()
+        await trx
+          .insertInto('roles')
+          .values({ name: role.name, description: role.description })
+          .onConflict((oc) => oc.column('name').doNothing())
+          .execute()
+        const { id } = await trx
+          .selectFrom('roles')
+          .select('id')
+          .where('name', '=', role.name)
+          .executeTakeFirstOrThrow()
         await trx
           .insertInto('role_permissions')
           .values(role.permissions.map((permission) => ({ role_id: id, permission })))
@@ -222,7 +329,11 @@ const STEP_WORK: Record<OnboardingStep, (db: Db, tenant: Tenant) => Promise<void
         await (trx as Kysely<any>)
           .withSchema(tenantSchemaName(tenant.slug))
           .insertInto('audit_log')
-          .values({ actor: 'platform', action: 'member.added', details: JSON.stringify({ email: tenant.firstAdminEmail, role: 'owner' }) })
+          .values({
+            actor: 'platform',
+            action: 'member.added',
+            details: JSON.stringify({ email: tenant.firstAdminEmail, role: 'owner' }),
+          })
           .execute()
       }
     })
@@ -234,13 +345,18 @@ const STEP_WORK: Record<OnboardingStep, (db: Db, tenant: Tenant) => Promise<void
       .where('id', '=', tenant.id)
       .where('status', '=', 'provisioning')
       .executeTakeFirst()
-    if (Number(activated.numUpdatedRows) !== 1) throw new Error('the tenant is no longer provisioning')
+    if (Number(activated.numUpdatedRows) !== 1)
+      throw new Error('the tenant is no longer provisioning')
   },
 }
 
 /** The global user for an email, created when new; returns its id. */
 export async function upsertUser(trx: Db, email: string, name: string): Promise<string> {
-  const existing = await trx.selectFrom('users').select('id').where(sql<string>`lower(email)`, '=', email.toLowerCase()).executeTakeFirst()
+  const existing = await trx
+    .selectFrom('users')
+    .select('id')
+    .where(sql<string>`lower(email)`, '=', email.toLowerCase())
+    .executeTakeFirst()
   if (existing) return existing.id
   const row = await trx
     .insertInto('users')
@@ -250,11 +366,22 @@ export async function upsertUser(trx: Db, email: string, name: string): Promise<
   return row.id
 }
 
-export type StepState = { step: OnboardingStep; label: string; status: string; error: string | null; finishedAt: Date | null }
+export type StepState = {
+  step: OnboardingStep
+  label: string
+  status: string
+  error: string | null
+  finishedAt: Date | null
+}
 
 /** The pipeline's steps for one tenant, in order, for the tenant page. */
 export async function listOnboardingSteps(db: Db, tenantId: string): Promise<StepState[]> {
-  const rows = await db.selectFrom('tenant_provisioning_steps').selectAll().where('tenant_id', '=', tenantId).orderBy('position').execute()
+  const rows = await db
+    .selectFrom('tenant_provisioning_steps')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .orderBy('position')
+    .execute()
   return rows.map((r) => ({
     step: r.step as OnboardingStep,
     label: STEP_LABELS[r.step as OnboardingStep] ?? r.step,

@@ -7,7 +7,10 @@ import { oldestSnapshotAt, refreshStorageSnapshots } from './storage.js'
  * A failed run is logged and retried at the next tick; the snapshot rows are the only state.
  * @returns `stop()` for shutdown
  */
-export function startStorageSnapshots(database: DatabaseHandle, intervalMs: number): { stop(): void } {
+export function startStorageSnapshots(
+  database: DatabaseHandle,
+  intervalMs: number,
+): { stop(): void } {
   let running = false
   const run = async (onlyIfStale: boolean) => {
     if (running) return
@@ -17,9 +20,18 @@ export function startStorageSnapshots(database: DatabaseHandle, intervalMs: numb
       if (onlyIfStale && oldest && Date.now() - oldest.getTime() < intervalMs) return
       const started = Date.now()
       const count = await database.withDedicatedConnection((db) => refreshStorageSnapshots(db))
-      console.log(JSON.stringify({ level: 'info', msg: 'storage snapshot', tenants: count, ms: Date.now() - started }))
+      console.log(
+        JSON.stringify({
+          level: 'info',
+          msg: 'storage snapshot',
+          tenants: count,
+          ms: Date.now() - started,
+        }),
+      )
     } catch (error) {
-      console.error(JSON.stringify({ level: 'error', msg: 'storage snapshot failed', error: String(error) }))
+      console.error(
+        JSON.stringify({ level: 'error', msg: 'storage snapshot failed', error: String(error) }),
+      )
     } finally {
       running = false
     }

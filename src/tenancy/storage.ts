@@ -30,10 +30,16 @@ export async function measureSchemaSizes(db: Db, schemas?: string[]): Promise<Ma
 async function measureFileSizes(db: Db, schemas: string[]): Promise<Map<string, number>> {
   const sizes = new Map<string, number>()
   for (let i = 0; i < schemas.length; i += FILE_SUM_BATCH) {
-    const parts = schemas.slice(i, i + FILE_SUM_BATCH).map(
-      (schema) => sql`select ${schema}::text as schema, coalesce(sum(file_size), 0)::bigint as bytes from ${sql.table(`${schema}.attachments`)}`,
-    )
-    const { rows } = await sql<{ schema: string; bytes: number }>`${sql.join(parts, sql` union all `)}`.execute(db)
+    const parts = schemas
+      .slice(i, i + FILE_SUM_BATCH)
+      .map(
+        (schema) =>
+          sql`select ${schema}::text as schema, coalesce(sum(file_size), 0)::bigint as bytes from ${sql.table(`${schema}.attachments`)}`,
+      )
+    const { rows } = await sql<{
+      schema: string
+      bytes: number
+    }>`${sql.join(parts, sql` union all `)}`.execute(db)
     for (const row of rows) sizes.set(row.schema, Number(row.bytes))
   }
   return sizes
@@ -42,9 +48,15 @@ async function measureFileSizes(db: Db, schemas: string[]): Promise<Map<string, 
 type Target = { id: string; slug: string }
 
 async function snapshot(db: Db, targets: Target[], now: Date, fleetWide: boolean): Promise<number> {
-  const dbSizes = await measureSchemaSizes(db, fleetWide ? undefined : targets.map((t) => tenantSchemaName(t.slug)))
+  const dbSizes = await measureSchemaSizes(
+    db,
+    fleetWide ? undefined : targets.map((t) => tenantSchemaName(t.slug)),
+  )
   const present = targets.filter((t) => dbSizes.has(tenantSchemaName(t.slug)))
-  const withFiles = await schemasWithAttachments(db, present.map((t) => tenantSchemaName(t.slug)))
+  const withFiles = await schemasWithAttachments(
+    db,
+    present.map((t) => tenantSchemaName(t.slug)),
+  )
   const fileSizes = await measureFileSizes(db, withFiles)
   const rows = present.map((t) => ({
     tenant_id: t.id,
@@ -88,12 +100,21 @@ async function schemasWithAttachments(db: Db, schemas: string[]): Promise<string
  * @returns how many tenants were measured
  */
 export async function refreshStorageSnapshots(db: Db, now: Date = new Date()): Promise<number> {
-  const targets = await db.selectFrom('tenants').select(['id', 'slug']).where('status', '!=', 'deleted').execute()
+  const targets = await db
+    .selectFrom('tenants')
+    .select(['id', 'slug'])
+    .where('status', '!=', 'deleted')
+    .execute()
   return snapshot(db, targets, now, true)
 }
 
 /** Measures one tenant, right after onboarding, so its row never shows "not measured yet". */
-export async function refreshTenantStorage(db: Db, id: string, slug: string, now: Date = new Date()): Promise<void> {
+export async function refreshTenantStorage(
+  db: Db,
+  id: string,
+  slug: string,
+  now: Date = new Date(),
+): Promise<void> {
   await snapshot(db, [{ id, slug }], now, false)
 }
 
@@ -108,7 +129,13 @@ export async function oldestSnapshotAt(db: Db): Promise<Date | undefined> {
   return row?.oldest ? new Date(row.oldest as Date) : undefined
 }
 
-export type SchemaStatus = { schema: string; exists: boolean; applied: string[]; pending: string[]; tables: number }
+export type SchemaStatus = {
+  schema: string
+  exists: boolean
+  applied: string[]
+  pending: string[]
+  tables: number
+}
 
 /** Whether the tenant's schema exists and which tenant migrations it has applied. */
 export async function tenantSchemaStatus(db: Db, slug: string): Promise<SchemaStatus> {
@@ -126,5 +153,11 @@ export async function tenantSchemaStatus(db: Db, slug: string): Promise<SchemaSt
     .execute()
     .then((r) => r.map((x) => x.name as string))
     .catch(() => [] as string[])
-  return { schema, exists: true, applied, pending: all.filter((m) => !applied.includes(m)), tables: rows[0].tables }
+  return {
+    schema,
+    exists: true,
+    applied,
+    pending: all.filter((m) => !applied.includes(m)),
+    tables: rows[0].tables,
+  }
 }

@@ -3,7 +3,14 @@ export const TENANT_ROLES = [
   {
     name: 'owner',
     description: 'Full control of the organisation, including billing and deletion',
-    permissions: ['org.manage', 'org.billing', 'members.manage', 'data.read', 'data.write', 'settings.edit'],
+    permissions: [
+      'org.manage',
+      'org.billing',
+      'members.manage',
+      'data.read',
+      'data.write',
+      'settings.edit',
+    ],
   },
   {
     name: 'admin',

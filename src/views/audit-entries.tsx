@@ -8,7 +8,8 @@ export const AuditDiff: FC<{ before: unknown; after: unknown }> = ({ before, aft
   const a = (after ?? {}) as Record<string, unknown>
   const keys = [...new Set([...Object.keys(b), ...Object.keys(a)])]
   if (keys.length === 0) return <span class="text-slate-400">—</span>
-  const show = (v: unknown) => (v === undefined ? '∅' : typeof v === 'string' ? v : JSON.stringify(v))
+  const show = (v: unknown) =>
+    v === undefined ? '∅' : typeof v === 'string' ? v : JSON.stringify(v)
   return (
     <ul class="m-0 list-none p-0 text-xs font-mono">
       {keys.map((k) => (
@@ -23,46 +24,84 @@ export const AuditDiff: FC<{ before: unknown; after: unknown }> = ({ before, aft
   )
 }
 
-export const AuditRow: FC<{ entry: AuditListEntry; showTenant: boolean }> = ({ entry: e, showTenant }) => (
+export const AuditRow: FC<{ entry: AuditListEntry; showTenant: boolean }> = ({
+  entry: e,
+  showTenant,
+}) => (
   <tr class="border-t border-slate-100 align-top" data-seq={e.seq}>
     <td class="px-3 py-2 whitespace-nowrap text-xs">{formatDateTime(e.created_at)}</td>
     <td class="px-3 py-2 text-xs">{e.actor_email ?? <span class="text-slate-500">system</span>}</td>
     <td class="px-3 py-2 font-mono text-xs">{e.action}</td>
-    <td class="px-3 py-2 text-xs">{e.target_type ? `${e.target_type} ${e.target_id?.slice(0, 8) ?? ''}` : '—'}</td>
+    <td class="px-3 py-2 text-xs">
+      {e.target_type ? `${e.target_type} ${e.target_id?.slice(0, 8) ?? ''}` : '—'}
+    </td>
     {showTenant && (
       <td class="px-3 py-2 text-xs">
-        {e.tenant_id ? <a href={`/tenants/${e.tenant_id}`} class="text-violet-800 underline">{e.tenant_slug ?? e.tenant_id.slice(0, 8)}</a> : '—'}
+        {e.tenant_id ? (
+          <a href={`/tenants/${e.tenant_id}`} class="text-violet-800 underline">
+            {e.tenant_slug ?? e.tenant_id.slice(0, 8)}
+          </a>
+        ) : (
+          '—'
+        )}
       </td>
     )}
-    <td class="px-3 py-2"><AuditDiff before={e.before} after={e.after} /></td>
+    <td class="px-3 py-2">
+      <AuditDiff before={e.before} after={e.after} />
+    </td>
     <td class="px-3 py-2 text-xs text-slate-600">
       {e.ip ?? '—'}
-      <span class="block font-mono text-[10px] text-slate-400" title="Request id">{e.request_id ?? ''}</span>
+      <span class="block font-mono text-[10px] text-slate-400" title="Request id">
+        {e.request_id ?? ''}
+      </span>
     </td>
   </tr>
 )
 
-export const AuditTable: FC<{ entries: AuditListEntry[]; showTenant?: boolean }> = ({ entries, showTenant = true }) => (
+export const AuditTable: FC<{ entries: AuditListEntry[]; showTenant?: boolean }> = ({
+  entries,
+  showTenant = true,
+}) => (
   <div class="overflow-x-auto rounded border border-slate-200 bg-white">
     <table class="w-full text-sm">
       <thead class="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
         <tr>
-          <th scope="col" class="px-3 py-2">Time</th>
-          <th scope="col" class="px-3 py-2">Actor</th>
-          <th scope="col" class="px-3 py-2">Action</th>
-          <th scope="col" class="px-3 py-2">Target</th>
-          {showTenant && <th scope="col" class="px-3 py-2">Tenant</th>}
-          <th scope="col" class="px-3 py-2">Change</th>
-          <th scope="col" class="px-3 py-2">IP / request</th>
+          <th scope="col" class="px-3 py-2">
+            Time
+          </th>
+          <th scope="col" class="px-3 py-2">
+            Actor
+          </th>
+          <th scope="col" class="px-3 py-2">
+            Action
+          </th>
+          <th scope="col" class="px-3 py-2">
+            Target
+          </th>
+          {showTenant && (
+            <th scope="col" class="px-3 py-2">
+              Tenant
+            </th>
+          )}
+          <th scope="col" class="px-3 py-2">
+            Change
+          </th>
+          <th scope="col" class="px-3 py-2">
+            IP / request
+          </th>
         </tr>
       </thead>
       <tbody>
         {entries.length === 0 && (
           <tr>
-            <td colspan={7} class="px-3 py-6 text-center text-slate-500">No entries.</td>
+            <td colspan={7} class="px-3 py-6 text-center text-slate-500">
+              No entries.
+            </td>
           </tr>
         )}
-        {entries.map((e) => <AuditRow entry={e} showTenant={showTenant} />)}
+        {entries.map((e) => (
+          <AuditRow entry={e} showTenant={showTenant} />
+        ))}
       </tbody>
     </table>
   </div>

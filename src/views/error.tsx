@@ -16,7 +16,9 @@ export const ErrorPage: FC<{ status: number; message: string; requestId: string 
       Request id: <code id="request-id">{p.requestId}</code>
     </p>
     <p class="mt-4 text-sm">
-      <a href="/tenants" class="text-violet-700 underline">Back to the console</a>
+      <a href="/tenants" class="text-violet-700 underline">
+        Back to the console
+      </a>
     </p>
   </AuthLayout>
 )

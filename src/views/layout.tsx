@@ -51,7 +51,10 @@ export const FlashMessage: FC<{ flash?: Flash }> = ({ flash }) => {
     info: 'bg-sky-50 border-sky-300 text-sky-900',
   }
   return (
-    <div role={flash.kind === 'error' ? 'alert' : 'status'} class={`mb-4 rounded border px-4 py-2 text-sm ${colours[flash.kind]}`}>
+    <div
+      role={flash.kind === 'error' ? 'alert' : 'status'}
+      class={`mb-4 rounded border px-4 py-2 text-sm ${colours[flash.kind]}`}
+    >
       {flash.text}
     </div>
   )
@@ -69,7 +72,9 @@ export const Layout: FC<{
     <div class="min-h-screen flex">
       <nav aria-label="Sections" class="w-56 shrink-0 bg-slate-900 text-slate-200 flex flex-col">
         <div class="px-4 py-4 border-b border-slate-700">
-          <a href="/tenants" class="text-lg font-semibold text-white no-underline">Fleetdeck</a>
+          <a href="/tenants" class="text-lg font-semibold text-white no-underline">
+            Fleetdeck
+          </a>
           <div class="mt-1">
             <span class="inline-block rounded bg-amber-400 text-slate-900 text-xs font-bold uppercase tracking-wide px-2 py-0.5">
               Super Admin
@@ -93,9 +98,14 @@ export const Layout: FC<{
           <div class="font-medium text-white">{props.admin.name}</div>
           <div class="text-slate-400">{props.admin.email}</div>
           <div class="text-slate-400">role: {props.admin.role}</div>
-          <a href="/account" class="mt-1 block text-violet-300 underline hover:text-white">Your account</a>
+          <a href="/account" class="mt-1 block text-violet-300 underline hover:text-white">
+            Your account
+          </a>
           <form method="post" action="/logout" class="mt-2">
-            <button type="submit" class="text-violet-300 hover:text-white underline bg-transparent border-0 p-0 cursor-pointer">
+            <button
+              type="submit"
+              class="text-violet-300 hover:text-white underline bg-transparent border-0 p-0 cursor-pointer"
+            >
               Sign out
             </button>
           </form>
@@ -116,7 +126,9 @@ export const AuthLayout: FC<{ title: string; children: Child; flash?: Flash }> =
       <div class="w-full max-w-md rounded-lg bg-white shadow-xl p-8">
         <div class="mb-6 flex items-center gap-2">
           <span class="text-xl font-semibold">Fleetdeck</span>
-          <span class="rounded bg-amber-400 text-slate-900 text-xs font-bold uppercase px-2 py-0.5">Super Admin</span>
+          <span class="rounded bg-amber-400 text-slate-900 text-xs font-bold uppercase px-2 py-0.5">
+            Super Admin
+          </span>
         </div>
         <FlashMessage flash={props.flash} />
         {props.children}
@@ -141,7 +153,9 @@ export const Field: FC<{
   const id = `field-${p.name}`
   return (
     <div class="mb-4">
-      <label for={id} class="block text-sm font-medium text-slate-700 mb-1">{p.label}</label>
+      <label for={id} class="block text-sm font-medium text-slate-700 mb-1">
+        {p.label}
+      </label>
       <input
         id={id}
         name={p.name}
@@ -156,19 +170,34 @@ export const Field: FC<{
         class={`w-full rounded border px-3 py-2 text-sm ${p.error ? 'border-red-500' : 'border-slate-300'}`}
       />
       {p.hint && !p.error && <p class="mt-1 text-xs text-slate-500">{p.hint}</p>}
-      {p.error && <p id={`${id}-error`} class="mt-1 text-sm text-red-700">{p.error}</p>}
+      {p.error && (
+        <p id={`${id}-error`} class="mt-1 text-sm text-red-700">
+          {p.error}
+        </p>
+      )}
     </div>
   )
 }
 
-export const Button: FC<{ children: Child; kind?: 'primary' | 'danger' | 'plain'; name?: string; accesskey?: string; type?: 'submit' | 'button' }> = (p) => {
+export const Button: FC<{
+  children: Child
+  kind?: 'primary' | 'danger' | 'plain'
+  name?: string
+  accesskey?: string
+  type?: 'submit' | 'button'
+}> = (p) => {
   const styles = {
     primary: 'bg-violet-700 text-white hover:bg-violet-800 border-violet-700',
     danger: 'bg-red-600 text-white hover:bg-red-700 border-red-600',
     plain: 'bg-white text-slate-800 hover:bg-slate-50 border-slate-300',
   }
   return (
-    <button type={p.type ?? 'submit'} name={p.name} accesskey={p.accesskey} class={`rounded border px-3 py-1.5 text-sm font-medium cursor-pointer ${styles[p.kind ?? 'primary']}`}>
+    <button
+      type={p.type ?? 'submit'}
+      name={p.name}
+      accesskey={p.accesskey}
+      class={`rounded border px-3 py-1.5 text-sm font-medium cursor-pointer ${styles[p.kind ?? 'primary']}`}
+    >
       {p.children}
     </button>
   )

@@ -4,19 +4,37 @@ import type { SignInOutcome } from '../db/schema.js'
 import { formatAge, formatDateTime } from './format.js'
 import { AuthLayout, Button, Field } from './layout.js'
 
-export type SignInRow = { at: Date; ip: string | null; userAgent: string | null; outcome: SignInOutcome }
+export type SignInRow = {
+  at: Date
+  ip: string | null
+  userAgent: string | null
+  outcome: SignInOutcome
+}
 
 export const StepUpPage: FC<{ email: string; next: string; error?: string }> = (p) => (
   <AuthLayout title="Confirm it is you">
     <h1 class="text-lg font-semibold mb-1">Confirm it is you</h1>
     <p class="text-sm text-slate-600 mb-4">
-      This action needs an authentication code from the last 10 minutes. Enter the current code for {p.email}, then repeat the action.
+      This action needs an authentication code from the last 10 minutes. Enter the current code for{' '}
+      {p.email}, then repeat the action.
     </p>
     <form method="post" action={`/step-up?next=${encodeURIComponent(p.next)}`}>
-      <Field name="code" label="Code" inputmode="numeric" autocomplete="one-time-code" error={p.error} required autofocus />
+      <Field
+        name="code"
+        label="Code"
+        inputmode="numeric"
+        autocomplete="one-time-code"
+        error={p.error}
+        required
+        autofocus
+      />
       <Button>Confirm</Button>
     </form>
-    <p class="mt-4 text-sm"><a href={p.next} class="text-violet-700 underline">Cancel</a></p>
+    <p class="mt-4 text-sm">
+      <a href={p.next} class="text-violet-700 underline">
+        Cancel
+      </a>
+    </p>
   </AuthLayout>
 )
 
@@ -25,24 +43,42 @@ export function browserName(userAgent: string | null): string {
   if (!userAgent) return 'unknown'
   const match = /(Edg|Firefox|Chrome|Chromium|Safari|curl|HeadlessChrome)\/([\d.]+)/.exec(userAgent)
   const os = /(Windows|Mac OS X|Linux|Android|iPhone|iPad)/.exec(userAgent)?.[1]
-  return match ? `${match[1]} ${match[2].split('.')[0]}${os ? ` on ${os}` : ''}` : userAgent.slice(0, 60)
+  return match
+    ? `${match[1]} ${match[2].split('.')[0]}${os ? ` on ${os}` : ''}`
+    : userAgent.slice(0, 60)
 }
 
-export const SessionTable: FC<{ sessions: Session[]; currentId?: string; endAction: (s: Session) => string; now: Date }> = (p) => (
+export const SessionTable: FC<{
+  sessions: Session[]
+  currentId?: string
+  endAction: (s: Session) => string
+  now: Date
+}> = (p) => (
   <table class="w-full text-sm">
     <thead class="text-left text-xs uppercase text-slate-500">
       <tr>
-        <th scope="col" class="py-1">Browser</th>
+        <th scope="col" class="py-1">
+          Browser
+        </th>
         <th scope="col">Address</th>
         <th scope="col">Signed in</th>
         <th scope="col">Last seen</th>
-        <th scope="col"><span class="sr-only">Actions</span></th>
+        <th scope="col">
+          <span class="sr-only">Actions</span>
+        </th>
       </tr>
     </thead>
     <tbody>
       {p.sessions.map((s) => (
         <tr class="border-t border-slate-100">
-          <td class="py-1">{browserName(s.userAgent)}{s.id === p.currentId && <span class="ml-2 rounded bg-violet-100 px-1.5 text-xs text-violet-800">this session</span>}</td>
+          <td class="py-1">
+            {browserName(s.userAgent)}
+            {s.id === p.currentId && (
+              <span class="ml-2 rounded bg-violet-100 px-1.5 text-xs text-violet-800">
+                this session
+              </span>
+            )}
+          </td>
           <td class="font-mono text-xs">{s.ip ?? '—'}</td>
           <td>{formatDateTime(s.createdAt)}</td>
           <td>{formatAge(s.lastActiveAt, p.now)}</td>
@@ -50,7 +86,13 @@ export const SessionTable: FC<{ sessions: Session[]; currentId?: string; endActi
             {s.id !== p.currentId && (
               <form method="post" action={p.endAction(s)} class="inline">
                 <input type="hidden" name="_method" value="DELETE" />
-                <button type="submit" aria-label={`End session from ${s.ip ?? 'unknown address'}`} class="rounded border border-slate-300 bg-white px-2 py-0.5 text-xs cursor-pointer">End</button>
+                <button
+                  type="submit"
+                  aria-label={`End session from ${s.ip ?? 'unknown address'}`}
+                  class="rounded border border-slate-300 bg-white px-2 py-0.5 text-xs cursor-pointer"
+                >
+                  End
+                </button>
               </form>
             )}
           </td>
@@ -76,7 +118,14 @@ export const SignInHistory: FC<{ rows: SignInRow[] }> = ({ rows }) =>
   ) : (
     <table class="w-full text-sm">
       <thead class="text-left text-xs uppercase text-slate-500">
-        <tr><th scope="col" class="py-1">Time</th><th scope="col">Address</th><th scope="col">Browser</th><th scope="col">Outcome</th></tr>
+        <tr>
+          <th scope="col" class="py-1">
+            Time
+          </th>
+          <th scope="col">Address</th>
+          <th scope="col">Browser</th>
+          <th scope="col">Outcome</th>
+        </tr>
       </thead>
       <tbody>
         {rows.map((r) => (
@@ -84,25 +133,45 @@ export const SignInHistory: FC<{ rows: SignInRow[] }> = ({ rows }) =>
             <td class="py-1 whitespace-nowrap">{formatDateTime(r.at)}</td>
             <td class="font-mono text-xs">{r.ip ?? '—'}</td>
             <td>{browserName(r.userAgent)}</td>
-            <td class={r.outcome === 'success' ? 'text-emerald-800' : 'text-red-800'}>{OUTCOME_LABELS[r.outcome] ?? r.outcome}</td>
+            <td class={r.outcome === 'success' ? 'text-emerald-800' : 'text-red-800'}>
+              {OUTCOME_LABELS[r.outcome] ?? r.outcome}
+            </td>
           </tr>
         ))}
       </tbody>
     </table>
   )
 
-export const AllowlistForm: FC<{ action: string; entries: string[]; label: string; error?: string; yourIp: string | null; hint: string }> = (p) => {
+export const AllowlistForm: FC<{
+  action: string
+  entries: string[]
+  label: string
+  error?: string
+  yourIp: string | null
+  hint: string
+}> = (p) => {
   const id = `allowlist-${p.action.replace(/\W+/g, '-')}`
   return (
     <form method="post" action={p.action} class="max-w-xl">
-      <label for={id} class="block text-sm font-medium text-slate-700 mb-1">{p.label}</label>
-      <textarea id={id} name="allowlist" rows={5} aria-invalid={p.error ? 'true' : undefined} aria-describedby={`${id}-help`} class={`w-full rounded border px-3 py-2 font-mono text-sm ${p.error ? 'border-red-500' : 'border-slate-300'}`}>
+      <label for={id} class="block text-sm font-medium text-slate-700 mb-1">
+        {p.label}
+      </label>
+      <textarea
+        id={id}
+        name="allowlist"
+        rows={5}
+        aria-invalid={p.error ? 'true' : undefined}
+        aria-describedby={`${id}-help`}
+        class={`w-full rounded border px-3 py-2 font-mono text-sm ${p.error ? 'border-red-500' : 'border-slate-300'}`}
+      >
         {p.entries.join('\n')}
       </textarea>
       <p id={`${id}-help`} class={`mt-1 text-xs ${p.error ? 'text-red-700' : 'text-slate-500'}`}>
         {p.error ?? `${p.hint} Your address is ${p.yourIp ?? 'unknown'}.`}
       </p>
-      <div class="mt-2"><Button>Save allowlist</Button></div>
+      <div class="mt-2">
+        <Button>Save allowlist</Button>
+      </div>
     </form>
   )
 }

@@ -29,8 +29,14 @@ export type TenantPageProps = {
 }
 
 const Section: FC<{ title: string; id?: string; children: unknown }> = (p) => (
-  <section id={p.id} aria-labelledby={`${p.id ?? p.title}-title`} class="mb-6 rounded border border-slate-200 bg-white p-5">
-    <h2 id={`${p.id ?? p.title}-title`} class="m-0 mb-3 text-base font-semibold">{p.title}</h2>
+  <section
+    id={p.id}
+    aria-labelledby={`${p.id ?? p.title}-title`}
+    class="mb-6 rounded border border-slate-200 bg-white p-5"
+  >
+    <h2 id={`${p.id ?? p.title}-title`} class="m-0 mb-3 text-base font-semibold">
+      {p.title}
+    </h2>
     {p.children as any}
   </section>
 )
@@ -52,35 +58,61 @@ export const TenantPage: FC<TenantPageProps> = (p) => {
   const canDelete = roleCan(p.admin.role, 'saas.tenants.delete') && t.status !== 'deleted'
   return (
     <div>
-      <p class="m-0 mb-2 text-sm"><a href="/tenants" class="text-violet-700 underline">← Tenants</a></p>
+      <p class="m-0 mb-2 text-sm">
+        <a href="/tenants" class="text-violet-700 underline">
+          ← Tenants
+        </a>
+      </p>
       <TenantHeader tenant={t} admin={p.admin} />
       {t.provisioningError && (
-        <div role="alert" class="mb-4 rounded border border-red-300 bg-red-50 px-4 py-3 text-sm text-red-900">
+        <div
+          role="alert"
+          class="mb-4 rounded border border-red-300 bg-red-50 px-4 py-3 text-sm text-red-900"
+        >
           Onboarding failed — {t.provisioningError}
         </div>
       )}
       <div class="grid gap-6 lg:grid-cols-2">
         <Section title="Overview" id="overview">
           <dl class="m-0 grid grid-cols-[10rem_1fr] gap-y-1 text-sm">
-            <dt class="text-slate-500">Plan</dt><dd class="m-0">{p.planName}</dd>
-            <dt class="text-slate-500">Billing email</dt><dd class="m-0">{t.billingEmail}</dd>
-            <dt class="text-slate-500">Created</dt><dd class="m-0">{formatDateTime(t.createdAt)}</dd>
-            <dt class="text-slate-500">Suspended</dt><dd class="m-0">{formatDateTime(t.suspendedAt)}</dd>
-            <dt class="text-slate-500">Plan changed</dt><dd class="m-0">{formatDateTime(t.planChangedAt)}</dd>
-            {t.deletedAt && (<><dt class="text-slate-500">Deleted</dt><dd class="m-0">{formatDateTime(t.deletedAt)}</dd></>)}
+            <dt class="text-slate-500">Plan</dt>
+            <dd class="m-0">{p.planName}</dd>
+            <dt class="text-slate-500">Billing email</dt>
+            <dd class="m-0">{t.billingEmail}</dd>
+            <dt class="text-slate-500">Created</dt>
+            <dd class="m-0">{formatDateTime(t.createdAt)}</dd>
+            <dt class="text-slate-500">Suspended</dt>
+            <dd class="m-0">{formatDateTime(t.suspendedAt)}</dd>
+            <dt class="text-slate-500">Plan changed</dt>
+            <dd class="m-0">{formatDateTime(t.planChangedAt)}</dd>
+            {t.deletedAt && (
+              <>
+                <dt class="text-slate-500">Deleted</dt>
+                <dd class="m-0">{formatDateTime(t.deletedAt)}</dd>
+              </>
+            )}
           </dl>
         </Section>
         <Section title="Storage and schema" id="storage">
           <dl class="m-0 grid grid-cols-[10rem_1fr] gap-y-1 text-sm">
-            <dt class="text-slate-500">Database</dt><dd class="m-0">{p.storage ? formatBytes(p.storage.dbBytes) : 'not measured'}</dd>
-            <dt class="text-slate-500">Files</dt><dd class="m-0">{p.storage ? formatBytes(p.storage.fileBytes) : 'not measured'}</dd>
-            <dt class="text-slate-500">Total</dt><dd class="m-0 font-medium">{p.storage ? formatBytes(p.storage.dbBytes + p.storage.fileBytes) : '—'}</dd>
-            <dt class="text-slate-500">Measured</dt><dd class="m-0">{p.storage ? formatAge(p.storage.takenAt, p.now) : '—'}</dd>
+            <dt class="text-slate-500">Database</dt>
+            <dd class="m-0">{p.storage ? formatBytes(p.storage.dbBytes) : 'not measured'}</dd>
+            <dt class="text-slate-500">Files</dt>
+            <dd class="m-0">{p.storage ? formatBytes(p.storage.fileBytes) : 'not measured'}</dd>
+            <dt class="text-slate-500">Total</dt>
+            <dd class="m-0 font-medium">
+              {p.storage ? formatBytes(p.storage.dbBytes + p.storage.fileBytes) : '—'}
+            </dd>
+            <dt class="text-slate-500">Measured</dt>
+            <dd class="m-0">{p.storage ? formatAge(p.storage.takenAt, p.now) : '—'}</dd>
             <dt class="text-slate-500">Schema</dt>
             <dd class="m-0" id="schema-status">
               <span class="font-mono">{p.schema.schema}</span>:{' '}
               {p.schema.exists ? (
-                <span class="text-emerald-800">present, {p.schema.tables} tables, migrations {p.schema.applied.length}/{p.schema.applied.length + p.schema.pending.length} applied</span>
+                <span class="text-emerald-800">
+                  present, {p.schema.tables} tables, migrations {p.schema.applied.length}/
+                  {p.schema.applied.length + p.schema.pending.length} applied
+                </span>
               ) : (
                 <span class="text-red-800">missing</span>
               )}
@@ -94,7 +126,17 @@ export const TenantPage: FC<TenantPageProps> = (p) => {
             {p.steps.map((s) => (
               <li class="mb-1">
                 <span class="font-medium">{s.label}</span>{' '}
-                <span class={s.status === 'done' ? 'text-emerald-800' : s.status === 'failed' ? 'text-red-800' : 'text-slate-500'}>{s.status}</span>
+                <span
+                  class={
+                    s.status === 'done'
+                      ? 'text-emerald-800'
+                      : s.status === 'failed'
+                        ? 'text-red-800'
+                        : 'text-slate-500'
+                  }
+                >
+                  {s.status}
+                </span>
                 {s.error && <span class="block text-xs text-red-800">{s.error}</span>}
               </li>
             ))}
@@ -112,40 +154,88 @@ export const TenantPage: FC<TenantPageProps> = (p) => {
         ) : (
           <table class="w-full text-sm">
             <thead class="text-left text-xs uppercase text-slate-500">
-              <tr><th scope="col" class="py-1">Name</th><th scope="col">Email</th><th scope="col">Role</th><th scope="col">Since</th></tr>
+              <tr>
+                <th scope="col" class="py-1">
+                  Name
+                </th>
+                <th scope="col">Email</th>
+                <th scope="col">Role</th>
+                <th scope="col">Since</th>
+              </tr>
             </thead>
             <tbody>
               {p.members.map((m) => (
-                <tr class="border-t border-slate-100"><td class="py-1">{m.name}</td><td>{m.email}</td><td>{m.role}</td><td>{formatDateTime(m.since)}</td></tr>
+                <tr class="border-t border-slate-100">
+                  <td class="py-1">{m.name}</td>
+                  <td>{m.email}</td>
+                  <td>{m.role}</td>
+                  <td>{formatDateTime(m.since)}</td>
+                </tr>
               ))}
             </tbody>
           </table>
         )}
-        {p.memberCount > p.members.length && <p class="mt-2 text-xs text-slate-500">Showing the first {p.members.length}.</p>}
+        {p.memberCount > p.members.length && (
+          <p class="mt-2 text-xs text-slate-500">Showing the first {p.members.length}.</p>
+        )}
       </Section>
       {canEdit && (
         <Section title="Edit" id="edit">
           <form method="post" action={`/tenants/${t.id}`} class="max-w-xl">
-            <Field name="name" label="Name" value={p.editValues?.name ?? t.name} error={p.editErrors?.name} required />
-            <PlanSelect plans={p.plans} value={p.editValues?.planId ?? t.planId} error={p.editErrors?.planId} />
-            <Field name="billingEmail" label="Billing email" type="email" value={p.editValues?.billingEmail ?? t.billingEmail} error={p.editErrors?.billingEmail} required />
+            <Field
+              name="name"
+              label="Name"
+              value={p.editValues?.name ?? t.name}
+              error={p.editErrors?.name}
+              required
+            />
+            <PlanSelect
+              plans={p.plans}
+              value={p.editValues?.planId ?? t.planId}
+              error={p.editErrors?.planId}
+            />
+            <Field
+              name="billingEmail"
+              label="Billing email"
+              type="email"
+              value={p.editValues?.billingEmail ?? t.billingEmail}
+              error={p.editErrors?.billingEmail}
+              required
+            />
             <Button accesskey="e">Save changes</Button>
           </form>
         </Section>
       )}
       <Section title="Recent audit entries" id="tenant-audit">
         <AuditTable entries={p.audit} showTenant={false} />
-        <p class="mt-2 text-sm"><a href={`/audit?tenant=${t.id}`} class="text-violet-700 underline">Full history</a></p>
+        <p class="mt-2 text-sm">
+          <a href={`/audit?tenant=${t.id}`} class="text-violet-700 underline">
+            Full history
+          </a>
+        </p>
       </Section>
       {canDelete && (
-        <section aria-labelledby="danger-title" class="mb-6 rounded border border-red-300 bg-red-50 p-5">
-          <h2 id="danger-title" class="m-0 mb-2 text-base font-semibold text-red-900">Delete tenant</h2>
+        <section
+          aria-labelledby="danger-title"
+          class="mb-6 rounded border border-red-300 bg-red-50 p-5"
+        >
+          <h2 id="danger-title" class="m-0 mb-2 text-base font-semibold text-red-900">
+            Delete tenant
+          </h2>
           <p class="m-0 mb-3 text-sm text-red-900">
-            Drops the schema <code>{p.schema.schema}</code> with all its data and removes every membership. This cannot be undone. The tenant row stays for the audit trail and its slug stays taken.
+            Drops the schema <code>{p.schema.schema}</code> with all its data and removes every
+            membership. This cannot be undone. The tenant row stays for the audit trail and its slug
+            stays taken.
           </p>
           <form method="post" action={`/tenants/${t.id}`} class="max-w-md">
             <input type="hidden" name="_method" value="DELETE" />
-            <Field name="confirmSlug" label={`Type ${t.slug} to confirm`} error={p.deleteError} autocomplete="off" required />
+            <Field
+              name="confirmSlug"
+              label={`Type ${t.slug} to confirm`}
+              error={p.deleteError}
+              autocomplete="off"
+              required
+            />
             <Button kind="danger">Delete this tenant</Button>
           </form>
         </section>

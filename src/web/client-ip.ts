@@ -10,7 +10,12 @@ import proxyAddr from 'proxy-addr'
 export function compileTrustProxy(setting: string): (addr: string, i: number) => boolean {
   const value = setting.trim()
   if (value === '' || value === 'false') return () => false
-  return proxyAddr.compile(value.split(',').map((s) => s.trim()).filter(Boolean))
+  return proxyAddr.compile(
+    value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  )
 }
 
 /**

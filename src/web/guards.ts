@@ -69,7 +69,12 @@ export function safeNextPath(candidate: string | undefined, fallback = '/tenants
   if (!candidate) return fallback
   try {
     const url = new URL(candidate, 'http://local.invalid')
-    if (url.origin !== 'http://local.invalid' || !url.pathname.startsWith('/') || url.pathname.startsWith('//')) return fallback
+    if (
+      url.origin !== 'http://local.invalid' ||
+      !url.pathname.startsWith('/') ||
+      url.pathname.startsWith('//')
+    )
+      return fallback
     return url.pathname + url.search
   } catch {
     return fallback
@@ -85,7 +90,8 @@ export function safeNextPath(candidate: string | undefined, fallback = '/tenants
 export const requireRecentTotp: MiddlewareHandler<AppEnv> = async (c, next) => {
   const verifiedAt = c.var.session.totpVerifiedAt?.getTime() ?? 0
   if (c.var.now().getTime() - verifiedAt <= STEP_UP_SECONDS * 1000) return next()
-  const back = c.req.method === 'GET' ? c.req.path + (new URL(c.req.url).search || '') : refererPath(c)
+  const back =
+    c.req.method === 'GET' ? c.req.path + (new URL(c.req.url).search || '') : refererPath(c)
   const url = `/step-up?next=${encodeURIComponent(safeNextPath(back))}`
   if (isHtmx(c)) {
     c.header('HX-Redirect', url)

@@ -40,7 +40,8 @@ export const noStore: MiddlewareHandler<AppEnv> = async (c, next) => {
  */
 export function sameOriginOr(publicUrl: string) {
   const publicOrigin = new URL(publicUrl).origin
-  return (origin: string, c: Context) => origin === publicOrigin || origin === new URL(c.req.url).origin
+  return (origin: string, c: Context) =>
+    origin === publicOrigin || origin === new URL(c.req.url).origin
 }
 
 /**
@@ -50,9 +51,20 @@ export function sameOriginOr(publicUrl: string) {
  */
 export const onlyDeleteOverride: MiddlewareHandler<AppEnv> = async (c, next) => {
   const type = c.req.header('content-type') ?? ''
-  if (c.req.method === 'GET' || c.req.method === 'HEAD' || !/^(application\/x-www-form-urlencoded|multipart\/form-data)/.test(type)) return next()
+  if (
+    c.req.method === 'GET' ||
+    c.req.method === 'HEAD' ||
+    !/^(application\/x-www-form-urlencoded|multipart\/form-data)/.test(type)
+  )
+    return next()
   // Hono's methodOverride takes the LAST `_method`; refuse repeats rather than guess.
-  const methods = (await c.req.raw.clone().formData().catch(() => undefined))?.getAll('_method') ?? []
+  const methods =
+    (
+      await c.req.raw
+        .clone()
+        .formData()
+        .catch(() => undefined)
+    )?.getAll('_method') ?? []
   if (methods.length > 1 || (methods.length === 1 && methods[0] !== 'DELETE')) {
     throw new HTTPException(400, { message: 'Unsupported _method: forms may only ask for DELETE.' })
   }

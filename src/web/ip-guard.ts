@@ -31,13 +31,20 @@ export async function refuseAddress(c: Context<AppEnv>, list: 'global' | 'admin'
   const now = c.var.now()
   if ((await hitRateLimit(c.var.db, `ip-refused-audit:${ip ?? 'unknown'}`, 60, now)) === 1) {
     await c.var.db.transaction().execute((trx) =>
-      appendAuditEntry(trx, auditContext(c), {
-        action: 'security.ip_refused',
-        targetType: 'address',
-        targetId: ip,
-        after: { ip, list, method: c.req.method, path: c.req.path.slice(0, 200) },
-      }, now),
+      appendAuditEntry(
+        trx,
+        auditContext(c),
+        {
+          action: 'security.ip_refused',
+          targetType: 'address',
+          targetId: ip,
+          after: { ip, list, method: c.req.method, path: c.req.path.slice(0, 200) },
+        },
+        now,
+      ),
     )
   }
-  throw new HTTPException(403, { message: `Your address (${ip ?? 'unknown'}) is not on the allowlist.` })
+  throw new HTTPException(403, {
+    message: `Your address (${ip ?? 'unknown'}) is not on the allowlist.`,
+  })
 }

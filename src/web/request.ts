@@ -12,7 +12,11 @@ export function clientIp(c: Context<AppEnv>): string | null {
   const known = c.get('clientIp') as string | null | undefined
   if (known !== undefined) return known
   const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined
-  const ip = resolveClientIp(env?.incoming?.socket?.remoteAddress, c.req.header('x-forwarded-for'), c.var.trustProxy)
+  const ip = resolveClientIp(
+    env?.incoming?.socket?.remoteAddress,
+    c.req.header('x-forwarded-for'),
+    c.var.trustProxy,
+  )
   c.set('clientIp', ip)
   return ip
 }
