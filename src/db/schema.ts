@@ -7,7 +7,9 @@ type Timestamp = ColumnType<Date, Date | string, Date | string>
 type NullableTimestamp = ColumnType<Date | null, Date | string | null, Date | string | null>
 type Json = ColumnType<unknown, string | null, string | null>
 
-export type OperatorRole = 'owner' | 'admin' | 'operator' | 'support' | 'viewer'
+/** Super-admin roles, most powerful first (DESIGN.md §2); the one list forms, checks and views use. */
+export const OPERATOR_ROLES = ['owner', 'admin', 'operator', 'support', 'viewer'] as const
+export type OperatorRole = (typeof OPERATOR_ROLES)[number]
 export type TenantStatus = 'provisioning' | 'active' | 'suspended' | 'failed' | 'deleted'
 export type MembershipRole = 'owner' | 'admin' | 'member'
 

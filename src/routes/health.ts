@@ -1,5 +1,5 @@
 import { Hono } from 'hono'
-import { sql } from 'kysely'
+import { pingDatabase } from '../db/health.js'
 import type { AppEnv } from '../web/env.js'
 
 /** Liveness and readiness for load balancers and the Docker HEALTHCHECK: no session needed. */
@@ -9,7 +9,7 @@ healthRoutes.get('/healthz', (c) => c.json({ status: 'ok' }))
 
 healthRoutes.get('/readyz', async (c) => {
   try {
-    await sql`select 1`.execute(c.var.db)
+    await pingDatabase(c.var.db)
     return c.json({ status: 'ready', database: c.var.deps.database.kind })
   } catch {
     return c.json({ status: 'unavailable', database: c.var.deps.database.kind }, 503)
