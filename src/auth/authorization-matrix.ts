@@ -40,7 +40,7 @@ export const AUTHORIZATION_MATRIX: Record<string, Access> = {
   'DELETE /tenants/:id': EDITORS,
   'POST /tenants/:id/suspension': SUSPENDERS,
   'DELETE /tenants/:id/suspension': SUSPENDERS,
-  'POST /tenants/:id/provisioning': EDITORS,
+  'POST /tenants/:id/onboarding': EDITORS,
 
   'GET /audit': ALL,
 

@@ -220,7 +220,7 @@ async function claimOnboarding(db: Db, context: AuditContext, tenant: Tenant): P
         targetType: 'tenant',
         targetId: tenant.id,
         tenantId: tenant.id,
-        before: { status: 'failed', error: tenant.provisioningError },
+        before: { status: 'failed', error: tenant.onboardingError },
         after: { status: 'provisioning' },
       })
     }
