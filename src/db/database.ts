@@ -45,17 +45,14 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
 }
 
 async function openPostgres(url: string, poolSize: number): Promise<DatabaseHandle> {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize })
-  // An idle connection the server drops (restart, pg_terminate_backend) must not crash the process.
-  pool.on('error', warnLostConnection)
+  const pool = createServerPool(url, poolSize)
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   await pool.query('select 1')
   return {
     db,
     kind: 'postgres',
     async withDedicatedConnection(work) {
-      const ownPool = new pg.Pool({ connectionString: url, max: 1 })
-      ownPool.on('error', warnLostConnection)
+      const ownPool = createServerPool(url, 1)
       const own = new Kysely<Database>({ dialect: new PostgresDialect({ pool: ownPool }) })
       try {
         return await work(own)
@@ -67,9 +64,32 @@ async function openPostgres(url: string, poolSize: number): Promise<DatabaseHand
   }
 }
 
-function warnLostConnection(error: Error): void {
+/** How long a new connection to the server may take before the request that wanted it fails. */
+const CONNECT_TIMEOUT_MS = 5_000
+
+/**
+ * A `pg` pool that survives the server dropping its connections (restart, failover,
+ * `pg_terminate_backend`). `pg` emits `error` on a client whose socket dies; with no listener
+ * Node ends the process. The pool listens on idle clients itself; a client checked out by a
+ * request has none, so every client gets one at `connect`. The query in flight still fails
+ * (its request answers 500), and the pool drops the broken client when it is released
+ * (pg-pool checks `_queryable`), so the next request gets a fresh connection.
+ */
+export function createServerPool(url: string, max: number): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+  })
+  pool.on('connect', (client) => client.on('error', logLostConnection))
+  // The same error reaches the pool when the client was idle; it is logged once, above.
+  pool.on('error', () => {})
+  return pool
+}
+
+function logLostConnection(error: Error): void {
   console.warn(
-    JSON.stringify({ level: 'warn', msg: 'idle database connection lost', error: error.message }),
+    JSON.stringify({ level: 'warn', msg: 'database connection lost', error: error.message }),
   )
 }
 
