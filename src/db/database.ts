@@ -1,10 +1,9 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm'
 import { createPgConfig } from '@electric-sql/pglite/node-postgres'
 import { Kysely, PostgresDialect } from 'kysely'
 import pg from 'pg'
+import { lockDataDir } from './data-dir-lock.js'
 import type { Database } from './schema.js'
 
 // int8 (counts, byte sizes, sequence numbers) as JS numbers: every value we keep stays far
@@ -110,37 +109,5 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
       await lite.close()
       unlock()
     },
-  }
-}
-
-/**
- * PGlite is one process's database: a second process opening the same directory (the server
- * and `npm run create-super-admin`, say) would corrupt it. A pid file refuses that.
- * @throws Error naming the process that holds the directory
- * @returns a function that releases the lock
- */
-function lockDataDir(dataDir: string): () => void {
-  mkdirSync(dataDir, { recursive: true })
-  const file = join(dataDir, 'fleetdeck.pid')
-  try {
-    writeFileSync(file, String(process.pid), { flag: 'wx' })
-  } catch {
-    const holder = Number(readFileSync(file, 'utf8'))
-    if (holder && holder !== process.pid && isAlive(holder)) {
-      throw new Error(
-        `The embedded database in ${dataDir} is in use by process ${holder}. Stop it first, or use DATABASE_URL.`,
-      )
-    }
-    writeFileSync(file, String(process.pid))
-  }
-  return () => rmSync(file, { force: true })
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
   }
 }
