@@ -15,6 +15,8 @@ export type Db = Kysely<Database>
 export type DatabaseHandle = {
   db: Db
   kind: 'postgres' | 'pglite'
+  /** Statements the database runs at once: the pool size on a server, 1 for PGlite. */
+  connections: number
   /**
    * Runs `work` on a connection of its own, closed afterwards. Fleet-wide jobs that touch every
    * tenant schema use it so the catalog cache they grow dies with them (DESIGN.md §3). On the
@@ -50,6 +52,7 @@ async function openPostgres(url: string, poolSize: number): Promise<DatabaseHand
   return {
     db,
     kind: 'postgres',
+    connections: poolSize,
     async withDedicatedConnection(work) {
       const ownPool = createServerPool(url, 1)
       const own = new Kysely<Database>({ dialect: new PostgresDialect({ pool: ownPool }) })
@@ -103,6 +106,7 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
   return {
     db,
     kind: 'pglite',
+    connections: 1,
     withDedicatedConnection: (work) => work(db),
     async close() {
       await db.destroy()
