@@ -17,6 +17,7 @@ import { tenantRoutes } from './routes/tenants.js'
 import { webhookRoutes } from './webhooks/index.js'
 import type { AppDeps, AppEnv } from './web/env.js'
 import { compileTrustProxy } from './web/client-ip.js'
+import { limitDatabaseQueue } from './web/database-queue.js'
 import { htmlErrorHandler, htmlNotFound } from './web/errors.js'
 import { takeFlashForPage } from './web/flash.js'
 import { requireConsoleSession } from './web/guards.js'
@@ -74,6 +75,12 @@ export function createApp(deps: AppDeps) {
   })
   app.use(securityHeaders(deps.config), noStore, requirePublicHost(deps.config))
   app.use('/public/*', serveStatic({ root: './' }))
+  app.use(
+    limitDatabaseQueue({
+      connections: deps.database.connections,
+      queueLimit: deps.config.databaseQueueLimit,
+    }),
+  )
   app.use(enforceGlobalAllowlist)
   // Hono's csrf checks the content types a cross-site form can send without a preflight;
   // anything else needs CORS, which Fleetdeck never grants, and SameSite=Strict cookies.
