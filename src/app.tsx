@@ -1,9 +1,7 @@
 import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { bodyLimit } from 'hono/body-limit'
-import { csrf } from 'hono/csrf'
 import { methodOverride } from 'hono/method-override'
-import { requestId } from 'hono/request-id'
 import { serveStatic } from '@hono/node-server/serve-static'
 import { accountRoutes } from './routes/account.js'
 import { auditRoutes } from './routes/audit.js'
@@ -23,10 +21,14 @@ import {
   noStore,
   onlyDeleteOverride,
   requirePublicHost,
+  requireSameOrigin,
   sameOriginOr,
   securityHeaders,
 } from './web/hardening.js'
-import { isHtmx } from './web/request.js'
+import { readFormBody } from './web/form-body.js'
+import { assignRequestId, clientRequestId } from './web/request-id.js'
+import { isHtmx, requireClientAddress } from './web/request.js'
+import { refuseControlCharactersInUrl } from './web/text-guard.js'
 
 /** The whole HTTP app; `app.request()` in tests, `@hono/node-server` in production. */
 export function createApp(deps: AppDeps) {
@@ -34,7 +36,7 @@ export function createApp(deps: AppDeps) {
   const now = deps.now ?? Date.now
   const trustProxy = compileTrustProxy(deps.config.trustProxy)
 
-  app.use(requestId({ generator: () => crypto.randomUUID() }))
+  app.use(assignRequestId)
   app.use(async (c, next) => {
     c.set('deps', deps)
     c.set('db', deps.database.db)
@@ -43,15 +45,15 @@ export function createApp(deps: AppDeps) {
     await next()
   })
   app.use(securityHeaders(deps.config), noStore, requirePublicHost(deps.config))
+  app.use(requireClientAddress, refuseControlCharactersInUrl)
   app.use('/public/*', serveStatic({ root: './' }))
   app.use(enforceGlobalAllowlist)
-  // Hono's csrf checks the content types a cross-site form can send without a preflight;
-  // anything else needs CORS, which Fleetdeck never grants, and SameSite=Strict cookies.
-  app.use(csrf({ origin: sameOriginOr(deps.config.publicUrl) }))
+  // Every unsafe request, whatever its body type, must come from our own pages.
+  app.use(requireSameOrigin(sameOriginOr(deps.config.publicUrl)))
   // Forms without JavaScript send `_method=DELETE`; htmx sends the real verb.
   // Forms here are small; a cap keeps a stranger from making the server parse megabytes.
   app.use(bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.text('Request body too large', 413) }))
-  app.use(onlyDeleteOverride, methodOverride({ app }))
+  app.use(readFormBody, onlyDeleteOverride, methodOverride({ app }))
 
   app.route('/', healthRoutes)
   app.route('/', signInRoutes)
@@ -101,6 +103,7 @@ export function createApp(deps: AppDeps) {
       JSON.stringify({
         level: 'error',
         requestId: c.var.requestId,
+        clientRequestId: clientRequestId(c),
         method: c.req.method,
         path: c.req.path,
         error: String(err?.stack ?? err),
