@@ -22,7 +22,8 @@ import {
   listOnboardingSteps,
   runOnboarding,
 } from '../tenancy/onboarding.js'
-import { oldestSnapshotAt, tenantSchemaStatus } from '../tenancy/storage.js'
+import { tenantSchemaStatus } from '../fleet/schema-status.js'
+import { oldestSnapshotAt } from '../tenancy/storage.js'
 import { Layout } from '../views/layout.js'
 import { TenantPage, TenantHeader, type TenantPageProps } from '../views/tenant-page.js'
 import {

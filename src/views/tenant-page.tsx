@@ -1,11 +1,11 @@
 import type { FC } from 'hono/jsx'
 import { roleCan } from '../auth/permissions.js'
 import type { AuditListEntry } from '../db/audit-log.js'
-import type { PlanRow } from '../db/schema.js'
+import type { Plan } from '../db/plans.js'
 import type { SuperAdmin } from '../db/super-admins.js'
 import type { Member, Storage, Tenant } from '../db/tenants.js'
 import { canRetryOnboarding, type StepState } from '../tenancy/onboarding.js'
-import type { SchemaStatus } from '../tenancy/storage.js'
+import type { SchemaStatus } from '../fleet/schema-status.js'
 import { AuditTable } from './audit-entries.js'
 import { formatAge, formatBytes, formatDateTime } from './format.js'
 import { Button, Field } from './layout.js'
@@ -15,7 +15,7 @@ export type TenantPageProps = {
   admin: SuperAdmin
   tenant: Tenant
   planName: string
-  plans: PlanRow[]
+  plans: Plan[]
   members: Member[]
   memberCount: number
   storage: Storage | undefined

@@ -1,6 +1,7 @@
 import type { FC } from 'hono/jsx'
 import { roleCan } from '../auth/permissions.js'
-import type { PlanRow, TenantStatus } from '../db/schema.js'
+import type { Plan } from '../db/plans.js'
+import type { TenantStatus } from '../db/schema.js'
 import type { SuperAdmin } from '../db/super-admins.js'
 import type { TenantListItem } from '../db/tenants.js'
 import { formatAge, formatBytes, formatDate } from './format.js'
@@ -291,7 +292,7 @@ export type TenantFormValues = {
 export const TenantForm: FC<{
   values: Partial<TenantFormValues>
   errors: Partial<Record<keyof TenantFormValues, string>>
-  plans: PlanRow[]
+  plans: Plan[]
 }> = ({ values, errors, plans }) => (
   <form
     id="tenant-form"
@@ -342,7 +343,7 @@ export const TenantForm: FC<{
   </form>
 )
 
-export const PlanSelect: FC<{ plans: PlanRow[]; value?: string; error?: string }> = ({
+export const PlanSelect: FC<{ plans: Plan[]; value?: string; error?: string }> = ({
   plans,
   value,
   error,
@@ -361,10 +362,10 @@ export const PlanSelect: FC<{ plans: PlanRow[]; value?: string; error?: string }
       {plans.map((plan) => (
         <option value={plan.id} selected={plan.id === value}>
           {plan.name} —{' '}
-          {plan.price_cents_monthly === 0
+          {plan.priceCentsMonthly === 0
             ? 'free'
-            : `$${(plan.price_cents_monthly / 100).toFixed(0)}/month`}
-          , {plan.max_members ?? 'unlimited'} members
+            : `$${(plan.priceCentsMonthly / 100).toFixed(0)}/month`}
+          , {plan.maxMembers ?? 'unlimited'} members
         </option>
       ))}
     </select>
