@@ -20,6 +20,7 @@ import {
   createTenantRecord,
   describeOnboardingFailure,
   listOnboardingSteps,
+  onboardingRetry,
   runOnboarding,
 } from '../tenancy/onboarding.js'
 import { tenantSchemaStatus } from '../fleet/schema-status.js'
@@ -211,6 +212,7 @@ async function tenantPageProps(c: Context<AppEnv>, tenant: Tenant): Promise<Tena
     storage,
     schema,
     steps,
+    retry: onboardingRetry(tenant, c.var.now()),
     audit,
     now: c.var.now(),
   }

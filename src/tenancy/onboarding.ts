@@ -123,6 +123,8 @@ export type OnboardingRetry = {
   reason: 'failed' | 'interrupted' | 'running'
   /** The run's last progress (claim or finished step). */
   lastProgressAt: Date
+  /** The lease a run holds after each progress, in milliseconds. */
+  leaseMs: number
 }
 
 /**
@@ -136,11 +138,18 @@ export function onboardingRetry(
 ): OnboardingRetry | undefined {
   const lastProgressAt = tenant.updatedAt
   if (tenant.status === 'failed')
-    return { available: true, availableAt: null, reason: 'failed', lastProgressAt }
+    return {
+      available: true,
+      availableAt: null,
+      reason: 'failed',
+      lastProgressAt,
+      leaseMs: ONBOARDING_LEASE_MS,
+    }
   if (tenant.status !== 'provisioning') return undefined
   const availableAt = new Date(lastProgressAt.getTime() + ONBOARDING_LEASE_MS)
   const available = now.getTime() >= availableAt.getTime()
-  return { available, availableAt, reason: available ? 'interrupted' : 'running', lastProgressAt }
+  const reason = available ? 'interrupted' : 'running'
+  return { available, availableAt, reason, lastProgressAt, leaseMs: ONBOARDING_LEASE_MS }
 }
 
 /** Failed, or provisioning with no progress for ONBOARDING_LEASE_MS (a crash mid-pipeline). */
