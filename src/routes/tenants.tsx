@@ -19,9 +19,11 @@ import {
   createTenantRecord,
   describeOnboardingFailure,
   listOnboardingSteps,
+  onboardingRetry,
   runOnboarding,
 } from '../tenancy/onboarding.js'
-import { oldestSnapshotAt, tenantSchemaStatus } from '../tenancy/storage.js'
+import { tenantSchemaStatus } from '../fleet/schema-status.js'
+import { oldestSnapshotAt } from '../tenancy/storage.js'
 import {
   NewTenantPage,
   TenantForm,
@@ -175,6 +177,7 @@ async function tenantPageProps(c: Context<AppEnv>, tenant: Tenant): Promise<Tena
     storage,
     schema,
     steps,
+    retry: onboardingRetry(tenant, c.var.now()),
     audit,
     now: c.var.now(),
   }
