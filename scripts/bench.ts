@@ -18,7 +18,7 @@ import { loadConfig } from '../src/config.js'
 import { openDatabase, type DatabaseHandle } from '../src/db/database.js'
 import { migratePlatform } from '../src/db/migrate.js'
 import { insertSuperAdmin } from '../src/db/super-admins.js'
-import { seedDemoFleet, seedUserPool } from '../src/tenancy/demo-fleet.js'
+import { seedDemoFleet, seedUserPool } from '../src/demo/demo-fleet.js'
 import { refreshStorageSnapshots } from '../src/tenancy/storage.js'
 
 const { values: opts } = parseArgs({
