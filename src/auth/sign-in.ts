@@ -1,7 +1,8 @@
+import type { Transaction } from 'kysely'
 import type { Db } from '../db/database.js'
 import { appendAuditEntry, type AuditContext } from '../db/audit-log.js'
 import { hitRateLimit, releaseRateLimit } from '../db/rate-limits.js'
-import type { SignInOutcome } from '../db/schema.js'
+import type { Database, SignInOutcome } from '../db/schema.js'
 import { insertSignInAttempt } from '../db/sign-in-attempts.js'
 import {
   consumeTotpStep,
@@ -48,7 +49,7 @@ async function recordAttempt(
   context: AuditContext,
   now: Date,
   attempt: Attempt,
-  also?: (trx: Db) => Promise<void>,
+  also?: (trx: Transaction<Database>) => Promise<void>,
 ) {
   const actor = attempt.admin ? { id: attempt.admin.id, email: attempt.admin.email } : null
   await db.transaction().execute(async (trx) => {
