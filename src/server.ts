@@ -38,7 +38,9 @@ if (applied.length > 0) console.log(`migrations applied: ${applied.join(', ')}`)
 await printSetupLink(database, config)
 
 const app = createApp({ config, database })
-const scheduler = createScheduler(database.db, periodicTasks(database, config))
+const scheduler = createScheduler(database.db, periodicTasks(database, config), {
+  lock: database.kind === 'pglite' ? 'none' : 'advisory',
+})
 scheduler.start()
 const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
   const where = database.kind === 'pglite' ? `embedded database in ${config.dataDir}` : 'PostgreSQL'

@@ -45,29 +45,33 @@ function countingTask(
 }
 
 describe('createScheduler', () => {
-  it('two schedulers on one database run a task once per interval, not twice', async () => {
-    const clock = manualClock()
-    const task = countingTask('count', HOUR)
-    const a = createScheduler(handle.db, [task], { instance: 'a', now: clock.now, log: quiet })
-    const b = createScheduler(handle.db, [task], { instance: 'b', now: clock.now, log: quiet })
+  it.each(['advisory', 'none'] as const)(
+    'two schedulers on one database run a task once per interval, not twice (lock: %s)',
+    async (lock) => {
+      const clock = manualClock()
+      const task = countingTask('count', HOUR)
+      const options = { now: clock.now, log: quiet, lock }
+      const a = createScheduler(handle.db, [task], { ...options, instance: 'a' })
+      const b = createScheduler(handle.db, [task], { ...options, instance: 'b' })
 
-    await Promise.all([a.runDue(), b.runDue()])
-    await Promise.all([a.runDue(), b.runDue()])
-    clock.advance(HOUR / 2)
-    await Promise.all([b.runDue(), a.runDue()])
-    expect(task.runs).toBe(1)
+      await Promise.all([a.runDue(), b.runDue()])
+      await Promise.all([a.runDue(), b.runDue()])
+      clock.advance(HOUR / 2)
+      await Promise.all([b.runDue(), a.runDue()])
+      expect(task.runs).toBe(1)
 
-    clock.advance(HOUR / 2)
-    await Promise.all([b.runDue(), a.runDue()])
+      clock.advance(HOUR / 2)
+      await Promise.all([b.runDue(), a.runDue()])
 
-    expect(task.runs).toBe(2)
-    const runs = await listSchedulerRuns(handle.db, { task: 'count' })
-    expect(runs.map((r) => [r.plannedAt.getTime(), r.outcome])).toEqual([
-      [T0 + HOUR, 'succeeded'],
-      [T0, 'succeeded'],
-    ])
-    expect(runs.every((r) => ['a', 'b'].includes(r.instance))).toBe(true)
-  })
+      expect(task.runs).toBe(2)
+      const runs = await listSchedulerRuns(handle.db, { task: 'count' })
+      expect(runs.map((r) => [r.plannedAt.getTime(), r.outcome])).toEqual([
+        [T0 + HOUR, 'succeeded'],
+        [T0, 'succeeded'],
+      ])
+      expect(runs.every((r) => ['a', 'b'].includes(r.instance))).toBe(true)
+    },
+  )
 
   it('records the planned start (the slot) and the actual start of each run', async () => {
     const clock = manualClock(T0 + 1234)

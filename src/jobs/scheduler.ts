@@ -28,6 +28,13 @@ export type SchedulerOptions = {
    * another instance still held the task is picked up soon after. */
   pollMs?: number
   log?: (line: Record<string, unknown>) => void
+  /**
+   * `advisory` (default): a task runs under its advisory lock, on a connection pinned for the
+   * run. `none`: for the embedded database, which one process owns (its data dir is locked), so
+   * no other instance exists — and its single connection must not stay pinned while the task
+   * itself queries. The unique slot claim applies either way.
+   */
+  lock?: 'advisory' | 'none'
 }
 
 export type RunOutcome =
@@ -79,28 +86,32 @@ export function createScheduler(
   let timer: NodeJS.Timeout | undefined
   let stopped = false
 
-  async function runTask(task: PeriodicTask): Promise<RunOutcome> {
+  /** Claims the task's current slot on `conn`; when it wins, runs the task and records the end. */
+  async function claimAndRun(conn: Db, task: PeriodicTask): Promise<RunOutcome> {
     const plannedAt = new Date(slotStart(now(), task.intervalMs))
-    const held = await withTaskLock(db, task.name, async (conn) => {
-      const startedAt = new Date(now())
-      const id = await claimSchedulerSlot(conn, { task: task.name, plannedAt, startedAt, instance })
-      if (id === undefined) return { task: task.name, outcome: 'skipped' as const }
-      try {
-        await task.run()
-        await finishSchedulerRun(conn, id, { finishedAt: new Date(now()), outcome: 'succeeded' })
-        log({ level: 'info', msg: 'task ran', task: task.name, ms: now() - startedAt.getTime() })
-        return { task: task.name, outcome: 'succeeded' as const, plannedAt }
-      } catch (error) {
-        const message = (error as Error)?.message ?? String(error)
-        await finishSchedulerRun(conn, id, {
-          finishedAt: new Date(now()),
-          outcome: 'failed',
-          error: message,
-        })
-        log({ level: 'error', msg: 'task failed', task: task.name, error: message })
-        return { task: task.name, outcome: 'failed' as const, plannedAt }
-      }
-    })
+    const startedAt = new Date(now())
+    const id = await claimSchedulerSlot(conn, { task: task.name, plannedAt, startedAt, instance })
+    if (id === undefined) return { task: task.name, outcome: 'skipped' }
+    try {
+      await task.run()
+      await finishSchedulerRun(conn, id, { finishedAt: new Date(now()), outcome: 'succeeded' })
+      log({ level: 'info', msg: 'task ran', task: task.name, ms: now() - startedAt.getTime() })
+      return { task: task.name, outcome: 'succeeded', plannedAt }
+    } catch (error) {
+      const message = (error as Error)?.message ?? String(error)
+      await finishSchedulerRun(conn, id, {
+        finishedAt: new Date(now()),
+        outcome: 'failed',
+        error: message,
+      })
+      log({ level: 'error', msg: 'task failed', task: task.name, error: message })
+      return { task: task.name, outcome: 'failed', plannedAt }
+    }
+  }
+
+  async function runTask(task: PeriodicTask): Promise<RunOutcome> {
+    if (options.lock === 'none') return claimAndRun(db, task)
+    const held = await withTaskLock(db, task.name, (conn) => claimAndRun(conn, task))
     return held.locked ? held.value : { task: task.name, outcome: 'skipped' }
   }
 
