@@ -2,10 +2,11 @@ import { parseArgs } from 'node:util'
 import { ConfigError, loadConfig } from '../src/config.js'
 import { openDatabase } from '../src/db/database.js'
 import { migratePlatform } from '../src/db/migrate.js'
-import { seedDemoFleet } from '../src/tenancy/demo-fleet.js'
+import { seedDemoFleet } from '../src/demo/demo-fleet.js'
 
 // npm run seed -- --tenants N --users M
-// Adds a demo fleet through the onboarding pipeline; running it again adds more tenants.
+// Adds a demo fleet through the onboarding pipeline; running it again adds more tenants, and
+// first resumes the tenants an interrupted earlier run left onboarding.
 
 const PROGRESS_EVERY = 100
 
@@ -46,6 +47,13 @@ async function main() {
         console.log(`  ${done}/${total} tenants, ${seconds.toFixed(1)} s`)
       },
     })
+    if (summary.tenantsResumed > 0)
+      console.log(`resumed ${summary.tenantsResumed} tenants an interrupted seed left onboarding`)
+    if (summary.tenantsLeased > 0)
+      console.log(
+        `${summary.tenantsLeased} tenants of an earlier seed may still be onboarding; ` +
+          `run the seed again after ${summary.resumableAt?.toISOString()} to resume them`,
+      )
     console.log(
       [
         `batch ${summary.batchId}`,

@@ -178,6 +178,19 @@ export interface MailOutboxTable {
   body: string
 }
 
+export type SchedulerRunOutcome = 'running' | 'succeeded' | 'failed'
+
+export interface SchedulerRunsTable {
+  id: Generated<number>
+  task: string
+  planned_at: Timestamp
+  started_at: Timestamp
+  finished_at: NullableTimestamp
+  outcome: SchedulerRunOutcome
+  error: string | null
+  instance: string
+}
+
 export interface Database {
   sign_in_attempts: SignInAttemptsTable
   rate_limits: RateLimitsTable
@@ -193,6 +206,7 @@ export interface Database {
   memberships: MembershipsTable
   storage_snapshots: StorageSnapshotsTable
   audit_log: AuditLogTable
+  scheduler_runs: SchedulerRunsTable
 }
 
 export type TenantRow = Selectable<TenantsTable>
