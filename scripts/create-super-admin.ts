@@ -5,10 +5,11 @@ import { z } from 'zod'
 import { createEnrolmentToken, ENROLMENT_TTL_SECONDS } from '../src/auth/enrolment.js'
 import { loadConfig } from '../src/config.js'
 import { appendAuditEntry } from '../src/db/audit-log.js'
-import { openDatabase } from '../src/db/database.js'
+import { openCliDatabase, reportCliFailures } from '../src/db/cli-database.js'
 import { migratePlatform } from '../src/db/migrate.js'
 import { findSuperAdminByEmail, insertSuperAdmin } from '../src/db/super-admins.js'
 
+reportCliFailures('create-super-admin')
 const args = z
   .object({
     email: z.email({ error: '--email must be an email address' }),
@@ -26,7 +27,8 @@ if (!args.success) {
 }
 
 const config = loadConfig()
-const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir })
+// Through the running server when it holds the embedded database; links use its PUBLIC_URL.
+const { database, publicUrl } = await openCliDatabase(config)
 try {
   await migratePlatform(database.db)
   if (await findSuperAdminByEmail(database.db, args.data.email)) {
@@ -48,7 +50,7 @@ try {
       return createEnrolmentToken(trx, 'enrolment', admin.id)
     })
     console.log(
-      `Super admin ${args.data.email} (${args.data.role}) created. One-time enrolment link, valid ${ENROLMENT_TTL_SECONDS / 3600} h:\n\n  ${config.publicUrl}/enrol/${token}\n`,
+      `Super admin ${args.data.email} (${args.data.role}) created. One-time enrolment link, valid ${ENROLMENT_TTL_SECONDS / 3600} h:\n\n  ${publicUrl}/enrol/${token}\n`,
     )
   }
 } finally {
