@@ -173,6 +173,9 @@ function serveClient(socket: Socket, shared: Shared): void {
     }
   }
 
+  // Replies go out one message at a time: without this, Nagle's algorithm and delayed ACKs
+  // add ~40 ms to every round trip.
+  socket.setNoDelay(true)
   socket.setTimeout(IDLE_TIMEOUT_MS, () => socket.destroy())
   socket.on('data', (chunk) => {
     buffer = Buffer.concat([buffer, chunk])
