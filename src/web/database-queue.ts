@@ -5,37 +5,45 @@ import type { AppEnv } from './env.js'
 export const BUSY_RETRY_AFTER_SECONDS = 2
 
 /**
- * A bounded, first-come-first-served queue of whole requests in front of the database. Without
- * it, `pg`'s pool queues every statement without limit, and a request of eight statements goes
- * to the back of the line eight times: under 50 concurrent clients on the embedded database (one
- * connection) p99 reached 8.9 s and some requests got no answer in 10 s. Here at most
- * `connections` requests run at once (one on PGlite, which runs on the event loop's thread
- * anyway), `queueLimit` more wait in arrival order, and any beyond are answered 503 with
- * Retry-After at once, before they touch the database. Liveness (`/healthz`) never waits: a busy
- * server is alive, and an orchestrator must not restart it for being busy.
+ * A bounded, first-come-first-served queue of whole requests in front of the database.
+ *
+ * On the embedded database a request's statements resolve without real I/O, so one request runs
+ * from start to finish before Node even parses the next: the waiting happens unseen, in socket
+ * buffers, and which socket libuv serves next is arbitrary — under 50 concurrent clients p99
+ * reached 8 s and some requests got no answer in 10 s. So every request first yields once
+ * (`setImmediate`): all requests that arrived together are parsed, counted and then served in
+ * arrival order. On a server, `pg`'s pool queues statements without limit, and a request of eight
+ * statements went to the back of that line eight times. Here at most `connections` requests run
+ * at once, `queueLimit` more wait in order, and any beyond are answered 503 with Retry-After at
+ * once, before they touch the database. Liveness (`/healthz`) never waits: a busy server is
+ * alive, and an orchestrator must not restart it for being busy.
  */
 export function limitDatabaseQueue(options: {
   connections: number
   queueLimit: number
 }): MiddlewareHandler<AppEnv> {
+  const capacity = options.connections + options.queueLimit
+  let admitted = 0
   let running = 0
   const waiting: (() => void)[] = []
   return async (c, next) => {
     if (c.req.path === '/healthz') return next()
-    if (running < options.connections) {
-      running += 1
-    } else if (waiting.length < options.queueLimit) {
-      // The request that finishes hands its slot straight to this one.
-      await new Promise<void>((resolve) => waiting.push(resolve))
-    } else {
-      return busy(c)
-    }
+    if (admitted >= capacity) return busy(c)
+    admitted += 1
     try {
-      await next()
+      await new Promise((resolve) => setImmediate(resolve))
+      if (running < options.connections) running += 1
+      // The request that finishes hands its slot straight to the next in line.
+      else await new Promise<void>((resolve) => waiting.push(resolve))
+      try {
+        await next()
+      } finally {
+        const nextInLine = waiting.shift()
+        if (nextInLine) nextInLine()
+        else running -= 1
+      }
     } finally {
-      const nextInLine = waiting.shift()
-      if (nextInLine) nextInLine()
-      else running -= 1
+      admitted -= 1
     }
   }
 }
