@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono'
 import { isAllowed, parseAllowlist } from '../auth/ip-allowlist.js'
 import { countAllSessions, invalidateAllSessions } from '../auth/session.js'
 import { appendAuditEntry } from '../db/audit-log.js'
-import { getGlobalAllowlist, setGlobalAllowlist } from '../db/settings.js'
+import { getGlobalAllowlist, invalidateSettingsCache, setGlobalAllowlist } from '../db/settings.js'
 import { Button } from '../views/layout.js'
 import { Layout } from '../views/layout.js'
 import { AllowlistForm } from '../views/security.js'
@@ -106,6 +106,7 @@ settingsRoutes.post(
         c.var.now(),
       )
     })
+    invalidateSettingsCache()
     await setFlash(c, { kind: 'success', text: 'Global IP allowlist saved.' })
     return redirectTo(c, '/settings/security')
   },

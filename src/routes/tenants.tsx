@@ -5,7 +5,6 @@ import { roleCan } from '../auth/permissions.js'
 import { listAuditEntries } from '../db/audit-log.js'
 import {
   countMembers,
-  countTenantsByStatus,
   findStorage,
   findTenantById,
   listPlans,
@@ -22,7 +21,7 @@ import {
   listOnboardingSteps,
   runOnboarding,
 } from '../tenancy/onboarding.js'
-import { oldestSnapshotAt, tenantSchemaStatus } from '../tenancy/storage.js'
+import { tenantSchemaStatus } from '../tenancy/storage.js'
 import { Layout } from '../views/layout.js'
 import { TenantPage, TenantHeader, type TenantPageProps } from '../views/tenant-page.js'
 import {
@@ -81,15 +80,13 @@ export const tenantRoutes = new Hono<AppEnv>()
 tenantRoutes.get('/', requirePermission('saas.tenants.view'), async (c) => {
   const query = listQuery.parse(c.req.query())
   const db = c.var.db
-  const [{ items, total }, counts, snapshotAt, flash] = await Promise.all([
+  const [{ items, total, counts, snapshotAt }, flash] = await Promise.all([
     listTenants(db, {
       q: query.q,
       status: query.status || undefined,
       page: query.page,
       perPage: PER_PAGE,
     }),
-    countTenantsByStatus(db),
-    oldestSnapshotAt(db),
     takeFlash(c),
   ])
   const table = () => (
