@@ -140,14 +140,18 @@ export async function growAuditLog(db: Db, total: number, actors: string[]): Pro
  * pg_namespace and pg_class.
  */
 export async function fillerSchemas(db: Db, count: number): Promise<void> {
-  await sql`
-    do $$ begin
-      for i in 1..${sql.lit(count)} loop
-        execute format('create schema tenant_filler_%s', i);
-        for j in 1..2 loop
-          execute format('create table tenant_filler_%s.t%s (id bigint primary key, at timestamptz)', i, j);
+  // Batches of 200 schemas: one transaction holds a lock per created relation until it ends.
+  for (let first = 1; first <= count; first += 200) {
+    const last = Math.min(count, first + 199)
+    await sql`
+      do $$ begin
+        for i in ${sql.lit(first)}..${sql.lit(last)} loop
+          execute format('create schema tenant_filler_%s', i);
+          for j in 1..2 loop
+            execute format('create table tenant_filler_%s.t%s (id bigint primary key, at timestamptz)', i, j);
+          end loop;
         end loop;
-      end loop;
-    end $$`.execute(db)
+      end $$`.execute(db)
+  }
   await sql`analyze pg_catalog.pg_class`.execute(db)
 }
