@@ -4,7 +4,7 @@ import { bodyLimit } from 'hono/body-limit'
 import { csrf } from 'hono/csrf'
 import { methodOverride } from 'hono/method-override'
 import { requestId } from 'hono/request-id'
-import { serveStatic } from '@hono/node-server/serve-static'
+import { compress } from 'hono/compress'
 import { accountRoutes } from './routes/account.js'
 import { auditRoutes } from './routes/audit.js'
 import { enrolmentRoutes } from './routes/enrolment.js'
@@ -27,6 +27,7 @@ import {
   securityHeaders,
 } from './web/hardening.js'
 import { isHtmx } from './web/request.js'
+import { serveAssets } from './web/assets.js'
 
 /** The whole HTTP app; `app.request()` in tests, `@hono/node-server` in production. */
 export function createApp(deps: AppDeps) {
@@ -42,8 +43,10 @@ export function createApp(deps: AppDeps) {
     c.set('trustProxy', trustProxy)
     await next()
   })
+  // gzip for pages, fragments and unbuilt assets; built assets carry their own .br/.gz copies.
+  app.use(compress())
   app.use(securityHeaders(deps.config), noStore, requirePublicHost(deps.config))
-  app.use('/public/*', serveStatic({ root: './' }))
+  app.use('/public/*', serveAssets)
   app.use(enforceGlobalAllowlist)
   // Hono's csrf checks the content types a cross-site form can send without a preflight;
   // anything else needs CORS, which Fleetdeck never grants, and SameSite=Strict cookies.
