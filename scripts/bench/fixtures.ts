@@ -115,8 +115,8 @@ export async function growAuditLog(db: Db, total: number, actors: string[]): Pro
     select i, now() - ((${total} - i) || ' seconds')::interval,
       (${actors}::uuid[])[1 + i % ${actors.length}], 'actor' || (i % ${actors.length}) || '@bench.example',
       (${AUDIT_ACTIONS}::text[])[1 + i % ${AUDIT_ACTIONS.length}], 'tenant', t.id::text, t.id,
-      '{"status":"active"}'::jsonb, '{"status":"suspended"}'::jsonb, md5(i::text), '127.0.0.1',
-      'bench', md5((i - 1)::text) || md5((i - 1)::text), md5(i::text) || md5(i::text)
+      null, '{"status":"suspended"}'::jsonb, null, '127.0.0.1', 'bench',
+      lpad(to_hex(i - 1), 64, '0'), lpad(to_hex(i), 64, '0')
     from generate_series(${from}::int, ${total}::int) i
     join t on t.n = 1 + i % t.c`.execute(db)
   const facets = await sql<{
