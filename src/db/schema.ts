@@ -191,6 +191,15 @@ export interface SchedulerRunsTable {
   instance: string
 }
 
+/** Filter values of the audit page: every action and actor the log holds, once each. */
+export interface AuditFacetsTable {
+  kind: 'action' | 'actor'
+  /** The action, or the actor's id. */
+  value: string
+  /** The action again, or the actor's latest email in the log. */
+  label: string
+}
+
 export interface Database {
   sign_in_attempts: SignInAttemptsTable
   rate_limits: RateLimitsTable
@@ -207,6 +216,7 @@ export interface Database {
   storage_snapshots: StorageSnapshotsTable
   audit_log: AuditLogTable
   scheduler_runs: SchedulerRunsTable
+  audit_facets: AuditFacetsTable
 }
 
 export type TenantRow = Selectable<TenantsTable>
@@ -215,3 +225,4 @@ export type TenantUpdate = Updateable<TenantsTable>
 export type SuperAdminRow = Selectable<SuperAdminsTable>
 export type PlanRow = Selectable<PlansTable>
 export type AuditLogRow = Selectable<AuditLogTable>
+export type AuditFacetRow = Selectable<AuditFacetsTable>

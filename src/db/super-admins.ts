@@ -25,7 +25,8 @@ export type SuperAdmin = {
   totpReplayIp: string | null
 }
 
-function toSuperAdmin(row: SuperAdminRow): SuperAdmin {
+/** A `super_admins` row in camelCase (also used by the session lookup, which joins it). */
+export function toSuperAdmin(row: SuperAdminRow): SuperAdmin {
   return {
     id: row.id,
     email: row.email,
