@@ -1,26 +1,30 @@
 import type { FC } from 'hono/jsx'
-import { roleCan } from '../auth/permissions.js'
-import type { AuditListEntry } from '../db/audit-log.js'
-import type { PlanRow } from '../db/schema.js'
-import type { SuperAdmin } from '../db/super-admins.js'
-import type { Member, Storage, Tenant } from '../db/tenants.js'
-import { canRetryOnboarding, type StepState } from '../tenancy/onboarding.js'
-import type { SchemaStatus } from '../tenancy/storage.js'
-import { AuditTable } from './audit-entries.js'
-import { formatAge, formatBytes, formatDateTime } from './format.js'
-import { Button, Field } from './layout.js'
-import { PlanSelect, StatusAction, StatusBadge } from './tenants.js'
+import { roleCan } from '../../auth/permissions.js'
+import type { AuditListEntry } from '../../db/audit-log.js'
+import type { Plan } from '../../db/plans.js'
+import type { SuperAdmin } from '../../db/super-admins.js'
+import type { Member, Storage, Tenant } from '../../db/tenants.js'
+import type { OnboardingRetry, StepState } from '../../tenancy/onboarding.js'
+import type { SchemaStatus } from '../../fleet/schema-status.js'
+import { AuditTable } from '../audit/audit-table.js'
+import { Button } from '../components/button.js'
+import { Field } from '../components/field.js'
+import { formatAge, formatBytes, formatDateTime } from '../format.js'
+import { PlanSelect } from './plan-select.js'
+import { StatusAction, StatusBadge } from './tenant-status.js'
 
 export type TenantPageProps = {
-  admin: SuperAdmin
+  operator: SuperAdmin
   tenant: Tenant
   planName: string
-  plans: PlanRow[]
+  plans: Plan[]
   members: Member[]
   memberCount: number
   storage: Storage | undefined
   schema: SchemaStatus
   steps: StepState[]
+  /** Whether, when and why Retry is offered; undefined once onboarding is over. */
+  retry?: OnboardingRetry
   audit: AuditListEntry[]
   now: Date
   editErrors?: Partial<Record<'name' | 'planId' | 'billingEmail', string>>
@@ -41,21 +45,24 @@ const Section: FC<{ title: string; id?: string; children: unknown }> = (p) => (
   </section>
 )
 
-export const TenantHeader: FC<{ tenant: Tenant; admin: SuperAdmin }> = ({ tenant, admin }) => (
+export const TenantHeader: FC<{ tenant: Tenant; operator: SuperAdmin }> = ({
+  tenant,
+  operator,
+}) => (
   <div id="tenant-header" class="mb-6 flex flex-wrap items-center gap-3">
     <h1 class="m-0 text-2xl font-semibold">{tenant.name}</h1>
     <span class="font-mono text-slate-500">{tenant.slug}</span>
     <StatusBadge status={tenant.status} />
     <span class="ml-auto">
-      <StatusAction tenant={tenant} admin={admin} target="#tenant-header" />
+      <StatusAction tenant={tenant} operator={operator} target="#tenant-header" />
     </span>
   </div>
 )
 
 export const TenantPage: FC<TenantPageProps> = (p) => {
   const t = p.tenant
-  const canEdit = roleCan(p.admin.role, 'saas.tenants.edit') && t.status !== 'deleted'
-  const canDelete = roleCan(p.admin.role, 'saas.tenants.delete') && t.status !== 'deleted'
+  const canEdit = roleCan(p.operator.role, 'saas.tenants.edit') && t.status !== 'deleted'
+  const canDelete = roleCan(p.operator.role, 'saas.tenants.delete') && t.status !== 'deleted'
   return (
     <div>
       <p class="m-0 mb-2 text-sm">
@@ -63,7 +70,7 @@ export const TenantPage: FC<TenantPageProps> = (p) => {
           ← Tenants
         </a>
       </p>
-      <TenantHeader tenant={t} admin={p.admin} />
+      <TenantHeader tenant={t} operator={p.operator} />
       {t.provisioningError && (
         <div
           role="alert"
@@ -141,7 +148,8 @@ export const TenantPage: FC<TenantPageProps> = (p) => {
               </li>
             ))}
           </ol>
-          {canRetryOnboarding(t, p.now) && roleCan(p.admin.role, 'saas.tenants.create') && (
+          {p.retry && p.retry.reason !== 'failed' && <RetryNotice retry={p.retry} />}
+          {p.retry?.available && roleCan(p.operator.role, 'saas.tenants.create') && (
             <form method="post" action={`/tenants/${t.id}/provisioning`} class="mt-3">
               <Button accesskey="r">Retry onboarding</Button>
             </form>
@@ -241,5 +249,30 @@ export const TenantPage: FC<TenantPageProps> = (p) => {
         </section>
       )}
     </div>
+  )
+}
+
+/** Why an onboarding still in `provisioning` can or cannot be retried yet, and when it can. */
+const RetryNotice: FC<{ retry: OnboardingRetry }> = ({ retry }) => {
+  const lease = `${Math.round(retry.leaseMs / 60_000)}-minute`
+  return (
+    <p id="onboarding-retry" class="m-0 mt-3 text-sm text-slate-700">
+      {retry.available ? (
+        <>
+          Onboarding was interrupted: no step has finished since{' '}
+          {formatDateTime(retry.lastProgressAt)}, and a run renews its {lease} lease at every step.
+          Retry resumes at the first unfinished step.
+        </>
+      ) : (
+        <>
+          Onboarding is running, or was interrupted: last progress at{' '}
+          {formatDateTime(retry.lastProgressAt)}. Retry becomes available at{' '}
+          <time datetime={retry.availableAt?.toISOString()}>
+            {formatDateTime(retry.availableAt)}
+          </time>
+          , when the run’s {lease} lease expires — until then a second run would collide with it.
+        </>
+      )}
+    </p>
   )
 }
