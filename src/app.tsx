@@ -89,8 +89,11 @@ export function createApp(deps: AppDeps) {
     }),
   )
   app.use(enforceGlobalAllowlist)
-  // Every unsafe request, whatever its body type, must come from our own pages.
-  app.use(requireSameOrigin(sameOriginOr(deps.config.publicUrl)))
+  // Every unsafe request, whatever its body type, must come from our own pages; the API and
+  // webhook groups authenticate with tokens and signatures, not cookies a browser adds.
+  app.use(
+    requireSameOrigin(sameOriginOr(deps.config.publicUrl), { except: ['/api/', '/webhooks/'] }),
+  )
   // Forms without JavaScript send `_method=DELETE`; htmx sends the real verb.
   // Forms here are small; a cap keeps a stranger from making the server parse megabytes.
   app.use(bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.text('Request body too large', 413) }))
