@@ -1,27 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  cookieFrom,
-  createSuperAdmin,
-  createTestApp,
-  getPage,
-  postForm,
-  signIn,
-  totpCode,
-  type TestAdmin,
-  type TestApp,
-} from './test-support/factories.js'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { totpCode, type TestAdmin } from './test-support/factories.js'
+import { cookieFrom, getPage, postForm, signIn } from './test-support/requests.js'
+import { useTestApp } from './test-support/test-app.js'
 
 // How createApp composes its groups: the public group, the console group behind one guard, and
 // the JSON slots for the API and webhooks, each answering unknown addresses in its own language.
 
-let t: TestApp
+const t = useTestApp()
 let owner: TestAdmin
 
 beforeAll(async () => {
-  t = await createTestApp()
-  owner = await createSuperAdmin(t.db, t.config, { role: 'owner' })
+  owner = await t.owner()
 })
-afterAll(() => t?.close())
 
 describe('unknown addresses', () => {
   it('with a session, an unknown path answers the 404 page with the request id', async () => {

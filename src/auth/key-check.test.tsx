@@ -2,18 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { sql } from 'kysely'
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
-import {
-  createSuperAdmin,
-  createTestApp,
-  createTestAppWith,
-  postForm,
-  signIn,
-  signInWithPasswordOnly,
-  totpCode,
-  type TestAdmin,
-  type TestApp,
-} from '../test-support/factories.js'
+import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { createSuperAdmin, totpCode, type TestAdmin } from '../test-support/factories.js'
+import { postForm, signIn, signInWithPasswordOnly } from '../test-support/requests.js'
+import { createTestAppWith, useTestApp, type TestApp } from '../test-support/test-app.js'
 import { freePort, startServerProcess } from '../test-support/processes.js'
 import { deriveKey, encryptSecret } from './encryption.js'
 import { checkSecretKey, SecretKeyMismatchError } from './key-check.js'
@@ -21,15 +13,13 @@ import { generateTotpKey } from './totp.js'
 
 // Issue 6 item 11: a server started with another FLEETDECK_SECRET_KEY on the same database.
 
-let t: TestApp
+const t = useTestApp()
 /** The same database and clock, served with another key. */
 let otherKey: TestApp
 
 beforeAll(async () => {
-  t = await createTestApp()
   otherKey = await createTestAppWith({ FLEETDECK_SECRET_KEY: 'y'.repeat(40) }, t)
 })
-afterAll(() => t?.close())
 
 async function clearKeyCheck() {
   await sql`delete from settings where key = 'secret_key_check'`.execute(t.db)

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { DatabaseHandle } from '../db/database.js'
 import { openTestDatabase } from '../db/test-database.js'
-import { createSuperAdmin, testConfig } from '../test-support/factories.js'
+import { createSuperAdmin } from '../test-support/factories.js'
+import { testConfig } from '../test-support/test-app.js'
 import { admitAttempt, isLocked, lockSecondsFor, resetFailures } from './lockout.js'
 
 let database: DatabaseHandle

@@ -4,13 +4,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createApp } from '../app.js'
-import {
-  createSuperAdmin,
-  createTestApp,
-  signIn,
-  testConfig,
-  type TestApp,
-} from '../test-support/factories.js'
+import { testConfig, useTestApp } from '../test-support/test-app.js'
 import { createServerPool } from './database.js'
 
 // Issue 6 item 9: PostgreSQL dropping connections (restart, failover, pg_terminate_backend) must
@@ -19,15 +13,14 @@ import { createServerPool } from './database.js'
 const serverUrl = process.env.TEST_DATABASE_URL
 
 describe.skipIf(!serverUrl)('database connection faults (PostgreSQL)', () => {
-  let t: TestApp
+  const t = useTestApp()
   let server: ServerType
   let baseUrl: string
   let databaseUrl: string
   let cookie: string
 
   beforeAll(async () => {
-    t = await createTestApp()
-    cookie = await signIn(t.app, await createSuperAdmin(t.db, t.config), t.clock)
+    ;({ cookie } = await t.signedInOwner())
     const { rows } = await sql<{ name: string }>`select current_database() as name`.execute(t.db)
     const url = new URL(serverUrl!)
     url.pathname = `/${rows[0].name}`
@@ -39,7 +32,6 @@ describe.skipIf(!serverUrl)('database connection faults (PostgreSQL)', () => {
 
   afterAll(async () => {
     await new Promise((resolve) => server?.close(resolve))
-    await t?.close()
   })
 
   it('an error on a client a request has checked out is logged, not thrown', async () => {

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { findUsableEnrolmentToken } from '../auth/enrolment.js'
 import type { Db } from '../db/database.js'
 import { openTestDatabase } from '../db/test-database.js'
-import { auditEntries, uniqueSuffix } from '../test-support/factories.js'
+import { auditEntries } from '../test-support/database-state.js'
+import { uniqueSuffix } from '../test-support/factories.js'
 import { inviteOperator } from './invitations.js'
 
 // The console's route is covered through HTTP in src/routes/super-admins/; here the CLI's use of

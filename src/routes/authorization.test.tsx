@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { AUTHORIZATION_MATRIX } from '../auth/authorization-matrix.js'
 import { createSession } from '../auth/session.js'
 import { OPERATOR_ROLES, type OperatorRole } from '../db/schema.js'
@@ -6,15 +6,12 @@ import { createEnrolmentToken } from '../auth/enrolment.js'
 import {
   createSuperAdmin,
   createTenant,
-  getPage,
-  sendForm,
-  SESSION_COOKIE,
-  createTestApp,
   newTenantFields,
   uniqueSuffix,
   type TestAdmin,
-  type TestApp,
 } from '../test-support/factories.js'
+import { getPage, sendForm, SESSION_COOKIE } from '../test-support/requests.js'
+import { useTestApp } from '../test-support/test-app.js'
 
 // The authorization matrix walked in full: every route × every role against the expected
 // outcome written in src/auth/authorization-matrix.ts, and every route of the app present there.
@@ -22,20 +19,18 @@ import {
 const ENDS_OWN_SESSION = new Set(['DELETE /settings/security/sessions'])
 const ROLES = OPERATOR_ROLES
 
-let t: TestApp
+const t = useTestApp()
 const admins = {} as Record<OperatorRole, TestAdmin>
 let target: TestAdmin
 let tenantId: string
 
 beforeAll(async () => {
-  t = await createTestApp()
   for (const role of ROLES) admins[role] = await createSuperAdmin(t.db, t.config, { role })
   target = await createSuperAdmin(t.db, t.config, { role: 'viewer' })
   // One tenant for every request: empty forms fail validation, and a suspend that succeeds for
   // one role only turns the next role's answer into a 409, never into a 403.
   tenantId = (await createTenant(t.db)).id
 })
-afterAll(() => t.close())
 
 /** A fresh full session straight in the database: no argon2, and TOTP checked "now" (no step-up). */
 async function sessionCookie(who: TestAdmin): Promise<string> {

@@ -1,13 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestApp, getPage, type TestApp } from '../test-support/factories.js'
+import { describe, expect, it } from 'vitest'
+import { getPage } from '../test-support/requests.js'
+import { useTestApp } from '../test-support/test-app.js'
 
-let t: TestApp
-
-beforeAll(async () => {
-  t = await createTestApp()
-})
-
-afterAll(() => t?.close())
+const t = useTestApp()
 
 describe('health endpoints', () => {
   it('/healthz answers 200 ok without a session', async () => {

@@ -1,19 +1,16 @@
 import fc from 'fast-check'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { AUTHORIZATION_MATRIX } from '../auth/authorization-matrix.js'
 import { createEnrolmentToken } from '../auth/enrolment.js'
 import { createSession } from '../auth/session.js'
+import { createSuperAdmin, createTenant, type TestAdmin } from '../test-support/factories.js'
 import {
-  createSuperAdmin,
-  createTenant,
-  createTestApp,
   getPage,
   sendForm,
   SESSION_COOKIE,
   signInWithPasswordOnly,
-  type TestAdmin,
-  type TestApp,
-} from '../test-support/factories.js'
+} from '../test-support/requests.js'
+import { useTestApp } from '../test-support/test-app.js'
 
 // Properties over generated requests (issue #3 item 10, issue 6 items 7 and 10). Runs: FC_RUNS
 // (default 100, so a local run takes seconds; CI sets 1,000 in .ci/run), seed: FC_SEED (default
@@ -24,7 +21,7 @@ const RUNS = Number(process.env.FC_RUNS ?? 100)
 const SEED = Number(process.env.FC_SEED ?? 20261121)
 const TIMEOUT_MS = 30_000 + RUNS * 100
 
-let t: TestApp
+const t = useTestApp()
 let owner: TestAdmin
 let target: TestAdmin
 let tenantId: string
@@ -38,8 +35,7 @@ type Route = { method: string; template: string }
 type EscapeTarget = { method: string; template: string; path: string; fields: string[] }
 
 beforeAll(async () => {
-  t = await createTestApp()
-  owner = await createSuperAdmin(t.db, t.config, { role: 'owner' })
+  owner = await t.owner()
   target = await createSuperAdmin(t.db, t.config, { role: 'viewer' })
   tenantId = (await createTenant(t.db)).id
   halfSession = await signInWithPasswordOnly(t.app, owner)
@@ -47,7 +43,6 @@ beforeAll(async () => {
   targets = await discoverEscapeTargets()
   fieldNames = [...new Set([...targets.flatMap((x) => x.fields), ...EXTRA_FIELD_NAMES])].sort()
 }, 120_000)
-afterAll(() => t.close())
 
 /** The app's route table, once per method and path (guards appear as `ALL` entries). */
 function appRoutes(): Route[] {

@@ -1,31 +1,26 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { SIGN_IN_FAILED } from '../auth/sign-in.js'
 import { insertSuperAdmin } from '../db/super-admins.js'
+import { auditEntries, countRows } from '../test-support/database-state.js'
 import {
-  auditEntries,
-  cookieFrom,
-  countRows,
   createSuperAdmin,
   createTenant,
-  createTestApp,
+  totpCode,
+  wrongTotpCode,
+  type TestAdmin,
+} from '../test-support/factories.js'
+import {
+  cookieFrom,
   getPage,
   postForm,
   sendForm,
   signIn,
   signInWithPasswordOnly,
-  totpCode,
-  wrongTotpCode,
-  type TestAdmin,
-  type TestApp,
-} from '../test-support/factories.js'
+} from '../test-support/requests.js'
+import { textOf } from '../test-support/html.js'
+import { useTestApp } from '../test-support/test-app.js'
 
-let t: TestApp
-
-beforeAll(async () => {
-  t = await createTestApp()
-})
-
-afterAll(() => t?.close())
+const t = useTestApp()
 
 /** The session row behind a `fleetdeck_session=id.secret` cookie. */
 function sessionRow(cookie: string) {
@@ -238,7 +233,7 @@ describe('the TOTP step', () => {
     expect((await auditEntries(t.db, 'auth.login')).at(-1)?.actor_id).toBe(ada.admin.id)
     const tenants = await getPage(t.app, '/tenants', full)
     expect(tenants.status).toBe(200)
-    expect(await tenants.text()).toContain('<h1 class="m-0 text-2xl font-semibold">Tenants</h1>')
+    expect(textOf(await tenants.text(), 'h1')).toBe('Tenants')
   })
 
   it('the same code is refused when replayed after a successful sign-in', async () => {

@@ -1,35 +1,25 @@
 import { sql } from 'kysely'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { tenantSchemaName } from '../db/tenants.js'
 import { createTenantRecord, ONBOARDING_LEASE_MS } from '../tenancy/onboarding.js'
+import { auditEntries, countRows } from '../test-support/database-state.js'
 import {
-  auditEntries,
-  cookieFrom,
-  countRows,
   createSuperAdmin,
   createTenant,
-  createTestApp,
-  getPage,
   newTenantFields,
-  postForm,
-  sendForm,
-  signIn,
   uniqueSuffix,
   type TestAdmin,
-  type TestApp,
 } from '../test-support/factories.js'
+import { cookieFrom, getPage, postForm, sendForm, signIn } from '../test-support/requests.js'
+import { useTestApp } from '../test-support/test-app.js'
 
-let t: TestApp
+const t = useTestApp()
 let owner: TestAdmin
 let cookie: string
 
 beforeAll(async () => {
-  t = await createTestApp()
-  owner = await createSuperAdmin(t.db, t.config, { role: 'owner' })
-  cookie = await signIn(t.app, owner, t.clock)
+  ;({ owner, cookie } = await t.signedInOwner())
 })
-
-afterAll(() => t?.close())
 
 function findTenantRow(id: string) {
   return t.db.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirstOrThrow()

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Db } from '../db/database.js'
 import { openTestDatabase } from '../db/test-database.js'
 import { tenantSchemaName } from '../db/tenants.js'
-import { auditEntries, countRows, newTenantFields } from '../test-support/factories.js'
+import { auditEntries, countRows } from '../test-support/database-state.js'
+import { newTenantFields } from '../test-support/factories.js'
 import {
   createTenantRecord,
   listOnboardingSteps,

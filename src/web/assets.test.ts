@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { brotliDecompressSync, gunzipSync } from 'node:zlib'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestApp, type TestApp } from '../test-support/factories.js'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { useTestApp } from '../test-support/test-app.js'
 import { assetUrl, IMMUTABLE } from './assets.js'
 
 // Issue 6 item 22: fingerprinted assets cached for a year, compressed pages that stay no-store,
@@ -17,14 +17,11 @@ function buildAssets() {
   })
 }
 
-let t: TestApp
-
-beforeAll(async () => {
+// Built before the app opens: the layout reads the manifest when it renders.
+beforeAll(() => {
   if (!existsSync(manifestFile)) buildAssets()
-  t = await createTestApp()
 })
-
-afterAll(() => t.close())
+const t = useTestApp()
 
 describe('static assets', () => {
   it('the layout links each asset by a name that carries its content hash', async () => {

@@ -1,13 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestAppWith, getPage, type TestApp } from '../test-support/factories.js'
+import { describe, expect, it } from 'vitest'
+import { getPage } from '../test-support/requests.js'
+import { useTestApp } from '../test-support/test-app.js'
 import { BUSY_RETRY_AFTER_SECONDS } from './database-queue.js'
 
-let t: TestApp
-
-beforeAll(async () => {
-  t = await createTestAppWith({ DATABASE_QUEUE_LIMIT: '8' })
-})
-afterAll(() => t?.close())
+const t = useTestApp({ DATABASE_QUEUE_LIMIT: '8' })
 
 describe('the queue in front of the database', () => {
   it('answers 503 with Retry-After beyond the limit instead of queueing every request', async () => {

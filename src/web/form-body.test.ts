@@ -1,30 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  createSuperAdmin,
-  createTestApp,
-  getPage,
-  newTenantFields,
-  postForm,
-  signIn,
-  type TestAdmin,
-  type TestApp,
-} from '../test-support/factories.js'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { newTenantFields, type TestAdmin } from '../test-support/factories.js'
+import { getPage, postForm } from '../test-support/requests.js'
+import { useTestApp } from '../test-support/test-app.js'
 
 // Malformed bodies and control characters are refused centrally with 400 before any handler
 // runs (src/web/form-body.ts, src/web/text-guard.ts). Before issue 6 each of these was a 500:
 // a multipart body that does not parse threw in method override or the handler, and PostgreSQL
 // refuses NUL in text.
 
-let t: TestApp
+const t = useTestApp()
 let owner: TestAdmin
 let cookie: string
 
 beforeAll(async () => {
-  t = await createTestApp()
-  owner = await createSuperAdmin(t.db, t.config)
-  cookie = await signIn(t.app, owner, t.clock)
+  ;({ owner, cookie } = await t.signedInOwner())
 })
-afterAll(() => t?.close())
 
 /** Row counts of every table a refused request could have written to. */
 async function tableCounts() {

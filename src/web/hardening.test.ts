@@ -1,16 +1,26 @@
 import type { Context } from 'hono'
 import { Hono } from 'hono'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig, type Config } from '../config.js'
+import { testConfig, useTestApp } from '../test-support/test-app.js'
+import { createSuperAdmin, createTenant, type TestAdmin } from '../test-support/factories.js'
+import { countRows, sessionRow } from '../test-support/database-state.js'
 import {
-  createSuperAdmin,
-  createTestApp,
+  EVIL_ORIGIN,
+  OPERATOR_IP,
+  send,
   signIn,
-  testConfig,
-  type TestApp,
-} from '../test-support/factories.js'
+  type SendOptions,
+} from '../test-support/requests.js'
+import { createTestAppWith } from '../test-support/test-app.js'
+import { getGlobalAllowlist } from '../db/settings.js'
 import type { AppEnv } from './env.js'
 import { noStore, requireSameOrigin, sameOriginOr, securityHeaders } from './hardening.js'
+
+// Unit tests of each middleware on a bare Hono app first, then the whole app end to end (issue #3
+// and issue 6): security headers, cross-site requests, request bodies.
+
+const t = useTestApp()
 
 function httpsConfig(): Config {
   return loadConfig(
@@ -163,14 +173,11 @@ describe('requireSameOrigin', () => {
 })
 
 describe('cross-site bodies that are not forms, against the whole app', () => {
-  let t: TestApp
   let cookie: string
 
   beforeAll(async () => {
-    t = await createTestApp()
-    cookie = await signIn(t.app, await createSuperAdmin(t.db, t.config), t.clock)
+    ;({ cookie } = await t.signedInOwner())
   })
-  afterAll(() => t?.close())
 
   async function counts() {
     const n = async (table: 'tenants' | 'audit_log' | 'super_admin_sessions') =>
@@ -224,5 +231,240 @@ describe('cross-site bodies that are not forms, against the whole app', () => {
         'application/problem+json',
       ])
     }
+  })
+})
+
+describe('security headers', () => {
+  let cookie: string
+
+  beforeAll(async () => {
+    cookie = await signIn(t.app, await createSuperAdmin(t.db, t.config), t.clock)
+  })
+
+  function csp(res: Response): Map<string, string> {
+    const header = res.headers.get('content-security-policy') ?? ''
+    return new Map(
+      header
+        .split(';')
+        .map((d) => d.trim())
+        .filter(Boolean)
+        .map((d) => {
+          const [name, ...values] = d.split(/\s+/)
+          return [name, values.join(' ')]
+        }),
+    )
+  }
+
+  it('every page carries a strict Content-Security-Policy with a fresh script nonce', async () => {
+    const responses = [
+      await send(t.app, 'GET', '/login'),
+      await send(t.app, 'GET', '/login'),
+      await send(t.app, 'GET', '/tenants', { cookie }),
+      await send(t.app, 'GET', '/no-such-page'),
+    ]
+
+    const policies = responses.map(csp)
+    for (const policy of policies) {
+      expect(policy.get('default-src')).toBe("'self'")
+      expect(policy.get('script-src')).toMatch(/^'self' 'nonce-[A-Za-z0-9+/=_-]{16,}'$/)
+      expect(policy.get('object-src')).toBe("'none'")
+      expect(policy.get('base-uri')).toBe("'none'")
+      expect(policy.get('frame-ancestors')).toBe("'none'")
+      expect(policy.get('form-action')).toBe("'self'")
+    }
+    const nonces = policies.map((p) => p.get('script-src'))
+    expect(new Set(nonces).size).toBe(nonces.length)
+  })
+
+  it('pages are never cached, never sniffed and never framed; referrers stay on the site', async () => {
+    for (const res of [
+      await send(t.app, 'GET', '/login'),
+      await send(t.app, 'GET', '/tenants', { cookie }),
+      await send(t.app, 'GET', '/account', { cookie }),
+    ]) {
+      expect(res.headers.get('cache-control')).toBe('no-store')
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff')
+      expect(res.headers.get('referrer-policy')).toBe('same-origin')
+      expect(res.headers.get('x-frame-options')).toBe('DENY')
+    }
+  })
+
+  it('static files may be cached', async () => {
+    const res = await send(t.app, 'GET', '/public/app.js')
+
+    expect(res.status).toBe(200)
+    expect(res.headers.get('cache-control')).not.toBe('no-store')
+  })
+
+  it('with PUBLIC_URL set, a request addressed to another host (DNS rebinding) gets 421; health probes still answer', async () => {
+    const https = await createTestAppWith({ PUBLIC_URL: 'https://fleetdeck.example.com' }, t)
+
+    const rebound = await send(https.app, 'GET', 'http://attacker.example/login')
+    const right = await send(https.app, 'GET', 'http://fleetdeck.example.com/login')
+    const probe = await send(https.app, 'GET', 'http://10.0.0.7:3000/healthz')
+
+    expect(rebound.status).toBe(421)
+    expect(right.status).toBe(200)
+    expect(probe.status).toBe(200)
+  })
+
+  it('HSTS is sent only when PUBLIC_URL is https', async () => {
+    const https = await createTestAppWith({ PUBLIC_URL: 'https://fleetdeck.example.com' }, t)
+
+    const plain = await send(t.app, 'GET', '/login')
+    const secure = await send(https.app, 'GET', '/login')
+
+    expect(plain.headers.get('strict-transport-security')).toBeNull()
+    expect(secure.headers.get('strict-transport-security')).toBe(
+      'max-age=31536000; includeSubDomains',
+    )
+  })
+})
+
+describe('cross-site requests', () => {
+  let owner: TestAdmin
+  let cookie: string
+  let other: string
+
+  beforeAll(async () => {
+    owner = await createSuperAdmin(t.db, t.config)
+    other = await signIn(t.app, owner, t.clock)
+    cookie = await signIn(t.app, owner, t.clock)
+  })
+
+  async function state() {
+    return {
+      sessions: await countRows(t.db, 'super_admin_sessions'),
+      audit: await countRows(t.db, 'audit_log'),
+      attempts: await countRows(t.db, 'sign_in_attempts'),
+      allowlist: await getGlobalAllowlist(t.db),
+    }
+  }
+
+  /** Unsafe requests that would each change something if they were let through. */
+  function unsafeRequests(): [string, string, Record<string, string>][] {
+    return [
+      ['POST', '/login', { email: owner.admin.email, password: owner.password }],
+      ['POST', '/logout', {}],
+      ['POST', '/account/sessions', { _method: 'DELETE' }],
+      ['POST', '/settings/security', { allowlist: OPERATOR_IP }],
+      ['POST', '/settings/security/sessions', { _method: 'DELETE' }],
+      ['DELETE', '/settings/security/sessions', {}],
+    ]
+  }
+
+  it('an unsafe request with a cross-site Origin is refused with 403 and nothing changes', async () => {
+    const before = await state()
+
+    for (const [method, path, fields] of unsafeRequests()) {
+      const res = await send(t.app, method, path, { fields, cookie, origin: EVIL_ORIGIN })
+      expect([method, path, res.status]).toEqual([method, path, 403])
+    }
+
+    expect(await state()).toEqual(before)
+    expect(await sessionRow(t.db, other)).toBeDefined()
+  })
+
+  it('a cross-site Sec-Fetch-Site, a null Origin, no Origin at all, or a text/plain body are refused too', async () => {
+    const before = await state()
+    const variants: SendOptions[] = [
+      { origin: EVIL_ORIGIN, headers: { 'sec-fetch-site': 'cross-site' } },
+      { origin: 'null' },
+      { origin: null },
+      { origin: null, headers: { 'sec-fetch-site': 'same-site' } },
+      { origin: EVIL_ORIGIN, headers: { 'content-type': 'text/plain' } },
+    ]
+
+    for (const variant of variants) {
+      const res = await send(t.app, 'POST', '/settings/security/sessions', {
+        fields: { _method: 'DELETE' },
+        cookie,
+        ...variant,
+      })
+      expect([variant, res.status]).toEqual([variant, 403])
+    }
+    const bodiless = await t.app.request('/logout', {
+      method: 'POST',
+      headers: { cookie, origin: EVIL_ORIGIN },
+    })
+    expect(bodiless.status).toBe(403)
+
+    expect(await state()).toEqual(before)
+  })
+
+  it('a same-origin request passes, by Origin or by Sec-Fetch-Site', async () => {
+    const byOrigin = await send(t.app, 'POST', '/login', {
+      fields: { email: 'x@example.com', password: 'y' },
+    })
+    const bySecFetch = await send(t.app, 'POST', '/login', {
+      fields: { email: 'x@example.com', password: 'y' },
+      origin: null,
+      headers: { 'sec-fetch-site': 'same-origin' },
+    })
+
+    expect(byOrigin.status).toBe(401)
+    expect(bySecFetch.status).toBe(401)
+  })
+
+  it("PUBLIC_URL's origin passes behind a TLS-terminating proxy", async () => {
+    const https = await createTestAppWith({ PUBLIC_URL: 'https://fleetdeck.example.com' }, t)
+    const fields = { email: 'x@example.com', password: 'y' }
+
+    const proxied = await send(https.app, 'POST', 'http://fleetdeck.example.com/login', {
+      fields,
+      origin: 'https://fleetdeck.example.com',
+    })
+    const evil = await send(https.app, 'POST', 'http://fleetdeck.example.com/login', {
+      fields,
+      origin: 'https://fleetdeck.example.com.evil.example',
+    })
+
+    expect(proxied.status).toBe(401)
+    expect(evil.status).toBe(403)
+  })
+})
+
+describe('request bodies', () => {
+  it('a repeated or unknown _method is refused with 400 before any handler runs', async () => {
+    const owner = await createSuperAdmin(t.db, t.config)
+    const cookie = await signIn(t.app, owner, t.clock)
+    const tenant = await createTenant(t.db)
+    const post = (body: string) =>
+      t.app.request(`/tenants/${tenant.id}/suspension`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          origin: 'http://localhost',
+          cookie,
+        },
+        body,
+      })
+
+    for (const body of [
+      '_method=DELETE&_method=GET',
+      '_method=DELETE&_method=%20',
+      '_method=PUT',
+      '_method=GET',
+    ]) {
+      expect((await post(body)).status, body).toBe(400)
+    }
+    expect(
+      (
+        await t.db
+          .selectFrom('tenants')
+          .select('status')
+          .where('id', '=', tenant.id)
+          .executeTakeFirstOrThrow()
+      ).status,
+    ).toBe('active')
+  })
+
+  it('a body over 64 KB is refused with 413 before it is parsed, even at /login', async () => {
+    const res = await t.app.request('/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://localhost' },
+      body: `email=a%40b.c&password=${'x'.repeat(70 * 1024)}`,
+    })
+    expect(res.status).toBe(413)
   })
 })

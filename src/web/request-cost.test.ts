@@ -1,14 +1,10 @@
 import type { KyselyPlugin } from 'kysely'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { createApp, type App } from '../app.js'
 import { setGlobalAllowlist, SETTINGS_TTL_MS } from '../db/settings.js'
-import {
-  createSuperAdmin,
-  createTestApp,
-  signIn,
-  type TestAdmin,
-  type TestApp,
-} from '../test-support/factories.js'
+import { type TestAdmin } from '../test-support/factories.js'
+import { signIn } from '../test-support/requests.js'
+import { useTestApp } from '../test-support/test-app.js'
 
 // Issue 6 item 19: what one console request costs the database. The session is written at most
 // once a minute (never by polling), the global allowlist comes from memory, and /tenants runs a
@@ -16,7 +12,7 @@ import {
 
 const IP = '203.0.113.7'
 
-let t: TestApp
+const t = useTestApp()
 let app: App
 let owner: TestAdmin
 const statements: string[] = []
@@ -38,13 +34,10 @@ const recorder: KyselyPlugin = {
 }
 
 beforeAll(async () => {
-  t = await createTestApp()
   const db = t.db.withPlugin(recorder)
   app = createApp({ config: t.config, database: { ...t.database, db }, now: t.clock.now })
-  owner = await createSuperAdmin(t.db, t.config)
+  owner = await t.owner()
 })
-
-afterAll(() => t.close())
 
 function get(path: string, cookie: string, headers: Record<string, string> = {}) {
   return app.request(

@@ -1,27 +1,18 @@
 import { Hono } from 'hono'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  auditEntries,
-  createSuperAdmin,
-  createTestApp,
-  newTenantFields,
-  signIn,
-  type TestAdmin,
-  type TestApp,
-} from '../test-support/factories.js'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { auditEntries } from '../test-support/database-state.js'
+import { newTenantFields, type TestAdmin } from '../test-support/factories.js'
+import { useTestApp } from '../test-support/test-app.js'
 import type { AppEnv } from './env.js'
 import { assignRequestId, clientRequestId } from './request-id.js'
 
-let t: TestApp
+const t = useTestApp()
 let owner: TestAdmin
 let cookie: string
 
 beforeAll(async () => {
-  t = await createTestApp()
-  owner = await createSuperAdmin(t.db, t.config)
-  cookie = await signIn(t.app, owner, t.clock)
+  ;({ owner, cookie } = await t.signedInOwner())
 })
-afterAll(() => t?.close())
 
 function createTenantWith(headers: Record<string, string>, env?: object) {
   return t.app.request(

@@ -1,6 +1,6 @@
 import { createServer, type AddressInfo, type Socket } from 'node:net'
 import { decodeBase32IgnorePadding } from '@oslojs/encoding'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createApp, type App } from '../../app.js'
 import { createSession } from '../../auth/session.js'
 import type { OperatorRole } from '../../db/schema.js'
@@ -9,28 +9,22 @@ import {
   findSuperAdminById,
   setSuperAdminActive,
 } from '../../db/super-admins.js'
+import { auditEntries, countRows } from '../../test-support/database-state.js'
 import {
-  auditEntries,
-  cookieFrom,
-  countRows,
   createSuperAdmin,
-  createTestApp,
-  getPage,
-  postForm,
-  sendForm,
-  signIn,
   totpCode,
   uniqueSuffix,
   type TestAdmin,
-  type TestApp,
 } from '../../test-support/factories.js'
+import { cookieFrom, getPage, postForm, sendForm, signIn } from '../../test-support/requests.js'
+import { linkHrefs, tableRow } from '../../test-support/html.js'
+import { useTestApp } from '../../test-support/test-app.js'
 
-let t: TestApp
+const t = useTestApp()
 let owner: TestAdmin
 let cookie: string
 
 beforeAll(async () => {
-  t = await createTestApp()
   owner = await createSuperAdmin(t.db, t.config, { role: 'owner', name: 'Olive Owner' })
 })
 
@@ -38,8 +32,6 @@ beforeAll(async () => {
 beforeEach(async () => {
   cookie = await signIn(t.app, owner, t.clock)
 })
-
-afterAll(() => t?.close())
 
 const PASSWORD = 'correct horse battery staple'
 const HOUR = 3600_000
@@ -247,20 +239,22 @@ describe('the list', () => {
 
     const res = await getPage(t.app, '/super-admins', cookie)
     const body = await res.text()
-    const row = (id: string) =>
-      new RegExp(`<tr id="super-admin-${id}"[\\s\\S]*?</tr>`).exec(body)![0]
+    const row = (id: string) => tableRow(body, `super-admin-${id}`)
 
     expect(res.status).toBe(200)
-    expect(row(invited!.id)).toContain(`>${invited!.email}</a>`)
-    expect(row(invited!.id)).toContain('<td class="px-3 py-2">Listed Invitee</td>')
-    expect(row(invited!.id)).toContain('<td class="px-3 py-2">support</td>')
-    expect(row(invited!.id)).toContain('invitation pending')
-    expect(row(invited!.id)).toContain('not enrolled')
-    expect(row(invited!.id)).toContain(`<td class="px-3 py-2">${owner.admin.email}</td>`)
-    expect(row(owner.admin.id)).toContain('(you)')
-    expect(row(owner.admin.id)).toContain('>enrolled<')
-    expect(row(owner.admin.id)).toMatch(/\d{4}-\d\d-\d\d \d\d:\d\d UTC/)
-    expect(row(inactive.admin.id)).toContain('>deactivated<')
+    expect(row(invited!.id)).toMatchObject({
+      Email: invited!.email,
+      Name: 'Listed Invitee',
+      Role: 'support',
+      'Invited by': owner.admin.email,
+    })
+    expect(row(invited!.id).Active).toContain('invitation pending')
+    expect(row(invited!.id).MFA).toBe('not enrolled')
+    expect(linkHrefs(body, invited!.email)).toEqual([`/super-admins/${invited!.id}`])
+    expect(row(owner.admin.id).Email).toBe(`${owner.admin.email} (you)`)
+    expect(row(owner.admin.id).MFA).toBe('enrolled')
+    expect(row(owner.admin.id)['Last sign-in']).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d UTC$/)
+    expect(row(inactive.admin.id).Active).toContain('deactivated')
   })
 
   it('links to the development outbox while SMTP_URL is unset', async () => {
@@ -940,18 +934,16 @@ describe('the development outbox', () => {
 
 describe('the last active owner', () => {
   // A database of its own: here the number of owners must be known exactly.
-  let u: TestApp
+  const u = useTestApp()
   let only: TestAdmin
   let onlyCookie: string
 
   beforeAll(async () => {
-    u = await createTestApp()
-    only = await createSuperAdmin(u.db, u.config, { role: 'owner' })
+    only = await u.owner()
   })
   beforeEach(async () => {
     onlyCookie = await signIn(u.app, only, u.clock)
   })
-  afterAll(() => u?.close())
 
   const activeOwners = () =>
     u.db
