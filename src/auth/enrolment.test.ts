@@ -1,7 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Db } from '../db/database.js'
+import { describe, expect, it } from 'vitest'
 import { insertSuperAdmin } from '../db/super-admins.js'
-import { openTestDatabase } from '../db/test-database.js'
 import {
   ENROLMENT_TTL_SECONDS,
   consumeEnrolmentToken,
@@ -9,17 +7,9 @@ import {
   findUsableEnrolmentToken,
 } from './enrolment.js'
 import { generateSplitToken, hashSecret } from './tokens.js'
+import { useTestDatabase } from '../test-support/test-app.js'
 
-let db: Db
-let close: () => Promise<void>
-
-beforeAll(async () => {
-  const handle = await openTestDatabase()
-  db = handle.db
-  close = handle.close
-})
-
-afterAll(() => close())
+const t = useTestDatabase()
 
 const T0 = new Date('2026-03-02T09:00:00.000Z')
 
@@ -28,17 +18,17 @@ function after(seconds: number): Date {
 }
 
 async function createEnrolment(now: Date = T0) {
-  const admin = await insertSuperAdmin(db, {
+  const admin = await insertSuperAdmin(t.db, {
     email: `admin-${crypto.randomUUID()}@example.com`,
     name: 'Ada Admin',
     role: 'operator',
   })
-  const token = await createEnrolmentToken(db, 'enrolment', admin.id, now)
+  const token = await createEnrolmentToken(t.db, 'enrolment', admin.id, now)
   return { admin, token, id: token.split('.')[0] }
 }
 
 function findTokenRow(id: string) {
-  return db
+  return t.db
     .selectFrom('enrolment_tokens')
     .selectAll()
     .where('id', '=', id)
@@ -64,7 +54,7 @@ describe('createEnrolmentToken', () => {
   })
 
   it('honours a custom lifetime in seconds', async () => {
-    const token = await createEnrolmentToken(db, 'setup', null, T0, 90)
+    const token = await createEnrolmentToken(t.db, 'setup', null, T0, 90)
 
     expect((await findTokenRow(token.split('.')[0])).expires_at).toEqual(after(90))
   })
@@ -74,7 +64,7 @@ describe('findUsableEnrolmentToken', () => {
   it('finds an unused, unexpired token whose secret matches', async () => {
     const { admin, token, id } = await createEnrolment()
 
-    expect(await findUsableEnrolmentToken(db, token, after(60))).toEqual({
+    expect(await findUsableEnrolmentToken(t.db, token, after(60))).toEqual({
       id,
       purpose: 'enrolment',
       superAdminId: admin.id,
@@ -83,9 +73,9 @@ describe('findUsableEnrolmentToken', () => {
   })
 
   it('finds a setup token that belongs to no admin yet', async () => {
-    const token = await createEnrolmentToken(db, 'setup', null, T0)
+    const token = await createEnrolmentToken(t.db, 'setup', null, T0)
 
-    expect(await findUsableEnrolmentToken(db, token, after(60))).toMatchObject({
+    expect(await findUsableEnrolmentToken(t.db, token, after(60))).toMatchObject({
       purpose: 'setup',
       superAdminId: null,
     })
@@ -96,32 +86,32 @@ describe('findUsableEnrolmentToken', () => {
 
     const forged = `${id}.${generateSplitToken().secret}`
 
-    expect(await findUsableEnrolmentToken(db, forged, after(60))).toBeUndefined()
+    expect(await findUsableEnrolmentToken(t.db, forged, after(60))).toBeUndefined()
   })
 
   it('finds nothing for an unknown or malformed token', async () => {
     await createEnrolment()
 
     expect(
-      await findUsableEnrolmentToken(db, generateSplitToken().token, after(60)),
+      await findUsableEnrolmentToken(t.db, generateSplitToken().token, after(60)),
     ).toBeUndefined()
-    expect(await findUsableEnrolmentToken(db, 'not-a-token', after(60))).toBeUndefined()
-    expect(await findUsableEnrolmentToken(db, '', after(60))).toBeUndefined()
+    expect(await findUsableEnrolmentToken(t.db, 'not-a-token', after(60))).toBeUndefined()
+    expect(await findUsableEnrolmentToken(t.db, '', after(60))).toBeUndefined()
   })
 
   it('finds the token in its last second and nothing once the hour is over', async () => {
     const { token } = await createEnrolment()
 
-    expect(await findUsableEnrolmentToken(db, token, after(3599))).toBeDefined()
-    expect(await findUsableEnrolmentToken(db, token, after(3600))).toBeUndefined()
-    expect(await findUsableEnrolmentToken(db, token, after(7200))).toBeUndefined()
+    expect(await findUsableEnrolmentToken(t.db, token, after(3599))).toBeDefined()
+    expect(await findUsableEnrolmentToken(t.db, token, after(3600))).toBeUndefined()
+    expect(await findUsableEnrolmentToken(t.db, token, after(7200))).toBeUndefined()
   })
 
   it('finds nothing once the token is used', async () => {
     const { token, id } = await createEnrolment()
-    await consumeEnrolmentToken(db, id, after(60))
+    await consumeEnrolmentToken(t.db, id, after(60))
 
-    expect(await findUsableEnrolmentToken(db, token, after(61))).toBeUndefined()
+    expect(await findUsableEnrolmentToken(t.db, token, after(61))).toBeUndefined()
   })
 })
 
@@ -129,37 +119,37 @@ describe('consumeEnrolmentToken', () => {
   it('consumes a token once: a second consume is refused', async () => {
     const { id } = await createEnrolment()
 
-    expect(await consumeEnrolmentToken(db, id, after(60))).toBe(true)
-    expect(await consumeEnrolmentToken(db, id, after(61))).toBe(false)
+    expect(await consumeEnrolmentToken(t.db, id, after(60))).toBe(true)
+    expect(await consumeEnrolmentToken(t.db, id, after(61))).toBe(false)
     expect((await findTokenRow(id)).used_at).toEqual(after(60))
   })
 
   it('refuses an expired token and leaves it unused', async () => {
     const { id } = await createEnrolment()
 
-    expect(await consumeEnrolmentToken(db, id, after(3600))).toBe(false)
+    expect(await consumeEnrolmentToken(t.db, id, after(3600))).toBe(false)
     expect((await findTokenRow(id)).used_at).toBeNull()
   })
 
   it('answers false for an unknown id', async () => {
-    expect(await consumeEnrolmentToken(db, generateSplitToken().id, after(60))).toBe(false)
+    expect(await consumeEnrolmentToken(t.db, generateSplitToken().id, after(60))).toBe(false)
   })
 
   it('consumes only the token it names', async () => {
     const first = await createEnrolment()
     const second = await createEnrolment()
 
-    await consumeEnrolmentToken(db, first.id, after(60))
+    await consumeEnrolmentToken(t.db, first.id, after(60))
 
     expect((await findTokenRow(second.id)).used_at).toBeNull()
-    expect(await findUsableEnrolmentToken(db, second.token, after(60))).toBeDefined()
+    expect(await findUsableEnrolmentToken(t.db, second.token, after(60))).toBeDefined()
   })
 
   it('lets exactly one of 20 parallel consumes win', async () => {
     const { id } = await createEnrolment()
 
     const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => consumeEnrolmentToken(db, id, after(60 + i))),
+      Array.from({ length: 20 }, (_, i) => consumeEnrolmentToken(t.db, id, after(60 + i))),
     )
 
     expect(results.filter(Boolean)).toHaveLength(1)

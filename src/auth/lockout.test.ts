@@ -1,26 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { DatabaseHandle } from '../db/database.js'
-import { openTestDatabase } from '../db/test-database.js'
+import { describe, expect, it } from 'vitest'
 import { createSuperAdmin } from '../test-support/factories.js'
 import { testConfig } from '../test-support/test-app.js'
 import { admitAttempt, isLocked, lockSecondsFor, resetFailures } from './lockout.js'
+import { useTestDatabase } from '../test-support/test-app.js'
 
-let database: DatabaseHandle
-
-beforeAll(async () => {
-  database = await openTestDatabase()
-})
-
-afterAll(() => database?.close())
+const t = useTestDatabase()
 
 const MINUTE = 60_000
 
 async function newAdminId(): Promise<string> {
-  return (await createSuperAdmin(database.db, testConfig())).admin.id
+  return (await createSuperAdmin(t.db, testConfig())).admin.id
 }
 
 function counters(id: string) {
-  return database.db
+  return t.db
     .selectFrom('super_admins')
     .select(['failed_password_count', 'failed_totp_count', 'locked_until'])
     .where('id', '=', id)
@@ -56,7 +49,7 @@ describe('admitAttempt', () => {
     const now = new Date()
 
     const results = []
-    for (let i = 0; i < 5; i++) results.push(await admitAttempt(database.db, id, 'password', now))
+    for (let i = 0; i < 5; i++) results.push(await admitAttempt(t.db, id, 'password', now))
 
     expect(results.map((r) => r.failures)).toEqual([1, 2, 3, 4, 5])
     expect(results.every((r) => r.admitted)).toBe(true)
@@ -77,7 +70,7 @@ describe('admitAttempt', () => {
     const now = new Date()
 
     const results = []
-    for (let i = 1; i <= 20; i++) results.push(await admitAttempt(database.db, id, 'totp', now))
+    for (let i = 1; i <= 20; i++) results.push(await admitAttempt(t.db, id, 'totp', now))
 
     expect(results.map((r) => r.admitted)).toEqual([
       ...Array(5).fill(true),
@@ -100,8 +93,8 @@ describe('admitAttempt', () => {
     const now = new Date()
 
     for (let i = 0; i < 4; i++) {
-      await admitAttempt(database.db, id, 'password', now)
-      await admitAttempt(database.db, id, 'totp', now)
+      await admitAttempt(t.db, id, 'password', now)
+      await admitAttempt(t.db, id, 'totp', now)
     }
 
     expect(await counters(id)).toEqual({
@@ -116,7 +109,7 @@ describe('admitAttempt', () => {
     const now = new Date()
 
     const results = await Promise.all(
-      Array.from({ length: 20 }, () => admitAttempt(database.db, id, 'password', now)),
+      Array.from({ length: 20 }, () => admitAttempt(t.db, id, 'password', now)),
     )
 
     expect(results.map((r) => r.failures).sort((a, b) => a - b)).toEqual(
@@ -133,10 +126,10 @@ describe('admitAttempt', () => {
   it('an attempt after the lock has run out is admitted and locks again from then (attempts stay consecutive)', async () => {
     const id = await newAdminId()
     const start = new Date()
-    for (let i = 0; i < 5; i++) await admitAttempt(database.db, id, 'password', start)
+    for (let i = 0; i < 5; i++) await admitAttempt(t.db, id, 'password', start)
 
     const later = new Date(start.getTime() + 16 * MINUTE)
-    const sixth = await admitAttempt(database.db, id, 'password', later)
+    const sixth = await admitAttempt(t.db, id, 'password', later)
 
     expect(sixth).toEqual({
       admitted: true,
@@ -149,9 +142,9 @@ describe('admitAttempt', () => {
   it('never shortens a longer lock', async () => {
     const id = await newAdminId()
     const now = new Date()
-    for (let i = 0; i < 10; i++) await admitAttempt(database.db, id, 'password', now)
+    for (let i = 0; i < 10; i++) await admitAttempt(t.db, id, 'password', now)
     const totp = []
-    for (let i = 0; i < 5; i++) totp.push(await admitAttempt(database.db, id, 'totp', now))
+    for (let i = 0; i < 5; i++) totp.push(await admitAttempt(t.db, id, 'totp', now))
 
     expect(totp[4]).toMatchObject({
       admitted: false,
@@ -161,7 +154,7 @@ describe('admitAttempt', () => {
   })
 
   it('an unknown admin id changes nothing and admits nothing', async () => {
-    const result = await admitAttempt(database.db, crypto.randomUUID(), 'password', new Date())
+    const result = await admitAttempt(t.db, crypto.randomUUID(), 'password', new Date())
 
     expect(result).toEqual({ admitted: false, failures: 0, lockedUntil: null, lockExtended: false })
   })
@@ -171,10 +164,10 @@ describe('resetFailures', () => {
   it('a password success clears the password counter and the lock; the TOTP counter stays', async () => {
     const id = await newAdminId()
     const now = new Date()
-    for (let i = 0; i < 5; i++) await admitAttempt(database.db, id, 'password', now)
-    await admitAttempt(database.db, id, 'totp', now)
+    for (let i = 0; i < 5; i++) await admitAttempt(t.db, id, 'password', now)
+    await admitAttempt(t.db, id, 'totp', now)
 
-    await resetFailures(database.db, id, ['password'])
+    await resetFailures(t.db, id, ['password'])
 
     expect(await counters(id)).toEqual({
       failed_password_count: 0,
@@ -186,10 +179,10 @@ describe('resetFailures', () => {
   it('a full sign-in clears both counters and the lock', async () => {
     const id = await newAdminId()
     const now = new Date()
-    for (let i = 0; i < 5; i++) await admitAttempt(database.db, id, 'totp', now)
-    await admitAttempt(database.db, id, 'password', now)
+    for (let i = 0; i < 5; i++) await admitAttempt(t.db, id, 'totp', now)
+    await admitAttempt(t.db, id, 'password', now)
 
-    await resetFailures(database.db, id, ['password', 'totp'])
+    await resetFailures(t.db, id, ['password', 'totp'])
 
     expect(await counters(id)).toEqual({
       failed_password_count: 0,

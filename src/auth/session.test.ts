@@ -1,8 +1,6 @@
 import { sql } from 'kysely'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Db } from '../db/database.js'
+import { describe, expect, it } from 'vitest'
 import { insertSuperAdmin } from '../db/super-admins.js'
-import { openTestDatabase } from '../db/test-database.js'
 import {
   createSession,
   invalidateSession,
@@ -11,17 +9,9 @@ import {
   type SessionPolicy,
 } from './session.js'
 import { generateSplitToken, hashSecret } from './tokens.js'
+import { useTestDatabase } from '../test-support/test-app.js'
 
-let db: Db
-let close: () => Promise<void>
-
-beforeAll(async () => {
-  const handle = await openTestDatabase()
-  db = handle.db
-  close = handle.close
-})
-
-afterAll(() => close())
+const t = useTestDatabase()
 
 /** 30 minutes idle, 12 hours absolute: the defaults of SESSION_IDLE_MINUTES and _ABSOLUTE_HOURS. */
 const policy: SessionPolicy = { idleSeconds: 30 * 60, absoluteSeconds: 12 * 3600 }
@@ -32,7 +22,7 @@ function after(seconds: number, from: Date = T0): Date {
 }
 
 function createAdmin() {
-  return insertSuperAdmin(db, {
+  return insertSuperAdmin(t.db, {
     email: `admin-${crypto.randomUUID()}@example.com`,
     name: 'Ada Admin',
     role: 'admin',
@@ -41,19 +31,19 @@ function createAdmin() {
 
 async function signIn(now: Date = T0, details = { twoFactorVerified: true }) {
   const admin = await createAdmin()
-  const { token, session } = await createSession(db, admin.id, details, now)
+  const { token, session } = await createSession(t.db, admin.id, details, now)
   return { admin, token, session }
 }
 
 function findSessionRow(id: string) {
-  return db.selectFrom('super_admin_sessions').selectAll().where('id', '=', id).executeTakeFirst()
+  return t.db.selectFrom('super_admin_sessions').selectAll().where('id', '=', id).executeTakeFirst()
 }
 
 describe('createSession', () => {
   it('stores only the sha256 of the secret, with the sign-in details', async () => {
     const admin = await createAdmin()
     const { token, session } = await createSession(
-      db,
+      t.db,
       admin.id,
       { twoFactorVerified: true, ip: '203.0.113.9', userAgent: 'x'.repeat(500) },
       T0,
@@ -91,7 +81,7 @@ describe('validateSessionToken', () => {
   it('returns the admin and the session for the token just created', async () => {
     const { admin, token, session } = await signIn()
 
-    const result = await validateSessionToken(db, token, policy, { touch: true, now: after(5) })
+    const result = await validateSessionToken(t.db, token, policy, { touch: true, now: after(5) })
 
     expect(result?.admin).toEqual(admin)
     expect(result?.session).toEqual(session)
@@ -102,11 +92,11 @@ describe('validateSessionToken', () => {
     const wrong = `${session.id}.${generateSplitToken().secret}`
 
     expect(
-      await validateSessionToken(db, wrong, policy, { touch: true, now: after(5) }),
+      await validateSessionToken(t.db, wrong, policy, { touch: true, now: after(5) }),
     ).toBeUndefined()
     expect(await findSessionRow(session.id)).toBeDefined()
     expect(
-      await validateSessionToken(db, token, policy, { touch: true, now: after(5) }),
+      await validateSessionToken(t.db, token, policy, { touch: true, now: after(5) }),
     ).toBeDefined()
   })
 
@@ -114,7 +104,7 @@ describe('validateSessionToken', () => {
     await signIn()
 
     expect(
-      await validateSessionToken(db, generateSplitToken().token, policy, {
+      await validateSessionToken(t.db, generateSplitToken().token, policy, {
         touch: true,
         now: after(5),
       }),
@@ -130,7 +120,7 @@ describe('validateSessionToken', () => {
     await signIn()
 
     expect(
-      await validateSessionToken(db, token, policy, { touch: true, now: after(5) }),
+      await validateSessionToken(t.db, token, policy, { touch: true, now: after(5) }),
     ).toBeUndefined()
   })
 
@@ -138,20 +128,20 @@ describe('validateSessionToken', () => {
     const { token, session } = await signIn()
 
     expect(
-      await validateSessionToken(db, token, policy, { touch: false, now: after(30 * 60 - 1) }),
+      await validateSessionToken(t.db, token, policy, { touch: false, now: after(30 * 60 - 1) }),
     ).toBeDefined()
     expect(
-      await validateSessionToken(db, token, policy, { touch: false, now: after(30 * 60) }),
+      await validateSessionToken(t.db, token, policy, { touch: false, now: after(30 * 60) }),
     ).toBeUndefined()
     expect(await findSessionRow(session.id)).toBeUndefined()
   })
 
   it('stays gone after an idle expiry, even for a time inside the limit', async () => {
     const { token } = await signIn()
-    await validateSessionToken(db, token, policy, { touch: false, now: after(31 * 60) })
+    await validateSessionToken(t.db, token, policy, { touch: false, now: after(31 * 60) })
 
     expect(
-      await validateSessionToken(db, token, policy, { touch: true, now: after(60) }),
+      await validateSessionToken(t.db, token, policy, { touch: true, now: after(60) }),
     ).toBeUndefined()
   })
 
@@ -159,13 +149,13 @@ describe('validateSessionToken', () => {
     const { token, session } = await signIn()
     for (let minutes = 20; minutes < 12 * 60; minutes += 20) {
       const now = after(minutes * 60)
-      const result = await validateSessionToken(db, token, policy, { touch: true, now })
+      const result = await validateSessionToken(t.db, token, policy, { touch: true, now })
       expect(result?.session.lastActiveAt).toEqual(now)
     }
     expect((await findSessionRow(session.id))?.last_active_at).toEqual(after((12 * 60 - 20) * 60))
 
     expect(
-      await validateSessionToken(db, token, policy, { touch: true, now: after(12 * 3600) }),
+      await validateSessionToken(t.db, token, policy, { touch: true, now: after(12 * 3600) }),
     ).toBeUndefined()
     expect(await findSessionRow(session.id)).toBeUndefined()
   })
@@ -173,7 +163,7 @@ describe('validateSessionToken', () => {
   it('with touch: false never moves last_active_at, so polling cannot keep a session alive', async () => {
     const { token, session } = await signIn()
 
-    const result = await validateSessionToken(db, token, policy, {
+    const result = await validateSessionToken(t.db, token, policy, {
       touch: false,
       now: after(20 * 60),
     })
@@ -181,27 +171,27 @@ describe('validateSessionToken', () => {
     expect(result?.session.lastActiveAt).toEqual(T0)
     expect((await findSessionRow(session.id))?.last_active_at).toEqual(T0)
     expect(
-      await validateSessionToken(db, token, policy, { touch: false, now: after(30 * 60) }),
+      await validateSessionToken(t.db, token, policy, { touch: false, now: after(30 * 60) }),
     ).toBeUndefined()
   })
 
   it('with touch: true moves last_active_at once a minute has passed, extending the idle window', async () => {
     const { token, session } = await signIn()
 
-    await validateSessionToken(db, token, policy, { touch: true, now: after(60) })
+    await validateSessionToken(t.db, token, policy, { touch: true, now: after(60) })
     expect((await findSessionRow(session.id))?.last_active_at).toEqual(after(60))
 
-    await validateSessionToken(db, token, policy, { touch: true, now: after(20 * 60) })
+    await validateSessionToken(t.db, token, policy, { touch: true, now: after(20 * 60) })
     expect((await findSessionRow(session.id))?.last_active_at).toEqual(after(20 * 60))
     expect(
-      await validateSessionToken(db, token, policy, { touch: false, now: after(45 * 60) }),
+      await validateSessionToken(t.db, token, policy, { touch: false, now: after(45 * 60) }),
     ).toBeDefined()
   })
 
   it('with touch: true writes nothing within a minute of the last write', async () => {
     const { token, session } = await signIn()
 
-    const result = await validateSessionToken(db, token, policy, { touch: true, now: after(59) })
+    const result = await validateSessionToken(t.db, token, policy, { touch: true, now: after(59) })
 
     expect(result?.session.lastActiveAt).toEqual(T0)
     expect((await findSessionRow(session.id))?.last_active_at).toEqual(T0)
@@ -210,21 +200,21 @@ describe('validateSessionToken', () => {
   it('touches by default when no options are given', async () => {
     const { token, session } = await signIn(new Date(Date.now() - 5 * 60_000))
 
-    expect(await validateSessionToken(db, token, policy)).toBeDefined()
+    expect(await validateSessionToken(t.db, token, policy)).toBeDefined()
     const lastActive = (await findSessionRow(session.id))!.last_active_at.getTime()
     expect(Math.abs(lastActive - Date.now())).toBeLessThan(10_000)
   })
 
   it('returns nothing for a deactivated admin and deletes the session', async () => {
     const { admin, token, session } = await signIn()
-    await db
+    await t.db
       .updateTable('super_admins')
       .set({ is_active: false })
       .where('id', '=', admin.id)
       .execute()
 
     expect(
-      await validateSessionToken(db, token, policy, { touch: true, now: after(5) }),
+      await validateSessionToken(t.db, token, policy, { touch: true, now: after(5) }),
     ).toBeUndefined()
     expect(await findSessionRow(session.id)).toBeUndefined()
   })
@@ -233,14 +223,14 @@ describe('validateSessionToken', () => {
 describe('invalidateSession', () => {
   it('deletes that session only', async () => {
     const { admin, token, session } = await signIn()
-    const other = await createSession(db, admin.id, { twoFactorVerified: true }, T0)
+    const other = await createSession(t.db, admin.id, { twoFactorVerified: true }, T0)
 
-    await invalidateSession(db, session.id)
+    await invalidateSession(t.db, session.id)
 
     expect(await findSessionRow(session.id)).toBeUndefined()
     expect(await findSessionRow(other.session.id)).toBeDefined()
     expect(
-      await validateSessionToken(db, token, policy, { touch: true, now: after(5) }),
+      await validateSessionToken(t.db, token, policy, { touch: true, now: after(5) }),
     ).toBeUndefined()
   })
 })
@@ -248,13 +238,13 @@ describe('invalidateSession', () => {
 describe('invalidateSuperAdminSessions', () => {
   it("deletes every session of that admin and no one else's", async () => {
     const { admin } = await signIn()
-    await createSession(db, admin.id, { twoFactorVerified: false }, T0)
-    await createSession(db, admin.id, { twoFactorVerified: true }, after(60))
+    await createSession(t.db, admin.id, { twoFactorVerified: false }, T0)
+    await createSession(t.db, admin.id, { twoFactorVerified: true }, after(60))
     const bystander = await signIn()
 
-    expect(await invalidateSuperAdminSessions(db, admin.id)).toBe(3)
+    expect(await invalidateSuperAdminSessions(t.db, admin.id)).toBe(3)
 
-    const remaining = await db
+    const remaining = await t.db
       .selectFrom('super_admin_sessions')
       .select(['super_admin_id', sql<number>`count(*)::int`.as('n')])
       .where('super_admin_id', 'in', [admin.id, bystander.admin.id])
@@ -262,14 +252,14 @@ describe('invalidateSuperAdminSessions', () => {
       .execute()
     expect(remaining).toEqual([{ super_admin_id: bystander.admin.id, n: 1 }])
     expect(
-      await validateSessionToken(db, bystander.token, policy, { touch: true, now: after(5) }),
+      await validateSessionToken(t.db, bystander.token, policy, { touch: true, now: after(5) }),
     ).toBeDefined()
   })
 
   it('answers 0 for an admin without sessions', async () => {
     const admin = await createAdmin()
 
-    expect(await invalidateSuperAdminSessions(db, admin.id)).toBe(0)
+    expect(await invalidateSuperAdminSessions(t.db, admin.id)).toBe(0)
   })
 })
 
@@ -278,27 +268,27 @@ describe('deleteExpiredSessions', () => {
     const { deleteExpiredSessions, countAllSessions } = await import('./session.js')
     const { createSuperAdmin } = await import('../test-support/factories.js')
     const { testConfig } = await import('../test-support/test-app.js')
-    const who = await createSuperAdmin(db, testConfig())
+    const who = await createSuperAdmin(t.db, testConfig())
     const policy = { idleSeconds: 1800, absoluteSeconds: 12 * 3600 }
     const now = new Date('2030-01-01T12:00:00Z')
     const live = await createSession(
-      db,
+      t.db,
       who.admin.id,
       { twoFactorVerified: true },
       new Date(now.getTime() - 60_000),
     )
     const idle = await createSession(
-      db,
+      t.db,
       who.admin.id,
       { twoFactorVerified: true },
       new Date(now.getTime() - 31 * 60_000),
     )
-    const before = await countAllSessions(db, policy, now)
+    const before = await countAllSessions(t.db, policy, now)
 
-    await deleteExpiredSessions(db, policy, now)
+    await deleteExpiredSessions(t.db, policy, now)
 
     const ids = (
-      await db
+      await t.db
         .selectFrom('super_admin_sessions')
         .select('id')
         .where('super_admin_id', '=', who.admin.id)
@@ -306,6 +296,6 @@ describe('deleteExpiredSessions', () => {
     ).map((r) => r.id)
     expect(ids).toEqual([live.session.id])
     expect(ids).not.toContain(idle.session.id)
-    expect(await countAllSessions(db, policy, now)).toBe(before)
+    expect(await countAllSessions(t.db, policy, now)).toBe(before)
   })
 })

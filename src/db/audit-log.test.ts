@@ -1,5 +1,5 @@
 import { sql } from 'kysely'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import {
   GENESIS_HASH,
   appendAuditEntry,
@@ -9,19 +9,9 @@ import {
   type AuditContext,
   type AuditEntry,
 } from './audit-log.js'
-import type { Db } from './database.js'
-import { openTestDatabase } from './test-database.js'
+import { useTestDatabase } from '../test-support/test-app.js'
 
-let db: Db
-let close: () => Promise<void>
-
-beforeAll(async () => {
-  const handle = await openTestDatabase()
-  db = handle.db
-  close = handle.close
-})
-
-afterAll(() => close())
+const t = useTestDatabase()
 
 beforeEach(() => clearAuditLog())
 
@@ -31,7 +21,7 @@ const grace = { id: crypto.randomUUID(), email: 'grace@example.com' }
 
 /** Empties the log the only way the database allows: with its guard triggers off. */
 async function clearAuditLog(): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+  await t.db.transaction().execute(async (trx) => {
     await sql`alter table audit_log disable trigger user`.execute(trx)
     await sql`truncate audit_log`.execute(trx)
     await sql`alter table audit_log enable trigger user`.execute(trx)
@@ -40,16 +30,16 @@ async function clearAuditLog(): Promise<void> {
 
 /** Runs `statement` with the append-only triggers disabled, as someone with DDL rights could. */
 async function tamper(statement: ReturnType<typeof sql>): Promise<void> {
-  await sql`alter table audit_log disable trigger user`.execute(db)
+  await sql`alter table audit_log disable trigger user`.execute(t.db)
   try {
-    await statement.execute(db)
+    await statement.execute(t.db)
   } finally {
-    await sql`alter table audit_log enable trigger user`.execute(db)
+    await sql`alter table audit_log enable trigger user`.execute(t.db)
   }
 }
 
 function append(entry: Partial<AuditEntry> = {}, context: AuditContext = { actor: ada }, now = T0) {
-  return db
+  return t.db
     .transaction()
     .execute((trx) => appendAuditEntry(trx, context, { action: 'tenant.update', ...entry }, now))
 }
@@ -66,13 +56,13 @@ async function appendMany(count: number): Promise<void> {
 }
 
 function allRows() {
-  return db.selectFrom('audit_log').selectAll().orderBy('seq').execute()
+  return t.db.selectFrom('audit_log').selectAll().orderBy('seq').execute()
 }
 
 describe('appendAuditEntry', () => {
   it('refuses to run outside a transaction and writes nothing', async () => {
     // The type already refuses a non-transaction; the runtime check guards casts and JS callers.
-    const notATransaction = db as unknown as Parameters<typeof appendAuditEntry>[0]
+    const notATransaction = t.db as unknown as Parameters<typeof appendAuditEntry>[0]
     await expect(
       appendAuditEntry(notATransaction, { actor: ada }, { action: 'tenant.update' }),
     ).rejects.toThrow('appendAuditEntry must run inside a transaction')
@@ -131,7 +121,7 @@ describe('appendAuditEntry', () => {
   })
 
   it('numbers entries 1, 2, 3 and chains each to the hash of the one before', async () => {
-    const results = await db
+    const results = await t.db
       .transaction()
       .execute(async (trx) => [
         await appendAuditEntry(trx, { actor: ada }, { action: 'a' }, T0),
@@ -161,7 +151,7 @@ describe('appendAuditEntry', () => {
     await append({ action: 'kept' })
 
     await expect(
-      db.transaction().execute(async (trx) => {
+      t.db.transaction().execute(async (trx) => {
         await appendAuditEntry(trx, { actor: ada }, { action: 'rolled-back' }, T0)
         throw new Error('the change failed')
       }),
@@ -174,13 +164,13 @@ describe('appendAuditEntry', () => {
       [2, 'next'],
     ])
     expect(rows[1].prev_hash).toBe(rows[0].hash)
-    expect(await verifyAuditChain(db)).toEqual({ ok: true, checked: 2 })
+    expect(await verifyAuditChain(t.db)).toEqual({ ok: true, checked: 2 })
   })
 
   it('gives seq 1 to 10 with an intact chain when 10 transactions append at once', async () => {
     const results = await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
-        db.transaction().execute(async (trx) => {
+        t.db.transaction().execute(async (trx) => {
           await sql`select pg_sleep(0.01)`.execute(trx)
           return appendAuditEntry(trx, { actor: ada }, { action: `parallel-${i}` }, T0)
         }),
@@ -191,7 +181,7 @@ describe('appendAuditEntry', () => {
     expect(results.map((r) => r.seq).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
     expect(rows.map((r) => r.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
     expect(new Set(rows.map((r) => r.action)).size).toBe(10)
-    expect(await verifyAuditChain(db)).toEqual({ ok: true, checked: 10 })
+    expect(await verifyAuditChain(t.db)).toEqual({ ok: true, checked: 10 })
   })
 
   it('hashes ids given in upper case or braces as PostgreSQL stores them, so the chain verifies', async () => {
@@ -211,7 +201,7 @@ describe('appendAuditEntry', () => {
         batch_id: batchId,
       },
     ])
-    expect(await verifyAuditChain(db)).toEqual({ ok: true, checked: 1 })
+    expect(await verifyAuditChain(t.db)).toEqual({ ok: true, checked: 1 })
   })
 
   it('refuses an id that is not a uuid and rolls the entry back', async () => {
@@ -229,7 +219,7 @@ describe('appendAuditEntry', () => {
     const [row] = await allRows()
     expect(row.before).toEqual({ zeta: 1, alpha: { y: [3, { b: true, a: null }], x: 'ü' } })
     expect(row.after).toEqual({ when: '2026-01-01T00:00:00.123Z', n: 1.5, big: 1e21, list: [] })
-    expect(await verifyAuditChain(db)).toEqual({ ok: true, checked: 1 })
+    expect(await verifyAuditChain(t.db)).toEqual({ ok: true, checked: 1 })
   })
 })
 
@@ -239,14 +229,14 @@ describe('the append-only guard in the database', () => {
     const before = await allRows()
 
     await expect(
-      sql`update audit_log set action = 'edited' where seq = 1`.execute(db),
+      sql`update audit_log set action = 'edited' where seq = 1`.execute(t.db),
     ).rejects.toThrow(/append-only/)
-    await expect(sql`delete from audit_log where seq = 2`.execute(db)).rejects.toThrow(
+    await expect(sql`delete from audit_log where seq = 2`.execute(t.db)).rejects.toThrow(
       /append-only/,
     )
-    await expect(sql`truncate audit_log`.execute(db)).rejects.toThrow(/append-only/)
+    await expect(sql`truncate audit_log`.execute(t.db)).rejects.toThrow(/append-only/)
     await expect(
-      db.updateTable('audit_log').set({ actor_email: 'x@example.com' }).execute(),
+      t.db.updateTable('audit_log').set({ actor_email: 'x@example.com' }).execute(),
     ).rejects.toThrow(/append-only/)
 
     expect(await allRows()).toEqual(before)
@@ -255,10 +245,10 @@ describe('the append-only guard in the database', () => {
   it('names the refused operation in the error', async () => {
     await appendMany(1)
 
-    await expect(sql`delete from audit_log`.execute(db)).rejects.toThrow(
+    await expect(sql`delete from audit_log`.execute(t.db)).rejects.toThrow(
       'audit_log is append-only: DELETE refused',
     )
-    await expect(sql`truncate audit_log`.execute(db)).rejects.toThrow(
+    await expect(sql`truncate audit_log`.execute(t.db)).rejects.toThrow(
       'audit_log is append-only: TRUNCATE refused',
     )
   })
@@ -266,21 +256,21 @@ describe('the append-only guard in the database', () => {
 
 describe('verifyAuditChain', () => {
   it('reports ok with nothing checked on an empty log', async () => {
-    expect(await verifyAuditChain(db)).toEqual({ ok: true, checked: 0 })
+    expect(await verifyAuditChain(t.db)).toEqual({ ok: true, checked: 0 })
   })
 
   it('reports ok and the number of rows on an intact chain', async () => {
     await appendMany(5)
 
-    expect(await verifyAuditChain(db)).toEqual({ ok: true, checked: 5 })
+    expect(await verifyAuditChain(t.db)).toEqual({ ok: true, checked: 5 })
   })
 
   it('walks across pages: ok on exact and partial pages', async () => {
     await appendMany(6)
 
-    expect(await verifyAuditChain(db, 2)).toEqual({ ok: true, checked: 6 })
-    expect(await verifyAuditChain(db, 4)).toEqual({ ok: true, checked: 6 })
-    expect(await verifyAuditChain(db, 1)).toEqual({ ok: true, checked: 6 })
+    expect(await verifyAuditChain(t.db, 2)).toEqual({ ok: true, checked: 6 })
+    expect(await verifyAuditChain(t.db, 4)).toEqual({ ok: true, checked: 6 })
+    expect(await verifyAuditChain(t.db, 1)).toEqual({ ok: true, checked: 6 })
   })
 
   it("reports the seq of a row whose 'after' was edited with the triggers disabled", async () => {
@@ -289,7 +279,7 @@ describe('verifyAuditChain', () => {
     await tamper(sql`update audit_log set after = '{"step": 99}'::jsonb where seq = 2`)
 
     expect((await allRows())[1].after).toEqual({ step: 99 })
-    expect(await verifyAuditChain(db)).toEqual({
+    expect(await verifyAuditChain(t.db)).toEqual({
       ok: false,
       checked: 1,
       seq: 2,
@@ -302,7 +292,7 @@ describe('verifyAuditChain', () => {
 
     await tamper(sql`update audit_log set actor_email = 'mallory@example.com' where seq = 4`)
 
-    expect(await verifyAuditChain(db, 2)).toMatchObject({ ok: false, checked: 3, seq: 4 })
+    expect(await verifyAuditChain(t.db, 2)).toMatchObject({ ok: false, checked: 3, seq: 4 })
   })
 
   it('finds an edit of the timestamp', async () => {
@@ -312,7 +302,7 @@ describe('verifyAuditChain', () => {
       sql`update audit_log set created_at = created_at + interval '1 second' where seq = 1`,
     )
 
-    expect(await verifyAuditChain(db)).toMatchObject({ ok: false, seq: 1 })
+    expect(await verifyAuditChain(t.db)).toMatchObject({ ok: false, seq: 1 })
   })
 
   it('reports the gap where a middle row was deleted', async () => {
@@ -320,7 +310,7 @@ describe('verifyAuditChain', () => {
 
     await tamper(sql`delete from audit_log where seq = 2`)
 
-    expect(await verifyAuditChain(db)).toEqual({
+    expect(await verifyAuditChain(t.db)).toEqual({
       ok: false,
       checked: 1,
       seq: 3,
@@ -333,7 +323,7 @@ describe('verifyAuditChain', () => {
 
     await tamper(sql`delete from audit_log where seq = 1`)
 
-    expect(await verifyAuditChain(db)).toEqual({
+    expect(await verifyAuditChain(t.db)).toEqual({
       ok: false,
       checked: 0,
       seq: 2,
@@ -352,7 +342,7 @@ describe('verifyAuditChain', () => {
       sql`update audit_log set after = ${JSON.stringify(forged.after)}::jsonb, hash = ${forgedHash} where seq = 2`,
     )
 
-    expect(await verifyAuditChain(db)).toEqual({
+    expect(await verifyAuditChain(t.db)).toEqual({
       ok: false,
       checked: 2,
       seq: 3,
@@ -366,7 +356,7 @@ describe('listAuditEntries', () => {
   const otherTenantId = crypto.randomUUID()
 
   beforeAll(async () => {
-    await db
+    await t.db
       .insertInto('tenants')
       .values({
         id: tenantId,
@@ -394,13 +384,13 @@ describe('listAuditEntries', () => {
   }
 
   async function seqs(filter: Parameters<typeof listAuditEntries>[1]): Promise<number[]> {
-    return (await listAuditEntries(db, filter)).map((e) => e.seq)
+    return (await listAuditEntries(t.db, filter)).map((e) => e.seq)
   }
 
   it('lists every entry newest first with the tenant slug joined', async () => {
     await appendSample()
 
-    const entries = await listAuditEntries(db, {})
+    const entries = await listAuditEntries(t.db, {})
 
     expect(entries.map((e) => e.seq)).toEqual([5, 4, 3, 2, 1])
     expect(entries.map((e) => e.tenant_slug)).toEqual([
@@ -464,12 +454,12 @@ describe('listAuditEntries', () => {
   })
 
   it('returns 50 entries unless told otherwise', async () => {
-    await db.transaction().execute(async (trx) => {
+    await t.db.transaction().execute(async (trx) => {
       for (let i = 0; i < 55; i++)
         await appendAuditEntry(trx, { actor: ada }, { action: 'bulk' }, T0)
     })
 
-    const entries = await listAuditEntries(db, {})
+    const entries = await listAuditEntries(t.db, {})
 
     expect(entries).toHaveLength(50)
     expect(entries[0].seq).toBe(55)

@@ -1,15 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { DatabaseHandle } from './database.js'
+import { describe, expect, it } from 'vitest'
 import { hitRateLimit, peekRateLimit, pruneRateLimits, releaseRateLimit } from './rate-limits.js'
-import { openTestDatabase } from './test-database.js'
+import { useTestDatabase } from '../test-support/test-app.js'
 
-let database: DatabaseHandle
-
-beforeAll(async () => {
-  database = await openTestDatabase()
-})
-
-afterAll(() => database?.close())
+const t = useTestDatabase()
 
 const WINDOW = 15 * 60
 /** The start of a 15-minute window, so tests control where windows end. */
@@ -24,9 +17,9 @@ describe('hitRateLimit', () => {
     const key = newKey()
 
     const hits = [
-      await hitRateLimit(database.db, key, WINDOW, at(0)),
-      await hitRateLimit(database.db, key, WINDOW, at(60)),
-      await hitRateLimit(database.db, key, WINDOW, at(WINDOW - 1)),
+      await hitRateLimit(t.db, key, WINDOW, at(0)),
+      await hitRateLimit(t.db, key, WINDOW, at(60)),
+      await hitRateLimit(t.db, key, WINDOW, at(WINDOW - 1)),
     ]
 
     expect(hits).toEqual([1, 2, 3])
@@ -34,77 +27,77 @@ describe('hitRateLimit', () => {
 
   it('starts again from one in the next window', async () => {
     const key = newKey()
-    await hitRateLimit(database.db, key, WINDOW, at(10))
-    await hitRateLimit(database.db, key, WINDOW, at(20))
+    await hitRateLimit(t.db, key, WINDOW, at(10))
+    await hitRateLimit(t.db, key, WINDOW, at(20))
 
-    expect(await hitRateLimit(database.db, key, WINDOW, at(WINDOW))).toBe(1)
+    expect(await hitRateLimit(t.db, key, WINDOW, at(WINDOW))).toBe(1)
   })
 
   it('keeps keys apart', async () => {
     const [a, b] = [newKey(), newKey()]
-    await hitRateLimit(database.db, a, WINDOW, at(0))
+    await hitRateLimit(t.db, a, WINDOW, at(0))
 
-    expect(await hitRateLimit(database.db, b, WINDOW, at(0))).toBe(1)
+    expect(await hitRateLimit(t.db, b, WINDOW, at(0))).toBe(1)
   })
 
   it('fifty hits sent in parallel count as fifty, each seeing its own number', async () => {
     const key = newKey()
 
     const hits = await Promise.all(
-      Array.from({ length: 50 }, () => hitRateLimit(database.db, key, WINDOW, at(5))),
+      Array.from({ length: 50 }, () => hitRateLimit(t.db, key, WINDOW, at(5))),
     )
 
     expect(hits.sort((x, y) => x - y)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1))
-    expect(await peekRateLimit(database.db, key, WINDOW, at(5))).toBe(50)
+    expect(await peekRateLimit(t.db, key, WINDOW, at(5))).toBe(50)
   })
 })
 
 describe('peekRateLimit', () => {
   it('reads the hits of the current window without counting one', async () => {
     const key = newKey()
-    await hitRateLimit(database.db, key, WINDOW, at(0))
+    await hitRateLimit(t.db, key, WINDOW, at(0))
 
-    expect(await peekRateLimit(database.db, key, WINDOW, at(30))).toBe(1)
-    expect(await peekRateLimit(database.db, key, WINDOW, at(30))).toBe(1)
-    expect(await peekRateLimit(database.db, key, WINDOW, at(WINDOW))).toBe(0)
-    expect(await peekRateLimit(database.db, newKey(), WINDOW, at(0))).toBe(0)
+    expect(await peekRateLimit(t.db, key, WINDOW, at(30))).toBe(1)
+    expect(await peekRateLimit(t.db, key, WINDOW, at(30))).toBe(1)
+    expect(await peekRateLimit(t.db, key, WINDOW, at(WINDOW))).toBe(0)
+    expect(await peekRateLimit(t.db, newKey(), WINDOW, at(0))).toBe(0)
   })
 })
 
 describe('releaseRateLimit', () => {
   it('takes back one hit of the current window', async () => {
     const key = newKey()
-    await hitRateLimit(database.db, key, WINDOW, at(0))
-    await hitRateLimit(database.db, key, WINDOW, at(0))
+    await hitRateLimit(t.db, key, WINDOW, at(0))
+    await hitRateLimit(t.db, key, WINDOW, at(0))
 
-    await releaseRateLimit(database.db, key, WINDOW, at(30))
+    await releaseRateLimit(t.db, key, WINDOW, at(30))
 
-    expect(await peekRateLimit(database.db, key, WINDOW, at(30))).toBe(1)
+    expect(await peekRateLimit(t.db, key, WINDOW, at(30))).toBe(1)
   })
 
   it('never goes below zero, and leaves other windows and unknown keys alone', async () => {
     const key = newKey()
-    await hitRateLimit(database.db, key, WINDOW, at(0))
+    await hitRateLimit(t.db, key, WINDOW, at(0))
 
-    await releaseRateLimit(database.db, key, WINDOW, at(0))
-    await releaseRateLimit(database.db, key, WINDOW, at(0))
-    await releaseRateLimit(database.db, key, WINDOW, at(WINDOW))
-    await releaseRateLimit(database.db, newKey(), WINDOW, at(0))
+    await releaseRateLimit(t.db, key, WINDOW, at(0))
+    await releaseRateLimit(t.db, key, WINDOW, at(0))
+    await releaseRateLimit(t.db, key, WINDOW, at(WINDOW))
+    await releaseRateLimit(t.db, newKey(), WINDOW, at(0))
 
-    expect(await peekRateLimit(database.db, key, WINDOW, at(0))).toBe(0)
-    expect(await hitRateLimit(database.db, key, WINDOW, at(0))).toBe(1)
+    expect(await peekRateLimit(t.db, key, WINDOW, at(0))).toBe(0)
+    expect(await hitRateLimit(t.db, key, WINDOW, at(0))).toBe(1)
   })
 })
 
 describe('pruneRateLimits', () => {
   it('deletes windows that started more than a day before, and keeps the rest', async () => {
     const [old, recent] = [newKey(), newKey()]
-    await hitRateLimit(database.db, old, WINDOW, at(0))
-    await hitRateLimit(database.db, recent, WINDOW, at(WINDOW))
+    await hitRateLimit(t.db, old, WINDOW, at(0))
+    await hitRateLimit(t.db, recent, WINDOW, at(WINDOW))
 
-    await pruneRateLimits(database.db, at(86_400 + 1))
+    await pruneRateLimits(t.db, at(86_400 + 1))
 
-    expect(await peekRateLimit(database.db, old, WINDOW, at(0))).toBe(0)
-    expect(await peekRateLimit(database.db, recent, WINDOW, at(WINDOW))).toBe(1)
+    expect(await peekRateLimit(t.db, old, WINDOW, at(0))).toBe(0)
+    expect(await peekRateLimit(t.db, recent, WINDOW, at(WINDOW))).toBe(1)
   })
 })

@@ -1,19 +1,12 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import type { DatabaseHandle } from '../db/database.js'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { listSchedulerRuns } from '../db/scheduler-runs.js'
-import { openTestDatabase } from '../db/test-database.js'
 import { createScheduler, MAX_TIMER_MS, timerDelay, type PeriodicTask } from './scheduler.js'
+import { useTestDatabase } from '../test-support/test-app.js'
 
-let handle: DatabaseHandle
-
-beforeAll(async () => {
-  handle = await openTestDatabase()
-})
-
-afterAll(() => handle?.close())
+const t = useTestDatabase()
 
 afterEach(async () => {
-  await handle.db.deleteFrom('scheduler_runs').execute()
+  await t.db.deleteFrom('scheduler_runs').execute()
   vi.restoreAllMocks()
 })
 
@@ -51,8 +44,8 @@ describe('createScheduler', () => {
       const clock = manualClock()
       const task = countingTask('count', HOUR)
       const options = { now: clock.now, log: quiet, lock }
-      const a = createScheduler(handle.db, [task], { ...options, instance: 'a' })
-      const b = createScheduler(handle.db, [task], { ...options, instance: 'b' })
+      const a = createScheduler(t.db, [task], { ...options, instance: 'a' })
+      const b = createScheduler(t.db, [task], { ...options, instance: 'b' })
 
       await Promise.all([a.runDue(), b.runDue()])
       await Promise.all([a.runDue(), b.runDue()])
@@ -64,7 +57,7 @@ describe('createScheduler', () => {
       await Promise.all([b.runDue(), a.runDue()])
 
       expect(task.runs).toBe(2)
-      const runs = await listSchedulerRuns(handle.db, { task: 'count' })
+      const runs = await listSchedulerRuns(t.db, { task: 'count' })
       expect(runs.map((r) => [r.plannedAt.getTime(), r.outcome])).toEqual([
         [T0 + HOUR, 'succeeded'],
         [T0, 'succeeded'],
@@ -76,11 +69,11 @@ describe('createScheduler', () => {
   it('records the planned start (the slot) and the actual start of each run', async () => {
     const clock = manualClock(T0 + 1234)
     const task = countingTask('late', HOUR, async () => clock.advance(500))
-    const scheduler = createScheduler(handle.db, [task], { now: clock.now, log: quiet })
+    const scheduler = createScheduler(t.db, [task], { now: clock.now, log: quiet })
 
     await scheduler.runDue()
 
-    const [run] = await listSchedulerRuns(handle.db, { task: 'late' })
+    const [run] = await listSchedulerRuns(t.db, { task: 'late' })
     expect(run).toMatchObject({
       plannedAt: new Date(T0),
       startedAt: new Date(T0 + 1234),
@@ -96,7 +89,7 @@ describe('createScheduler', () => {
       throw new Error('disk full')
     })
     const healthy = countingTask('healthy', HOUR)
-    const scheduler = createScheduler(handle.db, [failing, healthy], {
+    const scheduler = createScheduler(t.db, [failing, healthy], {
       now: clock.now,
       log: quiet,
     })
@@ -107,7 +100,7 @@ describe('createScheduler', () => {
 
     expect(first.map((r) => r.outcome)).toEqual(['failed', 'succeeded'])
     expect([failing.runs, healthy.runs]).toEqual([2, 2])
-    const runs = await listSchedulerRuns(handle.db, { task: 'failing' })
+    const runs = await listSchedulerRuns(t.db, { task: 'failing' })
     expect(runs.map((r) => [r.outcome, r.error])).toEqual([
       ['failed', 'disk full'],
       ['failed', 'disk full'],
@@ -118,7 +111,7 @@ describe('createScheduler', () => {
     const clock = manualClock()
     let release!: () => void
     const slow = countingTask('slow', HOUR, () => new Promise<void>((r) => (release = r)))
-    const scheduler = createScheduler(handle.db, [slow], { now: clock.now, log: quiet })
+    const scheduler = createScheduler(t.db, [slow], { now: clock.now, log: quiet })
 
     const first = scheduler.runDue()
     await vi.waitFor(() => expect(slow.runs).toBe(1))
@@ -137,8 +130,8 @@ describe('createScheduler', () => {
       const clock = manualClock()
       let release!: () => void
       const slow = countingTask('held', HOUR, () => new Promise<void>((r) => (release = r)))
-      const a = createScheduler(handle.db, [slow], { instance: 'a', now: clock.now, log: quiet })
-      const b = createScheduler(handle.db, [slow], { instance: 'b', now: clock.now, log: quiet })
+      const a = createScheduler(t.db, [slow], { instance: 'a', now: clock.now, log: quiet })
+      const b = createScheduler(t.db, [slow], { instance: 'b', now: clock.now, log: quiet })
 
       const first = a.runDue()
       await vi.waitFor(() => expect(slow.runs).toBe(1))
@@ -149,13 +142,13 @@ describe('createScheduler', () => {
 
       expect(second).toEqual([{ task: 'held', outcome: 'skipped' }])
       expect(slow.runs).toBe(1)
-      expect(await listSchedulerRuns(handle.db, { task: 'held' })).toHaveLength(1)
+      expect(await listSchedulerRuns(t.db, { task: 'held' })).toHaveLength(1)
     },
   )
 
   it('start() runs tasks as their slots come; after stop() nothing runs any more', async () => {
     const task = countingTask('ticking', 40)
-    const scheduler = createScheduler(handle.db, [task], { log: quiet })
+    const scheduler = createScheduler(t.db, [task], { log: quiet })
 
     scheduler.start()
     await vi.waitFor(() => expect(task.runs).toBeGreaterThanOrEqual(2), { timeout: 3000 })
@@ -164,7 +157,7 @@ describe('createScheduler', () => {
     await new Promise((resolve) => setTimeout(resolve, 200))
 
     expect(task.runs).toBe(runsAtStop)
-    const runs = await listSchedulerRuns(handle.db, { task: 'ticking' })
+    const runs = await listSchedulerRuns(t.db, { task: 'ticking' })
     expect(runs).toHaveLength(runsAtStop)
     expect(runs.every((r) => r.outcome === 'succeeded')).toBe(true)
   })
@@ -172,7 +165,7 @@ describe('createScheduler', () => {
   it('never asks Node for a timer longer than 2^31-1 ms, whatever the interval', async () => {
     const spy = vi.spyOn(globalThis, 'setTimeout')
     const monthly = countingTask('monthly', 60 * 24 * HOUR)
-    const scheduler = createScheduler(handle.db, [monthly], {
+    const scheduler = createScheduler(t.db, [monthly], {
       pollMs: Number.POSITIVE_INFINITY,
       log: quiet,
     })
@@ -192,6 +185,6 @@ describe('createScheduler', () => {
   it('refuses a task without a positive interval', () => {
     const task: PeriodicTask = { name: 'never', intervalMs: 0, run: async () => {} }
 
-    expect(() => createScheduler(handle.db, [task])).toThrow(RangeError)
+    expect(() => createScheduler(t.db, [task])).toThrow(RangeError)
   })
 })

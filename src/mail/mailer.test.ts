@@ -1,19 +1,9 @@
 import { createTransport } from 'nodemailer'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Db } from '../db/database.js'
-import { openTestDatabase } from '../db/test-database.js'
+import { describe, expect, it } from 'vitest'
 import { listOutboxMail, sendMail, type MailTransport } from './mailer.js'
+import { useTestDatabase } from '../test-support/test-app.js'
 
-let db: Db
-let close: () => Promise<void>
-
-beforeAll(async () => {
-  const handle = await openTestDatabase()
-  db = handle.db
-  close = handle.close
-})
-
-afterAll(() => close())
+const t = useTestDatabase()
 
 const T0 = new Date('2026-03-02T09:00:00.000Z')
 const FROM = 'Fleetdeck <fleetdeck@example.com>'
@@ -24,14 +14,14 @@ const mail = {
 }
 
 function outboxRows() {
-  return db.selectFrom('mail_outbox').selectAll().orderBy('id').execute()
+  return t.db.selectFrom('mail_outbox').selectAll().orderBy('id').execute()
 }
 
 describe('sendMail without SMTP_URL', () => {
   it('writes the message into the development outbox and says so', async () => {
     const before = (await outboxRows()).length
 
-    const delivery = await sendMail(db, { smtpUrl: undefined, mailFrom: FROM }, mail, { now: T0 })
+    const delivery = await sendMail(t.db, { smtpUrl: undefined, mailFrom: FROM }, mail, { now: T0 })
 
     const rows = await outboxRows()
     expect(rows).toHaveLength(before + 1)
@@ -49,7 +39,7 @@ describe('sendMail without SMTP_URL', () => {
     const before = (await outboxRows()).length
 
     await expect(
-      db.transaction().execute(async (trx) => {
+      t.db.transaction().execute(async (trx) => {
         await sendMail(trx, { smtpUrl: undefined, mailFrom: FROM }, mail, { now: T0 })
         throw new Error('roll back')
       }),
@@ -72,9 +62,14 @@ describe('sendMail with a transport (SMTP)', () => {
     }
     const before = (await outboxRows()).length
 
-    const delivery = await sendMail(db, { smtpUrl: 'smtp://mail.invalid', mailFrom: FROM }, mail, {
-      transport: recording,
-    })
+    const delivery = await sendMail(
+      t.db,
+      { smtpUrl: 'smtp://mail.invalid', mailFrom: FROM },
+      mail,
+      {
+        transport: recording,
+      },
+    )
 
     expect(delivery.via).toBe('smtp')
     expect(delivery.via === 'smtp' && delivery.messageId).toMatch(/^<.+@.+>$/)
@@ -96,7 +91,7 @@ describe('sendMail with a transport (SMTP)', () => {
     const before = (await outboxRows()).length
 
     await expect(
-      sendMail(db, { smtpUrl: 'smtp://mail.invalid', mailFrom: FROM }, mail, {
+      sendMail(t.db, { smtpUrl: 'smtp://mail.invalid', mailFrom: FROM }, mail, {
         transport: failing,
       }),
     ).rejects.toThrow('421 service not available')
@@ -108,14 +103,14 @@ describe('listOutboxMail', () => {
   it('lists the outbox newest first, up to the limit', async () => {
     for (const n of [1, 2, 3]) {
       await sendMail(
-        db,
+        t.db,
         { smtpUrl: undefined, mailFrom: FROM },
         { ...mail, subject: `number ${n}` },
         { now: T0 },
       )
     }
 
-    const listed = await listOutboxMail(db, 2)
+    const listed = await listOutboxMail(t.db, 2)
 
     expect(listed.map((m) => m.subject)).toEqual(['number 3', 'number 2'])
     expect(listed[0]).toMatchObject({ to: 'ivy@example.com', text: mail.text, createdAt: T0 })

@@ -1,23 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { findUsableEnrolmentToken } from '../auth/enrolment.js'
-import type { Db } from '../db/database.js'
-import { openTestDatabase } from '../db/test-database.js'
 import { auditEntries } from '../test-support/database-state.js'
 import { uniqueSuffix } from '../test-support/factories.js'
 import { inviteOperator } from './invitations.js'
+import { useTestDatabase } from '../test-support/test-app.js'
 
 // The console's route is covered through HTTP in src/routes/super-admins/; here the CLI's use of
 // the same verb (scripts/create-super-admin.ts), which has no request around it.
 
-let db: Db
-let close: () => Promise<void>
-
-beforeAll(async () => {
-  const handle = await openTestDatabase()
-  db = handle.db
-  close = handle.close
-})
-afterAll(() => close())
+const t = useTestDatabase()
 
 const CLI = { requestId: 'cli:create-super-admin' }
 const HOUR = 3600_000
@@ -31,7 +22,7 @@ describe('inviteOperator from the CLI', () => {
     const now = new Date()
     const input = fields()
 
-    const result = await inviteOperator(db, CLI, input, { via: 'cli' }, now)
+    const result = await inviteOperator(t.db, CLI, input, { via: 'cli' }, now)
 
     if (!result.ok) throw new Error(result.reason)
     expect(result.operator).toMatchObject({
@@ -41,9 +32,9 @@ describe('inviteOperator from the CLI', () => {
       createdBy: null,
     })
     expect(result.expiresAt.getTime() - now.getTime()).toBe(HOUR)
-    const link = await findUsableEnrolmentToken(db, result.token, now)
+    const link = await findUsableEnrolmentToken(t.db, result.token, now)
     expect(link).toMatchObject({ purpose: 'enrolment', superAdminId: result.operator.id })
-    const [entry] = (await auditEntries(db, 'super_admin.invite')).filter(
+    const [entry] = (await auditEntries(t.db, 'super_admin.invite')).filter(
       (e) => e.target_id === result.operator.id,
     )
     expect(entry).toMatchObject({
@@ -55,12 +46,12 @@ describe('inviteOperator from the CLI', () => {
 
   it('refuses an email that is taken, whatever its case, and creates nothing', async () => {
     const input = fields()
-    await inviteOperator(db, CLI, input, { via: 'cli' }, new Date())
-    const count = async () => (await db.selectFrom('super_admins').select('id').execute()).length
+    await inviteOperator(t.db, CLI, input, { via: 'cli' }, new Date())
+    const count = async () => (await t.db.selectFrom('super_admins').select('id').execute()).length
     const before = await count()
 
     const again = await inviteOperator(
-      db,
+      t.db,
       CLI,
       { ...input, email: input.email.toUpperCase() },
       { via: 'cli' },

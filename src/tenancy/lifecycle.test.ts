@@ -1,29 +1,19 @@
 import { sql } from 'kysely'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Db } from '../db/database.js'
-import { openTestDatabase } from '../db/test-database.js'
+import { describe, expect, it } from 'vitest'
 import { tenantSchemaName, type Tenant } from '../db/tenants.js'
 import { auditEntries, countRows } from '../test-support/database-state.js'
 import { createTenant } from '../test-support/factories.js'
 import { changeTenantStatus, deleteTenant, editTenant } from './lifecycle.js'
+import { useTestDatabase } from '../test-support/test-app.js'
 
-let db: Db
-let close: () => Promise<void>
-
-beforeAll(async () => {
-  const handle = await openTestDatabase()
-  db = handle.db
-  close = handle.close
-})
-
-afterAll(() => close?.())
+const t = useTestDatabase()
 
 const actor = { id: crypto.randomUUID(), email: 'ops@example.com' }
 const context = { actor, requestId: 'req-lifecycle' }
 const T1 = new Date('2026-04-01T10:00:00.000Z')
 
 function findTenantRow(id: string) {
-  return db.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
+  return t.db.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
 }
 
 function editOf(tenant: Tenant) {
@@ -34,17 +24,17 @@ async function schemaExists(slug: string): Promise<boolean> {
   const { rows } = await sql<{
     n: number
   }>`select count(*)::int as n from pg_namespace where nspname = ${tenantSchemaName(slug)}`.execute(
-    db,
+    t.db,
   )
   return rows[0].n === 1
 }
 
 describe('editTenant', () => {
   it('audits only the fields that changed, with before and after', async () => {
-    const tenant = await createTenant(db, { planId: 'free' })
+    const tenant = await createTenant(t.db, { planId: 'free' })
 
     const updated = await editTenant(
-      db,
+      t.db,
       context,
       tenant.id,
       { ...editOf(tenant), billingEmail: 'new-billing@example.com' },
@@ -56,7 +46,7 @@ describe('editTenant', () => {
       planChangedAt: null,
       updatedAt: T1,
     })
-    expect((await auditEntries(db, 'tenant.edit')).at(-1)).toMatchObject({
+    expect((await auditEntries(t.db, 'tenant.edit')).at(-1)).toMatchObject({
       tenant_id: tenant.id,
       actor_id: actor.id,
       actor_email: actor.email,
@@ -67,10 +57,10 @@ describe('editTenant', () => {
   })
 
   it('a plan change sets plan_changed_at to the time of the change', async () => {
-    const tenant = await createTenant(db, { planId: 'free' })
+    const tenant = await createTenant(t.db, { planId: 'free' })
 
     await editTenant(
-      db,
+      t.db,
       context,
       tenant.id,
       { ...editOf(tenant), planId: 'enterprise', name: 'Bigger' },
@@ -82,47 +72,53 @@ describe('editTenant', () => {
       name: 'Bigger',
       plan_changed_at: T1,
     })
-    expect((await auditEntries(db, 'tenant.edit')).at(-1)).toMatchObject({
+    expect((await auditEntries(t.db, 'tenant.edit')).at(-1)).toMatchObject({
       before: { planId: 'free', name: tenant.name },
       after: { planId: 'enterprise', name: 'Bigger' },
     })
   })
 
   it('an edit that changes nothing writes nothing and returns the tenant as it was', async () => {
-    const tenant = await createTenant(db)
-    const audit = await countRows(db, 'audit_log')
+    const tenant = await createTenant(t.db)
+    const audit = await countRows(t.db, 'audit_log')
 
-    const result = await editTenant(db, context, tenant.id, editOf(tenant), T1)
+    const result = await editTenant(t.db, context, tenant.id, editOf(tenant), T1)
 
     expect(result).toEqual(tenant)
-    expect(await countRows(db, 'audit_log')).toBe(audit)
+    expect(await countRows(t.db, 'audit_log')).toBe(audit)
     expect((await findTenantRow(tenant.id)).updated_at).toEqual(tenant.updatedAt)
   })
 
   it('answers undefined for a deleted or unknown tenant and writes nothing', async () => {
-    const tenant = await createTenant(db)
-    await deleteTenant(db, context, tenant.id, T1)
-    const audit = await countRows(db, 'audit_log')
+    const tenant = await createTenant(t.db)
+    await deleteTenant(t.db, context, tenant.id, T1)
+    const audit = await countRows(t.db, 'audit_log')
 
     expect(
-      await editTenant(db, context, tenant.id, { ...editOf(tenant), name: 'Ghost' }, T1),
+      await editTenant(t.db, context, tenant.id, { ...editOf(tenant), name: 'Ghost' }, T1),
     ).toBeUndefined()
     expect(
-      await editTenant(db, context, crypto.randomUUID(), { ...editOf(tenant), name: 'Ghost' }, T1),
+      await editTenant(
+        t.db,
+        context,
+        crypto.randomUUID(),
+        { ...editOf(tenant), name: 'Ghost' },
+        T1,
+      ),
     ).toBeUndefined()
     expect((await findTenantRow(tenant.id)).name).toBe(tenant.name)
-    expect(await countRows(db, 'audit_log')).toBe(audit)
+    expect(await countRows(t.db, 'audit_log')).toBe(audit)
   })
 })
 
 describe('changeTenantStatus', () => {
   it('suspends an active tenant, stamping suspended_at, and audits the status change', async () => {
-    const tenant = await createTenant(db)
+    const tenant = await createTenant(t.db)
 
-    const after = await changeTenantStatus(db, context, tenant.id, 'suspend', T1)
+    const after = await changeTenantStatus(t.db, context, tenant.id, 'suspend', T1)
 
     expect(after).toMatchObject({ status: 'suspended', suspendedAt: T1 })
-    expect((await auditEntries(db, 'tenant.suspend')).at(-1)).toMatchObject({
+    expect((await auditEntries(t.db, 'tenant.suspend')).at(-1)).toMatchObject({
       tenant_id: tenant.id,
       before: { status: 'active' },
       after: { status: 'suspended' },
@@ -130,69 +126,73 @@ describe('changeTenantStatus', () => {
   })
 
   it('activates a suspended tenant and clears suspended_at', async () => {
-    const tenant = await createTenant(db)
-    await changeTenantStatus(db, context, tenant.id, 'suspend', T1)
+    const tenant = await createTenant(t.db)
+    await changeTenantStatus(t.db, context, tenant.id, 'suspend', T1)
 
-    const after = await changeTenantStatus(db, context, tenant.id, 'activate', T1)
+    const after = await changeTenantStatus(t.db, context, tenant.id, 'activate', T1)
 
     expect(after).toMatchObject({ status: 'active', suspendedAt: null })
-    expect((await auditEntries(db, 'tenant.activate')).at(-1)).toMatchObject({
+    expect((await auditEntries(t.db, 'tenant.activate')).at(-1)).toMatchObject({
       tenant_id: tenant.id,
       after: { status: 'active' },
     })
   })
 
   it('is compare-and-set: a change from the wrong status answers undefined and writes nothing', async () => {
-    const active = await createTenant(db)
-    const failed = await createTenant(db)
-    await db.updateTable('tenants').set({ status: 'failed' }).where('id', '=', failed.id).execute()
-    const audit = await countRows(db, 'audit_log')
+    const active = await createTenant(t.db)
+    const failed = await createTenant(t.db)
+    await t.db
+      .updateTable('tenants')
+      .set({ status: 'failed' })
+      .where('id', '=', failed.id)
+      .execute()
+    const audit = await countRows(t.db, 'audit_log')
 
-    expect(await changeTenantStatus(db, context, active.id, 'activate', T1)).toBeUndefined()
-    expect(await changeTenantStatus(db, context, failed.id, 'suspend', T1)).toBeUndefined()
-    expect(await changeTenantStatus(db, context, failed.id, 'activate', T1)).toBeUndefined()
+    expect(await changeTenantStatus(t.db, context, active.id, 'activate', T1)).toBeUndefined()
+    expect(await changeTenantStatus(t.db, context, failed.id, 'suspend', T1)).toBeUndefined()
+    expect(await changeTenantStatus(t.db, context, failed.id, 'activate', T1)).toBeUndefined()
     expect(
-      await changeTenantStatus(db, context, crypto.randomUUID(), 'suspend', T1),
+      await changeTenantStatus(t.db, context, crypto.randomUUID(), 'suspend', T1),
     ).toBeUndefined()
     expect((await findTenantRow(active.id)).status).toBe('active')
     expect((await findTenantRow(failed.id)).status).toBe('failed')
-    expect(await countRows(db, 'audit_log')).toBe(audit)
+    expect(await countRows(t.db, 'audit_log')).toBe(audit)
   })
 
   it('of five parallel suspends exactly one wins and one entry is audited', async () => {
-    const tenant = await createTenant(db)
-    const audit = await countRows(db, 'audit_log')
+    const tenant = await createTenant(t.db)
+    const audit = await countRows(t.db, 'audit_log')
 
     const results = await Promise.all(
-      Array.from({ length: 5 }, () => changeTenantStatus(db, context, tenant.id, 'suspend', T1)),
+      Array.from({ length: 5 }, () => changeTenantStatus(t.db, context, tenant.id, 'suspend', T1)),
     )
 
     expect(results.filter(Boolean)).toHaveLength(1)
     expect((await findTenantRow(tenant.id)).status).toBe('suspended')
-    expect(await countRows(db, 'audit_log')).toBe(audit + 1)
+    expect(await countRows(t.db, 'audit_log')).toBe(audit + 1)
   })
 })
 
 describe('deleteTenant', () => {
   it('drops the schema, removes memberships and snapshot, marks the tenant deleted and audits it', async () => {
-    const tenant = await createTenant(db)
+    const tenant = await createTenant(t.db)
     expect(await schemaExists(tenant.slug)).toBe(true)
 
-    const deleted = await deleteTenant(db, context, tenant.id, T1)
+    const deleted = await deleteTenant(t.db, context, tenant.id, T1)
 
     expect(deleted).toMatchObject({ status: 'deleted', deletedAt: T1, slug: tenant.slug })
     expect(await schemaExists(tenant.slug)).toBe(false)
     expect(
-      await db.selectFrom('memberships').selectAll().where('tenant_id', '=', tenant.id).execute(),
+      await t.db.selectFrom('memberships').selectAll().where('tenant_id', '=', tenant.id).execute(),
     ).toEqual([])
     expect(
-      await db
+      await t.db
         .selectFrom('storage_snapshots')
         .selectAll()
         .where('tenant_id', '=', tenant.id)
         .execute(),
     ).toEqual([])
-    expect((await auditEntries(db, 'tenant.delete')).at(-1)).toMatchObject({
+    expect((await auditEntries(t.db, 'tenant.delete')).at(-1)).toMatchObject({
       tenant_id: tenant.id,
       actor_id: actor.id,
       before: {
@@ -206,46 +206,50 @@ describe('deleteTenant', () => {
   })
 
   it('deletes a failed tenant whose schema was never made', async () => {
-    const tenant = await createTenant(db)
-    await sql`drop schema ${sql.id(tenantSchemaName(tenant.slug))} cascade`.execute(db)
-    await db.updateTable('tenants').set({ status: 'failed' }).where('id', '=', tenant.id).execute()
+    const tenant = await createTenant(t.db)
+    await sql`drop schema ${sql.id(tenantSchemaName(tenant.slug))} cascade`.execute(t.db)
+    await t.db
+      .updateTable('tenants')
+      .set({ status: 'failed' })
+      .where('id', '=', tenant.id)
+      .execute()
 
-    expect(await deleteTenant(db, context, tenant.id, T1)).toMatchObject({ status: 'deleted' })
+    expect(await deleteTenant(t.db, context, tenant.id, T1)).toMatchObject({ status: 'deleted' })
   })
 
   it('answers undefined for a tenant already deleted, and writes nothing', async () => {
-    const tenant = await createTenant(db)
-    await deleteTenant(db, context, tenant.id, T1)
-    const audit = await countRows(db, 'audit_log')
+    const tenant = await createTenant(t.db)
+    await deleteTenant(t.db, context, tenant.id, T1)
+    const audit = await countRows(t.db, 'audit_log')
 
-    expect(await deleteTenant(db, context, tenant.id, T1)).toBeUndefined()
-    expect(await countRows(db, 'audit_log')).toBe(audit)
+    expect(await deleteTenant(t.db, context, tenant.id, T1)).toBeUndefined()
+    expect(await countRows(t.db, 'audit_log')).toBe(audit)
   })
 
   it('is atomic: when a later part fails, the schema, memberships and status are all kept', async () => {
-    const tenant = await createTenant(db)
-    const audit = await countRows(db, 'audit_log')
+    const tenant = await createTenant(t.db)
+    const audit = await countRows(t.db, 'audit_log')
     // Any failure after the schema drop must roll the drop back with everything else.
     await sql`create function fail_membership_delete() returns trigger language plpgsql as $$ begin raise exception 'memberships are locked'; end $$`.execute(
-      db,
+      t.db,
     )
     await sql`create trigger fail_membership_delete before delete on memberships for each row execute function fail_membership_delete()`.execute(
-      db,
+      t.db,
     )
     try {
-      await expect(deleteTenant(db, context, tenant.id, T1)).rejects.toThrow(
+      await expect(deleteTenant(t.db, context, tenant.id, T1)).rejects.toThrow(
         'memberships are locked',
       )
     } finally {
-      await sql`drop trigger fail_membership_delete on memberships`.execute(db)
-      await sql`drop function fail_membership_delete()`.execute(db)
+      await sql`drop trigger fail_membership_delete on memberships`.execute(t.db)
+      await sql`drop function fail_membership_delete()`.execute(t.db)
     }
 
     expect(await findTenantRow(tenant.id)).toMatchObject({ status: 'active', deleted_at: null })
     expect(await schemaExists(tenant.slug)).toBe(true)
     expect(
-      await db.selectFrom('memberships').selectAll().where('tenant_id', '=', tenant.id).execute(),
+      await t.db.selectFrom('memberships').selectAll().where('tenant_id', '=', tenant.id).execute(),
     ).toHaveLength(1)
-    expect(await countRows(db, 'audit_log')).toBe(audit)
+    expect(await countRows(t.db, 'audit_log')).toBe(audit)
   })
 })

@@ -1,7 +1,5 @@
 import { sql, type Kysely } from 'kysely'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Db } from '../db/database.js'
-import { openTestDatabase } from '../db/test-database.js'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { tenantSchemaName } from '../db/tenants.js'
 import { auditEntries, countRows } from '../test-support/database-state.js'
 import { newTenantFields } from '../test-support/factories.js'
@@ -16,33 +14,25 @@ import {
 } from './onboarding.js'
 import { TENANT_ROLES } from './tenant-roles.js'
 import { deleteTenant } from './lifecycle.js'
+import { useTestDatabase } from '../test-support/test-app.js'
 
-let db: Db
-let close: () => Promise<void>
-
-beforeAll(async () => {
-  const handle = await openTestDatabase()
-  db = handle.db
-  close = handle.close
-})
-
-afterAll(() => close?.())
+const t = useTestDatabase()
 
 const context = { actor: null, requestId: 'req-1' }
 const T0 = new Date('2026-03-02T09:00:00.000Z')
 
 async function createRecord(overrides: Partial<NewTenant> = {}) {
-  const created = await createTenantRecord(db, context, newTenantFields(overrides), T0)
+  const created = await createTenantRecord(t.db, context, newTenantFields(overrides), T0)
   if ('slugTaken' in created) throw new Error('slug taken')
   return created
 }
 
 function findTenantRow(id: string) {
-  return db.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
+  return t.db.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
 }
 
 function stepRows(tenantId: string) {
-  return db
+  return t.db
     .selectFrom('tenant_provisioning_steps')
     .selectAll()
     .where('tenant_id', '=', tenantId)
@@ -51,19 +41,19 @@ function stepRows(tenantId: string) {
 }
 
 function tenantDb(slug: string) {
-  return (db as Kysely<any>).withSchema(tenantSchemaName(slug))
+  return (t.db as Kysely<any>).withSchema(tenantSchemaName(slug))
 }
 
 async function tablesIn(slug: string): Promise<string[]> {
   const { rows } = await sql<{ tablename: string }>`
     select tablename from pg_tables where schemaname = ${tenantSchemaName(slug)} order by tablename`.execute(
-    db,
+    t.db,
   )
   return rows.map((r) => r.tablename)
 }
 
 function providedSteps(tenantId: string) {
-  return db
+  return t.db
     .selectFrom('audit_log')
     .select('action')
     .where('tenant_id', '=', tenantId)
@@ -77,7 +67,7 @@ describe('createTenantRecord', () => {
   it('inserts the tenant in provisioning with five pending steps and audits tenant.create', async () => {
     const fields = newTenantFields({ planId: 'professional' })
 
-    const tenant = await createTenantRecord(db, context, fields, T0)
+    const tenant = await createTenantRecord(t.db, context, fields, T0)
 
     expect(tenant).toMatchObject({
       slug: fields.slug,
@@ -89,7 +79,7 @@ describe('createTenantRecord', () => {
     expect(steps.map((s) => [s.step, s.position, s.status])).toEqual(
       ONBOARDING_STEPS.map((step, i) => [step, i, 'pending']),
     )
-    expect((await auditEntries(db, 'tenant.create')).at(-1)).toMatchObject({
+    expect((await auditEntries(t.db, 'tenant.create')).at(-1)).toMatchObject({
       tenant_id: (tenant as { id: string }).id,
       request_id: 'req-1',
       created_at: T0,
@@ -105,12 +95,17 @@ describe('createTenantRecord', () => {
 
   it('answers slugTaken for a taken slug and writes nothing', async () => {
     const first = await createRecord()
-    const counts = [await countRows(db, 'tenants'), await countRows(db, 'audit_log')]
+    const counts = [await countRows(t.db, 'tenants'), await countRows(t.db, 'audit_log')]
 
-    const second = await createTenantRecord(db, context, newTenantFields({ slug: first.slug }), T0)
+    const second = await createTenantRecord(
+      t.db,
+      context,
+      newTenantFields({ slug: first.slug }),
+      T0,
+    )
 
     expect(second).toEqual({ slugTaken: true })
-    expect([await countRows(db, 'tenants'), await countRows(db, 'audit_log')]).toEqual(counts)
+    expect([await countRows(t.db, 'tenants'), await countRows(t.db, 'audit_log')]).toEqual(counts)
   })
 })
 
@@ -118,7 +113,7 @@ describe('runOnboarding', () => {
   it('builds the schema, seeds roles, adds the first admin as owner and activates the tenant', async () => {
     const tenant = await createRecord()
 
-    const outcome = await runOnboarding(db, context, tenant.id)
+    const outcome = await runOnboarding(t.db, context, tenant.id)
 
     expect(outcome).toEqual({ ok: true })
     expect(await findTenantRow(tenant.id)).toMatchObject({
@@ -145,7 +140,7 @@ describe('runOnboarding', () => {
       .select('permission')
       .execute()
     expect(permissions).toHaveLength(TENANT_ROLES.reduce((n, r) => n + r.permissions.length, 0))
-    const members = await db
+    const members = await t.db
       .selectFrom('memberships')
       .innerJoin('users', 'users.id', 'memberships.user_id')
       .select(['users.email', 'users.name', 'memberships.role'])
@@ -166,7 +161,7 @@ describe('runOnboarding', () => {
       },
     ])
     expect(
-      await db
+      await t.db
         .selectFrom('storage_snapshots')
         .select('tenant_id')
         .where('tenant_id', '=', tenant.id)
@@ -177,7 +172,7 @@ describe('runOnboarding', () => {
   it('records each step as done and audits tenant.provision.<step> in order', async () => {
     const tenant = await createRecord()
 
-    await runOnboarding(db, context, tenant.id)
+    await runOnboarding(t.db, context, tenant.id)
 
     const steps = await stepRows(tenant.id)
     expect(
@@ -186,7 +181,7 @@ describe('runOnboarding', () => {
     expect(await providedSteps(tenant.id)).toEqual(
       ONBOARDING_STEPS.map((s) => `tenant.provision.${s}`),
     )
-    expect((await listOnboardingSteps(db, tenant.id)).map((s) => [s.label, s.status])).toEqual([
+    expect((await listOnboardingSteps(t.db, tenant.id)).map((s) => [s.label, s.status])).toEqual([
       ['Create schema', 'done'],
       ['Apply tenant migrations', 'done'],
       ['Seed roles and permissions', 'done'],
@@ -197,22 +192,22 @@ describe('runOnboarding', () => {
 
   it('is idempotent: running every step again over finished work adds no duplicate', async () => {
     const tenant = await createRecord()
-    await runOnboarding(db, context, tenant.id)
+    await runOnboarding(t.db, context, tenant.id)
     // As if the process died after the work but before the steps were recorded as done.
-    await db
+    await t.db
       .updateTable('tenant_provisioning_steps')
       .set({ status: 'pending' })
       .where('tenant_id', '=', tenant.id)
       .execute()
     // …and went quiet long enough ago to count as interrupted.
-    await db
+    await t.db
       .updateTable('tenants')
       .set({ status: 'provisioning', updated_at: new Date(Date.now() - 6 * 60_000) })
       .where('id', '=', tenant.id)
       .execute()
-    const users = await countRows(db, 'users')
+    const users = await countRows(t.db, 'users')
 
-    const outcome = await runOnboarding(db, context, tenant.id)
+    const outcome = await runOnboarding(t.db, context, tenant.id)
 
     expect(outcome).toEqual({ ok: true })
     expect((await findTenantRow(tenant.id)).status).toBe('active')
@@ -220,9 +215,9 @@ describe('runOnboarding', () => {
       TENANT_ROLES.length,
     )
     expect(
-      await db.selectFrom('memberships').selectAll().where('tenant_id', '=', tenant.id).execute(),
+      await t.db.selectFrom('memberships').selectAll().where('tenant_id', '=', tenant.id).execute(),
     ).toHaveLength(1)
-    expect(await countRows(db, 'users')).toBe(users)
+    expect(await countRows(t.db, 'users')).toBe(users)
     expect(await tenantDb(tenant.slug).selectFrom('audit_log').selectAll().execute()).toHaveLength(
       1,
     )
@@ -230,14 +225,14 @@ describe('runOnboarding', () => {
 
   it('reuses the global user of an existing email, whatever its case', async () => {
     const first = await createRecord({ firstAdminEmail: 'shared.owner@example.com' })
-    await runOnboarding(db, context, first.id)
+    await runOnboarding(t.db, context, first.id)
     const second = await createRecord({ firstAdminEmail: 'Shared.Owner@example.com' })
-    const users = await countRows(db, 'users')
+    const users = await countRows(t.db, 'users')
 
-    await runOnboarding(db, context, second.id)
+    await runOnboarding(t.db, context, second.id)
 
-    expect(await countRows(db, 'users')).toBe(users)
-    const owners = await db
+    expect(await countRows(t.db, 'users')).toBe(users)
+    const owners = await t.db
       .selectFrom('memberships')
       .select('user_id')
       .where('tenant_id', 'in', [first.id, second.id])
@@ -247,12 +242,12 @@ describe('runOnboarding', () => {
 
   it('refuses to run for a tenant that is not awaiting onboarding', async () => {
     const tenant = await createRecord()
-    await runOnboarding(db, context, tenant.id)
+    await runOnboarding(t.db, context, tenant.id)
 
-    await expect(runOnboarding(db, context, tenant.id)).rejects.toThrow(
+    await expect(runOnboarding(t.db, context, tenant.id)).rejects.toThrow(
       'is not awaiting onboarding',
     )
-    await expect(runOnboarding(db, context, crypto.randomUUID())).rejects.toThrow(
+    await expect(runOnboarding(t.db, context, crypto.randomUUID())).rejects.toThrow(
       'is not awaiting onboarding',
     )
   })
@@ -266,12 +261,12 @@ describe('a failing onboarding and its retry', () => {
     tenant = await createRecord()
     schema = tenantSchemaName(tenant.slug)
     // A leftover table where the tenant migration wants its own makes the `migrate` step fail.
-    await sql`create schema ${sql.id(schema)}`.execute(db)
-    await sql`create table ${sql.table(`${schema}.roles`)} (id text)`.execute(db)
+    await sql`create schema ${sql.id(schema)}`.execute(t.db)
+    await sql`create table ${sql.table(`${schema}.roles`)} (id text)`.execute(t.db)
   })
 
   it('stops at the failing step: tenant failed with the error, later steps left pending', async () => {
-    const outcome = await runOnboarding(db, context, tenant.id)
+    const outcome = await runOnboarding(t.db, context, tenant.id)
 
     expect(outcome).toMatchObject({ ok: false, step: 'migrate' })
     const row = await findTenantRow(tenant.id)
@@ -284,12 +279,12 @@ describe('a failing onboarding and its retry', () => {
       'tenant.provision.create_schema',
       'tenant.provision.failed',
     ])
-    expect((await auditEntries(db, 'tenant.provision.failed')).at(-1)?.after).toEqual({
+    expect((await auditEntries(t.db, 'tenant.provision.failed')).at(-1)?.after).toEqual({
       step: 'migrate',
       error: (outcome as { error: string }).error,
     })
     expect(
-      await db.selectFrom('memberships').selectAll().where('tenant_id', '=', tenant.id).execute(),
+      await t.db.selectFrom('memberships').selectAll().where('tenant_id', '=', tenant.id).execute(),
     ).toEqual([])
   })
 
@@ -298,9 +293,9 @@ describe('a failing onboarding and its retry', () => {
   })
 
   it('a retry after the fix resumes at the failed step and finishes', async () => {
-    await sql`drop table ${sql.table(`${schema}.roles`)}`.execute(db)
+    await sql`drop table ${sql.table(`${schema}.roles`)}`.execute(t.db)
 
-    const outcome = await runOnboarding(db, context, tenant.id)
+    const outcome = await runOnboarding(t.db, context, tenant.id)
 
     expect(outcome).toEqual({ ok: true })
     expect(await findTenantRow(tenant.id)).toMatchObject({
@@ -323,11 +318,8 @@ describe('a failing onboarding and its retry', () => {
 })
 
 describe('claiming an onboarding run', () => {
-  let handle: Awaited<ReturnType<typeof openTestDatabase>>
-  beforeAll(async () => {
-    handle = await openTestDatabase()
-  })
-  afterAll(() => handle.close())
+  // A database of its own: the tenants and audit counts here must be this block's alone.
+  const own = useTestDatabase()
 
   it('two retries at once: one runs the pipeline, the other finds it busy and changes nothing', async () => {
     const input = {
@@ -338,28 +330,28 @@ describe('claiming an onboarding run', () => {
       firstAdminEmail: 'o@claim.test',
       firstAdminName: 'Olly',
     }
-    const created = await createTenantRecord(handle.db, {}, input)
+    const created = await createTenantRecord(own.db, {}, input)
     if ('slugTaken' in created) throw new Error('slug taken')
-    await sql`create schema ${sql.id(`tenant_${input.slug.replace(/-/g, '_')}`)}`.execute(handle.db)
+    await sql`create schema ${sql.id(`tenant_${input.slug.replace(/-/g, '_')}`)}`.execute(own.db)
     await sql`create table ${sql.table(`tenant_${input.slug.replace(/-/g, '_')}.roles`)} (id text)`.execute(
-      handle.db,
+      own.db,
     )
-    expect(await runOnboarding(handle.db, {}, created.id)).toMatchObject({
+    expect(await runOnboarding(own.db, {}, created.id)).toMatchObject({
       ok: false,
       step: 'migrate',
     })
     await sql`drop table ${sql.table(`tenant_${input.slug.replace(/-/g, '_')}.roles`)}`.execute(
-      handle.db,
+      own.db,
     )
 
     const outcomes = await Promise.all([
-      runOnboarding(handle.db, {}, created.id),
-      runOnboarding(handle.db, {}, created.id),
+      runOnboarding(own.db, {}, created.id),
+      runOnboarding(own.db, {}, created.id),
     ])
 
     expect(outcomes).toContainEqual({ ok: true })
     expect(outcomes).toContainEqual({ ok: false, busy: true })
-    const retries = await handle.db
+    const retries = await own.db
       .selectFrom('audit_log')
       .select('seq')
       .where('action', '=', 'tenant.provision.retry')
@@ -377,14 +369,12 @@ describe('claiming an onboarding run', () => {
       firstAdminEmail: 'o@gone.test',
       firstAdminName: 'Gus',
     }
-    const created = await createTenantRecord(handle.db, {}, input)
+    const created = await createTenantRecord(own.db, {}, input)
     if ('slugTaken' in created) throw new Error('slug taken')
-    await deleteTenant(handle.db, {}, created.id)
+    await deleteTenant(own.db, {}, created.id)
 
-    await expect(runOnboarding(handle.db, {}, created.id)).rejects.toThrow(
-      /not awaiting onboarding/,
-    )
-    const row = await handle.db
+    await expect(runOnboarding(own.db, {}, created.id)).rejects.toThrow(/not awaiting onboarding/)
+    const row = await own.db
       .selectFrom('tenants')
       .select('status')
       .where('id', '=', created.id)
@@ -430,7 +420,7 @@ describe('an interrupted onboarding', () => {
   /** A tenant whose run was claimed and then stopped (a crash) `ago` milliseconds ago. */
   async function interruptedTenant(ago: number) {
     const tenant = await createRecord()
-    await db
+    await t.db
       .updateTable('tenants')
       .set({ updated_at: new Date(Date.now() - ago) })
       .where('id', '=', tenant.id)
@@ -441,7 +431,7 @@ describe('an interrupted onboarding', () => {
   it('a run still within its lease is not taken over: busy, nothing audited, still provisioning', async () => {
     const tenant = await interruptedTenant(MINUTE)
 
-    const outcome = await runOnboarding(db, context, tenant.id)
+    const outcome = await runOnboarding(t.db, context, tenant.id)
 
     expect(outcome).toEqual({ ok: false, busy: true })
     expect(await providedSteps(tenant.id)).toEqual([])
@@ -455,7 +445,7 @@ describe('an interrupted onboarding', () => {
     const tenant = await interruptedTenant(ONBOARDING_LEASE_MS + MINUTE)
     const before = await findTenantRow(tenant.id)
 
-    const outcome = await runOnboarding(db, context, tenant.id)
+    const outcome = await runOnboarding(t.db, context, tenant.id)
 
     expect(outcome).toEqual({ ok: true })
     expect((await findTenantRow(tenant.id)).status).toBe('active')
@@ -463,7 +453,7 @@ describe('an interrupted onboarding', () => {
       'tenant.provision.retry',
       ...ONBOARDING_STEPS.map((s) => `tenant.provision.${s}`),
     ])
-    expect((await auditEntries(db, 'tenant.provision.retry')).at(-1)).toMatchObject({
+    expect((await auditEntries(t.db, 'tenant.provision.retry')).at(-1)).toMatchObject({
       tenant_id: tenant.id,
       before: {
         status: 'provisioning',
@@ -478,7 +468,7 @@ describe('an interrupted onboarding', () => {
     const tenant = await interruptedTenant(ONBOARDING_LEASE_MS + MINUTE)
     const started = Date.now()
 
-    await runOnboarding(db, context, tenant.id)
+    await runOnboarding(t.db, context, tenant.id)
 
     expect((await findTenantRow(tenant.id)).updated_at.getTime()).toBeGreaterThanOrEqual(started)
   })
@@ -489,13 +479,13 @@ describe('activation', () => {
     const tenant = await createRecord()
     // The platform audit log refuses the activation entry, as a full disk or a lost connection would.
     await sql`create function refuse_activation_entry() returns trigger language plpgsql as $$
-      begin raise exception 'audit log unavailable'; end $$`.execute(db)
+      begin raise exception 'audit log unavailable'; end $$`.execute(t.db)
     await sql`create trigger refuse_activation_entry before insert on audit_log for each row
       when (new.action = 'tenant.provision.activate') execute function refuse_activation_entry()`.execute(
-      db,
+      t.db,
     )
     try {
-      const outcome = await runOnboarding(db, context, tenant.id)
+      const outcome = await runOnboarding(t.db, context, tenant.id)
 
       expect(outcome).toMatchObject({ ok: false, step: 'activate' })
       const row = await findTenantRow(tenant.id)
@@ -510,17 +500,17 @@ describe('activation', () => {
       ])
       expect(await providedSteps(tenant.id)).not.toContain('tenant.provision.activate')
     } finally {
-      await sql`drop trigger refuse_activation_entry on audit_log`.execute(db)
-      await sql`drop function refuse_activation_entry()`.execute(db)
+      await sql`drop trigger refuse_activation_entry on audit_log`.execute(t.db)
+      await sql`drop function refuse_activation_entry()`.execute(t.db)
     }
   })
 
   it('audits the status change from provisioning to active', async () => {
     const tenant = await createRecord()
 
-    await runOnboarding(db, context, tenant.id)
+    await runOnboarding(t.db, context, tenant.id)
 
-    expect((await auditEntries(db, 'tenant.provision.activate')).at(-1)).toMatchObject({
+    expect((await auditEntries(t.db, 'tenant.provision.activate')).at(-1)).toMatchObject({
       tenant_id: tenant.id,
       before: { status: 'provisioning' },
       after: { status: 'active' },

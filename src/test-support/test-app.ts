@@ -124,3 +124,33 @@ export function useTestApp(env: Record<string, string> = {}): TestContext {
   }
   return context
 }
+
+/** What `useTestDatabase()` gives a test file of database functions: the handle and its db. */
+export type TestDatabase = { readonly db: Db; readonly database: DatabaseHandle }
+
+/**
+ * `useTestApp()` without the app, for tests of src/db, src/auth and domain modules: a migrated
+ * database of the file's own, opened in beforeAll and closed (dropped on PostgreSQL) in afterAll.
+ */
+export function useTestDatabase(): TestDatabase {
+  let current: DatabaseHandle | undefined
+  const open = (): DatabaseHandle => {
+    if (!current) throw new Error('useTestDatabase: the database opens in beforeAll')
+    return current
+  }
+  beforeAll(async () => {
+    current = await openTestDatabase()
+  })
+  afterAll(async () => {
+    await current?.close()
+    current = undefined
+  })
+  return {
+    get db() {
+      return open().db
+    },
+    get database() {
+      return open()
+    },
+  }
+}
