@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { methodOverride } from 'hono/method-override'
-import { serveStatic } from '@hono/node-server/serve-static'
+import { compress } from 'hono/compress'
 import { apiV1Routes } from './api/v1/index.js'
 import { accountRoutes } from './routes/account.js'
 import { auditRoutes } from './routes/audit.js'
@@ -18,6 +18,7 @@ import { compileTrustProxy } from './web/client-ip.js'
 import { limitDatabaseQueue } from './web/database-queue.js'
 import { htmlErrorHandler, htmlNotFound } from './web/errors.js'
 import { takeFlashForPage } from './web/flash.js'
+import { readFormBody } from './web/form-body.js'
 import { requireConsoleSession } from './web/guards.js'
 import { enforceGlobalAllowlist } from './web/ip-guard.js'
 import {
@@ -28,8 +29,8 @@ import {
   sameOriginOr,
   securityHeaders,
 } from './web/hardening.js'
+import { serveAssets } from './web/assets.js'
 import { authRenderer, consoleRenderer } from './web/render.js'
-import { readFormBody } from './web/form-body.js'
 import { assignRequestId } from './web/request-id.js'
 import { requireClientAddress } from './web/request.js'
 import { refuseControlCharactersInUrl } from './web/text-guard.js'
@@ -76,9 +77,11 @@ export function createApp(deps: AppDeps) {
     c.set('trustProxy', trustProxy)
     await next()
   })
+  // gzip for pages, fragments and unbuilt assets; built assets carry their own .br/.gz copies.
+  app.use(compress())
   app.use(securityHeaders(deps.config), noStore, requirePublicHost(deps.config))
   app.use(requireClientAddress, refuseControlCharactersInUrl)
-  app.use('/public/*', serveStatic({ root: './' }))
+  app.use('/public/*', serveAssets)
   app.use(
     limitDatabaseQueue({
       connections: deps.database.connections,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AUTHORIZATION_MATRIX } from '../auth/authorization-matrix.js'
 import { createSession } from '../auth/session.js'
-import type { OperatorRole } from '../db/schema.js'
+import { OPERATOR_ROLES, type OperatorRole } from '../db/schema.js'
 import { createEnrolmentToken } from '../auth/enrolment.js'
 import {
   createSuperAdmin,
@@ -20,7 +20,7 @@ import {
 // outcome written in src/auth/authorization-matrix.ts, and every route of the app present there.
 
 const ENDS_OWN_SESSION = new Set(['DELETE /settings/security/sessions'])
-const ROLES: OperatorRole[] = ['owner', 'admin', 'operator', 'support', 'viewer']
+const ROLES = OPERATOR_ROLES
 
 let t: TestApp
 const admins = {} as Record<OperatorRole, TestAdmin>
