@@ -1,6 +1,8 @@
+import { Hono } from 'hono'
+import { methodOverride } from 'hono/method-override'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestAppWith, getPage, type TestApp } from '../test-support/factories.js'
-import { BUSY_RETRY_AFTER_SECONDS } from './database-queue.js'
+import { BUSY_RETRY_AFTER_SECONDS, limitDatabaseQueue } from './database-queue.js'
 
 let t: TestApp
 
@@ -57,5 +59,24 @@ describe('the queue in front of the database', () => {
     ])
 
     expect(responses.at(-1)!.status).toBe(200)
+  })
+
+  it('a form with _method=DELETE is served on one connection: its second dispatch uses the first one’s slot', async () => {
+    const app = new Hono()
+    app.use(limitDatabaseQueue({ connections: 1, queueLimit: 4 }), methodOverride({ app }))
+    app.delete('/thing', (c) => c.text('deleted'))
+    const request = app.request('/thing', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: '_method=DELETE',
+    })
+    const stuck = new Promise<string>((resolve) => setTimeout(() => resolve('stuck'), 2000))
+
+    const res = await Promise.race([request, stuck])
+
+    expect(res).not.toBe('stuck')
+    expect(await (res as Response).text()).toBe('deleted')
+    // and the slot is given back: the next request is served.
+    expect((await app.request('/thing', { method: 'DELETE' })).status).toBe(200)
   })
 })
