@@ -1,15 +1,24 @@
 import type { Context, MiddlewareHandler } from 'hono'
-import { deleteCookie, getSignedCookie, setSignedCookie } from 'hono/cookie'
+import { deleteCookie, getCookie, getSignedCookie, setSignedCookie } from 'hono/cookie'
 import { deriveKey } from '../auth/encryption.js'
 import type { AppEnv } from './env.js'
-import { isHtmx } from './request.js'
+import { wantsFragment } from './render.js'
 
 export type Flash = { kind: 'success' | 'error' | 'info'; text: string }
 
 const FLASH_COOKIE = 'fleetdeck_flash'
 
+// Derived once per secret key: HKDF on every request would be work for nothing.
+const keys = new Map<string, string>()
+
 function flashKey(c: Context<AppEnv>): string {
-  return deriveKey(c.var.deps.config.secretKey, 'flash-cookie').toString('base64')
+  const secret = c.var.deps.config.secretKey
+  let key = keys.get(secret)
+  if (key === undefined) {
+    key = deriveKey(secret, 'flash-cookie').toString('base64')
+    keys.set(secret, key)
+  }
+  return key
 }
 
 /** Queues a message for the next page this browser renders (post → redirect → get). */
@@ -25,6 +34,8 @@ export async function setFlash(c: Context<AppEnv>, flash: Flash): Promise<void> 
 
 /** Reads and clears the queued message, if any; a tampered cookie is ignored. */
 export async function takeFlash(c: Context<AppEnv>): Promise<Flash | undefined> {
+  // Most pages have no flash: skip the signature check (a crypto key import) when none is sent.
+  if (getCookie(c, FLASH_COOKIE) === undefined) return undefined
   const raw = await getSignedCookie(c, flashKey(c), FLASH_COOKIE)
   if (raw === undefined) return undefined
   deleteCookie(c, FLASH_COOKIE, { path: '/' })
@@ -43,7 +54,7 @@ export async function takeFlash(c: Context<AppEnv>): Promise<Flash | undefined> 
  * "Confirmed" included. Form posts and fragments leave it queued for the page that follows.
  */
 export const takeFlashForPage: MiddlewareHandler<AppEnv> = async (c, next) => {
-  if (c.req.method === 'GET' && (!isHtmx(c) || c.req.header('hx-boosted') === 'true')) {
+  if (c.req.method === 'GET' && !wantsFragment(c)) {
     c.set('flash', await takeFlash(c))
   }
   await next()
