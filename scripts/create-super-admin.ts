@@ -4,11 +4,12 @@ import { parseArgs } from 'node:util'
 import { z } from 'zod'
 import { ENROLMENT_TTL_SECONDS } from '../src/auth/enrolment.js'
 import { loadConfig } from '../src/config.js'
-import { openDatabase } from '../src/db/database.js'
+import { openCliDatabase, reportCliFailures } from '../src/db/cli-database.js'
 import { migratePlatform } from '../src/db/migrate.js'
 import { OPERATOR_ROLES } from '../src/db/schema.js'
 import { inviteOperator } from '../src/operators/invitations.js'
 
+reportCliFailures('create-super-admin')
 const args = z
   .object({
     email: z.email({ error: '--email must be an email address' }),
@@ -26,7 +27,8 @@ if (!args.success) {
 }
 
 const config = loadConfig()
-const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir })
+// Through the running server when it holds the embedded database; links use its PUBLIC_URL.
+const { database, publicUrl } = await openCliDatabase(config)
 try {
   await migratePlatform(database.db)
   const invited = await inviteOperator(
@@ -41,7 +43,7 @@ try {
     process.exitCode = 1
   } else {
     console.log(
-      `Super admin ${args.data.email} (${args.data.role}) created. One-time enrolment link, valid ${ENROLMENT_TTL_SECONDS / 3600} h:\n\n  ${config.publicUrl}/enrol/${invited.token}\n`,
+      `Super admin ${args.data.email} (${args.data.role}) created. One-time enrolment link, valid ${ENROLMENT_TTL_SECONDS / 3600} h:\n\n  ${publicUrl}/enrol/${invited.token}\n`,
     )
   }
 } finally {

@@ -178,6 +178,28 @@ export interface MailOutboxTable {
   body: string
 }
 
+export type SchedulerRunOutcome = 'running' | 'succeeded' | 'failed'
+
+export interface SchedulerRunsTable {
+  id: Generated<number>
+  task: string
+  planned_at: Timestamp
+  started_at: Timestamp
+  finished_at: NullableTimestamp
+  outcome: SchedulerRunOutcome
+  error: string | null
+  instance: string
+}
+
+/** Filter values of the audit page: every action and actor the log holds, once each. */
+export interface AuditFacetsTable {
+  kind: 'action' | 'actor'
+  /** The action, or the actor's id. */
+  value: string
+  /** The action again, or the actor's latest email in the log. */
+  label: string
+}
+
 export interface Database {
   sign_in_attempts: SignInAttemptsTable
   rate_limits: RateLimitsTable
@@ -193,6 +215,8 @@ export interface Database {
   memberships: MembershipsTable
   storage_snapshots: StorageSnapshotsTable
   audit_log: AuditLogTable
+  scheduler_runs: SchedulerRunsTable
+  audit_facets: AuditFacetsTable
 }
 
 export type TenantRow = Selectable<TenantsTable>
@@ -201,3 +225,4 @@ export type TenantUpdate = Updateable<TenantsTable>
 export type SuperAdminRow = Selectable<SuperAdminsTable>
 export type PlanRow = Selectable<PlansTable>
 export type AuditLogRow = Selectable<AuditLogTable>
+export type AuditFacetRow = Selectable<AuditFacetsTable>

@@ -1,7 +1,7 @@
-import { sql } from 'kysely'
+import { sql, type Transaction } from 'kysely'
 import type { Db } from './database.js'
 import type { Refusal } from '../domain-result.js'
-import type { OperatorRole, SuperAdminRow } from './schema.js'
+import type { Database, OperatorRole, SuperAdminRow } from './schema.js'
 
 export type SuperAdmin = {
   id: string
@@ -25,7 +25,8 @@ export type SuperAdmin = {
   totpReplayIp: string | null
 }
 
-function toSuperAdmin(row: SuperAdminRow): SuperAdmin {
+/** A `super_admins` row in camelCase (also used by the session lookup, which joins it). */
+export function toSuperAdmin(row: SuperAdminRow): SuperAdmin {
   return {
     id: row.id,
     email: row.email,
@@ -349,4 +350,28 @@ export async function listSpentEnrolmentLinkIds(db: Db, ids: string[]): Promise<
     .where('used_at', 'is not', null)
     .execute()
   return new Set(rows.map((row) => row.id))
+}
+
+/**
+ * Remembers that a replayed TOTP code of this admin was refused (when, from where), so the admin
+ * is told at the next sign-in; `at` and `ip` null clear it (told).
+ */
+export async function setTotpReplayNotice(
+  db: Db,
+  id: string,
+  notice: { at: Date; ip: string | null } | null,
+): Promise<void> {
+  await db
+    .updateTable('super_admins')
+    .set({ totp_replay_at: notice?.at ?? null, totp_replay_ip: notice?.ip ?? null })
+    .where('id', '=', id)
+    .execute()
+}
+
+/**
+ * Serialises the creation of the first owner: two setup links used at the same moment must not
+ * make two first owners. A transaction-level advisory lock, released at commit or rollback.
+ */
+export async function lockFirstOwnerCreation(trx: Transaction<Database>): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtext('fleetdeck.first-owner'))`.execute(trx)
 }

@@ -1,7 +1,7 @@
 import { invalidateAllSessions } from '../auth/session.js'
 import { appendAuditEntry, type AuditContext } from '../db/audit-log.js'
 import type { Db } from '../db/database.js'
-import { getGlobalAllowlist, setGlobalAllowlist } from '../db/settings.js'
+import { getGlobalAllowlist, invalidateSettingsCache, setGlobalAllowlist } from '../db/settings.js'
 import type { DomainResult } from '../domain-result.js'
 
 // Cluster security settings (owners). Each verb writes and audits in one transaction.
@@ -35,6 +35,8 @@ export async function setGlobalIpAllowlist(
     )
     return before
   })
+  // Again after the commit: a request that re-read the settings mid-transaction saw the old list.
+  invalidateSettingsCache()
   return { ok: true, before }
 }
 

@@ -34,7 +34,7 @@ export async function setFlash(c: Context<AppEnv>, flash: Flash): Promise<void> 
 
 /** Reads and clears the queued message, if any; a tampered cookie is ignored. */
 export async function takeFlash(c: Context<AppEnv>): Promise<Flash | undefined> {
-  // Most pages have no flash: skip the signature check (a crypto key import) when none is sent.
+  // Most pages have no flash: skip the key derivation and HMAC import then.
   if (getCookie(c, FLASH_COOKIE) === undefined) return undefined
   const raw = await getSignedCookie(c, flashKey(c), FLASH_COOKIE)
   if (raw === undefined) return undefined
