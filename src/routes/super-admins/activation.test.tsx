@@ -19,7 +19,7 @@ import {
   invite,
   passwordStep,
   useSuperAdminTestApp,
-} from './test-context.js'
+} from '../../test-support/super-admin-routes.js'
 
 useSuperAdminTestApp()
 

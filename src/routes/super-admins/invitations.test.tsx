@@ -29,7 +29,7 @@ import {
   inviteFields,
   invite,
   useSuperAdminTestApp,
-} from './test-context.js'
+} from '../../test-support/super-admin-routes.js'
 
 useSuperAdminTestApp()
 

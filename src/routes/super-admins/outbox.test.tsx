@@ -9,7 +9,7 @@ import {
   linkIn,
   invite,
   useSuperAdminTestApp,
-} from './test-context.js'
+} from '../../test-support/super-admin-routes.js'
 
 useSuperAdminTestApp()
 

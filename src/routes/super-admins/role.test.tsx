@@ -6,7 +6,14 @@ import {
   postForm,
   signIn,
 } from '../../test-support/factories.js'
-import { t, owner, cookie, adminRow, state, useSuperAdminTestApp } from './test-context.js'
+import {
+  t,
+  owner,
+  cookie,
+  adminRow,
+  state,
+  useSuperAdminTestApp,
+} from '../../test-support/super-admin-routes.js'
 
 useSuperAdminTestApp()
 

@@ -7,7 +7,14 @@ import {
   sendForm,
   signIn,
 } from '../../test-support/factories.js'
-import { t, owner, cookie, sessionsOf, state, useSuperAdminTestApp } from './test-context.js'
+import {
+  t,
+  owner,
+  cookie,
+  sessionsOf,
+  state,
+  useSuperAdminTestApp,
+} from '../../test-support/super-admin-routes.js'
 
 useSuperAdminTestApp()
 

@@ -21,7 +21,7 @@ import {
   inviteFields,
   invite,
   useSuperAdminTestApp,
-} from './test-context.js'
+} from '../../test-support/super-admin-routes.js'
 
 useSuperAdminTestApp()
 

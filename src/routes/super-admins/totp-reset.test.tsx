@@ -20,7 +20,7 @@ import {
   state,
   passwordStep,
   useSuperAdminTestApp,
-} from './test-context.js'
+} from '../../test-support/super-admin-routes.js'
 
 useSuperAdminTestApp()
 

@@ -1,6 +1,6 @@
 import { decodeBase32IgnorePadding } from '@oslojs/encoding'
-import { afterAll, beforeAll, beforeEach, it } from 'vitest'
-import type { App } from '../../app.js'
+import { afterAll, beforeAll, beforeEach } from 'vitest'
+import type { App } from '../app.js'
 import {
   cookieFrom,
   countRows,
@@ -12,7 +12,7 @@ import {
   uniqueSuffix,
   type TestAdmin,
   type TestApp,
-} from '../../test-support/factories.js'
+} from './factories.js'
 
 // What the super-admin route tests share: the app, the signed-in owner, and helpers that read
 // the database a request should (or should not) have changed.
