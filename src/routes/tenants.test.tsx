@@ -1007,8 +1007,9 @@ describe('roles', () => {
 describe('an interrupted onboarding on the tenant page', () => {
   /** A tenant whose onboarding run last made progress at `lastProgressAt`, then stopped. */
   async function stoppedOnboarding(lastProgressAt: Date) {
-    const created = await createTenantRecord(t.db, {}, newTenantFields(), new Date(0))
-    if ('slugTaken' in created) throw new Error('slug taken')
+    const result = await createTenantRecord(t.db, {}, newTenantFields(), new Date(0))
+    if (!result.ok) throw new Error('slug taken')
+    const created = result.tenant
     await t.db
       .updateTable('tenants')
       .set({ updated_at: lastProgressAt })
