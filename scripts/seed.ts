@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
 import { ConfigError, loadConfig } from '../src/config.js'
-import { openDatabase } from '../src/db/database.js'
+import { openCliDatabase } from '../src/db/cli-database.js'
 import { migratePlatform } from '../src/db/migrate.js'
 import { seedDemoFleet } from '../src/demo/demo-fleet.js'
 
@@ -29,11 +29,8 @@ async function main() {
   const tenants = parseCount(values.tenants, 'tenants', 0)
   const users = parseCount(values.users, 'users', 1)
   const config = loadConfig()
-  const handle = await openDatabase({
-    url: config.databaseUrl,
-    dataDir: config.dataDir,
-    poolSize: 8,
-  })
+  // Through the running server when it holds the embedded database.
+  const { database: handle } = await openCliDatabase(config, { poolSize: 8 })
   try {
     await migratePlatform(handle.db)
     console.log(`seeding ${tenants} tenants and a pool of ${users} users on ${handle.kind}…`)

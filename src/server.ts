@@ -45,7 +45,11 @@ async function printSetupLink(database: DatabaseHandle, config: Config): Promise
 }
 
 const config = configOrExit()
-const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir })
+const database = await openDatabase({
+  url: config.databaseUrl,
+  dataDir: config.dataDir,
+  shareWithClis: { publicUrl: config.publicUrl },
+})
 const applied = await migratePlatform(database.db)
 if (applied.length > 0) console.log(`migrations applied: ${applied.join(', ')}`)
 await checkSecretKeyOrExit(database, config)

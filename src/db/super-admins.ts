@@ -1,5 +1,6 @@
 import { sql, type Transaction } from 'kysely'
 import type { Db } from './database.js'
+import type { Refusal } from '../domain-result.js'
 import type { Database, OperatorRole, SuperAdminRow } from './schema.js'
 
 export type SuperAdmin = {
@@ -24,7 +25,8 @@ export type SuperAdmin = {
   totpReplayIp: string | null
 }
 
-function toSuperAdmin(row: SuperAdminRow): SuperAdmin {
+/** A `super_admins` row in camelCase (also used by the session lookup, which joins it). */
+export function toSuperAdmin(row: SuperAdminRow): SuperAdmin {
   return {
     id: row.id,
     email: row.email,
@@ -210,7 +212,7 @@ export async function listSuperAdmins(db: Db): Promise<SuperAdminListItem[]> {
 }
 
 /** Why a change to an owner was refused: it would leave no active owner. */
-export type LastOwnerRefusal = { ok: false; reason: 'last_owner' }
+export type LastOwnerRefusal = Refusal<'last_owner'>
 
 function assertTransaction(db: Db, caller: string): void {
   if (!db.isTransaction) throw new Error(`${caller} must run inside a transaction`)
@@ -324,6 +326,30 @@ export async function revokeEnrolmentLinks(db: Db, id: string, now: Date): Promi
     .where('used_at', 'is', null)
     .executeTakeFirst()
   return Number(result.numUpdatedRows)
+}
+
+/**
+ * Replaces admin `id`'s own IP allowlist (CIDRs; [] = any address, the global list still
+ * applies). Run inside the transaction that audits it.
+ */
+export async function setSuperAdminAllowlist(db: Db, id: string, entries: string[]): Promise<void> {
+  await db.updateTable('super_admins').set({ ip_allowlist: entries }).where('id', '=', id).execute()
+}
+
+/**
+ * Which of the given enrolment link ids can no longer be used: used, or revoked (a revoked link
+ * is marked used). Ids that match no link are left out.
+ * @param ids link ids, the part before the dot of `/enrol/<id>.<secret>`
+ */
+export async function listSpentEnrolmentLinkIds(db: Db, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set()
+  const rows = await db
+    .selectFrom('enrolment_tokens')
+    .select('id')
+    .where('id', 'in', ids)
+    .where('used_at', 'is not', null)
+    .execute()
+  return new Set(rows.map((row) => row.id))
 }
 
 /**

@@ -15,7 +15,8 @@ export type Tenant = {
   billingEmail: string
   firstAdminEmail: string
   firstAdminName: string
-  provisioningError: string | null
+  /** Why onboarding failed (column `provisioning_error`); null once it succeeds. */
+  onboardingError: string | null
   createdAt: Date
   updatedAt: Date
   suspendedAt: Date | null
@@ -45,7 +46,7 @@ export function toTenant(row: TenantRow): Tenant {
     billingEmail: row.billing_email,
     firstAdminEmail: row.first_admin_email,
     firstAdminName: row.first_admin_name,
-    provisioningError: row.provisioning_error,
+    onboardingError: row.provisioning_error,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     suspendedAt: row.suspended_at,
@@ -78,53 +79,97 @@ export type TenantFilter = {
   perPage?: number
 }
 
+export type TenantPage = {
+  items: TenantListItem[]
+  /** Tenants matching the whole filter (search and status), over all pages. */
+  total: number
+  /** Tenants per status, whatever the filter: the filter tabs. */
+  counts: Record<TenantStatus, number>
+  /** The oldest storage snapshot of a tenant that is not deleted; undefined if none taken. */
+  snapshotAt: Date | undefined
+}
+
+/** The search as a LIKE pattern on `slug || ' ' || lower(name)` (the trigram index's expression). */
+function searchPattern(q: string | undefined): string | undefined {
+  const term = q?.trim().toLowerCase()
+  return term ? `%${term.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%` : undefined
+}
+
 /**
- * One page of tenants, newest first, with plan name, member count and storage snapshot.
- * Three queries whatever the page size (page, member counts for that page, total): no query
- * per row, so it stays fast at 2,000 tenants.
+ * One page of tenants, newest first, with plan name, member count and storage snapshot, and the
+ * numbers around it. Two statements whatever the page size, run side by side: the page (member
+ * counts from the memberships key, for its rows only), and one grouped scan that gives the status
+ * tabs, the filter's total and the snapshot age. No query per row; fast at 2,000 tenants.
  */
-export async function listTenants(
-  db: Db,
-  filter: TenantFilter,
-): Promise<{ items: TenantListItem[]; total: number }> {
+export async function listTenants(db: Db, filter: TenantFilter): Promise<TenantPage> {
   const perPage = filter.perPage ?? 50
   const page = Math.max(1, filter.page ?? 1)
+  const pattern = searchPattern(filter.q)
+  const matches = sql<string>`tenants.slug || ' ' || lower(tenants.name)`
   let base = db.selectFrom('tenants')
   if (filter.status) base = base.where('tenants.status', '=', filter.status)
   else base = base.where('tenants.status', '!=', 'deleted')
-  if (filter.q?.trim()) {
-    const pattern = `%${filter.q
-      .trim()
-      .toLowerCase()
-      .replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`
-    base = base.where(sql<string>`tenants.slug || ' ' || lower(tenants.name)`, 'like', pattern)
-  }
-  const [rows, totalRow] = await Promise.all([
-    base
-      .innerJoin('plans', 'plans.id', 'tenants.plan_id')
-      .leftJoin('storage_snapshots', 'storage_snapshots.tenant_id', 'tenants.id')
-      .selectAll('tenants')
-      .select([
+  if (pattern) base = base.where(matches, 'like', pattern)
+  const pageRows = base
+    .selectAll('tenants')
+    .orderBy('tenants.created_at', 'desc')
+    .orderBy('tenants.id')
+    .limit(perPage)
+    .offset((page - 1) * perPage)
+    .as('t')
+  const [rows, groups] = await Promise.all([
+    db
+      .selectFrom(pageRows)
+      .innerJoin('plans', 'plans.id', 't.plan_id')
+      .leftJoin('storage_snapshots', 'storage_snapshots.tenant_id', 't.id')
+      .selectAll('t')
+      .select((eb) => [
         'plans.name as plan_name',
         'storage_snapshots.db_bytes',
         'storage_snapshots.file_bytes',
         'storage_snapshots.taken_at',
+        eb
+          .selectFrom('memberships')
+          .select(eb.fn.countAll<number>().as('n'))
+          .whereRef('memberships.tenant_id', '=', 't.id')
+          .as('members'),
       ])
-      .orderBy('tenants.created_at', 'desc')
-      .orderBy('tenants.id')
-      .limit(perPage)
-      .offset((page - 1) * perPage)
+      .orderBy('t.created_at', 'desc')
+      .orderBy('t.id')
       .execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    db
+      .selectFrom('tenants')
+      .leftJoin('storage_snapshots', 'storage_snapshots.tenant_id', 'tenants.id')
+      .select((eb) => [
+        'tenants.status',
+        eb.fn.countAll<number>().as('n'),
+        (pattern
+          ? sql<number>`count(*) filter (where ${matches} like ${pattern})`
+          : eb.fn.countAll<number>()
+        ).as('matching'),
+        eb.fn.min('storage_snapshots.taken_at').as('oldest'),
+      ])
+      .groupBy('tenants.status')
+      .execute(),
   ])
-  const members = await countMembers(
-    db,
-    rows.map((r) => r.id),
-  )
+  const counts = Object.fromEntries(TENANT_STATUSES.map((s) => [s, 0])) as Record<
+    TenantStatus,
+    number
+  >
+  let total = 0
+  let snapshotAt: Date | undefined
+  for (const g of groups) {
+    counts[g.status] = Number(g.n)
+    if (filter.status ? g.status === filter.status : g.status !== 'deleted')
+      total += Number(g.matching)
+    const oldest = g.oldest === null ? undefined : new Date(g.oldest as Date)
+    if (g.status !== 'deleted' && oldest && (!snapshotAt || oldest < snapshotAt))
+      snapshotAt = oldest
+  }
   const items = rows.map((row) => ({
     ...toTenant(row),
     planName: row.plan_name,
-    members: members.get(row.id) ?? 0,
+    members: Number(row.members ?? 0),
     storage:
       row.taken_at === null
         ? null
@@ -134,7 +179,7 @@ export async function listTenants(
             takenAt: row.taken_at,
           },
   }))
-  return { items, total: Number(totalRow.n) }
+  return { items, total, counts, snapshotAt }
 }
 
 /** Member counts for a set of tenants, in one grouped query. */

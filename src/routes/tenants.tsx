@@ -4,7 +4,6 @@ import { z } from 'zod'
 import { listAuditEntries } from '../db/audit-log.js'
 import {
   countMembers,
-  countTenantsByStatus,
   findStorage,
   findTenantById,
   listPlans,
@@ -23,7 +22,6 @@ import {
   runOnboarding,
 } from '../tenancy/onboarding.js'
 import { tenantSchemaStatus } from '../fleet/schema-status.js'
-import { oldestSnapshotAt } from '../tenancy/storage.js'
 import {
   NewTenantPage,
   TenantForm,
@@ -80,16 +78,12 @@ export const tenantRoutes = new Hono<AppEnv>()
 tenantRoutes.get('/', requirePermission('saas.tenants.view'), async (c) => {
   const query = listQuery.parse(c.req.query())
   const db = c.var.db
-  const [{ items, total }, counts, snapshotAt] = await Promise.all([
-    listTenants(db, {
-      q: query.q,
-      status: query.status || undefined,
-      page: query.page,
-      perPage: PER_PAGE,
-    }),
-    countTenantsByStatus(db),
-    oldestSnapshotAt(db),
-  ])
+  const { items, total, counts, snapshotAt } = await listTenants(db, {
+    q: query.q,
+    status: query.status || undefined,
+    page: query.page,
+    perPage: PER_PAGE,
+  })
   const table = {
     operator: c.var.operator,
     items,
@@ -292,7 +286,7 @@ tenantRoutes.delete('/:id/suspension', requirePermission('saas.tenants.suspend')
   changeStatus(c, 'activate'),
 )
 
-tenantRoutes.post('/:id/provisioning', requirePermission('saas.tenants.create'), async (c) => {
+tenantRoutes.post('/:id/onboarding', requirePermission('saas.tenants.create'), async (c) => {
   const tenant = await tenantOr404(c)
   if (!canRetryOnboarding(tenant, c.var.now())) {
     throw new HTTPException(409, {
