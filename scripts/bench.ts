@@ -9,7 +9,7 @@
 //   3. With --seed: seed throughput through the onboarding pipeline (PostgreSQL and PGlite).
 // Needs the local PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres);
 // it creates and drops databases of its own there. Options: --tenants N, --audit-rows N (the
-// large log, default 500000), --skip-start, --skip-pglite, --seed. Takes about 3–4 minutes.
+// large log, default 500000), --skip-start, --skip-pglite, --seed. Takes 3–5 minutes (most of it loading 500k audit rows).
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
