@@ -308,7 +308,7 @@ async function benchPgliteLoad() {
 }
 
 async function benchSeed() {
-  const { seedDemoFleet } = await import('../src/tenancy/demo-fleet.js')
+  const { seedDemoFleet } = await import('../src/demo/demo-fleet.js')
   console.log('\nSeed throughput (npm run seed, 2,000-user pool)')
   await withScratchDatabase('fleetdeck_bench_seed', async (url) => {
     const handle = await openDatabase({ url, dataDir: '', poolSize: 8 })

@@ -18,6 +18,7 @@ import { compileTrustProxy } from './web/client-ip.js'
 import { limitDatabaseQueue } from './web/database-queue.js'
 import { htmlErrorHandler, htmlNotFound } from './web/errors.js'
 import { takeFlashForPage } from './web/flash.js'
+import { readFormBody } from './web/form-body.js'
 import { requireConsoleSession } from './web/guards.js'
 import { enforceGlobalAllowlist } from './web/ip-guard.js'
 import {
@@ -30,6 +31,9 @@ import {
 } from './web/hardening.js'
 import { serveAssets } from './web/assets.js'
 import { authRenderer, consoleRenderer } from './web/render.js'
+import { assignRequestId } from './web/request-id.js'
+import { requireClientAddress } from './web/request.js'
+import { refuseControlCharactersInUrl } from './web/text-guard.js'
 
 /** Health probes, sign-in and enrolment: everything that answers without a session. */
 function publicGroup() {
@@ -58,10 +62,6 @@ function consoleGroup() {
   group.onError(htmlErrorHandler)
   return group
 }
-import { readFormBody } from './web/form-body.js'
-import { assignRequestId } from './web/request-id.js'
-import { requireClientAddress } from './web/request.js'
-import { refuseControlCharactersInUrl } from './web/text-guard.js'
 
 /** The whole HTTP app; `app.request()` in tests, `@hono/node-server` in production. */
 export function createApp(deps: AppDeps) {
@@ -89,8 +89,11 @@ export function createApp(deps: AppDeps) {
     }),
   )
   app.use(enforceGlobalAllowlist)
-  // Every unsafe request, whatever its body type, must come from our own pages.
-  app.use(requireSameOrigin(sameOriginOr(deps.config.publicUrl)))
+  // Every unsafe request, whatever its body type, must come from our own pages; the API and
+  // webhook groups authenticate with tokens and signatures, not cookies a browser adds.
+  app.use(
+    requireSameOrigin(sameOriginOr(deps.config.publicUrl), { except: ['/api/', '/webhooks/'] }),
+  )
   // Forms without JavaScript send `_method=DELETE`; htmx sends the real verb.
   // Forms here are small; a cap keeps a stranger from making the server parse megabytes.
   app.use(bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.text('Request body too large', 413) }))

@@ -242,3 +242,17 @@ export async function invalidateAllSessions(db: Db): Promise<number> {
   const result = await db.deleteFrom('super_admin_sessions').executeTakeFirst()
   return Number(result.numDeletedRows)
 }
+
+/** Ends every session of one admin but `keepSessionId` (their current one); returns how many. */
+export async function invalidateOtherSessions(
+  db: Db,
+  superAdminId: string,
+  keepSessionId: string,
+): Promise<number> {
+  const result = await db
+    .deleteFrom('super_admin_sessions')
+    .where('super_admin_id', '=', superAdminId)
+    .where('id', '!=', keepSessionId)
+    .executeTakeFirst()
+  return Number(result.numDeletedRows)
+}

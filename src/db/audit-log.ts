@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
-import { sql } from 'kysely'
+import { sql, type Transaction } from 'kysely'
 import type { Db } from './database.js'
-import type { AuditFacetRow, AuditLogRow } from './schema.js'
+import type { AuditFacetRow, AuditLogRow, Database } from './schema.js'
 
 /** prev_hash of the first row of the chain. */
 export const GENESIS_HASH = '0'.repeat(64)
@@ -43,7 +43,7 @@ type ChainFields = Omit<AuditLogRow, 'prev_hash' | 'hash'>
  * @throws Error when called outside a transaction
  */
 export async function appendAuditEntry(
-  trx: Db,
+  trx: Transaction<Database>,
   context: AuditContext,
   entry: AuditEntry,
   now: Date = new Date(),

@@ -7,7 +7,9 @@ type Timestamp = ColumnType<Date, Date | string, Date | string>
 type NullableTimestamp = ColumnType<Date | null, Date | string | null, Date | string | null>
 type Json = ColumnType<unknown, string | null, string | null>
 
-export type OperatorRole = 'owner' | 'admin' | 'operator' | 'support' | 'viewer'
+/** Super-admin roles, most powerful first (DESIGN.md §2); the one list forms, checks and views use. */
+export const OPERATOR_ROLES = ['owner', 'admin', 'operator', 'support', 'viewer'] as const
+export type OperatorRole = (typeof OPERATOR_ROLES)[number]
 export type TenantStatus = 'provisioning' | 'active' | 'suspended' | 'failed' | 'deleted'
 export type MembershipRole = 'owner' | 'admin' | 'member'
 
@@ -176,6 +178,19 @@ export interface MailOutboxTable {
   body: string
 }
 
+export type SchedulerRunOutcome = 'running' | 'succeeded' | 'failed'
+
+export interface SchedulerRunsTable {
+  id: Generated<number>
+  task: string
+  planned_at: Timestamp
+  started_at: Timestamp
+  finished_at: NullableTimestamp
+  outcome: SchedulerRunOutcome
+  error: string | null
+  instance: string
+}
+
 /** Filter values of the audit page: every action and actor the log holds, once each. */
 export interface AuditFacetsTable {
   kind: 'action' | 'actor'
@@ -200,6 +215,7 @@ export interface Database {
   memberships: MembershipsTable
   storage_snapshots: StorageSnapshotsTable
   audit_log: AuditLogTable
+  scheduler_runs: SchedulerRunsTable
   audit_facets: AuditFacetsTable
 }
 

@@ -15,7 +15,8 @@ export type Tenant = {
   billingEmail: string
   firstAdminEmail: string
   firstAdminName: string
-  provisioningError: string | null
+  /** Why onboarding failed (column `provisioning_error`); null once it succeeds. */
+  onboardingError: string | null
   createdAt: Date
   updatedAt: Date
   suspendedAt: Date | null
@@ -45,7 +46,7 @@ export function toTenant(row: TenantRow): Tenant {
     billingEmail: row.billing_email,
     firstAdminEmail: row.first_admin_email,
     firstAdminName: row.first_admin_name,
-    provisioningError: row.provisioning_error,
+    onboardingError: row.provisioning_error,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     suspendedAt: row.suspended_at,

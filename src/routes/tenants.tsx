@@ -286,7 +286,7 @@ tenantRoutes.delete('/:id/suspension', requirePermission('saas.tenants.suspend')
   changeStatus(c, 'activate'),
 )
 
-tenantRoutes.post('/:id/provisioning', requirePermission('saas.tenants.create'), async (c) => {
+tenantRoutes.post('/:id/onboarding', requirePermission('saas.tenants.create'), async (c) => {
   const tenant = await tenantOr404(c)
   if (!canRetryOnboarding(tenant, c.var.now())) {
     throw new HTTPException(409, {

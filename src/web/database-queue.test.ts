@@ -28,6 +28,20 @@ describe('the queue in front of the database', () => {
     }
   })
 
+  it('answers every request that finds a place in the queue, in arrival order', async () => {
+    const capacity = t.database.connections + 8
+    const finished: number[] = []
+    const responses = await Promise.all(
+      Array.from({ length: capacity }, (_, i) =>
+        getPage(t.app, '/readyz').then((res) => (finished.push(i), res)),
+      ),
+    )
+
+    expect(responses.map((res) => res.status)).toEqual(Array(capacity).fill(200))
+    // With one connection (the embedded database) they also finish in the order they came.
+    if (t.database.connections === 1) expect(finished).toEqual([...finished].sort((a, b) => a - b))
+  })
+
   it('serves again as soon as the queue has drained', async () => {
     await Promise.all(Array.from({ length: 50 }, () => getPage(t.app, '/readyz')))
 
