@@ -52,6 +52,23 @@ describe('the queue in front of the database', () => {
     expect(res.status).toBe(200)
   })
 
+  it('a form that overrides its method runs in its own turn instead of waiting for itself', async () => {
+    // methodOverride dispatches `_method=DELETE` through the app again, inside the first request.
+    const res = await Promise.race([
+      t.app.request('/logout', {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          origin: 'http://localhost',
+        },
+        body: '_method=DELETE',
+      }),
+      new Promise<'stuck'>((resolve) => setTimeout(() => resolve('stuck'), 5_000)),
+    ])
+
+    expect(res).not.toBe('stuck')
+  })
+
   it('never refuses the liveness probe, however busy', async () => {
     const responses = await Promise.all([
       ...Array.from({ length: 50 }, () => getPage(t.app, '/readyz')),
