@@ -5,7 +5,10 @@ import type { Flash } from '../web/flash.js'
 
 export type FieldErrors = Partial<Record<string, string>>
 
-export const LoginPage: FC<{ email?: string; error?: string; flash?: Flash }> = (p) => (
+/** `next` is the local page to return to after sign-in (already made safe by the route). */
+export const LoginPage: FC<{ email?: string; error?: string; flash?: Flash; next?: string }> = (
+  p,
+) => (
   <AuthLayout title="Sign in" flash={p.flash}>
     <h1 class="text-lg font-semibold mb-4">Sign in</h1>
     {p.error && (
@@ -17,6 +20,7 @@ export const LoginPage: FC<{ email?: string; error?: string; flash?: Flash }> = 
       </p>
     )}
     <form method="post" action="/login">
+      {p.next && p.next !== '/tenants' && <input type="hidden" name="next" value={p.next} />}
       <Field
         name="email"
         label="Email"
@@ -38,13 +42,20 @@ export const LoginPage: FC<{ email?: string; error?: string; flash?: Flash }> = 
   </AuthLayout>
 )
 
-export const TotpPage: FC<{ email: string; error?: string }> = (p) => (
+export const TotpPage: FC<{ email: string; error?: string; next?: string }> = (p) => (
   <AuthLayout title="Authentication code">
     <h1 class="text-lg font-semibold mb-1">Authentication code</h1>
     <p class="text-sm text-slate-600 mb-4">
       Signing in as {p.email}. Enter the 6-digit code from your authenticator app.
     </p>
-    <form method="post" action="/login/totp">
+    <form
+      method="post"
+      action={
+        p.next && p.next !== '/tenants'
+          ? `/login/totp?${new URLSearchParams({ next: p.next })}`
+          : '/login/totp'
+      }
+    >
       <Field
         name="code"
         label="Code"

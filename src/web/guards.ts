@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { roleCan, type Permission } from '../auth/permissions.js'
-import { validateSessionToken } from '../auth/session.js'
+import { validateSessionToken, type SessionEndReason } from '../auth/session.js'
 import type { AppEnv } from './env.js'
 import { clientIp, isHtmx } from './request.js'
 import { isAllowed } from '../auth/ip-allowlist.js'
@@ -11,8 +11,14 @@ import { clearSessionCookie, readSessionCookie } from './session-cookie.js'
 /** Requests from background polling carry this header and never count as activity. */
 export const POLL_HEADER = 'x-fleetdeck-poll'
 
-/** The session behind the cookie, whatever step of sign-in it has reached. */
-export async function loadSession(c: Context<AppEnv>) {
+/**
+ * The session behind the cookie, whatever step of sign-in it has reached. `onEnded` hears why a
+ * real session was refused (idle, absolute, signed out, deactivated).
+ */
+export async function loadSession(
+  c: Context<AppEnv>,
+  onEnded?: (reason: SessionEndReason) => void,
+) {
   const token = readSessionCookie(c)
   if (!token) return undefined
   const { config } = c.var.deps
@@ -20,18 +26,37 @@ export async function loadSession(c: Context<AppEnv>) {
     c.var.db,
     token,
     { idleSeconds: config.sessionIdleSeconds, absoluteSeconds: config.sessionAbsoluteSeconds },
-    { touch: c.req.header(POLL_HEADER) === undefined, now: c.var.now() },
+    { touch: c.req.header(POLL_HEADER) === undefined, now: c.var.now(), onEnded },
   )
   if (!found) clearSessionCookie(c)
   return found
 }
 
-function toLogin(c: Context<AppEnv>): Response {
+/**
+ * The sign-in address for a refused request. When a session the browser held has ended, it says
+ * why (`ended`) and where the operator was (`next`): the page htmx was called from
+ * (`HX-Current-URL`), the page asked for, or the page a plain form was posted from.
+ */
+export function loginUrl(c: Context<AppEnv>, ended?: SessionEndReason): string {
+  if (!ended) return '/login'
+  const from = isHtmx(c)
+    ? sameHostPath(c, c.req.header('hx-current-url'))
+    : c.req.method === 'GET'
+      ? c.req.path + (new URL(c.req.url).search || '')
+      : refererPath(c)
+  const params = new URLSearchParams({ ended })
+  const next = safeNextPath(from, '')
+  if (next) params.set('next', next)
+  return `/login?${params}`
+}
+
+function toLogin(c: Context<AppEnv>, ended?: SessionEndReason): Response {
+  const url = loginUrl(c, ended)
   if (isHtmx(c)) {
-    c.header('HX-Redirect', '/login')
+    c.header('HX-Redirect', url)
     return c.body(null, 401)
   }
-  return c.redirect('/login', 303)
+  return c.redirect(url, 303)
 }
 
 /**
@@ -39,8 +64,10 @@ function toLogin(c: Context<AppEnv>): Response {
  * enrolled. Anything less goes to /login (htmx gets `HX-Redirect`). DESIGN.md §5.
  */
 export const requireConsoleSession: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const found = await loadSession(c)
-  if (!found || !found.session.twoFactorVerified || !found.admin.mfaEnabled) return toLogin(c)
+  let ended: SessionEndReason | undefined
+  const found = await loadSession(c, (reason) => (ended = reason))
+  if (!found || !found.session.twoFactorVerified || !found.admin.mfaEnabled)
+    return toLogin(c, ended)
   c.set('session', found.session)
   c.set('admin', found.admin)
   // The admin's own allowlist holds for the whole session, not just at sign-in.
@@ -101,10 +128,14 @@ export const requireRecentTotp: MiddlewareHandler<AppEnv> = async (c, next) => {
 }
 
 function refererPath(c: Context<AppEnv>): string | undefined {
-  const referer = c.req.header('referer')
-  if (!referer) return undefined
+  return sameHostPath(c, c.req.header('referer'))
+}
+
+/** Path and query of a full URL the browser sent, when it names this host; else undefined. */
+function sameHostPath(c: Context<AppEnv>, href: string | undefined): string | undefined {
+  if (!href) return undefined
   try {
-    const url = new URL(referer)
+    const url = new URL(href)
     return url.host === new URL(c.req.url).host ? url.pathname + url.search : undefined
   } catch {
     return undefined
