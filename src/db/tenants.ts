@@ -17,6 +17,8 @@ export type Tenant = {
   suspendedAt: Date | null
   planChangedAt: Date | null
   deletedAt: Date | null
+  /** Last sign-in or API use inside the tenant, as the tenant app reports it; null if never. */
+  lastActivityAt: Date | null
 }
 
 export type Storage = { dbBytes: number; fileBytes: number; takenAt: Date }
@@ -52,6 +54,7 @@ export function toTenant(row: TenantRow): Tenant {
     suspendedAt: row.suspended_at,
     planChangedAt: row.plan_changed_at,
     deletedAt: row.deleted_at,
+    lastActivityAt: row.last_activity_at,
   }
 }
 
@@ -70,19 +73,49 @@ export function isUuid(value: string): boolean {
   return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)
 }
 
+/** Columns the tenants table sorts by (issue #6 item 25). */
+export const TENANT_SORTS = ['name', 'created', 'members', 'storage', 'activity'] as const
+export type TenantSort = (typeof TENANT_SORTS)[number]
+
 export type TenantFilter = {
   /** Substring of the slug or the name, case-insensitive. */
   q?: string
   /** One status; without it every tenant but the deleted ones. */
   status?: TenantStatus
+  /** One plan id. */
+  planId?: string
+  /** Created at or after this instant. */
+  createdFrom?: Date
+  /** Created strictly before this instant (pass the day after an inclusive "to" date). */
+  createdBefore?: Date
+  /** Sort column; default `created`. Storage sorts by the last snapshot's DB + files bytes. */
+  sort?: TenantSort
+  /** Default `desc`. Tenants without a value (no snapshot, no activity) come last either way. */
+  dir?: 'asc' | 'desc'
   page?: number
   perPage?: number
 }
 
+/** The ORDER BY expression of each sort; every one ends with the id so pages never overlap. */
+function sortExpression(sort: TenantSort) {
+  switch (sort) {
+    case 'name':
+      return sql`lower(tenants.name)`
+    case 'created':
+      return sql`tenants.created_at`
+    case 'members':
+      return sql`(select count(*) from memberships where memberships.tenant_id = tenants.id)`
+    case 'storage':
+      return sql`storage_snapshots.db_bytes + storage_snapshots.file_bytes`
+    case 'activity':
+      return sql`tenants.last_activity_at`
+  }
+}
+
 /**
- * One page of tenants, newest first, with plan name, member count and storage snapshot.
- * Three queries whatever the page size (page, member counts for that page, total): no query
- * per row, so it stays fast at 2,000 tenants.
+ * One page of tenants (newest first unless `sort` says otherwise), with plan name, member count
+ * and storage snapshot. Three queries whatever the page size (page, member counts for that page,
+ * total): no query per row, so it stays fast at 2,000 tenants.
  */
 export async function listTenants(
   db: Db,
@@ -100,6 +133,11 @@ export async function listTenants(
       .replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`
     base = base.where(sql<string>`tenants.slug || ' ' || lower(tenants.name)`, 'like', pattern)
   }
+  if (filter.planId) base = base.where('tenants.plan_id', '=', filter.planId)
+  if (filter.createdFrom) base = base.where('tenants.created_at', '>=', filter.createdFrom)
+  if (filter.createdBefore) base = base.where('tenants.created_at', '<', filter.createdBefore)
+  // `dir` is one of two literals, never input text.
+  const direction = sql.raw(filter.dir === 'asc' ? 'asc' : 'desc')
   const [rows, totalRow] = await Promise.all([
     base
       .innerJoin('plans', 'plans.id', 'tenants.plan_id')
@@ -111,7 +149,7 @@ export async function listTenants(
         'storage_snapshots.file_bytes',
         'storage_snapshots.taken_at',
       ])
-      .orderBy('tenants.created_at', 'desc')
+      .orderBy(sql`${sortExpression(filter.sort ?? 'created')} ${direction} nulls last`)
       .orderBy('tenants.id')
       .limit(perPage)
       .offset((page - 1) * perPage)
