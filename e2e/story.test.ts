@@ -2,17 +2,21 @@
 // first-owner setup → mandatory TOTP enrolment → sign out / sign in with a fresh code →
 // create a tenant (and refuse a bad slug) → search, suspend, activate, edit → audit log →
 // delete. Embedded PGlite by default; a fresh PostgreSQL database when TEST_DATABASE_URL is set.
+// axe-core checks every page the story visits (WCAG 2 AA): no serious or critical violation.
 import { randomBytes } from 'node:crypto'
+import { writeFileSync } from 'node:fs'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   CHROMIUM_ARGS,
   createTestDatabase,
+  runAxe,
   startServer,
   totpCode,
   waitForPath,
   waitForStepAfter,
   waitForText,
+  type AxeViolation,
   type RunningServer,
 } from './helpers.js'
 
@@ -59,6 +63,14 @@ async function schemaExists(): Promise<boolean> {
   throw new Error(`unexpected schema status: ${text}`)
 }
 
+/** axe-core's findings per page the story checked, by a name for that page. */
+const accessibility = new Map<string, AxeViolation[]>()
+
+/** Runs axe on the page as it is now and keeps the findings under `name`. */
+async function checkAccessibility(name: string): Promise<void> {
+  accessibility.set(name, await runAxe(page))
+}
+
 async function heading(): Promise<string> {
   return (await page.locator('h1').first().innerText()).trim()
 }
@@ -77,6 +89,12 @@ describe(`Fleetdeck story in Chromium (${backend})`, () => {
       // answer to bad input (DESIGN.md §9) and is asserted where it happens; nothing else is excused.
       if (
         /^Failed to load resource: the server responded with a status of 422\b/.test(message.text())
+      )
+        return
+      // The story opens one address that does not exist, to check the 404 page.
+      if (
+        message.location().url.endsWith('/no-such-page') &&
+        /status of 404\b/.test(message.text())
       )
         return
       consoleErrors.push(
@@ -100,6 +118,7 @@ describe(`Fleetdeck story in Chromium (${backend})`, () => {
     )
     await page.goto(server.setupLink)
     expect(await heading()).toBe('Create the first owner')
+    await checkAccessibility('setup: create the first owner')
     await page.getByLabel('Email', { exact: true }).fill(owner.email)
     await page.getByLabel('Name', { exact: true }).fill(owner.name)
     await page.getByLabel('Password', { exact: true }).fill(owner.password)
@@ -110,6 +129,7 @@ describe(`Fleetdeck story in Chromium (${backend})`, () => {
     expect(await heading()).toBe('Enrol your authenticator')
     await page.locator('[role="img"][aria-label^="QR image"] svg').waitFor({ state: 'visible' })
     totpKey = (await page.locator('#totp-key').innerText()).trim()
+    await checkAccessibility('enrolment: authenticator')
     expect(totpKey).toMatch(/^[A-Z2-7]{16,}$/)
 
     const { code, step } = totpCode(totpKey)
@@ -120,6 +140,7 @@ describe(`Fleetdeck story in Chromium (${backend})`, () => {
     await waitForPath(page, '/tenants')
     expect(await heading()).toBe('Tenants')
     await waitForText(page.getByRole('status'), 'Authenticator enrolled')
+    await checkAccessibility('tenants (empty fleet)')
 
     // The link is one-time: a second use is refused.
     const again = await context.request.get(server.setupLink)
@@ -132,12 +153,14 @@ describe(`Fleetdeck story in Chromium (${backend})`, () => {
     // Console pages need a session now.
     await page.goto(server.baseUrl + '/tenants')
     await waitForPath(page, '/login')
+    await checkAccessibility('sign-in: password')
 
     await page.getByLabel('Email', { exact: true }).fill(owner.email)
     await page.getByLabel('Password', { exact: true }).fill(owner.password)
     await page.getByRole('button', { name: 'Continue' }).click()
     await waitForPath(page, '/login/totp')
     expect(await heading()).toBe('Authentication code')
+    await checkAccessibility('sign-in: code')
 
     // Each TOTP step is accepted once: the enrolment used this step's code.
     await waitForStepAfter(lastTotpStep)
@@ -154,6 +177,7 @@ describe(`Fleetdeck story in Chromium (${backend})`, () => {
   it('refuses an invalid slug with a message next to the field and creates nothing', async () => {
     await page.getByRole('link', { name: 'New tenant' }).click()
     await waitForPath(page, '/tenants/new')
+    await checkAccessibility('new tenant')
     const badName = `Bad Slug Co ${suffix}`
     await page.getByLabel('Slug', { exact: true }).fill('Bad Slug')
     await page.getByLabel('Name', { exact: true }).fill(badName)
@@ -181,6 +205,7 @@ describe(`Fleetdeck story in Chromium (${backend})`, () => {
     expect(await slug.inputValue()).toBe('Bad Slug')
     expect(await page.getByLabel('Name', { exact: true }).inputValue()).toBe(badName)
     expect(new URL(page.url()).pathname).toBe('/tenants/new')
+    await checkAccessibility('new tenant with an error')
 
     await page.goto(`${server.baseUrl}/tenants?q=${encodeURIComponent(badName)}`)
     await waitForText(page.locator('#tenant-table'), 'No tenants match.')
@@ -218,6 +243,8 @@ describe(`Fleetdeck story in Chromium (${backend})`, () => {
     expect(members).toContain('owner')
 
     expect(await schemaExists()).toBe(true)
+    await page.goto(server.baseUrl + tenantPath)
+    await checkAccessibility('tenant page')
   })
 
   it('finds the tenant as you type, and suspends and activates it in its row', async () => {
@@ -244,6 +271,7 @@ describe(`Fleetdeck story in Chromium (${backend})`, () => {
     expect(await page.locator('#tenant-table tbody tr').count()).toBe(1)
     expect(await stillSameDocument()).toBe(true)
     expect(new URL(page.url()).searchParams.get('q')).toBeTruthy()
+    await checkAccessibility('tenants (search results)')
 
     await row.getByRole('button', { name: `Suspend ${tenant.slug}` }).click()
     await page
@@ -273,6 +301,7 @@ describe(`Fleetdeck story in Chromium (${backend})`, () => {
     await page.getByRole('link', { name: 'Audit log' }).click()
     await waitForPath(page, '/audit')
     expect(await heading()).toBe('Audit log')
+    await checkAccessibility('audit log')
     const actions = (
       await page.locator('#audit-results tbody tr td:nth-child(3)').allInnerTexts()
     ).map((a) => a.trim())
@@ -304,9 +333,45 @@ describe(`Fleetdeck story in Chromium (${backend})`, () => {
     await page.goto(server.baseUrl + tenantPath)
     await waitForText(page.locator('#tenant-header'), 'deleted')
     await waitForText(page.locator('#schema-status'), 'missing')
+    await checkAccessibility('tenant page (deleted)')
 
     await page.goto(`${server.baseUrl}/audit?action=tenant.delete`)
     await waitForText(page.locator('#audit-results tbody'), 'tenant.delete')
+  })
+
+  it('meets WCAG AA on the other console pages an owner opens', async () => {
+    for (const [name, path, title] of [
+      ['your account', '/account', 'Your account'],
+      ['super admins', '/super-admins', 'Super admins'],
+      ['security settings', '/settings/security', 'Security settings'],
+      ['not found', '/no-such-page', 'Not found'],
+    ]) {
+      await page.goto(server.baseUrl + path)
+      expect(await heading()).toBe(title)
+      await checkAccessibility(name)
+    }
+  })
+
+  it('has no serious or critical accessibility violation on any page it visited', async () => {
+    const counts = [...accessibility].map(([name, violations]) => ({
+      page: name,
+      critical: violations.filter((v) => v.impact === 'critical').length,
+      serious: violations.filter((v) => v.impact === 'serious').length,
+      moderate: violations.filter((v) => v.impact === 'moderate').length,
+      minor: violations.filter((v) => v.impact === 'minor').length,
+    }))
+    writeFileSync(
+      '/tmp/fleetdeck-axe.json',
+      JSON.stringify({ backend, counts, violations: Object.fromEntries(accessibility) }, null, 2),
+    )
+    console.log(`axe-core (${backend}):\n` + counts.map((c) => JSON.stringify(c)).join('\n'))
+    expect(accessibility.size).toBeGreaterThanOrEqual(14)
+    const grave = [...accessibility].flatMap(([name, violations]) =>
+      violations
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => `${name}: ${v.impact} ${v.id} (${v.help}) at ${v.targets.join(', ')}`),
+    )
+    expect(grave).toEqual([])
   })
 
   it('leaves no browser console errors', async () => {

@@ -3,10 +3,11 @@ import { HTTPException } from 'hono/http-exception'
 import { roleCan, type Permission } from '../auth/permissions.js'
 import { validateSessionToken, type SessionEndReason } from '../auth/session.js'
 import type { AppEnv } from './env.js'
-import { clientIp, isHtmx } from './request.js'
+import { clientIp, formFields, isHtmx } from './request.js'
 import { isAllowed } from '../auth/ip-allowlist.js'
 import { refuseAddress } from './ip-guard.js'
 import { clearSessionCookie, readSessionCookie } from './session-cookie.js'
+import { rememberForm } from './form-resume.js'
 
 /** Requests from background polling carry this header and never count as activity. */
 export const POLL_HEADER = 'x-fleetdeck-poll'
@@ -112,14 +113,22 @@ export function safeNextPath(candidate: string | undefined, fallback = '/tenants
  * Sensitive actions (delete a tenant, manage super admins, security settings, TOTP resets, ending
  * all sessions) need a TOTP check from the last 10 minutes. Otherwise the operator is sent to
  * /step-up and comes back to the page they acted from (a GET to the page itself), to repeat the
- * action with a fresh session id. Runs after requireConsoleSession.
+ * action with a fresh session id; that page gets the submitted form back, secrets left out
+ * (src/web/form-resume.ts). Runs after requireConsoleSession.
  */
 export const requireRecentTotp: MiddlewareHandler<AppEnv> = async (c, next) => {
   const verifiedAt = c.var.session.totpVerifiedAt?.getTime() ?? 0
   if (c.var.now().getTime() - verifiedAt <= STEP_UP_SECONDS * 1000) return next()
-  const back =
-    c.req.method === 'GET' ? c.req.path + (new URL(c.req.url).search || '') : refererPath(c)
-  const url = `/step-up?next=${encodeURIComponent(safeNextPath(back))}`
+  const back = safeNextPath(
+    c.req.method === 'GET' ? c.req.path + (new URL(c.req.url).search || '') : refererPath(c),
+  )
+  // What was typed comes back on that page (issue #6 item 15); a body that is not a form has
+  // nothing to keep, and its refusal is someone else's job.
+  if (c.req.method !== 'GET') {
+    const fields = await formFields(c).catch(() => ({}))
+    await rememberForm(c, back, fields)
+  }
+  const url = `/step-up?next=${encodeURIComponent(back)}`
   if (isHtmx(c)) {
     c.header('HX-Redirect', url)
     return c.body(null, 403)
