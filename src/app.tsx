@@ -1,22 +1,24 @@
 import { Hono } from 'hono'
-import { HTTPException } from 'hono/http-exception'
 import { bodyLimit } from 'hono/body-limit'
 import { csrf } from 'hono/csrf'
 import { methodOverride } from 'hono/method-override'
 import { requestId } from 'hono/request-id'
 import { serveStatic } from '@hono/node-server/serve-static'
+import { apiV1Routes } from './api/v1/index.js'
 import { accountRoutes } from './routes/account.js'
 import { auditRoutes } from './routes/audit.js'
 import { enrolmentRoutes } from './routes/enrolment.js'
 import { healthRoutes } from './routes/health.js'
 import { settingsRoutes } from './routes/settings.js'
 import { signInRoutes } from './routes/sign-in.js'
-import { superAdminRoutes } from './routes/super-admins.js'
+import { superAdminRoutes } from './routes/super-admins/index.js'
 import { stepUpRoutes } from './routes/step-up.js'
 import { tenantRoutes } from './routes/tenants.js'
-import { ErrorPage } from './views/error.js'
+import { webhookRoutes } from './webhooks/index.js'
 import type { AppDeps, AppEnv } from './web/env.js'
 import { compileTrustProxy } from './web/client-ip.js'
+import { htmlErrorHandler, htmlNotFound } from './web/errors.js'
+import { takeFlashForPage } from './web/flash.js'
 import { requireConsoleSession } from './web/guards.js'
 import { enforceGlobalAllowlist } from './web/ip-guard.js'
 import {
@@ -26,7 +28,35 @@ import {
   sameOriginOr,
   securityHeaders,
 } from './web/hardening.js'
-import { isHtmx } from './web/request.js'
+import { authRenderer, consoleRenderer } from './web/render.js'
+
+/** Health probes, sign-in and enrolment: everything that answers without a session. */
+function publicGroup() {
+  const group = new Hono<AppEnv>()
+  group.route('/', healthRoutes)
+  group.route('/', signInRoutes)
+  group.route('/enrol', enrolmentRoutes)
+  group.get('/', (c) => c.redirect('/tenants', 303))
+  group.onError(htmlErrorHandler)
+  return group
+}
+
+/**
+ * Every other page: one guard for the whole group (DESIGN.md §5), so a new resource cannot be
+ * mounted without it, and one renderer that draws the console layout from the request.
+ */
+function consoleGroup() {
+  const group = new Hono<AppEnv>()
+  group.use('*', requireConsoleSession, consoleRenderer)
+  group.route('/tenants', tenantRoutes)
+  group.route('/audit', auditRoutes)
+  group.route('/super-admins', superAdminRoutes)
+  group.route('/account', accountRoutes)
+  group.route('/settings', settingsRoutes)
+  group.route('/step-up', stepUpRoutes)
+  group.onError(htmlErrorHandler)
+  return group
+}
 
 /** The whole HTTP app; `app.request()` in tests, `@hono/node-server` in production. */
 export function createApp(deps: AppDeps) {
@@ -48,73 +78,22 @@ export function createApp(deps: AppDeps) {
   // Hono's csrf checks the content types a cross-site form can send without a preflight;
   // anything else needs CORS, which Fleetdeck never grants, and SameSite=Strict cookies.
   app.use(csrf({ origin: sameOriginOr(deps.config.publicUrl) }))
-  // Forms without JavaScript send `_method=DELETE`; htmx sends the real verb.
   // Forms here are small; a cap keeps a stranger from making the server parse megabytes.
   app.use(bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.text('Request body too large', 413) }))
+  // Forms without JavaScript send `_method=DELETE`; htmx sends the real verb.
   app.use(onlyDeleteOverride, methodOverride({ app }))
+  // Pages outside the console draw the narrow card; the console group sets its own layout.
+  app.use(takeFlashForPage, authRenderer)
 
-  app.route('/', healthRoutes)
-  app.route('/', signInRoutes)
-  app.route('/', enrolmentRoutes)
+  // Order matters: the console group's guard matches every path, so the groups that answer
+  // without a session come first and answer their own addresses.
+  app.route('/', publicGroup())
+  app.route('/api/v1', apiV1Routes)
+  app.route('/webhooks', webhookRoutes)
+  app.route('/', consoleGroup())
 
-  for (const section of ['/tenants', '/audit', '/account', '/settings', '/step-up']) {
-    app.use(`${section}/*`, requireConsoleSession)
-  }
-  app.route('/tenants', tenantRoutes)
-  app.route('/audit', auditRoutes)
-  app.use('/super-admins/*', requireConsoleSession)
-  app.route('/super-admins', superAdminRoutes)
-  app.route('/account', accountRoutes)
-  app.route('/settings', settingsRoutes)
-  app.route('/step-up', stepUpRoutes)
-  app.get('/', (c) => c.redirect('/tenants', 303))
-
-  app.notFound((c) =>
-    c.html(
-      <ErrorPage
-        status={404}
-        message="There is nothing at this address."
-        requestId={c.var.requestId}
-      />,
-      404,
-    ),
-  )
-  app.onError((err, c) => {
-    if (err instanceof HTTPException && err.status < 500) {
-      const page = (
-        <ErrorPage
-          status={err.status}
-          message={err.message || 'Request refused.'}
-          requestId={c.var.requestId}
-        />
-      )
-      return isHtmx(c)
-        ? c.html(
-            <p role="alert" class="text-red-700">
-              {err.message}
-            </p>,
-            err.status,
-          )
-        : c.html(page, err.status)
-    }
-    console.error(
-      JSON.stringify({
-        level: 'error',
-        requestId: c.var.requestId,
-        method: c.req.method,
-        path: c.req.path,
-        error: String(err?.stack ?? err),
-      }),
-    )
-    return c.html(
-      <ErrorPage
-        status={500}
-        message="The request failed and nothing was changed. Quote the request id when you report it."
-        requestId={c.var.requestId}
-      />,
-      500,
-    )
-  })
+  app.notFound(htmlNotFound)
+  app.onError(htmlErrorHandler)
   return app
 }
 

@@ -4,10 +4,9 @@ import { isAllowed, parseAllowlist } from '../auth/ip-allowlist.js'
 import { invalidateSession, listActiveSessions } from '../auth/session.js'
 import { appendAuditEntry } from '../db/audit-log.js'
 import { listSignInAttempts } from '../db/sign-in-attempts.js'
-import { Layout } from '../views/layout.js'
-import { AllowlistForm, SessionTable, SignInHistory } from '../views/security.js'
+import { AccountPage } from '../views/account/account-page.js'
 import type { AppEnv } from '../web/env.js'
-import { setFlash, takeFlash } from '../web/flash.js'
+import { setFlash } from '../web/flash.js'
 import { requireRecentTotp } from '../web/guards.js'
 import { auditContext, clientIp, formFields, redirectTo } from '../web/request.js'
 import type { Context } from 'hono'
@@ -23,69 +22,27 @@ function policy(c: Context<AppEnv>) {
 }
 
 async function renderAccount(c: Context<AppEnv>, allowlistError?: string, allowlistText?: string) {
-  const admin = c.var.admin
-  const [sessions, history, flash] = await Promise.all([
-    listActiveSessions(c.var.db, admin.id, policy(c), c.var.now()),
-    listSignInAttempts(c.var.db, admin.id, 20),
-    takeFlash(c),
+  const operator = c.var.operator
+  const [sessions, history] = await Promise.all([
+    listActiveSessions(c.var.db, operator.id, policy(c), c.var.now()),
+    listSignInAttempts(c.var.db, operator.id, 20),
   ])
-  const entries =
-    allowlistText === undefined ? admin.ipAllowlist : allowlistText.split(/[\s,]+/).filter(Boolean)
-  return c.html(
-    <Layout title="Your account" admin={admin} active="/account" flash={flash}>
-      <h1 class="m-0 mb-4 text-2xl font-semibold">Your account</h1>
-      <section
-        aria-labelledby="sessions-title"
-        class="mb-6 rounded border border-slate-200 bg-white p-5"
-      >
-        <h2 id="sessions-title" class="m-0 mb-3 text-base font-semibold">
-          Active sessions ({sessions.length})
-        </h2>
-        <SessionTable
-          sessions={sessions}
-          currentId={c.var.session.id}
-          endAction={(s) => `/account/sessions/${s.id}`}
-          now={c.var.now()}
-        />
-        {sessions.length > 1 && (
-          <form method="post" action="/account/sessions" class="mt-3">
-            <input type="hidden" name="_method" value="DELETE" />
-            <button
-              type="submit"
-              class="rounded border border-red-400 bg-white px-3 py-1.5 text-sm text-red-800 cursor-pointer"
-            >
-              End all other sessions
-            </button>
-          </form>
-        )}
-      </section>
-      <section
-        aria-labelledby="allowlist-title"
-        class="mb-6 rounded border border-slate-200 bg-white p-5"
-      >
-        <h2 id="allowlist-title" class="m-0 mb-3 text-base font-semibold">
-          Your IP allowlist
-        </h2>
-        <AllowlistForm
-          action="/account/allowlist"
-          label="Addresses you may sign in from"
-          entries={entries}
-          error={allowlistError}
-          yourIp={clientIp(c)}
-          hint="One address or CIDR range per line; empty means any address (the global allowlist still applies)."
-        />
-      </section>
-      <section
-        aria-labelledby="history-title"
-        class="mb-6 rounded border border-slate-200 bg-white p-5"
-      >
-        <h2 id="history-title" class="m-0 mb-3 text-base font-semibold">
-          Sign-in history
-        </h2>
-        <SignInHistory rows={history} />
-      </section>
-    </Layout>,
-    allowlistError ? 422 : 200,
+  const allowlist =
+    allowlistText === undefined
+      ? operator.ipAllowlist
+      : allowlistText.split(/[\s,]+/).filter(Boolean)
+  if (allowlistError) c.status(422)
+  return c.render(
+    <AccountPage
+      sessions={sessions}
+      currentSessionId={c.var.session.id}
+      allowlist={allowlist}
+      allowlistError={allowlistError}
+      yourIp={clientIp(c)}
+      history={history}
+      now={c.var.now()}
+    />,
+    { title: 'Your account' },
   )
 }
 
@@ -93,7 +50,7 @@ accountRoutes.get('/', (c) => renderAccount(c))
 
 accountRoutes.delete('/sessions/:sessionId', async (c) => {
   const sessionId = c.req.param('sessionId')
-  const sessions = await listActiveSessions(c.var.db, c.var.admin.id, policy(c), c.var.now())
+  const sessions = await listActiveSessions(c.var.db, c.var.operator.id, policy(c), c.var.now())
   if (!sessions.some((s) => s.id === sessionId))
     throw new HTTPException(404, { message: 'No such session.' })
   await c.var.db.transaction().execute(async (trx) => {
@@ -113,7 +70,7 @@ accountRoutes.delete('/sessions', requireRecentTotp, async (c) => {
   const ended = await c.var.db.transaction().execute(async (trx) => {
     const result = await trx
       .deleteFrom('super_admin_sessions')
-      .where('super_admin_id', '=', c.var.admin.id)
+      .where('super_admin_id', '=', c.var.operator.id)
       .where('id', '!=', c.var.session.id)
       .executeTakeFirst()
     const count = Number(result.numDeletedRows)
@@ -123,7 +80,7 @@ accountRoutes.delete('/sessions', requireRecentTotp, async (c) => {
       {
         action: 'auth.session.end_others',
         targetType: 'super_admin',
-        targetId: c.var.admin.id,
+        targetId: c.var.operator.id,
         after: { ended: count },
       },
       c.var.now(),
@@ -152,7 +109,7 @@ accountRoutes.post('/allowlist', requireRecentTotp, async (c) => {
     await trx
       .updateTable('super_admins')
       .set({ ip_allowlist: parsed.entries })
-      .where('id', '=', c.var.admin.id)
+      .where('id', '=', c.var.operator.id)
       .execute()
     await appendAuditEntry(
       trx,
@@ -160,8 +117,8 @@ accountRoutes.post('/allowlist', requireRecentTotp, async (c) => {
       {
         action: 'super_admin.allowlist',
         targetType: 'super_admin',
-        targetId: c.var.admin.id,
-        before: { ipAllowlist: c.var.admin.ipAllowlist },
+        targetId: c.var.operator.id,
+        before: { ipAllowlist: c.var.operator.ipAllowlist },
         after: { ipAllowlist: parsed.entries },
       },
       c.var.now(),

@@ -10,10 +10,11 @@ import { generateTotpKey, totpKeyToBase32, totpKeyUri } from '../auth/totp.js'
 import { findSuperAdminById, setPendingTotpSecret } from '../db/super-admins.js'
 import {
   EnrolPasswordPage,
+  enrolPasswordTitle,
   EnrolTotpPage,
   InvalidLinkPage,
   type FieldErrors,
-} from '../views/auth.js'
+} from '../views/auth/enrolment-pages.js'
 import type { AppEnv } from '../web/env.js'
 import { setFlash } from '../web/flash.js'
 import { loadSession } from '../web/guards.js'
@@ -40,7 +41,16 @@ const setupFields = z.object({
     .max(200, { error: 'Use at most 200 characters.' }),
 })
 
+/** Mounted at `/enrol`: invitation and setup links, then the authenticator. */
 export const enrolmentRoutes = new Hono<AppEnv>()
+
+const ENROL_TOTP = { title: 'Enrol authenticator' }
+
+/** Used, expired or mistyped: one page for all three, so a guess learns nothing. */
+function invalidLink(c: Context<AppEnv>) {
+  c.status(404)
+  return c.render(<InvalidLinkPage />, { title: 'Link not valid' })
+}
 
 /** The name of the admin an enrolment link was made for, to greet them; none for setup. */
 async function inviteeName(c: Context<AppEnv>, link: EnrolmentToken): Promise<string | undefined> {
@@ -48,23 +58,24 @@ async function inviteeName(c: Context<AppEnv>, link: EnrolmentToken): Promise<st
   return (await findSuperAdminById(c.var.db, link.superAdminId))?.name
 }
 
-enrolmentRoutes.get(`/enrol/${TOKEN}`, async (c) => {
+enrolmentRoutes.get(`/${TOKEN}`, async (c) => {
   const link = await findUsableEnrolmentToken(c.var.db, c.req.param('token'), c.var.now())
-  if (!link) return c.html(<InvalidLinkPage />, 404)
-  return c.html(
+  if (!link) return invalidLink(c)
+  return c.render(
     <EnrolPasswordPage
       token={c.req.param('token')}
       purpose={link.purpose}
       name={await inviteeName(c, link)}
       errors={{}}
     />,
+    { title: enrolPasswordTitle(link.purpose) },
   )
 })
 
-enrolmentRoutes.post(`/enrol/${TOKEN}`, async (c) => {
+enrolmentRoutes.post(`/${TOKEN}`, async (c) => {
   const token = c.req.param('token')
   const link = await findUsableEnrolmentToken(c.var.db, token, c.var.now())
-  if (!link) return c.html(<InvalidLinkPage />, 404)
+  if (!link) return invalidLink(c)
   const form = enrolForm.parse(await formFields(c))
   const errors: FieldErrors = {}
   if (link.purpose === 'setup') {
@@ -75,8 +86,9 @@ enrolmentRoutes.post(`/enrol/${TOKEN}`, async (c) => {
   if (!errors.password && form.password !== form.confirm)
     errors.confirm = 'The passwords do not match.'
   const name = link.purpose === 'setup' ? form.name : await inviteeName(c, link)
-  const rerender = (status: 422) =>
-    c.html(
+  const rerender = () => {
+    c.status(422)
+    return c.render(
       <EnrolPasswordPage
         token={token}
         purpose={link.purpose}
@@ -84,15 +96,16 @@ enrolmentRoutes.post(`/enrol/${TOKEN}`, async (c) => {
         name={name}
         errors={errors}
       />,
-      status,
+      { title: enrolPasswordTitle(link.purpose) },
     )
-  if (Object.values(errors).some(Boolean)) return rerender(422)
+  }
+  if (Object.values(errors).some(Boolean)) return rerender()
   const result = await completePasswordEnrolment(c.var.db, auditContext(c), link, form, c.var.now())
   if (!result.ok && result.reason === 'email_taken') {
     errors.email = 'A super admin with this email already exists.'
-    return rerender(422)
+    return rerender()
   }
-  if (!result.ok) return c.html(<InvalidLinkPage />, 404)
+  if (!result.ok) return invalidLink(c)
   writeSessionCookie(c, result.token)
   return redirectTo(c, '/enrol/totp')
 })
@@ -104,7 +117,7 @@ async function pendingEnrolment(c: Context<AppEnv>) {
   return found
 }
 
-enrolmentRoutes.get('/enrol/totp', async (c) => {
+enrolmentRoutes.get('/totp', async (c) => {
   const found = await pendingEnrolment(c)
   if (!found) return c.redirect('/login', 303)
   const totpKey = deriveKey(c.var.deps.config.secretKey, 'totp-secret')
@@ -125,12 +138,13 @@ enrolmentRoutes.get('/enrol/totp', async (c) => {
     type: 'svg',
     margin: 1,
   })
-  return c.html(
+  return c.render(
     <EnrolTotpPage email={found.admin.email} qrSvg={qrSvg} base32Key={totpKeyToBase32(key)} />,
+    ENROL_TOTP,
   )
 })
 
-enrolmentRoutes.post('/enrol/totp', async (c) => {
+enrolmentRoutes.post('/totp', async (c) => {
   const found = await pendingEnrolment(c)
   if (!found) return c.redirect('/login', 303)
   if (!found.admin.totpSecretEncrypted) return redirectTo(c, '/enrol/totp')
@@ -152,17 +166,22 @@ enrolmentRoutes.post('/enrol/totp', async (c) => {
       type: 'svg',
       margin: 1,
     })
-    return c.html(
+    c.status(422)
+    return c.render(
       <EnrolTotpPage
         email={found.admin.email}
         qrSvg={qrSvg}
         base32Key={totpKeyToBase32(key)}
         error="That code is not valid. Check the device clock and try the next code."
       />,
-      422,
+      ENROL_TOTP,
     )
   }
   writeSessionCookie(c, result.token)
   await setFlash(c, { kind: 'success', text: 'Authenticator enrolled. Welcome to Fleetdeck.' })
   return redirectTo(c, '/tenants')
 })
+
+// Anything else under /enrol (a mistyped link) is a plain 404 here, before the console group's
+// guard would send it to sign-in.
+enrolmentRoutes.all('*', (c) => c.notFound())

@@ -38,19 +38,6 @@ describe('health endpoints', () => {
   })
 })
 
-describe('unknown addresses', () => {
-  it('an unknown path answers the 404 page with the request id, without a session', async () => {
-    const res = await getPage(t.app, '/no/such/page')
-    const body = await res.text()
-    const requestId = res.headers.get('x-request-id')
-
-    expect(res.status).toBe(404)
-    expect(body).toContain('There is nothing at this address.')
-    expect(requestId).toMatch(/^[0-9a-f-]{36}$/)
-    expect(body).toContain(`<code id="request-id">${requestId}</code>`)
-  })
-})
-
 /** A Kysely instance whose every query fails, as when the server has gone away. */
 function brokenDb() {
   return new Proxy(t.db, {

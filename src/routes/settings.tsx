@@ -3,11 +3,9 @@ import { isAllowed, parseAllowlist } from '../auth/ip-allowlist.js'
 import { countAllSessions, invalidateAllSessions } from '../auth/session.js'
 import { appendAuditEntry } from '../db/audit-log.js'
 import { getGlobalAllowlist, setGlobalAllowlist } from '../db/settings.js'
-import { Button } from '../views/layout.js'
-import { Layout } from '../views/layout.js'
-import { AllowlistForm } from '../views/security.js'
+import { SecuritySettingsPage } from '../views/settings/security-settings-page.js'
 import type { AppEnv } from '../web/env.js'
-import { setFlash, takeFlash } from '../web/flash.js'
+import { setFlash } from '../web/flash.js'
 import { requirePermission, requireRecentTotp } from '../web/guards.js'
 import { auditContext, clientIp, formFields, redirectTo } from '../web/request.js'
 import { clearSessionCookie } from '../web/session-cookie.js'
@@ -23,53 +21,19 @@ function sessionPolicy(c: Context<AppEnv>) {
 export const settingsRoutes = new Hono<AppEnv>()
 
 async function renderSecurity(c: Context<AppEnv>, error?: string, text?: string) {
-  const [entries, sessions, flash] = await Promise.all([
+  const [allowlist, sessions] = await Promise.all([
     getGlobalAllowlist(c.var.db),
     countAllSessions(c.var.db, sessionPolicy(c), c.var.now()),
-    takeFlash(c),
   ])
-  return c.html(
-    <Layout title="Security settings" admin={c.var.admin} active="/settings/security" flash={flash}>
-      <h1 class="m-0 mb-4 text-2xl font-semibold">Security settings</h1>
-      <section
-        aria-labelledby="global-allowlist-title"
-        class="mb-6 rounded border border-slate-200 bg-white p-5"
-      >
-        <h2 id="global-allowlist-title" class="m-0 mb-3 text-base font-semibold">
-          Global IP allowlist
-        </h2>
-        <p class="m-0 mb-3 text-sm text-slate-600">
-          Checked before anything else on every page, sign-in included. Health probes and static
-          files stay open.
-        </p>
-        <AllowlistForm
-          action="/settings/security"
-          label="Addresses allowed to reach Fleetdeck"
-          entries={text === undefined ? entries : text.split(/[\s,]+/).filter(Boolean)}
-          error={error}
-          yourIp={clientIp(c)}
-          hint="One address or CIDR range per line; empty means any address."
-        />
-      </section>
-      <section
-        aria-labelledby="everyone-title"
-        class="mb-6 rounded border border-red-300 bg-red-50 p-5"
-      >
-        <h2 id="everyone-title" class="m-0 mb-2 text-base font-semibold text-red-900">
-          Sign everyone out
-        </h2>
-        <p class="m-0 mb-3 text-sm text-red-900">
-          Ends <strong id="session-count">{sessions}</strong> session{sessions === 1 ? '' : 's'} of
-          every super admin at once, yours included. Use it when a laptop is lost or a secret may
-          have leaked; everyone signs in again with password and TOTP.
-        </p>
-        <form method="post" action="/settings/security/sessions">
-          <input type="hidden" name="_method" value="DELETE" />
-          <Button kind="danger">Sign everyone out ({sessions})</Button>
-        </form>
-      </section>
-    </Layout>,
-    error ? 422 : 200,
+  if (error) c.status(422)
+  return c.render(
+    <SecuritySettingsPage
+      allowlist={text === undefined ? allowlist : text.split(/[\s,]+/).filter(Boolean)}
+      error={error}
+      yourIp={clientIp(c)}
+      sessions={sessions}
+    />,
+    { title: 'Security settings' },
   )
 }
 
@@ -92,7 +56,7 @@ settingsRoutes.post(
     }
     await c.var.db.transaction().execute(async (trx) => {
       const before = await getGlobalAllowlist(trx, { forUpdate: true })
-      await setGlobalAllowlist(trx, parsed.entries, c.var.admin.id, c.var.now())
+      await setGlobalAllowlist(trx, parsed.entries, c.var.operator.id, c.var.now())
       await appendAuditEntry(
         trx,
         auditContext(c),

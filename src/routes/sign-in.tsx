@@ -4,9 +4,9 @@ import { deriveKey } from '../auth/encryption.js'
 import { invalidateSession } from '../auth/session.js'
 import { signInWithPassword, SIGN_IN_FAILED, verifyTotp } from '../auth/sign-in.js'
 import { appendAuditEntry } from '../db/audit-log.js'
-import { LoginPage, TotpPage } from '../views/auth.js'
+import { LoginPage, TotpPage } from '../views/auth/sign-in-pages.js'
 import type { AppEnv } from '../web/env.js'
-import { setFlash, takeFlash, type Flash } from '../web/flash.js'
+import { setFlash, type Flash } from '../web/flash.js'
 import { formatDateTime } from '../views/format.js'
 import { loadSession, safeNextPath } from '../web/guards.js'
 import { auditContext, formFields, redirectTo } from '../web/request.js'
@@ -15,6 +15,9 @@ import { clearSessionCookie, writeSessionCookie } from '../web/session-cookie.js
 const passwordForm = z.object({ email: z.string().trim().max(320), password: z.string().max(1024) })
 const TOO_MANY = 'Too many failed sign-ins from your address. Wait 15 minutes and try again.'
 const codeForm = z.object({ code: z.string().trim().max(20) })
+const BAD_CODE = 'That code is not valid. Wait for the next one and try again.'
+const SIGN_IN = { title: 'Sign in' }
+const TOTP = { title: 'Authentication code' }
 
 /** Where sign-in goes on to: the local page the operator was on when their session ended. */
 function nextPath(candidate: string | undefined): string {
@@ -42,24 +45,33 @@ function endedNotice(c: Context<AppEnv>, reason: string | undefined): Flash | un
 
 export const signInRoutes = new Hono<AppEnv>()
 
+/** The sign-in form again, with what was typed (never the password) and why it was refused. */
+function renderLogin(
+  c: Context<AppEnv>,
+  status: 401 | 429,
+  props: { email?: string; error: string; next?: string },
+) {
+  c.status(status)
+  return c.render(<LoginPage {...props} />, SIGN_IN)
+}
+
 signInRoutes.get('/login', async (c) => {
   const found = await loadSession(c)
   const next = nextPath(c.req.query('next'))
   if (found?.session.twoFactorVerified) return c.redirect(next, 303)
-  const flash = (await takeFlash(c)) ?? endedNotice(c, c.req.query('ended'))
-  return c.html(<LoginPage flash={flash} next={next} />)
+  if (!c.var.flash) c.set('flash', endedNotice(c, c.req.query('ended')))
+  return c.render(<LoginPage next={next} />, SIGN_IN)
 })
 
 signInRoutes.post('/login', async (c) => {
   const fields = await formFields(c)
   const next = nextPath(fields.next)
   const form = passwordForm.safeParse(fields)
-  if (!form.success) return c.html(<LoginPage error={SIGN_IN_FAILED} next={next} />, 401)
+  if (!form.success) return renderLogin(c, 401, { error: SIGN_IN_FAILED, next })
   const { email, password } = form.data
   const result = await signInWithPassword(c.var.db, auditContext(c), email, password, c.var.now())
-  if (!result.ok && result.rateLimited)
-    return c.html(<LoginPage email={email} error={TOO_MANY} next={next} />, 429)
-  if (!result.ok) return c.html(<LoginPage email={email} error={SIGN_IN_FAILED} next={next} />, 401)
+  if (!result.ok && result.rateLimited) return renderLogin(c, 429, { email, error: TOO_MANY, next })
+  if (!result.ok) return renderLogin(c, 401, { email, error: SIGN_IN_FAILED, next })
   writeSessionCookie(c, result.token)
   return redirectTo(c, result.admin.mfaEnabled ? totpStepUrl(next) : '/enrol/totp')
 })
@@ -70,7 +82,7 @@ signInRoutes.get('/login/totp', async (c) => {
   if (!found) return c.redirect('/login', 303)
   if (found.session.twoFactorVerified) return c.redirect(next, 303)
   if (!found.admin.mfaEnabled) return c.redirect('/enrol/totp', 303)
-  return c.html(<TotpPage email={found.admin.email} next={next} />)
+  return c.render(<TotpPage email={found.admin.email} next={next} />, TOTP)
 })
 
 signInRoutes.post('/login/totp', async (c) => {
@@ -92,15 +104,10 @@ signInRoutes.post('/login/totp', async (c) => {
   )
   if (!result.ok && result.locked) return endHalfSession(c, found.session.id)
   const next = nextPath(c.req.query('next'))
-  if (!result.ok)
-    return c.html(
-      <TotpPage
-        email={found.admin.email}
-        next={next}
-        error="That code is not valid. Wait for the next one and try again."
-      />,
-      401,
-    )
+  if (!result.ok) {
+    c.status(401)
+    return c.render(<TotpPage email={found.admin.email} error={BAD_CODE} next={next} />, TOTP)
+  }
   writeSessionCookie(c, result.token)
   if (result.replayNotice) await setFlash(c, replayFlash(result.replayNotice))
   return redirectTo(c, next)
@@ -110,7 +117,7 @@ signInRoutes.post('/login/totp', async (c) => {
 async function endHalfSession(c: Context<AppEnv>, sessionId: string) {
   await invalidateSession(c.var.db, sessionId)
   clearSessionCookie(c)
-  return c.html(<LoginPage error={SIGN_IN_FAILED} />, 401)
+  return renderLogin(c, 401, { error: SIGN_IN_FAILED })
 }
 
 /** Told once, at the next sign-in, that a code of theirs was presented a second time. */

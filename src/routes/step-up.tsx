@@ -2,7 +2,8 @@ import { Hono } from 'hono'
 import { deriveKey } from '../auth/encryption.js'
 import { invalidateSession } from '../auth/session.js'
 import { verifyTotp } from '../auth/sign-in.js'
-import { StepUpPage } from '../views/security.js'
+import { StepUpPage } from '../views/auth/step-up-page.js'
+import { authRenderer } from '../web/render.js'
 import type { AppEnv } from '../web/env.js'
 import { setFlash } from '../web/flash.js'
 import { safeNextPath } from '../web/guards.js'
@@ -12,8 +13,16 @@ import { clearSessionCookie, writeSessionCookie } from '../web/session-cookie.js
 /** Step-up: a fresh TOTP code for sensitive actions; the session id rotates after it. */
 export const stepUpRoutes = new Hono<AppEnv>()
 
+const STEP_UP = { title: 'Confirm it is you' }
+
+// A console route (it needs the full session) drawn as the narrow card of the sign-in pages.
+stepUpRoutes.use(authRenderer)
+
 stepUpRoutes.get('/', (c) =>
-  c.html(<StepUpPage email={c.var.admin.email} next={safeNextPath(c.req.query('next'))} />),
+  c.render(
+    <StepUpPage email={c.var.operator.email} next={safeNextPath(c.req.query('next'))} />,
+    STEP_UP,
+  ),
 )
 
 stepUpRoutes.post('/', async (c) => {
@@ -23,7 +32,7 @@ stepUpRoutes.post('/', async (c) => {
   const result = await verifyTotp(
     c.var.db,
     auditContext(c),
-    c.var.admin,
+    c.var.operator,
     c.var.session,
     code,
     key,
@@ -37,15 +46,11 @@ stepUpRoutes.post('/', async (c) => {
     clearSessionCookie(c)
     return redirectTo(c, '/login')
   }
-  if (!result.ok)
-    return c.html(
-      <StepUpPage
-        email={c.var.admin.email}
-        next={next}
-        error="That code is not valid. Wait for the next one and try again."
-      />,
-      422,
-    )
+  if (!result.ok) {
+    c.status(422)
+    const error = 'That code is not valid. Wait for the next one and try again.'
+    return c.render(<StepUpPage email={c.var.operator.email} next={next} error={error} />, STEP_UP)
+  }
   writeSessionCookie(c, result.token)
   await setFlash(c, {
     kind: 'info',

@@ -1,7 +1,6 @@
 import { Hono, type Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { z } from 'zod'
-import { roleCan } from '../auth/permissions.js'
 import { listAuditEntries } from '../db/audit-log.js'
 import {
   countMembers,
@@ -23,17 +22,15 @@ import {
   runOnboarding,
 } from '../tenancy/onboarding.js'
 import { oldestSnapshotAt, tenantSchemaStatus } from '../tenancy/storage.js'
-import { Layout } from '../views/layout.js'
-import { TenantPage, TenantHeader, type TenantPageProps } from '../views/tenant-page.js'
 import {
-  TenantFilters,
+  NewTenantPage,
   TenantForm,
-  TenantRow,
-  TenantTable,
   type TenantFormValues,
-} from '../views/tenants.js'
+} from '../views/tenants/new-tenant-page.js'
+import { TenantPage, TenantHeader, type TenantPageProps } from '../views/tenants/tenant-page.js'
+import { TenantRow, TenantsPage, TenantTable } from '../views/tenants/tenants-page.js'
 import type { AppEnv } from '../web/env.js'
-import { setFlash, takeFlash } from '../web/flash.js'
+import { setFlash } from '../web/flash.js'
 import { requirePermission, requireRecentTotp } from '../web/guards.js'
 import { pageOrFragment } from '../web/render.js'
 import { auditContext, formFields, isHtmx, redirectTo } from '../web/request.js'
@@ -81,7 +78,7 @@ export const tenantRoutes = new Hono<AppEnv>()
 tenantRoutes.get('/', requirePermission('saas.tenants.view'), async (c) => {
   const query = listQuery.parse(c.req.query())
   const db = c.var.db
-  const [{ items, total }, counts, snapshotAt, flash] = await Promise.all([
+  const [{ items, total }, counts, snapshotAt] = await Promise.all([
     listTenants(db, {
       q: query.q,
       status: query.status || undefined,
@@ -90,63 +87,30 @@ tenantRoutes.get('/', requirePermission('saas.tenants.view'), async (c) => {
     }),
     countTenantsByStatus(db),
     oldestSnapshotAt(db),
-    takeFlash(c),
   ])
-  const table = () => (
-    <TenantTable
-      admin={c.var.admin}
-      items={items}
-      total={total}
-      perPage={PER_PAGE}
-      query={query}
-      snapshotAt={snapshotAt}
-      now={c.var.now()}
-    />
+  const table = {
+    operator: c.var.operator,
+    items,
+    total,
+    perPage: PER_PAGE,
+    query,
+    snapshotAt,
+    now: c.var.now(),
+  }
+  return pageOrFragment(
+    c,
+    () => <TenantTable {...table} />,
+    () => <TenantsPage {...table} counts={counts} />,
+    { title: 'Tenants' },
   )
-  return pageOrFragment(c, table, () => (
-    <Layout title="Tenants" admin={c.var.admin} active="/tenants" flash={flash}>
-      <div class="mb-4 flex items-center justify-between">
-        <h1 class="m-0 text-2xl font-semibold">Tenants</h1>
-        {roleCan(c.var.admin.role, 'saas.tenants.create') && (
-          <a
-            href="/tenants/new"
-            accesskey="n"
-            class="rounded bg-violet-700 px-3 py-1.5 text-sm font-medium text-white no-underline hover:bg-violet-800"
-          >
-            New tenant
-          </a>
-        )}
-      </div>
-      <TenantFilters query={query} counts={counts} />
-      {table()}
-      <p class="mt-3 text-xs text-slate-500">
-        Keys: <kbd>/</kbd> search · <kbd>j</kbd>/<kbd>k</kbd> move · <kbd>Enter</kbd> open
-      </p>
-    </Layout>
-  ))
 })
 
 tenantRoutes.get('/new', requirePermission('saas.tenants.create'), async (c) => {
   const plans = await listPlans(c.var.db)
-  return c.html(<NewTenantPage c={c} values={{ planId: 'free' }} errors={{}} plans={plans} />)
+  return c.render(<NewTenantPage values={{ planId: 'free' }} errors={{}} plans={plans} />, {
+    title: 'New tenant',
+  })
 })
-
-const NewTenantPage = (p: {
-  c: Context<AppEnv>
-  values: Partial<TenantFormValues>
-  errors: FieldErrors<keyof TenantFormValues>
-  plans: Awaited<ReturnType<typeof listPlans>>
-}) => (
-  <Layout title="New tenant" admin={p.c.var.admin} active="/tenants">
-    <p class="m-0 mb-2 text-sm">
-      <a href="/tenants" class="text-violet-700 underline">
-        ← Tenants
-      </a>
-    </p>
-    <h1 class="m-0 mb-4 text-2xl font-semibold">New tenant</h1>
-    <TenantForm values={p.values} errors={p.errors} plans={p.plans} />
-  </Layout>
-)
 
 tenantRoutes.post('/', requirePermission('saas.tenants.create'), async (c) => {
   const raw = await formFields(c)
@@ -161,7 +125,8 @@ tenantRoutes.post('/', requirePermission('saas.tenants.create'), async (c) => {
     pageOrFragment(
       c,
       () => <TenantForm values={raw} errors={errs} plans={plans} />,
-      () => <NewTenantPage c={c} values={raw} errors={errs} plans={plans} />,
+      () => <NewTenantPage values={raw} errors={errs} plans={plans} />,
+      { title: 'New tenant' },
       422,
     )
   if (!parsed.success || Object.keys(errors).length > 0) return invalid(errors)
@@ -201,7 +166,7 @@ async function tenantPageProps(c: Context<AppEnv>, tenant: Tenant): Promise<Tena
   ])
   const planName = plans.find((p) => p.id === tenant.planId)?.name ?? tenant.planId
   return {
-    admin: c.var.admin,
+    operator: c.var.operator,
     tenant,
     planName,
     plans,
@@ -222,13 +187,8 @@ async function renderTenantPage(
   status: 200 | 422 = 200,
 ) {
   const props = { ...(await tenantPageProps(c, tenant)), ...extra }
-  const flash = await takeFlash(c)
-  return c.html(
-    <Layout title={tenant.name} admin={c.var.admin} active="/tenants" flash={flash}>
-      <TenantPage {...props} />
-    </Layout>,
-    status,
-  )
+  c.status(status)
+  return c.render(<TenantPage {...props} />, { title: tenant.name })
 }
 
 tenantRoutes.get('/:id', requirePermission('saas.tenants.view'), async (c) =>
@@ -306,8 +266,8 @@ async function changeStatus(c: Context<AppEnv>, change: 'suspend' | 'activate') 
     )
   }
   if (c.req.header('hx-target')?.startsWith('tenant-header'))
-    return c.html(<TenantHeader tenant={updated} admin={c.var.admin} />)
-  return c.html(<TenantRow tenant={await tenantListItem(c, updated)} admin={c.var.admin} />)
+    return c.html(<TenantHeader tenant={updated} operator={c.var.operator} />)
+  return c.html(<TenantRow tenant={await tenantListItem(c, updated)} operator={c.var.operator} />)
 }
 
 /** One tenant as the table shows it (plan name, members, storage), for a swapped row. */

@@ -1,3 +1,4 @@
+import type { Child } from 'hono/jsx'
 import type { Config } from '../config.js'
 import type { DatabaseHandle, Db } from '../db/database.js'
 import type { SuperAdmin } from '../db/super-admins.js'
@@ -18,9 +19,18 @@ export type AppEnv = {
     db: Db
     requestId: string
     now: () => Date
-    admin: SuperAdmin
+    /** The signed-in super admin of a console request (set by requireConsoleSession). */
+    operator: SuperAdmin
     session: Session
+    /** The message queued by the previous request, taken once per page (src/web/flash.ts). */
     flash: Flash | undefined
+    /**
+     * The layout's slots above every console page: the scope's top bar (DESIGN.md §11) and the
+     * impersonation banner (§6). The middleware that resolves them sets them; unset, the layout
+     * renders nothing there.
+     */
+    scopeBar: Child | undefined
+    impersonationBanner: Child | undefined
     clientIp: string | null
     /** TRUST_PROXY compiled once (proxy-addr). */
     trustProxy: (addr: string, i: number) => boolean

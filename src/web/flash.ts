@@ -1,7 +1,8 @@
-import type { Context } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
 import { deleteCookie, getSignedCookie, setSignedCookie } from 'hono/cookie'
 import { deriveKey } from '../auth/encryption.js'
 import type { AppEnv } from './env.js'
+import { wantsFragment } from './render.js'
 
 export type Flash = { kind: 'success' | 'error' | 'info'; text: string }
 
@@ -34,4 +35,16 @@ export async function takeFlash(c: Context<AppEnv>): Promise<Flash | undefined> 
   } catch {
     return undefined
   }
+}
+
+/**
+ * Takes the queued message into `c.var.flash` for every full page (a GET that is not an htmx
+ * fragment), whichever route renders it, so the page after a redirect shows it — step-up's
+ * "Confirmed" included. Form posts and fragments leave it queued for the page that follows.
+ */
+export const takeFlashForPage: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (c.req.method === 'GET' && !wantsFragment(c)) {
+    c.set('flash', await takeFlash(c))
+  }
+  await next()
 }

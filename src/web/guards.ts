@@ -70,7 +70,7 @@ export const requireConsoleSession: MiddlewareHandler<AppEnv> = async (c, next) 
   if (!found || !found.session.twoFactorVerified || !found.admin.mfaEnabled)
     return toLogin(c, ended)
   c.set('session', found.session)
-  c.set('admin', found.admin)
+  c.set('operator', found.admin)
   // The admin's own allowlist holds for the whole session, not just at sign-in.
   if (!isAllowed(found.admin.ipAllowlist, clientIp(c))) await refuseAddress(c, 'admin')
   await next()
@@ -82,7 +82,7 @@ export const requireConsoleSession: MiddlewareHandler<AppEnv> = async (c, next) 
  */
 export function requirePermission(permission: Permission): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    if (!roleCan(c.var.admin.role, permission)) {
+    if (!roleCan(c.var.operator.role, permission)) {
       throw new HTTPException(403, { message: 'Your role does not allow this.' })
     }
     await next()

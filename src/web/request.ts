@@ -23,9 +23,9 @@ export function clientIp(c: Context<AppEnv>): string | null {
 
 /** Actor, request id, address and browser of this request, for audit entries. */
 export function auditContext(c: Context<AppEnv>): AuditContext {
-  const admin = c.get('admin') as AppEnv['Variables']['admin'] | undefined
+  const operator = c.get('operator') as AppEnv['Variables']['operator'] | undefined
   return {
-    actor: admin ? { id: admin.id, email: admin.email } : null,
+    actor: operator ? { id: operator.id, email: operator.email } : null,
     requestId: c.var.requestId,
     ip: clientIp(c),
     userAgent: c.req.header('user-agent')?.slice(0, 400) ?? null,

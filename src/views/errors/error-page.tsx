@@ -1,5 +1,5 @@
 import type { FC } from 'hono/jsx'
-import { AuthLayout } from './layout.js'
+import { AuthCard } from '../layout/auth-layout.js'
 
 const TITLES: Record<number, string> = {
   403: 'Not allowed',
@@ -7,9 +7,12 @@ const TITLES: Record<number, string> = {
   500: 'Something went wrong',
 }
 
-/** Status, a plain explanation and the request id to quote; never an internal error message. */
+/**
+ * Status, a plain explanation and the request id to quote; never an internal error message.
+ * A whole document of its own: errors answer before, or outside, any group's renderer.
+ */
 export const ErrorPage: FC<{ status: number; message: string; requestId: string }> = (p) => (
-  <AuthLayout title={TITLES[p.status] ?? 'Error'}>
+  <AuthCard title={TITLES[p.status] ?? 'Error'}>
     <h1 class="text-lg font-semibold mb-2">{TITLES[p.status] ?? 'Error'}</h1>
     <p class="text-sm text-slate-700 mb-4">{p.message}</p>
     <p class="text-xs text-slate-500">
@@ -20,5 +23,5 @@ export const ErrorPage: FC<{ status: number; message: string; requestId: string 
         Back to the console
       </a>
     </p>
-  </AuthLayout>
+  </AuthCard>
 )

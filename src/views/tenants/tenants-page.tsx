@@ -1,29 +1,16 @@
 import type { FC } from 'hono/jsx'
-import { roleCan } from '../auth/permissions.js'
-import type { PlanRow, TenantStatus } from '../db/schema.js'
-import type { SuperAdmin } from '../db/super-admins.js'
-import type { TenantListItem } from '../db/tenants.js'
-import { formatAge, formatBytes, formatDate } from './format.js'
-import { Button, Field } from './layout.js'
-
-export const STATUS_STYLES: Record<TenantStatus, string> = {
-  provisioning: 'bg-sky-100 text-sky-800',
-  active: 'bg-emerald-100 text-emerald-800',
-  suspended: 'bg-amber-100 text-amber-900',
-  failed: 'bg-red-100 text-red-800',
-  deleted: 'bg-slate-200 text-slate-600',
-}
-
-export const StatusBadge: FC<{ status: TenantStatus }> = ({ status }) => (
-  <span class={`inline-block rounded px-2 py-0.5 text-xs font-medium ${STATUS_STYLES[status]}`}>
-    {status}
-  </span>
-)
+import { roleCan } from '../../auth/permissions.js'
+import type { TenantStatus } from '../../db/schema.js'
+import type { SuperAdmin } from '../../db/super-admins.js'
+import type { TenantListItem } from '../../db/tenants.js'
+import { Button, ButtonLink } from '../components/button.js'
+import { formatAge, formatBytes, formatDate } from '../format.js'
+import { StatusAction, StatusBadge } from './tenant-status.js'
 
 export type TenantListQuery = { q: string; status: TenantStatus | ''; page: number }
 
 export type TenantTableProps = {
-  admin: SuperAdmin
+  operator: SuperAdmin
   items: TenantListItem[]
   total: number
   perPage: number
@@ -95,7 +82,7 @@ export const TenantTable: FC<TenantTableProps> = (p) => {
               </tr>
             )}
             {p.items.map((t) => (
-              <TenantRow tenant={t} admin={p.admin} />
+              <TenantRow tenant={t} operator={p.operator} />
             ))}
           </tbody>
         </table>
@@ -130,9 +117,9 @@ export const TenantTable: FC<TenantTableProps> = (p) => {
 }
 
 /** One row; its suspend/activate form swaps the row in place under htmx. */
-export const TenantRow: FC<{ tenant: TenantListItem; admin: SuperAdmin }> = ({
+export const TenantRow: FC<{ tenant: TenantListItem; operator: SuperAdmin }> = ({
   tenant: t,
-  admin,
+  operator,
 }) => (
   <tr
     id={`tenant-${t.id}`}
@@ -172,61 +159,10 @@ export const TenantRow: FC<{ tenant: TenantListItem; admin: SuperAdmin }> = ({
     </td>
     <td class="px-3 py-2 whitespace-nowrap">{formatDate(t.createdAt)}</td>
     <td class="px-3 py-2 text-right whitespace-nowrap">
-      <StatusAction tenant={t} admin={admin} target={`#tenant-${t.id}`} />
+      <StatusAction tenant={t} operator={operator} target={`#tenant-${t.id}`} />
     </td>
   </tr>
 )
-
-/** Suspend (POST) or activate (DELETE, or `_method=DELETE` without JavaScript). */
-export const StatusAction: FC<{
-  tenant: { id: string; slug: string; status: TenantStatus }
-  admin: SuperAdmin
-  target: string
-}> = ({ tenant, admin, target }) => {
-  if (!roleCan(admin.role, 'saas.tenants.suspend')) return null
-  if (tenant.status === 'active') {
-    return (
-      <form
-        method="post"
-        action={`/tenants/${tenant.id}/suspension`}
-        hx-post={`/tenants/${tenant.id}/suspension`}
-        hx-target={target}
-        class="inline"
-      >
-        <button
-          type="submit"
-          accesskey="s"
-          aria-label={`Suspend ${tenant.slug}`}
-          class="rounded border border-amber-400 bg-amber-50 px-2 py-1 text-xs text-amber-900 hover:bg-amber-100 cursor-pointer"
-        >
-          Suspend
-        </button>
-      </form>
-    )
-  }
-  if (tenant.status === 'suspended') {
-    return (
-      <form
-        method="post"
-        action={`/tenants/${tenant.id}/suspension`}
-        hx-delete={`/tenants/${tenant.id}/suspension`}
-        hx-target={target}
-        class="inline"
-      >
-        <input type="hidden" name="_method" value="DELETE" />
-        <button
-          type="submit"
-          accesskey="a"
-          aria-label={`Activate ${tenant.slug}`}
-          class="rounded border border-emerald-500 bg-emerald-50 px-2 py-1 text-xs text-emerald-900 hover:bg-emerald-100 cursor-pointer"
-        >
-          Activate
-        </button>
-      </form>
-    )
-  }
-  return null
-}
 
 export const TenantFilters: FC<{
   query: TenantListQuery
@@ -279,99 +215,21 @@ export const TenantFilters: FC<{
   </form>
 )
 
-export type TenantFormValues = {
-  slug: string
-  name: string
-  planId: string
-  billingEmail: string
-  firstAdminEmail: string
-  firstAdminName: string
-}
-
-export const TenantForm: FC<{
-  values: Partial<TenantFormValues>
-  errors: Partial<Record<keyof TenantFormValues, string>>
-  plans: PlanRow[]
-}> = ({ values, errors, plans }) => (
-  <form
-    id="tenant-form"
-    method="post"
-    action="/tenants"
-    class="max-w-xl rounded border border-slate-200 bg-white p-6"
-    hx-post="/tenants"
-    hx-target="#tenant-form"
-  >
-    <Field
-      name="slug"
-      label="Slug"
-      value={values.slug}
-      error={errors.slug}
-      hint="Lowercase letters, digits and dashes; starts with a letter; 2–39 characters. It names the schema and cannot change."
-      required
-      autofocus
-    />
-    <Field name="name" label="Name" value={values.name} error={errors.name} required />
-    <PlanSelect plans={plans} value={values.planId} error={errors.planId} />
-    <Field
-      name="billingEmail"
-      label="Billing email"
-      type="email"
-      value={values.billingEmail}
-      error={errors.billingEmail}
-      required
-    />
-    <fieldset class="mb-4 rounded border border-slate-200 p-4">
-      <legend class="px-1 text-sm font-medium text-slate-700">First admin</legend>
-      <Field
-        name="firstAdminEmail"
-        label="First admin's email"
-        type="email"
-        value={values.firstAdminEmail}
-        error={errors.firstAdminEmail}
-        required
-      />
-      <Field
-        name="firstAdminName"
-        label="First admin's name"
-        value={values.firstAdminName}
-        error={errors.firstAdminName}
-        required
-      />
-    </fieldset>
-    <Button>Create tenant</Button>
-  </form>
-)
-
-export const PlanSelect: FC<{ plans: PlanRow[]; value?: string; error?: string }> = ({
-  plans,
-  value,
-  error,
-}) => (
-  <div class="mb-4">
-    <label for="field-planId" class="block text-sm font-medium text-slate-700 mb-1">
-      Plan
-    </label>
-    <select
-      id="field-planId"
-      name="planId"
-      aria-invalid={error ? 'true' : undefined}
-      aria-describedby={error ? 'field-planId-error' : undefined}
-      class="w-full rounded border border-slate-300 px-3 py-2 text-sm"
-    >
-      {plans.map((plan) => (
-        <option value={plan.id} selected={plan.id === value}>
-          {plan.name} —{' '}
-          {plan.price_cents_monthly === 0
-            ? 'free'
-            : `$${(plan.price_cents_monthly / 100).toFixed(0)}/month`}
-          , {plan.max_members ?? 'unlimited'} members
-        </option>
-      ))}
-    </select>
-    {error && (
-      <p id="field-planId-error" class="mt-1 text-sm text-red-700">
-        {error}
-      </p>
-    )}
-  </div>
+/** The fleet: filters, the table (the fragment searches swap) and the keyboard help. */
+export const TenantsPage: FC<TenantTableProps & { counts: Record<TenantStatus, number> }> = (p) => (
+  <>
+    <div class="mb-4 flex items-center justify-between">
+      <h1 class="m-0 text-2xl font-semibold">Tenants</h1>
+      {roleCan(p.operator.role, 'saas.tenants.create') && (
+        <ButtonLink href="/tenants/new" accesskey="n">
+          New tenant
+        </ButtonLink>
+      )}
+    </div>
+    <TenantFilters query={p.query} counts={p.counts} />
+    <TenantTable {...p} />
+    <p class="mt-3 text-xs text-slate-500">
+      Keys: <kbd>/</kbd> search · <kbd>j</kbd>/<kbd>k</kbd> move · <kbd>Enter</kbd> open
+    </p>
+  </>
 )

@@ -1,18 +1,20 @@
 import type { FC } from 'hono/jsx'
-import { roleCan } from '../auth/permissions.js'
-import type { AuditListEntry } from '../db/audit-log.js'
-import type { PlanRow } from '../db/schema.js'
-import type { SuperAdmin } from '../db/super-admins.js'
-import type { Member, Storage, Tenant } from '../db/tenants.js'
-import { canRetryOnboarding, type StepState } from '../tenancy/onboarding.js'
-import type { SchemaStatus } from '../tenancy/storage.js'
-import { AuditTable } from './audit-entries.js'
-import { formatAge, formatBytes, formatDateTime } from './format.js'
-import { Button, Field } from './layout.js'
-import { PlanSelect, StatusAction, StatusBadge } from './tenants.js'
+import { roleCan } from '../../auth/permissions.js'
+import type { AuditListEntry } from '../../db/audit-log.js'
+import type { PlanRow } from '../../db/schema.js'
+import type { SuperAdmin } from '../../db/super-admins.js'
+import type { Member, Storage, Tenant } from '../../db/tenants.js'
+import { canRetryOnboarding, type StepState } from '../../tenancy/onboarding.js'
+import type { SchemaStatus } from '../../tenancy/storage.js'
+import { AuditTable } from '../audit/audit-table.js'
+import { Button } from '../components/button.js'
+import { Field } from '../components/field.js'
+import { formatAge, formatBytes, formatDateTime } from '../format.js'
+import { PlanSelect } from './plan-select.js'
+import { StatusAction, StatusBadge } from './tenant-status.js'
 
 export type TenantPageProps = {
-  admin: SuperAdmin
+  operator: SuperAdmin
   tenant: Tenant
   planName: string
   plans: PlanRow[]
@@ -41,21 +43,24 @@ const Section: FC<{ title: string; id?: string; children: unknown }> = (p) => (
   </section>
 )
 
-export const TenantHeader: FC<{ tenant: Tenant; admin: SuperAdmin }> = ({ tenant, admin }) => (
+export const TenantHeader: FC<{ tenant: Tenant; operator: SuperAdmin }> = ({
+  tenant,
+  operator,
+}) => (
   <div id="tenant-header" class="mb-6 flex flex-wrap items-center gap-3">
     <h1 class="m-0 text-2xl font-semibold">{tenant.name}</h1>
     <span class="font-mono text-slate-500">{tenant.slug}</span>
     <StatusBadge status={tenant.status} />
     <span class="ml-auto">
-      <StatusAction tenant={tenant} admin={admin} target="#tenant-header" />
+      <StatusAction tenant={tenant} operator={operator} target="#tenant-header" />
     </span>
   </div>
 )
 
 export const TenantPage: FC<TenantPageProps> = (p) => {
   const t = p.tenant
-  const canEdit = roleCan(p.admin.role, 'saas.tenants.edit') && t.status !== 'deleted'
-  const canDelete = roleCan(p.admin.role, 'saas.tenants.delete') && t.status !== 'deleted'
+  const canEdit = roleCan(p.operator.role, 'saas.tenants.edit') && t.status !== 'deleted'
+  const canDelete = roleCan(p.operator.role, 'saas.tenants.delete') && t.status !== 'deleted'
   return (
     <div>
       <p class="m-0 mb-2 text-sm">
@@ -63,7 +68,7 @@ export const TenantPage: FC<TenantPageProps> = (p) => {
           ← Tenants
         </a>
       </p>
-      <TenantHeader tenant={t} admin={p.admin} />
+      <TenantHeader tenant={t} operator={p.operator} />
       {t.provisioningError && (
         <div
           role="alert"
@@ -141,7 +146,7 @@ export const TenantPage: FC<TenantPageProps> = (p) => {
               </li>
             ))}
           </ol>
-          {canRetryOnboarding(t, p.now) && roleCan(p.admin.role, 'saas.tenants.create') && (
+          {canRetryOnboarding(t, p.now) && roleCan(p.operator.role, 'saas.tenants.create') && (
             <form method="post" action={`/tenants/${t.id}/provisioning`} class="mt-3">
               <Button accesskey="r">Retry onboarding</Button>
             </form>

@@ -1,14 +1,14 @@
 import { Hono, type Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { z } from 'zod'
-import { createEnrolmentToken, INVITATION_TTL_SECONDS } from '../auth/enrolment.js'
+import { createEnrolmentToken, INVITATION_TTL_SECONDS } from '../../auth/enrolment.js'
 import {
   invalidateSession,
   invalidateSuperAdminSessions,
   listActiveSessions,
-} from '../auth/session.js'
-import { appendAuditEntry } from '../db/audit-log.js'
-import { listSignInAttempts } from '../db/sign-in-attempts.js'
+} from '../../auth/session.js'
+import { appendAuditEntry } from '../../db/audit-log.js'
+import { listSignInAttempts } from '../../db/sign-in-attempts.js'
 import {
   changeSuperAdminRole,
   findSuperAdminByEmail,
@@ -19,22 +19,20 @@ import {
   revokeEnrolmentLinks,
   setSuperAdminActive,
   type SuperAdmin,
-} from '../db/super-admins.js'
-import { listOutboxMail, sendMail } from '../mail/mailer.js'
-import { Layout } from '../views/layout.js'
+} from '../../db/super-admins.js'
+import { listOutboxMail, sendMail } from '../../mail/mailer.js'
+import { invitationMail } from '../../views/super-admins/invitation-mail.js'
+import { InvitePage, type InviteValues } from '../../views/super-admins/invite-page.js'
+import { OutboxPage } from '../../views/super-admins/outbox-page.js'
 import {
-  InviteForm,
-  invitationMail,
-  Outbox,
   SuperAdminPage,
-  SuperAdminTable,
-  type InviteValues,
   type SuperAdminPageProps,
-} from '../views/super-admins.js'
-import type { AppEnv } from '../web/env.js'
-import { setFlash, takeFlash, type Flash } from '../web/flash.js'
-import { requirePermission, requireRecentTotp } from '../web/guards.js'
-import { auditContext, formFields, redirectTo } from '../web/request.js'
+} from '../../views/super-admins/super-admin-page.js'
+import { SuperAdminsPage } from '../../views/super-admins/super-admins-page.js'
+import type { AppEnv } from '../../web/env.js'
+import { setFlash, type Flash } from '../../web/flash.js'
+import { requirePermission, requireRecentTotp } from '../../web/guards.js'
+import { auditContext, formFields, redirectTo } from '../../web/request.js'
 
 const CHOOSE_ROLE = 'Choose one of the roles.'
 const roleField = z.enum(['owner', 'admin', 'operator', 'support', 'viewer'], {
@@ -70,57 +68,31 @@ const stepUp = requireRecentTotp
 export const superAdminRoutes = new Hono<AppEnv>()
 
 superAdminRoutes.get('/', manage, async (c) => {
-  const [items, flash] = await Promise.all([listSuperAdmins(c.var.db), takeFlash(c)])
-  return c.html(
-    <Layout title="Super admins" admin={c.var.admin} active="/super-admins" flash={flash}>
-      <div class="mb-4 flex items-center justify-between gap-4">
-        <h1 class="m-0 text-2xl font-semibold">Super admins</h1>
-        <span class="flex items-center gap-4">
-          {!c.var.deps.config.smtpUrl && (
-            <a href="/super-admins/outbox" class="text-sm text-amber-800 underline">
-              Development outbox (mail is not sent)
-            </a>
-          )}
-          <a
-            href="/super-admins/new"
-            accesskey="n"
-            class="rounded bg-violet-700 px-3 py-1.5 text-sm font-medium text-white no-underline hover:bg-violet-800"
-          >
-            Invite super admin
-          </a>
-        </span>
-      </div>
-      <SuperAdminTable items={items} currentId={c.var.admin.id} />
-    </Layout>,
+  const items = await listSuperAdmins(c.var.db)
+  return c.render(
+    <SuperAdminsPage
+      items={items}
+      currentId={c.var.operator.id}
+      smtpConfigured={!!c.var.deps.config.smtpUrl}
+    />,
+    { title: 'Super admins' },
   )
 })
 
-const InvitePage = (p: {
-  c: Context<AppEnv>
-  values: Partial<InviteValues>
-  errors: Partial<Record<keyof InviteValues, string>>
-}) => (
-  <Layout title="Invite super admin" admin={p.c.var.admin} active="/super-admins">
-    <p class="m-0 mb-2 text-sm">
-      <a href="/super-admins" class="text-violet-700 underline">
-        ← Super admins
-      </a>
-    </p>
-    <h1 class="m-0 mb-4 text-2xl font-semibold">Invite super admin</h1>
-    <InviteForm values={p.values} errors={p.errors} />
-  </Layout>
-)
+const INVITE = { title: 'Invite super admin' }
 
 // Step-up before the form, so a stale TOTP check does not throw away what was typed.
 superAdminRoutes.get('/new', manage, stepUp, (c) =>
-  c.html(<InvitePage c={c} values={{}} errors={{}} />),
+  c.render(<InvitePage values={{}} errors={{}} />, INVITE),
 )
 
 superAdminRoutes.post('/', manage, stepUp, async (c) => {
   const raw = await formFields(c)
   const parsed = inviteForm.safeParse(raw)
-  const invalid = (errors: Partial<Record<keyof InviteValues, string>>) =>
-    c.html(<InvitePage c={c} values={raw} errors={errors} />, 422)
+  const invalid = (errors: Partial<Record<keyof InviteValues, string>>) => {
+    c.status(422)
+    return c.render(<InvitePage values={raw} errors={errors} />, INVITE)
+  }
   if (!parsed.success) return invalid(fieldErrors(parsed.error))
   const invited = await createInvitation(c, parsed.data)
   if (!invited) return invalid({ email: 'A super admin with this email already exists.' })
@@ -140,7 +112,7 @@ async function createInvitation(c: Context<AppEnv>, input: z.infer<typeof invite
   try {
     return await c.var.db.transaction().execute(async (trx) => {
       if (await findSuperAdminByEmail(trx, input.email)) return undefined
-      const admin = await insertSuperAdmin(trx, { ...input, createdBy: c.var.admin.id })
+      const admin = await insertSuperAdmin(trx, { ...input, createdBy: c.var.operator.id })
       const token = await createEnrolmentToken(
         trx,
         'invitation',
@@ -193,7 +165,7 @@ async function deliverInvitation(
     to: admin.email,
     name: admin.name,
     role: admin.role,
-    inviter: c.var.admin,
+    inviter: c.var.operator,
     link: `${config.publicUrl}/enrol/${token}`,
     expiresAt: expiresAt(now),
   })
@@ -229,11 +201,9 @@ async function deliverInvitation(
 // Invitation links in the outbox work as credentials: reading them needs a fresh TOTP too.
 superAdminRoutes.get('/outbox', manage, stepUp, async (c) => {
   const mails = await listOutboxMail(c.var.db)
-  return c.html(
-    <Layout title="Development outbox" admin={c.var.admin} active="/super-admins">
-      <Outbox mails={mails} smtpConfigured={!!c.var.deps.config.smtpUrl} />
-    </Layout>,
-  )
+  return c.render(<OutboxPage mails={mails} smtpConfigured={!!c.var.deps.config.smtpUrl} />, {
+    title: 'Development outbox',
+  })
 })
 
 /** The admin of `:id` or 404; the permission was checked before the lookup. */
@@ -256,14 +226,13 @@ async function renderAdminPage(
   status: 200 | 422 = 200,
 ) {
   const db = c.var.db
-  const [sessions, attempts, inviter, flash] = await Promise.all([
+  const [sessions, attempts, inviter] = await Promise.all([
     listActiveSessions(db, target.id, sessionPolicy(c), c.var.now()),
     listSignInAttempts(db, target.id, 50),
     target.createdBy ? findSuperAdminById(db, target.createdBy) : undefined,
-    takeFlash(c),
   ])
   const props: SuperAdminPageProps = {
-    viewer: c.var.admin,
+    viewer: c.var.operator,
     target,
     sessions,
     attempts,
@@ -272,12 +241,8 @@ async function renderAdminPage(
     invitedBy: inviter && { id: inviter.id, email: inviter.email },
     ...extra,
   }
-  return c.html(
-    <Layout title={target.name} admin={c.var.admin} active="/super-admins" flash={flash}>
-      <SuperAdminPage {...props} />
-    </Layout>,
-    status,
-  )
+  c.status(status)
+  return c.render(<SuperAdminPage {...props} />, { title: target.name })
 }
 
 superAdminRoutes.get('/:id', manage, async (c) => renderAdminPage(c, await superAdminOr404(c)))
@@ -320,7 +285,7 @@ superAdminRoutes.post('/:id', manage, stepUp, async (c) => {
   // Owners who gave up their own ownership can no longer open this page.
   return redirectTo(
     c,
-    target.id === c.var.admin.id && role !== 'owner' ? '/tenants' : `/super-admins/${target.id}`,
+    target.id === c.var.operator.id && role !== 'owner' ? '/tenants' : `/super-admins/${target.id}`,
   )
 })
 
@@ -368,7 +333,7 @@ superAdminRoutes.delete('/:id/deactivation', manage, stepUp, (c) => changeActiva
 superAdminRoutes.delete('/:id/totp', manage, stepUp, async (c) => {
   const target = await superAdminOr404(c)
   // A stolen session must not be able to swap the owner's own authenticator (issue #3).
-  if (target.id === c.var.admin.id) {
+  if (target.id === c.var.operator.id) {
     throw new HTTPException(403, {
       message: 'You cannot reset your own TOTP: another super admin must do it.',
     })

@@ -1,14 +1,14 @@
 import { createServer, type AddressInfo, type Socket } from 'node:net'
 import { decodeBase32IgnorePadding } from '@oslojs/encoding'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { createApp, type App } from '../app.js'
-import { createSession } from '../auth/session.js'
-import type { OperatorRole } from '../db/schema.js'
+import { createApp, type App } from '../../app.js'
+import { createSession } from '../../auth/session.js'
+import type { OperatorRole } from '../../db/schema.js'
 import {
   changeSuperAdminRole,
   findSuperAdminById,
   setSuperAdminActive,
-} from '../db/super-admins.js'
+} from '../../db/super-admins.js'
 import {
   auditEntries,
   cookieFrom,
@@ -23,7 +23,7 @@ import {
   uniqueSuffix,
   type TestAdmin,
   type TestApp,
-} from '../test-support/factories.js'
+} from '../../test-support/factories.js'
 
 let t: TestApp
 let owner: TestAdmin

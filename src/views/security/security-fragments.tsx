@@ -1,8 +1,8 @@
 import type { FC } from 'hono/jsx'
-import type { Session } from '../auth/session.js'
-import type { SignInOutcome } from '../db/schema.js'
-import { formatAge, formatDateTime } from './format.js'
-import { AuthLayout, Button, Field } from './layout.js'
+import type { Session } from '../../auth/session.js'
+import type { SignInOutcome } from '../../db/schema.js'
+import { formatAge, formatDateTime } from '../format.js'
+import { Button } from '../components/button.js'
 
 export type SignInRow = {
   at: Date
@@ -10,33 +10,6 @@ export type SignInRow = {
   userAgent: string | null
   outcome: SignInOutcome
 }
-
-export const StepUpPage: FC<{ email: string; next: string; error?: string }> = (p) => (
-  <AuthLayout title="Confirm it is you">
-    <h1 class="text-lg font-semibold mb-1">Confirm it is you</h1>
-    <p class="text-sm text-slate-600 mb-4">
-      This action needs an authentication code from the last 10 minutes. Enter the current code for{' '}
-      {p.email}, then repeat the action.
-    </p>
-    <form method="post" action={`/step-up?next=${encodeURIComponent(p.next)}`}>
-      <Field
-        name="code"
-        label="Code"
-        inputmode="numeric"
-        autocomplete="one-time-code"
-        error={p.error}
-        required
-        autofocus
-      />
-      <Button>Confirm</Button>
-    </form>
-    <p class="mt-4 text-sm">
-      <a href={p.next} class="text-violet-700 underline">
-        Cancel
-      </a>
-    </p>
-  </AuthLayout>
-)
 
 /** A short, readable browser name from a user agent (display only). */
 export function browserName(userAgent: string | null): string {

@@ -1,6 +1,6 @@
 import type { FC } from 'hono/jsx'
-import type { AuditListEntry } from '../db/audit-log.js'
-import { formatDateTime } from './format.js'
+import type { AuditListEntry } from '../../db/audit-log.js'
+import { formatDateTime } from '../format.js'
 
 /** before → after, one line per changed key; JSX escapes every value. */
 export const AuditDiff: FC<{ before: unknown; after: unknown }> = ({ before, after }) => {

@@ -1,94 +1,24 @@
 import type { FC } from 'hono/jsx'
 import { raw } from 'hono/html'
-import { AuthLayout, Button, Field } from './layout.js'
-import type { Flash } from '../web/flash.js'
+import { Button } from '../components/button.js'
+import { Field } from '../components/field.js'
 
 export type FieldErrors = Partial<Record<string, string>>
 
-/** `next` is the local page to return to after sign-in (already made safe by the route). */
-export const LoginPage: FC<{ email?: string; error?: string; flash?: Flash; next?: string }> = (
-  p,
-) => (
-  <AuthLayout title="Sign in" flash={p.flash}>
-    <h1 class="text-lg font-semibold mb-4">Sign in</h1>
-    {p.error && (
-      <p
-        role="alert"
-        class="mb-4 rounded bg-red-50 border border-red-300 px-3 py-2 text-sm text-red-800"
-      >
-        {p.error}
-      </p>
-    )}
-    <form method="post" action="/login">
-      {p.next && p.next !== '/tenants' && <input type="hidden" name="next" value={p.next} />}
-      <Field
-        name="email"
-        label="Email"
-        type="email"
-        value={p.email}
-        autocomplete="username"
-        required
-        autofocus
-      />
-      <Field
-        name="password"
-        label="Password"
-        type="password"
-        autocomplete="current-password"
-        required
-      />
-      <Button>Continue</Button>
-    </form>
-  </AuthLayout>
-)
-
-export const TotpPage: FC<{ email: string; error?: string; next?: string }> = (p) => (
-  <AuthLayout title="Authentication code">
-    <h1 class="text-lg font-semibold mb-1">Authentication code</h1>
-    <p class="text-sm text-slate-600 mb-4">
-      Signing in as {p.email}. Enter the 6-digit code from your authenticator app.
-    </p>
-    <form
-      method="post"
-      action={
-        p.next && p.next !== '/tenants'
-          ? `/login/totp?${new URLSearchParams({ next: p.next })}`
-          : '/login/totp'
-      }
-    >
-      <Field
-        name="code"
-        label="Code"
-        inputmode="numeric"
-        autocomplete="one-time-code"
-        error={p.error}
-        required
-        autofocus
-      />
-      <div class="flex items-center gap-3">
-        <Button>Sign in</Button>
-      </div>
-    </form>
-    <form method="post" action="/logout" class="mt-4">
-      <button
-        type="submit"
-        class="text-sm text-slate-600 underline bg-transparent border-0 p-0 cursor-pointer"
-      >
-        Use another account
-      </button>
-    </form>
-  </AuthLayout>
-)
+/** The page title of the password step, by what the link was made for. */
+export function enrolPasswordTitle(purpose: 'setup' | 'enrolment' | 'invitation'): string {
+  return purpose === 'setup' ? 'Set up Fleetdeck' : 'Set your password'
+}
 
 export const InvalidLinkPage: FC = () => (
-  <AuthLayout title="Link not valid">
+  <>
     <h1 class="text-lg font-semibold mb-2">This link cannot be used</h1>
     <p class="text-sm text-slate-600">
       It has already been used, has expired (setup links last one hour, invitations 72 hours), or
       was mistyped. Ask an owner for a new one, or run <code>npm run create-super-admin</code> on
       the server.
     </p>
-  </AuthLayout>
+  </>
 )
 
 /** Setup (first owner: email, name, password) or enrolment (existing admin: password only). */
@@ -99,7 +29,7 @@ export const EnrolPasswordPage: FC<{
   name?: string
   errors: FieldErrors
 }> = (p) => (
-  <AuthLayout title={p.purpose === 'setup' ? 'Set up Fleetdeck' : 'Set your password'}>
+  <>
     <h1 class="text-lg font-semibold mb-1">
       {p.purpose === 'setup' ? 'Create the first owner' : 'Set your password'}
     </h1>
@@ -149,7 +79,7 @@ export const EnrolPasswordPage: FC<{
       />
       <Button>Continue</Button>
     </form>
-  </AuthLayout>
+  </>
 )
 
 /** The QR code is SVG made on the server from our own otpauth URI (qrcode), never from input. */
@@ -159,7 +89,7 @@ export const EnrolTotpPage: FC<{
   base32Key: string
   error?: string
 }> = (p) => (
-  <AuthLayout title="Enrol authenticator">
+  <>
     <h1 class="text-lg font-semibold mb-1">Enrol your authenticator</h1>
     <p class="text-sm text-slate-600 mb-4">
       TOTP is mandatory for every super admin. Scan the code with your authenticator app, or type
@@ -188,5 +118,5 @@ export const EnrolTotpPage: FC<{
       />
       <Button>Confirm and continue</Button>
     </form>
-  </AuthLayout>
+  </>
 )

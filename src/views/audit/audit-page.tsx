@@ -1,0 +1,155 @@
+import type { FC } from 'hono/jsx'
+import type { AuditListEntry, listAuditFacets } from '../../db/audit-log.js'
+import { AuditTable } from './audit-table.js'
+
+/** The filters as the page read them from the query string (all optional). */
+export type AuditQuery = {
+  action?: string
+  tenant?: string
+  actor?: string
+  from?: string
+  to?: string
+  before?: number
+}
+
+export type AuditPageProps = {
+  entries: AuditListEntry[]
+  query: AuditQuery
+  olderThan?: number
+  facets: Awaited<ReturnType<typeof listAuditFacets>>
+}
+
+/** The log, newest first, with its filters; the results are the fragment filters swap. */
+export const AuditPage: FC<AuditPageProps> = (p) => {
+  const query = p.query
+  return (
+    <>
+      <h1 class="m-0 mb-1 text-2xl font-semibold">Audit log</h1>
+      <p class="m-0 mb-4 text-sm text-slate-600">
+        Every privileged action, newest first. Append-only and hash-chained: the database refuses
+        edits, and <code>npm run audit:verify</code> reports any broken link.
+      </p>
+      <form
+        method="get"
+        action="/audit"
+        hx-get="/audit"
+        hx-target="#audit-results"
+        hx-push-url="true"
+        hx-trigger="change, submit"
+        class="mb-4 flex flex-wrap items-end gap-3"
+      >
+        <FilterSelect
+          id="audit-action"
+          name="action"
+          label="Action"
+          value={query.action}
+          options={p.facets.actions.map((a) => [a, a])}
+        />
+        <div>
+          <label for="audit-tenant" class="block text-xs font-medium text-slate-600 mb-1">
+            Tenant (slug)
+          </label>
+          <input
+            id="audit-tenant"
+            name="tenant"
+            value={query.tenant}
+            data-search
+            class="w-44 rounded border border-slate-300 px-2 py-1.5 text-sm"
+          />
+        </div>
+        <FilterSelect
+          id="audit-actor"
+          name="actor"
+          label="Actor"
+          value={query.actor}
+          options={p.facets.actors.map((a) => [a.actor_id!, a.actor_email ?? a.actor_id!])}
+        />
+        <div>
+          <label for="audit-from" class="block text-xs font-medium text-slate-600 mb-1">
+            From
+          </label>
+          <input
+            id="audit-from"
+            type="date"
+            name="from"
+            value={query.from}
+            class="rounded border border-slate-300 px-2 py-1 text-sm"
+          />
+        </div>
+        <div>
+          <label for="audit-to" class="block text-xs font-medium text-slate-600 mb-1">
+            To
+          </label>
+          <input
+            id="audit-to"
+            type="date"
+            name="to"
+            value={query.to}
+            class="rounded border border-slate-300 px-2 py-1 text-sm"
+          />
+        </div>
+        <button
+          type="submit"
+          class="rounded border border-slate-300 bg-white px-3 py-1.5 text-sm cursor-pointer"
+        >
+          Filter
+        </button>
+        <a href="/audit" class="text-sm text-violet-700 underline">
+          Clear
+        </a>
+      </form>
+      <AuditResults entries={p.entries} query={query} olderThan={p.olderThan} />
+    </>
+  )
+}
+
+const FilterSelect: FC<{
+  id: string
+  name: string
+  label: string
+  value?: string
+  options: [string, string][]
+}> = (p) => (
+  <div>
+    <label for={p.id} class="block text-xs font-medium text-slate-600 mb-1">
+      {p.label}
+    </label>
+    <select id={p.id} name={p.name} class="rounded border border-slate-300 px-2 py-1.5 text-sm">
+      <option value="">All</option>
+      {p.options.map(([value, text]) => (
+        <option value={value} selected={value === p.value}>
+          {text}
+        </option>
+      ))}
+    </select>
+  </div>
+)
+
+function olderUrl(query: AuditQuery, before: number): string {
+  const params = new URLSearchParams()
+  for (const [k, v] of Object.entries(query)) if (v && k !== 'before') params.set(k, String(v))
+  params.set('before', String(before))
+  return `/audit?${params}`
+}
+
+export const AuditResults: FC<{
+  entries: AuditListEntry[]
+  query: AuditQuery
+  olderThan?: number
+}> = (p) => (
+  <div id="audit-results">
+    <AuditTable entries={p.entries} />
+    <nav aria-label="Pages" class="mt-3 flex gap-4 text-sm">
+      {p.query.before && (
+        <a href={olderUrl(p.query, 0).replace(/&?before=0/, '')} class="text-violet-700 underline">
+          Newest
+        </a>
+      )}
+      {p.olderThan && (
+        <a rel="next" href={olderUrl(p.query, p.olderThan)} class="text-violet-700 underline">
+          Older entries
+        </a>
+      )}
+    </nav>
+  </div>
+)

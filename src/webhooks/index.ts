@@ -1,0 +1,13 @@
+import { Hono } from 'hono'
+import type { AppEnv } from '../web/env.js'
+import { problemErrorHandler, problemNotFound } from '../web/errors.js'
+
+/**
+ * Raw-body endpoints for other services (Stripe), mounted at `/webhooks` (DESIGN.md §10). None
+ * yet; senders read JSON, so unknown addresses and errors answer as RFC 9457 problems.
+ */
+export const webhookRoutes = new Hono<AppEnv>()
+
+// Keep the catch-all last: a mounted sub-app's notFound is never consulted.
+webhookRoutes.all('*', problemNotFound)
+webhookRoutes.onError(problemErrorHandler)
