@@ -29,6 +29,7 @@ import {
   securityHeaders,
 } from './web/hardening.js'
 import { authRenderer, consoleRenderer } from './web/render.js'
+import { takeResumedFormForPage } from './web/form-resume.js'
 
 /** Health probes, sign-in and enrolment: everything that answers without a session. */
 function publicGroup() {
@@ -47,7 +48,7 @@ function publicGroup() {
  */
 function consoleGroup() {
   const group = new Hono<AppEnv>()
-  group.use('*', requireConsoleSession, consoleRenderer)
+  group.use('*', requireConsoleSession, takeResumedFormForPage, consoleRenderer)
   group.route('/tenants', tenantRoutes)
   group.route('/audit', auditRoutes)
   group.route('/super-admins', superAdminRoutes)

@@ -1,7 +1,8 @@
-import type { Context } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
 import { deleteCookie, getSignedCookie, setSignedCookie } from 'hono/cookie'
 import { deriveKey } from '../auth/encryption.js'
 import type { AppEnv } from './env.js'
+import { wantsFragment } from './render.js'
 
 // Issue #6 item 15: a form sent into step-up is not lost. The step-up guard keeps what was typed
 // (never a secret) in a short-lived signed cookie; the page step-up returns to hands it to
@@ -76,4 +77,10 @@ export async function takeResumedForm(c: Context<AppEnv>): Promise<ResumedForm |
     deleteCookie(c, RESUME_COOKIE, { path: '/' })
     return undefined
   }
+}
+
+/** Puts the kept form into `c.var.resumedForm` for the console layout on every full page. */
+export const takeResumedFormForPage: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (!wantsFragment(c)) c.set('resumedForm', await takeResumedForm(c))
+  await next()
 }
