@@ -187,14 +187,21 @@
 
   var focusAfterSettle = null
 
+  // A row action replaces the row and the button that had focus; focus moves to the new row
+  // (it has tabindex=-1) so the keyboard stays where the operator was. The element that asks
+  // is read before the request, while it is still in the page.
+  document.addEventListener('htmx:beforeRequest', function (event) {
+    var keep = event.detail.elt.closest && event.detail.elt.closest('[data-keep-focus]')
+    focusAfterSettle = keep ? keep.getAttribute('data-keep-focus') : null
+  })
+
   document.addEventListener('htmx:afterRequest', function (event) {
     var elt = event.detail.elt
-    if (!event.detail.successful) return
+    if (!event.detail.successful) {
+      focusAfterSettle = null
+      return
+    }
     if (elt.isConnected) clearInPlace(elt)
-    // A row action replaces the row and the button that had focus; focus moves to the new row
-    // (it has tabindex=-1) so the keyboard stays where the operator was.
-    var keep = elt.closest && elt.closest('[data-keep-focus]')
-    if (keep) focusAfterSettle = keep.getAttribute('data-keep-focus')
   })
 
   document.addEventListener('htmx:afterSettle', function (event) {
@@ -211,6 +218,15 @@
   })
 
   // ---------------------------------------------------------------- history
+
+  // A filter form sends every field; empty ones would only clutter the address it pushes.
+  document.addEventListener('htmx:configRequest', function (event) {
+    if (event.detail.verb !== 'get') return
+    var parameters = event.detail.parameters
+    Object.keys(parameters).forEach(function (name) {
+      if (parameters[name] === '') delete parameters[name]
+    })
+  })
 
   // Typing in a search sends a request per pause; each would push a history entry, and Back
   // would walk through every prefix typed. The first request of a search pushes; later ones

@@ -51,7 +51,7 @@ export const ConsoleLayout: FC<{ title: string; children: Child }> = (props) => 
           {props.children}
         </main>
       </div>
-      <div id="live-region" role="status" aria-live="polite" class="sr-only"></div>
+      <div id="live-region" aria-live="polite" class="sr-only"></div>
       {resumedForm && (
         <div
           hidden
