@@ -1,223 +1,318 @@
-// npm run bench — prints the numbers the closing notes quote. Not a test: nothing here asserts.
-//   1. /tenants server time (p50, p95) with 2,000 tenants on PostgreSQL: first page, a search,
-//      a status filter — in-process through app.request(), so it is server time only.
-//   2. Seed throughput through the onboarding pipeline, tenants per second, on PostgreSQL and PGlite.
-//   3. Time from `npm start` to the first answered request, on a fresh and on a warm data dir.
+// npm run bench — prints the numbers the closing notes quote (issue 6, items 19–23). Not a test:
+// nothing here asserts. Every line it prints is described in the README's scripts table.
+//   1. PostgreSQL, --tenants N (default 2,000): /tenants requests/s at 10 keep-alive clients
+//      against a bare Hono page rendering the same 50 rows (started here, same run), queries per
+//      /tenants request, a cold /tenants load's bytes on the wire, the tenant page p50/p95 with
+//      N tenant schemas in the catalog, /audit p50/p95 at 12k and 500k log rows.
+//   2. Embedded PGlite: `npm start` → first answered request on a fresh and a warm data dir;
+//      RSS and latency of the server under 50 concurrent clients for a bounded time.
+//   3. With --seed: seed throughput through the onboarding pipeline (PostgreSQL and PGlite).
 // Needs the local PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres);
-// it creates and drops databases of its own there. Options: --tenants N (default 2000), --skip-start.
-import { spawn } from 'node:child_process'
+// it creates and drops databases of its own there. Options: --tenants N, --audit-rows N (the
+// large log, default 500000), --skip-start, --skip-pglite, --seed. Takes about 3–4 minutes.
+import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { serve } from '@hono/node-server'
+import type { Hono } from 'hono'
 import { sql } from 'kysely'
 import pg from 'pg'
 import { createApp } from '../src/app.js'
-import { createSession } from '../src/auth/session.js'
 import { loadConfig } from '../src/config.js'
 import { openDatabase, type DatabaseHandle } from '../src/db/database.js'
-import { migratePlatform } from '../src/db/migrate.js'
-import { insertSuperAdmin } from '../src/db/super-admins.js'
-import { seedDemoFleet, seedUserPool } from '../src/tenancy/demo-fleet.js'
-import { refreshStorageSnapshots } from '../src/tenancy/storage.js'
+import { migratePlatform, migrateTenant } from '../src/db/migrate.js'
+import { listTenants, tenantSchemaName } from '../src/db/tenants.js'
+import { createBaselineApp } from './bench/baseline.js'
+import {
+  bulkFleet,
+  fillerSchemas,
+  growAuditLog,
+  signedInOwner,
+  withScratchDatabase,
+} from './bench/fixtures.js'
+import { coldLoadBytes, get, latency, memoryOf, runLoad } from './bench/load.js'
 
 const { values: opts } = parseArgs({
-  options: { tenants: { type: 'string' }, 'skip-start': { type: 'boolean' } },
+  options: {
+    tenants: { type: 'string' },
+    'audit-rows': { type: 'string' },
+    'skip-start': { type: 'boolean' },
+    'skip-pglite': { type: 'boolean' },
+    seed: { type: 'boolean' },
+  },
 })
 const TENANTS = Number(opts.tenants ?? 2000)
-const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
+const AUDIT_ROWS = Number(opts['audit-rows'] ?? 500_000)
+const root = join(import.meta.dirname, '..')
+const ms = (n: number) => `${n.toFixed(1)} ms`
 
-async function admin<T>(work: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: serverUrl })
-  await client.connect()
-  try {
-    return await work(client)
-  } finally {
-    await client.end()
+// Every statement any pg client sends (pooled or dedicated, PostgreSQL or PGlite's adapter)
+// goes through Client#query: counting there sees BEGIN/COMMIT and raw SQL too.
+let queries = 0
+const clientQuery = pg.Client.prototype.query
+pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+  queries++
+  return (clientQuery as (...a: unknown[]) => unknown).apply(this, args)
+} as typeof clientQuery
+
+async function listen(app: Pick<Hono, 'fetch'>) {
+  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' })
+  await new Promise((resolve) => server.once('listening', resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    base: `http://127.0.0.1:${port}`,
+    close: () => new Promise((resolve) => server.close(resolve)),
   }
 }
 
-async function withScratchDatabase<T>(name: string, work: (url: string) => Promise<T>): Promise<T> {
-  await admin((c) => c.query(`drop database if exists ${name} with (force)`))
-  await admin((c) => c.query(`create database ${name}`))
-  const url = new URL(serverUrl)
-  url.pathname = `/${name}`
-  try {
-    return await work(url.toString())
-  } finally {
-    await admin((c) => c.query(`drop database if exists ${name} with (force)`))
-  }
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
-}
-
-/**
- * A fleet of `count` tenants the fast way (bulk SQL, 50 members each on average, real schemas
- * only for the pipeline benchmark): this part measures reading the table, not writing it.
- */
-async function bulkFleet(handle: DatabaseHandle, count: number) {
-  const { db } = handle
-  const { pool } = await seedUserPool(db, 100_000)
-  await sql`
-    insert into tenants (id, slug, name, status, plan_id, billing_email, first_admin_email, first_admin_name, created_at, updated_at)
-    select gen_random_uuid(), 'bench-' || i, 'Bench Company ' || i,
-      (array['active','active','active','active','suspended','failed'])[1 + i % 6],
-      (array['free','professional','enterprise'])[1 + i % 3],
-      'billing' || i || '@bench.example', 'owner' || i || '@bench.example', 'Owner ' || i,
-      now() - (i || ' minutes')::interval, now()
-    from generate_series(1, ${count}) i`.execute(db)
-  const ids = pool.map((u) => u.id)
-  await sql`
-    insert into memberships (user_id, tenant_id, role, created_at)
-    select distinct on (t.id, u.uid) u.uid, t.id, 'member', now()
-    from tenants t
-    cross join lateral (
-      select (${ids}::uuid[])[1 + floor(random() * ${ids.length})::int] as uid
-      from generate_series(1, 1 + (abs(hashtext(t.id::text)) % 50))
-    ) u
-    on conflict do nothing`.execute(db)
-  await sql`
-    insert into storage_snapshots (tenant_id, db_bytes, file_bytes, taken_at)
-    select id, 200000 + (abs(hashtext(id::text)) % 5000000), abs(hashtext(slug)) % 900000000, now() from tenants`.execute(
-    db,
+function benchConfig() {
+  return loadConfig(
+    { FLEETDECK_SECRET_KEY: 'b'.repeat(40), NODE_ENV: 'test', FLEETDECK_DATA_DIR: tmpdir() },
+    () => {},
   )
-  await sql`analyze`.execute(db)
 }
 
-async function benchTenantsPage() {
-  return withScratchDatabase('fleetdeck_bench_tenants', async (url) => {
+async function benchPostgres() {
+  await withScratchDatabase('fleetdeck_bench', async (url) => {
     const handle = await openDatabase({ url, dataDir: '', poolSize: 10 })
+    const app = createApp({ config: benchConfig(), database: handle })
+    const fleetdeck = await listen(app)
     try {
       await migratePlatform(handle.db)
-      await bulkFleet(handle, TENANTS)
-      const config = loadConfig(
-        { FLEETDECK_SECRET_KEY: 'b'.repeat(40), NODE_ENV: 'test', FLEETDECK_DATA_DIR: tmpdir() },
-        () => {},
+      await bulkFleet(handle.db, TENANTS, 20_000)
+      const owner = await signedInOwner(handle.db)
+      const headers = { cookie: owner.cookie }
+      const { items } = await listTenants(handle.db, { page: 1, perPage: 50 })
+      const baseline = await listen(createBaselineApp(items))
+      const members = await sql<{ n: number }>`select count(*)::int as n from memberships`.execute(
+        handle.db,
       )
-      const app = createApp({ config, database: handle })
-      const owner = await insertSuperAdmin(handle.db, {
-        email: 'bench@fleetdeck.test',
-        name: 'Bench',
-        role: 'owner',
-      })
-      await handle.db
-        .updateTable('super_admins')
-        .set({ mfa_enabled: true })
-        .where('id', '=', owner.id)
-        .execute()
-      const { token } = await createSession(handle.db, owner.id, { twoFactorVerified: true })
-      const headers = { cookie: `fleetdeck_session=${token}` }
-      const cases = [
-        ['first page', '/tenants'],
-        ['search "company 12"', '/tenants?q=company+12'],
-        ['status filter suspended', '/tenants?status=suspended'],
-        ['first page, htmx fragment', '/tenants'],
-      ] as const
-      const counts = await handle.db
-        .selectFrom('memberships')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .executeTakeFirstOrThrow()
       console.log(
-        `\n/tenants on PostgreSQL with ${TENANTS} tenants, ${counts.n} memberships (server time, 200 requests each after 20 warm-up)`,
+        `\nPostgreSQL, ${TENANTS} tenants, ${members.rows[0].n} memberships; Fleetdeck and the bare Hono baseline on 127.0.0.1, autocannon in its own process`,
       )
-      for (const [label, path] of cases) {
-        const extra: Record<string, string> = label.includes('htmx') ? { 'hx-request': 'true' } : {}
-        for (let i = 0; i < 20; i++) await app.request(path, { headers: { ...headers, ...extra } })
-        const times: number[] = []
-        for (let i = 0; i < 200; i++) {
-          const t0 = performance.now()
-          const res = await app.request(path, { headers: { ...headers, ...extra } })
-          await res.text()
-          if (res.status !== 200) throw new Error(`${path} answered ${res.status}`)
-          times.push(performance.now() - t0)
-        }
-        times.sort((a, b) => a - b)
-        console.log(
-          `  ${label.padEnd(28)} p50 ${percentile(times, 50).toFixed(1)} ms   p95 ${percentile(times, 95).toFixed(1)} ms`,
-        )
+      try {
+        await throughput(fleetdeck.base, baseline.base, headers)
+      } finally {
+        await baseline.close()
       }
-      const t0 = performance.now()
-      const n = await handle.withDedicatedConnection((own) => refreshStorageSnapshots(own))
-      console.log(
-        `  storage snapshot refresh over ${n} tenants: ${(performance.now() - t0).toFixed(0)} ms (bulk tenants have no schema: catalog query only)`,
-      )
+      await queriesPerRequest(fleetdeck.base, headers)
+      await coldLoad(fleetdeck.base, headers)
+      await tenantPage(handle, fleetdeck.base, headers, items[0])
+      await auditPage(handle, fleetdeck.base, headers, owner.id)
     } finally {
+      await fleetdeck.close()
       await handle.close()
     }
   })
 }
 
-async function benchSeed(kind: 'postgres' | 'pglite', tenants: number) {
-  const run = async (handle: DatabaseHandle) => {
-    await migratePlatform(handle.db)
-    const summary = await seedDemoFleet(handle, { tenants, users: 2000 })
-    console.log(
-      `  ${kind.padEnd(9)} ${summary.tenantsCreated} tenants in ${summary.pipelineSeconds.toFixed(1)} s through the pipeline: ${summary.tenantsPerSecond.toFixed(1)} tenants/s`,
-    )
+async function throughput(fleetdeck: string, baseline: string, headers: Record<string, string>) {
+  const load = { connections: 10, headers }
+  await runLoad(`${baseline}/tenants`, { ...load, amount: 500 })
+  await runLoad(`${fleetdeck}/tenants`, { ...load, amount: 300 })
+  const base = await runLoad(`${baseline}/tenants`, { ...load, amount: 6000 })
+  const ours = await runLoad(`${fleetdeck}/tenants`, { ...load, amount: 2000 })
+  if (ours.ok !== ours.requests) throw new Error(`/tenants: ${JSON.stringify(ours.byStatus)}`)
+  console.log(
+    `  /tenants throughput, 10 clients   Fleetdeck ${ours.rps.toFixed(0)} req/s (p50 ${ours.p50} ms, p99 ${ours.p99} ms)`,
+  )
+  console.log(
+    `                                    bare Hono ${base.rps.toFixed(0)} req/s (p50 ${base.p50} ms, p99 ${base.p99} ms)`,
+  )
+  console.log(
+    `                                    ratio ${(ours.rps / base.rps).toFixed(2)}× the baseline (goal ≥ 0.5×)`,
+  )
+}
+
+async function queriesPerRequest(base: string, headers: Record<string, string>) {
+  const count = async (path: string, extra: Record<string, string> = {}) => {
+    await get(base + path, { ...headers, ...extra })
+    const before = queries
+    for (let i = 0; i < 20; i++) await get(base + path, { ...headers, ...extra })
+    return (queries - before) / 20
   }
-  if (kind === 'postgres') {
-    await withScratchDatabase('fleetdeck_bench_seed', async (url) => {
-      const handle = await openDatabase({ url, dataDir: '', poolSize: 8 })
-      try {
-        await run(handle)
-      } finally {
-        await handle.close()
-      }
-    })
-  } else {
-    const dir = mkdtempSync(join(tmpdir(), 'fleetdeck-bench-'))
-    const handle = await openDatabase({ url: undefined, dataDir: dir })
-    try {
-      await run(handle)
-    } finally {
-      await handle.close()
-      rmSync(dir, { recursive: true, force: true })
-    }
+  console.log(
+    `  queries per request               /tenants ${await count('/tenants')}, htmx search ${await count('/tenants?q=company+12', { 'hx-request': 'true' })}, background poll ${await count('/tenants', { 'x-fleetdeck-poll': '1' })}`,
+  )
+}
+
+async function coldLoad(base: string, headers: Record<string, string>) {
+  const { total, parts } = await coldLoadBytes(base, '/tenants', headers)
+  console.log(
+    `  cold /tenants load on the wire    ${(total / 1024).toFixed(1)} KB (goal ≤ 30 KB): ${parts
+      .map(
+        (p) =>
+          `${p.url.replace(/^\/public\//, '')} ${(p.bytes / 1024).toFixed(1)} KB ${p.encoding}`,
+      )
+      .join(', ')}`,
+  )
+}
+
+async function tenantPage(
+  handle: DatabaseHandle,
+  base: string,
+  headers: Record<string, string>,
+  tenant: { id: string; slug: string },
+) {
+  const t0 = performance.now()
+  const schema = tenantSchemaName(tenant.slug)
+  await sql`create schema ${sql.id(schema)}`.execute(handle.db)
+  await migrateTenant(handle.db, schema)
+  await fillerSchemas(handle.db, TENANTS - 1)
+  const made = ((performance.now() - t0) / 1000).toFixed(0)
+  const { p50, p95 } = await latency(`${base}/tenants/${tenant.id}`, headers, 100)
+  console.log(
+    `  tenant page, ${TENANTS} schemas          p50 ${ms(p50)}   p95 ${ms(p95)}   (catalog built in ${made} s)`,
+  )
+}
+
+async function auditPage(
+  handle: DatabaseHandle,
+  base: string,
+  headers: Record<string, string>,
+  ownerId: string,
+) {
+  const actors = [ownerId, ...Array.from({ length: 7 }, () => crypto.randomUUID())]
+  for (const rows of [12_000, AUDIT_ROWS]) {
+    const t0 = performance.now()
+    await growAuditLog(handle.db, rows, actors)
+    const made = ((performance.now() - t0) / 1000).toFixed(0)
+    const page = await latency(`${base}/audit`, headers, 100)
+    const filtered = await latency(`${base}/audit?action=tenant.suspend`, headers, 50)
+    console.log(
+      `  /audit, ${String(rows).padEnd(7)} rows            p50 ${ms(page.p50)}   p95 ${ms(page.p95)}   action filter p50 ${ms(filtered.p50)}   p95 ${ms(filtered.p95)}   (rows added in ${made} s)`,
+    )
   }
 }
 
-/** Spawns `npm start` and times until /healthz answers 200. */
-async function timeStart(dataDir: string, port: number): Promise<number> {
+/** Spawns `command` with the embedded database in `dataDir`; resolves once /healthz answers. */
+async function startServer(command: string[], dataDir: string, port: number) {
   const t0 = performance.now()
-  const child = spawn('npm', ['start'], {
+  const child = spawn(command[0], command.slice(1), {
+    cwd: root,
     env: {
       ...process.env,
       DATABASE_URL: '',
       FLEETDECK_DATA_DIR: dataDir,
       PORT: String(port),
       HOST: '127.0.0.1',
+      NODE_ENV: 'development',
     },
     stdio: 'ignore',
     detached: true,
   })
-  try {
-    for (;;) {
-      if (performance.now() - t0 > 120_000) throw new Error('server did not answer within 120 s')
-      try {
-        const res = await fetch(`http://127.0.0.1:${port}/healthz`)
-        if (res.ok) return performance.now() - t0
-      } catch {
-        /* not listening yet */
-      }
-      await new Promise((r) => setTimeout(r, 50))
+  for (;;) {
+    if (performance.now() - t0 > 120_000) throw new Error('server did not answer within 120 s')
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`)
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/healthz`)
+      if (res.ok) return { child, ms: performance.now() - t0 }
+    } catch {
+      /* not listening yet */
     }
-  } finally {
-    process.kill(-child.pid!, 'SIGTERM')
-    await new Promise((r) => setTimeout(r, 1500))
+    await new Promise((r) => setTimeout(r, 25))
   }
 }
 
-await benchTenantsPage()
-console.log('\nSeed throughput (npm run seed, 2,000-user pool)')
-await benchSeed('postgres', 100)
-await benchSeed('pglite', 25)
-if (!opts['skip-start']) {
+async function stopServer(child: ChildProcess) {
+  const exited = new Promise((r) => child.once('exit', r))
+  process.kill(-child.pid!, 'SIGTERM')
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))])
+}
+
+async function benchStart() {
   const dir = mkdtempSync(join(tmpdir(), 'fleetdeck-start-'))
   const port = 3900 + Math.floor(Math.random() * 90)
-  console.log('\nnpm start → first answered request (embedded database)')
-  console.log(`  fresh data dir ${((await timeStart(dir, port)) / 1000).toFixed(1)} s`)
-  console.log(`  warm data dir  ${((await timeStart(dir, port)) / 1000).toFixed(1)} s`)
-  rmSync(dir, { recursive: true, force: true })
+  try {
+    console.log('\nEmbedded PGlite: `npm start` → first answered request')
+    for (const label of ['fresh data dir', 'warm data dir ']) {
+      const { child, ms: took } = await startServer(['npm', 'start'], dir, port)
+      await stopServer(child)
+      console.log(
+        `  ${label}                    ${(took / 1000).toFixed(1)} s${label.startsWith('warm') ? ' (goal ≤ 2 s)' : ''}`,
+      )
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
 }
+
+async function benchPgliteLoad() {
+  const dir = mkdtempSync(join(tmpdir(), 'fleetdeck-pglite-'))
+  const port = 3900 + Math.floor(Math.random() * 90)
+  try {
+    const handle = await openDatabase({ url: undefined, dataDir: dir })
+    let cookie: string
+    try {
+      await migratePlatform(handle.db)
+      await bulkFleet(handle.db, 200, 2000)
+      cookie = (await signedInOwner(handle.db)).cookie
+    } finally {
+      await handle.close()
+    }
+    const { child } = await startServer(
+      [process.execPath, '--import', 'tsx', 'src/server.ts'],
+      dir,
+      port,
+    )
+    try {
+      const url = `http://127.0.0.1:${port}/tenants`
+      await runLoad(url, { connections: 1, amount: 20, headers: { cookie } })
+      const idle = memoryOf(child.pid!).rss
+      let peak = idle
+      const sampler = setInterval(() => (peak = Math.max(peak, memoryOf(child.pid!).rss)), 200)
+      const r = await runLoad(url, {
+        connections: 50,
+        seconds: 20,
+        timeoutSeconds: 10,
+        headers: { cookie },
+      })
+      clearInterval(sampler)
+      const after = memoryOf(child.pid!).rss
+      await new Promise((res) => setTimeout(res, 10_000))
+      const settled = memoryOf(child.pid!).rss
+      const other = Object.entries(r.byStatus).filter(([code]) => code !== '200')
+      console.log(
+        `\nEmbedded PGlite under 50 clients for 20 s (/tenants, 200 tenants; server in its own process)`,
+      )
+      console.log(
+        `  answers                          ${r.requests} (${r.rps.toFixed(0)} req/s): ${r.ok} × 200${other.map(([c, n]) => `, ${n} × ${c}`).join('')}; no answer within 10 s: ${r.timeouts}; errors ${r.errors}`,
+      )
+      console.log(`  latency                          p50 ${r.p50} ms   p99 ${r.p99} ms`)
+      console.log(
+        `  RSS                              ${idle.toFixed(0)} MiB before, ${peak.toFixed(0)} MiB peak, ${after.toFixed(0)} MiB at the end, ${settled.toFixed(0)} MiB 10 s later`,
+      )
+    } finally {
+      await stopServer(child)
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+async function benchSeed() {
+  const { seedDemoFleet } = await import('../src/tenancy/demo-fleet.js')
+  console.log('\nSeed throughput (npm run seed, 2,000-user pool)')
+  await withScratchDatabase('fleetdeck_bench_seed', async (url) => {
+    const handle = await openDatabase({ url, dataDir: '', poolSize: 8 })
+    try {
+      await migratePlatform(handle.db)
+      const s = await seedDemoFleet(handle, { tenants: 100, users: 2000 })
+      console.log(
+        `  postgres  ${s.tenantsCreated} tenants: ${s.tenantsPerSecond.toFixed(1)} tenants/s`,
+      )
+    } finally {
+      await handle.close()
+    }
+  })
+}
+
+const started = performance.now()
+await benchPostgres()
+if (!opts['skip-start']) await benchStart()
+if (!opts['skip-pglite']) await benchPgliteLoad()
+if (opts.seed) await benchSeed()
+console.log(`\nbench took ${((performance.now() - started) / 1000).toFixed(0)} s`)

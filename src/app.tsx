@@ -1,8 +1,6 @@
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
-import { csrf } from 'hono/csrf'
 import { methodOverride } from 'hono/method-override'
-import { requestId } from 'hono/request-id'
 import { serveStatic } from '@hono/node-server/serve-static'
 import { apiV1Routes } from './api/v1/index.js'
 import { accountRoutes } from './routes/account.js'
@@ -17,6 +15,7 @@ import { tenantRoutes } from './routes/tenants.js'
 import { webhookRoutes } from './webhooks/index.js'
 import type { AppDeps, AppEnv } from './web/env.js'
 import { compileTrustProxy } from './web/client-ip.js'
+import { limitDatabaseQueue } from './web/database-queue.js'
 import { htmlErrorHandler, htmlNotFound } from './web/errors.js'
 import { takeFlashForPage } from './web/flash.js'
 import { requireConsoleSession } from './web/guards.js'
@@ -25,6 +24,7 @@ import {
   noStore,
   onlyDeleteOverride,
   requirePublicHost,
+  requireSameOrigin,
   sameOriginOr,
   securityHeaders,
 } from './web/hardening.js'
@@ -58,6 +58,10 @@ function consoleGroup() {
   group.onError(htmlErrorHandler)
   return group
 }
+import { readFormBody } from './web/form-body.js'
+import { assignRequestId } from './web/request-id.js'
+import { requireClientAddress } from './web/request.js'
+import { refuseControlCharactersInUrl } from './web/text-guard.js'
 
 /** The whole HTTP app; `app.request()` in tests, `@hono/node-server` in production. */
 export function createApp(deps: AppDeps) {
@@ -65,7 +69,7 @@ export function createApp(deps: AppDeps) {
   const now = deps.now ?? Date.now
   const trustProxy = compileTrustProxy(deps.config.trustProxy)
 
-  app.use(requestId({ generator: () => crypto.randomUUID() }))
+  app.use(assignRequestId)
   app.use(async (c, next) => {
     c.set('deps', deps)
     c.set('db', deps.database.db)
@@ -74,15 +78,21 @@ export function createApp(deps: AppDeps) {
     await next()
   })
   app.use(securityHeaders(deps.config), noStore, requirePublicHost(deps.config))
+  app.use(requireClientAddress, refuseControlCharactersInUrl)
   app.use('/public/*', serveStatic({ root: './' }))
+  app.use(
+    limitDatabaseQueue({
+      connections: deps.database.connections,
+      queueLimit: deps.config.databaseQueueLimit,
+    }),
+  )
   app.use(enforceGlobalAllowlist)
-  // Hono's csrf checks the content types a cross-site form can send without a preflight;
-  // anything else needs CORS, which Fleetdeck never grants, and SameSite=Strict cookies.
-  app.use(csrf({ origin: sameOriginOr(deps.config.publicUrl) }))
+  // Every unsafe request, whatever its body type, must come from our own pages.
+  app.use(requireSameOrigin(sameOriginOr(deps.config.publicUrl)))
+  // Forms without JavaScript send `_method=DELETE`; htmx sends the real verb.
   // Forms here are small; a cap keeps a stranger from making the server parse megabytes.
   app.use(bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.text('Request body too large', 413) }))
-  // Forms without JavaScript send `_method=DELETE`; htmx sends the real verb.
-  app.use(onlyDeleteOverride, methodOverride({ app }))
+  app.use(readFormBody, onlyDeleteOverride, methodOverride({ app }))
   // Pages outside the console draw the narrow card; the console group sets its own layout.
   app.use(takeFlashForPage, authRenderer)
 

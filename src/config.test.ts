@@ -105,4 +105,44 @@ describe('loadConfig', () => {
     expect(config.secureCookies).toBe(true)
     expect(config.publicUrl).toBe('https://admin.example.com')
   })
+
+  it('refuses an interval a Node timer cannot hold, instead of firing it every millisecond', () => {
+    // 35,792 minutes is past 2^31 - 1 ms: setInterval would clamp it to 1 ms.
+    expect(
+      problemsOf({ STORAGE_SNAPSHOT_MINUTES: '35792', FLEETDECK_DATA_DIR: tempDir() }),
+    ).toEqual([
+      'STORAGE_SNAPSHOT_MINUTES: must be between 1 and 35791 minutes (a longer interval overflows the timer)',
+    ])
+    const config = loadConfig(
+      {
+        FLEETDECK_SECRET_KEY: 'k'.repeat(32),
+        FLEETDECK_DATA_DIR: tempDir(),
+        STORAGE_SNAPSHOT_MINUTES: '35791',
+      },
+      () => {},
+    )
+    expect(config.storageSnapshotSeconds * 1000).toBeLessThanOrEqual(2 ** 31 - 1)
+  })
+
+  it('gives every interval and limit setting a range with its unit', () => {
+    const problems = problemsOf({
+      SESSION_IDLE_MINUTES: '0',
+      SESSION_ABSOLUTE_HOURS: '100000',
+      STORAGE_SNAPSHOT_MINUTES: '1.5',
+      DATABASE_QUEUE_LIMIT: '-3',
+      FLEETDECK_DATA_DIR: tempDir(),
+    })
+    expect(problems).toEqual([
+      'SESSION_IDLE_MINUTES: must be between 1 and 1440 minutes',
+      'SESSION_ABSOLUTE_HOURS: must be between 1 and 720 hours',
+      'STORAGE_SNAPSHOT_MINUTES: must be a whole number of minutes',
+      'DATABASE_QUEUE_LIMIT: must be between 1 and 10000 requests',
+    ])
+  })
+
+  it('bounds the embedded database queue at 64 waiting requests unless told otherwise', () => {
+    const env = { FLEETDECK_SECRET_KEY: 'k'.repeat(32), FLEETDECK_DATA_DIR: tempDir() }
+    expect(loadConfig(env, () => {}).databaseQueueLimit).toBe(64)
+    expect(loadConfig({ ...env, DATABASE_QUEUE_LIMIT: '8' }, () => {}).databaseQueueLimit).toBe(8)
+  })
 })

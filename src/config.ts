@@ -4,7 +4,17 @@ import { join, resolve } from 'node:path'
 import { z } from 'zod'
 import { compileTrustProxy } from './web/client-ip.js'
 
-const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback)
+/** Node's timers hold at most 2^31 - 1 ms (24.8 days); past that a timer fires after 1 ms. */
+export const MAX_TIMER_MINUTES = Math.floor((2 ** 31 - 1) / 60_000)
+
+/** A whole number in [min, max], with a message that names the range and its unit. */
+const intIn = (fallback: number, min: number, max: number, unit: string, why = '') =>
+  z.coerce
+    .number({ error: `must be a whole number of ${unit}` })
+    .int({ error: `must be a whole number of ${unit}` })
+    .min(min, { error: `must be between ${min} and ${max} ${unit}` })
+    .max(max, { error: `must be between ${min} and ${max} ${unit}${why}` })
+    .default(fallback)
 
 const envSchema = z
   .object({
@@ -18,9 +28,16 @@ const envSchema = z
     FLEETDECK_DATA_DIR: z.string().min(1).default('./data'),
     FLEETDECK_SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
     PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
-    SESSION_IDLE_MINUTES: positiveInt(30),
-    SESSION_ABSOLUTE_HOURS: positiveInt(12),
-    STORAGE_SNAPSHOT_MINUTES: positiveInt(10),
+    SESSION_IDLE_MINUTES: intIn(30, 1, 24 * 60, 'minutes'),
+    SESSION_ABSOLUTE_HOURS: intIn(12, 1, 30 * 24, 'hours'),
+    STORAGE_SNAPSHOT_MINUTES: intIn(
+      10,
+      1,
+      MAX_TIMER_MINUTES,
+      'minutes',
+      ' (a longer interval overflows the timer)',
+    ),
+    DATABASE_QUEUE_LIMIT: intIn(64, 1, 10_000, 'requests'),
     TRUST_PROXY: z
       .string()
       .default('false')
@@ -59,6 +76,11 @@ export type Config = {
   sessionIdleSeconds: number
   sessionAbsoluteSeconds: number
   storageSnapshotSeconds: number
+  /**
+   * Requests that may wait for the database beyond those it is serving (the embedded database
+   * serves one at a time); more get 503 with Retry-After instead of an unbounded queue.
+   */
+  databaseQueueLimit: number
   /** TRUST_PROXY as given: `false`, `loopback`, or CIDRs (see src/web/client-ip.ts). */
   trustProxy: string
   /** smtp(s):// URL for invitations; undefined = the development outbox shown in the console. */
@@ -105,6 +127,7 @@ export function loadConfig(
     sessionIdleSeconds: e.SESSION_IDLE_MINUTES * 60,
     sessionAbsoluteSeconds: e.SESSION_ABSOLUTE_HOURS * 3600,
     storageSnapshotSeconds: e.STORAGE_SNAPSHOT_MINUTES * 60,
+    databaseQueueLimit: e.DATABASE_QUEUE_LIMIT,
     trustProxy: e.TRUST_PROXY,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,

@@ -1,5 +1,6 @@
 import { serve } from '@hono/node-server'
 import { createEnrolmentToken, withdrawSetupLinks } from './auth/enrolment.js'
+import { checkSecretKey, SecretKeyMismatchError } from './auth/key-check.js'
 import { ConfigError, loadConfig, type Config } from './config.js'
 import { openDatabase, type DatabaseHandle } from './db/database.js'
 import { migratePlatform } from './db/migrate.js'
@@ -20,6 +21,18 @@ function configOrExit(): Config {
   }
 }
 
+/** A key that cannot open the stored secrets would turn every TOTP step into a failure. */
+async function checkSecretKeyOrExit(database: DatabaseHandle, config: Config): Promise<void> {
+  try {
+    await checkSecretKey(database.db, config.secretKey, new Date())
+  } catch (error) {
+    if (!(error instanceof SecretKeyMismatchError)) throw error
+    console.error(error.message)
+    await database.close()
+    process.exit(1)
+  }
+}
+
 /** When no super admin exists, a one-time link that creates the first owner (valid 1 hour). */
 async function printSetupLink(database: DatabaseHandle, config: Config): Promise<void> {
   if ((await countSuperAdmins(database.db)) > 0) return
@@ -35,6 +48,7 @@ const config = configOrExit()
 const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir })
 const applied = await migratePlatform(database.db)
 if (applied.length > 0) console.log(`migrations applied: ${applied.join(', ')}`)
+await checkSecretKeyOrExit(database, config)
 await printSetupLink(database, config)
 
 const app = createApp({ config, database })

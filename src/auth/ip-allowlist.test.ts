@@ -77,6 +77,11 @@ describe('isAllowed', () => {
     expect(isAllowed([], null)).toBe(true)
   })
 
+  it('a list never lets an unknown address through, not even one covering every address', () => {
+    expect(isAllowed(['0.0.0.0/0', '::/0'], null)).toBe(false)
+    expect(isAllowed(['203.0.113.0/24'], '')).toBe(false)
+  })
+
   it('a list lets through addresses inside its ranges and refuses the rest', () => {
     const list = ['203.0.113.0/24', '198.51.100.7', '2001:db8::/32']
 

@@ -201,6 +201,7 @@ export type TotpOutcome =
  * - `sign-in` / `enrol`: replaces the half session by a new, fully verified one and audits
  *   `auth.login` (`enrol` also confirms the pending TOTP key);
  * - `step-up`: rotates the full session (new id, same sign-in time) and audits `auth.step_up`.
+ * @throws Error when the stored secret does not decrypt with `totpKey`; nothing is counted.
  */
 export async function verifyTotp(
   db: Db,
@@ -215,6 +216,11 @@ export async function verifyTotp(
   const actorContext = { ...context, actor: admin }
   const prefix =
     mode === 'step-up' ? 'auth.step_up' : mode === 'enrol' ? 'super_admin.enrol_totp' : 'auth.login'
+  // Opened before the attempt is counted: a secret this server cannot decrypt (a changed
+  // FLEETDECK_SECRET_KEY) is a server fault that throws (500), never the admin's failed code.
+  const secret = admin.totpSecretEncrypted
+    ? decryptSecret(totpKey, admin.totpSecretEncrypted)
+    : undefined
   const admission = await admitAttempt(db, admin.id, 'totp', now)
   if (!admission.admitted) {
     await recordRefusal(
@@ -227,9 +233,6 @@ export async function verifyTotp(
     )
     return { ok: false, locked: true }
   }
-  const secret = admin.totpSecretEncrypted
-    ? decryptSecret(totpKey, admin.totpSecretEncrypted)
-    : undefined
   const check = secret
     ? checkTotpCode(secret, code, now.getTime(), admin.totpLastStep)
     : { ok: false as const, replayed: false }

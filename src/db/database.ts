@@ -1,10 +1,9 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm'
 import { createPgConfig } from '@electric-sql/pglite/node-postgres'
 import { Kysely, PostgresDialect } from 'kysely'
 import pg from 'pg'
+import { lockDataDir } from './data-dir-lock.js'
 import type { Database } from './schema.js'
 
 // int8 (counts, byte sizes, sequence numbers) as JS numbers: every value we keep stays far
@@ -16,6 +15,8 @@ export type Db = Kysely<Database>
 export type DatabaseHandle = {
   db: Db
   kind: 'postgres' | 'pglite'
+  /** Statements the database runs at once: the pool size on a server, 1 for PGlite. */
+  connections: number
   /**
    * Runs `work` on a connection of its own, closed afterwards. Fleet-wide jobs that touch every
    * tenant schema use it so the catalog cache they grow dies with them (DESIGN.md §3). On the
@@ -45,17 +46,15 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
 }
 
 async function openPostgres(url: string, poolSize: number): Promise<DatabaseHandle> {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize })
-  // An idle connection the server drops (restart, pg_terminate_backend) must not crash the process.
-  pool.on('error', warnLostConnection)
+  const pool = createServerPool(url, poolSize)
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   await pool.query('select 1')
   return {
     db,
     kind: 'postgres',
+    connections: poolSize,
     async withDedicatedConnection(work) {
-      const ownPool = new pg.Pool({ connectionString: url, max: 1 })
-      ownPool.on('error', warnLostConnection)
+      const ownPool = createServerPool(url, 1)
       const own = new Kysely<Database>({ dialect: new PostgresDialect({ pool: ownPool }) })
       try {
         return await work(own)
@@ -67,9 +66,32 @@ async function openPostgres(url: string, poolSize: number): Promise<DatabaseHand
   }
 }
 
-function warnLostConnection(error: Error): void {
+/** How long a new connection to the server may take before the request that wanted it fails. */
+const CONNECT_TIMEOUT_MS = 5_000
+
+/**
+ * A `pg` pool that survives the server dropping its connections (restart, failover,
+ * `pg_terminate_backend`). `pg` emits `error` on a client whose socket dies; with no listener
+ * Node ends the process. The pool listens on idle clients itself; a client checked out by a
+ * request has none, so every client gets one at `connect`. The query in flight still fails
+ * (its request answers 500), and the pool drops the broken client when it is released
+ * (pg-pool checks `_queryable`), so the next request gets a fresh connection.
+ */
+export function createServerPool(url: string, max: number): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+  })
+  pool.on('connect', (client) => client.on('error', logLostConnection))
+  // The same error reaches the pool when the client was idle; it is logged once, above.
+  pool.on('error', () => {})
+  return pool
+}
+
+function logLostConnection(error: Error): void {
   console.warn(
-    JSON.stringify({ level: 'warn', msg: 'idle database connection lost', error: error.message }),
+    JSON.stringify({ level: 'warn', msg: 'database connection lost', error: error.message }),
   )
 }
 
@@ -84,43 +106,12 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
   return {
     db,
     kind: 'pglite',
+    connections: 1,
     withDedicatedConnection: (work) => work(db),
     async close() {
       await db.destroy()
       await lite.close()
       unlock()
     },
-  }
-}
-
-/**
- * PGlite is one process's database: a second process opening the same directory (the server
- * and `npm run create-super-admin`, say) would corrupt it. A pid file refuses that.
- * @throws Error naming the process that holds the directory
- * @returns a function that releases the lock
- */
-function lockDataDir(dataDir: string): () => void {
-  mkdirSync(dataDir, { recursive: true })
-  const file = join(dataDir, 'fleetdeck.pid')
-  try {
-    writeFileSync(file, String(process.pid), { flag: 'wx' })
-  } catch {
-    const holder = Number(readFileSync(file, 'utf8'))
-    if (holder && holder !== process.pid && isAlive(holder)) {
-      throw new Error(
-        `The embedded database in ${dataDir} is in use by process ${holder}. Stop it first, or use DATABASE_URL.`,
-      )
-    }
-    writeFileSync(file, String(process.pid))
-  }
-  return () => rmSync(file, { force: true })
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
   }
 }

@@ -1,5 +1,5 @@
 import { sql } from 'kysely'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { DatabaseHandle } from './database.js'
 import { migratePlatform, migrateTenant, tenantMigrationNames } from './migrate.js'
 import { readdirSync } from 'node:fs'
@@ -65,5 +65,36 @@ describe('migrations', () => {
       handle.db,
     )
     expect(rows).toEqual([])
+  })
+})
+
+describe('a start with nothing pending', () => {
+  it('applies nothing and never runs Kysely’s Migrator, which reads the whole catalog', async () => {
+    const { Migrator } = await import('kysely')
+    const migrator = vi.spyOn(Migrator.prototype, 'migrateToLatest')
+    try {
+      expect(await migratePlatform(handle.db)).toEqual([])
+      expect(migrator).not.toHaveBeenCalled()
+    } finally {
+      migrator.mockRestore()
+    }
+  })
+
+  it('still runs the Migrator when one platform migration is missing from the table', async () => {
+    const fresh = await openTestDatabase()
+    const { Migrator } = await import('kysely')
+    const migrator = vi.spyOn(Migrator.prototype, 'migrateToLatest')
+    try {
+      const names = await platformMigrationNames()
+      const last = names[names.length - 1]
+      const migration = await import(`../../migrations/platform/${last}.ts`)
+      await migration.down(fresh.db)
+      await sql`delete from kysely_migration where name = ${last}`.execute(fresh.db)
+      expect(await migratePlatform(fresh.db)).toEqual([last])
+      expect(migrator).toHaveBeenCalledTimes(1)
+    } finally {
+      migrator.mockRestore()
+      await fresh.close()
+    }
   })
 })

@@ -44,8 +44,25 @@ async function runMigrator(migrator: Migrator, what: string): Promise<string[]> 
  * each migration once. Returns the names applied now ([] when up to date).
  * @throws Error naming the failing migration; that migration's transaction is rolled back.
  */
-export function migratePlatform(db: Kysely<any>): Promise<string[]> {
+export async function migratePlatform(db: Kysely<any>): Promise<string[]> {
+  if (await platformUpToDate(db)) return []
   return runMigrator(new Migrator({ db, provider: folderProvider('platform') }), 'platform')
+}
+
+/**
+ * True when `public.kysely_migration` lists every platform migration file: two index lookups,
+ * where Kysely's Migrator would first read the whole catalog (1.0–1.3 s at 2,000 tenant schemas,
+ * on every start and CLI run). Anything missing, or the table itself, goes to the Migrator.
+ */
+async function platformUpToDate(db: Kysely<any>): Promise<boolean> {
+  const { rows } = await sql<{
+    present: boolean
+  }>`select to_regclass('public.kysely_migration') is not null as present`.execute(db)
+  if (!rows[0]?.present) return false
+  const names = Object.keys(await folderProvider('platform').getMigrations())
+  const { rows: applied } = await sql<{ n: number }>`
+    select count(*)::int as n from public.kysely_migration where name = any(${names})`.execute(db)
+  return applied[0].n === names.length
 }
 
 /**

@@ -1,6 +1,10 @@
-import { sql } from 'kysely'
+import { sql, type Transaction } from 'kysely'
 import type { Db } from './database.js'
-import type { MembershipRole, TenantRow, TenantStatus } from './schema.js'
+import type { Database, MembershipRole, TenantRow, TenantStatus } from './schema.js'
+import { tenantSchemaName } from './tenant-schema.js'
+
+export { tenantSchemaName } from './tenant-schema.js'
+export { listPlans } from './plans.js'
 
 export type Tenant = {
   id: string
@@ -32,11 +36,6 @@ export const TENANT_STATUSES: TenantStatus[] = [
   'failed',
   'deleted',
 ]
-
-/** `tenant_<slug with - as _>`: slugs have no `_`, so the mapping is one to one (DESIGN.md §3). */
-export function tenantSchemaName(slug: string): string {
-  return `tenant_${slug.replace(/-/g, '_')}`
-}
 
 export function toTenant(row: TenantRow): Tenant {
   return {
@@ -255,16 +254,12 @@ export async function findStorage(db: Db, tenantId: string): Promise<Storage | u
   )
 }
 
-export async function listPlans(db: Db) {
-  return db.selectFrom('plans').selectAll().orderBy('sort_order').execute()
-}
-
 /**
  * Moves a tenant from one of `from` to `to`, in one compare-and-set statement.
  * @returns the tenant before and after, or undefined when it was not in one of `from`.
  */
 export async function transitionTenantStatus(
-  trx: Db,
+  trx: Transaction<Database>,
   id: string,
   from: TenantStatus[],
   to: TenantStatus,
@@ -290,4 +285,96 @@ export async function transitionTenantStatus(
     .returningAll()
     .executeTakeFirstOrThrow()
   return { before: toTenant(before), after: toTenant(after) }
+}
+
+export type NewTenantRecord = {
+  id: string
+  slug: string
+  name: string
+  status: TenantStatus
+  planId: string
+  billingEmail: string
+  firstAdminEmail: string
+  firstAdminName: string
+  createdAt: Date
+}
+
+/**
+ * Inserts a tenant row (updated_at = created_at, which marks an onboarding never claimed).
+ * @returns the tenant, or undefined when the slug is taken (deleted tenants keep theirs)
+ */
+export async function insertTenant(db: Db, row: NewTenantRecord): Promise<Tenant | undefined> {
+  const inserted = await db
+    .insertInto('tenants')
+    .values({
+      id: row.id,
+      slug: row.slug,
+      name: row.name,
+      status: row.status,
+      plan_id: row.planId,
+      billing_email: row.billingEmail,
+      first_admin_email: row.firstAdminEmail,
+      first_admin_name: row.firstAdminName,
+      created_at: row.createdAt,
+      updated_at: row.createdAt,
+    })
+    .onConflict((oc) => oc.column('slug').doNothing())
+    .returningAll()
+    .executeTakeFirst()
+  return inserted && toTenant(inserted)
+}
+
+/**
+ * The tenant, row-locked until the transaction ends (SELECT … FOR UPDATE), so a decision taken
+ * on its status cannot race another writer.
+ */
+export async function findTenantForUpdate(
+  trx: Transaction<Database>,
+  id: string,
+): Promise<Tenant | undefined> {
+  if (!isUuid(id)) return undefined
+  const row = await trx
+    .selectFrom('tenants')
+    .selectAll()
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst()
+  return row && toTenant(row)
+}
+
+export type TenantDetails = { name: string; planId: string; billingEmail: string }
+
+/**
+ * Sets name, plan and billing email; `planChangedAt` is written only when given (a plan change).
+ * @returns the tenant after the update, or undefined when it does not exist
+ */
+export async function updateTenantDetails(
+  trx: Transaction<Database>,
+  id: string,
+  details: TenantDetails & { planChangedAt?: Date },
+  now: Date,
+): Promise<Tenant | undefined> {
+  const row = await trx
+    .updateTable('tenants')
+    .set({
+      name: details.name,
+      plan_id: details.planId,
+      billing_email: details.billingEmail,
+      updated_at: now,
+      ...(details.planChangedAt ? { plan_changed_at: details.planChangedAt } : {}),
+    })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst()
+  return row && toTenant(row)
+}
+
+/** Sets `last_activity_at` (what the tenants table shows as last activity). */
+export async function setTenantLastActivity(db: Db, id: string, at: Date): Promise<void> {
+  await db.updateTable('tenants').set({ last_activity_at: at }).where('id', '=', id).execute()
+}
+
+/** Id and slug of every tenant that is not deleted: the fleet a fleet-wide job walks. */
+export async function listLiveTenantSlugs(db: Db): Promise<{ id: string; slug: string }[]> {
+  return db.selectFrom('tenants').select(['id', 'slug']).where('status', '!=', 'deleted').execute()
 }

@@ -147,7 +147,23 @@ describe('the audit log page', () => {
     expect(days(await audit('?action=test.dated&from=2025-01-15'))).toEqual([20, 15])
     expect(days(await audit('?action=test.dated&to=2025-01-15'))).toEqual([15, 10])
     expect(days(await audit('?action=test.dated&from=2025-01-11&to=2025-01-19'))).toEqual([15])
-    expect(days(await audit('?action=test.dated&from=not-a-date'))).toEqual([20, 15, 10])
+    expect(days(await audit('?action=test.dated&from=&to='))).toEqual([20, 15, 10])
+  })
+
+  // A date input sends a real date or nothing, so anything else is a malformed request. (Before
+  // issue 6 a wrong format was ignored and an impossible day reached PostgreSQL: a 500.)
+  it('a day that is not a real calendar date is refused with 400 naming the field', async () => {
+    for (const [query, field] of [
+      ['?from=2024-13-45', 'from'],
+      ['?to=2025-02-30', 'to'],
+      ['?from=not-a-date', 'from'],
+      ['?to=99999-01-01', 'to'],
+    ]) {
+      const res = await getPage(t.app, `/audit${query}`, cookie)
+
+      expect(res.status, query).toBe(400)
+      expect(await res.text()).toContain(`${field}: Enter a real date as YYYY-MM-DD.`)
+    }
   })
 
   it('under htmx answers only the #audit-results fragment, with Vary: HX-Request', async () => {

@@ -5,28 +5,24 @@ import { findTenantBySlug, isUuid } from '../db/tenants.js'
 import { AuditPage, AuditResults } from '../views/audit/audit-page.js'
 import type { AppEnv } from '../web/env.js'
 import { requirePermission } from '../web/guards.js'
+import { calendarDay, parseQuery } from '../web/query.js'
 import { pageOrFragment } from '../web/render.js'
 
 const PER_PAGE = 50
-const day = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/)
-  .optional()
-  .catch(undefined)
 
 const auditQuery = z.object({
   action: z.string().trim().max(100).optional().catch(undefined),
   tenant: z.string().trim().max(100).optional().catch(undefined),
   actor: z.string().trim().max(100).optional().catch(undefined),
-  from: day,
-  to: day,
+  from: calendarDay,
+  to: calendarDay,
   before: z.coerce.number().int().positive().optional().catch(undefined),
 })
 
 export const auditRoutes = new Hono<AppEnv>()
 
 auditRoutes.get('/', requirePermission('saas.audit.view'), async (c) => {
-  const query = auditQuery.parse(c.req.query())
+  const query = parseQuery(c, auditQuery)
   const db = c.var.db
   // The tenant filter takes an id (links from a tenant page) or a slug (typed by a person).
   const tenantId = !query.tenant

@@ -1,6 +1,7 @@
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { tenantSchemaName } from '../db/tenants.js'
+import { createTenantRecord, ONBOARDING_LEASE_MS } from '../tenancy/onboarding.js'
 import {
   auditEntries,
   cookieFrom,
@@ -1003,5 +1004,56 @@ describe('roles', () => {
 
     expect(res.status).toBe(303)
     expect((await findTenantRow(tenantId)).status).toBe('deleted')
+  })
+})
+
+describe('an interrupted onboarding on the tenant page', () => {
+  /** A tenant whose onboarding run last made progress at `lastProgressAt`, then stopped. */
+  async function stoppedOnboarding(lastProgressAt: Date) {
+    const created = await createTenantRecord(t.db, {}, newTenantFields(), new Date(0))
+    if ('slugTaken' in created) throw new Error('slug taken')
+    await t.db
+      .updateTable('tenants')
+      .set({ updated_at: lastProgressAt })
+      .where('id', '=', created.id)
+      .execute()
+    return created
+  }
+
+  it("within the run's lease, explains when Retry becomes available and why, without a Retry button", async () => {
+    const lastProgressAt = new Date(t.clock.now() - 60_000)
+    const tenant = await stoppedOnboarding(lastProgressAt)
+    const availableAt = new Date(lastProgressAt.getTime() + ONBOARDING_LEASE_MS)
+
+    const body = await (await getPage(t.app, `/tenants/${tenant.id}`, cookie)).text()
+
+    expect(body).toContain('Onboarding is running, or was interrupted')
+    expect(body).toContain(
+      `Retry becomes available at <time datetime="${availableAt.toISOString()}">`,
+    )
+    expect(body).toContain('5-minute lease expires')
+    expect(body).not.toContain('Retry onboarding</button>')
+  })
+
+  it('after the lease, says the run was interrupted and offers Retry, which is audited and finishes', async () => {
+    // Past the lease on the app's clock and on the database's, which the claim reads.
+    const tenant = await stoppedOnboarding(
+      new Date(Math.min(t.clock.now(), Date.now()) - ONBOARDING_LEASE_MS - 60_000),
+    )
+
+    const body = await (await getPage(t.app, `/tenants/${tenant.id}`, cookie)).text()
+    expect(body).toContain('Onboarding was interrupted: no step has finished since')
+    expect(body).toContain('Retry onboarding</button>')
+
+    const res = await postForm(t.app, `/tenants/${tenant.id}/provisioning`, {}, cookie)
+
+    expect(res.status).toBe(303)
+    expect((await findTenantRow(tenant.id)).status).toBe('active')
+    expect((await auditEntries(t.db, 'tenant.provision.retry')).at(-1)).toMatchObject({
+      tenant_id: tenant.id,
+      actor_id: owner.admin.id,
+      before: { status: 'provisioning', interrupted: true },
+      after: { status: 'provisioning' },
+    })
   })
 })

@@ -20,9 +20,11 @@ import {
   createTenantRecord,
   describeOnboardingFailure,
   listOnboardingSteps,
+  onboardingRetry,
   runOnboarding,
 } from '../tenancy/onboarding.js'
-import { oldestSnapshotAt, tenantSchemaStatus } from '../tenancy/storage.js'
+import { tenantSchemaStatus } from '../fleet/schema-status.js'
+import { oldestSnapshotAt } from '../tenancy/storage.js'
 import {
   NewTenantPage,
   TenantForm,
@@ -41,6 +43,7 @@ import {
 import type { AppEnv } from '../web/env.js'
 import { setFlash } from '../web/flash.js'
 import { requirePermission, requireRecentTotp } from '../web/guards.js'
+import { isCalendarDay } from '../web/query.js'
 import { pageOrFragment } from '../web/render.js'
 import { auditContext, formFields, isHtmx, redirectTo } from '../web/request.js'
 
@@ -59,15 +62,7 @@ const listQuery = z.object({
 
 /** Midnight UTC of a `YYYY-MM-DD` day that exists (not 2024-13-45 nor 2023-02-29), or undefined. */
 function parseDay(value: string): Date | undefined {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value)
-  if (!match) return undefined
-  const [year, month, day] = match.slice(1).map(Number)
-  const date = new Date(Date.UTC(year, month - 1, day))
-  return date.getUTCFullYear() === year &&
-    date.getUTCMonth() === month - 1 &&
-    date.getUTCDate() === day
-    ? date
-    : undefined
+  return isCalendarDay(value) ? new Date(`${value}T00:00:00Z`) : undefined
 }
 
 const DAY_MS = 24 * 3600_000
@@ -233,6 +228,7 @@ async function tenantPageProps(c: Context<AppEnv>, tenant: Tenant): Promise<Tena
     storage,
     schema,
     steps,
+    retry: onboardingRetry(tenant, c.var.now()),
     audit,
     now: c.var.now(),
   }

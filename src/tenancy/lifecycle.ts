@@ -1,8 +1,15 @@
-import { sql } from 'kysely'
 import { appendAuditEntry, type AuditContext } from '../db/audit-log.js'
 import type { Db } from '../db/database.js'
+import { deleteTenantMemberships } from '../db/memberships.js'
 import type { TenantStatus } from '../db/schema.js'
-import { tenantSchemaName, toTenant, transitionTenantStatus, type Tenant } from '../db/tenants.js'
+import { deleteStorageSnapshot } from '../db/storage-snapshots.js'
+import { dropTenantSchema, tenantSchemaName } from '../db/tenant-schema.js'
+import {
+  findTenantForUpdate,
+  transitionTenantStatus,
+  updateTenantDetails,
+  type Tenant,
+} from '../db/tenants.js'
 
 // Tenant lifecycle changes. Each one is a single transaction: the change, its audit entry with
 // the before → after difference, or nothing at all.
@@ -22,38 +29,26 @@ export async function editTenant(
   now = new Date(),
 ) {
   return db.transaction().execute(async (trx) => {
-    const row = await trx
-      .selectFrom('tenants')
-      .selectAll()
-      .where('id', '=', id)
-      .forUpdate()
-      .executeTakeFirst()
-    if (!row || row.status === 'deleted') return undefined
-    const before = toTenant(row)
+    const before = await findTenantForUpdate(trx, id)
+    if (!before || before.status === 'deleted') return undefined
     const changes = changedFields(
       { name: before.name, planId: before.planId, billingEmail: before.billingEmail },
       edit,
     )
     if (Object.keys(changes.after).length === 0) return before
-    const updated = await trx
-      .updateTable('tenants')
-      .set({
-        name: edit.name,
-        plan_id: edit.planId,
-        billing_email: edit.billingEmail,
-        updated_at: now,
-        ...(edit.planId !== before.planId ? { plan_changed_at: now } : {}),
-      })
-      .where('id', '=', id)
-      .returningAll()
-      .executeTakeFirstOrThrow()
+    const updated = await updateTenantDetails(
+      trx,
+      id,
+      { ...edit, ...(edit.planId !== before.planId ? { planChangedAt: now } : {}) },
+      now,
+    )
     await appendAuditEntry(
       trx,
       context,
       { action: 'tenant.edit', targetType: 'tenant', targetId: id, tenantId: id, ...changes },
       now,
     )
-    return toTenant(updated)
+    return updated
   })
 }
 
@@ -132,12 +127,9 @@ export async function deleteTenant(
     )
     if (!result) return undefined
     const { before } = result
-    await sql`drop schema if exists ${sql.id(tenantSchemaName(before.slug))} cascade`.execute(trx)
-    const removed = await trx
-      .deleteFrom('memberships')
-      .where('tenant_id', '=', id)
-      .executeTakeFirst()
-    await trx.deleteFrom('storage_snapshots').where('tenant_id', '=', id).execute()
+    await dropTenantSchema(trx, before.slug)
+    const removed = await deleteTenantMemberships(trx, id)
+    await deleteStorageSnapshot(trx, id)
     await appendAuditEntry(
       trx,
       context,
@@ -152,7 +144,7 @@ export async function deleteTenant(
           name: before.name,
           schema: tenantSchemaName(before.slug),
         },
-        after: { status: 'deleted', membershipsRemoved: Number(removed.numDeletedRows) },
+        after: { status: 'deleted', membershipsRemoved: removed },
       },
       now,
     )

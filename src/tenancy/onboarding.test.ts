@@ -7,7 +7,9 @@ import { auditEntries, countRows, newTenantFields } from '../test-support/factor
 import {
   createTenantRecord,
   listOnboardingSteps,
+  ONBOARDING_LEASE_MS,
   ONBOARDING_STEPS,
+  onboardingRetry,
   runOnboarding,
   type NewTenant,
 } from './onboarding.js'
@@ -387,5 +389,140 @@ describe('claiming an onboarding run', () => {
       .where('id', '=', created.id)
       .executeTakeFirstOrThrow()
     expect(row.status).toBe('deleted')
+  })
+})
+
+describe('an interrupted onboarding', () => {
+  const MINUTE = 60_000
+
+  it('offers Retry at once after a failure, and for a provisioning tenant only when its lease expires', () => {
+    const lastProgressAt = new Date('2026-03-02T10:00:00.000Z')
+    const at = (ms: number) => new Date(lastProgressAt.getTime() + ms)
+
+    expect(
+      onboardingRetry({ status: 'provisioning', updatedAt: lastProgressAt }, at(MINUTE)),
+    ).toEqual({
+      available: false,
+      availableAt: at(ONBOARDING_LEASE_MS),
+      reason: 'running',
+      lastProgressAt,
+      leaseMs: ONBOARDING_LEASE_MS,
+    })
+    expect(
+      onboardingRetry(
+        { status: 'provisioning', updatedAt: lastProgressAt },
+        at(ONBOARDING_LEASE_MS),
+      ),
+    ).toMatchObject({
+      available: true,
+      availableAt: at(ONBOARDING_LEASE_MS),
+      reason: 'interrupted',
+    })
+    expect(onboardingRetry({ status: 'failed', updatedAt: lastProgressAt }, at(0))).toMatchObject({
+      available: true,
+      availableAt: null,
+      reason: 'failed',
+    })
+    expect(onboardingRetry({ status: 'active', updatedAt: lastProgressAt }, at(0))).toBeUndefined()
+  })
+
+  /** A tenant whose run was claimed and then stopped (a crash) `ago` milliseconds ago. */
+  async function interruptedTenant(ago: number) {
+    const tenant = await createRecord()
+    await db
+      .updateTable('tenants')
+      .set({ updated_at: new Date(Date.now() - ago) })
+      .where('id', '=', tenant.id)
+      .execute()
+    return tenant
+  }
+
+  it('a run still within its lease is not taken over: busy, nothing audited, still provisioning', async () => {
+    const tenant = await interruptedTenant(MINUTE)
+
+    const outcome = await runOnboarding(db, context, tenant.id)
+
+    expect(outcome).toEqual({ ok: false, busy: true })
+    expect(await providedSteps(tenant.id)).toEqual([])
+    expect((await findTenantRow(tenant.id)).status).toBe('provisioning')
+    expect((await stepRows(tenant.id)).map((s) => s.status)).toEqual(
+      ONBOARDING_STEPS.map(() => 'pending'),
+    )
+  })
+
+  it('a retry once the lease has expired is audited as a retry of an interrupted run, and finishes', async () => {
+    const tenant = await interruptedTenant(ONBOARDING_LEASE_MS + MINUTE)
+    const before = await findTenantRow(tenant.id)
+
+    const outcome = await runOnboarding(db, context, tenant.id)
+
+    expect(outcome).toEqual({ ok: true })
+    expect((await findTenantRow(tenant.id)).status).toBe('active')
+    expect(await providedSteps(tenant.id)).toEqual([
+      'tenant.provision.retry',
+      ...ONBOARDING_STEPS.map((s) => `tenant.provision.${s}`),
+    ])
+    expect((await auditEntries(db, 'tenant.provision.retry')).at(-1)).toMatchObject({
+      tenant_id: tenant.id,
+      before: {
+        status: 'provisioning',
+        interrupted: true,
+        lastProgressAt: before.updated_at.toISOString(),
+      },
+      after: { status: 'provisioning' },
+    })
+  })
+
+  it('each finished step renews the lease, so a long run is not taken for an interrupted one', async () => {
+    const tenant = await interruptedTenant(ONBOARDING_LEASE_MS + MINUTE)
+    const started = Date.now()
+
+    await runOnboarding(db, context, tenant.id)
+
+    expect((await findTenantRow(tenant.id)).updated_at.getTime()).toBeGreaterThanOrEqual(started)
+  })
+})
+
+describe('activation', () => {
+  it('commits with its step and audit entry: when the entry cannot be written, the tenant is not active', async () => {
+    const tenant = await createRecord()
+    // The platform audit log refuses the activation entry, as a full disk or a lost connection would.
+    await sql`create function refuse_activation_entry() returns trigger language plpgsql as $$
+      begin raise exception 'audit log unavailable'; end $$`.execute(db)
+    await sql`create trigger refuse_activation_entry before insert on audit_log for each row
+      when (new.action = 'tenant.provision.activate') execute function refuse_activation_entry()`.execute(
+      db,
+    )
+    try {
+      const outcome = await runOnboarding(db, context, tenant.id)
+
+      expect(outcome).toMatchObject({ ok: false, step: 'activate' })
+      const row = await findTenantRow(tenant.id)
+      expect(row.status).toBe('failed')
+      expect(row.last_activity_at).toBeNull()
+      expect((await stepRows(tenant.id)).map((s) => s.status)).toEqual([
+        'done',
+        'done',
+        'done',
+        'done',
+        'failed',
+      ])
+      expect(await providedSteps(tenant.id)).not.toContain('tenant.provision.activate')
+    } finally {
+      await sql`drop trigger refuse_activation_entry on audit_log`.execute(db)
+      await sql`drop function refuse_activation_entry()`.execute(db)
+    }
+  })
+
+  it('audits the status change from provisioning to active', async () => {
+    const tenant = await createRecord()
+
+    await runOnboarding(db, context, tenant.id)
+
+    expect((await auditEntries(db, 'tenant.provision.activate')).at(-1)).toMatchObject({
+      tenant_id: tenant.id,
+      before: { status: 'provisioning' },
+      after: { status: 'active' },
+    })
   })
 })

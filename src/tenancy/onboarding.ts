@@ -1,13 +1,29 @@
-import { sql, type Kysely } from 'kysely'
+import type { Transaction } from 'kysely'
 import { appendAuditEntry, type AuditContext } from '../db/audit-log.js'
 import type { Db } from '../db/database.js'
+import { addMemberships } from '../db/memberships.js'
 import { migrateTenant } from '../db/migrate.js'
-import { findTenantById, tenantSchemaName, toTenant, type Tenant } from '../db/tenants.js'
+import type { Database } from '../db/schema.js'
+import {
+  activateOnboardedTenant,
+  claimTenantOnboarding,
+  failTenantOnboarding,
+  insertOnboardingSteps,
+  listOnboardingStepRows,
+  markOnboardingStep,
+  renewOnboardingLease,
+} from '../db/onboarding.js'
+import { appendTenantAuditEntries } from '../db/tenant-audit-log.js'
+import { createTenantSchema, seedTenantRoles, tenantSchemaName } from '../db/tenant-schema.js'
+import { findTenantById, findTenantForUpdate, insertTenant, type Tenant } from '../db/tenants.js'
+import { upsertUser } from '../db/users.js'
 import { refreshTenantStorage } from './storage.js'
 import { TENANT_ROLES } from './tenant-roles.js'
 
 // The onboarding pipeline of DESIGN.md §3. Every step is idempotent and records its outcome in
-// tenant_provisioning_steps, so a failed or interrupted onboarding can simply be run again.
+// the onboarding steps table, so a failed or interrupted onboarding can simply be run again.
+// The tenant's status while it runs is `provisioning`; audit actions keep their historical
+// `tenant.provision.*` names so the log reads the same before and after.
 
 export const ONBOARDING_STEPS = [
   'create_schema',
@@ -48,36 +64,14 @@ export async function createTenantRecord(
   now: Date = new Date(),
 ): Promise<Tenant | { slugTaken: true }> {
   return db.transaction().execute(async (trx) => {
-    const inserted = await trx
-      .insertInto('tenants')
-      .values({
-        id: crypto.randomUUID(),
-        slug: input.slug,
-        name: input.name,
-        status: 'provisioning',
-        plan_id: input.planId,
-        billing_email: input.billingEmail,
-        first_admin_email: input.firstAdminEmail,
-        first_admin_name: input.firstAdminName,
-        created_at: now,
-        updated_at: now,
-      })
-      .onConflict((oc) => oc.column('slug').doNothing())
-      .returningAll()
-      .executeTakeFirst()
-    if (!inserted) return { slugTaken: true as const }
-    await trx
-      .insertInto('tenant_provisioning_steps')
-      .values(
-        ONBOARDING_STEPS.map((step, position) => ({
-          tenant_id: inserted.id,
-          step,
-          position,
-          status: 'pending' as const,
-        })),
-      )
-      .execute()
-    const tenant = toTenant(inserted)
+    const tenant = await insertTenant(trx, {
+      ...input,
+      id: crypto.randomUUID(),
+      status: 'provisioning',
+      createdAt: now,
+    })
+    if (!tenant) return { slugTaken: true as const }
+    await insertOnboardingSteps(trx, tenant.id, ONBOARDING_STEPS)
     await appendAuditEntry(
       trx,
       context,
@@ -103,7 +97,7 @@ export async function createTenantRecord(
 export type OnboardingOutcome =
   | { ok: true }
   | { ok: false; step: OnboardingStep; error: string }
-  /** Another run holds the claim (a double-clicked Retry). */
+  /** Another run holds the claim (a double-clicked Retry), or it is not awaiting onboarding. */
   | { ok: false; busy: true }
 
 /** One line for an operator: where and why an onboarding did not finish. */
@@ -114,69 +108,115 @@ export function describeOnboardingFailure(
   return `failed at “${STEP_LABELS[outcome.step]}”: ${outcome.error}`
 }
 
-/** An onboarding that has not written for this long is taken as interrupted (Retry is offered). */
-export const STALE_ONBOARDING_MS = 5 * 60_000
+/**
+ * A run's lease: a run renews it at every step, so an onboarding that has not made progress for
+ * this long is taken as interrupted (a crash or restart mid-pipeline) and may be retried.
+ */
+export const ONBOARDING_LEASE_MS = 5 * 60_000
 
-/** Failed, or provisioning with no progress for STALE_ONBOARDING_MS (a crash mid-pipeline). */
+export type OnboardingRetry = {
+  /** Whether Retry may be used now. */
+  available: boolean
+  /** When Retry becomes (or became) available; null for a failed onboarding (at once). */
+  availableAt: Date | null
+  /** `failed`: a step failed. `interrupted`: no progress for the lease. `running`: lease held. */
+  reason: 'failed' | 'interrupted' | 'running'
+  /** The run's last progress (claim or finished step). */
+  lastProgressAt: Date
+  /** The lease a run holds after each progress, in milliseconds. */
+  leaseMs: number
+}
+
+/**
+ * Whether and when Retry is offered, for a tenant still onboarding (undefined otherwise):
+ * at once when failed; when provisioning, once the run's lease has expired — until then a run may
+ * still be working, and a second one would only find it busy.
+ */
+export function onboardingRetry(
+  tenant: Pick<Tenant, 'status' | 'updatedAt'>,
+  now: Date,
+): OnboardingRetry | undefined {
+  const lastProgressAt = tenant.updatedAt
+  if (tenant.status === 'failed')
+    return {
+      available: true,
+      availableAt: null,
+      reason: 'failed',
+      lastProgressAt,
+      leaseMs: ONBOARDING_LEASE_MS,
+    }
+  if (tenant.status !== 'provisioning') return undefined
+  const availableAt = new Date(lastProgressAt.getTime() + ONBOARDING_LEASE_MS)
+  const available = now.getTime() >= availableAt.getTime()
+  const reason = available ? 'interrupted' : 'running'
+  return { available, availableAt, reason, lastProgressAt, leaseMs: ONBOARDING_LEASE_MS }
+}
+
+/** Failed, or provisioning with no progress for ONBOARDING_LEASE_MS (a crash mid-pipeline). */
 export function canRetryOnboarding(
   tenant: Pick<Tenant, 'status' | 'updatedAt'>,
   now: Date,
 ): boolean {
-  if (tenant.status === 'failed') return true
-  return (
-    tenant.status === 'provisioning' &&
-    now.getTime() - tenant.updatedAt.getTime() >= STALE_ONBOARDING_MS
-  )
+  return onboardingRetry(tenant, now)?.available ?? false
 }
 
 /**
- * Runs every step that is not yet done, in order. First it claims the tenant with a
- * compare-and-set on `updated_at`, so two runs (a double-clicked Retry) cannot interleave; a
- * retry of a failed tenant is audited. Each step's work is idempotent; its outcome and audit
- * entry (`tenant.provision.<step>`) commit together. On a failure the step and the tenant become
- * `failed` with the error kept for the tenant page, and the pipeline stops there. A tenant that
- * leaves `provisioning` meanwhile (deleted) stops the pipeline without being revived.
+ * Runs every step that is not yet done, in order. First it claims the tenant (row lock, then
+ * a new lease), so two runs (a double-clicked Retry) cannot interleave; a retry — of a failed
+ * tenant, or of one whose run was interrupted — is audited as `tenant.provision.retry`. Each
+ * step's work is idempotent; its outcome, the renewed lease and its audit entry
+ * (`tenant.provision.<step>`) commit together, and the last step's status change to `active`
+ * is part of that same transaction. On a failure the step and the tenant become `failed` with
+ * the error kept for the tenant page, and the pipeline stops there. A tenant that leaves
+ * `provisioning` meanwhile (deleted) stops the pipeline without being revived.
  */
 export async function runOnboarding(
   db: Db,
   context: AuditContext,
   tenantId: string,
 ): Promise<OnboardingOutcome> {
-  const tenant = await findTenantById(db, tenantId)
-  if (!tenant || !['provisioning', 'failed'].includes(tenant.status)) {
+  const found = await findTenantById(db, tenantId)
+  if (!found || !['provisioning', 'failed'].includes(found.status)) {
     throw new Error(`tenant ${tenantId} is not awaiting onboarding`)
   }
-  if (!(await claimOnboarding(db, context, tenant))) return { ok: false, busy: true }
-  const done = await db
-    .selectFrom('tenant_provisioning_steps')
-    .select('step')
-    .where('tenant_id', '=', tenantId)
-    .where('status', '=', 'done')
-    .execute()
+  const tenant = await claimOnboarding(db, context, tenantId, new Date())
+  if (!tenant) return { ok: false, busy: true }
+  const done = new Set(
+    (await listOnboardingStepRows(db, tenantId))
+      .filter((s) => s.status === 'done')
+      .map((s) => s.step),
+  )
   for (const step of ONBOARDING_STEPS) {
-    if (done.some((d) => d.step === step)) continue
-    if (!(await stillProvisioning(db, tenantId)))
-      return { ok: false, step, error: 'the tenant left provisioning (deleted?)' }
+    if (done.has(step)) continue
+    // A tenant deleted mid-run must not get its schema back from the next step.
+    if ((await findTenantById(db, tenantId))?.status !== 'provisioning')
+      return { ok: false, step, error: 'the tenant left onboarding (deleted?)' }
     const started = new Date()
     try {
       await STEP_WORK[step](db, tenant)
       await db.transaction().execute(async (trx) => {
-        await markStep(trx, tenantId, step, {
+        const finished = new Date()
+        const change =
+          step === 'activate'
+            ? await activate(trx, tenantId, finished)
+            : await renewLease(trx, tenantId, finished)
+        await markOnboardingStep(trx, tenantId, step, {
           status: 'done',
           error: null,
-          started_at: started,
-          finished_at: new Date(),
+          startedAt: started,
+          finishedAt: finished,
         })
         await appendAuditEntry(trx, context, {
           action: `tenant.provision.${step}`,
           targetType: 'tenant',
           targetId: tenantId,
           tenantId,
+          ...change,
         })
       })
     } catch (cause) {
       const error = (cause as Error).message?.slice(0, 500) || 'unknown error'
-      await recordFailure(db, context, tenantId, step, error, started)
+      await recordStepFailure(db, context, tenantId, step, error, started)
       return { ok: false, step, error }
     }
   }
@@ -184,60 +224,59 @@ export async function runOnboarding(
   return { ok: true }
 }
 
+type Trx = Transaction<Database>
+
+async function activate(trx: Trx, tenantId: string, now: Date) {
+  if (!(await activateOnboardedTenant(trx, tenantId, now)))
+    throw new Error('the tenant is no longer onboarding (deleted?)')
+  return { before: { status: 'provisioning' }, after: { status: 'active' } }
+}
+
+async function renewLease(trx: Trx, tenantId: string, now: Date) {
+  if (!(await renewOnboardingLease(trx, tenantId, now)))
+    throw new Error('the tenant left onboarding (deleted?)')
+  return {}
+}
+
 /**
- * Takes the tenant for one pipeline run, in one compare-and-set: a failed tenant, a new one
- * never claimed (updated_at still equals created_at), or one whose run went quiet for
- * STALE_ONBOARDING_MS. The claim moves updated_at, so a second run finds nothing to claim.
+ * Takes the tenant for one pipeline run, on its locked row: a new tenant never claimed
+ * (updated_at still equals created_at), a failed one, or one whose run's lease has expired.
+ * The claim renews the lease, so a second run finds nothing to claim. A retry is audited with
+ * what it retries.
+ * @returns the tenant as claimed, or undefined when another run holds it
  */
-async function claimOnboarding(db: Db, context: AuditContext, tenant: Tenant): Promise<boolean> {
-  const now = new Date()
+async function claimOnboarding(
+  db: Db,
+  context: AuditContext,
+  tenantId: string,
+  now: Date,
+): Promise<Tenant | undefined> {
   return db.transaction().execute(async (trx) => {
-    const claimed = await trx
-      .updateTable('tenants')
-      .set({
-        status: 'provisioning',
-        provisioning_error: null,
-        updated_at: sql`greatest(${now}::timestamptz, created_at + interval '1 millisecond')`,
-      })
-      .where('id', '=', tenant.id)
-      .where((eb) =>
-        eb.or([
-          eb('status', '=', 'failed'),
-          eb.and([
-            eb('status', '=', 'provisioning'),
-            eb.or([
-              eb('updated_at', '=', eb.ref('created_at')),
-              eb('updated_at', '<=', new Date(now.getTime() - STALE_ONBOARDING_MS)),
-            ]),
-          ]),
-        ]),
-      )
-      .returning('id')
-      .executeTakeFirst()
-    if (claimed && tenant.status === 'failed') {
+    const tenant = await findTenantForUpdate(trx, tenantId)
+    if (!tenant) return undefined
+    const neverClaimed =
+      tenant.status === 'provisioning' && tenant.updatedAt.getTime() === tenant.createdAt.getTime()
+    const retry = onboardingRetry(tenant, now)
+    if (!neverClaimed && !retry?.available) return undefined
+    const claimed = await claimTenantOnboarding(trx, tenantId, now)
+    if (!neverClaimed) {
       await appendAuditEntry(trx, context, {
         action: 'tenant.provision.retry',
         targetType: 'tenant',
-        targetId: tenant.id,
-        tenantId: tenant.id,
-        before: { status: 'failed', error: tenant.provisioningError },
+        targetId: tenantId,
+        tenantId,
+        before:
+          tenant.status === 'failed'
+            ? { status: 'failed', error: tenant.provisioningError }
+            : { status: 'provisioning', interrupted: true, lastProgressAt: tenant.updatedAt },
         after: { status: 'provisioning' },
       })
     }
-    return claimed !== undefined
+    return claimed
   })
 }
 
-async function stillProvisioning(db: Db, tenantId: string): Promise<boolean> {
-  const row = await db
-    .selectFrom('tenants')
-    .select('status')
-    .where('id', '=', tenantId)
-    .executeTakeFirst()
-  return row?.status === 'provisioning'
-}
-
-async function recordFailure(
+async function recordStepFailure(
   db: Db,
   context: AuditContext,
   tenantId: string,
@@ -246,23 +285,14 @@ async function recordFailure(
   started: Date,
 ) {
   await db.transaction().execute(async (trx) => {
-    await markStep(trx, tenantId, step, {
+    const now = new Date()
+    await markOnboardingStep(trx, tenantId, step, {
       status: 'failed',
       error,
-      started_at: started,
-      finished_at: new Date(),
+      startedAt: started,
+      finishedAt: now,
     })
-    // Only a tenant still provisioning becomes failed: a deleted one stays deleted.
-    await trx
-      .updateTable('tenants')
-      .set({
-        status: 'failed',
-        provisioning_error: `${STEP_LABELS[step]}: ${error}`,
-        updated_at: new Date(),
-      })
-      .where('id', '=', tenantId)
-      .where('status', '=', 'provisioning')
-      .execute()
+    await failTenantOnboarding(trx, tenantId, `${STEP_LABELS[step]}: ${error}`, now)
     await appendAuditEntry(trx, context, {
       action: 'tenant.provision.failed',
       targetType: 'tenant',
@@ -273,97 +303,34 @@ async function recordFailure(
   })
 }
 
-function markStep(
-  trx: Db,
-  tenantId: string,
-  step: OnboardingStep,
-  values: { status: 'done' | 'failed'; error: string | null; started_at: Date; finished_at: Date },
-) {
-  return trx
-    .updateTable('tenant_provisioning_steps')
-    .set(values)
-    .where('tenant_id', '=', tenantId)
-    .where('step', '=', step)
-    .execute()
-}
-
+/** The work of each step, outside the transaction that records it; `activate` has none. */
 const STEP_WORK: Record<OnboardingStep, (db: Db, tenant: Tenant) => Promise<void>> = {
   async create_schema(db, tenant) {
-    await sql`create schema if not exists ${sql.id(tenantSchemaName(tenant.slug))}`.execute(db)
+    await createTenantSchema(db, tenant.slug)
   },
   async migrate(db, tenant) {
-    await migrateTenant(db as Kysely<any>, tenantSchemaName(tenant.slug))
+    await migrateTenant(db, tenantSchemaName(tenant.slug))
   },
   async seed_roles(db, tenant) {
-    const tdb = (db as Kysely<any>).withSchema(tenantSchemaName(tenant.slug))
-    await tdb.transaction().execute(async (trx) => {
-      for (const role of TENANT_ROLES) {
-        await trx
-          .insertInto('roles')
-          .values({ name: role.name, description: role.description })
-          .onConflict((oc) => oc.column('name').doNothing())
-          .execute()
-        const { id } = await trx
-          .selectFrom('roles')
-          .select('id')
-          .where('name', '=', role.name)
-          .executeTakeFirstOrThrow()
-        await trx
-          .insertInto('role_permissions')
-          .values(role.permissions.map((permission) => ({ role_id: id, permission })))
-          .onConflict((oc) => oc.columns(['role_id', 'permission']).doNothing())
-          .execute()
-      }
-    })
+    await seedTenantRoles(db, tenant.slug, TENANT_ROLES)
   },
   async first_admin(db, tenant) {
     await db.transaction().execute(async (trx) => {
       const userId = await upsertUser(trx, tenant.firstAdminEmail, tenant.firstAdminName)
-      const added = await trx
-        .insertInto('memberships')
-        .values({ user_id: userId, tenant_id: tenant.id, role: 'owner', created_at: new Date() })
-        .onConflict((oc) => oc.columns(['tenant_id', 'user_id']).doNothing())
-        .returning('user_id')
-        .executeTakeFirst()
-      if (added) {
-        await (trx as Kysely<any>)
-          .withSchema(tenantSchemaName(tenant.slug))
-          .insertInto('audit_log')
-          .values({
-            actor: 'platform',
-            action: 'member.added',
-            details: JSON.stringify({ email: tenant.firstAdminEmail, role: 'owner' }),
-          })
-          .execute()
-      }
+      const added = await addMemberships(trx, [
+        { userId, tenantId: tenant.id, role: 'owner', createdAt: new Date() },
+      ])
+      if (added.length === 0) return
+      await appendTenantAuditEntries(trx, tenant.slug, [
+        {
+          actor: 'platform',
+          action: 'member.added',
+          details: { email: tenant.firstAdminEmail, role: 'owner' },
+        },
+      ])
     })
   },
-  async activate(db, tenant) {
-    const activated = await db
-      .updateTable('tenants')
-      .set({ status: 'active', updated_at: new Date(), last_activity_at: new Date() })
-      .where('id', '=', tenant.id)
-      .where('status', '=', 'provisioning')
-      .executeTakeFirst()
-    if (Number(activated.numUpdatedRows) !== 1)
-      throw new Error('the tenant is no longer provisioning')
-  },
-}
-
-/** The global user for an email, created when new; returns its id. */
-export async function upsertUser(trx: Db, email: string, name: string): Promise<string> {
-  const existing = await trx
-    .selectFrom('users')
-    .select('id')
-    .where(sql<string>`lower(email)`, '=', email.toLowerCase())
-    .executeTakeFirst()
-  if (existing) return existing.id
-  const row = await trx
-    .insertInto('users')
-    .values({ id: crypto.randomUUID(), email, name, status: 'active', created_at: new Date() })
-    .returning('id')
-    .executeTakeFirstOrThrow()
-  return row.id
+  async activate() {},
 }
 
 export type StepState = {
@@ -376,17 +343,12 @@ export type StepState = {
 
 /** The pipeline's steps for one tenant, in order, for the tenant page. */
 export async function listOnboardingSteps(db: Db, tenantId: string): Promise<StepState[]> {
-  const rows = await db
-    .selectFrom('tenant_provisioning_steps')
-    .selectAll()
-    .where('tenant_id', '=', tenantId)
-    .orderBy('position')
-    .execute()
+  const rows = await listOnboardingStepRows(db, tenantId)
   return rows.map((r) => ({
     step: r.step as OnboardingStep,
     label: STEP_LABELS[r.step as OnboardingStep] ?? r.step,
     status: r.status,
     error: r.error,
-    finishedAt: r.finished_at,
+    finishedAt: r.finishedAt,
   }))
 }

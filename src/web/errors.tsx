@@ -2,6 +2,7 @@ import type { Context, ErrorHandler, NotFoundHandler } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { ErrorPage } from '../views/errors/error-page.js'
 import type { AppEnv } from './env.js'
+import { clientRequestId } from './request-id.js'
 import { isHtmx } from './request.js'
 
 const NOT_FOUND = 'There is nothing at this address.'
@@ -14,6 +15,8 @@ function logError(c: Context<AppEnv>, err: unknown): void {
     JSON.stringify({
       level: 'error',
       requestId: c.var.requestId,
+      // What the client said its id was: for matching its logs, never written to the audit log.
+      clientRequestId: clientRequestId(c),
       method: c.req.method,
       path: c.req.path,
       error: String((err as Error | undefined)?.stack ?? err),

@@ -1,10 +1,16 @@
 import type { Context } from 'hono'
 import { Hono } from 'hono'
-import { describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig, type Config } from '../config.js'
-import { testConfig } from '../test-support/factories.js'
+import {
+  createSuperAdmin,
+  createTestApp,
+  signIn,
+  testConfig,
+  type TestApp,
+} from '../test-support/factories.js'
 import type { AppEnv } from './env.js'
-import { noStore, sameOriginOr, securityHeaders } from './hardening.js'
+import { noStore, requireSameOrigin, sameOriginOr, securityHeaders } from './hardening.js'
 
 function httpsConfig(): Config {
   return loadConfig(
@@ -111,5 +117,97 @@ describe('sameOriginOr', () => {
     ]) {
       expect([origin, check(origin, c)]).toEqual([origin, false])
     }
+  })
+})
+
+describe('requireSameOrigin', () => {
+  const app = new Hono<AppEnv>()
+  app.use(requireSameOrigin(sameOriginOr('https://fleetdeck.example.com')))
+  app.all('/thing', (c) => c.text('done'))
+  const post = (headers: Record<string, string>, body = '{"a":1}') =>
+    app.request('http://10.0.0.5:3000/thing', { method: 'POST', headers, body })
+
+  it('refuses a JSON, XML or other non-form body unless it comes from our own origin', async () => {
+    for (const type of ['application/json', 'text/xml', 'application/octet-stream', 'image/png']) {
+      const cross = await post({ 'content-type': type, origin: 'https://evil.example' })
+      const none = await post({ 'content-type': type })
+      const own = await post({ 'content-type': type, origin: 'https://fleetdeck.example.com' })
+      const fetchSite = await post({ 'content-type': type, 'sec-fetch-site': 'same-origin' })
+
+      expect([type, cross.status, none.status, own.status, fetchSite.status]).toEqual([
+        type,
+        403,
+        403,
+        200,
+        200,
+      ])
+    }
+  })
+
+  it('checks DELETE, PUT and PATCH the same way, and leaves GET, HEAD and OPTIONS alone', async () => {
+    for (const method of ['DELETE', 'PUT', 'PATCH']) {
+      const res = await app.request('http://10.0.0.5:3000/thing', {
+        method,
+        headers: { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
+      })
+      expect([method, res.status]).toEqual([method, 403])
+    }
+    for (const method of ['GET', 'HEAD', 'OPTIONS']) {
+      const res = await app.request('http://10.0.0.5:3000/thing', {
+        method,
+        headers: { origin: 'https://evil.example' },
+      })
+      expect([method, res.status]).toEqual([method, 200])
+    }
+  })
+})
+
+describe('cross-site bodies that are not forms, against the whole app', () => {
+  let t: TestApp
+  let cookie: string
+
+  beforeAll(async () => {
+    t = await createTestApp()
+    cookie = await signIn(t.app, await createSuperAdmin(t.db, t.config), t.clock)
+  })
+  afterAll(() => t?.close())
+
+  async function counts() {
+    const n = async (table: 'tenants' | 'audit_log' | 'super_admin_sessions') =>
+      Number(
+        (
+          await t.db
+            .selectFrom(table)
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      )
+    return {
+      tenants: await n('tenants'),
+      audit: await n('audit_log'),
+      sessions: await n('super_admin_sessions'),
+    }
+  }
+
+  // Hono's csrf middleware checks only form content types; before issue 6 these reached the
+  // handlers (which read them as empty forms), one CORS misconfiguration away from acting.
+  it('a cross-site JSON or XML POST to a console route is refused with 403 and nothing changes', async () => {
+    const before = await counts()
+    const requests: [string, string, string][] = [
+      ['/tenants', 'application/json', JSON.stringify({ slug: 'evil', name: 'Evil' })],
+      ['/logout', 'application/json', '{}'],
+      ['/settings/security/sessions', 'text/xml', '<delete/>'],
+      ['/login', 'application/json', '{"email":"a@b.c","password":"x"}'],
+    ]
+
+    for (const [path, type, body] of requests) {
+      const res = await t.app.request(path, {
+        method: path.endsWith('/sessions') ? 'DELETE' : 'POST',
+        headers: { 'content-type': type, origin: 'https://evil.example', cookie },
+        body,
+      })
+      expect([path, res.status]).toEqual([path, 403])
+    }
+    expect(await counts()).toEqual(before)
   })
 })

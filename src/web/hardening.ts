@@ -3,6 +3,7 @@ import { HTTPException } from 'hono/http-exception'
 import { NONCE, secureHeaders } from 'hono/secure-headers'
 import type { Config } from '../config.js'
 import type { AppEnv } from './env.js'
+import { parsedForm } from './form-body.js'
 
 /**
  * Security headers on every response (issue #3; OWASP ASVS 5.0 §3.4): a Content-Security-Policy
@@ -45,26 +46,39 @@ export function sameOriginOr(publicUrl: string) {
 }
 
 /**
+ * Cross-site request forgery guard for every unsafe request (POST, DELETE, …), whatever its
+ * content type. Hono's csrf checks only the types a cross-site form can send without a preflight
+ * (urlencoded, multipart, text/plain); a JSON or XML body was let through on the grounds that it
+ * needs CORS, which Fleetdeck never grants — one misconfigured proxy away from a hole, and
+ * navigator.sendBeacon and some plugins skip preflights. Here the request passes only when the
+ * browser says it is same-origin (`Sec-Fetch-Site`) or its Origin is ours (`isOurOrigin`,
+ * sameOriginOr). Groups authenticated without cookies (API tokens, webhook signatures) must be
+ * mounted outside it.
+ * @throws HTTPException 403
+ */
+export function requireSameOrigin(
+  isOurOrigin: (origin: string, c: Context) => boolean,
+): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (/^(GET|HEAD|OPTIONS)$/.test(c.req.method)) return next()
+    const origin = c.req.header('origin')
+    if (c.req.header('sec-fetch-site') !== 'same-origin' && !(origin && isOurOrigin(origin, c))) {
+      throw new HTTPException(403, {
+        message: 'Cross-site request refused: only pages of Fleetdeck itself may send this.',
+      })
+    }
+    await next()
+  }
+}
+
+/**
  * Forms without JavaScript may ask for DELETE with `_method=DELETE`; any other `_method` value
  * is refused with 400 before Hono's methodOverride would turn it into an invalid request (found
- * by the property tests: `_method=' '` answered 500).
+ * by the property tests: `_method=' '` answered 500). Reads the form readFormBody parsed.
  */
 export const onlyDeleteOverride: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const type = c.req.header('content-type') ?? ''
-  if (
-    c.req.method === 'GET' ||
-    c.req.method === 'HEAD' ||
-    !/^(application\/x-www-form-urlencoded|multipart\/form-data)/.test(type)
-  )
-    return next()
   // Hono's methodOverride takes the LAST `_method`; refuse repeats rather than guess.
-  const methods =
-    (
-      await c.req.raw
-        .clone()
-        .formData()
-        .catch(() => undefined)
-    )?.getAll('_method') ?? []
+  const methods = parsedForm(c)?.getAll('_method') ?? []
   if (methods.length > 1 || (methods.length === 1 && methods[0] !== 'DELETE')) {
     throw new HTTPException(400, { message: 'Unsupported _method: forms may only ask for DELETE.' })
   }

@@ -1,5 +1,5 @@
 import type { FC } from 'hono/jsx'
-import type { PlanRow } from '../../db/schema.js'
+import type { Plan } from '../../db/plans.js'
 import { Button } from '../components/button.js'
 import { Field } from '../components/field.js'
 import { BackLink } from '../components/section.js'
@@ -17,7 +17,7 @@ export type TenantFormValues = {
 export const TenantForm: FC<{
   values: Partial<TenantFormValues>
   errors: Partial<Record<keyof TenantFormValues, string>>
-  plans: PlanRow[]
+  plans: Plan[]
 }> = ({ values, errors, plans }) => (
   <form
     id="tenant-form"
@@ -72,7 +72,7 @@ export const TenantForm: FC<{
 export const NewTenantPage: FC<{
   values: Partial<TenantFormValues>
   errors: Partial<Record<keyof TenantFormValues, string>>
-  plans: PlanRow[]
+  plans: Plan[]
 }> = (p) => (
   <>
     <BackLink href="/tenants">Tenants</BackLink>

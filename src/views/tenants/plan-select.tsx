@@ -1,7 +1,7 @@
 import type { FC } from 'hono/jsx'
-import type { PlanRow } from '../../db/schema.js'
+import type { Plan } from '../../db/plans.js'
 
-export const PlanSelect: FC<{ plans: PlanRow[]; value?: string; error?: string }> = ({
+export const PlanSelect: FC<{ plans: Plan[]; value?: string; error?: string }> = ({
   plans,
   value,
   error,
@@ -20,10 +20,10 @@ export const PlanSelect: FC<{ plans: PlanRow[]; value?: string; error?: string }
       {plans.map((plan) => (
         <option value={plan.id} selected={plan.id === value}>
           {plan.name} —{' '}
-          {plan.price_cents_monthly === 0
+          {plan.priceCentsMonthly === 0
             ? 'free'
-            : `$${(plan.price_cents_monthly / 100).toFixed(0)}/month`}
-          , {plan.max_members ?? 'unlimited'} members
+            : `$${(plan.priceCentsMonthly / 100).toFixed(0)}/month`}
+          , {plan.maxMembers ?? 'unlimited'} members
         </option>
       ))}
     </select>

@@ -1,11 +1,11 @@
 import type { FC } from 'hono/jsx'
 import { roleCan } from '../../auth/permissions.js'
 import type { AuditListEntry } from '../../db/audit-log.js'
-import type { PlanRow } from '../../db/schema.js'
+import type { Plan } from '../../db/plans.js'
 import type { SuperAdmin } from '../../db/super-admins.js'
 import type { Member, Storage, Tenant } from '../../db/tenants.js'
-import { canRetryOnboarding, type StepState } from '../../tenancy/onboarding.js'
-import type { SchemaStatus } from '../../tenancy/storage.js'
+import type { OnboardingRetry, StepState } from '../../tenancy/onboarding.js'
+import type { SchemaStatus } from '../../fleet/schema-status.js'
 import { AuditTable } from '../audit/audit-table.js'
 import { Button } from '../components/button.js'
 import { Field } from '../components/field.js'
@@ -19,12 +19,14 @@ export type TenantPageProps = {
   operator: SuperAdmin
   tenant: Tenant
   planName: string
-  plans: PlanRow[]
+  plans: Plan[]
   members: Member[]
   memberCount: number
   storage: Storage | undefined
   schema: SchemaStatus
   steps: StepState[]
+  /** Whether, when and why Retry is offered; undefined once onboarding is over. */
+  retry?: OnboardingRetry
   audit: AuditListEntry[]
   now: Date
   editErrors?: Partial<Record<'name' | 'planId' | 'billingEmail', string>>
@@ -166,7 +168,8 @@ export const TenantPage: FC<TenantPageProps> = (p) => {
               </li>
             ))}
           </ol>
-          {canRetryOnboarding(t, p.now) && roleCan(p.operator.role, 'saas.tenants.create') && (
+          {p.retry && p.retry.reason !== 'failed' && <RetryNotice retry={p.retry} />}
+          {p.retry?.available && roleCan(p.operator.role, 'saas.tenants.create') && (
             <form method="post" action={`/tenants/${t.id}/provisioning`} class="mt-3">
               <Button accesskey="r">Retry onboarding</Button>
             </form>
@@ -266,5 +269,30 @@ export const TenantPage: FC<TenantPageProps> = (p) => {
         </section>
       )}
     </div>
+  )
+}
+
+/** Why an onboarding still in `provisioning` can or cannot be retried yet, and when it can. */
+const RetryNotice: FC<{ retry: OnboardingRetry }> = ({ retry }) => {
+  const lease = `${Math.round(retry.leaseMs / 60_000)}-minute`
+  return (
+    <p id="onboarding-retry" class="m-0 mt-3 text-sm text-slate-700">
+      {retry.available ? (
+        <>
+          Onboarding was interrupted: no step has finished since{' '}
+          {formatDateTime(retry.lastProgressAt)}, and a run renews its {lease} lease at every step.
+          Retry resumes at the first unfinished step.
+        </>
+      ) : (
+        <>
+          Onboarding is running, or was interrupted: last progress at{' '}
+          {formatDateTime(retry.lastProgressAt)}. Retry becomes available at{' '}
+          <time datetime={retry.availableAt?.toISOString()}>
+            {formatDateTime(retry.availableAt)}
+          </time>
+          , when the run’s {lease} lease expires — until then a second run would collide with it.
+        </>
+      )}
+    </p>
   )
 }

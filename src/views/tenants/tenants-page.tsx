@@ -1,6 +1,7 @@
 import type { FC } from 'hono/jsx'
 import { roleCan } from '../../auth/permissions.js'
-import type { PlanRow, TenantStatus } from '../../db/schema.js'
+import type { Plan } from '../../db/plans.js'
+import type { TenantStatus } from '../../db/schema.js'
 import type { SuperAdmin } from '../../db/super-admins.js'
 import type { TenantListItem, TenantSort } from '../../db/tenants.js'
 import { Button, ButtonLink } from '../components/button.js'
@@ -338,7 +339,7 @@ const DateFilter: FC<{ name: 'from' | 'to'; label: string; value: string; error?
 export const TenantFilters: FC<{
   query: TenantListQuery
   counts: Record<TenantStatus, number>
-  plans: PlanRow[]
+  plans: Plan[]
   errors: TenantFilterErrors
 }> = ({ query, counts, plans, errors }) => (
   <form
@@ -410,7 +411,7 @@ export const TenantFilters: FC<{
 export const TenantsPage: FC<
   TenantTableProps & {
     counts: Record<TenantStatus, number>
-    plans: PlanRow[]
+    plans: Plan[]
   }
 > = (p) => (
   <>
