@@ -1,11 +1,13 @@
 // npm run audit:verify — walks the hash chain of public.audit_log; prints OK or the first broken link.
+// Works while the server runs on the embedded database (through the server: src/db/cli-database.ts).
 import { loadConfig } from '../src/config.js'
 import { verifyAuditChain } from '../src/db/audit-log.js'
-import { openDatabase } from '../src/db/database.js'
+import { openCliDatabase, reportCliFailures } from '../src/db/cli-database.js'
 import { migratePlatform } from '../src/db/migrate.js'
 
+reportCliFailures('audit:verify')
 const config = loadConfig()
-const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir })
+const { database } = await openCliDatabase(config)
 try {
   await migratePlatform(database.db)
   const verdict = await verifyAuditChain(database.db)

@@ -110,7 +110,8 @@ async function benchPostgres() {
 }
 
 async function throughput(fleetdeck: string, baseline: string, headers: Record<string, string>) {
-  const load = { connections: 10, headers }
+  // What a browser sends: the page is compressed as it would be for an operator.
+  const load = { connections: 10, headers: { ...headers, 'accept-encoding': 'gzip, deflate, br' } }
   await runLoad(`${baseline}/tenants`, { ...load, amount: 500 })
   await runLoad(`${fleetdeck}/tenants`, { ...load, amount: 300 })
   const base = await runLoad(`${baseline}/tenants`, { ...load, amount: 6000 })
@@ -294,7 +295,7 @@ async function benchPgliteLoad() {
 }
 
 async function benchSeed() {
-  const { seedDemoFleet } = await import('../src/tenancy/demo-fleet.js')
+  const { seedDemoFleet } = await import('../src/demo/demo-fleet.js')
   console.log('\nSeed throughput (npm run seed, 2,000-user pool)')
   await withScratchDatabase('fleetdeck_bench_seed', async (url) => {
     const handle = await openDatabase({ url, dataDir: '', poolSize: 8 })

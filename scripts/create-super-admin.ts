@@ -2,18 +2,19 @@
 // Creates a super admin without password or TOTP and prints a one-time enrolment link.
 import { parseArgs } from 'node:util'
 import { z } from 'zod'
-import { createEnrolmentToken, ENROLMENT_TTL_SECONDS } from '../src/auth/enrolment.js'
+import { ENROLMENT_TTL_SECONDS } from '../src/auth/enrolment.js'
 import { loadConfig } from '../src/config.js'
-import { appendAuditEntry } from '../src/db/audit-log.js'
-import { openDatabase } from '../src/db/database.js'
+import { openCliDatabase, reportCliFailures } from '../src/db/cli-database.js'
 import { migratePlatform } from '../src/db/migrate.js'
-import { findSuperAdminByEmail, insertSuperAdmin } from '../src/db/super-admins.js'
+import { OPERATOR_ROLES } from '../src/db/schema.js'
+import { inviteOperator } from '../src/operators/invitations.js'
 
+reportCliFailures('create-super-admin')
 const args = z
   .object({
     email: z.email({ error: '--email must be an email address' }),
     name: z.string().trim().min(1, { error: '--name is required' }),
-    role: z.enum(['owner', 'admin', 'operator', 'support', 'viewer']).default('owner'),
+    role: z.enum(OPERATOR_ROLES).default('owner'),
   })
   .safeParse(
     parseArgs({
@@ -26,29 +27,23 @@ if (!args.success) {
 }
 
 const config = loadConfig()
-const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir })
+// Through the running server when it holds the embedded database; links use its PUBLIC_URL.
+const { database, publicUrl } = await openCliDatabase(config)
 try {
   await migratePlatform(database.db)
-  if (await findSuperAdminByEmail(database.db, args.data.email)) {
+  const invited = await inviteOperator(
+    database.db,
+    { requestId: 'cli:create-super-admin' },
+    args.data,
+    { via: 'cli' },
+    new Date(),
+  )
+  if (!invited.ok) {
     console.error(`A super admin with email ${args.data.email} already exists.`)
     process.exitCode = 1
   } else {
-    const token = await database.db.transaction().execute(async (trx) => {
-      const admin = await insertSuperAdmin(trx, args.data)
-      await appendAuditEntry(
-        trx,
-        { requestId: 'cli:create-super-admin' },
-        {
-          action: 'super_admin.create',
-          targetType: 'super_admin',
-          targetId: admin.id,
-          after: { email: admin.email, name: admin.name, role: admin.role, via: 'cli' },
-        },
-      )
-      return createEnrolmentToken(trx, 'enrolment', admin.id)
-    })
     console.log(
-      `Super admin ${args.data.email} (${args.data.role}) created. One-time enrolment link, valid ${ENROLMENT_TTL_SECONDS / 3600} h:\n\n  ${config.publicUrl}/enrol/${token}\n`,
+      `Super admin ${args.data.email} (${args.data.role}) created. One-time enrolment link, valid ${ENROLMENT_TTL_SECONDS / 3600} h:\n\n  ${publicUrl}/enrol/${invited.token}\n`,
     )
   }
 } finally {

@@ -1,11 +1,12 @@
 import { parseArgs } from 'node:util'
 import { ConfigError, loadConfig } from '../src/config.js'
-import { openDatabase } from '../src/db/database.js'
+import { openCliDatabase } from '../src/db/cli-database.js'
 import { migratePlatform } from '../src/db/migrate.js'
-import { seedDemoFleet } from '../src/tenancy/demo-fleet.js'
+import { seedDemoFleet } from '../src/demo/demo-fleet.js'
 
 // npm run seed -- --tenants N --users M
-// Adds a demo fleet through the onboarding pipeline; running it again adds more tenants.
+// Adds a demo fleet through the onboarding pipeline; running it again adds more tenants, and
+// first resumes the tenants an interrupted earlier run left onboarding.
 
 const PROGRESS_EVERY = 100
 
@@ -28,11 +29,8 @@ async function main() {
   const tenants = parseCount(values.tenants, 'tenants', 0)
   const users = parseCount(values.users, 'users', 1)
   const config = loadConfig()
-  const handle = await openDatabase({
-    url: config.databaseUrl,
-    dataDir: config.dataDir,
-    poolSize: 8,
-  })
+  // Through the running server when it holds the embedded database.
+  const { database: handle } = await openCliDatabase(config, { poolSize: 8 })
   try {
     await migratePlatform(handle.db)
     console.log(`seeding ${tenants} tenants and a pool of ${users} users on ${handle.kind}…`)
@@ -46,6 +44,13 @@ async function main() {
         console.log(`  ${done}/${total} tenants, ${seconds.toFixed(1)} s`)
       },
     })
+    if (summary.tenantsResumed > 0)
+      console.log(`resumed ${summary.tenantsResumed} tenants an interrupted seed left onboarding`)
+    if (summary.tenantsLeased > 0)
+      console.log(
+        `${summary.tenantsLeased} tenants of an earlier seed may still be onboarding; ` +
+          `run the seed again after ${summary.resumableAt?.toISOString()} to resume them`,
+      )
     console.log(
       [
         `batch ${summary.batchId}`,

@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { methodOverride } from 'hono/method-override'
-import { serveStatic } from '@hono/node-server/serve-static'
+import { compress } from 'hono/compress'
 import { apiV1Routes } from './api/v1/index.js'
 import { accountRoutes } from './routes/account.js'
 import { auditRoutes } from './routes/audit.js'
@@ -18,6 +18,7 @@ import { compileTrustProxy } from './web/client-ip.js'
 import { limitDatabaseQueue } from './web/database-queue.js'
 import { htmlErrorHandler, htmlNotFound } from './web/errors.js'
 import { takeFlashForPage } from './web/flash.js'
+import { readFormBody } from './web/form-body.js'
 import { requireConsoleSession } from './web/guards.js'
 import { enforceGlobalAllowlist } from './web/ip-guard.js'
 import {
@@ -28,8 +29,12 @@ import {
   sameOriginOr,
   securityHeaders,
 } from './web/hardening.js'
+import { serveAssets } from './web/assets.js'
 import { authRenderer, consoleRenderer } from './web/render.js'
 import { takeResumedFormForPage } from './web/form-resume.js'
+import { assignRequestId } from './web/request-id.js'
+import { requireClientAddress } from './web/request.js'
+import { refuseControlCharactersInUrl } from './web/text-guard.js'
 
 /** Health probes, sign-in and enrolment: everything that answers without a session. */
 function publicGroup() {
@@ -58,10 +63,6 @@ function consoleGroup() {
   group.onError(htmlErrorHandler)
   return group
 }
-import { readFormBody } from './web/form-body.js'
-import { assignRequestId } from './web/request-id.js'
-import { requireClientAddress } from './web/request.js'
-import { refuseControlCharactersInUrl } from './web/text-guard.js'
 
 /** The whole HTTP app; `app.request()` in tests, `@hono/node-server` in production. */
 export function createApp(deps: AppDeps) {
@@ -77,22 +78,30 @@ export function createApp(deps: AppDeps) {
     c.set('trustProxy', trustProxy)
     await next()
   })
+  // gzip for pages, fragments and unbuilt assets; built assets carry their own .br/.gz copies.
+  app.use(compress())
   app.use(securityHeaders(deps.config), noStore, requirePublicHost(deps.config))
   app.use(requireClientAddress, refuseControlCharactersInUrl)
-  app.use('/public/*', serveStatic({ root: './' }))
+  app.use('/public/*', serveAssets)
+  app.use(enforceGlobalAllowlist)
+  // Every unsafe request, whatever its body type, must come from our own pages; the API and
+  // webhook groups authenticate with tokens and signatures, not cookies a browser adds.
+  app.use(
+    requireSameOrigin(sameOriginOr(deps.config.publicUrl), { except: ['/api/', '/webhooks/'] }),
+  )
+  // Forms without JavaScript send `_method=DELETE`; htmx sends the real verb.
+  // Forms here are small; a cap keeps a stranger from making the server parse megabytes.
+  app.use(bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.text('Request body too large', 413) }))
+  app.use(readFormBody, onlyDeleteOverride, methodOverride({ app }))
+  // After method override: a no-JS `_method=DELETE` form is dispatched again through the app,
+  // and a request that queued before that would wait behind itself on the single embedded
+  // connection for ever.
   app.use(
     limitDatabaseQueue({
       connections: deps.database.connections,
       queueLimit: deps.config.databaseQueueLimit,
     }),
   )
-  app.use(enforceGlobalAllowlist)
-  // Every unsafe request, whatever its body type, must come from our own pages.
-  app.use(requireSameOrigin(sameOriginOr(deps.config.publicUrl)))
-  // Forms without JavaScript send `_method=DELETE`; htmx sends the real verb.
-  // Forms here are small; a cap keeps a stranger from making the server parse megabytes.
-  app.use(bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.text('Request body too large', 413) }))
-  app.use(readFormBody, onlyDeleteOverride, methodOverride({ app }))
   // Pages outside the console draw the narrow card; the console group sets its own layout.
   app.use(takeFlashForPage, authRenderer)
 

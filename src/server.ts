@@ -5,9 +5,9 @@ import { ConfigError, loadConfig, type Config } from './config.js'
 import { openDatabase, type DatabaseHandle } from './db/database.js'
 import { migratePlatform } from './db/migrate.js'
 import { countSuperAdmins } from './db/super-admins.js'
-import { startStorageSnapshots } from './tenancy/storage-refresher.js'
 import { createApp } from './app.js'
-import { startHousekeeping } from './housekeeping.js'
+import { periodicTasks } from './jobs/periodic-tasks.js'
+import { createScheduler } from './jobs/scheduler.js'
 
 const started = Date.now()
 
@@ -45,15 +45,21 @@ async function printSetupLink(database: DatabaseHandle, config: Config): Promise
 }
 
 const config = configOrExit()
-const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir })
+const database = await openDatabase({
+  url: config.databaseUrl,
+  dataDir: config.dataDir,
+  shareWithClis: { publicUrl: config.publicUrl },
+})
 const applied = await migratePlatform(database.db)
 if (applied.length > 0) console.log(`migrations applied: ${applied.join(', ')}`)
 await checkSecretKeyOrExit(database, config)
 await printSetupLink(database, config)
 
 const app = createApp({ config, database })
-const snapshots = startStorageSnapshots(database, config.storageSnapshotSeconds * 1000)
-const housekeeping = startHousekeeping(database, config)
+const scheduler = createScheduler(database.db, periodicTasks(database, config), {
+  lock: database.kind === 'pglite' ? 'none' : 'advisory',
+})
+scheduler.start()
 const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
   const where = database.kind === 'pglite' ? `embedded database in ${config.dataDir}` : 'PostgreSQL'
   console.log(
@@ -63,9 +69,8 @@ const server = serve({ fetch: app.fetch, port: config.port, hostname: config.hos
 
 async function shutdown(signal: string) {
   console.log(`${signal}: shutting down`)
-  snapshots.stop()
-  housekeeping.stop()
   server.close()
+  await scheduler.stop()
   await database.close()
   process.exit(0)
 }

@@ -115,8 +115,8 @@ export async function growAuditLog(db: Db, total: number, actors: string[]): Pro
     select i, now() - ((${total} - i) || ' seconds')::interval,
       (${actors}::uuid[])[1 + i % ${actors.length}], 'actor' || (i % ${actors.length}) || '@bench.example',
       (${AUDIT_ACTIONS}::text[])[1 + i % ${AUDIT_ACTIONS.length}], 'tenant', t.id::text, t.id,
-      '{"status":"active"}'::jsonb, '{"status":"suspended"}'::jsonb, md5(i::text), '127.0.0.1',
-      'bench', md5((i - 1)::text) || md5((i - 1)::text), md5(i::text) || md5(i::text)
+      null, '{"status":"suspended"}'::jsonb, null, '127.0.0.1', 'bench',
+      lpad(to_hex(i - 1), 64, '0'), lpad(to_hex(i), 64, '0')
     from generate_series(${from}::int, ${total}::int) i
     join t on t.n = 1 + i % t.c`.execute(db)
   const facets = await sql<{
@@ -140,14 +140,18 @@ export async function growAuditLog(db: Db, total: number, actors: string[]): Pro
  * pg_namespace and pg_class.
  */
 export async function fillerSchemas(db: Db, count: number): Promise<void> {
-  await sql`
-    do $$ begin
-      for i in 1..${sql.lit(count)} loop
-        execute format('create schema tenant_filler_%s', i);
-        for j in 1..2 loop
-          execute format('create table tenant_filler_%s.t%s (id bigint primary key, at timestamptz)', i, j);
+  // Batches of 200 schemas: one transaction holds a lock per created relation until it ends.
+  for (let first = 1; first <= count; first += 200) {
+    const last = Math.min(count, first + 199)
+    await sql`
+      do $$ begin
+        for i in ${sql.lit(first)}..${sql.lit(last)} loop
+          execute format('create schema tenant_filler_%s', i);
+          for j in 1..2 loop
+            execute format('create table tenant_filler_%s.t%s (id bigint primary key, at timestamptz)', i, j);
+          end loop;
         end loop;
-      end loop;
-    end $$`.execute(db)
+      end $$`.execute(db)
+  }
   await sql`analyze pg_catalog.pg_class`.execute(db)
 }

@@ -1,4 +1,4 @@
-import type { OperatorRole } from '../db/schema.js'
+import { OPERATOR_ROLES, type OperatorRole } from '../db/schema.js'
 
 // Who may call which route, written out by hand as the expected outcome (issue #3): it is
 // checked against the role → permission table and the routes' guards by
@@ -12,7 +12,7 @@ export type Access =
   /** Only these roles; every other role gets 403. */
   | readonly OperatorRole[]
 
-const ALL: readonly OperatorRole[] = ['owner', 'admin', 'operator', 'support', 'viewer']
+const ALL: readonly OperatorRole[] = OPERATOR_ROLES
 const EDITORS: readonly OperatorRole[] = ['owner', 'admin']
 const SUSPENDERS: readonly OperatorRole[] = ['owner', 'admin', 'operator']
 const OWNERS: readonly OperatorRole[] = ['owner']
@@ -41,7 +41,7 @@ export const AUTHORIZATION_MATRIX: Record<string, Access> = {
   'GET /tenants/:id/suspension/new': SUSPENDERS,
   'POST /tenants/:id/suspension': SUSPENDERS,
   'DELETE /tenants/:id/suspension': SUSPENDERS,
-  'POST /tenants/:id/provisioning': EDITORS,
+  'POST /tenants/:id/onboarding': EDITORS,
 
   'GET /audit': ALL,
 

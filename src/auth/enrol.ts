@@ -1,4 +1,3 @@
-import { sql } from 'kysely'
 import { appendAuditEntry, type AuditContext } from '../db/audit-log.js'
 import type { Db } from '../db/database.js'
 import {
@@ -6,6 +5,7 @@ import {
   findSuperAdminByEmail,
   findSuperAdminById,
   insertSuperAdmin,
+  lockFirstOwnerCreation,
   setSuperAdminPassword,
   type SuperAdmin,
 } from '../db/super-admins.js'
@@ -36,7 +36,7 @@ export async function completePasswordEnrolment(
     let admin: SuperAdmin
     if (link.purpose === 'setup') {
       // Two setup links used at the same moment must not make two first owners.
-      await sql`select pg_advisory_xact_lock(hashtext('fleetdeck.first-owner'))`.execute(trx)
+      await lockFirstOwnerCreation(trx)
       if ((await countSuperAdmins(trx)) > 0)
         return { ok: false as const, reason: 'link_used' as const }
       if (await findSuperAdminByEmail(trx, input.email!))

@@ -1,4 +1,11 @@
 import type { Db } from '../db/database.js'
+import {
+  findUnusedEnrolmentToken,
+  insertEnrolmentToken,
+  markEnrolmentTokenUsed,
+  markUnusedTokensUsed,
+  type EnrolmentPurpose,
+} from '../db/enrolment-tokens.js'
 import { generateSplitToken, hashSecret, parseSplitToken, secretMatches } from './tokens.js'
 
 /** Setup and enrolment links are valid for one hour (issue #2). */
@@ -6,7 +13,7 @@ export const ENROLMENT_TTL_SECONDS = 3600
 /** Invitations sent by email are valid for 72 hours (issue #3). */
 export const INVITATION_TTL_SECONDS = 72 * 3600
 
-export type EnrolmentPurpose = 'setup' | 'enrolment' | 'invitation'
+export type { EnrolmentPurpose } from '../db/enrolment-tokens.js'
 
 export type EnrolmentToken = {
   id: string
@@ -30,17 +37,14 @@ export async function createEnrolmentToken(
   ttlSeconds: number = ENROLMENT_TTL_SECONDS,
 ): Promise<string> {
   const { id, secret, token } = generateSplitToken()
-  await db
-    .insertInto('enrolment_tokens')
-    .values({
-      id,
-      secret_hash: hashSecret(secret),
-      purpose,
-      super_admin_id: superAdminId,
-      created_at: now,
-      expires_at: new Date(now.getTime() + ttlSeconds * 1000),
-    })
-    .execute()
+  await insertEnrolmentToken(db, {
+    id,
+    secretHash: hashSecret(secret),
+    purpose,
+    superAdminId,
+    createdAt: now,
+    expiresAt: new Date(now.getTime() + ttlSeconds * 1000),
+  })
   return token
 }
 
@@ -52,19 +56,13 @@ export async function findUsableEnrolmentToken(
 ): Promise<EnrolmentToken | undefined> {
   const parts = parseSplitToken(token)
   if (!parts) return undefined
-  const row = await db
-    .selectFrom('enrolment_tokens')
-    .selectAll()
-    .where('id', '=', parts.id)
-    .where('used_at', 'is', null)
-    .where('expires_at', '>', now)
-    .executeTakeFirst()
-  if (!row || !secretMatches(parts.secret, row.secret_hash)) return undefined
+  const row = await findUnusedEnrolmentToken(db, parts.id, now)
+  if (!row || !secretMatches(parts.secret, row.secretHash)) return undefined
   return {
     id: row.id,
     purpose: row.purpose,
-    superAdminId: row.super_admin_id,
-    expiresAt: row.expires_at,
+    superAdminId: row.superAdminId,
+    expiresAt: row.expiresAt,
   }
 }
 
@@ -77,22 +75,10 @@ export async function consumeEnrolmentToken(
   id: string,
   now: Date = new Date(),
 ): Promise<boolean> {
-  const result = await db
-    .updateTable('enrolment_tokens')
-    .set({ used_at: now })
-    .where('id', '=', id)
-    .where('used_at', 'is', null)
-    .where('expires_at', '>', now)
-    .executeTakeFirst()
-  return Number(result.numUpdatedRows) === 1
+  return markEnrolmentTokenUsed(db, id, now)
 }
 
 /** Marks every unused setup link as used, so only the link printed next works. */
 export async function withdrawSetupLinks(db: Db, now: Date = new Date()): Promise<void> {
-  await db
-    .updateTable('enrolment_tokens')
-    .set({ used_at: now })
-    .where('purpose', '=', 'setup')
-    .where('used_at', 'is', null)
-    .execute()
+  await markUnusedTokensUsed(db, 'setup', now)
 }

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import {
@@ -11,6 +14,7 @@ import {
   type TestAdmin,
   type TestApp,
 } from '../test-support/factories.js'
+import { freePort, startServerProcess } from '../test-support/processes.js'
 import { deriveKey, encryptSecret } from './encryption.js'
 import { checkSecretKey, SecretKeyMismatchError } from './key-check.js'
 import { generateTotpKey } from './totp.js'
@@ -144,4 +148,30 @@ describe('a TOTP secret the server cannot decrypt', () => {
     expect(res.status).toBe(500)
     expect(await totpState(admin)).toEqual({ failures: 0, lockedUntil: null, refusals: 0 })
   })
+})
+
+describe('a server started with another key on the same database', () => {
+  it('refuses to start with one line and exit code 1', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'fleetdeck-key-'))
+    try {
+      const env = { FLEETDECK_DATA_DIR: dataDir, PORT: String(await freePort()) }
+      const first = await startServerProcess({ ...env, FLEETDECK_SECRET_KEY: 'a'.repeat(40) })
+      expect(first.output()).toContain('listening')
+      await first.stop()
+
+      const second = await startServerProcess({ ...env, FLEETDECK_SECRET_KEY: 'b'.repeat(40) })
+
+      expect(await second.exited).toBe(1)
+      const errors = second
+        .output()
+        .split('\n')
+        .filter((line) => line.startsWith('secret key:') || line.includes('    at '))
+      expect(errors).toEqual([
+        'secret key: FLEETDECK_SECRET_KEY does not match the key this database was set up with (it cannot decrypt the stored secrets); start with the original key',
+      ])
+      expect(second.output()).not.toContain('listening')
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true })
+    }
+  }, 180_000)
 })

@@ -1,5 +1,5 @@
 import type { Db } from '../db/database.js'
-import { findSuperAdminById, type SuperAdmin } from '../db/super-admins.js'
+import { toSuperAdmin, type SuperAdmin } from '../db/super-admins.js'
 import { generateSplitToken, hashSecret, parseSplitToken, secretMatches } from './tokens.js'
 
 // The session design of the Lucia guide (lucia-auth/lucia pages/sessions/basic.md): token
@@ -75,9 +75,11 @@ export async function createSession(
 /**
  * Finds the session and admin behind a cookie token. Returns undefined (and deletes the row
  * when it exists) if the token is malformed, the secret does not match, the admin is inactive,
- * or the idle or absolute limit has passed. With `touch`, extends the idle window; background
- * polling passes `touch: false` so it never keeps a session alive (DESIGN.md §5). `onEnded` hears
- * why a well-formed token of a real session was refused; a forged or malformed token says nothing.
+ * or the idle or absolute limit has passed. With `touch`, extends the idle window, writing at most
+ * once a minute per session (TOUCH_INTERVAL_MS; a request within the minute writes nothing);
+ * background polling passes `touch: false` so it never keeps a session alive (DESIGN.md §5).
+ * One query (session joined with its admin) plus, at most once a minute, the touch. `onEnded`
+ * hears why a well-formed token of a real session was refused; a forged token says nothing.
  */
 export async function validateSessionToken(
   db: Db,
@@ -90,10 +92,22 @@ export async function validateSessionToken(
   const now = options.now ?? new Date()
   const parts = parseSplitToken(token)
   if (!parts) return undefined
+  // One round trip for the session and its admin: this runs on every console request.
   const row = await db
-    .selectFrom('super_admin_sessions')
-    .selectAll()
-    .where('id', '=', parts.id)
+    .selectFrom('super_admin_sessions as s')
+    .innerJoin('super_admins as a', 'a.id', 's.super_admin_id')
+    .selectAll('a')
+    .select([
+      's.id as session_id',
+      's.secret_hash',
+      's.two_factor_verified',
+      's.created_at as session_created_at',
+      's.last_active_at',
+      's.totp_verified_at',
+      's.ip as session_ip',
+      's.user_agent as session_user_agent',
+    ])
+    .where('s.id', '=', parts.id)
     .executeTakeFirst()
   if (!row) {
     options.onEnded?.('signed-out')
@@ -101,12 +115,12 @@ export async function validateSessionToken(
   }
   if (!secretMatches(parts.secret, row.secret_hash)) return undefined
   const idleEnd = row.last_active_at.getTime() + policy.idleSeconds * 1000
-  const absoluteEnd = row.created_at.getTime() + policy.absoluteSeconds * 1000
-  const admin = await findSuperAdminById(db, row.super_admin_id)
-  if (now.getTime() >= idleEnd || now.getTime() >= absoluteEnd || !admin?.isActive) {
-    await invalidateSession(db, row.id)
+  const absoluteEnd = row.session_created_at.getTime() + policy.absoluteSeconds * 1000
+  const admin = toSuperAdmin(row)
+  if (now.getTime() >= idleEnd || now.getTime() >= absoluteEnd || !admin.isActive) {
+    await invalidateSession(db, row.session_id)
     options.onEnded?.(
-      !admin?.isActive ? 'deactivated' : now.getTime() >= absoluteEnd ? 'absolute' : 'idle',
+      !admin.isActive ? 'deactivated' : now.getTime() >= absoluteEnd ? 'absolute' : 'idle',
     )
     return undefined
   }
@@ -116,18 +130,18 @@ export async function validateSessionToken(
     await db
       .updateTable('super_admin_sessions')
       .set({ last_active_at: now })
-      .where('id', '=', row.id)
+      .where('id', '=', row.session_id)
       .execute()
   }
   const session: Session = {
-    id: row.id,
-    superAdminId: row.super_admin_id,
+    id: row.session_id,
+    superAdminId: row.id,
     twoFactorVerified: row.two_factor_verified,
-    createdAt: row.created_at,
+    createdAt: row.session_created_at,
     lastActiveAt,
     totpVerifiedAt: row.totp_verified_at,
-    ip: row.ip,
-    userAgent: row.user_agent,
+    ip: row.session_ip,
+    userAgent: row.session_user_agent,
   }
   return { session, admin }
 }
@@ -244,5 +258,19 @@ export async function deleteExpiredSessions(
 /** Ends every session of every super admin in one statement; returns how many ended. */
 export async function invalidateAllSessions(db: Db): Promise<number> {
   const result = await db.deleteFrom('super_admin_sessions').executeTakeFirst()
+  return Number(result.numDeletedRows)
+}
+
+/** Ends every session of one admin but `keepSessionId` (their current one); returns how many. */
+export async function invalidateOtherSessions(
+  db: Db,
+  superAdminId: string,
+  keepSessionId: string,
+): Promise<number> {
+  const result = await db
+    .deleteFrom('super_admin_sessions')
+    .where('super_admin_id', '=', superAdminId)
+    .where('id', '!=', keepSessionId)
+    .executeTakeFirst()
   return Number(result.numDeletedRows)
 }

@@ -1,11 +1,14 @@
+import type { Transaction } from 'kysely'
 import type { Db } from '../db/database.js'
 import { appendAuditEntry, type AuditContext } from '../db/audit-log.js'
 import { hitRateLimit, releaseRateLimit } from '../db/rate-limits.js'
-import type { SignInOutcome } from '../db/schema.js'
+import type { Database, SignInOutcome } from '../db/schema.js'
+import { insertSignInAttempt } from '../db/sign-in-attempts.js'
 import {
   consumeTotpStep,
   findSuperAdminByEmail,
   recordSuperAdminLogin,
+  setTotpReplayNotice,
   type SuperAdmin,
 } from '../db/super-admins.js'
 import { decryptSecret } from './encryption.js'
@@ -46,22 +49,19 @@ async function recordAttempt(
   context: AuditContext,
   now: Date,
   attempt: Attempt,
-  also?: (trx: Db) => Promise<void>,
+  also?: (trx: Transaction<Database>) => Promise<void>,
 ) {
   const actor = attempt.admin ? { id: attempt.admin.id, email: attempt.admin.email } : null
   await db.transaction().execute(async (trx) => {
     await also?.(trx)
-    await trx
-      .insertInto('sign_in_attempts')
-      .values({
-        at: now,
-        super_admin_id: attempt.admin?.id ?? null,
-        email: attempt.email.slice(0, 320),
-        ip: context.ip ?? null,
-        user_agent: context.userAgent ?? null,
-        outcome: attempt.outcome,
-      })
-      .execute()
+    await insertSignInAttempt(trx, {
+      at: now,
+      superAdminId: attempt.admin?.id ?? null,
+      email: attempt.email,
+      ip: context.ip ?? null,
+      userAgent: context.userAgent ?? null,
+      outcome: attempt.outcome,
+    })
     await appendAuditEntry(
       trx,
       { ...context, actor },
@@ -257,22 +257,15 @@ export async function verifyTotp(
         )
       ).token
       await recordSuperAdminLogin(trx, admin.id, now)
-      await trx
-        .updateTable('super_admins')
-        .set({ totp_replay_at: null, totp_replay_ip: null })
-        .where('id', '=', admin.id)
-        .execute()
-      await trx
-        .insertInto('sign_in_attempts')
-        .values({
-          at: now,
-          super_admin_id: admin.id,
-          email: admin.email,
-          ip: context.ip ?? null,
-          user_agent: context.userAgent ?? null,
-          outcome: 'success',
-        })
-        .execute()
+      await setTotpReplayNotice(trx, admin.id, null)
+      await insertSignInAttempt(trx, {
+        at: now,
+        superAdminId: admin.id,
+        email: admin.email,
+        ip: context.ip ?? null,
+        userAgent: context.userAgent ?? null,
+        outcome: 'success',
+      })
     }
     if (mode === 'enrol') {
       await appendAuditEntry(
@@ -328,11 +321,7 @@ async function refuseCode(
     'totp',
   )
   if (replayed) {
-    await db
-      .updateTable('super_admins')
-      .set({ totp_replay_at: now, totp_replay_ip: context.ip ?? null })
-      .where('id', '=', admin.id)
-      .execute()
+    await setTotpReplayNotice(db, admin.id, { at: now, ip: context.ip ?? null })
   }
   await hitAddressLimit(db, context.ip, now)
   return { ok: false, locked: isLocked(admission.lockedUntil, now) }

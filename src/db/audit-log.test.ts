@@ -71,9 +71,11 @@ function allRows() {
 
 describe('appendAuditEntry', () => {
   it('refuses to run outside a transaction and writes nothing', async () => {
-    await expect(appendAuditEntry(db, { actor: ada }, { action: 'tenant.update' })).rejects.toThrow(
-      'appendAuditEntry must run inside a transaction',
-    )
+    // The type already refuses a non-transaction; the runtime check guards casts and JS callers.
+    const notATransaction = db as unknown as Parameters<typeof appendAuditEntry>[0]
+    await expect(
+      appendAuditEntry(notATransaction, { actor: ada }, { action: 'tenant.update' }),
+    ).rejects.toThrow('appendAuditEntry must run inside a transaction')
     expect(await allRows()).toEqual([])
   })
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
-import { sql } from 'kysely'
+import { sql, type Transaction } from 'kysely'
 import type { Db } from './database.js'
-import type { AuditLogRow } from './schema.js'
+import type { AuditFacetRow, AuditLogRow, Database } from './schema.js'
 
 /** prev_hash of the first row of the chain. */
 export const GENESIS_HASH = '0'.repeat(64)
@@ -36,12 +36,14 @@ type ChainFields = Omit<AuditLogRow, 'prev_hash' | 'hash'>
  * `hash = sha256(prev_hash ‖ "\n" ‖ canonical row)`. Must run inside the transaction that makes
  * the change, so the entry and the change commit or roll back together; a transaction-level
  * advisory lock orders concurrent writers so `seq` has no gaps and no forks.
+ * The entry's action and actor join the audit page's filter lists (audit_facets) in the same
+ * transaction.
  * @param trx a Kysely transaction (`db.isTransaction` must be true)
  * @returns the new row's `seq` and `hash`
  * @throws Error when called outside a transaction
  */
 export async function appendAuditEntry(
-  trx: Db,
+  trx: Transaction<Database>,
   context: AuditContext,
   entry: AuditEntry,
   now: Date = new Date(),
@@ -84,6 +86,7 @@ export async function appendAuditEntry(
       hash,
     })
     .execute()
+  await recordAuditFacets(trx, row.action, row.actor_id, row.actor_email)
   return { seq: row.seq, hash }
 }
 
@@ -186,17 +189,47 @@ export async function listAuditEntries(db: Db, filter: AuditFilter): Promise<Aud
   return query.execute()
 }
 
-/** Distinct actions and actors seen in the log, for the filter controls. */
-export async function listAuditFacets(db: Db) {
-  const [actions, actors] = await Promise.all([
-    db.selectFrom('audit_log').select('action').distinct().orderBy('action').execute(),
-    db
-      .selectFrom('audit_log')
-      .select(['actor_id', 'actor_email'])
-      .distinct()
-      .where('actor_id', 'is not', null)
-      .orderBy('actor_email')
-      .execute(),
-  ])
-  return { actions: actions.map((a) => a.action), actors }
+/**
+ * Adds the action and the actor to audit_facets; an actor already there keeps one row, labelled
+ * with the newest email. Writes nothing when both are known with that label (the usual case).
+ */
+async function recordAuditFacets(
+  trx: Db,
+  action: string,
+  actorId: string | null,
+  actorEmail: string | null,
+): Promise<void> {
+  const rows: AuditFacetRow[] = [{ kind: 'action', value: action, label: action }]
+  if (actorId) rows.push({ kind: 'actor', value: actorId, label: actorEmail ?? actorId })
+  await trx
+    .insertInto('audit_facets')
+    .values(rows)
+    .onConflict((oc) =>
+      oc
+        .columns(['kind', 'value'])
+        .doUpdateSet({ label: (eb) => eb.ref('excluded.label') })
+        .where('audit_facets.label', 'is distinct from', (eb) => eb.ref('excluded.label')),
+    )
+    .execute()
+}
+
+/**
+ * Every action and actor the log holds, for the filter controls: from audit_facets (one row per
+ * value, kept by appendAuditEntry), so the cost does not grow with the log. Actors by email.
+ */
+export async function listAuditFacets(
+  db: Db,
+): Promise<{ actions: string[]; actors: { actor_id: string; actor_email: string }[] }> {
+  const rows = await db
+    .selectFrom('audit_facets')
+    .select(['kind', 'value', 'label'])
+    .orderBy('kind')
+    .orderBy('label')
+    .execute()
+  return {
+    actions: rows.filter((r) => r.kind === 'action').map((r) => r.value),
+    actors: rows
+      .filter((r) => r.kind === 'actor')
+      .map((r) => ({ actor_id: r.value, actor_email: r.label })),
+  }
 }

@@ -4,6 +4,7 @@ import { createPgConfig } from '@electric-sql/pglite/node-postgres'
 import { Kysely, PostgresDialect } from 'kysely'
 import pg from 'pg'
 import { lockDataDir } from './data-dir-lock.js'
+import { shareEmbeddedDatabase } from './embedded-socket.js'
 import type { Database } from './schema.js'
 
 // int8 (counts, byte sizes, sequence numbers) as JS numbers: every value we keep stays far
@@ -33,6 +34,11 @@ export type DatabaseOptions = {
   dataDir: string
   /** Pool size on a server (default 10). */
   poolSize?: number
+  /**
+   * The server sets this: the embedded database is then also served to local CLIs, which reach
+   * it through this process while it holds the data dir (src/db/embedded-socket.ts).
+   */
+  shareWithClis?: { publicUrl: string }
 }
 
 /**
@@ -42,7 +48,7 @@ export type DatabaseOptions = {
  */
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   if (options.url) return openPostgres(options.url, options.poolSize ?? 10)
-  return openPglite(options.dataDir)
+  return openPglite(options.dataDir, options.shareWithClis)
 }
 
 async function openPostgres(url: string, poolSize: number): Promise<DatabaseHandle> {
@@ -95,20 +101,29 @@ function logLostConnection(error: Error): void {
   )
 }
 
-async function openPglite(dataDir: string): Promise<DatabaseHandle> {
-  const unlock = dataDir.startsWith('memory://') ? () => {} : lockDataDir(dataDir)
+async function openPglite(
+  dataDir: string,
+  share: DatabaseOptions['shareWithClis'],
+): Promise<DatabaseHandle> {
+  const inMemory = dataDir.startsWith('memory://')
+  const unlock = inMemory ? () => {} : lockDataDir(dataDir)
   const lite = await PGlite.create({ dataDir, extensions: { pg_trgm } }).catch((error) => {
     unlock()
     throw error
   })
   const pool = new pg.Pool(createPgConfig(lite) as pg.PoolConfig)
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  const stopSharing =
+    share && !inMemory
+      ? await shareEmbeddedDatabase(lite, pool, { dataDir, publicUrl: share.publicUrl })
+      : async () => {}
   return {
     db,
     kind: 'pglite',
     connections: 1,
     withDedicatedConnection: (work) => work(db),
     async close() {
+      await stopSharing()
       await db.destroy()
       await lite.close()
       unlock()

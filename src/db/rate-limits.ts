@@ -4,7 +4,7 @@ import type { Db } from './database.js'
 /**
  * Counts one hit against `key` in the fixed window of `windowSeconds` that contains `now`, in one
  * atomic upsert, and returns the hits so far in that window (this one included). Old windows are
- * pruned every 10 minutes by `pruneRateLimits` (src/housekeeping.ts).
+ * pruned every 10 minutes by `pruneRateLimits` (src/jobs/housekeeping.ts).
  */
 export async function hitRateLimit(
   db: Db,

@@ -7,7 +7,9 @@ type Timestamp = ColumnType<Date, Date | string, Date | string>
 type NullableTimestamp = ColumnType<Date | null, Date | string | null, Date | string | null>
 type Json = ColumnType<unknown, string | null, string | null>
 
-export type OperatorRole = 'owner' | 'admin' | 'operator' | 'support' | 'viewer'
+/** Super-admin roles, most powerful first (DESIGN.md §2); the one list forms, checks and views use. */
+export const OPERATOR_ROLES = ['owner', 'admin', 'operator', 'support', 'viewer'] as const
+export type OperatorRole = (typeof OPERATOR_ROLES)[number]
 export type TenantStatus = 'provisioning' | 'active' | 'suspended' | 'failed' | 'deleted'
 export type MembershipRole = 'owner' | 'admin' | 'member'
 
@@ -176,6 +178,28 @@ export interface MailOutboxTable {
   body: string
 }
 
+export type SchedulerRunOutcome = 'running' | 'succeeded' | 'failed'
+
+export interface SchedulerRunsTable {
+  id: Generated<number>
+  task: string
+  planned_at: Timestamp
+  started_at: Timestamp
+  finished_at: NullableTimestamp
+  outcome: SchedulerRunOutcome
+  error: string | null
+  instance: string
+}
+
+/** Filter values of the audit page: every action and actor the log holds, once each. */
+export interface AuditFacetsTable {
+  kind: 'action' | 'actor'
+  /** The action, or the actor's id. */
+  value: string
+  /** The action again, or the actor's latest email in the log. */
+  label: string
+}
+
 export interface Database {
   sign_in_attempts: SignInAttemptsTable
   rate_limits: RateLimitsTable
@@ -191,6 +215,8 @@ export interface Database {
   memberships: MembershipsTable
   storage_snapshots: StorageSnapshotsTable
   audit_log: AuditLogTable
+  scheduler_runs: SchedulerRunsTable
+  audit_facets: AuditFacetsTable
 }
 
 export type TenantRow = Selectable<TenantsTable>
@@ -199,3 +225,4 @@ export type TenantUpdate = Updateable<TenantsTable>
 export type SuperAdminRow = Selectable<SuperAdminsTable>
 export type PlanRow = Selectable<PlansTable>
 export type AuditLogRow = Selectable<AuditLogTable>
+export type AuditFacetRow = Selectable<AuditFacetsTable>

@@ -1,6 +1,7 @@
-import { sql } from 'kysely'
+import { sql, type Transaction } from 'kysely'
 import type { Db } from './database.js'
-import type { OperatorRole, SuperAdminRow } from './schema.js'
+import type { Refusal } from '../domain-result.js'
+import type { Database, OperatorRole, SuperAdminRow } from './schema.js'
 
 export type SuperAdmin = {
   id: string
@@ -24,7 +25,8 @@ export type SuperAdmin = {
   totpReplayIp: string | null
 }
 
-function toSuperAdmin(row: SuperAdminRow): SuperAdmin {
+/** A `super_admins` row in camelCase (also used by the session lookup, which joins it). */
+export function toSuperAdmin(row: SuperAdminRow): SuperAdmin {
   return {
     id: row.id,
     email: row.email,
@@ -210,7 +212,7 @@ export async function listSuperAdmins(db: Db): Promise<SuperAdminListItem[]> {
 }
 
 /** Why a change to an owner was refused: it would leave no active owner. */
-export type LastOwnerRefusal = { ok: false; reason: 'last_owner' }
+export type LastOwnerRefusal = Refusal<'last_owner'>
 
 function assertTransaction(db: Db, caller: string): void {
   if (!db.isTransaction) throw new Error(`${caller} must run inside a transaction`)
@@ -324,4 +326,52 @@ export async function revokeEnrolmentLinks(db: Db, id: string, now: Date): Promi
     .where('used_at', 'is', null)
     .executeTakeFirst()
   return Number(result.numUpdatedRows)
+}
+
+/**
+ * Replaces admin `id`'s own IP allowlist (CIDRs; [] = any address, the global list still
+ * applies). Run inside the transaction that audits it.
+ */
+export async function setSuperAdminAllowlist(db: Db, id: string, entries: string[]): Promise<void> {
+  await db.updateTable('super_admins').set({ ip_allowlist: entries }).where('id', '=', id).execute()
+}
+
+/**
+ * Which of the given enrolment link ids can no longer be used: used, or revoked (a revoked link
+ * is marked used). Ids that match no link are left out.
+ * @param ids link ids, the part before the dot of `/enrol/<id>.<secret>`
+ */
+export async function listSpentEnrolmentLinkIds(db: Db, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set()
+  const rows = await db
+    .selectFrom('enrolment_tokens')
+    .select('id')
+    .where('id', 'in', ids)
+    .where('used_at', 'is not', null)
+    .execute()
+  return new Set(rows.map((row) => row.id))
+}
+
+/**
+ * Remembers that a replayed TOTP code of this admin was refused (when, from where), so the admin
+ * is told at the next sign-in; `at` and `ip` null clear it (told).
+ */
+export async function setTotpReplayNotice(
+  db: Db,
+  id: string,
+  notice: { at: Date; ip: string | null } | null,
+): Promise<void> {
+  await db
+    .updateTable('super_admins')
+    .set({ totp_replay_at: notice?.at ?? null, totp_replay_ip: notice?.ip ?? null })
+    .where('id', '=', id)
+    .execute()
+}
+
+/**
+ * Serialises the creation of the first owner: two setup links used at the same moment must not
+ * make two first owners. A transaction-level advisory lock, released at commit or rollback.
+ */
+export async function lockFirstOwnerCreation(trx: Transaction<Database>): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtext('fleetdeck.first-owner'))`.execute(trx)
 }

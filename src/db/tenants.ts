@@ -15,7 +15,8 @@ export type Tenant = {
   billingEmail: string
   firstAdminEmail: string
   firstAdminName: string
-  provisioningError: string | null
+  /** Why onboarding failed (column `provisioning_error`); null once it succeeds. */
+  onboardingError: string | null
   createdAt: Date
   updatedAt: Date
   suspendedAt: Date | null
@@ -47,7 +48,7 @@ export function toTenant(row: TenantRow): Tenant {
     billingEmail: row.billing_email,
     firstAdminEmail: row.first_admin_email,
     firstAdminName: row.first_admin_name,
-    provisioningError: row.provisioning_error,
+    onboardingError: row.provisioning_error,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     suspendedAt: row.suspended_at,
@@ -95,7 +96,7 @@ export type TenantFilter = {
   perPage?: number
 }
 
-/** The ORDER BY expression of each sort; every one ends with the id so pages never overlap. */
+/** The value each sort orders `tenants` rows by (storage and members read their own tables). */
 function sortExpression(sort: TenantSort) {
   switch (sort) {
     case 'name':
@@ -105,64 +106,113 @@ function sortExpression(sort: TenantSort) {
     case 'members':
       return sql`(select count(*) from memberships where memberships.tenant_id = tenants.id)`
     case 'storage':
-      return sql`storage_snapshots.db_bytes + storage_snapshots.file_bytes`
+      return sql`(select s.db_bytes + s.file_bytes from storage_snapshots s where s.tenant_id = tenants.id)`
     case 'activity':
       return sql`tenants.last_activity_at`
   }
 }
 
+export type TenantPage = {
+  items: TenantListItem[]
+  /** Tenants matching the whole filter (search, status, plan, created range), over all pages. */
+  total: number
+  /** Tenants per status, whatever the filter: the filter tabs. */
+  counts: Record<TenantStatus, number>
+  /** The oldest storage snapshot of a tenant that is not deleted; undefined if none taken. */
+  snapshotAt: Date | undefined
+}
+
+/** The search as a LIKE pattern on `slug || ' ' || lower(name)` (the trigram index's expression). */
+function searchPattern(q: string | undefined): string | undefined {
+  const term = q?.trim().toLowerCase()
+  return term ? `%${term.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%` : undefined
+}
+
 /**
- * One page of tenants (newest first unless `sort` says otherwise), with plan name, member count
- * and storage snapshot. Three queries whatever the page size (page, member counts for that page,
- * total): no query per row, so it stays fast at 2,000 tenants.
+ * One page of tenants, newest first unless `sort` says otherwise (ties broken by id, so pages
+ * never overlap), with plan name, member count and storage snapshot, and the numbers around it. Two statements whatever the page size, run side by side: the page (member
+ * counts from the memberships key, for its rows only), and one grouped scan that gives the status
+ * tabs, the filter's total and the snapshot age. No query per row; fast at 2,000 tenants.
  */
-export async function listTenants(
-  db: Db,
-  filter: TenantFilter,
-): Promise<{ items: TenantListItem[]; total: number }> {
+export async function listTenants(db: Db, filter: TenantFilter): Promise<TenantPage> {
   const perPage = filter.perPage ?? 50
   const page = Math.max(1, filter.page ?? 1)
+  const pattern = searchPattern(filter.q)
+  const matches = sql<string>`tenants.slug || ' ' || lower(tenants.name)`
+  // Every condition but the status: the grouped scan below counts them per status.
+  const conditions = [
+    pattern && sql`${matches} like ${pattern}`,
+    filter.planId && sql`tenants.plan_id = ${filter.planId}`,
+    filter.createdFrom && sql`tenants.created_at >= ${filter.createdFrom}`,
+    filter.createdBefore && sql`tenants.created_at < ${filter.createdBefore}`,
+  ].filter((c) => !!c)
+  const narrowed = conditions.length > 0 ? sql<boolean>`${sql.join(conditions, sql` and `)}` : null
   let base = db.selectFrom('tenants')
   if (filter.status) base = base.where('tenants.status', '=', filter.status)
   else base = base.where('tenants.status', '!=', 'deleted')
-  if (filter.q?.trim()) {
-    const pattern = `%${filter.q
-      .trim()
-      .toLowerCase()
-      .replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`
-    base = base.where(sql<string>`tenants.slug || ' ' || lower(tenants.name)`, 'like', pattern)
-  }
-  if (filter.planId) base = base.where('tenants.plan_id', '=', filter.planId)
-  if (filter.createdFrom) base = base.where('tenants.created_at', '>=', filter.createdFrom)
-  if (filter.createdBefore) base = base.where('tenants.created_at', '<', filter.createdBefore)
+  if (narrowed) base = base.where(narrowed)
   // `dir` is one of two literals, never input text.
   const direction = sql.raw(filter.dir === 'asc' ? 'asc' : 'desc')
-  const [rows, totalRow] = await Promise.all([
-    base
-      .innerJoin('plans', 'plans.id', 'tenants.plan_id')
-      .leftJoin('storage_snapshots', 'storage_snapshots.tenant_id', 'tenants.id')
-      .selectAll('tenants')
-      .select([
+  const pageRows = base
+    .selectAll('tenants')
+    .select(sortExpression(filter.sort ?? 'created').as('sort_key'))
+    .orderBy(sql`sort_key ${direction} nulls last`)
+    .orderBy('tenants.id')
+    .limit(perPage)
+    .offset((page - 1) * perPage)
+    .as('t')
+  const [rows, groups] = await Promise.all([
+    db
+      .selectFrom(pageRows)
+      .innerJoin('plans', 'plans.id', 't.plan_id')
+      .leftJoin('storage_snapshots', 'storage_snapshots.tenant_id', 't.id')
+      .selectAll('t')
+      .select((eb) => [
         'plans.name as plan_name',
         'storage_snapshots.db_bytes',
         'storage_snapshots.file_bytes',
         'storage_snapshots.taken_at',
+        eb
+          .selectFrom('memberships')
+          .select(eb.fn.countAll<number>().as('n'))
+          .whereRef('memberships.tenant_id', '=', 't.id')
+          .as('members'),
       ])
-      .orderBy(sql`${sortExpression(filter.sort ?? 'created')} ${direction} nulls last`)
-      .orderBy('tenants.id')
-      .limit(perPage)
-      .offset((page - 1) * perPage)
+      .orderBy(sql`t.sort_key ${direction} nulls last`)
+      .orderBy('t.id')
       .execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    db
+      .selectFrom('tenants')
+      .leftJoin('storage_snapshots', 'storage_snapshots.tenant_id', 'tenants.id')
+      .select((eb) => [
+        'tenants.status',
+        eb.fn.countAll<number>().as('n'),
+        (narrowed ? sql<number>`count(*) filter (where ${narrowed})` : eb.fn.countAll<number>()).as(
+          'matching',
+        ),
+        eb.fn.min('storage_snapshots.taken_at').as('oldest'),
+      ])
+      .groupBy('tenants.status')
+      .execute(),
   ])
-  const members = await countMembers(
-    db,
-    rows.map((r) => r.id),
-  )
+  const counts = Object.fromEntries(TENANT_STATUSES.map((s) => [s, 0])) as Record<
+    TenantStatus,
+    number
+  >
+  let total = 0
+  let snapshotAt: Date | undefined
+  for (const g of groups) {
+    counts[g.status] = Number(g.n)
+    if (filter.status ? g.status === filter.status : g.status !== 'deleted')
+      total += Number(g.matching)
+    const oldest = g.oldest === null ? undefined : new Date(g.oldest as Date)
+    if (g.status !== 'deleted' && oldest && (!snapshotAt || oldest < snapshotAt))
+      snapshotAt = oldest
+  }
   const items = rows.map((row) => ({
     ...toTenant(row),
     planName: row.plan_name,
-    members: members.get(row.id) ?? 0,
+    members: Number(row.members ?? 0),
     storage:
       row.taken_at === null
         ? null
@@ -172,7 +222,7 @@ export async function listTenants(
             takenAt: row.taken_at,
           },
   }))
-  return { items, total: Number(totalRow.n) }
+  return { items, total, counts, snapshotAt }
 }
 
 /** Member counts for a set of tenants, in one grouped query. */

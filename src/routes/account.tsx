@@ -1,15 +1,14 @@
-import { Hono } from 'hono'
+import { Hono, type Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
-import { isAllowed, parseAllowlist } from '../auth/ip-allowlist.js'
-import { invalidateSession, listActiveSessions } from '../auth/session.js'
-import { appendAuditEntry } from '../db/audit-log.js'
+import { listActiveSessions } from '../auth/session.js'
 import { listSignInAttempts } from '../db/sign-in-attempts.js'
+import { endOtherSessions, endOwnSession, setOwnAllowlist } from '../operators/account.js'
 import { AccountPage } from '../views/account/account-page.js'
 import type { AppEnv } from '../web/env.js'
 import { setFlash } from '../web/flash.js'
 import { requireRecentTotp } from '../web/guards.js'
-import { auditContext, clientIp, formFields, redirectTo } from '../web/request.js'
-import type { Context } from 'hono'
+import { readAllowlistForm } from '../web/allowlist-form.js'
+import { auditContext, clientIp, redirectTo } from '../web/request.js'
 
 // The signed-in admin's own account: sessions, personal IP allowlist, sign-in history. Every
 // admin may manage their own; no permission beyond a full session is needed.
@@ -53,40 +52,20 @@ accountRoutes.delete('/sessions/:sessionId', async (c) => {
   const sessions = await listActiveSessions(c.var.db, c.var.operator.id, policy(c), c.var.now())
   if (!sessions.some((s) => s.id === sessionId))
     throw new HTTPException(404, { message: 'No such session.' })
-  await c.var.db.transaction().execute(async (trx) => {
-    await invalidateSession(trx, sessionId)
-    await appendAuditEntry(
-      trx,
-      auditContext(c),
-      { action: 'auth.session.end', targetType: 'session', targetId: sessionId.slice(0, 8) },
-      c.var.now(),
-    )
-  })
+  await endOwnSession(c.var.db, auditContext(c), sessionId, c.var.now())
   await setFlash(c, { kind: 'success', text: 'Session ended.' })
   return redirectTo(c, '/account')
 })
 
 accountRoutes.delete('/sessions', requireRecentTotp, async (c) => {
-  const ended = await c.var.db.transaction().execute(async (trx) => {
-    const result = await trx
-      .deleteFrom('super_admin_sessions')
-      .where('super_admin_id', '=', c.var.operator.id)
-      .where('id', '!=', c.var.session.id)
-      .executeTakeFirst()
-    const count = Number(result.numDeletedRows)
-    await appendAuditEntry(
-      trx,
-      auditContext(c),
-      {
-        action: 'auth.session.end_others',
-        targetType: 'super_admin',
-        targetId: c.var.operator.id,
-        after: { ended: count },
-      },
-      c.var.now(),
-    )
-    return count
-  })
+  const { operator, session } = c.var
+  const { ended } = await endOtherSessions(
+    c.var.db,
+    auditContext(c),
+    operator,
+    session,
+    c.var.now(),
+  )
   await setFlash(c, {
     kind: 'success',
     text: `${ended} other session${ended === 1 ? '' : 's'} ended.`,
@@ -95,35 +74,9 @@ accountRoutes.delete('/sessions', requireRecentTotp, async (c) => {
 })
 
 accountRoutes.post('/allowlist', requireRecentTotp, async (c) => {
-  const text = String((await formFields(c)).allowlist ?? '').slice(0, 20_000)
-  const parsed = parseAllowlist(text)
-  if ('problem' in parsed) return renderAccount(c, parsed.problem, text)
-  if (!isAllowed(parsed.entries, clientIp(c))) {
-    return renderAccount(
-      c,
-      `This list does not include your own address (${clientIp(c) ?? 'unknown'}); saving it would shut you out.`,
-      text,
-    )
-  }
-  await c.var.db.transaction().execute(async (trx) => {
-    await trx
-      .updateTable('super_admins')
-      .set({ ip_allowlist: parsed.entries })
-      .where('id', '=', c.var.operator.id)
-      .execute()
-    await appendAuditEntry(
-      trx,
-      auditContext(c),
-      {
-        action: 'super_admin.allowlist',
-        targetType: 'super_admin',
-        targetId: c.var.operator.id,
-        before: { ipAllowlist: c.var.operator.ipAllowlist },
-        after: { ipAllowlist: parsed.entries },
-      },
-      c.var.now(),
-    )
-  })
+  const form = await readAllowlistForm(c)
+  if ('problem' in form) return renderAccount(c, form.problem, form.text)
+  await setOwnAllowlist(c.var.db, auditContext(c), c.var.operator, form.entries, c.var.now())
   await setFlash(c, { kind: 'success', text: 'Your IP allowlist is saved.' })
   return redirectTo(c, '/account')
 })

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AUTHORIZATION_MATRIX } from '../auth/authorization-matrix.js'
 import { createSession } from '../auth/session.js'
-import type { OperatorRole } from '../db/schema.js'
+import { OPERATOR_ROLES, type OperatorRole } from '../db/schema.js'
 import { createEnrolmentToken } from '../auth/enrolment.js'
 import {
   createSuperAdmin,
@@ -10,6 +10,8 @@ import {
   sendForm,
   SESSION_COOKIE,
   createTestApp,
+  newTenantFields,
+  uniqueSuffix,
   type TestAdmin,
   type TestApp,
 } from '../test-support/factories.js'
@@ -18,7 +20,7 @@ import {
 // outcome written in src/auth/authorization-matrix.ts, and every route of the app present there.
 
 const ENDS_OWN_SESSION = new Set(['DELETE /settings/security/sessions'])
-const ROLES: OperatorRole[] = ['owner', 'admin', 'operator', 'support', 'viewer']
+const ROLES = OPERATOR_ROLES
 
 let t: TestApp
 const admins = {} as Record<OperatorRole, TestAdmin>
@@ -53,6 +55,30 @@ function appRoutes(): string[] {
   ].sort()
 }
 
+/**
+ * A body a person could send to the route, so an allowed role's request goes past validation into
+ * the handler (where a 500 would show). Kept harmless for the cells after it: the shared tenant is
+ * not deleted and no allowlist is set. Routes not named here get an empty form.
+ */
+function plausibleBody(route: string): Record<string, string> {
+  const suffix = uniqueSuffix()
+  const bodies: Record<string, Record<string, string>> = {
+    'POST /tenants': { ...newTenantFields() },
+    'POST /tenants/:id': {
+      name: `Renamed ${suffix}`,
+      planId: 'professional',
+      billingEmail: `billing-${suffix}@example.com`,
+    },
+    'DELETE /tenants/:id': { confirmSlug: 'not-this-tenant' },
+    'POST /super-admins': { email: `invitee-${suffix}@example.com`, name: 'Ivy', role: 'viewer' },
+    'POST /super-admins/:id': { role: 'support' },
+    'POST /account/allowlist': { allowlist: '' },
+    'POST /settings/security': { allowlist: '' },
+    'POST /step-up': { code: '000000' },
+  }
+  return bodies[route] ?? {}
+}
+
 async function concretePath(template: string, role: OperatorRole): Promise<string> {
   const session = await createSession(
     t.db,
@@ -80,13 +106,13 @@ describe('authorization matrix', () => {
       it(`${role} ${allowed ? 'may' : 'may not'} ${route}`, async () => {
         const path = await concretePath(template, role)
         const cookie = await sessionCookie(admins[role])
-        // Empty forms: an allowed role gets past the guards and is stopped by validation.
         const res =
           method === 'GET'
             ? await getPage(t.app, path, cookie)
-            : await sendForm(t.app, method, path, {}, cookie)
+            : await sendForm(t.app, method, path, plausibleBody(route), cookie)
         if (allowed) {
           expect(res.status, `${route} as ${role}`).not.toBe(403)
+          expect(res.status, `${route} as ${role}`).toBeLessThan(500)
           const location = res.headers.get('location') ?? ''
           expect(location).not.toMatch(/^\/step-up/)
           // Only "sign everyone out" may legitimately end the caller's own session.

@@ -117,6 +117,17 @@ async function pendingEnrolment(c: Context<AppEnv>) {
   return found
 }
 
+/** The key as a QR code (SVG made here from our own otpauth URI) and as text to type. */
+async function renderEnrolTotp(c: Context<AppEnv>, email: string, key: Uint8Array, error?: string) {
+  const qrSvg = await QRCode.toString(totpKeyUri(email, key), { type: 'svg', margin: 1 })
+  return c.render(
+    <EnrolTotpPage email={email} qrSvg={qrSvg} base32Key={totpKeyToBase32(key)} error={error} />,
+    ENROL_TOTP,
+  )
+}
+
+const BAD_CODE = 'That code is not valid. Check the device clock and try the next code.'
+
 enrolmentRoutes.get('/totp', async (c) => {
   const found = await pendingEnrolment(c)
   if (!found) return c.redirect('/login', 303)
@@ -134,14 +145,7 @@ enrolmentRoutes.get('/totp', async (c) => {
     if (!stored) return c.redirect('/login', 303)
     key = decryptSecret(totpKey, stored)
   }
-  const qrSvg = await QRCode.toString(totpKeyUri(found.admin.email, key), {
-    type: 'svg',
-    margin: 1,
-  })
-  return c.render(
-    <EnrolTotpPage email={found.admin.email} qrSvg={qrSvg} base32Key={totpKeyToBase32(key)} />,
-    ENROL_TOTP,
-  )
+  return renderEnrolTotp(c, found.admin.email, key)
 })
 
 enrolmentRoutes.post('/totp', async (c) => {
@@ -161,21 +165,9 @@ enrolmentRoutes.post('/totp', async (c) => {
     'enrol',
   )
   if (!result.ok) {
-    const key = decryptSecret(totpKey, found.admin.totpSecretEncrypted!)
-    const qrSvg = await QRCode.toString(totpKeyUri(found.admin.email, key), {
-      type: 'svg',
-      margin: 1,
-    })
+    const key = decryptSecret(totpKey, found.admin.totpSecretEncrypted)
     c.status(422)
-    return c.render(
-      <EnrolTotpPage
-        email={found.admin.email}
-        qrSvg={qrSvg}
-        base32Key={totpKeyToBase32(key)}
-        error="That code is not valid. Check the device clock and try the next code."
-      />,
-      ENROL_TOTP,
-    )
+    return renderEnrolTotp(c, found.admin.email, key, BAD_CODE)
   }
   writeSessionCookie(c, result.token)
   await setFlash(c, { kind: 'success', text: 'Authenticator enrolled. Welcome to Fleetdeck.' })

@@ -1,5 +1,5 @@
 import { Hono } from 'hono'
-import { sql } from 'kysely'
+import { pingDatabase } from '../db/health.js'
 import type { AppEnv } from '../web/env.js'
 
 /** Liveness and readiness for load balancers and the Docker HEALTHCHECK: no session needed. */
@@ -19,7 +19,7 @@ healthRoutes.get('/readyz', async (c) => {
     timer = setTimeout(() => reject(new Error('probe timed out')), READY_PROBE_TIMEOUT_MS)
   })
   try {
-    await Promise.race([sql`select 1`.execute(c.var.db), timeout])
+    await Promise.race([pingDatabase(c.var.db), timeout])
     return c.json({ status: 'ready', database: kind })
   } catch {
     return c.json({ status: 'unavailable', database: kind }, 503)

@@ -1,13 +1,13 @@
 import { Hono, type Context } from 'hono'
-import { isAllowed, parseAllowlist } from '../auth/ip-allowlist.js'
-import { countAllSessions, invalidateAllSessions } from '../auth/session.js'
-import { appendAuditEntry } from '../db/audit-log.js'
-import { getGlobalAllowlist, setGlobalAllowlist } from '../db/settings.js'
+import { countAllSessions } from '../auth/session.js'
+import { getGlobalAllowlist } from '../db/settings.js'
+import { setGlobalIpAllowlist, signEveryoneOut } from '../operators/settings.js'
 import { SecuritySettingsPage } from '../views/settings/security-settings-page.js'
 import type { AppEnv } from '../web/env.js'
 import { setFlash } from '../web/flash.js'
 import { requirePermission, requireRecentTotp } from '../web/guards.js'
-import { auditContext, clientIp, formFields, redirectTo } from '../web/request.js'
+import { readAllowlistForm } from '../web/allowlist-form.js'
+import { auditContext, clientIp, redirectTo } from '../web/request.js'
 import { clearSessionCookie } from '../web/session-cookie.js'
 
 function sessionPolicy(c: Context<AppEnv>) {
@@ -19,6 +19,8 @@ function sessionPolicy(c: Context<AppEnv>) {
 
 /** Cluster security settings (owners): the global IP allowlist and "sign everyone out". */
 export const settingsRoutes = new Hono<AppEnv>()
+
+const edit = requirePermission('saas.settings.edit')
 
 async function renderSecurity(c: Context<AppEnv>, error?: string, text?: string) {
   const [allowlist, sessions] = await Promise.all([
@@ -37,59 +39,20 @@ async function renderSecurity(c: Context<AppEnv>, error?: string, text?: string)
   )
 }
 
-settingsRoutes.get('/security', requirePermission('saas.settings.edit'), (c) => renderSecurity(c))
+settingsRoutes.get('/security', edit, (c) => renderSecurity(c))
 
-settingsRoutes.post(
-  '/security',
-  requirePermission('saas.settings.edit'),
-  requireRecentTotp,
-  async (c) => {
-    const text = String((await formFields(c)).allowlist ?? '').slice(0, 20_000)
-    const parsed = parseAllowlist(text)
-    if ('problem' in parsed) return renderSecurity(c, parsed.problem, text)
-    if (!isAllowed(parsed.entries, clientIp(c))) {
-      return renderSecurity(
-        c,
-        `This list does not include your own address (${clientIp(c) ?? 'unknown'}); saving it would shut you out.`,
-        text,
-      )
-    }
-    await c.var.db.transaction().execute(async (trx) => {
-      const before = await getGlobalAllowlist(trx, { forUpdate: true })
-      await setGlobalAllowlist(trx, parsed.entries, c.var.operator.id, c.var.now())
-      await appendAuditEntry(
-        trx,
-        auditContext(c),
-        {
-          action: 'settings.ip_allowlist',
-          targetType: 'settings',
-          targetId: 'ip_allowlist',
-          before: { ipAllowlist: before },
-          after: { ipAllowlist: parsed.entries },
-        },
-        c.var.now(),
-      )
-    })
-    await setFlash(c, { kind: 'success', text: 'Global IP allowlist saved.' })
-    return redirectTo(c, '/settings/security')
-  },
-)
+settingsRoutes.post('/security', edit, requireRecentTotp, async (c) => {
+  const form = await readAllowlistForm(c)
+  if ('problem' in form) return renderSecurity(c, form.problem, form.text)
+  const { operator } = c.var
+  await setGlobalIpAllowlist(c.var.db, auditContext(c), form.entries, operator.id, c.var.now())
+  await setFlash(c, { kind: 'success', text: 'Global IP allowlist saved.' })
+  return redirectTo(c, '/settings/security')
+})
 
-settingsRoutes.delete(
-  '/security/sessions',
-  requirePermission('saas.settings.edit'),
-  requireRecentTotp,
-  async (c) => {
-    await c.var.db.transaction().execute(async (trx) => {
-      const ended = await invalidateAllSessions(trx)
-      await appendAuditEntry(
-        trx,
-        auditContext(c),
-        { action: 'auth.session.end_all', targetType: 'cluster', targetId: null, after: { ended } },
-        c.var.now(),
-      )
-    })
-    clearSessionCookie(c)
-    return redirectTo(c, '/login')
-  },
-)
+// Ends the caller's own session too: they sign in again like everyone else.
+settingsRoutes.delete('/security/sessions', edit, requireRecentTotp, async (c) => {
+  await signEveryoneOut(c.var.db, auditContext(c), c.var.now())
+  clearSessionCookie(c)
+  return redirectTo(c, '/login')
+})

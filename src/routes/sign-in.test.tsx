@@ -399,7 +399,7 @@ describe('the console guard', () => {
       ['POST', `/tenants/${tenantId}`, { _method: 'DELETE', confirmSlug: 'whatever' }],
       ['POST', `/tenants/${tenantId}/suspension`, {}],
       ['DELETE', `/tenants/${tenantId}/suspension`, {}],
-      ['POST', `/tenants/${tenantId}/provisioning`, {}],
+      ['POST', `/tenants/${tenantId}/onboarding`, {}],
     ]
   }
 

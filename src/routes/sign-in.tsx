@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { deriveKey } from '../auth/encryption.js'
 import { invalidateSession } from '../auth/session.js'
 import { signInWithPassword, SIGN_IN_FAILED, verifyTotp } from '../auth/sign-in.js'
-import { appendAuditEntry } from '../db/audit-log.js'
+import { signOut } from '../operators/account.js'
 import { LoginPage, TotpPage } from '../views/auth/sign-in-pages.js'
 import type { AppEnv } from '../web/env.js'
 import { setFlash, type Flash } from '../web/flash.js'
@@ -132,15 +132,6 @@ signInRoutes.post('/logout', async (c) => {
   const found = await loadSession(c)
   clearSessionCookie(c)
   if (!found) return redirectTo(c, '/login')
-  await c.var.db.transaction().execute(async (trx) => {
-    await invalidateSession(trx, found.session.id)
-    const context = { ...auditContext(c), actor: { id: found.admin.id, email: found.admin.email } }
-    await appendAuditEntry(
-      trx,
-      context,
-      { action: 'auth.logout', targetType: 'super_admin', targetId: found.admin.id },
-      c.var.now(),
-    )
-  })
+  await signOut(c.var.db, auditContext(c), found.admin, found.session.id, c.var.now())
   return redirectTo(c, '/login')
 })

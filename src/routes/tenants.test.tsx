@@ -821,13 +821,13 @@ describe('retrying a failed onboarding', () => {
     const body = await page.text()
     expect(body).toContain(`Onboarding of ${fields.slug} failed at “Apply tenant migrations”:`)
     expect(body).toContain('Onboarding failed — Apply tenant migrations:')
-    expect(body).toContain(`<form method="post" action="/tenants/${tenant.id}/provisioning"`)
+    expect(body).toContain(`<form method="post" action="/tenants/${tenant.id}/onboarding"`)
     expect(body).toContain('Retry onboarding</button>')
     expect(body).toContain('>failed</span>')
   })
 
   it('a retry before the cause is fixed fails again at the same step', async () => {
-    const res = await postForm(t.app, `/tenants/${tenantId}/provisioning`, {}, cookie)
+    const res = await postForm(t.app, `/tenants/${tenantId}/onboarding`, {}, cookie)
 
     expect(res.status).toBe(303)
     expect((await findTenantRow(tenantId)).status).toBe('failed')
@@ -849,7 +849,7 @@ describe('retrying a failed onboarding', () => {
   it('once the cause is fixed, a retry finishes onboarding and the tenant becomes active', async () => {
     await sql`drop table ${sql.table(`${schema}.roles`)}`.execute(t.db)
 
-    const res = await postForm(t.app, `/tenants/${tenantId}/provisioning`, {}, cookie)
+    const res = await postForm(t.app, `/tenants/${tenantId}/onboarding`, {}, cookie)
 
     expect(res.status).toBe(303)
     expect(res.headers.get('location')).toBe(`/tenants/${tenantId}`)
@@ -877,7 +877,7 @@ describe('retrying a failed onboarding', () => {
   it('retrying an active tenant answers 409 and changes nothing', async () => {
     const before = await state()
 
-    const res = await postForm(t.app, `/tenants/${tenantId}/provisioning`, {}, cookie)
+    const res = await postForm(t.app, `/tenants/${tenantId}/onboarding`, {}, cookie)
 
     expect(res.status).toBe(409)
     expect(await state()).toEqual(before)
@@ -926,7 +926,7 @@ describe('roles', () => {
       ),
       await postForm(t.app, `/tenants/${tenantId}/suspension`, {}, viewer),
       await sendForm(t.app, 'DELETE', `/tenants/${tenantId}`, { confirmSlug: tenantSlug }, viewer),
-      await postForm(t.app, `/tenants/${tenantId}/provisioning`, {}, viewer),
+      await postForm(t.app, `/tenants/${tenantId}/onboarding`, {}, viewer),
     ]
 
     expect(responses.map((r) => r.status)).toEqual([403, 403, 403, 403, 403])
@@ -1045,7 +1045,7 @@ describe('an interrupted onboarding on the tenant page', () => {
     expect(body).toContain('Onboarding was interrupted: no step has finished since')
     expect(body).toContain('Retry onboarding</button>')
 
-    const res = await postForm(t.app, `/tenants/${tenant.id}/provisioning`, {}, cookie)
+    const res = await postForm(t.app, `/tenants/${tenant.id}/onboarding`, {}, cookie)
 
     expect(res.status).toBe(303)
     expect((await findTenantRow(tenant.id)).status).toBe('active')

@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { z } from 'zod'
 import { listAuditEntries } from '../db/audit-log.js'
+import { listPlansCached } from '../db/plans.js'
 import {
   countMembers,
   countTenantsByStatus,
@@ -24,7 +25,6 @@ import {
   runOnboarding,
 } from '../tenancy/onboarding.js'
 import { tenantSchemaStatus } from '../fleet/schema-status.js'
-import { oldestSnapshotAt } from '../tenancy/storage.js'
 import {
   NewTenantPage,
   TenantForm,
@@ -123,7 +123,7 @@ tenantRoutes.get('/', requirePermission('saas.tenants.view'), async (c) => {
   const query = listQuery.parse(c.req.query())
   const db = c.var.db
   const { errors, createdFrom, createdBefore } = createdRange(query.from, query.to)
-  const [{ items, total }, counts, snapshotAt, plans] = await Promise.all([
+  const [{ items, total, counts, snapshotAt }, plans] = await Promise.all([
     listTenants(db, {
       q: query.q,
       status: query.status || undefined,
@@ -135,9 +135,7 @@ tenantRoutes.get('/', requirePermission('saas.tenants.view'), async (c) => {
       page: query.page,
       perPage: PER_PAGE,
     }),
-    countTenantsByStatus(db),
-    oldestSnapshotAt(db),
-    listPlans(db),
+    listPlansCached(db),
   ])
   const table = {
     operator: c.var.operator,
@@ -369,7 +367,7 @@ tenantRoutes.delete('/:id/suspension', requirePermission('saas.tenants.suspend')
   changeStatus(c, 'activate'),
 )
 
-tenantRoutes.post('/:id/provisioning', requirePermission('saas.tenants.create'), async (c) => {
+tenantRoutes.post('/:id/onboarding', requirePermission('saas.tenants.create'), async (c) => {
   const tenant = await tenantOr404(c)
   if (!canRetryOnboarding(tenant, c.var.now())) {
     throw new HTTPException(409, {

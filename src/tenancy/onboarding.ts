@@ -267,7 +267,7 @@ async function claimOnboarding(
         tenantId,
         before:
           tenant.status === 'failed'
-            ? { status: 'failed', error: tenant.provisioningError }
+            ? { status: 'failed', error: tenant.onboardingError }
             : { status: 'provisioning', interrupted: true, lastProgressAt: tenant.updatedAt },
         after: { status: 'provisioning' },
       })

@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestAppWith, getPage, type TestApp } from '../test-support/factories.js'
+import {
+  createSuperAdmin,
+  createTenant,
+  createTestAppWith,
+  getPage,
+  postForm,
+  signIn,
+  type TestApp,
+} from '../test-support/factories.js'
 import { BUSY_RETRY_AFTER_SECONDS } from './database-queue.js'
 
 let t: TestApp
@@ -28,6 +36,20 @@ describe('the queue in front of the database', () => {
     }
   })
 
+  it('answers every request that finds a place in the queue, in arrival order', async () => {
+    const capacity = t.database.connections + 8
+    const finished: number[] = []
+    const responses = await Promise.all(
+      Array.from({ length: capacity }, (_, i) =>
+        getPage(t.app, '/readyz').then((res) => (finished.push(i), res)),
+      ),
+    )
+
+    expect(responses.map((res) => res.status)).toEqual(Array(capacity).fill(200))
+    // With one connection (the embedded database) they also finish in the order they came.
+    if (t.database.connections === 1) expect(finished).toEqual([...finished].sort((a, b) => a - b))
+  })
+
   it('serves again as soon as the queue has drained', async () => {
     await Promise.all(Array.from({ length: 50 }, () => getPage(t.app, '/readyz')))
 
@@ -43,5 +65,29 @@ describe('the queue in front of the database', () => {
     ])
 
     expect(responses.at(-1)!.status).toBe(200)
+  })
+})
+
+describe('a form sent without JavaScript as DELETE (`_method=DELETE`)', () => {
+  it('takes one place in the queue, so it is answered on a single connection', async () => {
+    // Method override dispatches the request again through the app; when the queue ran before
+    // it, the outer request held the only connection's turn and the inner one waited for it.
+    const owner = await createSuperAdmin(t.db, t.config, { role: 'owner' })
+    const cookie = await signIn(t.app, owner, t.clock)
+    const tenant = await createTenant(t.db)
+    await postForm(t.app, `/tenants/${tenant.id}/suspension`, {}, cookie)
+
+    const answered = await Promise.race([
+      postForm(t.app, `/tenants/${tenant.id}/suspension`, { _method: 'DELETE' }, cookie),
+      new Promise<'no answer'>((resolve) => setTimeout(() => resolve('no answer'), 10_000)),
+    ])
+
+    expect(answered === 'no answer' ? answered : answered.status).toBe(303)
+    const row = await t.db
+      .selectFrom('tenants')
+      .select('status')
+      .where('id', '=', tenant.id)
+      .executeTakeFirstOrThrow()
+    expect(row.status).toBe('active')
   })
 })

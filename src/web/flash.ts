@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono'
-import { deleteCookie, getSignedCookie, setSignedCookie } from 'hono/cookie'
+import { deleteCookie, getCookie, getSignedCookie, setSignedCookie } from 'hono/cookie'
 import { deriveKey } from '../auth/encryption.js'
 import type { AppEnv } from './env.js'
 import { wantsFragment } from './render.js'
@@ -33,6 +33,8 @@ export async function setFlash(c: Context<AppEnv>, flash: Flash): Promise<void> 
 
 /** Reads and clears the queued message, if any; a tampered cookie is ignored. */
 export async function takeFlash(c: Context<AppEnv>): Promise<Flash | undefined> {
+  // Most pages have no flash: skip the key derivation and HMAC import then.
+  if (getCookie(c, FLASH_COOKIE) === undefined) return undefined
   const raw = await getSignedCookie(c, flashKey(c), FLASH_COOKIE)
   if (raw === undefined) return undefined
   deleteCookie(c, FLASH_COOKIE, { path: '/' })

@@ -210,4 +210,19 @@ describe('cross-site bodies that are not forms, against the whole app', () => {
     }
     expect(await counts()).toEqual(before)
   })
+
+  it('leaves the API and webhook groups to their own authentication: no Origin needed there', async () => {
+    for (const path of ['/api/v1/anything', '/webhooks/stripe']) {
+      const res = await t.app.request(path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      })
+      expect([path, res.status, res.headers.get('content-type')]).toEqual([
+        path,
+        404,
+        'application/problem+json',
+      ])
+    }
+  })
 })

@@ -49,18 +49,21 @@ export function sameOriginOr(publicUrl: string) {
  * Cross-site request forgery guard for every unsafe request (POST, DELETE, …), whatever its
  * content type. Hono's csrf checks only the types a cross-site form can send without a preflight
  * (urlencoded, multipart, text/plain); a JSON or XML body was let through on the grounds that it
- * needs CORS, which Fleetdeck never grants — one misconfigured proxy away from a hole, and
- * navigator.sendBeacon and some plugins skip preflights. Here the request passes only when the
+ * needs CORS, which Fleetdeck never grants — one CORS header added by a proxy away from a hole.
+ * Here the request passes only when the
  * browser says it is same-origin (`Sec-Fetch-Site`) or its Origin is ours (`isOurOrigin`,
- * sameOriginOr). Groups authenticated without cookies (API tokens, webhook signatures) must be
- * mounted outside it.
+ * sameOriginOr). `except` lists path prefixes of groups that authenticate without cookies (API
+ * tokens, webhook signatures), which a forged cross-site request cannot borrow.
  * @throws HTTPException 403
  */
 export function requireSameOrigin(
   isOurOrigin: (origin: string, c: Context) => boolean,
+  options: { except?: readonly string[] } = {},
 ): MiddlewareHandler<AppEnv> {
+  const except = options.except ?? []
   return async (c, next) => {
     if (/^(GET|HEAD|OPTIONS)$/.test(c.req.method)) return next()
+    if (except.some((prefix) => c.req.path.startsWith(prefix))) return next()
     const origin = c.req.header('origin')
     if (c.req.header('sec-fetch-site') !== 'same-origin' && !(origin && isOurOrigin(origin, c))) {
       throw new HTTPException(403, {

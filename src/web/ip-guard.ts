@@ -3,7 +3,7 @@ import { HTTPException } from 'hono/http-exception'
 import { isAllowed } from '../auth/ip-allowlist.js'
 import { appendAuditEntry } from '../db/audit-log.js'
 import { hitRateLimit } from '../db/rate-limits.js'
-import { getGlobalAllowlist } from '../db/settings.js'
+import { getCachedGlobalAllowlist } from '../db/settings.js'
 import type { AppEnv } from './env.js'
 import { auditContext, clientIp } from './request.js'
 
@@ -13,10 +13,11 @@ const OPEN_PATHS = /^\/(healthz|readyz)$|^\/public\//
 /**
  * Refuses an address outside the global allowlist before any other work, on every route but
  * the health probes and static files — /login included (issue #3). An empty list allows all.
+ * The list comes from memory (db/settings.ts: changes here apply at once, elsewhere within 5 s).
  */
 export const enforceGlobalAllowlist: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (OPEN_PATHS.test(c.req.path)) return next()
-  const allowlist = await getGlobalAllowlist(c.var.db)
+  const allowlist = await getCachedGlobalAllowlist(c.var.db, c.var.now().getTime())
   if (!isAllowed(allowlist, clientIp(c))) await refuseAddress(c, 'global')
   await next()
 }

@@ -1,4 +1,5 @@
 import type { Child, FC } from 'hono/jsx'
+import { assetUrl } from '../../web/assets.js'
 
 const HTMX_CONFIG = JSON.stringify({
   allowEval: false,
@@ -23,10 +24,10 @@ export const Document: FC<{ title: string; children: Child; bodyClass?: string }
       <meta name="viewport" content="width=device-width, initial-scale=1" />
       <meta name="htmx-config" content={HTMX_CONFIG} />
       <title>{props.title} · Fleetdeck</title>
-      <link rel="icon" href="/public/favicon.svg" type="image/svg+xml" />
-      <link rel="stylesheet" href="/public/uno.css" />
-      <script src="/public/htmx.min.js" defer></script>
-      <script src="/public/app.js" defer></script>
+      <link rel="icon" href={assetUrl('favicon.svg')} type="image/svg+xml" />
+      <link rel="stylesheet" href={assetUrl('uno.css')} />
+      <script src={assetUrl('htmx.min.js')} defer></script>
+      <script src={assetUrl('app.js')} defer></script>
     </head>
     <body class={`m-0 ${props.bodyClass ?? 'bg-slate-100 text-slate-900 font-sans antialiased'}`}>
       {props.children}

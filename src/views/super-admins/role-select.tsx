@@ -1,14 +1,14 @@
 import type { FC } from 'hono/jsx'
-import type { OperatorRole } from '../../db/schema.js'
+import { OPERATOR_ROLES, type OperatorRole } from '../../db/schema.js'
 
-/** The roles an inviter can choose, most powerful first, with what each may do (DESIGN.md §2). */
-export const ROLE_CHOICES: { role: OperatorRole; can: string }[] = [
-  { role: 'owner', can: 'everything, including super admins and cluster settings' },
-  { role: 'admin', can: 'create, edit, suspend and delete tenants' },
-  { role: 'operator', can: 'read everything; suspend and activate tenants' },
-  { role: 'support', can: 'read everything' },
-  { role: 'viewer', can: 'read everything' },
-]
+/** What each role may do, in words for the one choosing it (DESIGN.md §2). */
+const ROLE_SUMMARIES: Record<OperatorRole, string> = {
+  owner: 'everything, including super admins and cluster settings',
+  admin: 'create, edit, suspend and delete tenants',
+  operator: 'read everything; suspend and activate tenants',
+  support: 'read everything',
+  viewer: 'read everything',
+}
 
 export const RoleSelect: FC<{ value?: string; error?: string }> = (p) => (
   <div class="mb-4">
@@ -22,9 +22,9 @@ export const RoleSelect: FC<{ value?: string; error?: string }> = (p) => (
       aria-describedby={p.error ? 'field-role-error' : undefined}
       class="w-full rounded border border-slate-300 px-3 py-2 text-sm"
     >
-      {ROLE_CHOICES.map((choice) => (
-        <option value={choice.role} selected={choice.role === p.value}>
-          {choice.role} — {choice.can}
+      {OPERATOR_ROLES.map((role) => (
+        <option value={role} selected={role === p.value}>
+          {role} — {ROLE_SUMMARIES[role]}
         </option>
       ))}
     </select>

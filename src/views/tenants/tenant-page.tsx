@@ -85,12 +85,12 @@ export const TenantPage: FC<TenantPageProps> = (p) => {
         </a>
       </p>
       <TenantHeader tenant={t} operator={p.operator} />
-      {t.provisioningError && (
+      {t.onboardingError && (
         <div
           role="alert"
           class="mb-4 rounded border border-red-300 bg-red-50 px-4 py-3 text-sm text-red-900"
         >
-          Onboarding failed — {t.provisioningError}
+          Onboarding failed — {t.onboardingError}
         </div>
       )}
       <div class="grid gap-6 lg:grid-cols-2">
@@ -170,7 +170,7 @@ export const TenantPage: FC<TenantPageProps> = (p) => {
           </ol>
           {p.retry && p.retry.reason !== 'failed' && <RetryNotice retry={p.retry} />}
           {p.retry?.available && roleCan(p.operator.role, 'saas.tenants.create') && (
-            <form method="post" action={`/tenants/${t.id}/provisioning`} class="mt-3">
+            <form method="post" action={`/tenants/${t.id}/onboarding`} class="mt-3">
               <Button accesskey="r">Retry onboarding</Button>
             </form>
           )}

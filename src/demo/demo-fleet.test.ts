@@ -3,7 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { DatabaseHandle } from '../db/database.js'
 import { tenantSchemaName } from '../db/tenants.js'
 import { openTestDatabase } from '../db/test-database.js'
-import { runBounded, seedDemoFleet, slugifyCompany, type DemoFleetSummary } from './demo-fleet.js'
+import { createTenantRecord, ONBOARDING_LEASE_MS } from '../tenancy/onboarding.js'
+import { newTenantFields } from '../test-support/factories.js'
+import {
+  SEED_REQUEST_ID,
+  seedDemoFleet,
+  slugifyCompany,
+  type DemoFleetSummary,
+} from './demo-fleet.js'
 
 let handle: DatabaseHandle
 let first: DemoFleetSummary
@@ -143,32 +150,79 @@ describe('slugifyCompany', () => {
   })
 })
 
-describe('runBounded', () => {
-  it('never runs more than the given number of items at once', async () => {
-    let inFlight = 0
-    let peak = 0
-    const seen: number[] = []
-
-    await runBounded(20, 3, async (i) => {
-      peak = Math.max(peak, ++inFlight)
-      await new Promise((resolve) => setTimeout(resolve, 2))
-      seen.push(i)
-      inFlight--
-    })
-
-    expect(peak).toBe(3)
-    expect(seen.sort((a, b) => a - b)).toEqual([...Array(20).keys()])
+describe('a seed after an interrupted one', () => {
+  let own: DatabaseHandle
+  beforeAll(async () => {
+    own = await openTestDatabase()
   })
+  afterAll(() => own?.close())
 
-  it('starts no new item after a failure and throws the first error', async () => {
-    const started: number[] = []
+  /** A tenant made by an earlier seed (or by the console) and left at `status`, last progress `ago` ms ago. */
+  async function leftBehind(
+    status: 'provisioning' | 'failed',
+    ago: number,
+    requestId = SEED_REQUEST_ID,
+  ) {
+    const created = await createTenantRecord(
+      own.db,
+      { actor: null, requestId },
+      newTenantFields(),
+      new Date(Date.now() - 2 * ONBOARDING_LEASE_MS - ago),
+    )
+    if ('slugTaken' in created) throw new Error('slug taken')
+    await own.db
+      .updateTable('tenants')
+      .set({ status, updated_at: new Date(Date.now() - ago) })
+      .where('id', '=', created.id)
+      .execute()
+    return created
+  }
 
-    const run = runBounded(50, 2, async (i) => {
-      started.push(i)
-      if (i === 3) throw new Error('boom')
-    })
+  const statusOf = async (id: string) =>
+    (
+      await own.db
+        .selectFrom('tenants')
+        .select('status')
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow()
+    ).status
 
-    await expect(run).rejects.toThrow('boom')
-    expect(started.length).toBeLessThan(50)
+  it('resumes the tenants it left failed or provisioning past their lease, and leaves the rest', async () => {
+    const failed = await leftBehind('failed', 60_000)
+    const interrupted = await leftBehind('provisioning', ONBOARDING_LEASE_MS + 60_000)
+    const leased = await leftBehind('provisioning', 60_000)
+    const consoles = await leftBehind('failed', 60_000, 'req-console')
+    const leaseEnd =
+      (
+        await own.db
+          .selectFrom('tenants')
+          .select('updated_at')
+          .where('id', '=', leased.id)
+          .executeTakeFirstOrThrow()
+      ).updated_at.getTime() + ONBOARDING_LEASE_MS
+
+    const summary = await seedDemoFleet(own, { tenants: 0, users: 10 })
+
+    expect(summary).toMatchObject({ tenantsResumed: 2, tenantsLeased: 1, tenantsCreated: 0 })
+    expect(summary.resumableAt?.getTime()).toBe(leaseEnd)
+    expect(await statusOf(failed.id)).toBe('active')
+    expect(await statusOf(interrupted.id)).toBe('active')
+    expect(await statusOf(leased.id)).toBe('provisioning')
+    expect(await statusOf(consoles.id)).toBe('failed')
+    const members = await own.db
+      .selectFrom('memberships')
+      .select(['tenant_id', (eb) => eb.fn.countAll<number>().as('n')])
+      .groupBy('tenant_id')
+      .execute()
+    expect(
+      new Map(members.map((m) => [m.tenant_id, Number(m.n)])).get(interrupted.id),
+    ).toBeGreaterThanOrEqual(2)
+    const retries = await own.db
+      .selectFrom('audit_log')
+      .select(['tenant_id', 'batch_id'])
+      .where('action', '=', 'tenant.provision.retry')
+      .execute()
+    expect(retries.map((r) => r.tenant_id).sort()).toEqual([failed.id, interrupted.id].sort())
+    expect(retries.every((r) => r.batch_id === summary.batchId)).toBe(true)
   })
 })

@@ -1,20 +1,30 @@
 import { Faker, base, en, faker } from '@faker-js/faker'
-import { sql, type Kysely } from 'kysely'
 import type { AuditContext } from '../db/audit-log.js'
 import type { DatabaseHandle, Db } from '../db/database.js'
+import { addMemberships } from '../db/memberships.js'
+import { listTenantsAwaitingOnboardingCreatedBy } from '../db/onboarding.js'
 import type { MembershipRole } from '../db/schema.js'
-import { tenantSchemaName, type Tenant } from '../db/tenants.js'
-import { changeTenantStatus } from './lifecycle.js'
+import { appendTenantAuditEntries } from '../db/tenant-audit-log.js'
+import { insertAttachments, type NewAttachment } from '../db/tenant-schema.js'
+import { setTenantLastActivity, type Tenant } from '../db/tenants.js'
+import { findUsersByEmails, insertMissingUsers, type UserRef } from '../db/users.js'
+import { runBounded } from '../jobs/run-bounded.js'
+import { changeTenantStatus } from '../tenancy/lifecycle.js'
 import {
   createTenantRecord,
   describeOnboardingFailure,
+  onboardingRetry,
   runOnboarding,
   type NewTenant,
-} from './onboarding.js'
-import { refreshStorageSnapshots } from './storage.js'
+} from '../tenancy/onboarding.js'
+import { refreshStorageSnapshots } from '../tenancy/storage.js'
 
-// The demo fleet behind `npm run seed`. Tenants go through the console's own pipeline
-// (createTenantRecord + runOnboarding), so the audit log shows them as one seed batch.
+// The demo fleet behind `npm run seed`. Tenants go through the console's own onboarding
+// pipeline (createTenantRecord + runOnboarding), so the audit log shows them as one seed batch,
+// and a run interrupted mid-way leaves tenants the next run recognises as its own and resumes.
+
+/** The request id of every audit entry the seed writes: how it finds the tenants it made. */
+export const SEED_REQUEST_ID = 'seed'
 
 export type DemoFleetOptions = {
   /** Tenants to add (≥ 0). */
@@ -32,6 +42,14 @@ export type DemoFleetOptions = {
 export type DemoFleetSummary = {
   /** The audit log's batch_id of every entry this run wrote. */
   batchId: string
+  /** Tenants an interrupted earlier seed left onboarding, onboarded and populated by this run. */
+  tenantsResumed: number
+  /**
+   * Tenants an earlier seed left `provisioning` whose run's lease has not expired yet (it may
+   * still be running): not touched; `resumableAt` says when a next run can take them.
+   */
+  tenantsLeased: number
+  resumableAt: Date | null
   tenantsCreated: number
   tenantsSuspended: number
   /** Users inserted by this run; the pool's other users already existed. */
@@ -48,22 +66,17 @@ export type DemoFleetSummary = {
   totalSeconds: number
 }
 
-type PoolUser = { id: string; email: string; name: string }
+type PoolUser = UserRef
 type TenantOutcome = { suspended: boolean; memberships: number; attachments: number }
-
-/** Tenant tables the seed writes into, reached through `withSchema(<tenant schema>)`. */
-type SeedTenantTables = {
-  attachments: { file_name: string; content_type: string; file_size: number }
-  audit_log: { actor: string; action: string; details: string }
-}
 
 const USER_BATCH = 1000
 const USER_POOL_SEED = 20_261_121
 const DAY_MS = 86_400_000
 
 /**
- * Adds a demo fleet: the user pool (bulk inserts, existing emails kept), then `tenants` tenants
- * onboarded `concurrency` at a time, each with 1–50 members besides its owner, 0–20 attachments
+ * Adds a demo fleet: the user pool (bulk inserts, existing emails kept); first the tenants an
+ * interrupted earlier seed left onboarding (failed, or provisioning past its run's lease) are
+ * onboarded again and populated; then `tenants` new tenants are onboarded `concurrency` at a time, each with 1–50 members besides its owner, 0–20 attachments
  * (1 KB–50 MB) and a recent last_activity_at; `suspendedShare` of them end up suspended. Ends
  * with a storage snapshot of every tenant, on a connection of its own.
  * @throws when an onboarding fails (naming the tenant and step); tenants already made stay.
@@ -81,29 +94,36 @@ export async function seedDemoFleet(
   const started = performance.now()
   const { db } = handle
   const batchId = crypto.randomUUID()
-  const context: AuditContext = { actor: null, requestId: 'seed', batchId }
+  const context: AuditContext = { actor: null, requestId: SEED_REQUEST_ID, batchId }
+  const concurrency = options.concurrency ?? defaultConcurrency(handle)
   const { pool, created } = await seedUserPool(db, options.users)
-
-  const toSuspend = pickSuspended(options.tenants, options.suspendedShare ?? 0.1)
   const totals = { tenants: 0, suspended: 0, memberships: 0, attachments: 0 }
+  const count = (outcome: TenantOutcome) => {
+    totals.suspended += Number(outcome.suspended)
+    totals.memberships += outcome.memberships
+    totals.attachments += outcome.attachments
+  }
+
   const pipelineStarted = performance.now()
-  await runBounded(
-    options.tenants,
-    options.concurrency ?? defaultConcurrency(handle),
-    async (i) => {
-      const outcome = await seedTenant(db, context, pool, toSuspend.has(i))
-      totals.tenants++
-      totals.suspended += Number(outcome.suspended)
-      totals.memberships += outcome.memberships
-      totals.attachments += outcome.attachments
-      options.onProgress?.(totals.tenants, options.tenants)
-    },
+  const stuck = await findStuckSeedTenants(db, new Date())
+  await runBounded(stuck.resumable, concurrency, async (tenant) =>
+    count(await onboardAndPopulate(db, context, pool, tenant, false)),
   )
+  const toSuspend = pickSuspended(options.tenants, options.suspendedShare ?? 0.1)
+  await runBounded([...Array(options.tenants).keys()], concurrency, async (i) => {
+    const tenant = await createUniqueTenant(db, context, pool)
+    count(await onboardAndPopulate(db, context, pool, tenant, toSuspend.has(i)))
+    totals.tenants++
+    options.onProgress?.(totals.tenants, options.tenants)
+  })
   const pipelineSeconds = (performance.now() - pipelineStarted) / 1000
 
   await handle.withDedicatedConnection((own) => refreshStorageSnapshots(own))
   return {
     batchId,
+    tenantsResumed: stuck.resumable.length,
+    tenantsLeased: stuck.leased.length,
+    resumableAt: stuck.resumableAt,
     tenantsCreated: totals.tenants,
     tenantsSuspended: totals.suspended,
     usersCreated: created,
@@ -127,31 +147,6 @@ function pickSuspended(count: number, share: number): Set<number> {
 }
 
 /**
- * Runs `work(0)` … `work(count - 1)` with at most `concurrency` in flight. After a failure no new
- * item starts; the ones in flight finish, then the first error is thrown.
- */
-export async function runBounded(
-  count: number,
-  concurrency: number,
-  work: (index: number) => Promise<void>,
-): Promise<void> {
-  let next = 0
-  let failure: { error: unknown } | undefined
-  const worker = async () => {
-    while (!failure && next < count) {
-      const index = next++
-      try {
-        await work(index)
-      } catch (error) {
-        failure ??= { error }
-      }
-    }
-  }
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, count)) }, worker))
-  if (failure) throw failure.error
-}
-
-/**
  * Inserts the pool's users that are missing, USER_BATCH rows per statement, and returns the whole
  * pool with ids. The pool comes from a fixed faker seed, so user i is the same person on every
  * run; emails carry the index, so they are unique. Existing emails are left alone (the unique
@@ -167,22 +162,13 @@ export async function seedUserPool(
   for (let start = 0; start < count; start += USER_BATCH) {
     const size = Math.min(USER_BATCH, count - start)
     const rows = Array.from({ length: size }, (_, k) => generatePoolUser(people, start + k))
-    const result = await db
-      .insertInto('users')
-      .values(rows)
-      .onConflict((oc) => oc.expression(sql`lower(email)`).doNothing())
-      .executeTakeFirst()
-    created += Number(result.numInsertedOrUpdatedRows ?? 0)
-    const found = await db
-      .selectFrom('users')
-      .select(['id', 'email', 'name'])
-      .where(
-        sql<string>`lower(email)`,
-        'in',
-        rows.map((r) => r.email.toLowerCase()),
-      )
-      .execute()
-    pool.push(...found)
+    created += await insertMissingUsers(db, rows)
+    pool.push(
+      ...(await findUsersByEmails(
+        db,
+        rows.map((r) => r.email),
+      )),
+    )
   }
   return { pool, created }
 }
@@ -205,8 +191,8 @@ function generatePoolUser(people: Faker, index: number) {
     email: `${local}@${domain}`,
     name: `${firstName} ${lastName}`,
     status: 'active' as const,
-    created_at: createdAt,
-    last_login_at: hasLoggedIn ? lastLogin : null,
+    createdAt,
+    lastLoginAt: hasLoggedIn ? lastLogin : null,
   }
 }
 
@@ -219,14 +205,36 @@ function lettersOnly(value: string): string {
   )
 }
 
+/**
+ * The tenants an earlier, interrupted seed left onboarding: `resumable` (failed, or provisioning
+ * past its run's lease) and `leased` (a run may still hold them, until `resumableAt`).
+ */
+export async function findStuckSeedTenants(db: Db, now: Date) {
+  const stuck = await listTenantsAwaitingOnboardingCreatedBy(db, SEED_REQUEST_ID)
+  const resumable: Tenant[] = []
+  const leased: Tenant[] = []
+  let resumableAt: Date | null = null
+  for (const tenant of stuck) {
+    const retry = onboardingRetry(tenant, now)
+    if (retry?.available) {
+      resumable.push(tenant)
+      continue
+    }
+    leased.push(tenant)
+    if (retry?.availableAt && (!resumableAt || retry.availableAt > resumableAt))
+      resumableAt = retry.availableAt
+  }
+  return { resumable, leased, resumableAt }
+}
+
 /** One tenant through the whole pipeline, then its members, files, activity and maybe suspension. */
-async function seedTenant(
+async function onboardAndPopulate(
   db: Db,
   context: AuditContext,
   pool: PoolUser[],
+  tenant: Tenant,
   suspend: boolean,
 ): Promise<TenantOutcome> {
-  const tenant = await createUniqueTenant(db, context, pool)
   const outcome = await runOnboarding(db, context, tenant.id)
   if (!outcome.ok) throw new Error(`tenant ${tenant.slug} ${describeOnboardingFailure(outcome)}`)
   const added = await populateTenant(db, tenant, pool, suspend)
@@ -285,42 +293,35 @@ async function populateTenant(db: Db, tenant: Tenant, pool: PoolUser[], suspende
   const members = pickMembers(pool, tenant.firstAdminEmail, faker.number.int({ min: 1, max: 50 }))
   const files = Array.from({ length: faker.number.int({ min: 0, max: 20 }) }, generateAttachment)
   return db.transaction().execute(async (trx) => {
-    const tdb = (trx as unknown as Kysely<SeedTenantTables>).withSchema(
-      tenantSchemaName(tenant.slug),
-    )
     const now = new Date()
-    const added = await trx
-      .insertInto('memberships')
-      .values(
+    const added = new Set(
+      await addMemberships(
+        trx,
         members.map((m) => ({
-          user_id: m.user.id,
-          tenant_id: tenant.id,
+          userId: m.user.id,
+          tenantId: tenant.id,
           role: m.role,
-          created_at: now,
+          createdAt: now,
         })),
-      )
-      .onConflict((oc) => oc.columns(['tenant_id', 'user_id']).doNothing())
-      .returning('user_id')
-      .execute()
-    const addedIds = new Set(added.map((a) => a.user_id))
-    const entries = members
-      .filter((m) => addedIds.has(m.user.id))
-      .map((m) => ({
-        actor: 'seed',
-        action: 'member.added',
-        details: JSON.stringify({ email: m.user.email, role: m.role }),
-      }))
-    if (entries.length > 0) await tdb.insertInto('audit_log').values(entries).execute()
-    if (files.length > 0) await tdb.insertInto('attachments').values(files).execute()
+      ),
+    )
+    await appendTenantAuditEntries(
+      trx,
+      tenant.slug,
+      members
+        .filter((m) => added.has(m.user.id))
+        .map((m) => ({
+          actor: 'seed',
+          action: 'member.added',
+          details: { email: m.user.email, role: m.role },
+        })),
+    )
+    await insertAttachments(trx, tenant.slug, files)
     const lastActivity = suspended
       ? faker.date.between({ from: Date.now() - 90 * DAY_MS, to: Date.now() - 20 * DAY_MS })
       : faker.date.recent({ days: 7 })
-    await trx
-      .updateTable('tenants')
-      .set({ last_activity_at: lastActivity })
-      .where('id', '=', tenant.id)
-      .execute()
-    return { memberships: added.length, attachments: files.length }
+    await setTenantLastActivity(trx, tenant.id, lastActivity)
+    return { memberships: added.size, attachments: files.length }
   })
 }
 
@@ -379,11 +380,11 @@ const FILE_KINDS = [
   { type: 'video/mp4', min: 5 * MB, max: 50 * MB, name: () => `${faker.word.noun()}-demo.mp4` },
 ]
 
-function generateAttachment() {
+function generateAttachment(): NewAttachment {
   const kind = faker.helpers.arrayElement(FILE_KINDS)
   // Log-uniform: most files are small, a few are large, as in real uploads.
   const size = Math.exp(faker.number.float({ min: Math.log(kind.min), max: Math.log(kind.max) }))
-  return { file_name: kind.name(), content_type: kind.type, file_size: Math.round(size) }
+  return { fileName: kind.name(), contentType: kind.type, fileSize: Math.round(size) }
 }
 
 const year = () => faker.date.recent({ days: 730 }).getFullYear()

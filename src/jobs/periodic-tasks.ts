@@ -1,0 +1,32 @@
+import type { Config } from '../config.js'
+import type { DatabaseHandle } from '../db/database.js'
+import { refreshStorageSnapshots } from '../tenancy/storage.js'
+import { runHousekeeping } from './housekeeping.js'
+import type { PeriodicTask } from './scheduler.js'
+
+/** Housekeeping runs every 10 minutes. */
+export const HOUSEKEEPING_INTERVAL_MS = 10 * 60_000
+
+/**
+ * The server's periodic work, for `createScheduler`: storage snapshots every
+ * STORAGE_SNAPSHOT_MINUTES (on a connection of their own: they touch every tenant schema,
+ * DESIGN.md §3) and housekeeping every 10 minutes.
+ */
+export function periodicTasks(database: DatabaseHandle, config: Config): PeriodicTask[] {
+  return [
+    {
+      name: 'storage-snapshots',
+      intervalMs: config.storageSnapshotSeconds * 1000,
+      run: () => database.withDedicatedConnection((db) => refreshStorageSnapshots(db)),
+    },
+    {
+      name: 'housekeeping',
+      intervalMs: HOUSEKEEPING_INTERVAL_MS,
+      run: () =>
+        runHousekeeping(database.db, {
+          idleSeconds: config.sessionIdleSeconds,
+          absoluteSeconds: config.sessionAbsoluteSeconds,
+        }),
+    },
+  ]
+}
