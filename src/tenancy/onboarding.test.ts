@@ -23,8 +23,8 @@ const T0 = new Date('2026-03-02T09:00:00.000Z')
 
 async function createRecord(overrides: Partial<NewTenant> = {}) {
   const created = await createTenantRecord(t.db, context, newTenantFields(overrides), T0)
-  if ('slugTaken' in created) throw new Error('slug taken')
-  return created
+  if (!created.ok) throw new Error('slug taken')
+  return created.tenant
 }
 
 function findTenantRow(id: string) {
@@ -67,7 +67,8 @@ describe('createTenantRecord', () => {
   it('inserts the tenant in provisioning with five pending steps and audits tenant.create', async () => {
     const fields = newTenantFields({ planId: 'professional' })
 
-    const tenant = await createTenantRecord(t.db, context, fields, T0)
+    const result = await createTenantRecord(t.db, context, fields, T0)
+    const tenant = result.ok ? result.tenant : undefined
 
     expect(tenant).toMatchObject({
       slug: fields.slug,
@@ -93,7 +94,7 @@ describe('createTenantRecord', () => {
     })
   })
 
-  it('answers slugTaken for a taken slug and writes nothing', async () => {
+  it('refuses a taken slug (slug_taken) and writes nothing', async () => {
     const first = await createRecord()
     const counts = [await countRows(t.db, 'tenants'), await countRows(t.db, 'audit_log')]
 
@@ -104,7 +105,7 @@ describe('createTenantRecord', () => {
       T0,
     )
 
-    expect(second).toEqual({ slugTaken: true })
+    expect(second).toEqual({ ok: false, reason: 'slug_taken' })
     expect([await countRows(t.db, 'tenants'), await countRows(t.db, 'audit_log')]).toEqual(counts)
   })
 })
@@ -330,8 +331,9 @@ describe('claiming an onboarding run', () => {
       firstAdminEmail: 'o@claim.test',
       firstAdminName: 'Olly',
     }
-    const created = await createTenantRecord(own.db, {}, input)
-    if ('slugTaken' in created) throw new Error('slug taken')
+    const result = await createTenantRecord(own.db, {}, input)
+    if (!result.ok) throw new Error('slug taken')
+    const created = result.tenant
     await sql`create schema ${sql.id(`tenant_${input.slug.replace(/-/g, '_')}`)}`.execute(own.db)
     await sql`create table ${sql.table(`tenant_${input.slug.replace(/-/g, '_')}.roles`)} (id text)`.execute(
       own.db,
@@ -369,8 +371,9 @@ describe('claiming an onboarding run', () => {
       firstAdminEmail: 'o@gone.test',
       firstAdminName: 'Gus',
     }
-    const created = await createTenantRecord(own.db, {}, input)
-    if ('slugTaken' in created) throw new Error('slug taken')
+    const result = await createTenantRecord(own.db, {}, input)
+    if (!result.ok) throw new Error('slug taken')
+    const created = result.tenant
     await deleteTenant(own.db, {}, created.id)
 
     await expect(runOnboarding(own.db, {}, created.id)).rejects.toThrow(/not awaiting onboarding/)

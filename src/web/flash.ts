@@ -2,14 +2,31 @@ import type { Context, MiddlewareHandler } from 'hono'
 import { deleteCookie, getCookie, getSignedCookie, setSignedCookie } from 'hono/cookie'
 import { deriveKey } from '../auth/encryption.js'
 import type { AppEnv } from './env.js'
-import { isHtmx } from './request.js'
+import { wantsFragment } from './render.js'
 
-export type Flash = { kind: 'success' | 'error' | 'info'; text: string }
+export type Flash = {
+  kind: 'success' | 'error' | 'info'
+  text: string
+  /** A button that reverses what the message reports (activate after a suspension). */
+  undo?: FlashUndo
+}
+
+/** The form an Undo button posts: a local action, its verb, and the button's accessible name. */
+export type FlashUndo = { action: string; method: 'POST' | 'DELETE'; label: string }
 
 const FLASH_COOKIE = 'fleetdeck_flash'
 
+// Derived once per secret key: HKDF on every request would be work for nothing.
+const keys = new Map<string, string>()
+
 function flashKey(c: Context<AppEnv>): string {
-  return deriveKey(c.var.deps.config.secretKey, 'flash-cookie').toString('base64')
+  const secret = c.var.deps.config.secretKey
+  let key = keys.get(secret)
+  if (key === undefined) {
+    key = deriveKey(secret, 'flash-cookie').toString('base64')
+    keys.set(secret, key)
+  }
+  return key
 }
 
 /** Queues a message for the next page this browser renders (post → redirect → get). */
@@ -45,7 +62,7 @@ export async function takeFlash(c: Context<AppEnv>): Promise<Flash | undefined> 
  * "Confirmed" included. Form posts and fragments leave it queued for the page that follows.
  */
 export const takeFlashForPage: MiddlewareHandler<AppEnv> = async (c, next) => {
-  if (c.req.method === 'GET' && (!isHtmx(c) || c.req.header('hx-boosted') === 'true')) {
+  if (c.req.method === 'GET' && !wantsFragment(c)) {
     c.set('flash', await takeFlash(c))
   }
   await next()
