@@ -1,6 +1,9 @@
+import { Hono } from 'hono'
+import { methodOverride } from 'hono/method-override'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestAppWith, getPage, type TestApp } from '../test-support/factories.js'
-import { BUSY_RETRY_AFTER_SECONDS } from './database-queue.js'
+import { BUSY_RETRY_AFTER_SECONDS, limitDatabaseQueue } from './database-queue.js'
+import type { AppEnv } from './env.js'
 
 let t: TestApp
 
@@ -57,5 +60,28 @@ describe('the queue in front of the database', () => {
     ])
 
     expect(responses.at(-1)!.status).toBe(200)
+  })
+})
+
+describe('a form that asks for DELETE (_method) behind the queue', () => {
+  it("is answered on its parent request's slot instead of waiting for it forever", async () => {
+    // One connection, as on the embedded database: methodOverride dispatches the DELETE through
+    // the whole app again while the POST still holds the only slot.
+    const app = new Hono<AppEnv>()
+    app.use(limitDatabaseQueue({ connections: 1, queueLimit: 4 }))
+    app.use(methodOverride({ app }))
+    app.delete('/things/1', (c) => c.text('deleted'))
+
+    const res = await Promise.race([
+      app.request('/things/1', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: '_method=DELETE',
+      }),
+      new Promise<undefined>((resolve) => setTimeout(resolve, 2_000)),
+    ])
+
+    expect(res?.status).toBe(200)
+    expect(await res?.text()).toBe('deleted')
   })
 })

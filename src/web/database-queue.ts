@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Context, MiddlewareHandler } from 'hono'
 import type { AppEnv } from './env.js'
 
@@ -26,8 +27,12 @@ export function limitDatabaseQueue(options: {
   let admitted = 0
   let running = 0
   const waiting: (() => void)[] = []
+  // methodOverride answers a `_method=DELETE` form by dispatching a second request through the
+  // whole app from inside this one: it must run on the slot its parent holds, or with one
+  // connection it waits forever for the parent to finish.
+  const holdingSlot = new AsyncLocalStorage<true>()
   return async (c, next) => {
-    if (c.req.path === '/healthz') return next()
+    if (c.req.path === '/healthz' || holdingSlot.getStore()) return next()
     if (admitted >= capacity) return busy(c)
     admitted += 1
     try {
@@ -36,7 +41,7 @@ export function limitDatabaseQueue(options: {
       // The request that finishes hands its slot straight to the next in line.
       else await new Promise<void>((resolve) => waiting.push(resolve))
       try {
-        await next()
+        await holdingSlot.run(true, next)
       } finally {
         const nextInLine = waiting.shift()
         if (nextInLine) nextInLine()
