@@ -230,3 +230,27 @@ export async function waitForPath(
     { timeout: timeoutMs },
   )
 }
+
+/** One accessibility rule broken on a page, as axe-core reports it. */
+export type AxeViolation = { id: string; impact: string; help: string; targets: string[] }
+
+/**
+ * Runs axe-core (WCAG 2 A and AA rules, plus best practices) on the page as it is now. axe is
+ * injected through the DevTools protocol, which the page's strict CSP does not govern; the page
+ * itself still loads no script but its own files.
+ */
+export async function runAxe(page: Page): Promise<AxeViolation[]> {
+  const { source } = (await import('axe-core')).default
+  await page.evaluate(source)
+  const results = await page.evaluate(async () => {
+    const axe = (window as any).axe
+    const run = await axe.run(document, { resultTypes: ['violations'] })
+    return run.violations.map((v: any) => ({
+      id: v.id,
+      impact: v.impact ?? 'unknown',
+      help: v.help,
+      targets: v.nodes.map((n: any) => n.target.join(' ')),
+    }))
+  })
+  return results as AxeViolation[]
+}

@@ -2,17 +2,21 @@
 // first-owner setup → mandatory TOTP enrolment → sign out / sign in with a fresh code →
 // create a tenant (and refuse a bad slug) → search, suspend, activate, edit → audit log →
 // delete. Embedded PGlite by default; a fresh PostgreSQL database when TEST_DATABASE_URL is set.
+// axe-core checks every page the story visits (WCAG 2 AA): no serious or critical violation.
 import { randomBytes } from 'node:crypto'
+import { writeFileSync } from 'node:fs'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   CHROMIUM_ARGS,
   createTestDatabase,
+  runAxe,
   startServer,
   totpCode,
   waitForPath,
   waitForStepAfter,
   waitForText,
+  type AxeViolation,
   type RunningServer,
 } from './helpers.js'
 
@@ -40,6 +44,8 @@ let browser: Browser
 let context: BrowserContext
 let page: Page
 const consoleErrors: string[] = []
+/** Console errors a test provokes on purpose (a refused action is logged by Chromium and htmx). */
+const expectedConsoleErrors: RegExp[] = []
 
 let totpKey = ''
 let lastTotpStep = 0
@@ -57,6 +63,14 @@ async function schemaExists(): Promise<boolean> {
   if (text.includes('present')) return true
   if (text.includes('missing')) return false
   throw new Error(`unexpected schema status: ${text}`)
+}
+
+/** axe-core's findings per page the story checked, by a name for that page. */
+const accessibility = new Map<string, AxeViolation[]>()
+
+/** Runs axe on the page as it is now and keeps the findings under `name`. */
+async function checkAccessibility(name: string): Promise<void> {
+  accessibility.set(name, await runAxe(page))
 }
 
 async function heading(): Promise<string> {
@@ -79,10 +93,19 @@ describe(`Fleetdeck story in Chromium (${backend})`, () => {
         /^Failed to load resource: the server responded with a status of 422\b/.test(message.text())
       )
         return
+      if (expectedConsoleErrors.some((pattern) => pattern.test(message.text()))) return
+      // The story opens one address that does not exist, to check the 404 page.
+      if (
+        message.location().url.endsWith('/no-such-page') &&
+        /status of 404\b/.test(message.text())
+      )
+        return
       consoleErrors.push(
         `${page.url()}: console.error: ${message.text()} (${message.location().url})`,
       )
     })
+    // Suspending asks for confirmation (window.confirm through hx-confirm): the operator agrees.
+    page.on('dialog', (dialog) => void dialog.accept())
     page.on('pageerror', (error) =>
       consoleErrors.push(`${page.url()}: pageerror: ${error.message}`),
     )
@@ -100,6 +123,7 @@ describe(`Fleetdeck story in Chromium (${backend})`, () => {
     )
     await page.goto(server.setupLink)
     expect(await heading()).toBe('Create the first owner')
+    await checkAccessibility('setup: create the first owner')
     await page.getByLabel('Email', { exact: true }).fill(owner.email)
     await page.getByLabel('Name', { exact: true }).fill(owner.name)
     await page.getByLabel('Password', { exact: true }).fill(owner.password)
@@ -110,6 +134,7 @@ describe(`Fleetdeck story in Chromium (${backend})`, () => {
     expect(await heading()).toBe('Enrol your authenticator')
     await page.locator('[role="img"][aria-label^="QR image"] svg').waitFor({ state: 'visible' })
     totpKey = (await page.locator('#totp-key').innerText()).trim()
+    await checkAccessibility('enrolment: authenticator')
     expect(totpKey).toMatch(/^[A-Z2-7]{16,}$/)
 
     const { code, step } = totpCode(totpKey)
@@ -120,6 +145,7 @@ describe(`Fleetdeck story in Chromium (${backend})`, () => {
     await waitForPath(page, '/tenants')
     expect(await heading()).toBe('Tenants')
     await waitForText(page.getByRole('status'), 'Authenticator enrolled')
+    await checkAccessibility('tenants (empty fleet)')
 
     // The link is one-time: a second use is refused.
     const again = await context.request.get(server.setupLink)
@@ -132,12 +158,14 @@ describe(`Fleetdeck story in Chromium (${backend})`, () => {
     // Console pages need a session now.
     await page.goto(server.baseUrl + '/tenants')
     await waitForPath(page, '/login')
+    await checkAccessibility('sign-in: password')
 
     await page.getByLabel('Email', { exact: true }).fill(owner.email)
     await page.getByLabel('Password', { exact: true }).fill(owner.password)
     await page.getByRole('button', { name: 'Continue' }).click()
     await waitForPath(page, '/login/totp')
     expect(await heading()).toBe('Authentication code')
+    await checkAccessibility('sign-in: code')
 
     // Each TOTP step is accepted once: the enrolment used this step's code.
     await waitForStepAfter(lastTotpStep)
@@ -154,6 +182,7 @@ describe(`Fleetdeck story in Chromium (${backend})`, () => {
   it('refuses an invalid slug with a message next to the field and creates nothing', async () => {
     await page.getByRole('link', { name: 'New tenant' }).click()
     await waitForPath(page, '/tenants/new')
+    await checkAccessibility('new tenant')
     const badName = `Bad Slug Co ${suffix}`
     await page.getByLabel('Slug', { exact: true }).fill('Bad Slug')
     await page.getByLabel('Name', { exact: true }).fill(badName)
@@ -168,6 +197,8 @@ describe(`Fleetdeck story in Chromium (${backend})`, () => {
       page.getByRole('button', { name: 'Create tenant' }).click(),
     ])
     expect(response.status()).toBe(422)
+    // The swapped form puts focus on its first invalid field.
+    await page.waitForFunction(() => document.activeElement?.id === 'field-slug')
 
     const slug = page.getByLabel('Slug', { exact: true })
     const message = page.locator('#field-slug-error')
@@ -181,6 +212,7 @@ describe(`Fleetdeck story in Chromium (${backend})`, () => {
     expect(await slug.inputValue()).toBe('Bad Slug')
     expect(await page.getByLabel('Name', { exact: true }).inputValue()).toBe(badName)
     expect(new URL(page.url()).pathname).toBe('/tenants/new')
+    await checkAccessibility('new tenant with an error')
 
     await page.goto(`${server.baseUrl}/tenants?q=${encodeURIComponent(badName)}`)
     await waitForText(page.locator('#tenant-table'), 'No tenants match.')
@@ -218,6 +250,8 @@ describe(`Fleetdeck story in Chromium (${backend})`, () => {
     expect(members).toContain('owner')
 
     expect(await schemaExists()).toBe(true)
+    await page.goto(server.baseUrl + tenantPath)
+    await checkAccessibility('tenant page')
   })
 
   it('finds the tenant as you type, and suspends and activates it in its row', async () => {
@@ -244,18 +278,187 @@ describe(`Fleetdeck story in Chromium (${backend})`, () => {
     expect(await page.locator('#tenant-table tbody tr').count()).toBe(1)
     expect(await stillSameDocument()).toBe(true)
     expect(new URL(page.url()).searchParams.get('q')).toBeTruthy()
+    await checkAccessibility('tenants (search results)')
 
+    const suspendedOption = page.locator('#tenant-status-option-suspended')
+    const suspendedBefore = Number(/\((\d+)\)/.exec(await suspendedOption.innerText())![1])
+    const liveRegion = page.locator('#live-region')
+    // Focus comes back to the row once htmx has settled the swap.
+    const rowFocused = () =>
+      page.waitForFunction(
+        (id) => document.activeElement?.closest('tr')?.id === id,
+        `tenant-${tenantPath.split('/').pop()}`,
+      )
+
+    // Suspend asks first (the dialog is accepted above), then says what happened — in the row
+    // and the live region —, keeps focus on the row, refreshes the counts and offers Undo.
     await row.getByRole('button', { name: `Suspend ${tenant.slug}` }).click()
-    await page
-      .getByRole('button', { name: `Activate ${tenant.slug}` })
-      .waitFor({ state: 'visible' })
+    await row.getByRole('button', { name: `Undo: activate ${tenant.slug}` }).waitFor()
     await waitForText(row.locator('td').nth(3), 'suspended')
+    await waitForText(row, `Tenant ${tenant.slug} suspended.`)
+    await waitForText(liveRegion, `Tenant ${tenant.slug} suspended.`)
+    await rowFocused()
+    expect(await suspendedOption.innerText()).toBe(`suspended (${suspendedBefore + 1})`)
+    expect(await row.locator('[accesskey]').count()).toBe(0)
     expect(await stillSameDocument()).toBe(true)
 
-    await row.getByRole('button', { name: `Activate ${tenant.slug}` }).click()
+    await row.getByRole('button', { name: `Undo: activate ${tenant.slug}` }).click()
     await page.getByRole('button', { name: `Suspend ${tenant.slug}` }).waitFor({ state: 'visible' })
     await waitForText(row.locator('td').nth(3), 'active')
+    await waitForText(liveRegion, `Tenant ${tenant.slug} activated.`)
+    expect(await suspendedOption.innerText()).toBe(`suspended (${suspendedBefore})`)
+    await rowFocused()
     expect(await stillSameDocument()).toBe(true)
+  })
+
+  it('shows a refused row action in the row and announces it', async () => {
+    // Someone else suspends the tenant while this table still offers Suspend.
+    const other = await context.request.post(`${server.baseUrl}${tenantPath}/suspension`, {
+      headers: { origin: server.baseUrl },
+      maxRedirects: 0,
+    })
+    expect(other.status()).toBe(303)
+    const row = page.locator('#tenant-table tbody tr', { hasText: tenant.slug })
+    expectedConsoleErrors.push(/\b409\b/)
+    await row.getByRole('button', { name: `Suspend ${tenant.slug}` }).click()
+
+    const message = `${tenant.slug} cannot be suspended from status suspended.`
+    await waitForText(row, message)
+    await waitForText(page.locator('#live-region'), message)
+    expectedConsoleErrors.pop()
+    await checkAccessibility('tenants (refused action)')
+
+    const back = await context.request.delete(`${server.baseUrl}${tenantPath}/suspension`, {
+      headers: { origin: server.baseUrl },
+      maxRedirects: 0,
+    })
+    expect(back.status()).toBe(303)
+  })
+
+  it('keeps one history entry per settled search, and Back brings the whole page back', async () => {
+    await page.goto(server.baseUrl + '/tenants')
+    const entries = () => page.evaluate(() => history.length)
+    const before = await entries()
+    const search = page.getByLabel('Search slug or name', { exact: true })
+    await search.click()
+    // Pauses longer than the 250 ms debounce: one request, and one swap, per pause.
+    for (const part of ['zep', 'hyr', ' log']) {
+      await search.pressSequentially(part, { delay: 20 })
+      await page.waitForTimeout(600)
+    }
+    await waitForText(page.locator('#tenant-table'), /1 tenant matching “zephyr log”/)
+    // Empty filters stay out of the address.
+    expect([...new URL(page.url()).searchParams]).toEqual([['q', 'zephyr log']])
+    expect(await entries()).toBe(before + 1)
+
+    // Back inside the document: htmx restores /tenants from the server, as a whole page.
+    await page.goBack()
+    await page.waitForFunction(() => location.pathname === '/tenants' && !location.search)
+    await page.locator('nav[aria-label="Sections"]').waitFor()
+    await waitForText(page.locator('#tenant-table'), /\d+ tenants?/)
+    expect(await heading()).toBe('Tenants')
+    expect(await page.locator('nav[aria-label="Sections"]').count()).toBe(1)
+    expect(await page.getByRole('button', { name: 'Sign out' }).count()).toBe(1)
+
+    // Forward to the search, open the tenant by clicking its row, and come Back.
+    await page.goForward()
+    await page.waitForFunction(() => new URLSearchParams(location.search).get('q') === 'zephyr log')
+    const row = page.locator('#tenant-table tbody tr', { hasText: tenant.slug })
+    await row.locator('td').nth(2).click()
+    await waitForPath(page, tenantPath)
+    await page.goBack()
+    await page.waitForFunction(() => new URLSearchParams(location.search).get('q') === 'zephyr log')
+    await row.waitFor()
+    expect(await heading()).toBe('Tenants')
+    expect(await page.locator('nav[aria-label="Sections"]').count()).toBe(1)
+    expect(await page.getByRole('button', { name: 'Sign out' }).count()).toBe(1)
+  })
+
+  it('sorts the table by a column header, and says so with aria-sort', async () => {
+    await page.goto(server.baseUrl + '/tenants')
+    await page.getByRole('link', { name: 'Name' }).click()
+    await page.waitForFunction(() => new URLSearchParams(location.search).get('sort') === 'name')
+    expect(new URL(page.url()).searchParams.get('dir')).toBe('asc')
+    const header = page.locator('th[aria-sort]')
+    expect(await header.count()).toBe(1)
+    expect(await header.getAttribute('aria-sort')).toBe('ascending')
+    expect(await header.innerText()).toMatch(/^Name/i)
+    await checkAccessibility('tenants (sorted by name)')
+  })
+
+  it('copies the tenant id from its page', async () => {
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], {
+      origin: server.baseUrl,
+    })
+    await page.goto(server.baseUrl + tenantPath)
+    const id = tenantPath.split('/').pop()!
+    expect((await page.locator('#tenant-id').innerText()).trim()).toBe(id)
+    await page.getByRole('button', { name: `Copy the id of ${tenant.slug}` }).click()
+    await waitForText(page.locator('#live-region'), `Copied ${id} to the clipboard.`)
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(id)
+  })
+
+  it('focuses the first invalid field after a full-page form error', async () => {
+    await page.goto(server.baseUrl + tenantPath)
+    const name = page.getByLabel('Name', { exact: true })
+    // The browser's own checks would stop an empty name before it reaches the server.
+    await name.evaluate((el) => ((el as HTMLInputElement).form!.noValidate = true))
+    await name.fill('')
+    await page.getByRole('button', { name: 'Save changes' }).click()
+    await page.locator('#field-name-error').waitFor()
+    await page.waitForFunction(() => document.activeElement?.id === 'field-name')
+    await checkAccessibility('tenant page with an error')
+  })
+
+  it('keeps the sidebar in view, reflows at 800 px, and has a skip link and focus ring', async () => {
+    await page.setViewportSize({ width: 1280, height: 500 })
+    await page.goto(server.baseUrl + '/audit')
+
+    // Skip link first in the tab order; it moves focus to the content.
+    await page.keyboard.press('Tab')
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content')
+    await page.keyboard.press('Enter')
+    await page.waitForFunction(() => document.activeElement?.id === 'main')
+
+    await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight))
+    expect(await page.evaluate(() => window.scrollY)).toBeGreaterThan(0)
+    const signOut = page.getByRole('button', { name: 'Sign out' })
+    const box = (await signOut.boundingBox())!
+    expect(box.y).toBeGreaterThanOrEqual(0)
+    expect(box.y + box.height).toBeLessThanOrEqual(500)
+
+    // A visible focus ring on the dark sidebar, for keyboard focus.
+    await page.getByRole('link', { name: 'Fleetdeck', exact: true }).focus()
+    await page.keyboard.press('Tab')
+    const ring = await page.evaluate(() => {
+      const style = getComputedStyle(document.activeElement!)
+      return {
+        text: document.activeElement!.textContent,
+        style: style.outlineStyle,
+        width: style.outlineWidth,
+        color: style.outlineColor,
+      }
+    })
+    expect(ring).toEqual({
+      text: 'Tenants',
+      style: 'solid',
+      width: '2px',
+      color: 'rgb(252, 211, 77)',
+    })
+
+    // At 800 px the sidebar becomes a bar above the content; the row actions stay in reach.
+    await page.setViewportSize({ width: 800, height: 900 })
+    await page.goto(server.baseUrl + '/tenants')
+    const nav = (await page.locator('nav[aria-label="Sections"]').boundingBox())!
+    const main = (await page.locator('main').boundingBox())!
+    expect(nav.width).toBeGreaterThan(700)
+    expect(main.y).toBeGreaterThanOrEqual(nav.y + nav.height - 1)
+    expect(main.width).toBeGreaterThan(700)
+    const action = page.getByRole('button', { name: `Suspend ${tenant.slug}` })
+    const reach = (await action.boundingBox())!
+    expect(reach.x + reach.width).toBeLessThanOrEqual(800)
+    await checkAccessibility('tenants at 800 px')
+    await page.setViewportSize({ width: 1280, height: 900 })
   })
 
   it('edits the plan on the tenant page', async () => {
@@ -273,6 +476,7 @@ describe(`Fleetdeck story in Chromium (${backend})`, () => {
     await page.getByRole('link', { name: 'Audit log' }).click()
     await waitForPath(page, '/audit')
     expect(await heading()).toBe('Audit log')
+    await checkAccessibility('audit log')
     const actions = (
       await page.locator('#audit-results tbody tr td:nth-child(3)').allInnerTexts()
     ).map((a) => a.trim())
@@ -304,9 +508,45 @@ describe(`Fleetdeck story in Chromium (${backend})`, () => {
     await page.goto(server.baseUrl + tenantPath)
     await waitForText(page.locator('#tenant-header'), 'deleted')
     await waitForText(page.locator('#schema-status'), 'missing')
+    await checkAccessibility('tenant page (deleted)')
 
     await page.goto(`${server.baseUrl}/audit?action=tenant.delete`)
     await waitForText(page.locator('#audit-results tbody'), 'tenant.delete')
+  })
+
+  it('meets WCAG AA on the other console pages an owner opens', async () => {
+    for (const [name, path, title] of [
+      ['your account', '/account', 'Your account'],
+      ['super admins', '/super-admins', 'Super admins'],
+      ['security settings', '/settings/security', 'Security settings'],
+      ['not found', '/no-such-page', 'Not found'],
+    ]) {
+      await page.goto(server.baseUrl + path)
+      expect(await heading()).toBe(title)
+      await checkAccessibility(name)
+    }
+  })
+
+  it('has no serious or critical accessibility violation on any page it visited', async () => {
+    const counts = [...accessibility].map(([name, violations]) => ({
+      page: name,
+      critical: violations.filter((v) => v.impact === 'critical').length,
+      serious: violations.filter((v) => v.impact === 'serious').length,
+      moderate: violations.filter((v) => v.impact === 'moderate').length,
+      minor: violations.filter((v) => v.impact === 'minor').length,
+    }))
+    writeFileSync(
+      '/tmp/fleetdeck-axe.json',
+      JSON.stringify({ backend, counts, violations: Object.fromEntries(accessibility) }, null, 2),
+    )
+    console.log(`axe-core (${backend}):\n` + counts.map((c) => JSON.stringify(c)).join('\n'))
+    expect(accessibility.size).toBeGreaterThanOrEqual(14)
+    const grave = [...accessibility].flatMap(([name, violations]) =>
+      violations
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => `${name}: ${v.impact} ${v.id} (${v.help}) at ${v.targets.join(', ')}`),
+    )
+    expect(grave).toEqual([])
   })
 
   it('leaves no browser console errors', async () => {

@@ -38,6 +38,7 @@ export const AUTHORIZATION_MATRIX: Record<string, Access> = {
   'GET /tenants/:id': ALL,
   'POST /tenants/:id': EDITORS,
   'DELETE /tenants/:id': EDITORS,
+  'GET /tenants/:id/suspension/new': SUSPENDERS,
   'POST /tenants/:id/suspension': SUSPENDERS,
   'DELETE /tenants/:id/suspension': SUSPENDERS,
   'POST /tenants/:id/onboarding': EDITORS,

@@ -23,6 +23,14 @@ export type SessionPolicy = {
   absoluteSeconds: number
 }
 
+/**
+ * Why a presented session no longer works, so the sign-in page can say it (issue #6 item 16):
+ * `idle` and `absolute` are the two limits of DESIGN.md §5; `signed-out` means its row is gone
+ * (sign-out in another window, "sign everyone out", a reset by an owner, or purged after expiry);
+ * `deactivated` means its admin was deactivated.
+ */
+export type SessionEndReason = 'idle' | 'absolute' | 'signed-out' | 'deactivated'
+
 /** Activity is written at most once a minute per session: enough for a 30-minute idle limit. */
 const TOUCH_INTERVAL_MS = 60_000
 
@@ -70,13 +78,16 @@ export async function createSession(
  * or the idle or absolute limit has passed. With `touch`, extends the idle window, writing at most
  * once a minute per session (TOUCH_INTERVAL_MS; a request within the minute writes nothing);
  * background polling passes `touch: false` so it never keeps a session alive (DESIGN.md §5).
- * One query (session joined with its admin) plus, at most once a minute, the touch.
+ * One query (session joined with its admin) plus, at most once a minute, the touch. `onEnded`
+ * hears why a well-formed token of a real session was refused; a forged token says nothing.
  */
 export async function validateSessionToken(
   db: Db,
   token: string,
   policy: SessionPolicy,
-  options: { touch: boolean; now?: Date } = { touch: true },
+  options: { touch: boolean; now?: Date; onEnded?: (reason: SessionEndReason) => void } = {
+    touch: true,
+  },
 ): Promise<{ session: Session; admin: SuperAdmin } | undefined> {
   const now = options.now ?? new Date()
   const parts = parseSplitToken(token)
@@ -98,12 +109,19 @@ export async function validateSessionToken(
     ])
     .where('s.id', '=', parts.id)
     .executeTakeFirst()
-  if (!row || !secretMatches(parts.secret, row.secret_hash)) return undefined
+  if (!row) {
+    options.onEnded?.('signed-out')
+    return undefined
+  }
+  if (!secretMatches(parts.secret, row.secret_hash)) return undefined
   const idleEnd = row.last_active_at.getTime() + policy.idleSeconds * 1000
   const absoluteEnd = row.session_created_at.getTime() + policy.absoluteSeconds * 1000
   const admin = toSuperAdmin(row)
   if (now.getTime() >= idleEnd || now.getTime() >= absoluteEnd || !admin.isActive) {
     await invalidateSession(db, row.session_id)
+    options.onEnded?.(
+      !admin.isActive ? 'deactivated' : now.getTime() >= absoluteEnd ? 'absolute' : 'idle',
+    )
     return undefined
   }
   let lastActiveAt = row.last_active_at

@@ -317,7 +317,8 @@ describe('sign-out and session limits', () => {
     const res = await getPage(t.app, '/tenants', full)
 
     expect(res.status).toBe(303)
-    expect(res.headers.get('location')).toBe('/login')
+    // Since issue #6 item 16 the address also says why and where the operator was.
+    expect(res.headers.get('location')).toBe('/login?ended=idle&next=%2Ftenants')
     expect(await sessionRow(full)).toBeUndefined()
   })
 

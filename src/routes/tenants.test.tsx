@@ -148,11 +148,11 @@ describe('the tenants table', () => {
     const full = await getPage(t.app, '/tenants?q=org', cookie)
 
     expect(res.status).toBe(200)
-    expect(res.headers.get('vary')).toBe('HX-Request')
+    expect(res.headers.get('vary')).toMatch(/^HX-Request, HX-History-Restore-Request\b/)
     expect(body.startsWith('<div id="tenant-table">')).toBe(true)
     expect(body).not.toContain('<html')
     expect(body).not.toContain('id="tenant-search"')
-    expect(full.headers.get('vary')).toBe('HX-Request')
+    expect(full.headers.get('vary')).toMatch(/^HX-Request, HX-History-Restore-Request\b/)
     expect(await full.text()).toContain('<html')
   })
 
@@ -179,7 +179,9 @@ describe('the tenants table', () => {
     expect(all).toContain(`tenant-${suspended.id}`)
     expect(all).not.toContain(`tenant-${deleted.id}`)
     expect(onlyDeleted).toContain(`tenant-${deleted.id}`)
-    expect(onlyDeleted).toContain('<option value="deleted" selected="">deleted (1)</option>')
+    expect(onlyDeleted).toContain(
+      '<option id="tenant-status-option-deleted" value="deleted" selected="">deleted (1)</option>',
+    )
   })
 
   it('an unknown status or page is ignored rather than refused', async () => {
@@ -565,7 +567,7 @@ describe('suspending and activating', () => {
     expect(res.headers.get('location')).toBe(`/tenants/${tenant.id}`)
   })
 
-  it('under htmx it answers the tenant row fragment, now with an Activate button', async () => {
+  it('under htmx it answers the tenant row fragment, now with an Undo (activate) button', async () => {
     const tenant = await createTenant(t.db)
 
     const res = await postForm(t.app, `/tenants/${tenant.id}/suspension`, {}, cookie, {
@@ -577,7 +579,8 @@ describe('suspending and activating', () => {
     expect(res.status).toBe(200)
     expect(body.startsWith(`<tr id="tenant-${tenant.id}"`)).toBe(true)
     expect(body).toContain('>suspended</span>')
-    expect(body).toContain(`aria-label="Activate ${tenant.slug}"`)
+    // Since issue #6 item 13 the activation right after a suspension is offered as Undo.
+    expect(body).toContain(`aria-label="Undo: activate ${tenant.slug}"`)
     expect(body).toContain('<td class="px-3 py-2 text-right tabular-nums">1</td>')
     expect((await findTenantRow(tenant.id)).status).toBe('suspended')
   })

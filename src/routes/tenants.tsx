@@ -2,13 +2,16 @@ import { Hono, type Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { z } from 'zod'
 import { listAuditEntries } from '../db/audit-log.js'
+import { listPlansCached } from '../db/plans.js'
 import {
   countMembers,
+  countTenantsByStatus,
   findStorage,
   findTenantById,
   listPlans,
   listTenantMembers,
   listTenants,
+  TENANT_SORTS,
   TENANT_STATUSES,
   type Tenant,
 } from '../db/tenants.js'
@@ -28,10 +31,19 @@ import {
   type TenantFormValues,
 } from '../views/tenants/new-tenant-page.js'
 import { TenantPage, TenantHeader, type TenantPageProps } from '../views/tenants/tenant-page.js'
-import { TenantRow, TenantsPage, TenantTable } from '../views/tenants/tenants-page.js'
+import { SuspensionConfirmPage } from '../views/tenants/tenant-status.js'
+import {
+  AnnounceOob,
+  StatusCountsOob,
+  TenantRow,
+  TenantsPage,
+  TenantTable,
+  type TenantFilterErrors,
+} from '../views/tenants/tenants-page.js'
 import type { AppEnv } from '../web/env.js'
 import { setFlash } from '../web/flash.js'
 import { requirePermission, requireRecentTotp } from '../web/guards.js'
+import { isCalendarDay } from '../web/query.js'
 import { pageOrFragment } from '../web/render.js'
 import { auditContext, formFields, isHtmx, redirectTo } from '../web/request.js'
 
@@ -40,8 +52,40 @@ const PER_PAGE = 50
 const listQuery = z.object({
   q: z.string().trim().max(100).catch(''),
   status: z.enum(TENANT_STATUSES).or(z.literal('')).catch(''),
+  plan: z.string().trim().max(40).catch(''),
+  from: z.string().trim().max(40).catch(''),
+  to: z.string().trim().max(40).catch(''),
+  sort: z.enum(TENANT_SORTS).catch('created'),
+  dir: z.enum(['asc', 'desc']).catch('desc'),
   page: z.coerce.number().int().min(1).max(100_000).catch(1),
 })
+
+/** Midnight UTC of a `YYYY-MM-DD` day that exists (not 2024-13-45 nor 2023-02-29), or undefined. */
+function parseDay(value: string): Date | undefined {
+  return isCalendarDay(value) ? new Date(`${value}T00:00:00Z`) : undefined
+}
+
+const DAY_MS = 24 * 3600_000
+
+/**
+ * The created range of the tenants filter: `from` inclusive, `to` inclusive (so before the next
+ * day), in UTC. A date that does not exist, or a range that ends before it starts, is not used
+ * and gets a message for its field.
+ */
+function createdRange(from: string, to: string) {
+  const errors: TenantFilterErrors = {}
+  const start = from ? parseDay(from) : undefined
+  const end = to ? parseDay(to) : undefined
+  if (from && !start) errors.from = `“${from}” is not a date; use YYYY-MM-DD.`
+  if (to && !end) errors.to = `“${to}” is not a date; use YYYY-MM-DD.`
+  if (start && end && end < start) errors.to = 'The end of the range is before its start.'
+  if (errors.to || errors.from) return { errors }
+  return {
+    errors,
+    createdFrom: start,
+    createdBefore: end && new Date(end.getTime() + DAY_MS),
+  }
+}
 const email = z.email({ error: 'Enter a valid email address.' }).max(320)
 const tenantFields = {
   name: z
@@ -78,26 +122,37 @@ export const tenantRoutes = new Hono<AppEnv>()
 tenantRoutes.get('/', requirePermission('saas.tenants.view'), async (c) => {
   const query = listQuery.parse(c.req.query())
   const db = c.var.db
-  const { items, total, counts, snapshotAt } = await listTenants(db, {
-    q: query.q,
-    status: query.status || undefined,
-    page: query.page,
-    perPage: PER_PAGE,
-  })
+  const { errors, createdFrom, createdBefore } = createdRange(query.from, query.to)
+  const [{ items, total, counts, snapshotAt }, plans] = await Promise.all([
+    listTenants(db, {
+      q: query.q,
+      status: query.status || undefined,
+      planId: query.plan || undefined,
+      createdFrom,
+      createdBefore,
+      sort: query.sort,
+      dir: query.dir,
+      page: query.page,
+      perPage: PER_PAGE,
+    }),
+    listPlansCached(db),
+  ])
   const table = {
     operator: c.var.operator,
     items,
     total,
     perPage: PER_PAGE,
     query,
+    errors,
     snapshotAt,
     now: c.var.now(),
   }
   return pageOrFragment(
     c,
     () => <TenantTable {...table} />,
-    () => <TenantsPage {...table} counts={counts} />,
+    () => <TenantsPage {...table} counts={counts} plans={plans} />,
     { title: 'Tenants' },
+    Object.keys(errors).length > 0 ? 422 : 200,
   )
 })
 
@@ -255,16 +310,35 @@ async function changeStatus(c: Context<AppEnv>, change: 'suspend' | 'activate') 
     throw new HTTPException(409, {
       message: `${tenant.slug} cannot be ${verb} from status ${tenant.status}.`,
     })
+  // Every outcome is said, and a suspension offers its Undo (issue #6 items 13 and 14).
+  const notice = { text: `Tenant ${tenant.slug} ${verb}.`, undo: change === 'suspend' }
   if (!isHtmx(c)) {
-    await setFlash(c, { kind: 'success', text: `Tenant ${tenant.slug} ${verb}.` })
+    const url = `/tenants/${tenant.id}/suspension`
+    const undo = { action: url, method: 'DELETE' as const, label: `Undo: activate ${tenant.slug}` }
+    await setFlash(c, { kind: 'success', text: notice.text, undo: notice.undo ? undo : undefined })
     return c.redirect(
       c.req.header('referer')?.includes('/tenants/') ? `/tenants/${tenant.id}` : '/tenants',
       303,
     )
   }
   if (c.req.header('hx-target')?.startsWith('tenant-header'))
-    return c.html(<TenantHeader tenant={updated} operator={c.var.operator} />)
-  return c.html(<TenantRow tenant={await tenantListItem(c, updated)} operator={c.var.operator} />)
+    return c.html(
+      <>
+        <TenantHeader tenant={updated} operator={c.var.operator} notice={notice} />
+        <AnnounceOob text={notice.text} />
+      </>,
+    )
+  const [item, counts] = await Promise.all([
+    tenantListItem(c, updated),
+    countTenantsByStatus(c.var.db),
+  ])
+  return c.html(
+    <>
+      <TenantRow tenant={item} operator={c.var.operator} now={c.var.now()} notice={notice} />
+      <StatusCountsOob counts={counts} />
+      <AnnounceOob text={notice.text} />
+    </>,
+  )
 }
 
 /** One tenant as the table shows it (plan name, members, storage), for a swapped row. */
@@ -278,6 +352,13 @@ async function tenantListItem(c: Context<AppEnv>, tenant: Tenant) {
   const planName = plans.find((p) => p.id === tenant.planId)?.name ?? tenant.planId
   return { ...tenant, planName, members: members.get(tenant.id) ?? 0, storage: storage ?? null }
 }
+
+/** Without JavaScript the row's Suspend opens this page instead of suspending at once. */
+tenantRoutes.get('/:id/suspension/new', requirePermission('saas.tenants.suspend'), async (c) => {
+  const tenant = await tenantOr404(c)
+  if (tenant.status !== 'active') c.status(409)
+  return c.render(<SuspensionConfirmPage tenant={tenant} />, { title: `Suspend ${tenant.name}` })
+})
 
 tenantRoutes.post('/:id/suspension', requirePermission('saas.tenants.suspend'), (c) =>
   changeStatus(c, 'suspend'),

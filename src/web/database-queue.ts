@@ -17,7 +17,9 @@ export const BUSY_RETRY_AFTER_SECONDS = 2
  * statements went to the back of that line eight times. Here at most `connections` requests run
  * at once, `queueLimit` more wait in order, and any beyond are answered 503 with Retry-After at
  * once, before they touch the database. Liveness (`/healthz`) never waits: a busy server is
- * alive, and an orchestrator must not restart it for being busy.
+ * alive, and an orchestrator must not restart it for being busy. A request dispatched again from
+ * inside an admitted one (Hono's methodOverride turns `_method=DELETE` into a second `app.fetch`)
+ * uses its parent's slot: waiting for one of its own deadlocked every such form on one connection.
  */
 export function limitDatabaseQueue(options: {
   connections: number
@@ -27,12 +29,11 @@ export function limitDatabaseQueue(options: {
   let admitted = 0
   let running = 0
   const waiting: (() => void)[] = []
-  // methodOverride answers a `_method=DELETE` form by dispatching a second request through the
-  // whole app from inside this one: it must run on the slot its parent holds, or with one
-  // connection it waits forever for the parent to finish.
-  const holdingSlot = new AsyncLocalStorage<true>()
+  // A request dispatched from inside another (methodOverride runs `app.fetch` again for a form's
+  // `_method=DELETE`) already has its turn: waiting for a second one would wait for itself.
+  const insideTurn = new AsyncLocalStorage<true>()
   return async (c, next) => {
-    if (c.req.path === '/healthz' || holdingSlot.getStore()) return next()
+    if (c.req.path === '/healthz' || insideTurn.getStore()) return next()
     if (admitted >= capacity) return busy(c)
     admitted += 1
     try {
@@ -41,7 +42,7 @@ export function limitDatabaseQueue(options: {
       // The request that finishes hands its slot straight to the next in line.
       else await new Promise<void>((resolve) => waiting.push(resolve))
       try {
-        await holdingSlot.run(true, next)
+        await insideTurn.run(true, next)
       } finally {
         const nextInLine = waiting.shift()
         if (nextInLine) nextInLine()

@@ -4,6 +4,7 @@ import type { DatabaseHandle, Db } from '../db/database.js'
 import type { SuperAdmin } from '../db/super-admins.js'
 import type { Session } from '../auth/session.js'
 import type { Flash } from './flash.js'
+import type { ResumedForm } from './form-resume.js'
 
 /** What the app is built from; tests pass their own database and clock. */
 export type AppDeps = {
@@ -31,6 +32,8 @@ export type AppEnv = {
      */
     scopeBar: Child | undefined
     impersonationBanner: Child | undefined
+    /** The form step-up interrupted, to fill again on the page it returns to (form-resume.ts). */
+    resumedForm: ResumedForm | undefined
     clientIp: string | null
     /** TRUST_PROXY compiled once (proxy-addr). */
     trustProxy: (addr: string, i: number) => boolean

@@ -4,7 +4,15 @@ import { deriveKey } from '../auth/encryption.js'
 import type { AppEnv } from './env.js'
 import { wantsFragment } from './render.js'
 
-export type Flash = { kind: 'success' | 'error' | 'info'; text: string }
+export type Flash = {
+  kind: 'success' | 'error' | 'info'
+  text: string
+  /** A button that reverses what the message reports (activate after a suspension). */
+  undo?: FlashUndo
+}
+
+/** The form an Undo button posts: a local action, its verb, and the button's accessible name. */
+export type FlashUndo = { action: string; method: 'POST' | 'DELETE'; label: string }
 
 const FLASH_COOKIE = 'fleetdeck_flash'
 

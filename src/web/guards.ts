@@ -1,18 +1,25 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { roleCan, type Permission } from '../auth/permissions.js'
-import { validateSessionToken } from '../auth/session.js'
+import { validateSessionToken, type SessionEndReason } from '../auth/session.js'
 import type { AppEnv } from './env.js'
-import { clientIp, isHtmx } from './request.js'
+import { clientIp, formFields, isHtmx } from './request.js'
 import { isAllowed } from '../auth/ip-allowlist.js'
 import { refuseAddress } from './ip-guard.js'
 import { clearSessionCookie, readSessionCookie } from './session-cookie.js'
+import { rememberForm } from './form-resume.js'
 
 /** Requests from background polling carry this header and never count as activity. */
 export const POLL_HEADER = 'x-fleetdeck-poll'
 
-/** The session behind the cookie, whatever step of sign-in it has reached. */
-export async function loadSession(c: Context<AppEnv>) {
+/**
+ * The session behind the cookie, whatever step of sign-in it has reached. `onEnded` hears why a
+ * real session was refused (idle, absolute, signed out, deactivated).
+ */
+export async function loadSession(
+  c: Context<AppEnv>,
+  onEnded?: (reason: SessionEndReason) => void,
+) {
   const token = readSessionCookie(c)
   if (!token) return undefined
   const { config } = c.var.deps
@@ -20,18 +27,37 @@ export async function loadSession(c: Context<AppEnv>) {
     c.var.db,
     token,
     { idleSeconds: config.sessionIdleSeconds, absoluteSeconds: config.sessionAbsoluteSeconds },
-    { touch: c.req.header(POLL_HEADER) === undefined, now: c.var.now() },
+    { touch: c.req.header(POLL_HEADER) === undefined, now: c.var.now(), onEnded },
   )
   if (!found) clearSessionCookie(c)
   return found
 }
 
-function toLogin(c: Context<AppEnv>): Response {
+/**
+ * The sign-in address for a refused request. When a session the browser held has ended, it says
+ * why (`ended`) and where the operator was (`next`): the page htmx was called from
+ * (`HX-Current-URL`), the page asked for, or the page a plain form was posted from.
+ */
+export function loginUrl(c: Context<AppEnv>, ended?: SessionEndReason): string {
+  if (!ended) return '/login'
+  const from = isHtmx(c)
+    ? sameHostPath(c, c.req.header('hx-current-url'))
+    : c.req.method === 'GET'
+      ? c.req.path + (new URL(c.req.url).search || '')
+      : refererPath(c)
+  const params = new URLSearchParams({ ended })
+  const next = safeNextPath(from, '')
+  if (next) params.set('next', next)
+  return `/login?${params}`
+}
+
+function toLogin(c: Context<AppEnv>, ended?: SessionEndReason): Response {
+  const url = loginUrl(c, ended)
   if (isHtmx(c)) {
-    c.header('HX-Redirect', '/login')
+    c.header('HX-Redirect', url)
     return c.body(null, 401)
   }
-  return c.redirect('/login', 303)
+  return c.redirect(url, 303)
 }
 
 /**
@@ -39,8 +65,10 @@ function toLogin(c: Context<AppEnv>): Response {
  * enrolled. Anything less goes to /login (htmx gets `HX-Redirect`). DESIGN.md §5.
  */
 export const requireConsoleSession: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const found = await loadSession(c)
-  if (!found || !found.session.twoFactorVerified || !found.admin.mfaEnabled) return toLogin(c)
+  let ended: SessionEndReason | undefined
+  const found = await loadSession(c, (reason) => (ended = reason))
+  if (!found || !found.session.twoFactorVerified || !found.admin.mfaEnabled)
+    return toLogin(c, ended)
   c.set('session', found.session)
   c.set('operator', found.admin)
   // The admin's own allowlist holds for the whole session, not just at sign-in.
@@ -85,14 +113,22 @@ export function safeNextPath(candidate: string | undefined, fallback = '/tenants
  * Sensitive actions (delete a tenant, manage super admins, security settings, TOTP resets, ending
  * all sessions) need a TOTP check from the last 10 minutes. Otherwise the operator is sent to
  * /step-up and comes back to the page they acted from (a GET to the page itself), to repeat the
- * action with a fresh session id. Runs after requireConsoleSession.
+ * action with a fresh session id; that page gets the submitted form back, secrets left out
+ * (src/web/form-resume.ts). Runs after requireConsoleSession.
  */
 export const requireRecentTotp: MiddlewareHandler<AppEnv> = async (c, next) => {
   const verifiedAt = c.var.session.totpVerifiedAt?.getTime() ?? 0
   if (c.var.now().getTime() - verifiedAt <= STEP_UP_SECONDS * 1000) return next()
-  const back =
-    c.req.method === 'GET' ? c.req.path + (new URL(c.req.url).search || '') : refererPath(c)
-  const url = `/step-up?next=${encodeURIComponent(safeNextPath(back))}`
+  const back = safeNextPath(
+    c.req.method === 'GET' ? c.req.path + (new URL(c.req.url).search || '') : refererPath(c),
+  )
+  // What was typed comes back on that page (issue #6 item 15); a body that is not a form has
+  // nothing to keep, and its refusal is someone else's job.
+  if (c.req.method !== 'GET') {
+    const fields = await formFields(c).catch(() => ({}))
+    await rememberForm(c, back, fields)
+  }
+  const url = `/step-up?next=${encodeURIComponent(back)}`
   if (isHtmx(c)) {
     c.header('HX-Redirect', url)
     return c.body(null, 403)
@@ -101,10 +137,14 @@ export const requireRecentTotp: MiddlewareHandler<AppEnv> = async (c, next) => {
 }
 
 function refererPath(c: Context<AppEnv>): string | undefined {
-  const referer = c.req.header('referer')
-  if (!referer) return undefined
+  return sameHostPath(c, c.req.header('referer'))
+}
+
+/** Path and query of a full URL the browser sent, when it names this host; else undefined. */
+function sameHostPath(c: Context<AppEnv>, href: string | undefined): string | undefined {
+  if (!href) return undefined
   try {
-    const url = new URL(referer)
+    const url = new URL(href)
     return url.host === new URL(c.req.url).host ? url.pathname + url.search : undefined
   } catch {
     return undefined

@@ -26,15 +26,23 @@ export const authRenderer = jsxRenderer(({ children, title }) => (
   <AuthLayout title={title}>{children}</AuthLayout>
 ))
 
-/** True when htmx asks for a fragment (a boosted link wants the whole page). */
+/**
+ * Does this request want only the fragment? htmx swaps (`HX-Request`) do; a boosted link and a
+ * history restore (`HX-History-Restore-Request`: the Back button after `hx-push-url`, which
+ * htmx sends with `HX-Request` too and swaps into the whole body) need the whole page.
+ */
 export function wantsFragment(c: Context): boolean {
-  return isHtmx(c) && c.req.header('hx-boosted') !== 'true'
+  return (
+    isHtmx(c) &&
+    c.req.header('hx-boosted') !== 'true' &&
+    c.req.header('hx-history-restore-request') !== 'true'
+  )
 }
 
 /**
  * One URL, page or fragment (DESIGN.md §6): htmx requests get `fragment`, others the whole page
- * through the group's renderer, which itself renders that same fragment. `Vary: HX-Request`
- * keeps caches from mixing them.
+ * through the group's renderer, which itself renders that same fragment. `Vary` keeps caches
+ * from mixing them.
  */
 export function pageOrFragment(
   c: Context,
@@ -43,7 +51,7 @@ export function pageOrFragment(
   props: PageProps,
   status: 200 | 422 = 200,
 ) {
-  c.header('Vary', 'HX-Request')
+  c.header('Vary', 'HX-Request, HX-History-Restore-Request')
   if (wantsFragment(c)) return c.html(fragment(), status)
   c.status(status)
   return c.render(page(), props)

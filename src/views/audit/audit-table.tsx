@@ -7,14 +7,14 @@ export const AuditDiff: FC<{ before: unknown; after: unknown }> = ({ before, aft
   const b = (before ?? {}) as Record<string, unknown>
   const a = (after ?? {}) as Record<string, unknown>
   const keys = [...new Set([...Object.keys(b), ...Object.keys(a)])]
-  if (keys.length === 0) return <span class="text-slate-400">—</span>
+  if (keys.length === 0) return <span class="text-slate-600">—</span>
   const show = (v: unknown) =>
     v === undefined ? '∅' : typeof v === 'string' ? v : JSON.stringify(v)
   return (
     <ul class="m-0 list-none p-0 text-xs font-mono">
       {keys.map((k) => (
         <li>
-          <span class="text-slate-500">{k}:</span>{' '}
+          <span class="text-slate-600">{k}:</span>{' '}
           {k in b && <span class="text-red-700 line-through">{show(b[k])}</span>}
           {k in b && k in a && ' → '}
           {k in a && <span class="text-emerald-800">{show(a[k])}</span>}
@@ -30,7 +30,7 @@ export const AuditRow: FC<{ entry: AuditListEntry; showTenant: boolean }> = ({
 }) => (
   <tr class="border-t border-slate-100 align-top" data-seq={e.seq}>
     <td class="px-3 py-2 whitespace-nowrap text-xs">{formatDateTime(e.created_at)}</td>
-    <td class="px-3 py-2 text-xs">{e.actor_email ?? <span class="text-slate-500">system</span>}</td>
+    <td class="px-3 py-2 text-xs">{e.actor_email ?? <span class="text-slate-600">system</span>}</td>
     <td class="px-3 py-2 font-mono text-xs">{e.action}</td>
     <td class="px-3 py-2 text-xs">
       {e.target_type ? `${e.target_type} ${e.target_id?.slice(0, 8) ?? ''}` : '—'}
@@ -51,7 +51,7 @@ export const AuditRow: FC<{ entry: AuditListEntry; showTenant: boolean }> = ({
     </td>
     <td class="px-3 py-2 text-xs text-slate-600">
       {e.ip ?? '—'}
-      <span class="block font-mono text-[10px] text-slate-400" title="Request id">
+      <span class="block font-mono text-xs text-slate-600" title="Request id">
         {e.request_id ?? ''}
       </span>
     </td>
@@ -64,7 +64,7 @@ export const AuditTable: FC<{ entries: AuditListEntry[]; showTenant?: boolean }>
 }) => (
   <div class="overflow-x-auto rounded border border-slate-200 bg-white">
     <table class="w-full text-sm">
-      <thead class="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
+      <thead class="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-600">
         <tr>
           <th scope="col" class="px-3 py-2">
             Time
@@ -94,7 +94,7 @@ export const AuditTable: FC<{ entries: AuditListEntry[]; showTenant?: boolean }>
       <tbody>
         {entries.length === 0 && (
           <tr>
-            <td colspan={7} class="px-3 py-6 text-center text-slate-500">
+            <td colspan={7} class="px-3 py-6 text-center text-slate-600">
               No entries.
             </td>
           </tr>

@@ -2,7 +2,8 @@ import type { FC } from 'hono/jsx'
 import { Button } from '../components/button.js'
 import { Field } from '../components/field.js'
 
-export const LoginPage: FC<{ email?: string; error?: string }> = (p) => (
+/** `next` is the local page to return to after sign-in (already made safe by the route). */
+export const LoginPage: FC<{ email?: string; error?: string; next?: string }> = (p) => (
   <>
     <h1 class="text-lg font-semibold mb-4">Sign in</h1>
     {p.error && (
@@ -14,6 +15,7 @@ export const LoginPage: FC<{ email?: string; error?: string }> = (p) => (
       </p>
     )}
     <form method="post" action="/login">
+      {p.next && p.next !== '/tenants' && <input type="hidden" name="next" value={p.next} />}
       <Field
         name="email"
         label="Email"
@@ -35,13 +37,20 @@ export const LoginPage: FC<{ email?: string; error?: string }> = (p) => (
   </>
 )
 
-export const TotpPage: FC<{ email: string; error?: string }> = (p) => (
+export const TotpPage: FC<{ email: string; error?: string; next?: string }> = (p) => (
   <>
     <h1 class="text-lg font-semibold mb-1">Authentication code</h1>
     <p class="text-sm text-slate-600 mb-4">
       Signing in as {p.email}. Enter the 6-digit code from your authenticator app.
     </p>
-    <form method="post" action="/login/totp">
+    <form
+      method="post"
+      action={
+        p.next && p.next !== '/tenants'
+          ? `/login/totp?${new URLSearchParams({ next: p.next })}`
+          : '/login/totp'
+      }
+    >
       <Field
         name="code"
         label="Code"

@@ -32,7 +32,7 @@ export const Field: FC<{
         aria-describedby={p.error ? `${id}-error` : undefined}
         class={`w-full rounded border px-3 py-2 text-sm ${p.error ? 'border-red-500' : 'border-slate-300'}`}
       />
-      {p.hint && !p.error && <p class="mt-1 text-xs text-slate-500">{p.hint}</p>}
+      {p.hint && !p.error && <p class="mt-1 text-xs text-slate-600">{p.hint}</p>}
       {p.error && (
         <p id={`${id}-error`} class="mt-1 text-sm text-red-700">
           {p.error}

@@ -15,7 +15,7 @@ export const ErrorPage: FC<{ status: number; message: string; requestId: string 
   <AuthCard title={TITLES[p.status] ?? 'Error'}>
     <h1 class="text-lg font-semibold mb-2">{TITLES[p.status] ?? 'Error'}</h1>
     <p class="text-sm text-slate-700 mb-4">{p.message}</p>
-    <p class="text-xs text-slate-500">
+    <p class="text-xs text-slate-600">
       Request id: <code id="request-id">{p.requestId}</code>
     </p>
     <p class="mt-4 text-sm">

@@ -28,7 +28,7 @@ export const SessionTable: FC<{
   now: Date
 }> = (p) => (
   <table class="w-full text-sm">
-    <thead class="text-left text-xs uppercase text-slate-500">
+    <thead class="text-left text-xs uppercase text-slate-600">
       <tr>
         <th scope="col" class="py-1">
           Browser
@@ -87,10 +87,10 @@ const OUTCOME_LABELS: Record<SignInOutcome, string> = {
 
 export const SignInHistory: FC<{ rows: SignInRow[] }> = ({ rows }) =>
   rows.length === 0 ? (
-    <p class="m-0 text-sm text-slate-500">No sign-in attempts yet.</p>
+    <p class="m-0 text-sm text-slate-600">No sign-in attempts yet.</p>
   ) : (
     <table class="w-full text-sm">
-      <thead class="text-left text-xs uppercase text-slate-500">
+      <thead class="text-left text-xs uppercase text-slate-600">
         <tr>
           <th scope="col" class="py-1">
             Time
@@ -139,7 +139,7 @@ export const AllowlistForm: FC<{
       >
         {p.entries.join('\n')}
       </textarea>
-      <p id={`${id}-help`} class={`mt-1 text-xs ${p.error ? 'text-red-700' : 'text-slate-500'}`}>
+      <p id={`${id}-help`} class={`mt-1 text-xs ${p.error ? 'text-red-700' : 'text-slate-600'}`}>
         {p.error ?? `${p.hint} Your address is ${p.yourIp ?? 'unknown'}.`}
       </p>
       <div class="mt-2">

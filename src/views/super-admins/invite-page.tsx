@@ -35,7 +35,7 @@ export const InviteForm: FC<{
       required
     />
     <RoleSelect value={values.role ?? 'viewer'} error={errors.role} />
-    <p class="mb-4 text-xs text-slate-500">
+    <p class="mb-4 text-xs text-slate-600">
       The link in the email works once and for 72 hours. The new admin sets a password and enrols an
       authenticator app before anything else.
     </p>

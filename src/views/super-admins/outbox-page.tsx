@@ -24,7 +24,7 @@ export const OutboxPage: FC<{ mails: OutboxMail[]; smtpConfigured: boolean }> = 
         ? 'SMTP_URL is set: new mail is sent over SMTP. These messages were written here before, when it was not set.'
         : 'Development outbox — mail is not being sent. SMTP_URL is not set, so invitations are written here instead of emailed. Pass the link to the invitee yourself.'}
     </div>
-    {mails.length === 0 && <p class="text-sm text-slate-500">The outbox is empty.</p>}
+    {mails.length === 0 && <p class="text-sm text-slate-600">The outbox is empty.</p>}
     {mails.map((m) => (
       <article
         id={`mail-${m.id}`}
@@ -32,11 +32,11 @@ export const OutboxPage: FC<{ mails: OutboxMail[]; smtpConfigured: boolean }> = 
         class="mb-4 rounded border border-slate-200 bg-white p-4 text-sm"
       >
         <dl class="m-0 mb-2 grid grid-cols-[5rem_1fr] gap-y-1">
-          <dt class="text-slate-500">Written</dt>
+          <dt class="text-slate-600">Written</dt>
           <dd class="m-0">{formatDateTime(m.createdAt)}</dd>
-          <dt class="text-slate-500">To</dt>
+          <dt class="text-slate-600">To</dt>
           <dd class="m-0">{m.to}</dd>
-          <dt class="text-slate-500">Subject</dt>
+          <dt class="text-slate-600">Subject</dt>
           <dd class="m-0">{m.subject}</dd>
         </dl>
         <pre class="m-0 whitespace-pre-wrap rounded bg-slate-50 p-3 font-mono text-xs">

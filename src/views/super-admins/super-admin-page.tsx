@@ -37,22 +37,22 @@ export const SuperAdminPage: FC<SuperAdminPageProps> = (p) => {
       </p>
       <div class="mb-6 flex flex-wrap items-center gap-3">
         <h1 class="m-0 text-2xl font-semibold">{t.name}</h1>
-        <span class="text-slate-500">{t.email}</span>
+        <span class="text-slate-600">{t.email}</span>
         <StatusBadges admin={{ ...t, invitationPending: t.passwordHash === null }} />
-        {isSelf && <span class="text-xs text-slate-500">(you)</span>}
+        {isSelf && <span class="text-xs text-slate-600">(you)</span>}
       </div>
       <div class="grid gap-6 lg:grid-cols-2">
         <Section id="overview" title="Overview">
           <dl class="m-0 grid grid-cols-[9rem_1fr] gap-y-1 text-sm">
-            <dt class="text-slate-500">Role</dt>
+            <dt class="text-slate-600">Role</dt>
             <dd class="m-0">{t.role}</dd>
-            <dt class="text-slate-500">MFA</dt>
+            <dt class="text-slate-600">MFA</dt>
             <dd class="m-0">
               <MfaState admin={t} />
             </dd>
-            <dt class="text-slate-500">Last sign-in</dt>
+            <dt class="text-slate-600">Last sign-in</dt>
             <dd class="m-0">{formatDateTime(t.lastLoginAt)}</dd>
-            <dt class="text-slate-500">Invited by</dt>
+            <dt class="text-slate-600">Invited by</dt>
             <dd class="m-0">
               {p.invitedBy ? (
                 <a href={`/super-admins/${p.invitedBy.id}`} class={link}>
@@ -62,7 +62,7 @@ export const SuperAdminPage: FC<SuperAdminPageProps> = (p) => {
                 '—'
               )}
             </dd>
-            <dt class="text-slate-500">Created</dt>
+            <dt class="text-slate-600">Created</dt>
             <dd class="m-0">{formatDateTime(t.createdAt)}</dd>
           </dl>
           {t.passwordHash === null && t.isActive && (
@@ -154,7 +154,7 @@ const SessionsSection: FC<{
 }> = (p) => (
   <Section id="sessions" title={`Active sessions (${p.sessions.length})`}>
     {p.sessions.length === 0 ? (
-      <p class="m-0 text-sm text-slate-500">No active sessions.</p>
+      <p class="m-0 text-sm text-slate-600">No active sessions.</p>
     ) : (
       <>
         <SessionTable

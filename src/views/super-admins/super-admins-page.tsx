@@ -10,7 +10,7 @@ export const SuperAdminTable: FC<{ items: SuperAdminListItem[]; currentId: strin
 }) => (
   <div id="super-admin-table" class="overflow-x-auto rounded border border-slate-200 bg-white">
     <table class="w-full text-sm" data-keyboard-table>
-      <thead class="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
+      <thead class="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-600">
         <tr>
           {['Email', 'Name', 'Role', 'Active', 'MFA', 'Last sign-in', 'Invited by'].map((h) => (
             <th scope="col" class="px-3 py-2">
@@ -31,7 +31,7 @@ export const SuperAdminTable: FC<{ items: SuperAdminListItem[]; currentId: strin
               <a href={`/super-admins/${a.id}`} class="text-violet-800 underline">
                 {a.email}
               </a>
-              {a.id === currentId && <span class="ml-1 text-xs text-slate-500">(you)</span>}
+              {a.id === currentId && <span class="ml-1 text-xs text-slate-600">(you)</span>}
             </td>
             <td class="px-3 py-2">{a.name}</td>
             <td class="px-3 py-2">{a.role}</td>

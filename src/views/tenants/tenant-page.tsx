@@ -12,6 +12,8 @@ import { Field } from '../components/field.js'
 import { formatAge, formatBytes, formatDateTime } from '../format.js'
 import { PlanSelect } from './plan-select.js'
 import { StatusAction, StatusBadge } from './tenant-status.js'
+import { CopyText } from '../components/copy-text.js'
+import type { RowNotice } from './tenants-page.js'
 
 export type TenantPageProps = {
   operator: SuperAdmin
@@ -45,16 +47,28 @@ const Section: FC<{ title: string; id?: string; children: unknown }> = (p) => (
   </section>
 )
 
-export const TenantHeader: FC<{ tenant: Tenant; operator: SuperAdmin }> = ({
+/** Name, slug, status and the suspend/activate action; htmx swaps it after that action. */
+export const TenantHeader: FC<{ tenant: Tenant; operator: SuperAdmin; notice?: RowNotice }> = ({
   tenant,
   operator,
+  notice,
 }) => (
-  <div id="tenant-header" class="mb-6 flex flex-wrap items-center gap-3">
+  <div
+    id="tenant-header"
+    tabindex={-1}
+    class="mb-6 flex flex-wrap items-center gap-3 focus:outline-none"
+  >
     <h1 class="m-0 text-2xl font-semibold">{tenant.name}</h1>
-    <span class="font-mono text-slate-500">{tenant.slug}</span>
+    <span class="font-mono text-slate-600">{tenant.slug}</span>
     <StatusBadge status={tenant.status} />
-    <span class="ml-auto">
-      <StatusAction tenant={tenant} operator={operator} target="#tenant-header" />
+    <span class="ml-auto" data-keep-focus="#tenant-header">
+      {notice && <span class="mr-2 text-sm font-medium text-slate-700">{notice.text}</span>}
+      <StatusAction
+        tenant={tenant}
+        operator={operator}
+        target="#tenant-header"
+        undo={notice?.undo}
+      />
     </span>
   </div>
 )
@@ -82,19 +96,25 @@ export const TenantPage: FC<TenantPageProps> = (p) => {
       <div class="grid gap-6 lg:grid-cols-2">
         <Section title="Overview" id="overview">
           <dl class="m-0 grid grid-cols-[10rem_1fr] gap-y-1 text-sm">
-            <dt class="text-slate-500">Plan</dt>
+            <dt class="text-slate-600">Tenant id</dt>
+            <dd class="m-0">
+              <CopyText id="tenant-id" text={t.id} label={`Copy the id of ${t.slug}`} />
+            </dd>
+            <dt class="text-slate-600">Plan</dt>
             <dd class="m-0">{p.planName}</dd>
-            <dt class="text-slate-500">Billing email</dt>
+            <dt class="text-slate-600">Billing email</dt>
             <dd class="m-0">{t.billingEmail}</dd>
-            <dt class="text-slate-500">Created</dt>
+            <dt class="text-slate-600">Created</dt>
             <dd class="m-0">{formatDateTime(t.createdAt)}</dd>
-            <dt class="text-slate-500">Suspended</dt>
+            <dt class="text-slate-600">Last activity</dt>
+            <dd class="m-0">{t.lastActivityAt ? formatDateTime(t.lastActivityAt) : 'never'}</dd>
+            <dt class="text-slate-600">Suspended</dt>
             <dd class="m-0">{formatDateTime(t.suspendedAt)}</dd>
-            <dt class="text-slate-500">Plan changed</dt>
+            <dt class="text-slate-600">Plan changed</dt>
             <dd class="m-0">{formatDateTime(t.planChangedAt)}</dd>
             {t.deletedAt && (
               <>
-                <dt class="text-slate-500">Deleted</dt>
+                <dt class="text-slate-600">Deleted</dt>
                 <dd class="m-0">{formatDateTime(t.deletedAt)}</dd>
               </>
             )}
@@ -102,17 +122,17 @@ export const TenantPage: FC<TenantPageProps> = (p) => {
         </Section>
         <Section title="Storage and schema" id="storage">
           <dl class="m-0 grid grid-cols-[10rem_1fr] gap-y-1 text-sm">
-            <dt class="text-slate-500">Database</dt>
+            <dt class="text-slate-600">Database</dt>
             <dd class="m-0">{p.storage ? formatBytes(p.storage.dbBytes) : 'not measured'}</dd>
-            <dt class="text-slate-500">Files</dt>
+            <dt class="text-slate-600">Files</dt>
             <dd class="m-0">{p.storage ? formatBytes(p.storage.fileBytes) : 'not measured'}</dd>
-            <dt class="text-slate-500">Total</dt>
+            <dt class="text-slate-600">Total</dt>
             <dd class="m-0 font-medium">
               {p.storage ? formatBytes(p.storage.dbBytes + p.storage.fileBytes) : '—'}
             </dd>
-            <dt class="text-slate-500">Measured</dt>
+            <dt class="text-slate-600">Measured</dt>
             <dd class="m-0">{p.storage ? formatAge(p.storage.takenAt, p.now) : '—'}</dd>
-            <dt class="text-slate-500">Schema</dt>
+            <dt class="text-slate-600">Schema</dt>
             <dd class="m-0" id="schema-status">
               <span class="font-mono">{p.schema.schema}</span>:{' '}
               {p.schema.exists ? (
@@ -139,7 +159,7 @@ export const TenantPage: FC<TenantPageProps> = (p) => {
                       ? 'text-emerald-800'
                       : s.status === 'failed'
                         ? 'text-red-800'
-                        : 'text-slate-500'
+                        : 'text-slate-600'
                   }
                 >
                   {s.status}
@@ -158,10 +178,10 @@ export const TenantPage: FC<TenantPageProps> = (p) => {
       )}
       <Section title={`Members (${p.memberCount})`} id="members">
         {p.members.length === 0 ? (
-          <p class="m-0 text-sm text-slate-500">No members.</p>
+          <p class="m-0 text-sm text-slate-600">No members.</p>
         ) : (
           <table class="w-full text-sm">
-            <thead class="text-left text-xs uppercase text-slate-500">
+            <thead class="text-left text-xs uppercase text-slate-600">
               <tr>
                 <th scope="col" class="py-1">
                   Name
@@ -184,7 +204,7 @@ export const TenantPage: FC<TenantPageProps> = (p) => {
           </table>
         )}
         {p.memberCount > p.members.length && (
-          <p class="mt-2 text-xs text-slate-500">Showing the first {p.members.length}.</p>
+          <p class="mt-2 text-xs text-slate-600">Showing the first {p.members.length}.</p>
         )}
       </Section>
       {canEdit && (
