@@ -163,13 +163,14 @@ describe('a seed after an interrupted one', () => {
     ago: number,
     requestId = SEED_REQUEST_ID,
   ) {
-    const created = await createTenantRecord(
+    const result = await createTenantRecord(
       own.db,
       { actor: null, requestId },
       newTenantFields(),
       new Date(Date.now() - 2 * ONBOARDING_LEASE_MS - ago),
     )
-    if ('slugTaken' in created) throw new Error('slug taken')
+    if (!result.ok) throw new Error('slug taken')
+    const created = result.tenant
     await own.db
       .updateTable('tenants')
       .set({ status, updated_at: new Date(Date.now() - ago) })

@@ -250,7 +250,7 @@ async function createUniqueTenant(
 ): Promise<Tenant> {
   for (let attempt = 0; attempt < 10; attempt++) {
     const result = await createTenantRecord(db, context, generateTenant(pool))
-    if (!('slugTaken' in result)) return result
+    if (result.ok) return result.tenant
   }
   throw new Error('no free slug found in 10 attempts')
 }

@@ -181,9 +181,9 @@ tenantRoutes.post('/', requirePermission('saas.tenants.create'), async (c) => {
       422,
     )
   if (!parsed.success || Object.keys(errors).length > 0) return invalid(errors)
-  const created = await createTenantRecord(c.var.db, auditContext(c), parsed.data, c.var.now())
-  if ('slugTaken' in created)
-    return invalid({ slug: 'This slug is taken (deleted tenants keep theirs).' })
+  const result = await createTenantRecord(c.var.db, auditContext(c), parsed.data, c.var.now())
+  if (!result.ok) return invalid({ slug: 'This slug is taken (deleted tenants keep theirs).' })
+  const created = result.tenant
   const outcome = await runOnboarding(c.var.db, auditContext(c), created.id)
   await setFlash(
     c,

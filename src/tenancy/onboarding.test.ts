@@ -32,8 +32,8 @@ const T0 = new Date('2026-03-02T09:00:00.000Z')
 
 async function createRecord(overrides: Partial<NewTenant> = {}) {
   const created = await createTenantRecord(db, context, newTenantFields(overrides), T0)
-  if ('slugTaken' in created) throw new Error('slug taken')
-  return created
+  if (!created.ok) throw new Error('slug taken')
+  return created.tenant
 }
 
 function findTenantRow(id: string) {
@@ -76,7 +76,8 @@ describe('createTenantRecord', () => {
   it('inserts the tenant in provisioning with five pending steps and audits tenant.create', async () => {
     const fields = newTenantFields({ planId: 'professional' })
 
-    const tenant = await createTenantRecord(db, context, fields, T0)
+    const result = await createTenantRecord(db, context, fields, T0)
+    const tenant = result.ok ? result.tenant : undefined
 
     expect(tenant).toMatchObject({
       slug: fields.slug,
@@ -102,13 +103,13 @@ describe('createTenantRecord', () => {
     })
   })
 
-  it('answers slugTaken for a taken slug and writes nothing', async () => {
+  it('refuses a taken slug (slug_taken) and writes nothing', async () => {
     const first = await createRecord()
     const counts = [await countRows(db, 'tenants'), await countRows(db, 'audit_log')]
 
     const second = await createTenantRecord(db, context, newTenantFields({ slug: first.slug }), T0)
 
-    expect(second).toEqual({ slugTaken: true })
+    expect(second).toEqual({ ok: false, reason: 'slug_taken' })
     expect([await countRows(db, 'tenants'), await countRows(db, 'audit_log')]).toEqual(counts)
   })
 })
@@ -337,8 +338,9 @@ describe('claiming an onboarding run', () => {
       firstAdminEmail: 'o@claim.test',
       firstAdminName: 'Olly',
     }
-    const created = await createTenantRecord(handle.db, {}, input)
-    if ('slugTaken' in created) throw new Error('slug taken')
+    const result = await createTenantRecord(handle.db, {}, input)
+    if (!result.ok) throw new Error('slug taken')
+    const created = result.tenant
     await sql`create schema ${sql.id(`tenant_${input.slug.replace(/-/g, '_')}`)}`.execute(handle.db)
     await sql`create table ${sql.table(`tenant_${input.slug.replace(/-/g, '_')}.roles`)} (id text)`.execute(
       handle.db,
@@ -376,8 +378,9 @@ describe('claiming an onboarding run', () => {
       firstAdminEmail: 'o@gone.test',
       firstAdminName: 'Gus',
     }
-    const created = await createTenantRecord(handle.db, {}, input)
-    if ('slugTaken' in created) throw new Error('slug taken')
+    const result = await createTenantRecord(handle.db, {}, input)
+    if (!result.ok) throw new Error('slug taken')
+    const created = result.tenant
     await deleteTenant(handle.db, {}, created.id)
 
     await expect(runOnboarding(handle.db, {}, created.id)).rejects.toThrow(

@@ -1,6 +1,7 @@
 import type { Transaction } from 'kysely'
 import { appendAuditEntry, type AuditContext } from '../db/audit-log.js'
 import type { Db } from '../db/database.js'
+import { refuse, type DomainResult } from '../domain-result.js'
 import { addMemberships } from '../db/memberships.js'
 import { migrateTenant } from '../db/migrate.js'
 import type { Database } from '../db/schema.js'
@@ -54,15 +55,14 @@ export type NewTenant = {
 /**
  * Inserts the tenant in `provisioning` with its pending steps and audits `tenant.create`, in one
  * transaction. A taken slug is an expected outcome, not an error.
- * @returns the tenant, or `{ slugTaken: true }` when the slug already exists (deleted tenants
- *   keep theirs).
+ * @returns the tenant, or `slug_taken` when the slug already exists (deleted tenants keep theirs)
  */
 export async function createTenantRecord(
   db: Db,
   context: AuditContext,
   input: NewTenant,
   now: Date = new Date(),
-): Promise<Tenant | { slugTaken: true }> {
+): Promise<DomainResult<{ tenant: Tenant }, 'slug_taken'>> {
   return db.transaction().execute(async (trx) => {
     const tenant = await insertTenant(trx, {
       ...input,
@@ -70,7 +70,7 @@ export async function createTenantRecord(
       status: 'provisioning',
       createdAt: now,
     })
-    if (!tenant) return { slugTaken: true as const }
+    if (!tenant) return refuse('slug_taken')
     await insertOnboardingSteps(trx, tenant.id, ONBOARDING_STEPS)
     await appendAuditEntry(
       trx,
@@ -90,7 +90,7 @@ export async function createTenantRecord(
       },
       now,
     )
-    return tenant
+    return { ok: true as const, tenant }
   })
 }
 

@@ -218,9 +218,9 @@ export async function createTenant(
 ): Promise<Tenant> {
   const { context = { actor: null }, now = new Date(), ...fields } = overrides
   const created = await createTenantRecord(db, context, newTenantFields(fields), now)
-  if ('slugTaken' in created) throw new Error(`slug taken: ${fields.slug}`)
-  await runOnboarding(db, context, created.id)
-  return (await findTenantById(db, created.id))!
+  if (!created.ok) throw new Error(`slug taken: ${fields.slug}`)
+  await runOnboarding(db, context, created.tenant.id)
+  return (await findTenantById(db, created.tenant.id))!
 }
 
 /** How many rows a table holds: "nothing changed" checks compare these. */

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Context, MiddlewareHandler } from 'hono'
 import type { AppEnv } from './env.js'
 
@@ -16,7 +17,9 @@ export const BUSY_RETRY_AFTER_SECONDS = 2
  * statements went to the back of that line eight times. Here at most `connections` requests run
  * at once, `queueLimit` more wait in order, and any beyond are answered 503 with Retry-After at
  * once, before they touch the database. Liveness (`/healthz`) never waits: a busy server is
- * alive, and an orchestrator must not restart it for being busy.
+ * alive, and an orchestrator must not restart it for being busy. A request dispatched again from
+ * inside an admitted one (Hono's methodOverride turns `_method=DELETE` into a second `app.fetch`)
+ * uses its parent's slot: waiting for one of its own deadlocked every such form on one connection.
  */
 export function limitDatabaseQueue(options: {
   connections: number
@@ -26,8 +29,9 @@ export function limitDatabaseQueue(options: {
   let admitted = 0
   let running = 0
   const waiting: (() => void)[] = []
+  const admittedContext = new AsyncLocalStorage<true>()
   return async (c, next) => {
-    if (c.req.path === '/healthz') return next()
+    if (c.req.path === '/healthz' || admittedContext.getStore()) return next()
     if (admitted >= capacity) return busy(c)
     admitted += 1
     try {
@@ -36,7 +40,7 @@ export function limitDatabaseQueue(options: {
       // The request that finishes hands its slot straight to the next in line.
       else await new Promise<void>((resolve) => waiting.push(resolve))
       try {
-        await next()
+        await admittedContext.run(true, next)
       } finally {
         const nextInLine = waiting.shift()
         if (nextInLine) nextInLine()

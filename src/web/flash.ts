@@ -16,8 +16,17 @@ export type FlashUndo = { action: string; method: 'POST' | 'DELETE'; label: stri
 
 const FLASH_COOKIE = 'fleetdeck_flash'
 
+// Derived once per secret key: HKDF on every request would be work for nothing.
+const keys = new Map<string, string>()
+
 function flashKey(c: Context<AppEnv>): string {
-  return deriveKey(c.var.deps.config.secretKey, 'flash-cookie').toString('base64')
+  const secret = c.var.deps.config.secretKey
+  let key = keys.get(secret)
+  if (key === undefined) {
+    key = deriveKey(secret, 'flash-cookie').toString('base64')
+    keys.set(secret, key)
+  }
+  return key
 }
 
 /** Queues a message for the next page this browser renders (post → redirect → get). */
