@@ -79,7 +79,7 @@ describe('the audit log page', () => {
     const edit = rowWithAction(body, 'tenant.edit')
     expect(edit).toContain('olive.owner@example.com')
     expect(edit).toContain(
-      '<span class="text-slate-500">planId:</span> <span class="text-red-700 line-through">free</span> → <span class="text-emerald-800">professional</span>',
+      '<span class="text-slate-600">planId:</span> <span class="text-red-700 line-through">free</span> → <span class="text-emerald-800">professional</span>',
     )
     expect(edit).toContain('<span class="text-emerald-800">Renamed</span>')
     expect(edit).toContain(`>${tenant.slug}</a>`)
@@ -139,7 +139,7 @@ describe('the audit log page', () => {
     const days = (html: string) =>
       [
         ...html.matchAll(
-          /<span class="text-slate-500">day:<\/span> <span class="text-emerald-800">(\d+)</g,
+          /<span class="text-slate-600">day:<\/span> <span class="text-emerald-800">(\d+)</g,
         ),
       ].map((m) => Number(m[1]))
 
