@@ -1,7 +1,15 @@
 import { Hono } from 'hono'
 import { methodOverride } from 'hono/method-override'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestAppWith, getPage, type TestApp } from '../test-support/factories.js'
+import {
+  createSuperAdmin,
+  createTenant,
+  createTestAppWith,
+  getPage,
+  postForm,
+  signIn,
+  type TestApp,
+} from '../test-support/factories.js'
 import { BUSY_RETRY_AFTER_SECONDS, limitDatabaseQueue } from './database-queue.js'
 
 let t: TestApp
@@ -52,6 +60,23 @@ describe('the queue in front of the database', () => {
     expect(res.status).toBe(200)
   })
 
+  it('a form that overrides its method runs in its own turn instead of waiting for itself', async () => {
+    // methodOverride dispatches `_method=DELETE` through the app again, inside the first request.
+    const res = await Promise.race([
+      t.app.request('/logout', {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          origin: 'http://localhost',
+        },
+        body: '_method=DELETE',
+      }),
+      new Promise<'stuck'>((resolve) => setTimeout(() => resolve('stuck'), 5_000)),
+    ])
+
+    expect(res).not.toBe('stuck')
+  })
+
   it('never refuses the liveness probe, however busy', async () => {
     const responses = await Promise.all([
       ...Array.from({ length: 50 }, () => getPage(t.app, '/readyz')),
@@ -78,5 +103,29 @@ describe('the queue in front of the database', () => {
     expect(await (res as Response).text()).toBe('deleted')
     // and the slot is given back: the next request is served.
     expect((await app.request('/thing', { method: 'DELETE' })).status).toBe(200)
+  })
+})
+
+describe('a form sent without JavaScript as DELETE (`_method=DELETE`)', () => {
+  it('takes one place in the queue, so it is answered on a single connection', async () => {
+    // Method override dispatches the request again through the app; when the queue ran before
+    // it, the outer request held the only connection's turn and the inner one waited for it.
+    const owner = await createSuperAdmin(t.db, t.config, { role: 'owner' })
+    const cookie = await signIn(t.app, owner, t.clock)
+    const tenant = await createTenant(t.db)
+    await postForm(t.app, `/tenants/${tenant.id}/suspension`, {}, cookie)
+
+    const answered = await Promise.race([
+      postForm(t.app, `/tenants/${tenant.id}/suspension`, { _method: 'DELETE' }, cookie),
+      new Promise<'no answer'>((resolve) => setTimeout(() => resolve('no answer'), 10_000)),
+    ])
+
+    expect(answered === 'no answer' ? answered : answered.status).toBe(303)
+    const row = await t.db
+      .selectFrom('tenants')
+      .select('status')
+      .where('id', '=', tenant.id)
+      .executeTakeFirstOrThrow()
+    expect(row.status).toBe('active')
   })
 })

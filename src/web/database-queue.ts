@@ -29,9 +29,11 @@ export function limitDatabaseQueue(options: {
   let admitted = 0
   let running = 0
   const waiting: (() => void)[] = []
-  const admittedContext = new AsyncLocalStorage<true>()
+  // A request dispatched from inside another (methodOverride runs `app.fetch` again for a form's
+  // `_method=DELETE`) already has its turn: waiting for a second one would wait for itself.
+  const insideTurn = new AsyncLocalStorage<true>()
   return async (c, next) => {
-    if (c.req.path === '/healthz' || admittedContext.getStore()) return next()
+    if (c.req.path === '/healthz' || insideTurn.getStore()) return next()
     if (admitted >= capacity) return busy(c)
     admitted += 1
     try {
@@ -40,7 +42,7 @@ export function limitDatabaseQueue(options: {
       // The request that finishes hands its slot straight to the next in line.
       else await new Promise<void>((resolve) => waiting.push(resolve))
       try {
-        await admittedContext.run(true, next)
+        await insideTurn.run(true, next)
       } finally {
         const nextInLine = waiting.shift()
         if (nextInLine) nextInLine()
