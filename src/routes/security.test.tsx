@@ -1067,7 +1067,9 @@ describe('step-up for sensitive actions', () => {
       failed_totp_count: 5,
       locked_until: fromNow(15 * MINUTE),
     })
-    expect((await send('GET', '/tenants', { cookie })).headers.get('location')).toBe('/login')
+    expect((await send('GET', '/tenants', { cookie })).headers.get('location')).toBe(
+      '/login?ended=signed-out&next=%2Ftenants',
+    )
   })
 })
 
@@ -1106,7 +1108,7 @@ describe('sessions at /account', () => {
       target_id: sessionId(other).slice(0, 8),
     })
     expect((await send('GET', '/tenants', { cookie: other })).headers.get('location')).toBe(
-      '/login',
+      '/login?ended=signed-out&next=%2Ftenants',
     )
   })
 
@@ -1209,7 +1211,9 @@ describe('sign everyone out', () => {
       actor_id: owner.admin.id,
       after: { ended: sessions },
     })
-    expect((await send('GET', '/tenants', { cookie: beas })).headers.get('location')).toBe('/login')
+    expect((await send('GET', '/tenants', { cookie: beas })).headers.get('location')).toBe(
+      '/login?ended=signed-out&next=%2Ftenants',
+    )
   })
 })
 
