@@ -43,7 +43,7 @@ describe('sessions at /account', () => {
       target_id: sessionId(other).slice(0, 8),
     })
     expect((await send(t.app, 'GET', '/tenants', { cookie: other })).headers.get('location')).toBe(
-      '/login',
+      '/login?ended=signed-out&next=%2Ftenants',
     )
   })
 

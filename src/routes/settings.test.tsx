@@ -70,7 +70,7 @@ describe('sign everyone out', () => {
       after: { ended: sessions },
     })
     expect((await send(t.app, 'GET', '/tenants', { cookie: beas })).headers.get('location')).toBe(
-      '/login',
+      '/login?ended=signed-out&next=%2Ftenants',
     )
   })
 })

@@ -240,7 +240,7 @@ describe('step-up for sensitive actions', () => {
       locked_until: fromNow(15 * MINUTE),
     })
     expect((await send(t.app, 'GET', '/tenants', { cookie })).headers.get('location')).toBe(
-      '/login',
+      '/login?ended=signed-out&next=%2Ftenants',
     )
   })
 })
