@@ -38,8 +38,8 @@ describe('resetting TOTP', () => {
       totp_last_step: null,
     })
     expect(await sessionsOf(target.admin.id)).toHaveLength(0)
-    expect((await getPage(t.app, '/tenants', targetCookie)).headers.get('location')).toMatch(
-      /^\/login(\?|$)/,
+    expect((await getPage(t.app, '/tenants', targetCookie)).headers.get('location')).toBe(
+      '/login?ended=signed-out&next=%2Ftenants',
     )
     const [entry] = (await auditEntries(t.db, 'super_admin.reset_totp')).filter(
       (e) => e.target_id === target.admin.id,
