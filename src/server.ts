@@ -6,6 +6,7 @@ import { openDatabase, type DatabaseHandle } from './db/database.js'
 import { migratePlatform } from './db/migrate.js'
 import { countSuperAdmins } from './db/super-admins.js'
 import { createApp } from './app.js'
+import { ensureAssets } from './web/asset-build.js'
 import { periodicTasks } from './jobs/periodic-tasks.js'
 import { createScheduler } from './jobs/scheduler.js'
 
@@ -45,6 +46,8 @@ async function printSetupLink(database: DatabaseHandle, config: Config): Promise
 }
 
 const config = configOrExit()
+// In this process rather than a separate `npm run assets`: a warm start skips a whole tsx start.
+if (ensureAssets()) console.log('assets built')
 const database = await openDatabase({
   url: config.databaseUrl,
   dataDir: config.dataDir,
