@@ -1,7 +1,6 @@
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { methodOverride } from 'hono/method-override'
-import { compress } from 'hono/compress'
 import { apiV1Routes } from './api/v1/index.js'
 import { accountRoutes } from './routes/account.js'
 import { auditRoutes } from './routes/audit.js'
@@ -15,6 +14,7 @@ import { tenantRoutes } from './routes/tenants.js'
 import { webhookRoutes } from './webhooks/index.js'
 import type { AppDeps, AppEnv } from './web/env.js'
 import { compileTrustProxy } from './web/client-ip.js'
+import { compressResponses } from './web/compression.js'
 import { limitDatabaseQueue } from './web/database-queue.js'
 import { htmlErrorHandler, htmlNotFound } from './web/errors.js'
 import { takeFlashForPage } from './web/flash.js'
@@ -78,8 +78,8 @@ export function createApp(deps: AppDeps) {
     c.set('trustProxy', trustProxy)
     await next()
   })
-  // gzip for pages, fragments and unbuilt assets; built assets carry their own .br/.gz copies.
-  app.use(compress())
+  // brotli or gzip for pages, fragments and unbuilt assets; built assets carry their own copies.
+  app.use(compressResponses)
   app.use(securityHeaders(deps.config), noStore, requirePublicHost(deps.config))
   app.use(requireClientAddress, refuseControlCharactersInUrl)
   app.use('/public/*', serveAssets)

@@ -19,6 +19,7 @@ import { createRequire } from 'node:module'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
+import { transformSync } from 'esbuild'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const require = createRequire(import.meta.url)
@@ -84,13 +85,22 @@ function buildSources(): void {
   )
 }
 
+/**
+ * Our own scripts shrink by half minified (esbuild, already tsx's compiler); htmx ships minified
+ * and UnoCSS writes minified CSS. What a browser needs to read stays in public/app.js.
+ */
+function minified(name: string, content: Buffer): Buffer {
+  if (!name.endsWith('.js') || name.endsWith('.min.js')) return content
+  return Buffer.from(transformSync(content.toString('utf8'), { minify: true, loader: 'js' }).code)
+}
+
 /** Copies each asset to its fingerprinted name (plus .gz and .br) and drops older builds. */
 function fingerprint(hash: string): void {
   mkdirSync(buildDir, { recursive: true })
   const assets: Record<string, string> = {}
   const keep = new Set(['manifest.json'])
   for (const name of ASSETS) {
-    const content = readFileSync(join(publicDir, name))
+    const content = minified(name, readFileSync(join(publicDir, name)))
     const digest = createHash('sha256').update(content).digest('hex').slice(0, 12)
     const dot = name.lastIndexOf('.')
     const file = `${name.slice(0, dot)}.${digest}${name.slice(dot)}`
