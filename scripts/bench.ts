@@ -24,8 +24,9 @@ import { createApp } from '../src/app.js'
 import { loadConfig } from '../src/config.js'
 import { openDatabase, type DatabaseHandle } from '../src/db/database.js'
 import { migratePlatform, migrateTenant } from '../src/db/migrate.js'
+import { findSuperAdminById } from '../src/db/super-admins.js'
 import { listTenants, tenantSchemaName } from '../src/db/tenants.js'
-import { createBaselineApp } from './bench/baseline.js'
+import { createBaselineApp, createSameMarkupBaselineApp } from './bench/baseline.js'
 import {
   bulkFleet,
   fillerSchemas,
@@ -85,8 +86,31 @@ async function benchPostgres() {
       await bulkFleet(handle.db, TENANTS, 20_000)
       const owner = await signedInOwner(handle.db)
       const headers = { cookie: owner.cookie }
-      const { items } = await listTenants(handle.db, { page: 1, perPage: 50 })
+      const listed = await listTenants(handle.db, { page: 1, perPage: 50 })
+      const items = listed.items
       const baseline = await listen(createBaselineApp(items))
+      const operator = (await findSuperAdminById(handle.db, owner.id))!
+      const sameMarkup = await listen(
+        createSameMarkupBaselineApp({
+          operator,
+          items,
+          total: listed.total,
+          perPage: 50,
+          query: {
+            q: '',
+            status: '',
+            plan: '',
+            from: '',
+            to: '',
+            sort: 'created',
+            dir: 'desc',
+            page: 1,
+          },
+          errors: {},
+          snapshotAt: listed.snapshotAt,
+          now: new Date(),
+        }),
+      )
       const members = await sql<{ n: number }>`select count(*)::int as n from memberships`.execute(
         handle.db,
       )
@@ -94,9 +118,11 @@ async function benchPostgres() {
         `\nPostgreSQL, ${TENANTS} tenants, ${members.rows[0].n} memberships; Fleetdeck and the bare Hono baseline on 127.0.0.1, autocannon in its own process`,
       )
       try {
-        await throughput(fleetdeck.base, baseline.base, headers)
+        await throughput(fleetdeck.base, baseline.base, headers, 'bare Hono')
+        await throughput(fleetdeck.base, sameMarkup.base, headers, 'same markup')
       } finally {
         await baseline.close()
+        await sameMarkup.close()
       }
       await queriesPerRequest(fleetdeck.base, headers)
       await coldLoad(fleetdeck.base, headers)
@@ -113,7 +139,12 @@ async function benchPostgres() {
  * Alternates the two servers three times (the machine's load changes from minute to minute; the
  * same minute is fair to both) and prints the median of each and of the per-round ratios.
  */
-async function throughput(fleetdeck: string, baseline: string, headers: Record<string, string>) {
+async function throughput(
+  fleetdeck: string,
+  baseline: string,
+  headers: Record<string, string>,
+  label: string,
+) {
   // What a browser sends: the page is compressed as it would be for an operator.
   const load = { connections: 10, headers: { ...headers, 'accept-encoding': 'gzip, deflate, br' } }
   await runLoad(`${baseline}/tenants`, { ...load, amount: 500 })
@@ -134,7 +165,7 @@ async function throughput(fleetdeck: string, baseline: string, headers: Record<s
     `  /tenants throughput, 10 clients   Fleetdeck ${ours.toFixed(0)} req/s (p50 ${p('p50', 'ours')} ms, p99 ${p('p99', 'ours')} ms)`,
   )
   console.log(
-    `                                    bare Hono ${base.toFixed(0)} req/s (p50 ${p('p50', 'base')} ms, p99 ${p('p99', 'base')} ms)`,
+    `                                    ${label} ${base.toFixed(0)} req/s (p50 ${p('p50', 'base')} ms, p99 ${p('p99', 'base')} ms)`,
   )
   console.log(
     `                                    ratio ${ratio.toFixed(2)}× the baseline (median of 3 alternating rounds: ${rounds.map((r) => (r.ours.rps / r.base.rps).toFixed(2)).join(', ')}; goal ≥ 0.5×)`,

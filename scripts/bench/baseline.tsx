@@ -2,6 +2,8 @@
 // in memory — no database, no session, no middleware. What /tenants costs beyond it is ours.
 import { Hono } from 'hono'
 import type { TenantListItem } from '../../src/db/tenants.js'
+import { TenantTable, type TenantTableProps } from '../../src/views/tenants/tenants-page.js'
+import { compressResponses } from '../../src/web/compression.js'
 
 export function createBaselineApp(rows: TenantListItem[]) {
   const app = new Hono()
@@ -42,6 +44,33 @@ export function createBaselineApp(rows: TenantListItem[]) {
               ))}
             </tbody>
           </table>
+        </body>
+      </html>,
+    ),
+  )
+  return app
+}
+
+/**
+ * The second yardstick: the same bare app, but rendering Fleetdeck's own `TenantTable` for the same
+ * 50 rows and compressing it as Fleetdeck does. The gap to this one is what the database, the
+ * session, the middleware and the layout cost; the gap to the plain one adds the markup.
+ */
+export function createSameMarkupBaselineApp(props: TenantTableProps) {
+  const app = new Hono()
+  app.use(compressResponses)
+  app.get('/tenants', (c) =>
+    c.html(
+      <html lang="en">
+        <head>
+          <meta charset="utf-8" />
+          <title>Tenants</title>
+        </head>
+        <body>
+          <main>
+            <h1>Tenants</h1>
+            <TenantTable {...props} />
+          </main>
         </body>
       </html>,
     ),
