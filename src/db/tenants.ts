@@ -337,17 +337,19 @@ export async function transitionTenantStatus(
   return { before: toTenant(before), after: toTenant(after) }
 }
 
-export type NewTenantRecord = {
-  id: string
-  slug: string
-  name: string
-  status: TenantStatus
-  planId: string
-  billingEmail: string
-  firstAdminEmail: string
-  firstAdminName: string
-  createdAt: Date
-}
+/** The columns a new tenant row is given; the rest take their defaults. */
+export type NewTenantRecord = Pick<
+  Tenant,
+  | 'id'
+  | 'slug'
+  | 'name'
+  | 'status'
+  | 'planId'
+  | 'billingEmail'
+  | 'firstAdminEmail'
+  | 'firstAdminName'
+  | 'createdAt'
+>
 
 /**
  * Inserts a tenant row (updated_at = created_at, which marks an onboarding never claimed).
