@@ -39,14 +39,3 @@ export async function upsertStorageSnapshots(db: Db, snapshots: StorageSnapshot[
 export async function deleteStorageSnapshot(db: Db, tenantId: string): Promise<void> {
   await db.deleteFrom('storage_snapshots').where('tenant_id', '=', tenantId).execute()
 }
-
-/** When the oldest snapshot of a live (not deleted) tenant was taken; undefined when none. */
-export async function oldestSnapshotAt(db: Db): Promise<Date | undefined> {
-  const row = await db
-    .selectFrom('storage_snapshots')
-    .innerJoin('tenants', 'tenants.id', 'storage_snapshots.tenant_id')
-    .select((eb) => eb.fn.min('storage_snapshots.taken_at').as('oldest'))
-    .where('tenants.status', '!=', 'deleted')
-    .executeTakeFirst()
-  return row?.oldest ? new Date(row.oldest as Date) : undefined
-}

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest'
 import { countAllSessions } from '../auth/session.js'
 import { auditEntries, countRows } from '../test-support/database-state.js'
 import { createSuperAdmin } from '../test-support/factories.js'
-import { send, signIn, signInWithPasswordOnly } from '../test-support/requests.js'
+import {
+  cookieFrom,
+  getPage,
+  send,
+  signIn,
+  signInWithPasswordOnly,
+} from '../test-support/requests.js'
 import { useTestApp } from '../test-support/test-app.js'
 
 // Signing everyone out from /settings/security (issue #3).
@@ -71,6 +77,23 @@ describe('sign everyone out', () => {
     })
     expect((await send(t.app, 'GET', '/tenants', { cookie: beas })).headers.get('location')).toBe(
       '/login?ended=signed-out&next=%2Ftenants',
+    )
+  })
+
+  it('tells the operator on the sign-in page how many sessions ended', async () => {
+    const owner = await createSuperAdmin(t.db, t.config)
+    await signIn(t.app, await createSuperAdmin(t.db, t.config), t.clock)
+    const cookie = await signIn(t.app, owner, t.clock)
+    const sessions = await countRows(t.db, 'super_admin_sessions')
+
+    const res = await send(t.app, 'POST', '/settings/security/sessions', {
+      fields: { _method: 'DELETE' },
+      cookie,
+    })
+    const page = await getPage(t.app, '/login', cookieFrom(res, 'fleetdeck_flash'))
+
+    expect(await page.text()).toContain(
+      `Everyone is signed out: ${sessions} sessions ended, yours included. Sign in again.`,
     )
   })
 })

@@ -52,7 +52,12 @@ settingsRoutes.post('/security', edit, requireRecentTotp, async (c) => {
 
 // Ends the caller's own session too: they sign in again like everyone else.
 settingsRoutes.delete('/security/sessions', edit, requireRecentTotp, async (c) => {
-  await signEveryoneOut(c.var.db, auditContext(c), c.var.now())
+  const result = await signEveryoneOut(c.var.db, auditContext(c), c.var.now())
   clearSessionCookie(c)
+  const ended = result.ok ? result.ended : 0
+  await setFlash(c, {
+    kind: 'info',
+    text: `Everyone is signed out: ${ended} session${ended === 1 ? '' : 's'} ended, yours included. Sign in again.`,
+  })
   return redirectTo(c, '/login')
 })

@@ -21,7 +21,7 @@ const TOTP = { title: 'Authentication code' }
 
 /** Where sign-in goes on to: the local page the operator was on when their session ended. */
 function nextPath(candidate: string | undefined): string {
-  return safeNextPath(candidate?.slice(0, 2000))
+  return safeNextPath(candidate)
 }
 
 /** `/login/totp`, carrying the page to return to when there is one. */

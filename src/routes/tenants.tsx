@@ -8,7 +8,6 @@ import {
   countTenantsByStatus,
   findStorage,
   findTenantById,
-  listPlans,
   listTenantMembers,
   listTenants,
   TENANT_SORTS,
@@ -157,7 +156,7 @@ tenantRoutes.get('/', requirePermission('saas.tenants.view'), async (c) => {
 })
 
 tenantRoutes.get('/new', requirePermission('saas.tenants.create'), async (c) => {
-  const plans = await listPlans(c.var.db)
+  const plans = await listPlansCached(c.var.db)
   return c.render(<NewTenantPage values={{ planId: 'free' }} errors={{}} plans={plans} />, {
     title: 'New tenant',
   })
@@ -165,7 +164,7 @@ tenantRoutes.get('/new', requirePermission('saas.tenants.create'), async (c) => 
 
 tenantRoutes.post('/', requirePermission('saas.tenants.create'), async (c) => {
   const raw = await formFields(c)
-  const plans = await listPlans(c.var.db)
+  const plans = await listPlansCached(c.var.db)
   const parsed = createTenantForm.safeParse(raw)
   const errors: FieldErrors<keyof TenantFormValues> = parsed.success
     ? {}
@@ -207,7 +206,7 @@ async function tenantOr404(c: Context<AppEnv>): Promise<Tenant> {
 async function tenantPageProps(c: Context<AppEnv>, tenant: Tenant): Promise<TenantPageProps> {
   const db = c.var.db
   const [plans, members, memberCounts, storage, schema, steps, audit] = await Promise.all([
-    listPlans(db),
+    listPlansCached(db),
     listTenantMembers(db, tenant.id),
     countMembers(db, [tenant.id]),
     findStorage(db, tenant.id),
@@ -251,7 +250,7 @@ tenantRoutes.post('/:id', requirePermission('saas.tenants.edit'), async (c) => {
   const tenant = await tenantOr404(c)
   const raw = await formFields(c)
   const parsed = editTenantForm.safeParse(raw)
-  const plans = await listPlans(c.var.db)
+  const plans = await listPlansCached(c.var.db)
   const errors: FieldErrors<'name' | 'planId' | 'billingEmail'> = parsed.success
     ? {}
     : fieldErrors(parsed.error)
@@ -345,7 +344,7 @@ async function changeStatus(c: Context<AppEnv>, change: 'suspend' | 'activate') 
 async function tenantListItem(c: Context<AppEnv>, tenant: Tenant) {
   const db = c.var.db
   const [plans, members, storage] = await Promise.all([
-    listPlans(db),
+    listPlansCached(db),
     countMembers(db, [tenant.id]),
     findStorage(db, tenant.id),
   ])

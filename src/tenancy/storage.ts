@@ -12,8 +12,6 @@ import {
 // (sum of attachments.file_size), kept as a snapshot: the tenants table reads the snapshot, never
 // the catalog (DESIGN.md §4, seeds/000 "Storage Visibility").
 
-export { oldestSnapshotAt } from '../db/storage-snapshots.js'
-
 type Target = { id: string; slug: string }
 
 async function snapshot(db: Db, targets: Target[], now: Date, fleetWide: boolean): Promise<number> {

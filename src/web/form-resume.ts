@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono'
-import { deleteCookie, getSignedCookie, setSignedCookie } from 'hono/cookie'
+import { deleteCookie, getCookie, getSignedCookie, setSignedCookie } from 'hono/cookie'
 import { deriveKey } from '../auth/encryption.js'
 import type { AppEnv } from './env.js'
 import { wantsFragment } from './render.js'
@@ -62,7 +62,8 @@ export async function rememberForm(
  * other page leaves it in place, so the step-up page in between does not use it up.
  */
 export async function takeResumedForm(c: Context<AppEnv>): Promise<ResumedForm | undefined> {
-  if (c.req.method !== 'GET') return undefined
+  // Runs on every console page: no key derivation or signature check when nothing was kept.
+  if (c.req.method !== 'GET' || getCookie(c, RESUME_COOKIE) === undefined) return undefined
   const raw = await getSignedCookie(c, resumeKey(c), RESUME_COOKIE)
   if (raw === undefined) return undefined
   const here = c.req.path + (new URL(c.req.url).search || '')

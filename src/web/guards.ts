@@ -94,7 +94,8 @@ export const STEP_UP_SECONDS = 10 * 60
 
 /** Where to come back after step-up: a local path only (never `//host` or a full URL). */
 export function safeNextPath(candidate: string | undefined, fallback = '/tenants'): string {
-  if (!candidate) return fallback
+  // No page of ours has an address this long; a longer one is someone's payload.
+  if (!candidate || candidate.length > 2000) return fallback
   try {
     const url = new URL(candidate, 'http://local.invalid')
     if (
