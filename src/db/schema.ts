@@ -103,6 +103,19 @@ export interface UsersTable {
   created_at: Timestamp
 }
 
+export type UserSignInOutcome = 'succeeded' | 'failed' | 'refused'
+
+export interface UserSignInsTable {
+  id: Generated<string>
+  user_id: string
+  tenant_id: string | null
+  at: Timestamp
+  ip: string | null
+  user_agent: string | null
+  outcome: UserSignInOutcome
+  detail: string | null
+}
+
 export interface MembershipsTable {
   user_id: string
   tenant_id: string
@@ -213,6 +226,7 @@ export interface Database {
   tenant_provisioning_steps: TenantProvisioningStepsTable
   users: UsersTable
   memberships: MembershipsTable
+  user_sign_ins: UserSignInsTable
   storage_snapshots: StorageSnapshotsTable
   audit_log: AuditLogTable
   scheduler_runs: SchedulerRunsTable
