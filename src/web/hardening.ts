@@ -32,7 +32,9 @@ export function securityHeaders(config: Config): MiddlewareHandler<AppEnv> {
 /** Console pages carry operator data: never store them in any cache (static files may be). */
 export const noStore: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next()
-  if (!c.req.path.startsWith('/public/')) c.header('Cache-Control', 'no-store')
+  // On the response's own headers: `c.header()` after `next()` rebuilds the finished response
+  // as a stream (Hono checks `bodyUsed`), which costs more than rendering a page's rows.
+  if (!c.req.path.startsWith('/public/')) c.res.headers.set('Cache-Control', 'no-store')
 }
 
 /**
