@@ -12,9 +12,7 @@ export const STATUS_STYLES: Record<TenantStatus, string> = {
 }
 
 export const StatusBadge: FC<{ status: TenantStatus }> = ({ status }) => (
-  <span class={`inline-block rounded px-2 py-0.5 text-xs font-medium ${STATUS_STYLES[status]}`}>
-    {status}
-  </span>
+  <span class={`badge ${STATUS_STYLES[status]}`}>{status}</span>
 )
 
 /**
@@ -42,11 +40,7 @@ export const StatusAction: FC<{
         hx-confirm={`Suspend ${tenant.slug}? Its users lose access until it is activated again.`}
         class="inline"
       >
-        <button
-          type="submit"
-          aria-label={`Suspend ${tenant.slug}`}
-          class="rounded border border-amber-500 bg-amber-50 px-2 py-1 text-xs text-amber-900 hover:bg-amber-100 cursor-pointer"
-        >
+        <button type="submit" aria-label={`Suspend ${tenant.slug}`} class="btn-row-suspend">
           Suspend
         </button>
       </form>
@@ -59,7 +53,7 @@ export const StatusAction: FC<{
         <button
           type="submit"
           aria-label={undo ? `Undo: activate ${tenant.slug}` : `Activate ${tenant.slug}`}
-          class="rounded border border-emerald-600 bg-emerald-50 px-2 py-1 text-xs text-emerald-900 hover:bg-emerald-100 cursor-pointer"
+          class="btn-row-activate"
         >
           {undo ? 'Undo' : 'Activate'}
         </button>

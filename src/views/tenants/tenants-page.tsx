@@ -219,31 +219,19 @@ export const TenantRow: FC<{
   now: Date
   notice?: RowNotice
 }> = ({ tenant: t, operator, now, notice }) => (
-  <tr
-    id={`tenant-${t.id}`}
-    class="group border-t border-slate-100 cursor-pointer hover:bg-violet-50 focus:bg-violet-50 focus-within:bg-violet-50 focus:outline focus:outline-2 focus:outline-violet-700"
-    data-href={`/tenants/${t.id}`}
-    tabindex={-1}
-  >
-    <td class="px-3 py-2 font-mono">
-      <a href={`/tenants/${t.id}`} class="text-violet-800 underline">
+  <tr id={`tenant-${t.id}`} class="group row-link" data-href={`/tenants/${t.id}`} tabindex={-1}>
+    <td class="cell font-mono">
+      <a href={`/tenants/${t.id}`} class="row-link-text">
         {t.slug}
       </a>
     </td>
-    <td class="px-3 py-2">{t.name}</td>
-    <td class="px-3 py-2">{t.planName}</td>
-    <td class="px-3 py-2">
+    <td class="cell">{t.name}</td>
+    <td class="cell">{t.planName}</td>
+    <td class="cell">
       <StatusBadge status={t.status} />
     </td>
-    <td class="px-3 py-2 text-right tabular-nums">{t.members}</td>
-    <td
-      class="px-3 py-2 text-right tabular-nums"
-      title={
-        t.storage
-          ? `DB ${formatBytes(t.storage.dbBytes)} + files ${formatBytes(t.storage.fileBytes)}`
-          : undefined
-      }
-    >
+    <td class="cell-num">{t.members}</td>
+    <td class="cell-num">
       {t.storage ? (
         <>
           {formatBytes(t.storage.dbBytes + t.storage.fileBytes)}
@@ -255,7 +243,7 @@ export const TenantRow: FC<{
         <span class="text-slate-600">not measured</span>
       )}
     </td>
-    <td class="px-3 py-2 whitespace-nowrap">
+    <td class="cell-nowrap">
       {t.lastActivityAt ? (
         <time datetime={t.lastActivityAt.toISOString()} title={formatDate(t.lastActivityAt)}>
           {formatAge(t.lastActivityAt, now)}
@@ -264,13 +252,10 @@ export const TenantRow: FC<{
         <span class="text-slate-600">never</span>
       )}
     </td>
-    <td class="px-3 py-2 whitespace-nowrap">{formatDate(t.createdAt)}</td>
-    <td
-      class="px-3 py-2 text-right whitespace-nowrap sticky right-0 bg-white group-hover:bg-violet-50 group-focus-within:bg-violet-50"
-      data-keep-focus={`#tenant-${t.id}`}
-    >
+    <td class="cell-nowrap">{formatDate(t.createdAt)}</td>
+    <td class="cell-actions" data-keep-focus={`#tenant-${t.id}`}>
       {notice && <span class="mr-2 text-xs font-medium text-slate-700">{notice.text}</span>}
-      <StatusAction tenant={t} operator={operator} target={`#tenant-${t.id}`} undo={notice?.undo} />
+      <StatusAction tenant={t} operator={operator} target="closest tr" undo={notice?.undo} />
     </td>
   </tr>
 )
