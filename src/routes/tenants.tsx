@@ -376,7 +376,8 @@ tenantRoutes.post('/:id/onboarding', requirePermission('saas.tenants.create'), a
   const outcome = await runOnboarding(c.var.db, auditContext(c), tenant.id)
   await setFlash(
     c,
-    outcome.ok
+    // Settled as active: a second click of Retry arrived after the first one finished.
+    outcome.ok || ('settled' in outcome && outcome.settled === 'active')
       ? { kind: 'success', text: `Tenant ${tenant.slug} is ready.` }
       : {
           kind: 'error',

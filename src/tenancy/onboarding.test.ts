@@ -241,13 +241,13 @@ describe('runOnboarding', () => {
     expect(new Set(owners.map((o) => o.user_id)).size).toBe(1)
   })
 
-  it('refuses to run for a tenant that is not awaiting onboarding', async () => {
+  it('does not run again for a tenant that is no longer awaiting onboarding, and throws for an unknown one', async () => {
     const tenant = await createRecord()
     await runOnboarding(t.db, context, tenant.id)
+    const audited = await countRows(t.db, 'audit_log')
 
-    await expect(runOnboarding(t.db, context, tenant.id)).rejects.toThrow(
-      'is not awaiting onboarding',
-    )
+    expect(await runOnboarding(t.db, context, tenant.id)).toEqual({ ok: false, settled: 'active' })
+    expect(await countRows(t.db, 'audit_log')).toBe(audited)
     await expect(runOnboarding(t.db, context, crypto.randomUUID())).rejects.toThrow(
       'is not awaiting onboarding',
     )
@@ -376,7 +376,7 @@ describe('claiming an onboarding run', () => {
     const created = result.tenant
     await deleteTenant(own.db, {}, created.id)
 
-    await expect(runOnboarding(own.db, {}, created.id)).rejects.toThrow(/not awaiting onboarding/)
+    expect(await runOnboarding(own.db, {}, created.id)).toEqual({ ok: false, settled: 'deleted' })
     const row = await own.db
       .selectFrom('tenants')
       .select('status')

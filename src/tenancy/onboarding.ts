@@ -4,7 +4,7 @@ import type { Db } from '../db/database.js'
 import { refuse, type DomainResult } from '../domain-result.js'
 import { addMemberships } from '../db/memberships.js'
 import { migrateTenant } from '../db/migrate.js'
-import type { Database } from '../db/schema.js'
+import type { Database, TenantStatus } from '../db/schema.js'
 import {
   activateOnboardedTenant,
   claimTenantOnboarding,
@@ -97,14 +97,17 @@ export async function createTenantRecord(
 export type OnboardingOutcome =
   | { ok: true }
   | { ok: false; step: OnboardingStep; error: string }
-  /** Another run holds the claim (a double-clicked Retry), or it is not awaiting onboarding. */
+  /** Another run holds the claim (a double-clicked Retry). */
   | { ok: false; busy: true }
+  /** It is no longer awaiting onboarding: another run finished it, or it was deleted. */
+  | { ok: false; settled: TenantStatus }
 
 /** One line for an operator: where and why an onboarding did not finish. */
 export function describeOnboardingFailure(
   outcome: Exclude<OnboardingOutcome, { ok: true }>,
 ): string {
   if ('busy' in outcome) return 'is already being onboarded by another request'
+  if ('settled' in outcome) return `is no longer awaiting onboarding (it is ${outcome.settled})`
   return `failed at “${STEP_LABELS[outcome.step]}”: ${outcome.error}`
 }
 
@@ -176,9 +179,10 @@ export async function runOnboarding(
   tenantId: string,
 ): Promise<OnboardingOutcome> {
   const found = await findTenantById(db, tenantId)
-  if (!found || !['provisioning', 'failed'].includes(found.status)) {
-    throw new Error(`tenant ${tenantId} is not awaiting onboarding`)
-  }
+  if (!found) throw new Error(`tenant ${tenantId} is not awaiting onboarding`)
+  // A double-clicked Retry reads `failed` in the route and `active` here: an outcome, not a fault.
+  if (!['provisioning', 'failed'].includes(found.status))
+    return { ok: false, settled: found.status }
   const tenant = await claimOnboarding(db, context, tenantId, new Date())
   if (!tenant) return { ok: false, busy: true }
   const done = new Set(
