@@ -146,8 +146,16 @@ export async function validateSessionToken(
   return { session, admin }
 }
 
-export async function invalidateSession(db: Db, sessionId: string): Promise<void> {
-  await db.deleteFrom('super_admin_sessions').where('id', '=', sessionId).execute()
+/**
+ * Ends one session (Lucia's `invalidateSession`). Works inside a transaction.
+ * @returns whether a session with that id existed (false: it had already ended or expired)
+ */
+export async function invalidateSession(db: Db, sessionId: string): Promise<boolean> {
+  const result = await db
+    .deleteFrom('super_admin_sessions')
+    .where('id', '=', sessionId)
+    .executeTakeFirst()
+  return Number(result.numDeletedRows) > 0
 }
 
 /** Ends every session of one admin (after a password reset, deactivation, TOTP reset). */

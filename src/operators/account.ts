@@ -9,7 +9,8 @@ import type { DomainResult } from '../domain-result.js'
 
 /**
  * Ends one of the admin's own sessions (`sessionId`, which the caller found among their active
- * sessions), audited as `auth.session.end` with the id's first 8 characters.
+ * sessions), audited as `auth.session.end` with the id's first 8 characters — unless it had
+ * ended meanwhile (expired, or ended from another tab): then there is nothing to audit.
  */
 export async function endOwnSession(
   db: Db,
@@ -18,7 +19,7 @@ export async function endOwnSession(
   now: Date,
 ): Promise<DomainResult<object>> {
   await db.transaction().execute(async (trx) => {
-    await invalidateSession(trx, sessionId)
+    if (!(await invalidateSession(trx, sessionId))) return
     await appendAuditEntry(
       trx,
       context,

@@ -162,7 +162,7 @@ export async function endOperatorSessions(
 ): Promise<DomainResult<{ ended: number }>> {
   return db.transaction().execute(async (trx) => {
     const ended = sessionId
-      ? (await invalidateSession(trx, sessionId), 1)
+      ? Number(await invalidateSession(trx, sessionId))
       : await invalidateSuperAdminSessions(trx, id)
     if (ended > 0) {
       await appendAuditEntry(

@@ -3,6 +3,7 @@ import { auditEntries, auditEntriesFor, sessionRow } from '../test-support/datab
 import { createSuperAdmin } from '../test-support/factories.js'
 import { send, sessionId, signIn, signInWithPasswordOnly } from '../test-support/requests.js'
 import { useTestApp } from '../test-support/test-app.js'
+import { endOwnSession } from '../operators/account.js'
 
 // An admin's own sessions at /account (issue #3): listed, ended one by one or all but this one.
 
@@ -22,6 +23,22 @@ describe('sessions at /account', () => {
     expect(page).toContain(`action="/account/sessions/${sessionId(other)}"`)
     expect(page).not.toContain(`action="/account/sessions/${sessionId(current)}"`)
     expect(page).toContain('End all other sessions')
+  })
+
+  it('a session that ended meanwhile (another tab, expiry) is not audited as ended again', async () => {
+    const ada = await createSuperAdmin(t.db, t.config)
+    const other = await signIn(t.app, ada, t.clock)
+    const context = { actor: { id: ada.admin.id, email: ada.admin.email } }
+    const endedBy = async () =>
+      (await auditEntries(t.db, 'auth.session.end')).filter((e) => e.actor_id === ada.admin.id)
+    await endOwnSession(t.db, context, sessionId(other), new Date(t.clock.now()))
+    const audited = (await endedBy()).length
+
+    const again = await endOwnSession(t.db, context, sessionId(other), new Date(t.clock.now()))
+
+    expect(again).toEqual({ ok: true })
+    expect(audited).toBe(1)
+    expect(await endedBy()).toHaveLength(1)
   })
 
   it('ending one other session deletes its row and audits it; that browser is back at /login', async () => {
