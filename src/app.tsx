@@ -83,6 +83,15 @@ export function createApp(deps: AppDeps) {
   app.use(securityHeaders(deps.config), noStore, requirePublicHost(deps.config))
   app.use(requireClientAddress, refuseControlCharactersInUrl)
   app.use('/public/*', serveAssets)
+  // Everything from here may touch the database, the allowlist refusal's rate limit and audit
+  // entry included. A no-JS `_method=DELETE` form is dispatched again through the app from
+  // inside its turn, and the queue lets that second pass through on the first one's slot.
+  app.use(
+    limitDatabaseQueue({
+      connections: deps.database.connections,
+      queueLimit: deps.config.databaseQueueLimit,
+    }),
+  )
   app.use(enforceGlobalAllowlist)
   // Every unsafe request, whatever its body type, must come from our own pages; the API and
   // webhook groups authenticate with tokens and signatures, not cookies a browser adds.
@@ -93,15 +102,6 @@ export function createApp(deps: AppDeps) {
   // Forms here are small; a cap keeps a stranger from making the server parse megabytes.
   app.use(bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.text('Request body too large', 413) }))
   app.use(readFormBody, onlyDeleteOverride, methodOverride({ app }))
-  // After method override: a no-JS `_method=DELETE` form is dispatched again through the app,
-  // and a request that queued before that would wait behind itself on the single embedded
-  // connection for ever.
-  app.use(
-    limitDatabaseQueue({
-      connections: deps.database.connections,
-      queueLimit: deps.config.databaseQueueLimit,
-    }),
-  )
   // Pages outside the console draw the narrow card; the console group sets its own layout.
   app.use(takeFlashForPage, authRenderer)
 
