@@ -44,4 +44,28 @@ describe('listUsers', () => {
     expect(adminsInAcme.items).toEqual([])
     expect(bogus.items).toEqual([])
   })
+
+  it('counts a role filter beyond one page exactly, other filters included', async () => {
+    const tenant = await createTenant(t.db)
+    for (let i = 0; i < 56; i++) {
+      const u = await createUser(t.db, {
+        name: `rolecount ${i}`,
+        status: i === 0 ? 'disabled' : 'active',
+      })
+      await addMembership(t.db, u, tenant, i % 8 === 7 ? 'member' : 'admin')
+    }
+
+    const admins = await listUsers(t.db, {}, { q: 'rolecount', role: 'admin' })
+    const activeAdmins = await listUsers(
+      t.db,
+      {},
+      { q: 'rolecount', role: 'admin', status: 'active' },
+    )
+
+    expect(admins.items).toHaveLength(49)
+    expect(admins.total).toEqual({ count: 49, exact: true })
+    const second = await listUsers(t.db, {}, { q: 'rolecount', role: 'admin', limit: 20 })
+    expect(second.total).toEqual({ count: 49, exact: true })
+    expect(activeAdmins.total.count).toBe(48)
+  })
 })
