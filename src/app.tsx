@@ -11,6 +11,8 @@ import { signInRoutes } from './routes/sign-in.js'
 import { superAdminRoutes } from './routes/super-admins/index.js'
 import { stepUpRoutes } from './routes/step-up.js'
 import { tenantRoutes } from './routes/tenants.js'
+import { tenantMemberRoutes } from './routes/tenant-members.js'
+import { userRoutes } from './routes/users.js'
 import { webhookRoutes } from './webhooks/index.js'
 import type { AppDeps, AppEnv } from './web/env.js'
 import { compileTrustProxy } from './web/client-ip.js'
@@ -55,6 +57,8 @@ function consoleGroup() {
   const group = new Hono<AppEnv>()
   group.use('*', requireConsoleSession, takeResumedFormForPage, consoleRenderer)
   group.route('/tenants', tenantRoutes)
+  group.route('/tenants', tenantMemberRoutes)
+  group.route('/users', userRoutes)
   group.route('/audit', auditRoutes)
   group.route('/super-admins', superAdminRoutes)
   group.route('/account', accountRoutes)

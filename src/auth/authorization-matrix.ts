@@ -43,6 +43,15 @@ export const AUTHORIZATION_MATRIX: Record<string, Access> = {
   'DELETE /tenants/:id/suspension': SUSPENDERS,
   'POST /tenants/:id/onboarding': EDITORS,
 
+  'GET /tenants/:id/members': ALL,
+  'GET /users': ALL,
+  'GET /users/:id': ALL,
+  'POST /users/:id/memberships': EDITORS,
+  'POST /users/:id/memberships/:tenantId': EDITORS,
+  'DELETE /users/:id/memberships/:tenantId': EDITORS,
+  'POST /users/:id/disablement': EDITORS,
+  'DELETE /users/:id/disablement': EDITORS,
+
   'GET /audit': ALL,
 
   'GET /account': 'signed-in',

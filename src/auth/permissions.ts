@@ -10,6 +10,7 @@ export const PERMISSIONS = [
   'saas.tenants.suspend',
   'saas.tenants.delete',
   'saas.tenants.impersonate',
+  'saas.users.view',
   'saas.users.edit',
   'saas.billing.view',
   'saas.billing.edit',
@@ -26,6 +27,7 @@ export type Permission = (typeof PERMISSIONS)[number]
 
 const READ: Permission[] = [
   'saas.tenants.view',
+  'saas.users.view',
   'saas.billing.view',
   'saas.system.view',
   'saas.audit.view',

@@ -162,6 +162,8 @@ export type AuditFilter = {
   action?: string
   tenantId?: string
   actorId?: string
+  /** Entries about one thing: its type (`user`, `tenant`…) and id (index audit_log_target_idx). */
+  target?: { type: string; id: string }
   from?: Date
   to?: Date
   /** Keyset paging: only entries older than this seq. */
@@ -183,6 +185,10 @@ export async function listAuditEntries(db: Db, filter: AuditFilter): Promise<Aud
   if (filter.action) query = query.where('audit_log.action', '=', filter.action)
   if (filter.tenantId) query = query.where('audit_log.tenant_id', '=', filter.tenantId)
   if (filter.actorId) query = query.where('audit_log.actor_id', '=', filter.actorId)
+  if (filter.target)
+    query = query
+      .where('audit_log.target_type', '=', filter.target.type)
+      .where('audit_log.target_id', '=', filter.target.id)
   if (filter.from) query = query.where('audit_log.created_at', '>=', filter.from)
   if (filter.to) query = query.where('audit_log.created_at', '<', filter.to)
   if (filter.beforeSeq) query = query.where('audit_log.seq', '<', filter.beforeSeq)

@@ -5,7 +5,9 @@ import { OPERATOR_ROLES, type OperatorRole } from '../db/schema.js'
 import { createEnrolmentToken } from '../auth/enrolment.js'
 import {
   createSuperAdmin,
+  addMembership,
   createTenant,
+  createUser,
   newTenantFields,
   uniqueSuffix,
   type TestAdmin,
@@ -23,6 +25,7 @@ const t = useTestApp()
 const admins = {} as Record<OperatorRole, TestAdmin>
 let target: TestAdmin
 let tenantId: string
+let userId: string
 
 beforeAll(async () => {
   for (const role of ROLES) admins[role] = await createSuperAdmin(t.db, t.config, { role })
@@ -30,6 +33,9 @@ beforeAll(async () => {
   // One tenant for every request: empty forms fail validation, and a suspend that succeeds for
   // one role only turns the next role's answer into a 409, never into a 403.
   tenantId = (await createTenant(t.db)).id
+  // A tenant user with a membership there, so allowed roles reach the /users handlers.
+  userId = (await createUser(t.db)).id
+  await addMembership(t.db, { id: userId }, { id: tenantId })
 })
 
 /** A fresh full session straight in the database: no argon2, and TOTP checked "now" (no step-up). */
@@ -70,6 +76,8 @@ function plausibleBody(route: string): Record<string, string> {
     'POST /account/allowlist': { allowlist: '' },
     'POST /settings/security': { allowlist: '' },
     'POST /step-up': { code: '000000' },
+    'POST /users/:id/memberships/:tenantId': { role: 'admin' },
+    'POST /users/:id/memberships': { slug: 'no-such-tenant', role: 'member' },
   }
   return bodies[route] ?? {}
 }
@@ -85,6 +93,8 @@ async function concretePath(template: string, role: OperatorRole): Promise<strin
     .replace(':token{[a-z2-7]{32}\\.[a-z2-7]{32}}', await createEnrolmentToken(t.db, 'setup', null))
     .replace(':sessionId', session.session.id)
     .replace(template.startsWith('/super-admins') ? ':id' : '\0', target.admin.id)
+    .replace(template.startsWith('/users') ? ':id' : '\0', userId)
+    .replace(':tenantId', tenantId)
     .replace(':id', tenantId)
 }
 

@@ -3,7 +3,13 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { AUTHORIZATION_MATRIX } from '../auth/authorization-matrix.js'
 import { createEnrolmentToken } from '../auth/enrolment.js'
 import { createSession } from '../auth/session.js'
-import { createSuperAdmin, createTenant, type TestAdmin } from '../test-support/factories.js'
+import {
+  addMembership,
+  createSuperAdmin,
+  createTenant,
+  createUser,
+  type TestAdmin,
+} from '../test-support/factories.js'
 import {
   getPage,
   sendForm,
@@ -25,6 +31,7 @@ const t = useTestApp()
 let owner: TestAdmin
 let target: TestAdmin
 let tenantId: string
+let userId: string
 let halfSession: string
 let routes: Route[]
 let targets: EscapeTarget[]
@@ -38,6 +45,9 @@ beforeAll(async () => {
   owner = await t.owner()
   target = await createSuperAdmin(t.db, t.config, { role: 'viewer' })
   tenantId = (await createTenant(t.db)).id
+  // A member of that tenant: the /users routes get past their lookups to the forms and verbs.
+  userId = (await createUser(t.db)).id
+  await addMembership(t.db, { id: userId }, { id: tenantId })
   halfSession = await signInWithPasswordOnly(t.app, owner)
   routes = appRoutes()
   targets = await discoverEscapeTargets()
@@ -62,7 +72,14 @@ async function concretePath(template: string): Promise<string> {
   return template
     .replace(/:token\{.*\}\}?$/, await createEnrolmentToken(t.db, 'setup', null))
     .replace(':sessionId', session.id)
-    .replace(/:id/, template.startsWith('/super-admins') ? target.admin.id : tenantId)
+    .replace(':tenantId', tenantId)
+    .replace(/:id/, idFor(template))
+}
+
+/** The real id a template's `:id` stands for: a super admin, a tenant user, or a tenant. */
+function idFor(template: string): string {
+  if (template.startsWith('/super-admins')) return target.admin.id
+  return template.startsWith('/users') ? userId : tenantId
 }
 
 /** The route template a concrete path belongs to, or undefined. */
@@ -155,9 +172,10 @@ function fill(template: string, values: string[]): string {
   let i = 0
   return template
     .replace(/:token\{.*\}\}?$/, () => encodeURIComponent(values[i++] ?? 'x'))
-    .replace(/:[a-zA-Z]+/g, () => {
+    .replace(/:[a-zA-Z]+/g, (name) => {
       const v = values[i++] ?? 'x'
-      return v === 'REAL' ? tenantId : encodeURIComponent(v)
+      if (v !== 'REAL') return encodeURIComponent(v)
+      return name === ':id' ? idFor(template) : tenantId
     })
 }
 
@@ -292,6 +310,11 @@ describe('generated requests', () => {
     )
     expect(fieldsOf('GET', '/tenants')).toEqual(expect.arrayContaining(['q', 'status']))
     expect(fieldsOf('GET', '/audit')).toEqual(expect.arrayContaining(['tenant', 'from', 'to']))
+    expect(fieldsOf('GET', '/users')).toEqual(
+      expect.arrayContaining(['q', 'status', 'role', 'signed_in']),
+    )
+    expect(fieldsOf('POST', '/users/:id/memberships')).toEqual(['slug', 'role'])
+    expect(fieldsOf('POST', '/users/:id/memberships/:tenantId')).toEqual(['from', 'role'])
   })
 
   it(

@@ -8,7 +8,6 @@ import {
   countTenantsByStatus,
   findStorage,
   findTenantById,
-  listTenantMembers,
   listTenants,
   TENANT_SORTS,
   TENANT_STATUSES,
@@ -24,6 +23,8 @@ import {
   runOnboarding,
 } from '../tenancy/onboarding.js'
 import { tenantSchemaStatus } from '../fleet/schema-status.js'
+import { listTenantMembersPage } from '../db/memberships.js'
+import { memberQuery } from './tenant-members.js'
 import {
   NewTenantPage,
   TenantForm,
@@ -205,9 +206,10 @@ async function tenantOr404(c: Context<AppEnv>): Promise<Tenant> {
 
 async function tenantPageProps(c: Context<AppEnv>, tenant: Tenant): Promise<TenantPageProps> {
   const db = c.var.db
+  const membersQuery = memberQuery(c)
   const [plans, members, memberCounts, storage, schema, steps, audit] = await Promise.all([
     listPlansCached(db),
-    listTenantMembers(db, tenant.id),
+    listTenantMembersPage(db, tenant.id, membersQuery),
     countMembers(db, [tenant.id]),
     findStorage(db, tenant.id),
     tenantSchemaStatus(db, tenant.slug),
@@ -220,7 +222,7 @@ async function tenantPageProps(c: Context<AppEnv>, tenant: Tenant): Promise<Tena
     tenant,
     planName,
     plans,
-    members,
+    members: { ...members, ...membersQuery },
     memberCount: memberCounts.get(tenant.id) ?? 0,
     storage,
     schema,

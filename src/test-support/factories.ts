@@ -6,7 +6,8 @@ import { generateTotpKey, TOTP_DIGITS, totpStepAt } from '../auth/totp.js'
 import type { Config } from '../config.js'
 import type { AuditContext } from '../db/audit-log.js'
 import type { Db } from '../db/database.js'
-import type { OperatorRole } from '../db/schema.js'
+import type { MembershipRole, OperatorRole } from '../db/schema.js'
+import { findUserById, type User, type UserStatus } from '../db/users.js'
 import { findSuperAdminById, insertSuperAdmin, type SuperAdmin } from '../db/super-admins.js'
 import { findTenantById, type Tenant } from '../db/tenants.js'
 import { createTenantRecord, runOnboarding, type NewTenant } from '../tenancy/onboarding.js'
@@ -102,4 +103,45 @@ export async function createTenant(
   if (!created.ok) throw new Error(`slug taken: ${fields.slug}`)
   await runOnboarding(db, context, created.tenant.id)
   return (await findTenantById(db, created.tenant.id))!
+}
+
+/** A tenant user (active unless overridden), inserted directly; returns its row as the app reads it. */
+export async function createUser(
+  db: Db,
+  overrides: {
+    email?: string
+    name?: string
+    status?: UserStatus
+    createdAt?: Date
+    lastLoginAt?: Date | null
+  } = {},
+): Promise<User> {
+  const suffix = uniqueSuffix()
+  const id = crypto.randomUUID()
+  await db
+    .insertInto('users')
+    .values({
+      id,
+      email: overrides.email ?? `user-${suffix}@example.com`,
+      name: overrides.name ?? `User ${suffix}`,
+      status: overrides.status ?? 'active',
+      created_at: overrides.createdAt ?? new Date(),
+      last_login_at: overrides.lastLoginAt ?? null,
+    })
+    .execute()
+  return (await findUserById(db, id))!
+}
+
+/** Makes `user` a member of `tenant` with `role` (member unless given). */
+export async function addMembership(
+  db: Db,
+  user: { id: string },
+  tenant: { id: string },
+  role: MembershipRole = 'member',
+  createdAt = new Date(),
+): Promise<void> {
+  await db
+    .insertInto('memberships')
+    .values({ user_id: user.id, tenant_id: tenant.id, role, created_at: createdAt })
+    .execute()
 }

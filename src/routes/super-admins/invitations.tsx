@@ -39,9 +39,15 @@ const INVITE = { title: 'Invite super admin' }
 export const invitationRoutes = new Hono<AppEnv>()
 
 // Step-up before the form, so a stale TOTP check does not throw away what was typed.
-invitationRoutes.get('/new', manage, stepUp, (c) =>
-  c.render(<InvitePage values={{}} errors={{}} />, INVITE),
-)
+// `?email=&name=` prefill the form: the user page's "Invite as super admin" (issue 7 item 2).
+// Only the form is filled; the super admin is a new, separate identity (seeds/002).
+invitationRoutes.get('/new', manage, stepUp, (c) => {
+  const values = {
+    email: c.req.query('email')?.slice(0, 320),
+    name: c.req.query('name')?.slice(0, 200),
+  }
+  return c.render(<InvitePage values={values} errors={{}} />, INVITE)
+})
 
 invitationRoutes.post('/', manage, stepUp, async (c) => {
   const raw = await formFields(c)

@@ -3,7 +3,7 @@ import { roleCan } from '../../auth/permissions.js'
 import type { AuditListEntry } from '../../db/audit-log.js'
 import type { Plan } from '../../db/plans.js'
 import type { SuperAdmin } from '../../db/super-admins.js'
-import type { Member, Storage, Tenant } from '../../db/tenants.js'
+import type { Storage, Tenant } from '../../db/tenants.js'
 import type { OnboardingRetry, StepState } from '../../tenancy/onboarding.js'
 import type { SchemaStatus } from '../../fleet/schema-status.js'
 import { AuditTable } from '../audit/audit-table.js'
@@ -14,13 +14,18 @@ import { PlanSelect } from './plan-select.js'
 import { StatusAction, StatusBadge } from './tenant-status.js'
 import { CopyText } from '../components/copy-text.js'
 import type { RowNotice } from './tenants-page.js'
+import {
+  TenantMembers,
+  TenantMemberSearch,
+  type TenantMembersData,
+} from '../memberships/tenant-members.js'
 
 export type TenantPageProps = {
   operator: SuperAdmin
   tenant: Tenant
   planName: string
   plans: Plan[]
-  members: Member[]
+  members: TenantMembersData
   memberCount: number
   storage: Storage | undefined
   schema: SchemaStatus
@@ -177,35 +182,12 @@ export const TenantPage: FC<TenantPageProps> = (p) => {
         </Section>
       )}
       <Section title={`Members (${p.memberCount})`} id="members">
-        {p.members.length === 0 ? (
-          <p class="m-0 text-sm text-slate-600">No members.</p>
-        ) : (
-          <table class="w-full text-sm">
-            <thead class="text-left text-xs uppercase text-slate-600">
-              <tr>
-                <th scope="col" class="py-1">
-                  Name
-                </th>
-                <th scope="col">Email</th>
-                <th scope="col">Role</th>
-                <th scope="col">Since</th>
-              </tr>
-            </thead>
-            <tbody>
-              {p.members.map((m) => (
-                <tr class="border-t border-slate-100">
-                  <td class="py-1">{m.name}</td>
-                  <td>{m.email}</td>
-                  <td>{m.role}</td>
-                  <td>{formatDateTime(m.since)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-        {p.memberCount > p.members.length && (
-          <p class="mt-2 text-xs text-slate-600">Showing the first {p.members.length}.</p>
-        )}
+        <TenantMemberSearch tenantId={t.id} q={p.members.q} />
+        <TenantMembers
+          {...p.members}
+          tenantId={t.id}
+          canEdit={roleCan(p.operator.role, 'saas.users.edit')}
+        />
       </Section>
       {canEdit && (
         <Section title="Edit" id="edit">
