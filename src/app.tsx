@@ -6,11 +6,13 @@ import { accountRoutes } from './routes/account.js'
 import { auditRoutes } from './routes/audit.js'
 import { enrolmentRoutes } from './routes/enrolment.js'
 import { healthRoutes } from './routes/health.js'
+import { joinRequestRoutes } from './routes/join-requests.js'
 import { settingsRoutes } from './routes/settings.js'
 import { signInRoutes } from './routes/sign-in.js'
 import { superAdminRoutes } from './routes/super-admins/index.js'
 import { stepUpRoutes } from './routes/step-up.js'
 import { tenantRoutes } from './routes/tenants.js'
+import { autoJoinDomainRoutes } from './routes/tenants/auto-join-domains.js'
 import { webhookRoutes } from './webhooks/index.js'
 import type { AppDeps, AppEnv } from './web/env.js'
 import { compileTrustProxy } from './web/client-ip.js'
@@ -55,6 +57,8 @@ function consoleGroup() {
   const group = new Hono<AppEnv>()
   group.use('*', requireConsoleSession, takeResumedFormForPage, consoleRenderer)
   group.route('/tenants', tenantRoutes)
+  group.route('/tenants/:id/auto-join-domains', autoJoinDomainRoutes)
+  group.route('/join-requests', joinRequestRoutes)
   group.route('/audit', auditRoutes)
   group.route('/super-admins', superAdminRoutes)
   group.route('/account', accountRoutes)

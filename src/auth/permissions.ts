@@ -11,6 +11,7 @@ export const PERMISSIONS = [
   'saas.tenants.delete',
   'saas.tenants.impersonate',
   'saas.users.edit',
+  'saas.join_requests.decide',
   'saas.billing.view',
   'saas.billing.edit',
   'saas.system.view',
@@ -34,7 +35,13 @@ const READ: Permission[] = [
 export const ROLE_PERMISSIONS: Record<OperatorRole, readonly Permission[]> = {
   owner: PERMISSIONS,
   admin: PERMISSIONS.filter((p) => p !== 'saas.settings.edit' && p !== 'saas.super_admins.manage'),
-  operator: [...READ, 'saas.tenants.suspend', 'saas.fleet.run', 'saas.audit.export'],
+  operator: [
+    ...READ,
+    'saas.tenants.suspend',
+    'saas.fleet.run',
+    'saas.audit.export',
+    'saas.join_requests.decide',
+  ],
   support: [...READ, 'saas.tenants.impersonate'],
   viewer: READ,
 }

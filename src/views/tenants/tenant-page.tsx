@@ -14,6 +14,7 @@ import { PlanSelect } from './plan-select.js'
 import { StatusAction, StatusBadge } from './tenant-status.js'
 import { CopyText } from '../components/copy-text.js'
 import type { RowNotice } from './tenants-page.js'
+import { AutoJoinDomains } from './auto-join-domains.js'
 
 export type TenantPageProps = {
   operator: SuperAdmin
@@ -32,6 +33,8 @@ export type TenantPageProps = {
   editErrors?: Partial<Record<'name' | 'planId' | 'billingEmail', string>>
   editValues?: { name: string; planId: string; billingEmail: string }
   deleteError?: string
+  /** The tenant's auto-join email domains (issue 7 item 3); the section shows when given. */
+  autoJoinDomains?: { domain: string; createdAt: Date }[]
 }
 
 const Section: FC<{ title: string; id?: string; children: unknown }> = (p) => (
@@ -207,6 +210,9 @@ export const TenantPage: FC<TenantPageProps> = (p) => {
           <p class="mt-2 text-xs text-slate-600">Showing the first {p.members.length}.</p>
         )}
       </Section>
+      {p.autoJoinDomains && (
+        <AutoJoinDomains operator={p.operator} tenant={t} domains={p.autoJoinDomains} />
+      )}
       {canEdit && (
         <Section title="Edit" id="edit">
           <form method="post" action={`/tenants/${t.id}`} class="max-w-xl">
