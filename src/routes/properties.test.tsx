@@ -3,6 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { AUTHORIZATION_MATRIX } from '../auth/authorization-matrix.js'
 import { createEnrolmentToken } from '../auth/enrolment.js'
 import { createSession } from '../auth/session.js'
+import { addAutoJoinDomain } from '../people/auto-join-domains.js'
+import { submitJoinRequest } from '../people/join-requests.js'
 import { createSuperAdmin, createTenant, type TestAdmin } from '../test-support/factories.js'
 import {
   getPage,
@@ -38,6 +40,9 @@ beforeAll(async () => {
   owner = await t.owner()
   target = await createSuperAdmin(t.db, t.config, { role: 'viewer' })
   tenantId = (await createTenant(t.db)).id
+  // A pending join request and an auto-join domain, so their forms are on the pages walked below.
+  await submitJoinRequest(t.db, {}, { email: 'jo@example.org', tenantId, message: 'hi' })
+  await addAutoJoinDomain(t.db, {}, tenantId, 'example.net')
   halfSession = await signInWithPasswordOnly(t.app, owner)
   routes = appRoutes()
   targets = await discoverEscapeTargets()
@@ -292,6 +297,13 @@ describe('generated requests', () => {
     )
     expect(fieldsOf('GET', '/tenants')).toEqual(expect.arrayContaining(['q', 'status']))
     expect(fieldsOf('GET', '/audit')).toEqual(expect.arrayContaining(['tenant', 'from', 'to']))
+    expect(fieldsOf('GET', '/join-requests')).toEqual(
+      expect.arrayContaining(['tenant', 'status', 'age']),
+    )
+    for (const decision of ['/join-requests/approval', '/join-requests/denial'])
+      expect(fieldsOf('POST', decision)).toEqual(expect.arrayContaining(['ids', 'back']))
+    expect(fieldsOf('POST', '/join-requests/denial')).toEqual(expect.arrayContaining(['reason']))
+    expect(fieldsOf('POST', '/tenants/:id/auto-join-domains')).toEqual(['domain'])
   })
 
   it(
