@@ -166,6 +166,23 @@ describe('approving join requests', () => {
     )
   })
 
+  it('decides a request once when two operators decide it at the same time', async () => {
+    const request = await submit()
+    const results = await Promise.all([
+      approveJoinRequests(t.db, context, [request.id], 'member'),
+      denyJoinRequests(t.db, context, [request.id], 'Too late.'),
+      approveJoinRequests(t.db, context, [request.id], 'admin'),
+    ])
+    expect(results.filter((r) => r.ok)).toHaveLength(1)
+    for (const r of results.filter((r) => !r.ok))
+      expect(r).toMatchObject({ reason: 'already_decided' })
+    const entries = [
+      ...(await auditEntries(t.db, 'join_request.approve')),
+      ...(await auditEntries(t.db, 'join_request.deny')),
+    ].filter((e) => e.target_id === request.id)
+    expect(entries).toHaveLength(1)
+  })
+
   it('refuses ids that do not exist or are not uuids', async () => {
     const request = await submit()
     expect(
