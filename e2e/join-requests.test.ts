@@ -131,6 +131,11 @@ describe(`join requests in Chromium (${backend})`, () => {
     await waitForPath(page, '/join-requests')
     expect((await page.locator('h1').innerText()).trim()).toBe('Join requests')
     await checkAccessibility('join requests')
+    await page.screenshot({
+      path: '/tmp/fleetdeck-join-requests-pending.png',
+      fullPage: true,
+      caret: 'initial',
+    })
     await page.evaluate(() => ((window as any).__marker = 'same-document'))
 
     const [ann] = joiners
@@ -162,7 +167,11 @@ describe(`join requests in Chromium (${backend})`, () => {
     await waitForText(page.locator('#live-region'), '1 request denied.')
     await waitForText(rowOf(dan), 'Not an employee.')
     expect(await membershipRole(dan)).toBeUndefined()
-    await page.screenshot({ path: '/tmp/fleetdeck-join-requests.png', fullPage: true })
+    await page.screenshot({
+      path: '/tmp/fleetdeck-join-requests.png',
+      fullPage: true,
+      caret: 'initial',
+    })
   })
 
   it('lists an auto-join domain on the tenant page', async () => {

@@ -279,7 +279,7 @@ export const JoinRequestRow: FC<{
       )}
     </td>
     <td class="px-3 py-2">
-      <a href={`/tenants/${r.tenantId}`} class="font-mono text-violet-800 underline">
+      <a href={`/tenants/${r.tenantId}`} class="whitespace-nowrap font-mono text-violet-800 underline">
         {r.tenantSlug}
       </a>
       {r.tenantStatus !== 'active' && (
