@@ -86,11 +86,15 @@ function toJoinRequest(row: Row): JoinRequest {
 
 const DAY_MS = 86_400_000
 
+/** Past this many matches the list says "more than" instead of counting every row. */
+export const JOIN_REQUEST_COUNT_CAP = 10_000
+
 /**
  * One page of join requests: pending first, then newest (ties by id, so pages never overlap),
  * each with its tenant's slug, name and status, the user's name and the decider's email joined
- * in the same statement; and the total over all pages, counted beside it. Both statements follow
- * the list indexes (`join_requests_list_idx`, `_tenant_idx`, `_status_idx`).
+ * in the same statement; and the total over all pages, counted beside it up to
+ * JOIN_REQUEST_COUNT_CAP (`capped` then says there are more), so its cost stays bounded. The
+ * page follows the list indexes (`join_requests_list_idx`, `_tenant_idx`, `_status_idx`).
  * @param scope the console's tenant scope (src/db/tenant-scope.ts): narrows to one tenant when set
  * @param filter tenant, status, age in whole days; `page` from 1, `perPage` default 50
  */
@@ -98,7 +102,7 @@ export async function listJoinRequests(
   db: Db,
   scope: TenantScope,
   filter: JoinRequestFilter,
-): Promise<{ items: JoinRequestListItem[]; total: number }> {
+): Promise<{ items: JoinRequestListItem[]; total: number; capped: boolean }> {
   const perPage = filter.perPage ?? 50
   const page = Math.max(1, filter.page ?? 1)
   let base = db.selectFrom('join_requests')
@@ -128,7 +132,15 @@ export async function listJoinRequests(
       .limit(perPage)
       .offset((page - 1) * perPage)
       .execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    db
+      .selectFrom(
+        base
+          .select(sql.lit(1).as('one'))
+          .limit(JOIN_REQUEST_COUNT_CAP + 1)
+          .as('m'),
+      )
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow(),
   ])
   const items = rows.map((r) => ({
     ...toJoinRequest(r),
@@ -138,7 +150,8 @@ export async function listJoinRequests(
     userName: r.user_name,
     decidedByEmail: r.decided_by_email,
   }))
-  return { items, total: Number(count.n) }
+  const n = Number(count.n)
+  return { items, total: Math.min(n, JOIN_REQUEST_COUNT_CAP), capped: n > JOIN_REQUEST_COUNT_CAP }
 }
 
 /** Pending requests in the scope: one count over the partial index of pending rows. */

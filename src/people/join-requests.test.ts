@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { AuditContext } from '../db/audit-log.js'
-import { listJoinRequests } from '../db/join-requests.js'
+import { sql } from 'kysely'
+import { JOIN_REQUEST_COUNT_CAP, listJoinRequests } from '../db/join-requests.js'
 import { ALL_TENANTS } from '../db/tenant-scope.js'
 import type { Tenant } from '../db/tenants.js'
 import { changeTenantStatus } from '../tenancy/lifecycle.js'
@@ -233,6 +234,16 @@ describe('listing join requests', () => {
     expect(items[0]).toMatchObject({ tenantSlug: other.slug, status: 'pending' })
     const all = await listJoinRequests(t.db, ALL_TENANTS, { status: 'denied' })
     expect(all.items.every((i) => i.status === 'denied')).toBe(true)
+  })
+
+  it('counts up to the cap and then says there are more', async () => {
+    const big = await createTenant(t.db)
+    await sql`insert into join_requests (id, email, tenant_id, status, created_at)
+      select gen_random_uuid(), 'bulk' || g || '@example.org', ${big.id}, 'pending', now()
+      from generate_series(1, ${JOIN_REQUEST_COUNT_CAP + 1}) g`.execute(t.db)
+    const list = await listJoinRequests(t.db, { tenantId: big.id }, { perPage: 50 })
+    expect(list).toMatchObject({ total: JOIN_REQUEST_COUNT_CAP, capped: true })
+    expect(list.items).toHaveLength(50)
   })
 
   it('filters by age', async () => {

@@ -60,7 +60,7 @@ async function renderList(
   const db = c.var.db
   // scope: ALL_TENANTS until the scope middleware sets c.var.scope (issue 7 item 5).
   const scope = ALL_TENANTS
-  const [{ items, total }, pending] = await Promise.all([
+  const [{ items, total, capped }, pending] = await Promise.all([
     listJoinRequests(db, scope, {
       tenantId: await tenantFilter(c, query.tenant),
       status: query.status || undefined,
@@ -75,6 +75,7 @@ async function renderList(
     operator: c.var.operator,
     items,
     total,
+    capped,
     pending,
     perPage: PER_PAGE,
     query,

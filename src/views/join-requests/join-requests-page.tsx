@@ -26,7 +26,9 @@ export type DecisionForm = {
 export type JoinRequestListProps = {
   operator: SuperAdmin
   items: JoinRequestListItem[]
+  /** Matches over all pages, counted up to a cap; `capped` says there are more. */
   total: number
+  capped?: boolean
   pending: number
   perPage: number
   query: JoinRequestListQuery
@@ -279,7 +281,10 @@ export const JoinRequestRow: FC<{
       )}
     </td>
     <td class="px-3 py-2">
-      <a href={`/tenants/${r.tenantId}`} class="whitespace-nowrap font-mono text-violet-800 underline">
+      <a
+        href={`/tenants/${r.tenantId}`}
+        class="whitespace-nowrap font-mono text-violet-800 underline"
+      >
         {r.tenantSlug}
       </a>
       {r.tenantStatus !== 'active' && (
@@ -313,13 +318,17 @@ export const JoinRequestRow: FC<{
 export const JoinRequestList: FC<JoinRequestListProps> = (p) => {
   const canDecide = roleCan(p.operator.role, 'saas.join_requests.decide')
   const back = joinRequestListUrl(p.query)
-  const pages = Math.max(1, Math.ceil(p.total / p.perPage))
+  // Past the cap the last page is unknown: "Next" shows while pages come back full.
+  const pages = p.capped
+    ? p.query.page + (p.items.length === p.perPage ? 1 : 0)
+    : Math.max(1, Math.ceil(p.total / p.perPage))
   const anyPending = p.items.some((r) => r.status === 'pending')
   return (
     <div id="join-requests">
       {p.notice && <p class="m-0 mb-2 text-sm font-medium text-emerald-800">{p.notice}</p>}
       <p class="m-0 mb-2 text-xs text-slate-600">
-        {p.total} request{p.total === 1 ? '' : 's'} · {p.pending} pending in all
+        {p.capped ? `More than ${p.total.toLocaleString('en')}` : p.total} request
+        {p.total === 1 ? '' : 's'} · {p.pending} pending in all
       </p>
       {canDecide && anyPending && <BulkDecision back={back} form={p.form} />}
       <div class="overflow-x-auto rounded border border-slate-200 bg-white">
@@ -378,7 +387,8 @@ export const JoinRequestList: FC<JoinRequestListProps> = (p) => {
             </a>
           )}
           <span class="text-slate-600">
-            Page {p.query.page} of {pages}
+            Page {p.query.page}
+            {p.capped ? '' : ` of ${pages}`}
           </span>
           {p.query.page < pages && (
             <a
