@@ -1,10 +1,7 @@
 import { appendAuditEntry, type AuditContext } from '../db/audit-log.js'
 import type { Db } from '../db/database.js'
-import {
-  deleteAutoJoinDomain,
-  insertAutoJoinDomain,
-  lockTenantForJoin,
-} from '../db/join-requests.js'
+import { deleteAutoJoinDomain, insertAutoJoinDomain } from '../db/auto-join-domains.js'
+import { lockTenantForJoin } from '../db/join-requests.js'
 import { refuse, type DomainResult } from '../domain-result.js'
 
 // A tenant's auto-join email domains (issue 7 item 3): a join request from an address at one of

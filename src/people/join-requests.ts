@@ -4,12 +4,12 @@ import {
   decideJoinRequest,
   hasMembership,
   insertJoinRequest,
-  isAutoJoinDomain,
   lockJoinRequests,
   lockTenantForJoin,
   type JoinRequest,
   type LockedJoinRequest,
 } from '../db/join-requests.js'
+import { isAutoJoinDomain } from '../db/auto-join-domains.js'
 import { addMemberships } from '../db/memberships.js'
 import type { Database, MembershipRole, TenantStatus } from '../db/schema.js'
 import type { Transaction } from 'kysely'

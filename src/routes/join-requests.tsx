@@ -10,11 +10,10 @@ import {
   type BlockedRequest,
   type DecisionResult,
 } from '../people/join-requests.js'
+import { ROLES, type DecisionForm } from '../views/join-requests/decision-controls.js'
 import {
   JoinRequestList,
   JoinRequestsPage,
-  ROLES,
-  type DecisionForm,
   type JoinRequestListQuery,
 } from '../views/join-requests/join-requests-page.js'
 import { AnnounceOob } from '../views/tenants/tenants-page.js'

@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { z } from 'zod'
 import { listAuditEntries } from '../db/audit-log.js'
-import { listAutoJoinDomains } from '../db/join-requests.js'
+import { listAutoJoinDomains } from '../db/auto-join-domains.js'
 import { listPlansCached } from '../db/plans.js'
 import {
   countMembers,

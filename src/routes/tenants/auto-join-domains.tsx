@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
-import { listAutoJoinDomains } from '../../db/join-requests.js'
+import { listAutoJoinDomains } from '../../db/auto-join-domains.js'
 import { findTenantById, type Tenant } from '../../db/tenants.js'
 import {
   addAutoJoinDomain,
