@@ -143,6 +143,8 @@ describe(`join requests in Chromium (${backend})`, () => {
     await page.getByRole('button', { name: `Approve ${ann}`, exact: true }).click()
     await waitForText(page.locator('#live-region'), '1 request approved as admin.')
     await waitForText(rowOf(ann), 'approved')
+    // Focus stays with the list that replaced the button, not at the top of the page.
+    await page.waitForFunction(() => document.activeElement?.id === 'join-requests')
     expect(await page.evaluate(() => (window as any).__marker)).toBe('same-document')
     expect(await membershipRole(ann)).toBe('admin')
     await checkAccessibility('join requests (after an approval)')

@@ -118,7 +118,7 @@ describe('the join requests page', () => {
       'hx-request': 'true',
     })
     const html = await res.text()
-    expect(html).toMatch(/^<div id="join-requests">/)
+    expect(html).toMatch(/^<div id="join-requests"/)
     expect(html).not.toContain('>pending<')
   })
 })

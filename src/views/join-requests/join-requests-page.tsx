@@ -61,7 +61,14 @@ export const JoinRequestList: FC<JoinRequestListProps> = (p) => {
     : Math.max(1, Math.ceil(p.total / p.perPage))
   const anyPending = p.items.some((r) => r.status === 'pending')
   return (
-    <div id="join-requests">
+    // A decision swaps the whole list; focus comes back to it (public/app.js, data-keep-focus)
+    // instead of falling to the page's start with the button that had it.
+    <div
+      id="join-requests"
+      tabindex={-1}
+      data-keep-focus="#join-requests"
+      class="focus:outline-none"
+    >
       {p.notice && <p class="m-0 mb-2 text-sm font-medium text-emerald-800">{p.notice}</p>}
       <p class="m-0 mb-2 text-xs text-slate-600">
         {p.capped ? `More than ${p.total.toLocaleString('en')}` : p.total} request
