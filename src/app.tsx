@@ -6,6 +6,7 @@ import { accountRoutes } from './routes/account.js'
 import { auditRoutes } from './routes/audit.js'
 import { enrolmentRoutes } from './routes/enrolment.js'
 import { healthRoutes } from './routes/health.js'
+import { joinRequestRoutes } from './routes/join-requests.js'
 import { settingsRoutes } from './routes/settings.js'
 import { signInRoutes } from './routes/sign-in.js'
 import { superAdminRoutes } from './routes/super-admins/index.js'
@@ -13,6 +14,7 @@ import { stepUpRoutes } from './routes/step-up.js'
 import { tenantRoutes } from './routes/tenants.js'
 import { tenantMemberRoutes } from './routes/tenant-members.js'
 import { userRoutes } from './routes/users.js'
+import { autoJoinDomainRoutes } from './routes/tenants/auto-join-domains.js'
 import { webhookRoutes } from './webhooks/index.js'
 import type { AppDeps, AppEnv } from './web/env.js'
 import { compileTrustProxy } from './web/client-ip.js'
@@ -59,6 +61,8 @@ function consoleGroup() {
   group.route('/tenants', tenantRoutes)
   group.route('/tenants', tenantMemberRoutes)
   group.route('/users', userRoutes)
+  group.route('/tenants/:id/auto-join-domains', autoJoinDomainRoutes)
+  group.route('/join-requests', joinRequestRoutes)
   group.route('/audit', auditRoutes)
   group.route('/super-admins', superAdminRoutes)
   group.route('/account', accountRoutes)

@@ -16,6 +16,7 @@ const ALL: readonly OperatorRole[] = OPERATOR_ROLES
 const EDITORS: readonly OperatorRole[] = ['owner', 'admin']
 const SUSPENDERS: readonly OperatorRole[] = ['owner', 'admin', 'operator']
 const OWNERS: readonly OperatorRole[] = ['owner']
+const DECIDERS: readonly OperatorRole[] = ['owner', 'admin', 'operator']
 
 /** `METHOD path` exactly as Hono lists it in `app.routes` → who may call it. */
 export const AUTHORIZATION_MATRIX: Record<string, Access> = {
@@ -42,6 +43,12 @@ export const AUTHORIZATION_MATRIX: Record<string, Access> = {
   'POST /tenants/:id/suspension': SUSPENDERS,
   'DELETE /tenants/:id/suspension': SUSPENDERS,
   'POST /tenants/:id/onboarding': EDITORS,
+  'POST /tenants/:id/auto-join-domains': EDITORS,
+  'DELETE /tenants/:id/auto-join-domains/:domain': EDITORS,
+
+  'GET /join-requests': ALL,
+  'POST /join-requests/approval': DECIDERS,
+  'POST /join-requests/denial': DECIDERS,
 
   'GET /tenants/:id/members': ALL,
   'GET /users': ALL,

@@ -12,6 +12,7 @@ export const PERMISSIONS = [
   'saas.tenants.impersonate',
   'saas.users.view',
   'saas.users.edit',
+  'saas.join_requests.decide',
   'saas.billing.view',
   'saas.billing.edit',
   'saas.system.view',
@@ -36,7 +37,13 @@ const READ: Permission[] = [
 export const ROLE_PERMISSIONS: Record<OperatorRole, readonly Permission[]> = {
   owner: PERMISSIONS,
   admin: PERMISSIONS.filter((p) => p !== 'saas.settings.edit' && p !== 'saas.super_admins.manage'),
-  operator: [...READ, 'saas.tenants.suspend', 'saas.fleet.run', 'saas.audit.export'],
+  operator: [
+    ...READ,
+    'saas.tenants.suspend',
+    'saas.fleet.run',
+    'saas.audit.export',
+    'saas.join_requests.decide',
+  ],
   support: [...READ, 'saas.tenants.impersonate'],
   viewer: READ,
 }

@@ -123,6 +123,35 @@ export interface MembershipsTable {
   created_at: Timestamp
 }
 
+export type JoinRequestStatus = 'pending' | 'approved' | 'denied'
+
+/** Someone asking to join a tenant (issue 7 item 3, seed 000); decided once. */
+export interface JoinRequestsTable {
+  id: string
+  user_id: string | null
+  email: string
+  name: string | null
+  tenant_id: string
+  message: ColumnType<string, string | undefined, string>
+  status: JoinRequestStatus
+  /** The role granted on approval. */
+  role: MembershipRole | null
+  /** The super admin who decided; null while pending and for auto-joins. */
+  decided_by: string | null
+  decided_at: NullableTimestamp
+  reason: string | null
+  created_at: Timestamp
+}
+
+/** Email domains whose join requests a tenant approves at once, as `member`. */
+export interface TenantAutoJoinDomainsTable {
+  tenant_id: string
+  /** Lower case, e.g. `acme.com`. */
+  domain: string
+  created_at: Timestamp
+  created_by: string | null
+}
+
 export interface StorageSnapshotsTable {
   tenant_id: string
   db_bytes: number
@@ -231,6 +260,8 @@ export interface Database {
   audit_log: AuditLogTable
   scheduler_runs: SchedulerRunsTable
   audit_facets: AuditFacetsTable
+  join_requests: JoinRequestsTable
+  tenant_auto_join_domains: TenantAutoJoinDomainsTable
 }
 
 export type TenantRow = Selectable<TenantsTable>

@@ -10,6 +10,8 @@ import {
   createUser,
   type TestAdmin,
 } from '../test-support/factories.js'
+import { addAutoJoinDomain } from '../people/auto-join-domains.js'
+import { submitJoinRequest } from '../people/join-requests.js'
 import {
   getPage,
   sendForm,
@@ -48,6 +50,9 @@ beforeAll(async () => {
   // A member of that tenant: the /users routes get past their lookups to the forms and verbs.
   userId = (await createUser(t.db)).id
   await addMembership(t.db, { id: userId }, { id: tenantId })
+  // A pending join request and an auto-join domain, so their forms are on the pages walked below.
+  await submitJoinRequest(t.db, {}, { email: 'jo@example.org', tenantId, message: 'hi' })
+  await addAutoJoinDomain(t.db, {}, tenantId, 'example.net')
   halfSession = await signInWithPasswordOnly(t.app, owner)
   routes = appRoutes()
   targets = await discoverEscapeTargets()
@@ -315,6 +320,13 @@ describe('generated requests', () => {
     )
     expect(fieldsOf('POST', '/users/:id/memberships')).toEqual(['slug', 'role'])
     expect(fieldsOf('POST', '/users/:id/memberships/:tenantId')).toEqual(['from', 'role'])
+    expect(fieldsOf('GET', '/join-requests')).toEqual(
+      expect.arrayContaining(['tenant', 'status', 'age']),
+    )
+    for (const decision of ['/join-requests/approval', '/join-requests/denial'])
+      expect(fieldsOf('POST', decision)).toEqual(expect.arrayContaining(['ids', 'back']))
+    expect(fieldsOf('POST', '/join-requests/denial')).toEqual(expect.arrayContaining(['reason']))
+    expect(fieldsOf('POST', '/tenants/:id/auto-join-domains')).toEqual(['domain'])
   })
 
   it(

@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { z } from 'zod'
 import { listAuditEntries } from '../db/audit-log.js'
+import { listAutoJoinDomains } from '../db/auto-join-domains.js'
 import { listPlansCached } from '../db/plans.js'
 import {
   countMembers,
@@ -230,6 +231,7 @@ async function tenantPageProps(c: Context<AppEnv>, tenant: Tenant): Promise<Tena
     retry: onboardingRetry(tenant, c.var.now()),
     audit,
     now: c.var.now(),
+    autoJoinDomains: await listAutoJoinDomains(db, tenant.id),
   }
 }
 

@@ -19,6 +19,7 @@ import {
   TenantMemberSearch,
   type TenantMembersData,
 } from '../memberships/tenant-members.js'
+import { AutoJoinDomains } from './auto-join-domains.js'
 
 export type TenantPageProps = {
   operator: SuperAdmin
@@ -37,6 +38,8 @@ export type TenantPageProps = {
   editErrors?: Partial<Record<'name' | 'planId' | 'billingEmail', string>>
   editValues?: { name: string; planId: string; billingEmail: string }
   deleteError?: string
+  /** The tenant's auto-join email domains (issue 7 item 3); the section shows when given. */
+  autoJoinDomains?: { domain: string; createdAt: Date }[]
 }
 
 const Section: FC<{ title: string; id?: string; children: unknown }> = (p) => (
@@ -189,6 +192,9 @@ export const TenantPage: FC<TenantPageProps> = (p) => {
           canEdit={roleCan(p.operator.role, 'saas.users.edit')}
         />
       </Section>
+      {p.autoJoinDomains && (
+        <AutoJoinDomains operator={p.operator} tenant={t} domains={p.autoJoinDomains} />
+      )}
       {canEdit && (
         <Section title="Edit" id="edit">
           <form method="post" action={`/tenants/${t.id}`} class="max-w-xl">
