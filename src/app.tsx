@@ -6,6 +6,7 @@ import { accountRoutes } from './routes/account.js'
 import { auditRoutes } from './routes/audit.js'
 import { enrolmentRoutes } from './routes/enrolment.js'
 import { healthRoutes } from './routes/health.js'
+import { scopeRoutes } from './routes/scope.js'
 import { settingsRoutes } from './routes/settings.js'
 import { signInRoutes } from './routes/sign-in.js'
 import { superAdminRoutes } from './routes/super-admins/index.js'
@@ -20,6 +21,7 @@ import { htmlErrorHandler, htmlNotFound } from './web/errors.js'
 import { takeFlashForPage } from './web/flash.js'
 import { readFormBody } from './web/form-body.js'
 import { requireConsoleSession } from './web/guards.js'
+import { resolveScope } from './web/scope.js'
 import { enforceGlobalAllowlist } from './web/ip-guard.js'
 import {
   noStore,
@@ -53,9 +55,10 @@ function publicGroup() {
  */
 function consoleGroup() {
   const group = new Hono<AppEnv>()
-  group.use('*', requireConsoleSession, takeResumedFormForPage, consoleRenderer)
+  group.use('*', requireConsoleSession, resolveScope, takeResumedFormForPage, consoleRenderer)
   group.route('/tenants', tenantRoutes)
   group.route('/audit', auditRoutes)
+  group.route('/scope', scopeRoutes)
   group.route('/super-admins', superAdminRoutes)
   group.route('/account', accountRoutes)
   group.route('/settings', settingsRoutes)
