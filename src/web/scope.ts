@@ -159,9 +159,12 @@ async function scopeFromCookie(c: Context<AppEnv>): Promise<Scope> {
   return { mode: 'all', recent: fallback.recent, filter: ALL_TENANTS }
 }
 
-/** Shows `flash` on this page when it is one, else queues it for the page that follows. */
+/**
+ * Shows `flash` on this page when it is one, else queues it for the page that follows. It takes
+ * the place of a message queued before: "Scoped to X" would now be untrue.
+ */
 async function tell(c: Context<AppEnv>, flash: Flash): Promise<void> {
-  if (c.req.method === 'GET' && !wantsFragment(c) && !c.var.flash) c.set('flash', flash)
+  if (c.req.method === 'GET' && !wantsFragment(c)) c.set('flash', flash)
   else await setFlash(c, flash)
 }
 
