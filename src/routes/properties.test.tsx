@@ -292,6 +292,9 @@ describe('generated requests', () => {
     )
     expect(fieldsOf('GET', '/tenants')).toEqual(expect.arrayContaining(['q', 'status']))
     expect(fieldsOf('GET', '/audit')).toEqual(expect.arrayContaining(['tenant', 'from', 'to']))
+    // The scope's forms: the top bar's toggle on every page, the picker's search and choices.
+    expect(fieldsOf('POST', '/scope')).toEqual(expect.arrayContaining(['mode', 'tenant', 'next']))
+    expect(fieldsOf('GET', '/scope/picker')).toEqual(expect.arrayContaining(['q', 'next']))
   })
 
   it(

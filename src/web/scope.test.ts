@@ -159,6 +159,37 @@ describe('resolveScope', () => {
     }
   })
 
+  it('whatever the cookie holds, unsigned or signed, the request is served and narrows only to a live tenant', async () => {
+    const text = fc.oneof(
+      fc.string({ maxLength: 80 }),
+      fc.jsonValue().map((v) => JSON.stringify(v)),
+      fc
+        .record({
+          mode: fc.constantFrom('all', 'customer', 'other'),
+          tenant: fc.option(fc.constantFrom(acme.id, acme.id.toUpperCase(), 'x'), {
+            nil: undefined,
+          }),
+          recent: fc.array(fc.oneof(ids(), fc.string()), { maxLength: 10 }),
+        })
+        .map((v) => JSON.stringify(v)),
+    )
+    await fc.assert(
+      fc.asyncProperty(text, fc.boolean(), async (value, signed) => {
+        const cookie = signed
+          ? await signedScopeCookie(t.config, value)
+          : `${SCOPE_COOKIE}=${encodeURIComponent(value)}`
+        const got = await resolve(cookie)
+        expect(got.res.status).toBe(200)
+        const filter = got.scope.filter as { tenantId?: string }
+        if (got.scope.mode === 'customer') {
+          expect(signed).toBe(true)
+          expect(filter).toEqual({ tenantId: acme.id })
+        } else expect(filter).toEqual({})
+      }),
+      { numRuns: 60 },
+    )
+  })
+
   it('a scope naming a deleted tenant falls back to all, with a flash on this page', async () => {
     const gone = await createTenant(t.db, { name: 'Gone Ltd' })
     await deleteTenant(t.db, { actor: null }, gone.id, new Date())
