@@ -160,6 +160,25 @@ describe('setting the scope', () => {
     expect(b.scope).toBeUndefined()
   })
 
+  it('the choice survives signing out and in again', async () => {
+    const who = await createSuperAdmin(t.db, t.config)
+    const b = browser()
+    const first = await signIn(t.app, who, t.clock)
+    await postForm(
+      t.app,
+      '/scope',
+      { mode: 'customer', tenant: globex.id },
+      cookies(b, first),
+    ).then((res) => keep(b, res))
+    const out = await postForm(t.app, '/logout', {}, cookies(b, first))
+    expect(out.headers.get('location')).toBe('/login')
+    expect(scopeSetCookie(out)).toBeUndefined()
+
+    const again = await signIn(t.app, who, t.clock)
+    const html = await (await getPage(t.app, '/tenants', cookies(b, again))).text()
+    expect(scopeLabel(html)).toBe(`Scoped to ${globex.name} (${globex.slug})`)
+  })
+
   it('every role may choose its scope', async () => {
     const viewer = await createSuperAdmin(t.db, t.config, { role: 'viewer' })
     const cookie = await signIn(t.app, viewer, t.clock)
