@@ -6,6 +6,7 @@
 // - history: one entry per settled search, not one per keystroke
 // - forms: focus the first error after a full-page 422; fill a form again after step-up
 // - copy buttons (`data-copy`)
+// - the customer picker in the top bar: Close and Escape
 ;(function () {
   'use strict'
 
@@ -257,6 +258,43 @@
     searchEntryPushed = Boolean(typed)
   })
 
+  // ---------------------------------------------------------------- customer picker
+
+  // The top bar's picker link opens the picker in place (`#scope-picker`, htmx); without this
+  // script it is a link to the picker page. Close, or Escape inside the picker, empties it and
+  // gives focus back to the link.
+  function pickerLink() {
+    return document.getElementById('scope-picker-toggle')
+  }
+
+  function closePicker() {
+    var slot = document.getElementById('scope-picker')
+    if (!slot || !slot.firstElementChild) return false
+    slot.replaceChildren()
+    var link = pickerLink()
+    if (link) {
+      link.setAttribute('aria-expanded', 'false')
+      link.focus()
+    }
+    return true
+  }
+
+  document.addEventListener('click', function (event) {
+    if (event.target instanceof Element && event.target.closest('[data-scope-picker-close]'))
+      closePicker()
+  })
+
+  document.addEventListener('keydown', function (event) {
+    if (event.key !== 'Escape' || !(event.target instanceof Element)) return
+    if (event.target.closest('#scope-picker') && closePicker()) event.preventDefault()
+  })
+
+  document.addEventListener('htmx:afterSwap', function (event) {
+    var link = pickerLink()
+    if (link && event.detail.target && event.detail.target.id === 'scope-picker')
+      link.setAttribute('aria-expanded', 'true')
+  })
+
   // ---------------------------------------------------------------- forms
 
   /** Focuses the error summary, or else the first invalid field, inside `root`. */
@@ -322,6 +360,12 @@
     document.querySelectorAll('button[data-copy][hidden]').forEach(function (button) {
       button.hidden = false
     })
+    // With this script the picker link discloses the picker in place instead of leaving the page.
+    var link = pickerLink()
+    if (link) {
+      link.setAttribute('aria-expanded', 'false')
+      link.setAttribute('aria-controls', 'scope-picker')
+    }
     if (!resumeForm()) focusFirstError(document)
   }
 

@@ -26,6 +26,7 @@ import { openDatabase, type DatabaseHandle } from '../src/db/database.js'
 import { migratePlatform, migrateTenant } from '../src/db/migrate.js'
 import { findSuperAdminById } from '../src/db/super-admins.js'
 import { listTenants, tenantSchemaName } from '../src/db/tenants.js'
+import { ALL_TENANTS } from '../src/db/tenant-scope.js'
 import { createBaselineApp, createSameMarkupBaselineApp } from './bench/baseline.js'
 import {
   bulkFleet,
@@ -86,7 +87,7 @@ async function benchPostgres() {
       await bulkFleet(handle.db, TENANTS, 20_000)
       const owner = await signedInOwner(handle.db)
       const headers = { cookie: owner.cookie }
-      const listed = await listTenants(handle.db, { page: 1, perPage: 50 })
+      const listed = await listTenants(handle.db, ALL_TENANTS, { page: 1, perPage: 50 })
       const items = listed.items
       const baseline = await listen(createBaselineApp(items))
       const operator = (await findSuperAdminById(handle.db, owner.id))!

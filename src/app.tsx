@@ -7,6 +7,7 @@ import { auditRoutes } from './routes/audit.js'
 import { enrolmentRoutes } from './routes/enrolment.js'
 import { healthRoutes } from './routes/health.js'
 import { joinRequestRoutes } from './routes/join-requests.js'
+import { scopeRoutes } from './routes/scope.js'
 import { settingsRoutes } from './routes/settings.js'
 import { signInRoutes } from './routes/sign-in.js'
 import { superAdminRoutes } from './routes/super-admins/index.js'
@@ -24,6 +25,7 @@ import { htmlErrorHandler, htmlNotFound } from './web/errors.js'
 import { takeFlashForPage } from './web/flash.js'
 import { readFormBody } from './web/form-body.js'
 import { requireConsoleSession } from './web/guards.js'
+import { resolveScope } from './web/scope.js'
 import { enforceGlobalAllowlist } from './web/ip-guard.js'
 import {
   noStore,
@@ -57,13 +59,14 @@ function publicGroup() {
  */
 function consoleGroup() {
   const group = new Hono<AppEnv>()
-  group.use('*', requireConsoleSession, takeResumedFormForPage, consoleRenderer)
+  group.use('*', requireConsoleSession, resolveScope, takeResumedFormForPage, consoleRenderer)
   group.route('/tenants', tenantRoutes)
   group.route('/tenants', tenantMemberRoutes)
   group.route('/users', userRoutes)
   group.route('/tenants/:id/auto-join-domains', autoJoinDomainRoutes)
   group.route('/join-requests', joinRequestRoutes)
   group.route('/audit', auditRoutes)
+  group.route('/scope', scopeRoutes)
   group.route('/super-admins', superAdminRoutes)
   group.route('/account', accountRoutes)
   group.route('/settings', settingsRoutes)

@@ -61,6 +61,9 @@ export const AUTHORIZATION_MATRIX: Record<string, Access> = {
 
   'GET /audit': ALL,
 
+  'POST /scope': ALL,
+  'GET /scope/picker': ALL,
+
   'GET /account': 'signed-in',
   'DELETE /account/sessions/:sessionId': 'signed-in',
   'DELETE /account/sessions': 'signed-in',

@@ -10,6 +10,7 @@ import {
   type AuditEntry,
 } from './audit-log.js'
 import { useTestDatabase } from '../test-support/test-app.js'
+import { ALL_TENANTS } from './tenant-scope.js'
 
 const t = useTestDatabase()
 
@@ -383,14 +384,14 @@ describe('listAuditEntries', () => {
     await append({ action: 'tenant.create', tenantId }, { actor: grace }, day(3, 9))
   }
 
-  async function seqs(filter: Parameters<typeof listAuditEntries>[1]): Promise<number[]> {
-    return (await listAuditEntries(t.db, filter)).map((e) => e.seq)
+  async function seqs(filter: Parameters<typeof listAuditEntries>[2]): Promise<number[]> {
+    return (await listAuditEntries(t.db, ALL_TENANTS, filter)).map((e) => e.seq)
   }
 
   it('lists every entry newest first with the tenant slug joined', async () => {
     await appendSample()
 
-    const entries = await listAuditEntries(t.db, {})
+    const entries = await listAuditEntries(t.db, ALL_TENANTS, {})
 
     expect(entries.map((e) => e.seq)).toEqual([5, 4, 3, 2, 1])
     expect(entries.map((e) => e.tenant_slug)).toEqual([
@@ -459,7 +460,7 @@ describe('listAuditEntries', () => {
         await appendAuditEntry(trx, { actor: ada }, { action: 'bulk' }, T0)
     })
 
-    const entries = await listAuditEntries(t.db, {})
+    const entries = await listAuditEntries(t.db, ALL_TENANTS, {})
 
     expect(entries).toHaveLength(50)
     expect(entries[0].seq).toBe(55)

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { sql, type Transaction } from 'kysely'
 import type { Db } from './database.js'
 import type { AuditFacetRow, AuditLogRow, Database } from './schema.js'
+import type { TenantScope } from './tenant-scope.js'
 
 /** prev_hash of the first row of the chain. */
 export const GENESIS_HASH = '0'.repeat(64)
@@ -173,8 +174,16 @@ export type AuditFilter = {
 
 export type AuditListEntry = AuditLogRow & { tenant_slug: string | null }
 
-/** Newest first, with the tenant's slug joined; `limit` defaults to 50. */
-export async function listAuditEntries(db: Db, filter: AuditFilter): Promise<AuditListEntry[]> {
+/**
+ * Newest first, with the tenant's slug joined; `limit` defaults to 50. `scope` (DESIGN.md §11)
+ * keeps only its tenant's entries, on top of the filter's own `tenantId` (index
+ * audit_log_tenant_idx on (tenant_id, seq desc) serves both).
+ */
+export async function listAuditEntries(
+  db: Db,
+  scope: TenantScope,
+  filter: AuditFilter,
+): Promise<AuditListEntry[]> {
   let query = db
     .selectFrom('audit_log')
     .leftJoin('tenants', 'tenants.id', 'audit_log.tenant_id')
@@ -183,6 +192,7 @@ export async function listAuditEntries(db: Db, filter: AuditFilter): Promise<Aud
     .orderBy('audit_log.seq', 'desc')
     .limit(filter.limit ?? 50)
   if (filter.action) query = query.where('audit_log.action', '=', filter.action)
+  if (scope.tenantId) query = query.where('audit_log.tenant_id', '=', scope.tenantId)
   if (filter.tenantId) query = query.where('audit_log.tenant_id', '=', filter.tenantId)
   if (filter.actorId) query = query.where('audit_log.actor_id', '=', filter.actorId)
   if (filter.target)

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { listTenants, type TenantFilter } from './tenants.js'
+import { ALL_TENANTS } from './tenant-scope.js'
 import { useTestDatabase } from '../test-support/test-app.js'
 
 // Sorting and filtering of the tenants table (issue #6 item 25), on rows written directly so
@@ -99,7 +100,9 @@ async function fleet(): Promise<(filter?: TenantFilter) => Promise<string[]>> {
     },
   ])
   return async (filter = {}) =>
-    (await listTenants(t.db, { ...filter, q: m })).items.map((t) => t.slug.split('-')[0])
+    (await listTenants(t.db, ALL_TENANTS, { ...filter, q: m })).items.map(
+      (t) => t.slug.split('-')[0],
+    )
 }
 
 describe('listTenants sorting', () => {
@@ -191,7 +194,7 @@ describe('listTenants sorting', () => {
         lastActivityAt: '2025-04-02T10:00:00Z',
       },
     ])
-    const { items } = await listTenants(t.db, { q: m })
+    const { items } = await listTenants(t.db, ALL_TENANTS, { q: m })
     expect(items[0].lastActivityAt).toEqual(new Date('2025-04-02T10:00:00Z'))
   })
 })
@@ -218,7 +221,9 @@ describe('listTenants filters', () => {
       { slug: 'two', name: 'Two', createdAt: '2025-01-02' },
       { slug: 'three', name: 'Three', createdAt: '2025-01-03' },
     ])
-    expect((await listTenants(t.db, { q: m, planId: 'free' })).total).toBe(2)
-    expect((await listTenants(t.db, { q: m, planId: 'free', perPage: 1 })).items).toHaveLength(1)
+    expect((await listTenants(t.db, ALL_TENANTS, { q: m, planId: 'free' })).total).toBe(2)
+    expect(
+      (await listTenants(t.db, ALL_TENANTS, { q: m, planId: 'free', perPage: 1 })).items,
+    ).toHaveLength(1)
   })
 })

@@ -2,6 +2,7 @@ import { sql, type Transaction } from 'kysely'
 import type { Db } from './database.js'
 import type { Database, MembershipRole, TenantRow, TenantStatus } from './schema.js'
 import { tenantSchemaName } from './tenant-schema.js'
+import type { TenantScope } from './tenant-scope.js'
 
 export { tenantSchemaName } from './tenant-schema.js'
 export { listPlans } from './plans.js'
@@ -137,8 +138,13 @@ function searchPattern(q: string | undefined): string | undefined {
  * never overlap), with plan name, member count and storage snapshot, and the numbers around it. Two statements whatever the page size, run side by side: the page (member
  * counts from the memberships key, for its rows only), and one grouped scan that gives the status
  * tabs, the filter's total and the snapshot age. No query per row; fast at 2,000 tenants.
+ * `scope` (DESIGN.md §11) narrows the rows, the total and the status counts to its tenant.
  */
-export async function listTenants(db: Db, filter: TenantFilter): Promise<TenantPage> {
+export async function listTenants(
+  db: Db,
+  scope: TenantScope,
+  filter: TenantFilter,
+): Promise<TenantPage> {
   const perPage = filter.perPage ?? 50
   const page = Math.max(1, filter.page ?? 1)
   const pattern = searchPattern(filter.q)
@@ -155,6 +161,7 @@ export async function listTenants(db: Db, filter: TenantFilter): Promise<TenantP
   if (filter.status) base = base.where('tenants.status', '=', filter.status)
   else base = base.where('tenants.status', '!=', 'deleted')
   if (narrowed) base = base.where(narrowed)
+  if (scope.tenantId) base = base.where('tenants.id', '=', scope.tenantId)
   // `dir` is one of two literals, never input text.
   const direction = sql.raw(filter.dir === 'asc' ? 'asc' : 'desc')
   const pageRows = base
@@ -204,6 +211,7 @@ export async function listTenants(db: Db, filter: TenantFilter): Promise<TenantP
         ),
         eb.fn.min('storage_snapshots.taken_at').as('oldest'),
       ])
+      .$if(!!scope.tenantId, (qb) => qb.where('tenants.id', '=', scope.tenantId!))
       .groupBy('tenants.status')
       .execute(),
   ])
@@ -255,11 +263,15 @@ export async function countMembers(db: Db, tenantIds: string[]): Promise<Map<str
   return new Map(rows.map((r) => [r.tenant_id, Number(r.n)]))
 }
 
-/** Tenants per status, for the filter tabs. */
-export async function countTenantsByStatus(db: Db): Promise<Record<TenantStatus, number>> {
+/** Tenants per status, for the filter tabs; only the scoped tenant when `scope` names one. */
+export async function countTenantsByStatus(
+  db: Db,
+  scope: TenantScope,
+): Promise<Record<TenantStatus, number>> {
   const rows = await db
     .selectFrom('tenants')
     .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+    .$if(!!scope.tenantId, (qb) => qb.where('id', '=', scope.tenantId!))
     .groupBy('status')
     .execute()
   const counts = Object.fromEntries(TENANT_STATUSES.map((s) => [s, 0])) as Record<

@@ -31,7 +31,7 @@ auditRoutes.get('/', requirePermission('saas.audit.view'), async (c) => {
       ? query.tenant
       : ((await findTenantBySlug(db, query.tenant))?.id ?? '00000000-0000-0000-0000-000000000000')
   const [entries, facets] = await Promise.all([
-    listAuditEntries(db, {
+    listAuditEntries(db, c.var.scope.filter, {
       action: query.action || undefined,
       tenantId,
       actorId: query.actor && isUuid(query.actor) ? query.actor : undefined,
@@ -44,7 +44,9 @@ auditRoutes.get('/', requirePermission('saas.audit.view'), async (c) => {
   ])
   const page = entries.slice(0, PER_PAGE)
   const older = entries.length > PER_PAGE ? page[page.length - 1].seq : undefined
-  const props = { entries: page, query, olderThan: older, facets }
+  // Narrowed to one customer, every row is that customer's: no tenant column, no tenant filter.
+  const showTenant = c.var.scope.mode === 'all'
+  const props = { entries: page, query, olderThan: older, facets, showTenant }
   return pageOrFragment(
     c,
     () => <AuditResults {...props} />,

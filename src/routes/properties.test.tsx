@@ -327,6 +327,9 @@ describe('generated requests', () => {
       expect(fieldsOf('POST', decision)).toEqual(expect.arrayContaining(['ids', 'back']))
     expect(fieldsOf('POST', '/join-requests/denial')).toEqual(expect.arrayContaining(['reason']))
     expect(fieldsOf('POST', '/tenants/:id/auto-join-domains')).toEqual(['domain'])
+    // The scope's forms: the top bar's toggle on every page, the picker's search and choices.
+    expect(fieldsOf('POST', '/scope')).toEqual(expect.arrayContaining(['mode', 'tenant', 'next']))
+    expect(fieldsOf('GET', '/scope/picker')).toEqual(expect.arrayContaining(['q', 'next']))
   })
 
   it(

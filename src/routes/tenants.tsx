@@ -46,6 +46,7 @@ import { setFlash } from '../web/flash.js'
 import { requirePermission, requireRecentTotp } from '../web/guards.js'
 import { isCalendarDay } from '../web/query.js'
 import { pageOrFragment } from '../web/render.js'
+import { rememberViewedTenant } from '../web/scope.js'
 import { auditContext, formFields, isHtmx, redirectTo } from '../web/request.js'
 
 const PER_PAGE = 50
@@ -125,7 +126,7 @@ tenantRoutes.get('/', requirePermission('saas.tenants.view'), async (c) => {
   const db = c.var.db
   const { errors, createdFrom, createdBefore } = createdRange(query.from, query.to)
   const [{ items, total, counts, snapshotAt }, plans] = await Promise.all([
-    listTenants(db, {
+    listTenants(db, c.var.scope.filter, {
       q: query.q,
       status: query.status || undefined,
       planId: query.plan || undefined,
@@ -215,7 +216,7 @@ async function tenantPageProps(c: Context<AppEnv>, tenant: Tenant): Promise<Tena
     findStorage(db, tenant.id),
     tenantSchemaStatus(db, tenant.slug),
     listOnboardingSteps(db, tenant.id),
-    listAuditEntries(db, { tenantId: tenant.id, limit: 20 }),
+    listAuditEntries(db, { tenantId: tenant.id }, { limit: 20 }),
   ])
   const planName = plans.find((p) => p.id === tenant.planId)?.name ?? tenant.planId
   return {
@@ -246,9 +247,11 @@ async function renderTenantPage(
   return c.render(<TenantPage {...props} />, { title: tenant.name })
 }
 
-tenantRoutes.get('/:id', requirePermission('saas.tenants.view'), async (c) =>
-  renderTenantPage(c, await tenantOr404(c)),
-)
+tenantRoutes.get('/:id', requirePermission('saas.tenants.view'), async (c) => {
+  const tenant = await tenantOr404(c)
+  await rememberViewedTenant(c, tenant.id)
+  return renderTenantPage(c, tenant)
+})
 
 tenantRoutes.post('/:id', requirePermission('saas.tenants.edit'), async (c) => {
   const tenant = await tenantOr404(c)
@@ -333,7 +336,7 @@ async function changeStatus(c: Context<AppEnv>, change: 'suspend' | 'activate') 
     )
   const [item, counts] = await Promise.all([
     tenantListItem(c, updated),
-    countTenantsByStatus(c.var.db),
+    countTenantsByStatus(c.var.db, c.var.scope.filter),
   ])
   return c.html(
     <>

@@ -5,6 +5,7 @@ import type { SuperAdmin } from '../db/super-admins.js'
 import type { Session } from '../auth/session.js'
 import type { Flash } from './flash.js'
 import type { ResumedForm } from './form-resume.js'
+import type { Scope } from './scope.js'
 
 /** What the app is built from; tests pass their own database and clock. */
 export type AppDeps = {
@@ -31,6 +32,11 @@ export type AppEnv = {
      * renders nothing there.
      */
     scopeBar: Child | undefined
+    /**
+     * The admin-mode scope of a console request (src/web/scope.ts, DESIGN.md §11): hand
+     * `scope.filter` to every list and KPI query. Set by resolveScope after the session guard.
+     */
+    scope: Scope
     impersonationBanner: Child | undefined
     /** The form step-up interrupted, to fill again on the page it returns to (form-resume.ts). */
     resumedForm: ResumedForm | undefined

@@ -17,6 +17,8 @@ export type AuditPageProps = {
   query: AuditQuery
   olderThan?: number
   facets: Awaited<ReturnType<typeof listAuditFacets>>
+  /** The tenant column and filter; off when the scope narrows the log to one customer. */
+  showTenant: boolean
 }
 
 /** The log, newest first, with its filters; the results are the fragment filters swap. */
@@ -45,18 +47,20 @@ export const AuditPage: FC<AuditPageProps> = (p) => {
           value={query.action}
           options={p.facets.actions.map((a) => [a, a])}
         />
-        <div>
-          <label for="audit-tenant" class="block text-xs font-medium text-slate-600 mb-1">
-            Tenant (slug)
-          </label>
-          <input
-            id="audit-tenant"
-            name="tenant"
-            value={query.tenant}
-            data-search
-            class="w-44 rounded border border-slate-300 px-2 py-1.5 text-sm"
-          />
-        </div>
+        {p.showTenant && (
+          <div>
+            <label for="audit-tenant" class="block text-xs font-medium text-slate-600 mb-1">
+              Tenant (slug)
+            </label>
+            <input
+              id="audit-tenant"
+              name="tenant"
+              value={query.tenant}
+              data-search
+              class="w-44 rounded border border-slate-300 px-2 py-1.5 text-sm"
+            />
+          </div>
+        )}
         <FilterSelect
           id="audit-actor"
           name="actor"
@@ -98,7 +102,12 @@ export const AuditPage: FC<AuditPageProps> = (p) => {
           Clear
         </a>
       </form>
-      <AuditResults entries={p.entries} query={query} olderThan={p.olderThan} />
+      <AuditResults
+        entries={p.entries}
+        query={query}
+        olderThan={p.olderThan}
+        showTenant={p.showTenant}
+      />
     </>
   )
 }
@@ -136,9 +145,10 @@ export const AuditResults: FC<{
   entries: AuditListEntry[]
   query: AuditQuery
   olderThan?: number
+  showTenant: boolean
 }> = (p) => (
   <div id="audit-results">
-    <AuditTable entries={p.entries} />
+    <AuditTable entries={p.entries} showTenant={p.showTenant} />
     <nav aria-label="Pages" class="mt-3 flex gap-4 text-sm">
       {p.query.before && (
         <a href={olderUrl(p.query, 0).replace(/&?before=0/, '')} class="text-violet-700 underline">
