@@ -2,7 +2,6 @@ import { Hono, type Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { z } from 'zod'
 import { countPendingJoinRequests, listJoinRequests } from '../db/join-requests.js'
-import { ALL_TENANTS } from '../db/tenant-scope.js'
 import { findTenantBySlug, isUuid } from '../db/tenants.js'
 import {
   approveJoinRequests,
@@ -57,8 +56,7 @@ async function renderList(
   extra: { form?: DecisionForm; announce?: string; status?: 200 | 422 } = {},
 ) {
   const db = c.var.db
-  // scope: ALL_TENANTS until the scope middleware sets c.var.scope (issue 7 item 5).
-  const scope = ALL_TENANTS
+  const scope = c.var.scope.filter
   const [{ items, total, capped }, pending] = await Promise.all([
     listJoinRequests(db, scope, {
       tenantId: await tenantFilter(c, query.tenant),
@@ -81,6 +79,8 @@ async function renderList(
     now: c.var.now(),
     form: extra.form,
     notice: extra.announce,
+    // Scoped to one customer, every row is theirs: no tenant column, no tenant filter.
+    showTenant: c.var.scope.mode === 'all',
   }
   return pageOrFragment(
     c,

@@ -66,8 +66,7 @@ export const userRoutes = new Hono<AppEnv>()
 
 userRoutes.get('/', view, async (c) => {
   const query = listQuery.parse(c.req.query())
-  // scope: the scope middleware lands with the customer picker; until then every tenant.
-  const page = await listUsers(c.var.db, ALL_TENANTS, {
+  const page = await listUsers(c.var.db, c.var.scope.filter, {
     q: query.q,
     status: query.status || undefined,
     role: query.role || undefined,
@@ -107,7 +106,8 @@ async function renderUserPage(
   const [memberships, signIns, audit] = await Promise.all([
     listUserMemberships(db, user.id),
     listUserSignIns(db, user.id, { beforeId: signInsBefore }),
-    listAuditEntries(db, { target: { type: 'user', id: user.id }, limit: 50 }),
+    // A user's page shows every entry about them: the scope narrows lists, not one user's record.
+    listAuditEntries(db, ALL_TENANTS, { target: { type: 'user', id: user.id }, limit: 50 }),
   ])
   const role = c.var.operator.role
   c.status(status)

@@ -31,7 +31,8 @@ export const JoinRequestRow: FC<{
   back: string
   now: Date
   form?: DecisionForm
-}> = ({ r, canDecide, back, now, form }) => (
+  showTenant: boolean
+}> = ({ r, canDecide, back, now, form, showTenant }) => (
   <tr id={`join-request-${r.id}`} class="border-t border-slate-100 align-top">
     {canDecide && (
       <td class="px-3 py-2">
@@ -61,17 +62,19 @@ export const JoinRequestRow: FC<{
         </span>
       )}
     </td>
-    <td class="px-3 py-2">
-      <a
-        href={`/tenants/${r.tenantId}`}
-        class="whitespace-nowrap font-mono text-violet-800 underline"
-      >
-        {r.tenantSlug}
-      </a>
-      {r.tenantStatus !== 'active' && (
-        <span class="block text-xs text-amber-900">{r.tenantStatus}</span>
-      )}
-    </td>
+    {showTenant && (
+      <td class="px-3 py-2">
+        <a
+          href={`/tenants/${r.tenantId}`}
+          class="whitespace-nowrap font-mono text-violet-800 underline"
+        >
+          {r.tenantSlug}
+        </a>
+        {r.tenantStatus !== 'active' && (
+          <span class="block text-xs text-amber-900">{r.tenantStatus}</span>
+        )}
+      </td>
+    )}
     <td class="px-3 py-2 max-w-64 text-xs text-slate-800">{r.message}</td>
     <td class="px-3 py-2">
       <span

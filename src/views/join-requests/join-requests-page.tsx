@@ -27,6 +27,8 @@ export type JoinRequestListProps = {
   form?: DecisionForm
   /** What the last action did (the live region says it too). */
   notice?: string
+  /** The tenant column and filter; off when the scope narrows the list to one customer. */
+  showTenant: boolean
 }
 
 const AGES = [
@@ -88,9 +90,11 @@ export const JoinRequestList: FC<JoinRequestListProps> = (p) => {
               <th scope="col" class="px-3 py-2">
                 Requester
               </th>
-              <th scope="col" class="px-3 py-2">
-                Tenant
-              </th>
+              {p.showTenant && (
+                <th scope="col" class="px-3 py-2">
+                  Tenant
+                </th>
+              )}
               <th scope="col" class="px-3 py-2">
                 Message
               </th>
@@ -108,13 +112,23 @@ export const JoinRequestList: FC<JoinRequestListProps> = (p) => {
           <tbody>
             {p.items.length === 0 && (
               <tr>
-                <td colspan={canDecide ? 7 : 6} class="px-3 py-6 text-center text-slate-600">
+                <td
+                  colspan={(canDecide ? 7 : 6) - (p.showTenant ? 0 : 1)}
+                  class="px-3 py-6 text-center text-slate-600"
+                >
                   No join requests match.
                 </td>
               </tr>
             )}
             {p.items.map((r) => (
-              <JoinRequestRow r={r} canDecide={canDecide} back={back} now={p.now} form={p.form} />
+              <JoinRequestRow
+                r={r}
+                canDecide={canDecide}
+                back={back}
+                now={p.now}
+                form={p.form}
+                showTenant={p.showTenant}
+              />
             ))}
           </tbody>
         </table>
@@ -156,7 +170,10 @@ const FilterLabel: FC<{ for: string; children: string }> = (p) => (
 )
 
 /** Tenant, status and age: a GET form, swapped in place under htmx. */
-export const JoinRequestFilters: FC<{ query: JoinRequestListQuery }> = ({ query }) => (
+export const JoinRequestFilters: FC<{ query: JoinRequestListQuery; showTenant: boolean }> = ({
+  query,
+  showTenant,
+}) => (
   <form
     method="get"
     action="/join-requests"
@@ -167,16 +184,18 @@ export const JoinRequestFilters: FC<{ query: JoinRequestListQuery }> = ({ query 
     hx-trigger="change, submit"
     hx-push-url="true"
   >
-    <div>
-      <FilterLabel for="join-tenant">Tenant (slug or id)</FilterLabel>
-      <input
-        id="join-tenant"
-        name="tenant"
-        value={query.tenant}
-        autocomplete="off"
-        class="w-48 rounded border border-slate-300 px-2 py-1.5 text-sm"
-      />
-    </div>
+    {showTenant && (
+      <div>
+        <FilterLabel for="join-tenant">Tenant (slug or id)</FilterLabel>
+        <input
+          id="join-tenant"
+          name="tenant"
+          value={query.tenant}
+          autocomplete="off"
+          class="w-48 rounded border border-slate-300 px-2 py-1.5 text-sm"
+        />
+      </div>
+    )}
     <div>
       <FilterLabel for="join-status">Status</FilterLabel>
       <select
@@ -216,7 +235,7 @@ export const JoinRequestFilters: FC<{ query: JoinRequestListQuery }> = ({ query 
 export const JoinRequestsPage: FC<JoinRequestListProps> = (p) => (
   <>
     <h1 class="m-0 mb-4 text-2xl font-semibold">Join requests</h1>
-    <JoinRequestFilters query={p.query} />
+    <JoinRequestFilters query={p.query} showTenant={p.showTenant} />
     <JoinRequestList {...p} />
   </>
 )
