@@ -9,7 +9,13 @@ import { changeTenantStatus } from '../tenancy/lifecycle.js'
 import { auditEntries, countRows } from '../test-support/database-state.js'
 import { createSuperAdmin, createTenant, uniqueSuffix } from '../test-support/factories.js'
 import { fieldError, parseHtml, tableRow, textOf } from '../test-support/html.js'
-import { getPage, postForm, sendForm, SESSION_COOKIE } from '../test-support/requests.js'
+import {
+  cookieFrom,
+  getPage,
+  postForm,
+  sendForm,
+  SESSION_COOKIE,
+} from '../test-support/requests.js'
 import { useTestApp } from '../test-support/test-app.js'
 
 const t = useTestApp()
@@ -111,6 +117,21 @@ describe('the join requests page', () => {
     expect(html).toContain('Join requests')
     expect(html).not.toContain('Approve')
     expect(html).not.toContain('Deny')
+  })
+
+  it('scoped to one customer, lists only its requests, without the tenant column and filter', async () => {
+    const other = await createTenant(t.db)
+    const ours = await submit()
+    const theirs = await submit(other.id)
+    const scoped = await postForm(t.app, '/scope', { mode: 'customer', tenant: tenant.id }, cookie)
+    const scope = cookieFrom(scoped, 'fleetdeck_scope')!
+
+    const html = await (await getPage(t.app, '/join-requests', `${cookie}; ${scope}`)).text()
+
+    expect(html).toContain(`id="join-request-${ours.id}"`)
+    expect(html).not.toContain(`id="join-request-${theirs.id}"`)
+    expect(Object.keys(tableRow(html, `join-request-${ours.id}`))).not.toContain('Tenant')
+    expect(parseHtml(html).querySelector('input[name="tenant"]')).toBe(null)
   })
 
   it('answers the list alone to htmx, filtered by status', async () => {

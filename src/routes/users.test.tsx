@@ -127,6 +127,22 @@ describe('the users directory', () => {
     }
   })
 
+  it('scoped to one customer, lists only its members', async () => {
+    const marker = `scoped${uniqueSuffix()}`
+    const [acme, other] = [await createTenant(t.db), await createTenant(t.db)]
+    const member = await createUser(t.db, { name: `Ann ${marker}` })
+    const outsider = await createUser(t.db, { name: `Otto ${marker}` })
+    await addMembership(t.db, member, acme)
+    await addMembership(t.db, outsider, other)
+    const scoped = await postForm(t.app, '/scope', { mode: 'customer', tenant: acme.id }, cookie)
+    const scope = cookieFrom(scoped, 'fleetdeck_scope')!
+
+    const body = await (await getPage(t.app, `/users?q=${marker}`, `${cookie}; ${scope}`)).text()
+
+    expect(body).toContain(`user-${member.id}`)
+    expect(body).not.toContain(`user-${outsider.id}`)
+  })
+
   it('filters by status, tenant role and last sign-in', async () => {
     const marker = `flt${uniqueSuffix()}`
     const tenant = await createTenant(t.db)
