@@ -1,6 +1,7 @@
 import { sql } from 'kysely'
 import type { Db } from './database.js'
 import type { UserSignInOutcome } from './schema.js'
+import { advanceLastLogins } from './users.js'
 
 // Tenant users' sign-in history (`public.user_sign_ins`, issue 7 item 6): written by the tenant
 // side and, until it does, by the demo fleet. `users.last_login_at` follows the newest success.
@@ -32,11 +33,7 @@ export async function recordUserSignIn(db: Db, signIn: NewUserSignIn): Promise<v
   }
   await insertUserSignIns(db, [signIn])
   if (signIn.outcome !== 'succeeded') return
-  await db
-    .updateTable('users')
-    .set({ last_login_at: sql<Date>`greatest(last_login_at, ${signIn.at}::timestamptz)` })
-    .where('id', '=', signIn.userId)
-    .execute()
+  await advanceLastLogins(db, [{ userId: signIn.userId, at: signIn.at }])
 }
 
 /**

@@ -75,3 +75,49 @@ export async function findUsersByEmails(db: Db, emails: string[]): Promise<UserR
     )
     .execute()
 }
+
+/**
+ * Bulk form of insertMissingUsers for loads of thousands of rows per call (the demo fleet):
+ * one statement of six array parameters through unnest, so no bind-parameter limit. Users whose
+ * email (case-insensitive) is taken are left alone.
+ * @returns the users inserted now (the others are not returned: look them up by email)
+ */
+export async function insertUsersInBulk(db: Db, users: NewUser[]): Promise<UserRef[]> {
+  if (users.length === 0) return []
+  const { rows } = await sql<UserRef>`
+    insert into users (id, email, name, status, created_at, last_login_at)
+    select * from unnest(
+      ${users.map((u) => u.id)}::uuid[],
+      ${users.map((u) => u.email)}::text[],
+      ${users.map((u) => u.name)}::text[],
+      ${users.map((u) => u.status)}::text[],
+      ${users.map((u) => u.createdAt)}::timestamptz[],
+      ${users.map((u) => u.lastLoginAt ?? null)}::timestamptz[])
+    on conflict (lower(email)) do nothing
+    returning id, email, name`.execute(db)
+  return rows
+}
+
+/**
+ * Moves each user's `last_login_at` to `greatest(last_login_at, at)`, in one statement: the
+ * bulk form of what recordUserSignIn does for one success.
+ */
+export async function advanceLastLogins(
+  db: Db,
+  logins: { userId: string; at: Date }[],
+): Promise<void> {
+  if (logins.length === 0) return
+  await sql`
+    update users u set last_login_at = greatest(u.last_login_at, v.at)
+    from unnest(${logins.map((l) => l.userId)}::uuid[], ${logins.map((l) => l.at)}::timestamptz[])
+      as v(id, at)
+    where u.id = v.id`.execute(db)
+}
+
+/**
+ * Refreshes the planner's statistics of users, memberships and user_sign_ins: after a bulk load
+ * the directory's plans are otherwise made for empty tables (autovacuum may be late, or off).
+ */
+export async function analyzePeopleTables(db: Db): Promise<void> {
+  await sql`analyze users, memberships, user_sign_ins`.execute(db)
+}

@@ -46,7 +46,7 @@ describe('seedDemoFleet', () => {
     }
   })
 
-  it('gives each tenant its first admin as owner and 1–50 more members from the pool', async () => {
+  it('gives each tenant its first admin as owner, keeps an owner in every tenant, and puts each user in 1–3 tenants', async () => {
     const tenants = await handle.db
       .selectFrom('tenants')
       .select(['id', 'first_admin_email'])
@@ -59,17 +59,38 @@ describe('seedDemoFleet', () => {
         .select(['users.email', 'memberships.role'])
         .where('memberships.tenant_id', '=', tenant.id)
         .execute()
-      expect(members.filter((m) => m.role === 'owner')).toEqual([
-        { email: tenant.first_admin_email, role: 'owner' },
-      ])
+      expect(members).toContainEqual({ email: tenant.first_admin_email, role: 'owner' })
       expect(members.length).toBeGreaterThanOrEqual(2)
-      expect(members.length).toBeLessThanOrEqual(51)
     }
+    const perUser = await sql<{ n: number }>`
+      select count(m.tenant_id)::int as n from users u
+      left join memberships m on m.user_id = u.id group by u.id`.execute(handle.db)
+    expect(perUser.rows.every((r) => r.n >= 1 && r.n <= 3)).toBe(true)
     const { n } = await handle.db
       .selectFrom('memberships')
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow()
     expect(Number(n)).toBe(first.memberships)
+  })
+
+  it('gives users a sign-in history of the last 90 days in their own tenants, with last_login_at at the newest success', async () => {
+    const { rows } = await sql<{ n: number; outside: number; strangers: number; old: number }>`
+      select count(*)::int as n,
+        count(*) filter (where not exists (select 1 from memberships m
+          where m.user_id = s.user_id and m.tenant_id = s.tenant_id))::int as strangers,
+        count(*) filter (where s.at < now() - interval '90 days' or s.at > now())::int as old,
+        count(*) filter (where s.outcome = 'failed' and s.detail is distinct from 'wrong password')::int as outside
+      from user_sign_ins s`.execute(handle.db)
+    const inconsistent = await sql<{ id: string }>`
+      select u.id from users u
+      left join lateral (select max(at) as at from user_sign_ins s
+        where s.user_id = u.id and s.outcome = 'succeeded') s on true
+      where u.last_login_at is distinct from s.at`.execute(handle.db)
+
+    expect(rows[0].n).toBe(first.signIns)
+    expect(rows[0].n).toBeGreaterThan(40)
+    expect(rows[0]).toMatchObject({ strangers: 0, old: 0, outside: 0 })
+    expect(inconsistent.rows).toEqual([])
   })
 
   it('fills each tenant schema with attachments of 1 KB–50 MB, counted in the storage snapshot', async () => {
@@ -98,6 +119,7 @@ describe('seedDemoFleet', () => {
     const users = await handle.db.selectFrom('users').select(['email', 'last_login_at']).execute()
 
     expect(users).toHaveLength(40)
+    expect(new Set(users.map((u) => u.email.toLowerCase())).size).toBe(40)
     expect(first).toMatchObject({ usersCreated: 40, usersInPool: 40 })
     expect(users.some((u) => u.last_login_at !== null)).toBe(true)
   })
