@@ -1,0 +1,170 @@
+// `npm run bench -- --users N`: the people pages at fleet scale (issue 7, "Numbers for the closing
+// note"). PostgreSQL, --tenants tenants (bulkFleet) and N users with 1–3 memberships each and
+// their sign-in history, made by the seed's own generator (src/demo/demo-users.ts). Prints p50/p95
+// and queries per request of each page; a route that answers 404 is named and skipped, so the
+// bench runs before and after the people routes land.
+import type { AddressInfo } from 'node:net'
+import { serve } from '@hono/node-server'
+import { sql } from 'kysely'
+import { createApp } from '../../src/app.js'
+import type { Config } from '../../src/config.js'
+import { openDatabase, type Db } from '../../src/db/database.js'
+import { migratePlatform } from '../../src/db/migrate.js'
+import { pickActivePoolIndex, populateUsers } from '../../src/demo/demo-users.js'
+import { bulkFleet, signedInOwner, withScratchDatabase } from './fixtures.js'
+import { get, latency } from './load.js'
+
+export type UsersBenchOptions = {
+  tenants: number
+  users: number
+  config: Config
+  /** Statements sent so far by every pg client of this process (bench.ts counts them). */
+  queries: () => number
+}
+
+/** A common first name: 40% of the pool carries one of 30, so it matches > 10,000 at 1M users. */
+const BROAD = 'john'
+const JOIN_REQUESTS = 20_000
+
+export async function benchUsers(options: UsersBenchOptions): Promise<void> {
+  await withScratchDatabase('fleetdeck_bench_users', async (url) => {
+    const handle = await openDatabase({ url, dataDir: '', poolSize: 10 })
+    const server = await listen(createApp({ config: options.config, database: handle }))
+    try {
+      await migratePlatform(handle.db)
+      const made = await makePeople(handle.db, options)
+      const owner = await signedInOwner(handle.db)
+      const probes = await pickProbes(handle.db)
+      console.log(
+        `\nPeople pages: PostgreSQL, ${options.tenants} tenants, ${made.users} users, ${made.memberships} memberships, ${made.signIns} sign-ins, ${made.joinRequests} (made in ${made.seconds.toFixed(0)} s)`,
+      )
+      const measure = pageMeasurer(server.base, { cookie: owner.cookie }, options.queries)
+      await measure('/users first page', '/users')
+      await measure(
+        `selective search "${probes.selective}" (${probes.selectiveMatches} matches)`,
+        `/users?q=${encodeURIComponent(probes.selective)}`,
+      )
+      await measure(`broad search "${BROAD}" (${probes.broadMatches} matches)`, `/users?q=${BROAD}`)
+      await measure(`status=disabled (${probes.disabled} users)`, '/users?status=disabled')
+      await measure(`user page (${probes.userSignIns} sign-ins)`, `/users/${probes.userId}`)
+      await measure('/join-requests', '/join-requests')
+    } finally {
+      await server.close()
+      await handle.close()
+    }
+  })
+}
+
+async function makePeople(db: Db, options: UsersBenchOptions) {
+  const t0 = performance.now()
+  // One placeholder user is all bulkFleet needs; the bench's people come from the seed's generator.
+  await bulkFleet(db, options.tenants, 1)
+  const tenantIds = (await db.selectFrom('tenants').select('id').execute()).map((t) => t.id)
+  const owners = new Map<number, string[]>()
+  for (const id of tenantIds) {
+    const index = pickActivePoolIndex(options.users)
+    owners.set(index, [...(owners.get(index) ?? []), id])
+  }
+  const people = await populateUsers(db, { users: options.users, tenantIds, owners })
+  const joinRequests = await fillJoinRequests(db)
+  return {
+    users: options.users,
+    ...people,
+    joinRequests,
+    seconds: (performance.now() - t0) / 1000,
+  }
+}
+
+/**
+ * Up to JOIN_REQUESTS pending join requests, when the table exists. Its shape belongs to the
+ * join-requests work, so the insert names only the columns this bench can fill (by name) and
+ * leaves the rest to their defaults; it says so when that is not enough.
+ */
+async function fillJoinRequests(db: Db): Promise<string> {
+  const { rows } = await sql<{ column_name: string }>`
+    select column_name from information_schema.columns
+    where table_schema = 'public' and table_name = 'join_requests'`.execute(db)
+  if (rows.length === 0) return 'no join_requests table'
+  const values: Record<string, string> = {
+    id: 'gen_random_uuid()',
+    user_id: 'u.id',
+    email: 'u.email',
+    tenant_id: 'm.tenant_id',
+    message: "'Please add me to the team'",
+    status: "'pending'",
+    created_at: "now() - (random() * interval '30 days')",
+    updated_at: 'now()',
+  }
+  const columns = rows.map((r) => r.column_name).filter((c) => c in values)
+  try {
+    const result = await sql`
+      insert into join_requests (${sql.raw(columns.join(', '))})
+      select ${sql.raw(columns.map((c) => values[c]).join(', '))}
+      from (select id, email from users order by random() limit ${JOIN_REQUESTS}) u
+      cross join lateral (select tenant_id from memberships m where m.user_id = u.id limit 1) m`.execute(
+      db,
+    )
+    await sql`analyze join_requests`.execute(db)
+    return `${Number(result.numAffectedRows ?? 0)} pending join requests`
+  } catch (error) {
+    return `no join requests (insert failed: ${(error as Error).message})`
+  }
+}
+
+/** The search terms and the user the pages are measured with, and what they match. */
+async function pickProbes(db: Db) {
+  const { rows } = await sql<{ id: string; email: string; n: number }>`
+    select u.id, u.email, count(s.id)::int as n from users u
+    join user_sign_ins s on s.user_id = u.id
+    where u.id = (select id from users where status = 'active' and last_login_at is not null
+      order by email offset (select count(*) / 2 from users) limit 1)
+    group by u.id`.execute(db)
+  const user = rows[0]
+  // The local part of one email ("nancy.reichert45349"): unique in the pool but for its prefixes.
+  const selective = user.email.split('@')[0]
+  const count = async (q: string) =>
+    (
+      await sql<{ n: number }>`select count(*)::int as n from users
+        where email ilike ${`%${q}%`} or name ilike ${`%${q}%`}`.execute(db)
+    ).rows[0].n
+  const disabled = await sql<{ n: number }>`
+    select count(*)::int as n from users where status = 'disabled'`.execute(db)
+  return {
+    userId: user.id,
+    userSignIns: user.n,
+    selective,
+    selectiveMatches: await count(selective),
+    broadMatches: await count(BROAD),
+    disabled: disabled.rows[0].n,
+  }
+}
+
+/** Prints p50/p95 and queries per request of one page, or why it was skipped. */
+function pageMeasurer(base: string, headers: Record<string, string>, queries: () => number) {
+  return async (label: string, path: string) => {
+    const first = await get(base + path, headers)
+    if (first.status !== 200) {
+      const why =
+        first.status === 404 ? 'answers 404 (route not merged yet?)' : `answers ${first.status}`
+      console.log(`  ${label.padEnd(48)} ${path} ${why}: skipped`)
+      return
+    }
+    const before = queries()
+    await get(base + path, headers)
+    const perRequest = queries() - before
+    const { p50, p95 } = await latency(base + path, headers, 50, 5)
+    console.log(
+      `  ${label.padEnd(48)} p50 ${p50.toFixed(1)} ms   p95 ${p95.toFixed(1)} ms   ${perRequest} queries`,
+    )
+  }
+}
+
+async function listen(app: { fetch: (request: Request) => Response | Promise<Response> }) {
+  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' })
+  await new Promise((resolve) => server.once('listening', resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    base: `http://127.0.0.1:${port}`,
+    close: () => new Promise((resolve) => server.close(resolve)),
+  }
+}
