@@ -10,7 +10,11 @@ import { createApp } from '../../src/app.js'
 import type { Config } from '../../src/config.js'
 import { openDatabase, type Db } from '../../src/db/database.js'
 import { migratePlatform } from '../../src/db/migrate.js'
-import { pickActivePoolIndex, populateUsers } from '../../src/demo/demo-users.js'
+import {
+  pickActivePoolIndex,
+  populateUsers,
+  type PopulationTenant,
+} from '../../src/demo/demo-users.js'
 import { bulkFleet, signedInOwner, withScratchDatabase } from './fixtures.js'
 import { get, latency } from './load.js'
 
@@ -59,13 +63,19 @@ async function makePeople(db: Db, options: UsersBenchOptions) {
   const t0 = performance.now()
   // One placeholder user is all bulkFleet needs; the bench's people come from the seed's generator.
   await bulkFleet(db, options.tenants, 1)
-  const tenantIds = (await db.selectFrom('tenants').select('id').execute()).map((t) => t.id)
-  const owners = new Map<number, string[]>()
-  for (const id of tenantIds) {
+  // Customers of months or years, as the seed makes them, so the history spans its 90 days.
+  await sql`update tenants set created_at = now() - (100 + abs(hashtext(id::text)) % 900) * interval '1 day'`.execute(
+    db,
+  )
+  const tenants = (await db.selectFrom('tenants').select(['id', 'created_at']).execute()).map(
+    (t) => ({ id: t.id, createdAt: t.created_at }),
+  )
+  const owners = new Map<number, PopulationTenant[]>()
+  for (const tenant of tenants) {
     const index = pickActivePoolIndex(options.users)
-    owners.set(index, [...(owners.get(index) ?? []), id])
+    owners.set(index, [...(owners.get(index) ?? []), tenant])
   }
-  const people = await populateUsers(db, { users: options.users, tenantIds, owners })
+  const people = await populateUsers(db, { users: options.users, tenants, owners })
   const joinRequests = await fillJoinRequests(db)
   return {
     users: options.users,

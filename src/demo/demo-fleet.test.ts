@@ -43,6 +43,10 @@ describe('seedDemoFleet', () => {
       expect(['free', 'professional', 'enterprise']).toContain(tenant.plan_id)
       expect(tenant.billing_email).toMatch(/^billing@[a-z0-9-]+\.[a-z]+$/)
       expect(tenant.last_activity_at).toBeInstanceOf(Date)
+      // Customers of 100–1,000 days, older than their members' 90 days of history.
+      const ageDays = (Date.now() - tenant.created_at.getTime()) / 86_400_000
+      expect(ageDays).toBeGreaterThanOrEqual(100)
+      expect(ageDays).toBeLessThanOrEqual(1001)
     }
   })
 

@@ -3,7 +3,7 @@ import type { AuditContext } from '../db/audit-log.js'
 import type { DatabaseHandle, Db } from '../db/database.js'
 import { listTenantsAwaitingOnboardingCreatedBy } from '../db/onboarding.js'
 import { insertAttachments, type NewAttachment } from '../db/tenant-schema.js'
-import { setTenantLastActivity, type Tenant } from '../db/tenants.js'
+import { backdateTenantCreation, setTenantLastActivity, type Tenant } from '../db/tenants.js'
 import { insertUsersInBulk } from '../db/users.js'
 import { runBounded } from '../jobs/run-bounded.js'
 import { changeTenantStatus } from '../tenancy/lifecycle.js'
@@ -15,7 +15,13 @@ import {
   type NewTenant,
 } from '../tenancy/onboarding.js'
 import { refreshStorageSnapshots } from '../tenancy/storage.js'
-import { lettersOnly, pickActivePoolIndex, poolPerson, populateUsers } from './demo-users.js'
+import {
+  lettersOnly,
+  pickActivePoolIndex,
+  poolPerson,
+  populateUsers,
+  type PopulationTenant,
+} from './demo-users.js'
 
 // The demo fleet behind `npm run seed`. Tenants go through the console's own onboarding
 // pipeline (createTenantRecord + runOnboarding), so the audit log shows them as one seed batch,
@@ -72,7 +78,7 @@ export type DemoFleetSummary = {
   totalSeconds: number
 }
 
-type TenantOutcome = { suspended: boolean; attachments: number }
+type TenantOutcome = { suspended: boolean; attachments: number; createdAt: Date }
 
 const DAY_MS = 86_400_000
 
@@ -102,9 +108,9 @@ export async function seedDemoFleet(
   const context: AuditContext = { actor: null, requestId: SEED_REQUEST_ID, batchId }
   const concurrency = options.concurrency ?? defaultConcurrency(handle)
   const totals = { tenants: 0, suspended: 0, attachments: 0 }
-  const runTenants: string[] = []
+  const runTenants: PopulationTenant[] = []
   const count = (tenant: Tenant, outcome: TenantOutcome) => {
-    runTenants.push(tenant.id)
+    runTenants.push({ id: tenant.id, createdAt: outcome.createdAt })
     totals.suspended += Number(outcome.suspended)
     totals.attachments += outcome.attachments
   }
@@ -116,12 +122,16 @@ export async function seedDemoFleet(
   )
   const owners = [...Array(options.tenants)].map(() => pickActivePoolIndex(options.users))
   const firstAdmins = await insertFirstAdmins(db, owners)
-  const owned = new Map<number, string[]>()
+  const owned = new Map<number, PopulationTenant[]>()
   const toSuspend = pickSuspended(options.tenants, options.suspendedShare ?? 0.1)
   await runBounded([...Array(options.tenants).keys()], concurrency, async (i) => {
     const tenant = await createUniqueTenant(db, context, owners[i])
-    count(tenant, await onboardAndPopulate(db, context, tenant, toSuspend.has(i)))
-    owned.set(owners[i], [...(owned.get(owners[i]) ?? []), tenant.id])
+    const outcome = await onboardAndPopulate(db, context, tenant, toSuspend.has(i))
+    count(tenant, outcome)
+    owned.set(owners[i], [
+      ...(owned.get(owners[i]) ?? []),
+      { id: tenant.id, createdAt: outcome.createdAt },
+    ])
     totals.tenants++
     options.onProgress?.(totals.tenants, options.tenants)
   })
@@ -130,7 +140,7 @@ export async function seedDemoFleet(
   const usersStarted = performance.now()
   const people = await populateUsers(db, {
     users: options.users,
-    tenantIds: runTenants,
+    tenants: runTenants,
     owners: owned,
     onProgress: options.onUsersProgress,
   })
@@ -214,9 +224,9 @@ async function onboardAndPopulate(
 ): Promise<TenantOutcome> {
   const outcome = await runOnboarding(db, context, tenant.id)
   if (!outcome.ok) throw new Error(`tenant ${tenant.slug} ${describeOnboardingFailure(outcome)}`)
-  const attachments = await populateTenant(db, tenant, suspend)
+  const populated = await populateTenant(db, tenant, suspend)
   if (suspend) await changeTenantStatus(db, context, tenant.id, 'suspend')
-  return { suspended: suspend, attachments }
+  return { suspended: suspend, ...populated }
 }
 
 /** createTenantRecord with a fresh tenant, drawing another one while the slug is taken. */
@@ -265,16 +275,21 @@ export function slugifyCompany(name: string): string {
   return slug.length >= 2 ? slug : 'company'
 }
 
-/** Attachments and last activity, at once; returns how many attachments. */
-async function populateTenant(db: Db, tenant: Tenant, suspended: boolean): Promise<number> {
+/**
+ * Attachments, last activity and a creation date 100–1,000 days back (a customer of months or
+ * years, older than the 90 days of sign-in history its members get), at once.
+ */
+async function populateTenant(db: Db, tenant: Tenant, suspended: boolean) {
   const files = Array.from({ length: faker.number.int({ min: 0, max: 20 }) }, generateAttachment)
+  const createdAt = new Date(Date.now() - faker.number.int({ min: 100, max: 1000 }) * DAY_MS)
   return db.transaction().execute(async (trx) => {
+    await backdateTenantCreation(trx, tenant.id, createdAt)
     await insertAttachments(trx, tenant.slug, files)
     const lastActivity = suspended
       ? faker.date.between({ from: Date.now() - 90 * DAY_MS, to: Date.now() - 20 * DAY_MS })
       : faker.date.recent({ days: 7 })
     await setTenantLastActivity(trx, tenant.id, lastActivity)
-    return files.length
+    return { attachments: files.length, createdAt }
   })
 }
 

@@ -3,28 +3,36 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { createTenantRecord } from '../tenancy/onboarding.js'
 import { newTenantFields } from '../test-support/factories.js'
 import { useTestDatabase } from '../test-support/test-app.js'
-import { poolPerson, populateUsers, type UserPopulationSummary } from './demo-users.js'
+import {
+  poolPerson,
+  populateUsers,
+  type PopulationTenant,
+  type UserPopulationSummary,
+} from './demo-users.js'
 
 // The bulk user generator behind the seed and the bench, at a size where its shares show:
 // 2,000 people over 5 tenants, written in batches of 300.
 
 const t = useTestDatabase()
 const USERS = 2000
-let tenantIds: string[]
+const DAY = 86_400_000
+let tenants: PopulationTenant[]
 let first: UserPopulationSummary
 const progress: number[] = []
 
 beforeAll(async () => {
-  tenantIds = []
-  for (let i = 0; i < 5; i++) {
-    const created = await createTenantRecord(t.db, { actor: null }, newTenantFields())
+  tenants = []
+  // Four old customers and one from three days ago, whose members' history starts then.
+  for (const ageDays of [400, 200, 120, 95, 3]) {
+    const createdAt = new Date(Date.now() - ageDays * DAY)
+    const created = await createTenantRecord(t.db, { actor: null }, newTenantFields(), createdAt)
     if (!created.ok) throw new Error('slug taken')
-    tenantIds.push(created.tenant.id)
+    tenants.push({ id: created.tenant.id, createdAt })
   }
   first = await populateUsers(t.db, {
     users: USERS,
-    tenantIds,
-    owners: new Map([[7, [tenantIds[0]]]]),
+    tenants,
+    owners: new Map([[7, [tenants[0]]]]),
     batchSize: 300,
     onProgress: (done) => progress.push(done),
   })
@@ -64,7 +72,7 @@ describe('populateUsers', () => {
       .innerJoin('users', 'users.id', 'memberships.user_id')
       .select('role')
       .where('users.email', '=', poolPerson(7).email)
-      .where('tenant_id', '=', tenantIds[0])
+      .where('tenant_id', '=', tenants[0].id)
       .executeTakeFirst()
     const statuses = await t.db.selectFrom('users').select('status').distinct().execute()
 
@@ -84,6 +92,22 @@ describe('populateUsers', () => {
     expect(s.older).toBe(0)
   })
 
+  it('dates no membership before its user or tenant, and no sign-in before its membership', async () => {
+    const { rows } = await sql<{ early: number; before: number; recent: number }>`
+      select
+        (select count(*)::int from memberships m join users u on u.id = m.user_id
+          join tenants t on t.id = m.tenant_id
+          where m.created_at < u.created_at or m.created_at < t.created_at) as early,
+        (select count(*)::int from user_sign_ins s join memberships m
+          on m.user_id = s.user_id and m.tenant_id = s.tenant_id where s.at < m.created_at) as before,
+        (select count(*)::int from user_sign_ins where tenant_id = ${tenants[4].id}) as recent`.execute(
+      t.db,
+    )
+
+    expect(rows[0]).toMatchObject({ early: 0, before: 0 })
+    expect(rows[0].recent).toBeGreaterThan(0)
+  })
+
   it('gives invited users no history and refuses disabled users after their disablement', async () => {
     const { rows } = await sql<{ invited: number; disabled: number }>`
       select
@@ -96,7 +120,7 @@ describe('populateUsers', () => {
   })
 
   it('sets last_login_at to the newest success, and keeps it so when run again', async () => {
-    const second = await populateUsers(t.db, { users: USERS, tenantIds })
+    const second = await populateUsers(t.db, { users: USERS, tenants })
     const { rows } = await sql<{ id: string }>`
       select u.id from users u
       left join lateral (select max(at) as at from user_sign_ins s

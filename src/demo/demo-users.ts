@@ -99,13 +99,16 @@ export function pickActivePoolIndex(poolSize: number): number {
   }
 }
 
+/** A tenant the pool joins: no membership or sign-in there predates its creation. */
+export type PopulationTenant = { id: string; createdAt: Date }
+
 export type UserPopulationOptions = {
   /** Pool size: persons 0 … users − 1. */
   users: number
   /** Tenants the pool's memberships and sign-ins are spread over (none: users only). */
-  tenantIds: string[]
+  tenants: PopulationTenant[]
   /** Pool index → tenants that person owns already (their first admin): kept as 'owner'. */
-  owners?: Map<number, string[]>
+  owners?: Map<number, PopulationTenant[]>
   now?: Date
   batchSize?: number
   /** Called after each batch with how many of `total` users are done. */
@@ -130,7 +133,7 @@ export async function populateUsers(
 ): Promise<UserPopulationSummary> {
   const now = options.now ?? new Date()
   const batchSize = options.batchSize ?? USER_BATCH
-  const pickTenant = tenantPicker(options.tenantIds)
+  const pickTenant = tenantPicker(options.tenants)
   const summary: UserPopulationSummary = { usersCreated: 0, memberships: 0, signIns: 0 }
   for (let start = 0; start < options.users; start += batchSize) {
     const end = Math.min(options.users, start + batchSize)
@@ -148,6 +151,8 @@ export async function populateUsers(
   await analyzePeopleTables(db)
   return summary
 }
+
+type Picker = (() => PopulationTenant) | undefined
 
 type PersonPlan = {
   user: NewUser
@@ -194,29 +199,27 @@ function idOf(ids: Map<string, string>, plan: PersonPlan): string {
   return id
 }
 
-/** A person's row, memberships (owned tenants first) and sign-in history. */
+/**
+ * A person's row, memberships (owned tenants first; each made within a day after both the person
+ * and the tenant existed) and sign-in history (none before the membership it uses).
+ */
 function planPerson(
   person: PoolPerson,
-  owned: string[],
-  pickTenant: (() => string) | undefined,
+  owned: PopulationTenant[],
+  pickTenant: Picker,
   now: Date,
 ): PersonPlan {
-  const tenantIds = chooseTenants(owned, pickTenant)
-  const joinedBy = person.createdAt.getTime() + DAY_MS
-  const memberships = tenantIds.map((tenantId, i) => ({
-    tenantId,
-    role: i < owned.length ? ('owner' as const) : randomRole(),
-    createdAt: new Date(person.createdAt.getTime() + Math.random() * DAY_MS),
-  }))
+  const tenants = chooseTenants(owned, pickTenant)
+  const memberships = tenants.map((tenant, i) => {
+    const from = Math.max(person.createdAt.getTime(), tenant.createdAt.getTime())
+    const createdAt = new Date(Math.min(from + Math.random() * DAY_MS, now.getTime()))
+    const role = i < owned.length ? ('owner' as const) : randomRole()
+    return { tenantId: tenant.id, role, createdAt }
+  })
   const signIns =
-    person.status === 'invited' || tenantIds.length === 0
+    person.status === 'invited' || memberships.length === 0
       ? []
-      : signInHistory(
-          person,
-          tenantIds,
-          Math.max(now.getTime() - HISTORY_DAYS * DAY_MS, joinedBy),
-          now.getTime(),
-        )
+      : signInHistory(person, memberships, now.getTime())
   const successes = signIns.filter((s) => s.outcome === 'succeeded')
   const lastLoginAt = successes.length > 0 ? successes[successes.length - 1].at : null
   const { email, name, status, createdAt } = person
@@ -228,7 +231,7 @@ function planPerson(
 }
 
 /** The owned tenants, topped up to 1–3 distinct tenants (60% one, 28% two, 12% three). */
-function chooseTenants(owned: string[], pickTenant: (() => string) | undefined): string[] {
+function chooseTenants(owned: PopulationTenant[], pickTenant: Picker): PopulationTenant[] {
   const chosen = new Set(owned)
   if (!pickTenant) return [...chosen]
   const wanted = faker.helpers.weightedArrayElement([
@@ -249,11 +252,11 @@ function randomRole(): MembershipRole {
  * A tenant drawn with log-normal weights (σ = 1): like a real fleet, a few tenants are many
  * times the median size. Undefined when there are no tenants.
  */
-function tenantPicker(tenantIds: string[]): (() => string) | undefined {
-  if (tenantIds.length === 0) return undefined
+function tenantPicker(tenants: PopulationTenant[]): Picker {
+  if (tenants.length === 0) return undefined
   const cumulative: number[] = []
   let total = 0
-  for (let i = 0; i < tenantIds.length; i++) {
+  for (let i = 0; i < tenants.length; i++) {
     total += Math.exp(gaussian())
     cumulative.push(total)
   }
@@ -265,7 +268,7 @@ function tenantPicker(tenantIds: string[]): (() => string) | undefined {
       if (cumulative[mid] < target) lo = mid + 1
       else hi = mid
     }
-    return tenantIds[lo]
+    return tenants[lo]
   }
 }
 
@@ -276,15 +279,15 @@ function gaussian(): number {
 type Device = { ip: string; userAgent: string }
 
 /**
- * A few sign-ins between `from` and `to` (ms), oldest first, from one or two devices: 12% of
+ * A few sign-ins in the HISTORY_DAYS days before `to` (ms), none before the membership it uses,
+ * oldest first, from one or two devices: 12% of
  * active users have none; ~10% of attempts fail ('wrong password', often followed by a success
  * minutes later), ~3% are refused by policy; a disabled user's attempts after the disablement are
  * refused ('user disabled').
  */
 function signInHistory(
   person: PoolPerson,
-  tenantIds: string[],
-  from: number,
+  memberships: { tenantId: string; createdAt: Date }[],
   to: number,
 ): Omit<NewUserSignIn, 'userId'>[] {
   const count =
@@ -303,8 +306,9 @@ function signInHistory(
   const devices = [device(), ...(Math.random() < 0.4 ? [device()] : [])]
   const history: Omit<NewUserSignIn, 'userId'>[] = []
   for (let i = 0; i < count; i++) {
+    const { tenantId, createdAt } = memberships[Math.floor(Math.random() * memberships.length)]
+    const from = Math.max(to - HISTORY_DAYS * DAY_MS, createdAt.getTime())
     const at = from + Math.random() * (to - from)
-    const tenantId = tenantIds[Math.floor(Math.random() * tenantIds.length)]
     const own = devices[Math.floor(Math.random() * devices.length)]
     const attempt = { tenantId, at: new Date(at), ...own }
     if (person.disabledAt && at > person.disabledAt.getTime()) {
