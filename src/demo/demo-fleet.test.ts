@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { DatabaseHandle } from '../db/database.js'
+import { listTenantAuditEntries } from '../db/tenant-audit-log.js'
 import { tenantSchemaName } from '../db/tenants.js'
 import { openTestDatabase } from '../db/test-database.js'
 import { createTenantRecord, ONBOARDING_LEASE_MS } from '../tenancy/onboarding.js'
@@ -75,6 +76,22 @@ describe('seedDemoFleet', () => {
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow()
     expect(Number(n)).toBe(first.memberships)
+  })
+
+  it("records each member the seed added in the tenant's own audit log, dated as the membership", async () => {
+    const tenants = await handle.db.selectFrom('tenants').select(['id', 'slug']).execute()
+
+    for (const tenant of tenants) {
+      const members = await handle.db
+        .selectFrom('memberships')
+        .innerJoin('users', 'users.id', 'memberships.user_id')
+        .select(['users.email', 'memberships.role'])
+        .where('memberships.tenant_id', '=', tenant.id)
+        .execute()
+      const entries = await listTenantAuditEntries(handle.db, tenant.slug, 1000)
+      const added = entries.filter((e) => e.action === 'member.added')
+      expect(added.map((e) => e.details.email).sort()).toEqual(members.map((m) => m.email).sort())
+    }
   })
 
   it('gives users a sign-in history of the last 90 days in their own tenants, with last_login_at at the newest success', async () => {

@@ -2,6 +2,7 @@ import { faker } from '@faker-js/faker'
 import type { AuditContext } from '../db/audit-log.js'
 import type { DatabaseHandle, Db } from '../db/database.js'
 import { listTenantsAwaitingOnboardingCreatedBy } from '../db/onboarding.js'
+import { appendMemberAddedEntries } from '../db/tenant-audit-log.js'
 import { insertAttachments, type NewAttachment } from '../db/tenant-schema.js'
 import { backdateTenantCreation, setTenantLastActivity, type Tenant } from '../db/tenants.js'
 import { insertUsersInBulk } from '../db/users.js'
@@ -109,8 +110,10 @@ export async function seedDemoFleet(
   const concurrency = options.concurrency ?? defaultConcurrency(handle)
   const totals = { tenants: 0, suspended: 0, attachments: 0 }
   const runTenants: PopulationTenant[] = []
+  const onboarded: Tenant[] = []
   const count = (tenant: Tenant, outcome: TenantOutcome) => {
     runTenants.push({ id: tenant.id, createdAt: outcome.createdAt })
+    onboarded.push(tenant)
     totals.suspended += Number(outcome.suspended)
     totals.attachments += outcome.attachments
   }
@@ -144,6 +147,10 @@ export async function seedDemoFleet(
     owners: owned,
     onProgress: options.onUsersProgress,
   })
+  // Each tenant's own audit log then shows its members arriving, as onboarding shows its owner.
+  await runBounded(onboarded, concurrency, (tenant) =>
+    appendMemberAddedEntries(db, tenant, 'seed', tenant.firstAdminEmail),
+  )
   const usersSeconds = (performance.now() - usersStarted) / 1000
 
   await handle.withDedicatedConnection((own) => refreshStorageSnapshots(own))
