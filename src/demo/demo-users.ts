@@ -123,7 +123,7 @@ export type UserPopulationSummary = {
 
 /**
  * Writes the pool in batches of `batchSize` users, one transaction each: the users missing
- * (existing emails kept), 1–3 memberships per user over `tenantIds` (a few large tenants, many
+ * (existing emails kept), 1–3 memberships per user over `tenants` (a few large tenants, many
  * small: log-normal weights; roles 2% owner, 10% admin, else member), and a sign-in history over
  * the last HISTORY_DAYS days with `last_login_at` at its newest success. ANALYZE at the end.
  */
