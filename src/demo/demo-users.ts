@@ -5,11 +5,12 @@ import type { MembershipRole } from '../db/schema.js'
 import { insertUserSignIns, type NewUserSignIn } from '../db/user-sign-ins.js'
 import {
   advanceLastLogins,
-  analyzePeopleTables,
   findUsersByEmails,
   insertUsersInBulk,
   type NewUser,
+  settingsForBulkLoad,
   type UserStatus,
+  vacuumPeopleTables,
 } from '../db/users.js'
 
 // The demo fleet's tenant users at any scale (`npm run seed`, and `npm run bench -- --users N`):
@@ -125,7 +126,8 @@ export type UserPopulationSummary = {
  * Writes the pool in batches of `batchSize` users, one transaction each: the users missing
  * (existing emails kept), 1–3 memberships per user over `tenants` (a few large tenants, many
  * small: log-normal weights; roles 2% owner, 10% admin, else member), and a sign-in history over
- * the last HISTORY_DAYS days with `last_login_at` at its newest success. ANALYZE at the end.
+ * the last HISTORY_DAYS days with `last_login_at` at its newest success. VACUUM ANALYZE at the
+ * end.
  */
 export async function populateUsers(
   db: Db,
@@ -148,7 +150,7 @@ export async function populateUsers(
     summary.signIns += written.signIns
     options.onProgress?.(end, options.users)
   }
-  await analyzePeopleTables(db)
+  await vacuumPeopleTables(db)
   return summary
 }
 
@@ -162,6 +164,7 @@ type PersonPlan = {
 
 /** Inserts the batch's users, then their memberships and sign-ins under the ids they got. */
 async function writeBatch(trx: Db, plans: PersonPlan[]): Promise<UserPopulationSummary> {
+  await settingsForBulkLoad(trx)
   const inserted = await insertUsersInBulk(
     trx,
     plans.map((p) => p.user),
