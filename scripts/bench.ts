@@ -7,9 +7,11 @@
 //   2. Embedded PGlite: `npm start` → first answered request on a fresh and a warm data dir;
 //      RSS and latency of the server under 50 concurrent clients for a bounded time.
 //   3. With --seed: seed throughput through the onboarding pipeline (PostgreSQL and PGlite).
+//   4. With --users N: the people pages (/users, searches, a filter, the user page,
+//      /join-requests) with --tenants tenants and N users (scripts/bench/users.ts).
 // Needs the local PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres);
 // it creates and drops databases of its own there. Options: --tenants N, --audit-rows N (the
-// large log, default 500000), --skip-start, --skip-pglite, --seed. Takes 3–5 minutes (most of it loading 500k audit rows).
+// large log, default 500000), --skip-start, --skip-pglite, --seed, --users N (default 0: skipped). Takes 3–5 minutes (most of it loading 500k audit rows).
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
@@ -35,6 +37,7 @@ import {
   signedInOwner,
   withScratchDatabase,
 } from './bench/fixtures.js'
+import { benchUsers } from './bench/users.js'
 import { coldLoadBytes, get, latency, memoryOf, runLoad, type LoadResult } from './bench/load.js'
 
 const { values: opts } = parseArgs({
@@ -44,10 +47,12 @@ const { values: opts } = parseArgs({
     'skip-start': { type: 'boolean' },
     'skip-pglite': { type: 'boolean' },
     seed: { type: 'boolean' },
+    users: { type: 'string' },
   },
 })
 const TENANTS = Number(opts.tenants ?? 2000)
 const AUDIT_ROWS = Number(opts['audit-rows'] ?? 500_000)
+const USERS = Number(opts.users ?? 0)
 const root = join(import.meta.dirname, '..')
 const ms = (n: number) => `${n.toFixed(1)} ms`
 
@@ -373,4 +378,11 @@ await benchPostgres()
 if (!opts['skip-start']) await benchStart()
 if (!opts['skip-pglite']) await benchPgliteLoad()
 if (opts.seed) await benchSeed()
+if (USERS > 0)
+  await benchUsers({
+    tenants: TENANTS,
+    users: USERS,
+    config: benchConfig(),
+    queries: () => queries,
+  })
 console.log(`\nbench took ${((performance.now() - started) / 1000).toFixed(0)} s`)

@@ -5,10 +5,12 @@ import { migratePlatform } from '../src/db/migrate.js'
 import { seedDemoFleet } from '../src/demo/demo-fleet.js'
 
 // npm run seed -- --tenants N --users M
-// Adds a demo fleet through the onboarding pipeline; running it again adds more tenants, and
-// first resumes the tenants an interrupted earlier run left onboarding.
+// Adds a demo fleet through the onboarding pipeline, then M users with their memberships and
+// sign-in history in bulk (streamed: --users 1000000 fits in a few hundred MB); running it again
+// adds more tenants, and first resumes the tenants an interrupted earlier run left onboarding.
 
 const PROGRESS_EVERY = 100
+const USERS_PROGRESS_EVERY = 100_000
 
 function parseCount(value: string, flag: string, min: number): number {
   const count = Number(value.replace(/[_,]/g, ''))
@@ -43,6 +45,11 @@ async function main() {
         const seconds = (performance.now() - started) / 1000
         console.log(`  ${done}/${total} tenants, ${seconds.toFixed(1)} s`)
       },
+      onUsersProgress(done, total) {
+        if (done % USERS_PROGRESS_EVERY !== 0 && done !== total) return
+        const seconds = (performance.now() - started) / 1000
+        console.log(`  ${done}/${total} users, ${seconds.toFixed(1)} s`)
+      },
     })
     if (summary.tenantsResumed > 0)
       console.log(`resumed ${summary.tenantsResumed} tenants an interrupted seed left onboarding`)
@@ -57,10 +64,12 @@ async function main() {
         `tenants created: ${summary.tenantsCreated} (${summary.tenantsSuspended} suspended)`,
         `users: ${summary.usersCreated} new, ${summary.usersInPool} in the pool`,
         `memberships: ${summary.memberships}`,
+        `sign-ins: ${summary.signIns}`,
         `attachments: ${summary.attachments}`,
         `elapsed: ${summary.totalSeconds.toFixed(1)} s` +
           ` (pipeline ${summary.pipelineSeconds.toFixed(1)} s,` +
-          ` ${summary.tenantsPerSecond.toFixed(2)} tenants/s)`,
+          ` ${summary.tenantsPerSecond.toFixed(2)} tenants/s;` +
+          ` users ${summary.usersSeconds.toFixed(1)} s)`,
       ].join('\n'),
     )
   } finally {

@@ -257,3 +257,25 @@ export async function insertMembership(
 ): Promise<boolean> {
   return (await addMemberships(trx, [membership])).length === 1
 }
+
+/**
+ * Bulk form of addMemberships for loads of thousands of rows per call (the demo fleet): one
+ * statement of four array parameters through unnest; an existing (tenant, user) pair is left as
+ * it is (so an owner stays an owner).
+ * @returns how many memberships were inserted
+ */
+export async function insertMembershipsInBulk(
+  db: Db,
+  memberships: NewMembership[],
+): Promise<number> {
+  if (memberships.length === 0) return 0
+  const result = await sql`
+    insert into memberships (user_id, tenant_id, role, created_at)
+    select * from unnest(
+      ${memberships.map((m) => m.userId)}::uuid[],
+      ${memberships.map((m) => m.tenantId)}::uuid[],
+      ${memberships.map((m) => m.role)}::text[],
+      ${memberships.map((m) => m.createdAt)}::timestamptz[])
+    on conflict (tenant_id, user_id) do nothing`.execute(db)
+  return Number(result.numAffectedRows ?? 0)
+}

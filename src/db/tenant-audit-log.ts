@@ -1,5 +1,6 @@
+import { sql } from 'kysely'
 import type { Db } from './database.js'
-import { tenantSchemaDb } from './tenant-schema.js'
+import { tenantSchemaDb, tenantSchemaName } from './tenant-schema.js'
 
 // The tenant's own audit log, `tenant_<slug>.audit_log`: what the tenant's admins see of changes
 // made to their organisation (DESIGN.md §7). Separate from the platform's hash-chained log.
@@ -64,4 +65,28 @@ export async function listTenantAuditEntries(
     action: r.action,
     details: (r.details ?? {}) as Record<string, unknown>,
   }))
+}
+
+/**
+ * Appends a `member.added` entry by `actor` for every membership of the tenant except the one of
+ * `exceptEmail` (its first admin, whom onboarding recorded), dated as the membership, in one
+ * INSERT … SELECT: how the demo fleet records the members it added in bulk.
+ * @returns how many entries were appended
+ * @throws when the tenant schema or its audit_log does not exist
+ */
+export async function appendMemberAddedEntries(
+  db: Db,
+  tenant: { id: string; slug: string },
+  actor: string,
+  exceptEmail: string,
+): Promise<number> {
+  const result = await sql`
+    insert into ${sql.table(`${tenantSchemaName(tenant.slug)}.audit_log`)}
+      (created_at, actor, action, details)
+    select m.created_at, ${actor}, 'member.added',
+      jsonb_build_object('email', u.email, 'role', m.role)
+    from public.memberships m join public.users u on u.id = m.user_id
+    where m.tenant_id = ${tenant.id} and lower(u.email) <> lower(${exceptEmail})
+    order by m.created_at`.execute(db)
+  return Number(result.numAffectedRows ?? 0)
 }

@@ -460,3 +460,11 @@ export async function setTenantLastActivity(db: Db, id: string, at: Date): Promi
 export async function listLiveTenantSlugs(db: Db): Promise<{ id: string; slug: string }[]> {
   return db.selectFrom('tenants').select(['id', 'slug']).where('status', '!=', 'deleted').execute()
 }
+
+/**
+ * Moves `created_at` back to `at`: only for the demo fleet, whose tenants stand for customers
+ * of months or years (their members and sign-in history predate today's onboarding).
+ */
+export async function backdateTenantCreation(db: Db, id: string, at: Date): Promise<void> {
+  await db.updateTable('tenants').set({ created_at: at }).where('id', '=', id).execute()
+}

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { DatabaseHandle } from '../db/database.js'
+import { listTenantAuditEntries } from '../db/tenant-audit-log.js'
 import { tenantSchemaName } from '../db/tenants.js'
 import { openTestDatabase } from '../db/test-database.js'
 import { createTenantRecord, ONBOARDING_LEASE_MS } from '../tenancy/onboarding.js'
@@ -43,10 +44,14 @@ describe('seedDemoFleet', () => {
       expect(['free', 'professional', 'enterprise']).toContain(tenant.plan_id)
       expect(tenant.billing_email).toMatch(/^billing@[a-z0-9-]+\.[a-z]+$/)
       expect(tenant.last_activity_at).toBeInstanceOf(Date)
+      // Customers of 100–1,000 days, older than their members' 90 days of history.
+      const ageDays = (Date.now() - tenant.created_at.getTime()) / 86_400_000
+      expect(ageDays).toBeGreaterThanOrEqual(100)
+      expect(ageDays).toBeLessThanOrEqual(1001)
     }
   })
 
-  it('gives each tenant its first admin as owner and 1–50 more members from the pool', async () => {
+  it('gives each tenant its first admin as owner, keeps an owner in every tenant, and puts each user in 1–3 tenants', async () => {
     const tenants = await handle.db
       .selectFrom('tenants')
       .select(['id', 'first_admin_email'])
@@ -59,17 +64,54 @@ describe('seedDemoFleet', () => {
         .select(['users.email', 'memberships.role'])
         .where('memberships.tenant_id', '=', tenant.id)
         .execute()
-      expect(members.filter((m) => m.role === 'owner')).toEqual([
-        { email: tenant.first_admin_email, role: 'owner' },
-      ])
+      expect(members).toContainEqual({ email: tenant.first_admin_email, role: 'owner' })
       expect(members.length).toBeGreaterThanOrEqual(2)
-      expect(members.length).toBeLessThanOrEqual(51)
     }
+    const perUser = await sql<{ n: number }>`
+      select count(m.tenant_id)::int as n from users u
+      left join memberships m on m.user_id = u.id group by u.id`.execute(handle.db)
+    expect(perUser.rows.every((r) => r.n >= 1 && r.n <= 3)).toBe(true)
     const { n } = await handle.db
       .selectFrom('memberships')
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow()
     expect(Number(n)).toBe(first.memberships)
+  })
+
+  it("records each member the seed added in the tenant's own audit log, dated as the membership", async () => {
+    const tenants = await handle.db.selectFrom('tenants').select(['id', 'slug']).execute()
+
+    for (const tenant of tenants) {
+      const members = await handle.db
+        .selectFrom('memberships')
+        .innerJoin('users', 'users.id', 'memberships.user_id')
+        .select(['users.email', 'memberships.role'])
+        .where('memberships.tenant_id', '=', tenant.id)
+        .execute()
+      const entries = await listTenantAuditEntries(handle.db, tenant.slug, 1000)
+      const added = entries.filter((e) => e.action === 'member.added')
+      expect(added.map((e) => e.details.email).sort()).toEqual(members.map((m) => m.email).sort())
+    }
+  })
+
+  it('gives users a sign-in history of the last 90 days in their own tenants, with last_login_at at the newest success', async () => {
+    const { rows } = await sql<{ n: number; outside: number; strangers: number; old: number }>`
+      select count(*)::int as n,
+        count(*) filter (where not exists (select 1 from memberships m
+          where m.user_id = s.user_id and m.tenant_id = s.tenant_id))::int as strangers,
+        count(*) filter (where s.at < now() - interval '90 days' or s.at > now())::int as old,
+        count(*) filter (where s.outcome = 'failed' and s.detail is distinct from 'wrong password')::int as outside
+      from user_sign_ins s`.execute(handle.db)
+    const inconsistent = await sql<{ id: string }>`
+      select u.id from users u
+      left join lateral (select max(at) as at from user_sign_ins s
+        where s.user_id = u.id and s.outcome = 'succeeded') s on true
+      where u.last_login_at is distinct from s.at`.execute(handle.db)
+
+    expect(rows[0].n).toBe(first.signIns)
+    expect(rows[0].n).toBeGreaterThan(40)
+    expect(rows[0]).toMatchObject({ strangers: 0, old: 0, outside: 0 })
+    expect(inconsistent.rows).toEqual([])
   })
 
   it('fills each tenant schema with attachments of 1 KB–50 MB, counted in the storage snapshot', async () => {
@@ -98,6 +140,7 @@ describe('seedDemoFleet', () => {
     const users = await handle.db.selectFrom('users').select(['email', 'last_login_at']).execute()
 
     expect(users).toHaveLength(40)
+    expect(new Set(users.map((u) => u.email.toLowerCase())).size).toBe(40)
     expect(first).toMatchObject({ usersCreated: 40, usersInPool: 40 })
     expect(users.some((u) => u.last_login_at !== null)).toBe(true)
   })

@@ -1,13 +1,11 @@
-import { Faker, base, en, faker } from '@faker-js/faker'
+import { faker } from '@faker-js/faker'
 import type { AuditContext } from '../db/audit-log.js'
 import type { DatabaseHandle, Db } from '../db/database.js'
-import { addMemberships } from '../db/memberships.js'
 import { listTenantsAwaitingOnboardingCreatedBy } from '../db/onboarding.js'
-import type { MembershipRole } from '../db/schema.js'
-import { appendTenantAuditEntries } from '../db/tenant-audit-log.js'
+import { appendMemberAddedEntries } from '../db/tenant-audit-log.js'
 import { insertAttachments, type NewAttachment } from '../db/tenant-schema.js'
-import { setTenantLastActivity, type Tenant } from '../db/tenants.js'
-import { findUsersByEmails, insertMissingUsers, type UserRef } from '../db/users.js'
+import { backdateTenantCreation, setTenantLastActivity, type Tenant } from '../db/tenants.js'
+import { insertUsersInBulk } from '../db/users.js'
 import { runBounded } from '../jobs/run-bounded.js'
 import { changeTenantStatus } from '../tenancy/lifecycle.js'
 import {
@@ -18,10 +16,19 @@ import {
   type NewTenant,
 } from '../tenancy/onboarding.js'
 import { refreshStorageSnapshots } from '../tenancy/storage.js'
+import {
+  lettersOnly,
+  pickActivePoolIndex,
+  poolPerson,
+  populateUsers,
+  type PopulationTenant,
+} from './demo-users.js'
 
 // The demo fleet behind `npm run seed`. Tenants go through the console's own onboarding
 // pipeline (createTenantRecord + runOnboarding), so the audit log shows them as one seed batch,
 // and a run interrupted mid-way leaves tenants the next run recognises as its own and resumes.
+// Users, memberships and sign-in history then go in as bulk inserts (src/demo/demo-users.ts),
+// streamed in batches: `--users 1000000` never holds the pool in memory.
 
 /** The request id of every audit entry the seed writes: how it finds the tenants it made. */
 export const SEED_REQUEST_ID = 'seed'
@@ -29,7 +36,7 @@ export const SEED_REQUEST_ID = 'seed'
 export type DemoFleetOptions = {
   /** Tenants to add (≥ 0). */
   tenants: number
-  /** Size of the global user pool (≥ 1): the same M users on every run, so re-runs reuse them. */
+  /** Size of the global user pool (≥ 1): the same M people on every run, so re-runs reuse them. */
   users: number
   /** Onboardings in flight at once; default 4 on PostgreSQL, 1 on PGlite (one connection). */
   concurrency?: number
@@ -37,6 +44,8 @@ export type DemoFleetOptions = {
   suspendedShare?: number
   /** Called after each tenant, with how many of `total` are done. */
   onProgress?: (done: number, total: number) => void
+  /** Called after each batch of users, with how many of `total` are written. */
+  onUsersProgress?: (done: number, total: number) => void
 }
 
 export type DemoFleetSummary = {
@@ -57,28 +66,31 @@ export type DemoFleetSummary = {
   usersInPool: number
   /** Memberships added by this run, owners included. */
   memberships: number
+  /** Sign-ins added by this run. */
+  signIns: number
   attachments: number
   /** Wall time of the tenant pipeline alone, in seconds. */
   pipelineSeconds: number
   /** tenantsCreated / pipelineSeconds. */
   tenantsPerSecond: number
+  /** Wall time of the bulk load of users, memberships and sign-ins, in seconds. */
+  usersSeconds: number
   /** Wall time of the whole run (users, tenants, storage snapshots), in seconds. */
   totalSeconds: number
 }
 
-type PoolUser = UserRef
-type TenantOutcome = { suspended: boolean; memberships: number; attachments: number }
+type TenantOutcome = { suspended: boolean; attachments: number; createdAt: Date }
 
-const USER_BATCH = 1000
-const USER_POOL_SEED = 20_261_121
 const DAY_MS = 86_400_000
 
 /**
- * Adds a demo fleet: the user pool (bulk inserts, existing emails kept); first the tenants an
- * interrupted earlier seed left onboarding (failed, or provisioning past its run's lease) are
- * onboarded again and populated; then `tenants` new tenants are onboarded `concurrency` at a time, each with 1–50 members besides its owner, 0–20 attachments
- * (1 KB–50 MB) and a recent last_activity_at; `suspendedShare` of them end up suspended. Ends
- * with a storage snapshot of every tenant, on a connection of its own.
+ * Adds a demo fleet. First the tenants an interrupted earlier seed left onboarding (failed, or
+ * provisioning past its run's lease) are onboarded again; then `tenants` new tenants are onboarded
+ * `concurrency` at a time, each with an active pool person as first admin (owner), 0–20
+ * attachments (1 KB–50 MB) and a recent last_activity_at; `suspendedShare` of them end up
+ * suspended. Then the pool is written in bulk (populateUsers): each person in 1–3 of this run's
+ * tenants, with a sign-in history of the last 90 days. Ends with a storage snapshot of every
+ * tenant, on a connection of its own.
  * @throws when an onboarding fails (naming the tenant and step); tenants already made stay.
  */
 export async function seedDemoFleet(
@@ -96,27 +108,50 @@ export async function seedDemoFleet(
   const batchId = crypto.randomUUID()
   const context: AuditContext = { actor: null, requestId: SEED_REQUEST_ID, batchId }
   const concurrency = options.concurrency ?? defaultConcurrency(handle)
-  const { pool, created } = await seedUserPool(db, options.users)
-  const totals = { tenants: 0, suspended: 0, memberships: 0, attachments: 0 }
-  const count = (outcome: TenantOutcome) => {
+  const totals = { tenants: 0, suspended: 0, attachments: 0 }
+  const runTenants: PopulationTenant[] = []
+  const onboarded: Tenant[] = []
+  const count = (tenant: Tenant, outcome: TenantOutcome) => {
+    runTenants.push({ id: tenant.id, createdAt: outcome.createdAt })
+    onboarded.push(tenant)
     totals.suspended += Number(outcome.suspended)
-    totals.memberships += outcome.memberships
     totals.attachments += outcome.attachments
   }
 
   const pipelineStarted = performance.now()
   const stuck = await findStuckSeedTenants(db, new Date())
   await runBounded(stuck.resumable, concurrency, async (tenant) =>
-    count(await onboardAndPopulate(db, context, pool, tenant, false)),
+    count(tenant, await onboardAndPopulate(db, context, tenant, false)),
   )
+  const owners = [...Array(options.tenants)].map(() => pickActivePoolIndex(options.users))
+  const firstAdmins = await insertFirstAdmins(db, owners)
+  const owned = new Map<number, PopulationTenant[]>()
   const toSuspend = pickSuspended(options.tenants, options.suspendedShare ?? 0.1)
   await runBounded([...Array(options.tenants).keys()], concurrency, async (i) => {
-    const tenant = await createUniqueTenant(db, context, pool)
-    count(await onboardAndPopulate(db, context, pool, tenant, toSuspend.has(i)))
+    const tenant = await createUniqueTenant(db, context, owners[i])
+    const outcome = await onboardAndPopulate(db, context, tenant, toSuspend.has(i))
+    count(tenant, outcome)
+    owned.set(owners[i], [
+      ...(owned.get(owners[i]) ?? []),
+      { id: tenant.id, createdAt: outcome.createdAt },
+    ])
     totals.tenants++
     options.onProgress?.(totals.tenants, options.tenants)
   })
   const pipelineSeconds = (performance.now() - pipelineStarted) / 1000
+
+  const usersStarted = performance.now()
+  const people = await populateUsers(db, {
+    users: options.users,
+    tenants: runTenants,
+    owners: owned,
+    onProgress: options.onUsersProgress,
+  })
+  // Each tenant's own audit log then shows its members arriving, as onboarding shows its owner.
+  await runBounded(onboarded, concurrency, (tenant) =>
+    appendMemberAddedEntries(db, tenant, 'seed', tenant.firstAdminEmail),
+  )
+  const usersSeconds = (performance.now() - usersStarted) / 1000
 
   await handle.withDedicatedConnection((own) => refreshStorageSnapshots(own))
   return {
@@ -126,12 +161,15 @@ export async function seedDemoFleet(
     resumableAt: stuck.resumableAt,
     tenantsCreated: totals.tenants,
     tenantsSuspended: totals.suspended,
-    usersCreated: created,
-    usersInPool: pool.length,
-    memberships: totals.memberships,
+    usersCreated: firstAdmins + people.usersCreated,
+    usersInPool: options.users,
+    // Each onboarded tenant's owner (its first admin), plus the bulk load's.
+    memberships: runTenants.length + people.memberships,
+    signIns: people.signIns,
     attachments: totals.attachments,
     pipelineSeconds,
     tenantsPerSecond: pipelineSeconds > 0 ? totals.tenants / pipelineSeconds : 0,
+    usersSeconds,
     totalSeconds: (performance.now() - started) / 1000,
   }
 }
@@ -147,62 +185,19 @@ function pickSuspended(count: number, share: number): Set<number> {
 }
 
 /**
- * Inserts the pool's users that are missing, USER_BATCH rows per statement, and returns the whole
- * pool with ids. The pool comes from a fixed faker seed, so user i is the same person on every
- * run; emails carry the index, so they are unique. Existing emails are left alone (the unique
- * index is on lower(email)).
+ * The first admins' pool rows, written before their tenants onboard so the pipeline's
+ * first_admin step finds them (and the pool keeps its identity); returns how many were new.
  */
-export async function seedUserPool(
-  db: Db,
-  count: number,
-): Promise<{ pool: PoolUser[]; created: number }> {
-  const people = new Faker({ locale: [en, base], seed: USER_POOL_SEED })
-  const pool: PoolUser[] = []
-  let created = 0
-  for (let start = 0; start < count; start += USER_BATCH) {
-    const size = Math.min(USER_BATCH, count - start)
-    const rows = Array.from({ length: size }, (_, k) => generatePoolUser(people, start + k))
-    created += await insertMissingUsers(db, rows)
-    pool.push(
-      ...(await findUsersByEmails(
-        db,
-        rows.map((r) => r.email),
-      )),
-    )
-  }
-  return { pool, created }
-}
-
-function generatePoolUser(people: Faker, index: number) {
-  const firstName = people.person.firstName()
-  const lastName = people.person.lastName()
-  const domain = people.datatype.boolean(0.6)
-    ? people.helpers.arrayElement(people.definitions.internet.free_email)
-    : people.internet.domainName()
-  const local = `${lettersOnly(firstName)}.${lettersOnly(lastName)}${index + 1}`
-  const createdAt = people.date.between({
-    from: Date.now() - 730 * DAY_MS,
-    to: Date.now() - 30 * DAY_MS,
+async function insertFirstAdmins(db: Db, indices: number[]): Promise<number> {
+  const now = Date.now()
+  const rows = [...new Set(indices)].map((index) => {
+    const { email, name, status, createdAt } = poolPerson(index, now)
+    return { id: crypto.randomUUID(), email, name, status, createdAt }
   })
-  const hasLoggedIn = people.datatype.boolean(0.7)
-  const lastLogin = people.date.recent({ days: 30 })
-  return {
-    id: crypto.randomUUID(),
-    email: `${local}@${domain}`,
-    name: `${firstName} ${lastName}`,
-    status: 'active' as const,
-    createdAt,
-    lastLoginAt: hasLoggedIn ? lastLogin : null,
-  }
-}
-
-function lettersOnly(value: string): string {
-  return (
-    value
-      .normalize('NFKD')
-      .toLowerCase()
-      .replace(/[^a-z]/g, '') || 'user'
-  )
+  let created = 0
+  for (let start = 0; start < rows.length; start += 5000)
+    created += (await insertUsersInBulk(db, rows.slice(start, start + 5000))).length
+  return created
 }
 
 /**
@@ -227,38 +222,37 @@ export async function findStuckSeedTenants(db: Db, now: Date) {
   return { resumable, leased, resumableAt }
 }
 
-/** One tenant through the whole pipeline, then its members, files, activity and maybe suspension. */
+/** One tenant through the whole pipeline, then its files, activity and maybe suspension. */
 async function onboardAndPopulate(
   db: Db,
   context: AuditContext,
-  pool: PoolUser[],
   tenant: Tenant,
   suspend: boolean,
 ): Promise<TenantOutcome> {
   const outcome = await runOnboarding(db, context, tenant.id)
   if (!outcome.ok) throw new Error(`tenant ${tenant.slug} ${describeOnboardingFailure(outcome)}`)
-  const added = await populateTenant(db, tenant, pool, suspend)
+  const populated = await populateTenant(db, tenant, suspend)
   if (suspend) await changeTenantStatus(db, context, tenant.id, 'suspend')
-  return { suspended: suspend, memberships: 1 + added.memberships, attachments: added.attachments }
+  return { suspended: suspend, ...populated }
 }
 
 /** createTenantRecord with a fresh tenant, drawing another one while the slug is taken. */
 async function createUniqueTenant(
   db: Db,
   context: AuditContext,
-  pool: PoolUser[],
+  ownerIndex: number,
 ): Promise<Tenant> {
   for (let attempt = 0; attempt < 10; attempt++) {
-    const result = await createTenantRecord(db, context, generateTenant(pool))
+    const result = await createTenantRecord(db, context, generateTenant(ownerIndex))
     if (result.ok) return result.tenant
   }
   throw new Error('no free slug found in 10 attempts')
 }
 
-function generateTenant(pool: PoolUser[]): NewTenant {
+function generateTenant(ownerIndex: number): NewTenant {
   const name = faker.company.name()
   const stem = slugifyCompany(name)
-  const admin = faker.helpers.arrayElement(pool)
+  const admin = poolPerson(ownerIndex)
   return {
     slug: `${stem}-${faker.string.alphanumeric({ length: 4, casing: 'lower' })}`,
     name,
@@ -288,55 +282,22 @@ export function slugifyCompany(name: string): string {
   return slug.length >= 2 ? slug : 'company'
 }
 
-/** Members (recorded in the tenant's own audit log), attachments and last activity, at once. */
-async function populateTenant(db: Db, tenant: Tenant, pool: PoolUser[], suspended: boolean) {
-  const members = pickMembers(pool, tenant.firstAdminEmail, faker.number.int({ min: 1, max: 50 }))
+/**
+ * Attachments, last activity and a creation date 100–1,000 days back (a customer of months or
+ * years, older than the 90 days of sign-in history its members get), at once.
+ */
+async function populateTenant(db: Db, tenant: Tenant, suspended: boolean) {
   const files = Array.from({ length: faker.number.int({ min: 0, max: 20 }) }, generateAttachment)
+  const createdAt = new Date(Date.now() - faker.number.int({ min: 100, max: 1000 }) * DAY_MS)
   return db.transaction().execute(async (trx) => {
-    const now = new Date()
-    const added = new Set(
-      await addMemberships(
-        trx,
-        members.map((m) => ({
-          userId: m.user.id,
-          tenantId: tenant.id,
-          role: m.role,
-          createdAt: now,
-        })),
-      ),
-    )
-    await appendTenantAuditEntries(
-      trx,
-      tenant.slug,
-      members
-        .filter((m) => added.has(m.user.id))
-        .map((m) => ({
-          actor: 'seed',
-          action: 'member.added',
-          details: { email: m.user.email, role: m.role },
-        })),
-    )
+    await backdateTenantCreation(trx, tenant.id, createdAt)
     await insertAttachments(trx, tenant.slug, files)
     const lastActivity = suspended
       ? faker.date.between({ from: Date.now() - 90 * DAY_MS, to: Date.now() - 20 * DAY_MS })
       : faker.date.recent({ days: 7 })
     await setTenantLastActivity(trx, tenant.id, lastActivity)
-    return { memberships: added.size, attachments: files.length }
+    return { attachments: files.length, createdAt }
   })
-}
-
-/** `count` distinct pool users other than the owner (capped by the pool): 85% member, 15% admin. */
-function pickMembers(pool: PoolUser[], ownerEmail: string, count: number) {
-  const wanted = Math.min(count, pool.length - 1)
-  const picked = new Map<string, PoolUser>()
-  while (picked.size < wanted) {
-    const user = pool[faker.number.int({ min: 0, max: pool.length - 1 })]
-    if (user.email !== ownerEmail) picked.set(user.id, user)
-  }
-  return [...picked.values()].map((user) => ({
-    user,
-    role: (faker.datatype.boolean(0.15) ? 'admin' : 'member') as MembershipRole,
-  }))
 }
 
 const KB = 1024

@@ -10,7 +10,8 @@ export const HOUSEKEEPING_INTERVAL_MS = 10 * 60_000
 /**
  * The server's periodic work, for `createScheduler`: storage snapshots every
  * STORAGE_SNAPSHOT_MINUTES (on a connection of their own: they touch every tenant schema,
- * DESIGN.md §3) and housekeeping every 10 minutes.
+ * DESIGN.md §3) and housekeeping every 10 minutes (expired sessions, old scheduler runs,
+ * tenant users' sign-ins past their 180 days).
  */
 export function periodicTasks(database: DatabaseHandle, config: Config): PeriodicTask[] {
   return [
