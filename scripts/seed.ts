@@ -40,6 +40,7 @@ async function main() {
     const summary = await seedDemoFleet(handle, {
       tenants,
       users,
+      joinRequests: true,
       onProgress(done, total) {
         if (done % PROGRESS_EVERY !== 0 && done !== total) return
         const seconds = (performance.now() - started) / 1000
@@ -65,6 +66,7 @@ async function main() {
         `users: ${summary.usersCreated} new, ${summary.usersInPool} in the pool`,
         `memberships: ${summary.memberships}`,
         `sign-ins: ${summary.signIns}`,
+        `join requests: ${summary.joinRequests.pending} pending, ${summary.joinRequests.approved} approved, ${summary.joinRequests.denied} denied`,
         `attachments: ${summary.attachments}`,
         `elapsed: ${summary.totalSeconds.toFixed(1)} s` +
           ` (pipeline ${summary.pipelineSeconds.toFixed(1)} s,` +

@@ -159,6 +159,21 @@ describe('seedDemoFleet', () => {
     expect(entries.every((e) => e.request_id === 'seed' && e.actor_id === null)).toBe(true)
   })
 
+  it('files demo join requests only when asked, leaving some pending for /join-requests', async () => {
+    expect(first.joinRequests).toEqual({ pending: 0, approved: 0, denied: 0 })
+
+    const own = await openTestDatabase()
+    try {
+      const summary = await seedDemoFleet(own, { tenants: 2, users: 10, joinRequests: true })
+      const rows = await own.db.selectFrom('join_requests').select('status').execute()
+
+      expect(summary.joinRequests.pending).toBeGreaterThan(0)
+      expect(rows.filter((r) => r.status === 'pending')).toHaveLength(summary.joinRequests.pending)
+    } finally {
+      await own.close()
+    }
+  })
+
   it('adds more tenants when run again, reusing the same users', async () => {
     const second = await seedDemoFleet(handle, { tenants: 3, users: 40 })
     const tenants = await handle.db.selectFrom('tenants').select(['slug', 'status']).execute()

@@ -7,6 +7,7 @@ import { insertAttachments, type NewAttachment } from '../db/tenant-schema.js'
 import { backdateTenantCreation, setTenantLastActivity, type Tenant } from '../db/tenants.js'
 import { insertUsersInBulk } from '../db/users.js'
 import { runBounded } from '../jobs/run-bounded.js'
+import { seedDemoJoinRequests, type DemoJoinRequestsSummary } from './demo-join-requests.js'
 import { changeTenantStatus } from '../tenancy/lifecycle.js'
 import {
   createTenantRecord,
@@ -46,6 +47,11 @@ export type DemoFleetOptions = {
   onProgress?: (done: number, total: number) => void
   /** Called after each batch of users, with how many of `total` are written. */
   onUsersProgress?: (done: number, total: number) => void
+  /**
+   * File demo join requests for a few of the new tenants (src/demo/demo-join-requests.ts); the
+   * approved ones add users and memberships beyond the pool. Default false; `npm run seed` sets it.
+   */
+  joinRequests?: boolean
 }
 
 export type DemoFleetSummary = {
@@ -68,6 +74,8 @@ export type DemoFleetSummary = {
   memberships: number
   /** Sign-ins added by this run. */
   signIns: number
+  /** Join requests this run filed, by where they ended up. */
+  joinRequests: DemoJoinRequestsSummary
   attachments: number
   /** Wall time of the tenant pipeline alone, in seconds. */
   pipelineSeconds: number
@@ -152,6 +160,10 @@ export async function seedDemoFleet(
     appendMemberAddedEntries(db, tenant, 'seed', tenant.firstAdminEmail),
   )
   const usersSeconds = (performance.now() - usersStarted) / 1000
+  // Something for /join-requests to decide, through the same verbs as the console.
+  const joinRequests = options.joinRequests
+    ? await seedDemoJoinRequests(db, context, onboarded)
+    : { pending: 0, approved: 0, denied: 0 }
 
   await handle.withDedicatedConnection((own) => refreshStorageSnapshots(own))
   return {
@@ -166,6 +178,7 @@ export async function seedDemoFleet(
     // Each onboarded tenant's owner (its first admin), plus the bulk load's.
     memberships: runTenants.length + people.memberships,
     signIns: people.signIns,
+    joinRequests,
     attachments: totals.attachments,
     pipelineSeconds,
     tenantsPerSecond: pipelineSeconds > 0 ? totals.tenants / pipelineSeconds : 0,
