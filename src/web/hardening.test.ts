@@ -40,6 +40,7 @@ function appWith(config: Config) {
   app.use(noStore)
   app.get('/page', (c) => c.html('<p>page</p>'))
   app.get('/public/app.js', (c) => c.body('/* js */'))
+  app.get('/public/favicon.svg', (c) => c.body('<svg/>', 200, { 'content-type': 'image/svg+xml' }))
   return app
 }
 
@@ -84,6 +85,20 @@ describe('securityHeaders', () => {
     expect(res.headers.get('x-content-type-options')).toBe('nosniff')
     expect(res.headers.get('x-frame-options')).toBe('DENY')
     expect(res.headers.get('referrer-policy')).toBe('same-origin')
+  })
+
+  it('sends files under /public only the headers that apply to them: nosniff, same-origin embedding, HSTS', async () => {
+    const script = await appWith(httpsConfig()).request('/public/app.js')
+    const icon = await appWith(httpsConfig()).request('/public/favicon.svg')
+
+    expect(script.headers.get('x-content-type-options')).toBe('nosniff')
+    expect(script.headers.get('cross-origin-resource-policy')).toBe('same-origin')
+    expect(script.headers.get('strict-transport-security')).toBe(
+      'max-age=31536000; includeSubDomains',
+    )
+    expect(script.headers.get('content-security-policy')).toBeNull()
+    expect(script.headers.get('x-frame-options')).toBeNull()
+    expect(directives(icon)).toEqual({ 'default-src': "'none'", 'style-src': "'unsafe-inline'" })
   })
 
   it('sends HSTS only when PUBLIC_URL is https', async () => {

@@ -10,8 +10,31 @@ import { parsedForm } from './form-body.js'
  * with a fresh nonce per response — scripts only from our origin (htmx and app.js are files in
  * /public, htmx is configured without eval and without injected styles) —, nosniff,
  * same-origin referrers, no framing, and HSTS only when served over https.
+ *
+ * Files under /public (scripts, styles, the icon) are not documents: framing, referrer and page
+ * CSP headers do nothing there and cost ~400 bytes on each of a cold page load's four asset
+ * requests (issue 6 item 22's 30 KB). They keep what applies to them: no sniffing, no embedding
+ * from other sites, HSTS, and for the SVG, which a browser may open as a document, a CSP that
+ * allows nothing active.
  */
 export function securityHeaders(config: Config): MiddlewareHandler<AppEnv> {
+  const forPages = pageSecurityHeaders(config)
+  return async (c, next) => {
+    if (!c.req.path.startsWith('/public/')) return forPages(c, next)
+    await next()
+    const headers = c.res.headers
+    headers.set('X-Content-Type-Options', 'nosniff')
+    headers.set('Cross-Origin-Resource-Policy', 'same-origin')
+    if (config.secureCookies) headers.set('Strict-Transport-Security', HSTS)
+    if (headers.get('content-type')?.startsWith('image/svg+xml')) {
+      headers.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'")
+    }
+  }
+}
+
+const HSTS = 'max-age=31536000; includeSubDomains'
+
+function pageSecurityHeaders(config: Config): MiddlewareHandler<AppEnv> {
   return secureHeaders({
     contentSecurityPolicy: {
       defaultSrc: ["'self'"],
@@ -23,7 +46,7 @@ export function securityHeaders(config: Config): MiddlewareHandler<AppEnv> {
     },
     referrerPolicy: 'same-origin',
     xFrameOptions: 'DENY',
-    strictTransportSecurity: config.secureCookies ? 'max-age=31536000; includeSubDomains' : false,
+    strictTransportSecurity: config.secureCookies ? HSTS : false,
     crossOriginEmbedderPolicy: false,
     xXssProtection: false,
   })
