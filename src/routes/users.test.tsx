@@ -134,13 +134,18 @@ describe('the users directory', () => {
     const outsider = await createUser(t.db, { name: `Otto ${marker}` })
     await addMembership(t.db, member, acme)
     await addMembership(t.db, outsider, other)
+    const everyone = await (await getPage(t.app, `/users?q=${marker}`, cookie)).text()
     const scoped = await postForm(t.app, '/scope', { mode: 'customer', tenant: acme.id }, cookie)
     const scope = cookieFrom(scoped, 'fleetdeck_scope')!
 
     const body = await (await getPage(t.app, `/users?q=${marker}`, `${cookie}; ${scope}`)).text()
 
+    expect(everyone).toContain(`user-${outsider.id}`)
+    expect(textsOf(everyone, 'th')).toContain('Tenants')
+
     expect(body).toContain(`user-${member.id}`)
     expect(body).not.toContain(`user-${outsider.id}`)
+    expect(textsOf(body, 'th')).not.toContain('Tenants')
   })
 
   it('filters by status, tenant role and last sign-in', async () => {

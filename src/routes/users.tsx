@@ -79,6 +79,8 @@ userRoutes.get('/', view, async (c) => {
     page,
     query: { ...query, signedIn: query.signed_in },
     now: c.var.now(),
+    // Scoped to one customer, every row is its member: the tenants column goes.
+    showTenants: c.var.scope.mode === 'all',
   }
   return pageOrFragment(
     c,

@@ -23,7 +23,13 @@ export type UserListQuery = {
   before: string
 }
 
-export type UserTableProps = { page: UserPage; query: UserListQuery; now: Date }
+export type UserTableProps = {
+  page: UserPage
+  query: UserListQuery
+  now: Date
+  /** Each user's tenants; off when the scope narrows the directory to one customer's members. */
+  showTenants: boolean
+}
 
 /** `/users` with this query, leaving out what is empty; a filter change starts at page one. */
 export function userListUrl(query: UserListQuery, change: Partial<UserListQuery> = {}): string {
@@ -54,7 +60,7 @@ function totalText(page: UserPage, q: string): string {
 }
 
 /** The swappable part of /users: the count, the rows and the keyset paging links. */
-export const UserTable: FC<UserTableProps> = ({ page, query, now }) => (
+export const UserTable: FC<UserTableProps> = ({ page, query, now, showTenants }) => (
   <div id="user-table">
     <p class="m-0 mb-2 text-xs text-slate-600" id="user-total">
       {totalText(page, query.q)}
@@ -73,9 +79,11 @@ export const UserTable: FC<UserTableProps> = ({ page, query, now }) => (
             <th scope="col" class="px-3 py-2">
               Status
             </th>
-            <th scope="col" class="px-3 py-2">
-              Tenants
-            </th>
+            {showTenants && (
+              <th scope="col" class="px-3 py-2">
+                Tenants
+              </th>
+            )}
             <th scope="col" class="px-3 py-2">
               Last sign-in
             </th>
@@ -87,13 +95,13 @@ export const UserTable: FC<UserTableProps> = ({ page, query, now }) => (
         <tbody>
           {page.items.length === 0 && (
             <tr>
-              <td colspan={6} class="px-3 py-6 text-center text-slate-600">
+              <td colspan={showTenants ? 6 : 5} class="px-3 py-6 text-center text-slate-600">
                 No users match.
               </td>
             </tr>
           )}
           {page.items.map((u) => (
-            <UserRow user={u} now={now} />
+            <UserRow user={u} now={now} showTenants={showTenants} />
           ))}
         </tbody>
       </table>
@@ -124,7 +132,11 @@ export const UserTable: FC<UserTableProps> = ({ page, query, now }) => (
 )
 
 /** One user; a click on the row or Enter on it opens the user (public/app.js). */
-export const UserRow: FC<{ user: UserListItem; now: Date }> = ({ user: u, now }) => {
+export const UserRow: FC<{ user: UserListItem; now: Date; showTenants: boolean }> = ({
+  user: u,
+  now,
+  showTenants,
+}) => {
   const more = u.membershipCount - u.tenants.length
   return (
     <tr
@@ -142,16 +154,18 @@ export const UserRow: FC<{ user: UserListItem; now: Date }> = ({ user: u, now })
       <td class="px-3 py-2">
         <UserStatusBadge status={u.status} />
       </td>
-      <td class="px-3 py-2 text-xs">
-        {u.tenants.length === 0 && <span class="text-slate-600">none</span>}
-        {u.tenants.map((t, i) => (
-          <>
-            {i > 0 && ', '}
-            <span class="font-mono">{t.slug}</span> <span class="text-slate-600">({t.role})</span>
-          </>
-        ))}
-        {more > 0 && <span class="ml-1 font-medium"> +{more}</span>}
-      </td>
+      {showTenants && (
+        <td class="px-3 py-2 text-xs">
+          {u.tenants.length === 0 && <span class="text-slate-600">none</span>}
+          {u.tenants.map((t, i) => (
+            <>
+              {i > 0 && ', '}
+              <span class="font-mono">{t.slug}</span> <span class="text-slate-600">({t.role})</span>
+            </>
+          ))}
+          {more > 0 && <span class="ml-1 font-medium"> +{more}</span>}
+        </td>
+      )}
       <td class="px-3 py-2 whitespace-nowrap">
         {u.lastLoginAt ? (
           <time datetime={u.lastLoginAt.toISOString()} title={formatDateTime(u.lastLoginAt)}>
