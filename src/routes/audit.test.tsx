@@ -3,6 +3,7 @@ import { appendAuditEntry, type AuditEntry } from '../db/audit-log.js'
 import { createSuperAdmin, newTenantFields, type TestAdmin } from '../test-support/factories.js'
 import { getPage, postForm, signIn } from '../test-support/requests.js'
 import {
+  alertText,
   linkHrefs,
   parseHtml,
   readableText,
@@ -109,6 +110,21 @@ describe('the audit log page', () => {
     expect(seqs(byId)).toEqual(seqs(bySlug))
     expect(seqs(unknown)).toEqual([])
     expect(unknown).toContain('No entries.')
+    expect(alertText(unknown)).toBe('No tenant has the slug “no-such-tenant”.')
+    expect(alertText(bySlug)).toBeUndefined()
+  })
+
+  it('says when the actor is not an operator id or the range ends before it starts, and does not apply them', async () => {
+    await appendAt('2025-02-10T12:00:00Z', { action: 'test.backwards', after: { day: 10 } })
+
+    const actor = await audit('?action=test.backwards&actor=nobody')
+    const backwards = await audit('?action=test.backwards&from=2025-02-20&to=2025-02-01')
+
+    expect(alertText(actor)).toBe(
+      '“nobody” is not an operator id: the actor filter was not applied.',
+    )
+    expect(alertText(backwards)).toBe('The date range ends before it starts: it was not applied.')
+    expect(auditRows(backwards).map((row) => row.Action)).toEqual(['test.backwards'])
   })
 
   it('filters by actor', async () => {

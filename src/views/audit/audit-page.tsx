@@ -19,6 +19,8 @@ export type AuditPageProps = {
   facets: Awaited<ReturnType<typeof listAuditFacets>>
   /** The tenant column and filter; off when the scope narrows the log to one customer. */
   showTenant: boolean
+  /** What the filters could not use as typed (an unknown slug, a range that ends first). */
+  notices: string[]
 }
 
 /** The log, newest first, with its filters; the results are the fragment filters swap. */
@@ -107,6 +109,7 @@ export const AuditPage: FC<AuditPageProps> = (p) => {
         query={query}
         olderThan={p.olderThan}
         showTenant={p.showTenant}
+        notices={p.notices}
       />
     </>
   )
@@ -146,8 +149,19 @@ export const AuditResults: FC<{
   query: AuditQuery
   olderThan?: number
   showTenant: boolean
+  notices: string[]
 }> = (p) => (
   <div id="audit-results">
+    {p.notices.length > 0 && (
+      <div
+        role="alert"
+        tabindex={-1}
+        data-error-summary
+        class="mb-3 rounded border border-red-300 bg-red-50 px-4 py-2 text-sm text-red-900"
+      >
+        {p.notices.join(' ')}
+      </div>
+    )}
     <AuditTable entries={p.entries} showTenant={p.showTenant} />
     <nav aria-label="Pages" class="mt-3 flex gap-4 text-sm">
       {p.query.before && (
