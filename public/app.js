@@ -261,8 +261,8 @@
   // ---------------------------------------------------------------- customer picker
 
   // The top bar's picker link opens the picker in place (`#scope-picker`, htmx); without this
-  // script it is a link to the picker page. Close, or Escape inside the picker, empties it and
-  // gives focus back to the link.
+  // script it is a link to the picker page. Close, or Escape in the picker or on its link, empties
+  // it and gives focus back to the link.
   function pickerLink() {
     return document.getElementById('scope-picker-toggle')
   }
@@ -284,9 +284,12 @@
       closePicker()
   })
 
+  // Escape closes it from inside, and from its link too: focus reaches the search field only
+  // after htmx settles the swap, and a key pressed before then must not be lost.
   document.addEventListener('keydown', function (event) {
     if (event.key !== 'Escape' || !(event.target instanceof Element)) return
-    if (event.target.closest('#scope-picker') && closePicker()) event.preventDefault()
+    var fromPicker = event.target.closest('#scope-picker') || event.target === pickerLink()
+    if (fromPicker && closePicker()) event.preventDefault()
   })
 
   document.addEventListener('htmx:afterSwap', function (event) {
