@@ -7,6 +7,7 @@ import { auditRoutes } from './routes/audit.js'
 import { enrolmentRoutes } from './routes/enrolment.js'
 import { healthRoutes } from './routes/health.js'
 import { joinRequestRoutes } from './routes/join-requests.js'
+import { jwksRoutes } from './routes/jwks.js'
 import { scopeRoutes } from './routes/scope.js'
 import { settingsRoutes } from './routes/settings.js'
 import { signInRoutes } from './routes/sign-in.js'
@@ -42,10 +43,11 @@ import { assignRequestId } from './web/request-id.js'
 import { requireClientAddress } from './web/request.js'
 import { refuseControlCharactersInUrl } from './web/text-guard.js'
 
-/** Health probes, sign-in and enrolment: everything that answers without a session. */
+/** Health probes, the JWKS, sign-in and enrolment: everything that answers without a session. */
 function publicGroup() {
   const group = new Hono<AppEnv>()
   group.route('/', healthRoutes)
+  group.route('/', jwksRoutes)
   group.route('/', signInRoutes)
   group.route('/enrol', enrolmentRoutes)
   group.get('/', (c) => c.redirect('/tenants', 303))

@@ -1,6 +1,7 @@
 import { serve } from '@hono/node-server'
 import { createEnrolmentToken, withdrawSetupLinks } from './auth/enrolment.js'
 import { checkSecretKey, SecretKeyMismatchError } from './auth/key-check.js'
+import { ensureActiveSigningKey } from './auth/signing-keys.js'
 import { ConfigError, loadConfig, type Config } from './config.js'
 import { openDatabase, type DatabaseHandle } from './db/database.js'
 import { migratePlatform } from './db/migrate.js'
@@ -56,6 +57,9 @@ const database = await openDatabase({
 const applied = await migratePlatform(database.db)
 if (applied.length > 0) console.log(`migrations applied: ${applied.join(', ')}`)
 await checkSecretKeyOrExit(database, config)
+// After the key check: a key that cannot open the stored secrets must not seal a new key pair.
+const signingKey = await ensureActiveSigningKey(database.db, config, new Date())
+if (signingKey.created) console.log(`signing key created: ${signingKey.kid}`)
 await printSetupLink(database, config)
 
 const app = createApp({ config, database })

@@ -5,7 +5,7 @@ import { OPERATOR_ROLES, type OperatorRole } from '../db/schema.js'
 // src/routes/authorization.test.tsx, which also fails when a route is missing here.
 
 export type Access =
-  /** Answers without a session (sign-in, enrolment links, health). */
+  /** Answers without a session (sign-in, enrolment links, health, the JWKS). */
   | 'public'
   /** Any super admin with a full session, whatever the role (own account, step-up). */
   | 'signed-in'
@@ -22,6 +22,7 @@ const DECIDERS: readonly OperatorRole[] = ['owner', 'admin', 'operator']
 export const AUTHORIZATION_MATRIX: Record<string, Access> = {
   'GET /healthz': 'public',
   'GET /readyz': 'public',
+  'GET /.well-known/jwks.json': 'public',
   'GET /login': 'public',
   'POST /login': 'public',
   'GET /login/totp': 'public',

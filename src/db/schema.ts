@@ -242,6 +242,21 @@ export interface AuditFacetsTable {
   label: string
 }
 
+/**
+ * Ed25519 key pairs that sign impersonation handoffs (issue 8; RFC 8037). At most one has
+ * `retired_at` null (a partial unique index); the private JWK is sealed with the secret key.
+ */
+export interface SigningKeysTable {
+  kid: string
+  /** The public JWK `{ kty: 'OKP', crv: 'Ed25519', x }`: never a private member (a check). */
+  public_jwk: Json
+  /** `encryptSecret` of the private JWK's JSON: `v1.…`. */
+  private_key_sealed: string
+  algorithm: ColumnType<'EdDSA', 'EdDSA' | undefined, never>
+  created_at: Timestamp
+  retired_at: NullableTimestamp
+}
+
 export interface Database {
   sign_in_attempts: SignInAttemptsTable
   rate_limits: RateLimitsTable
@@ -262,6 +277,7 @@ export interface Database {
   audit_facets: AuditFacetsTable
   join_requests: JoinRequestsTable
   tenant_auto_join_domains: TenantAutoJoinDomainsTable
+  signing_keys: SigningKeysTable
 }
 
 export type TenantRow = Selectable<TenantsTable>

@@ -130,7 +130,12 @@ describe('authorization matrix', () => {
   }
 
   it('public routes answer without a session', async () => {
-    for (const route of ['GET /healthz', 'GET /readyz', 'GET /login']) {
+    for (const route of [
+      'GET /healthz',
+      'GET /readyz',
+      'GET /.well-known/jwks.json',
+      'GET /login',
+    ]) {
       const res = await getPage(t.app, route.split(' ')[1])
       expect(res.status, route).toBe(200)
     }

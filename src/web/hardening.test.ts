@@ -119,6 +119,24 @@ describe('noStore', () => {
     expect((await app.request('/page')).headers.get('cache-control')).toBe('no-store')
     expect((await app.request('/public/app.js')).headers.get('cache-control')).toBeNull()
   })
+
+  it("keeps the JWKS's own caching on a success only, and never a console page's", async () => {
+    const app = new Hono<AppEnv>()
+    const cacheable = { 'cache-control': 'public, max-age=60' }
+    let status: 200 | 503 = 200
+    app.use(noStore)
+    app.get('/.well-known/jwks.json', (c) => c.json({ keys: [] }, status, cacheable))
+    app.get('/page', (c) => c.html('<p>page</p>', 200, cacheable))
+
+    const jwks = await app.request('/.well-known/jwks.json')
+    const page = await app.request('/page')
+    status = 503
+    const failed = await app.request('/.well-known/jwks.json')
+
+    expect(jwks.headers.get('cache-control')).toBe('public, max-age=60')
+    expect(page.headers.get('cache-control')).toBe('no-store')
+    expect(failed.headers.get('cache-control')).toBe('no-store')
+  })
 })
 
 describe('sameOriginOr', () => {

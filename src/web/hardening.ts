@@ -52,13 +52,22 @@ function pageSecurityHeaders(config: Config): MiddlewareHandler<AppEnv> {
   })
 }
 
-/** Console pages carry operator data: never store them in any cache (static files may be). */
+/**
+ * Console pages carry operator data: never store them in any cache. Static files may be cached,
+ * and so may the JWKS (public keys, `public, max-age=60`) — but only the caching its handler set
+ * on a success: an error there is still no-store.
+ */
 export const noStore: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next()
+  if (c.req.path.startsWith('/public/')) return
+  if (CACHEABLE_PATHS.has(c.req.path) && c.res.ok && c.res.headers.has('Cache-Control')) return
   // On the response's own headers: `c.header()` after `next()` rebuilds the finished response
   // as a stream (Hono checks `bodyUsed`), which costs more than rendering a page's rows.
-  if (!c.req.path.startsWith('/public/')) c.res.headers.set('Cache-Control', 'no-store')
+  c.res.headers.set('Cache-Control', 'no-store')
 }
+
+/** Paths outside /public whose handlers choose their own Cache-Control: public data only. */
+const CACHEABLE_PATHS = new Set(['/.well-known/jwks.json'])
 
 /**
  * Origin check for Hono's csrf middleware: the request's own origin, or PUBLIC_URL's when a

@@ -1,0 +1,166 @@
+import { randomBytes } from 'node:crypto'
+import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose'
+import type { Config } from '../config.js'
+import type { Db } from '../db/database.js'
+import {
+  findActiveSigningKey,
+  insertActiveSigningKey,
+  listPublishableSigningKeys,
+  retireSigningKey,
+  type PublicOkpJwk,
+} from '../db/signing-keys.js'
+import { decryptSecret, deriveKey, encryptSecret } from './encryption.js'
+
+// The keys that sign impersonation handoffs (DESIGN.md §12, issue 8 item 1): short JWTs carrying
+// an RFC 8693 `act` claim, which tenant apps verify against /.well-known/jwks.json. Ed25519
+// (EdDSA, RFC 8037): small keys, deterministic signatures, one algorithm to accept.
+// Trust boundary: the private half leaves this module only as a non-extractable CryptoKey.
+
+/**
+ * How long a retired key stays in the JWKS, in milliseconds (7 days). A handoff lives 60 s, but a
+ * verifier may hold a cached JWKS for longer (a kit refetches on an unknown kid, other verifiers
+ * may not), and a token signed just before a rotation must still verify after it: a week covers
+ * every cache we know of with room to spare, while a key retired because it leaked can be
+ * removed by hand. Keys retired longer ago are never published again.
+ */
+export const SIGNING_KEY_OVERLAP_MS = 7 * 24 * 60 * 60 * 1000
+
+/** The one algorithm Fleetdeck signs with and publishes (`alg` of RFC 7517 §4.4). */
+export const SIGNING_ALGORITHM = 'EdDSA'
+
+/** A JWK as published in the JWKS (RFC 7517 §4, RFC 8037 §2): the public half, no `d`. */
+export type PublishedJwk = PublicOkpJwk & { kid: string; alg: 'EdDSA'; use: 'sig' }
+
+/** The active key, ready to sign: what the handoff gives jose's `SignJWT.sign`. */
+export type ActiveSigningKey = { kid: string; alg: 'EdDSA'; privateKey: CryptoKey }
+
+/** The one line shown when a stored private key does not open with this FLEETDECK_SECRET_KEY. */
+export class SigningKeyUnsealError extends Error {
+  constructor(kid: string) {
+    super(
+      `signing key ${kid}: its private key does not open with this FLEETDECK_SECRET_KEY (sealed with another key, or altered)`,
+    )
+  }
+}
+
+type SecretKey = Pick<Config, 'secretKey'>
+
+/**
+ * Makes sure a key is active, creating one on the first start of a database. Race-safe: two
+ * instances starting together both insert, the partial unique index keeps one (ON CONFLICT DO
+ * NOTHING), and the loser reads the winner's key.
+ * @returns the active key's kid, and whether this call created it
+ */
+export async function ensureActiveSigningKey(
+  db: Db,
+  config: SecretKey,
+  now: Date,
+): Promise<{ kid: string; created: boolean }> {
+  const active = await findActiveSigningKey(db)
+  if (active) return { kid: active.kid, created: false }
+  const fresh = await newSigningKey(config.secretKey, now)
+  if (await insertActiveSigningKey(db, fresh)) return { kid: fresh.kid, created: true }
+  const winner = await findActiveSigningKey(db)
+  // The insert met an active key a moment ago; it cannot have gone without a rotation's new one.
+  if (!winner) throw new Error('signing keys: no active key after a conflicting insert')
+  return { kid: winner.kid, created: false }
+}
+
+/**
+ * The active key with its private half unsealed, for signing a handoff (`alg` EdDSA, `kid` in
+ * the JWS header, RFC 7515 §4.1.4). Creates the key first on a database that has none (seeded or
+ * test databases that never went through a server start).
+ * @throws SigningKeyUnsealError when the key was sealed with another secret key
+ */
+export async function activeSigningKey(
+  db: Db,
+  config: SecretKey,
+  now: Date,
+): Promise<ActiveSigningKey> {
+  await ensureActiveSigningKey(db, config, now)
+  const key = await findActiveSigningKey(db)
+  if (!key) throw new Error('signing keys: the active key vanished after ensureActiveSigningKey')
+  return { kid: key.kid, alg: SIGNING_ALGORITHM, privateKey: await unseal(config, key) }
+}
+
+/**
+ * Replaces the active key with a new one in one transaction: the previous key is retired at
+ * `now` (compare-and-set) and stays published for SIGNING_KEY_OVERLAP_MS, so tokens it signed
+ * keep verifying. Of two rotations at once, one wins and the other changes nothing. The caller
+ * (the settings page, later) audits the change.
+ * @returns the new kid and the retired one (null when no key was active)
+ */
+export async function rotateSigningKey(
+  db: Db,
+  config: SecretKey,
+  now: Date,
+): Promise<
+  { ok: true; kid: string; retiredKid: string | null } | { ok: false; reason: 'concurrent' }
+> {
+  const fresh = await newSigningKey(config.secretKey, now)
+  try {
+    return await db.transaction().execute(async (trx) => {
+      const active = await findActiveSigningKey(trx)
+      if (active && !(await retireSigningKey(trx, active.kid, now))) throw new LostRotation()
+      // Throwing rolls the retirement back: never leave the database without an active key.
+      if (!(await insertActiveSigningKey(trx, fresh))) throw new LostRotation()
+      return { ok: true as const, kid: fresh.kid, retiredKid: active?.kid ?? null }
+    })
+  } catch (error) {
+    if (error instanceof LostRotation) return { ok: false, reason: 'concurrent' }
+    throw error
+  }
+}
+
+/**
+ * The JWK Set document served at /.well-known/jwks.json (RFC 7517 §5): the active key and those
+ * retired within SIGNING_KEY_OVERLAP_MS before `now`, active first. Public members only: each
+ * JWK is built from `x` alone, so a private member can never be published.
+ */
+export async function publicJwks(db: Db, now: Date): Promise<{ keys: PublishedJwk[] }> {
+  const since = new Date(now.getTime() - SIGNING_KEY_OVERLAP_MS)
+  const keys = await listPublishableSigningKeys(db, since)
+  return {
+    keys: keys.map((k) => ({
+      kty: 'OKP',
+      crv: 'Ed25519',
+      x: k.publicJwk.x,
+      kid: k.kid,
+      alg: k.algorithm,
+      use: 'sig',
+    })),
+  }
+}
+
+class LostRotation extends Error {}
+
+/** A fresh Ed25519 pair: kid of 128 random bits (base64url), private JWK sealed (AES-256-GCM). */
+async function newSigningKey(secretKey: string, now: Date) {
+  const pair = await generateKeyPair(SIGNING_ALGORITHM, { crv: 'Ed25519', extractable: true })
+  const privateJwk = await exportJWK(pair.privateKey)
+  const sealed = encryptSecret(
+    sealingKey(secretKey),
+    new TextEncoder().encode(JSON.stringify(privateJwk)),
+  )
+  return {
+    kid: randomBytes(16).toString('base64url'),
+    publicJwk: { kty: 'OKP', crv: 'Ed25519', x: privateJwk.x! } as PublicOkpJwk,
+    privateKeySealed: sealed,
+    createdAt: now,
+  }
+}
+
+async function unseal(config: SecretKey, key: { kid: string; privateKeySealed: string }) {
+  let jwk: JWK
+  try {
+    const opened = decryptSecret(sealingKey(config.secretKey), key.privateKeySealed)
+    jwk = JSON.parse(new TextDecoder().decode(opened)) as JWK
+  } catch {
+    throw new SigningKeyUnsealError(key.kid)
+  }
+  return (await importJWK(jwk, SIGNING_ALGORITHM, { extractable: false })) as CryptoKey
+}
+
+function sealingKey(secretKey: string): Buffer {
+  return deriveKey(secretKey, 'signing-key')
+}
