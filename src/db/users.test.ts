@@ -2,7 +2,7 @@ import { sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import { addMembership, createTenant, createUser } from '../test-support/factories.js'
 import { useTestDatabase } from '../test-support/test-app.js'
-import { listUsers, USER_COUNT_CAP } from './users.js'
+import { listUsers, upsertUser, USER_COUNT_CAP } from './users.js'
 
 const t = useTestDatabase()
 
@@ -22,7 +22,7 @@ describe('listUsers', () => {
     expect(few.total).toEqual({ count: 1, exact: true })
   })
 
-  it('with a tenant scope lists only that tenant’s members, and a role filter means the role there', async () => {
+  it('with a tenant scope lists only that tenant’s members, without their other tenants, and a role filter means the role there', async () => {
     const acme = await createTenant(t.db)
     const globex = await createTenant(t.db)
     const both = await createUser(t.db, { name: 'scoped both' })
@@ -40,7 +40,8 @@ describe('listUsers', () => {
     const bogus = await listUsers(t.db, { tenantId: 'not-a-uuid' }, {})
 
     expect(inAcme.items.map((u) => u.id)).toEqual([both.id])
-    expect(inAcme.items[0].membershipCount).toBe(2)
+    // Scoped, a row says nothing about the user's other customers.
+    expect(inAcme.items[0]).toMatchObject({ tenants: [], membershipCount: 0 })
     expect(adminsInAcme.items).toEqual([])
     expect(bogus.items).toEqual([])
   })
@@ -67,5 +68,39 @@ describe('listUsers', () => {
     const second = await listUsers(t.db, {}, { q: 'rolecount', role: 'admin', limit: 20 })
     expect(second.total).toEqual({ count: 49, exact: true })
     expect(activeAdmins.total.count).toBe(48)
+  })
+})
+
+describe('upsertUser', () => {
+  it('two concurrent upserts of a new email agree on one user: the loser reads the winner', async () => {
+    const email = `race-${crypto.randomUUID()}@example.com`
+    let release!: () => void
+    const held = new Promise<void>((resolve) => (release = resolve))
+    let inserted!: () => void
+    const firstInserted = new Promise<void>((resolve) => (inserted = resolve))
+    // The first transaction inserts and stays open; the second reads nothing yet, and its insert
+    // waits on the unique index until the first commits (on PGlite it waits for the connection).
+    const first = t.db.transaction().execute(async (trx) => {
+      const id = await upsertUser(trx, email, 'First')
+      inserted()
+      await held
+      return id
+    })
+    await firstInserted
+    const second = t.db
+      .transaction()
+      .execute((trx) => upsertUser(trx, email.toUpperCase(), 'Second'))
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    release()
+
+    const [a, b] = await Promise.all([first, second])
+
+    expect(b).toBe(a)
+    const rows = await t.db
+      .selectFrom('users')
+      .select('name')
+      .where(sql<string>`lower(email)`, '=', email)
+      .execute()
+    expect(rows).toEqual([{ name: 'First' }])
   })
 })

@@ -23,22 +23,27 @@ export type UserRef = { id: string; email: string; name: string }
 /**
  * The id of the global user with this email (case-insensitive, as the unique index on
  * lower(email)), inserting an active user when there is none.
- * Two concurrent calls for a new email: the loser's insert fails on the unique index and throws;
- * callers run it in a step that is retried.
+ * Two concurrent calls for a new email (two join requests approved at once): the insert that
+ * loses on the unique index does nothing, and the winner's row is read back — after the winner
+ * commits, since the loser's insert waits on the index entry until then.
  */
 export async function upsertUser(db: Db, email: string, name: string, now = new Date()) {
-  const existing = await db
-    .selectFrom('users')
-    .select('id')
-    .where(sql<string>`lower(email)`, '=', email.toLowerCase())
-    .executeTakeFirst()
+  const byEmail = () =>
+    db
+      .selectFrom('users')
+      .select('id')
+      .where(sql<string>`lower(email)`, '=', email.toLowerCase())
+      .executeTakeFirst()
+  const existing = await byEmail()
   if (existing) return existing.id
-  const row = await db
+  const inserted = await db
     .insertInto('users')
     .values({ id: crypto.randomUUID(), email, name, status: 'active', created_at: now })
+    .onConflict((oc) => oc.expression(sql`lower(email)`).doNothing())
     .returning('id')
-    .executeTakeFirstOrThrow()
-  return row.id
+    .executeTakeFirst()
+  if (inserted) return inserted.id
+  return (await byEmail())!.id
 }
 
 /**
@@ -171,9 +176,9 @@ export type UserFilter = {
 export type UserTenantRef = { tenantId: string; slug: string; role: MembershipRole }
 
 export type UserListItem = User & {
-  /** Up to three memberships, oldest first. */
+  /** Up to three memberships, oldest first; none when the list is scoped to one tenant. */
   tenants: UserTenantRef[]
-  /** Every membership of the user (so "+N" is `membershipCount - tenants.length`). */
+  /** Every membership of the user (so "+N" is `membershipCount - tenants.length`); 0 when scoped. */
   membershipCount: number
 }
 
@@ -261,10 +266,14 @@ export async function listUsers(
   const page = rows.slice(0, limit)
   if (before) page.reverse()
   const [memberships, total] = await Promise.all([
-    firstMemberships(
-      db,
-      page.map((r) => r.id),
-    ),
+    // Scoped to one customer, the page lists its members only: their other tenants are not
+    // this page's business (and the view has no column for them).
+    scope.tenantId
+      ? new Map<string, never>()
+      : firstMemberships(
+          db,
+          page.map((r) => r.id),
+        ),
     // A first page that is not full holds every match: its length is the exact total.
     !cursor && !more
       ? { count: page.length, exact: true }

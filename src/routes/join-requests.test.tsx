@@ -300,6 +300,29 @@ describe('who may decide', () => {
     expect(res.status).toBe(303)
     expect((await requestRow(request.id)).status).toBe('approved')
   })
+
+  it('an operator, who may not edit users, approves as member only: no admin or owner by the back door', async () => {
+    const request = await submit()
+    const operator = await cookieOf('operator')
+    const page = parseHtml(await (await getPage(t.app, '/join-requests', operator)).text())
+    const offered = page
+      .querySelectorAll(`#role-${request.id} option`)
+      .map((o) => o.getAttribute('value'))
+
+    const res = await post(
+      '/join-requests/approval',
+      decisionBody([request.id], { role: 'owner' }),
+      operator,
+    )
+
+    expect(offered).toEqual(['member'])
+    expect(res.status).toBe(403)
+    expect((await requestRow(request.id)).status).toBe('pending')
+    const owners = parseHtml(await (await getPage(t.app, '/join-requests', cookie)).text())
+    expect(
+      owners.querySelectorAll(`#role-${request.id} option`).map((o) => o.getAttribute('value')),
+    ).toEqual(['member', 'admin', 'owner'])
+  })
 })
 
 describe('auto-join domains', () => {

@@ -1,3 +1,4 @@
+import { roleCan } from '../auth/permissions.js'
 import { Hono, type Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { z } from 'zod'
@@ -96,7 +97,7 @@ async function renderList(
   )
 }
 
-joinRequestRoutes.get('/', requirePermission('saas.tenants.view'), (c) =>
+joinRequestRoutes.get('/', requirePermission('saas.users.view'), (c) =>
   renderList(c, listQuery.parse(c.req.query())),
 )
 
@@ -141,6 +142,15 @@ async function decide(c: Context<AppEnv>, verb: 'approved' | 'denied') {
     for (const i of parsed.error.issues) errors[i.path[0] as 'role'] ??= i.message
   if (verb === 'denied' && parsed.success && !parsed.data.reason)
     errors.reason = 'Give a reason for the denial.'
+  // Deciding a request is not editing roles: without saas.users.edit (operators) a request is
+  // approved as a member only, or an operator could make an owner they could not make on /users.
+  if (
+    verb === 'approved' &&
+    parsed.success &&
+    parsed.data.role !== 'member' &&
+    !roleCan(c.var.operator.role, 'saas.users.edit')
+  )
+    throw new HTTPException(403, { message: 'Your role may approve requests as member only.' })
   const form = { ids, role: raw.role ?? '', reason: raw.reason ?? '', rowId: raw.row, errors }
   if (Object.keys(errors).length > 0 || !parsed.success)
     return renderList(c, back.query, { form, status: 422 })

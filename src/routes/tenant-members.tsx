@@ -23,7 +23,7 @@ export function memberQuery(c: Context<AppEnv>) {
   }
 }
 
-tenantMemberRoutes.get('/:id/members', requirePermission('saas.tenants.view'), async (c) => {
+tenantMemberRoutes.get('/:id/members', requirePermission('saas.users.view'), async (c) => {
   const tenant = await findTenantById(c.var.db, c.req.param('id'))
   if (!tenant) throw new HTTPException(404, { message: 'No such tenant.' })
   const query = memberQuery(c)

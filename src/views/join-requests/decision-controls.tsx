@@ -17,6 +17,11 @@ export type DecisionForm = {
 
 export const ROLES: MembershipRole[] = ['member', 'admin', 'owner']
 
+/** The roles an operator may grant by approving: all with saas.users.edit, else member only. */
+export function grantableRoles(canEditUsers: boolean): MembershipRole[] {
+  return canEditUsers ? ROLES : ['member']
+}
+
 const ErrorText: FC<{ id: string; text?: string }> = (p) =>
   p.text ? (
     <p id={p.id} class="m-0 mt-1 text-xs text-red-700">
@@ -24,9 +29,14 @@ const ErrorText: FC<{ id: string; text?: string }> = (p) =>
     </p>
   ) : null
 
-const RoleSelect: FC<{ id: string; label: string; value: string; error?: string; sr?: boolean }> = (
-  p,
-) => (
+const RoleSelect: FC<{
+  id: string
+  label: string
+  value: string
+  error?: string
+  sr?: boolean
+  roles: MembershipRole[]
+}> = (p) => (
   <span class="inline-block">
     <label for={p.id} class={p.sr ? 'sr-only' : 'mr-1 text-xs font-medium text-slate-700'}>
       {p.label}
@@ -38,7 +48,7 @@ const RoleSelect: FC<{ id: string; label: string; value: string; error?: string;
       aria-describedby={p.error ? `${p.id}-error` : undefined}
       class="rounded border border-slate-300 px-1 py-1 text-xs"
     >
-      {ROLES.map((r) => (
+      {p.roles.map((r) => (
         <option value={r} selected={p.value === r}>
           {r}
         </option>
@@ -56,7 +66,11 @@ const BUTTON =
  * own forms need not nest in it. Without JavaScript the buttons post (`formaction`) and the
  * server redirects back with a flash; under htmx the list is swapped in place.
  */
-export const BulkDecision: FC<{ back: string; form?: DecisionForm }> = ({ back, form }) => {
+export const BulkDecision: FC<{ back: string; form?: DecisionForm; roles: MembershipRole[] }> = ({
+  back,
+  form,
+  roles,
+}) => {
   const bulk = form && !form.rowId ? form : undefined
   return (
     <form
@@ -78,6 +92,7 @@ export const BulkDecision: FC<{ back: string; form?: DecisionForm }> = ({ back, 
         label="Role"
         value={bulk?.role ?? 'member'}
         error={bulk?.errors.role}
+        roles={roles}
       />
       <button
         type="submit"
@@ -114,11 +129,12 @@ export const BulkDecision: FC<{ back: string; form?: DecisionForm }> = ({ back, 
 }
 
 /** One request's own Approve (with a role) and Deny (with a reason, behind a disclosure). */
-export const RowDecision: FC<{ r: JoinRequestListItem; back: string; form?: DecisionForm }> = ({
-  r,
-  back,
-  form,
-}) => {
+export const RowDecision: FC<{
+  r: JoinRequestListItem
+  back: string
+  form?: DecisionForm
+  roles: MembershipRole[]
+}> = ({ r, back, form, roles }) => {
   const mine = form?.rowId === r.id ? form : undefined
   const common = { 'hx-target': '#join-requests', 'hx-swap': 'outerHTML' }
   return (
@@ -138,6 +154,7 @@ export const RowDecision: FC<{ r: JoinRequestListItem; back: string; form?: Deci
           value={mine?.role ?? 'member'}
           error={mine?.errors.role}
           sr
+          roles={roles}
         />{' '}
         <button
           type="submit"

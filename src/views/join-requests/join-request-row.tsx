@@ -1,4 +1,5 @@
 import type { FC } from 'hono/jsx'
+import type { MembershipRole } from '../../db/schema.js'
 import type { JoinRequestListItem } from '../../db/join-requests.js'
 import type { JoinRequestStatus } from '../../db/schema.js'
 import { formatAge, formatDateTime } from '../format.js'
@@ -32,7 +33,9 @@ export const JoinRequestRow: FC<{
   now: Date
   form?: DecisionForm
   showTenant: boolean
-}> = ({ r, canDecide, back, now, form, showTenant }) => (
+  /** The roles this operator may approve with (grantableRoles). */
+  roles: MembershipRole[]
+}> = ({ r, canDecide, back, now, form, showTenant, roles }) => (
   <tr id={`join-request-${r.id}`} class="border-t border-slate-100 align-top">
     {canDecide && (
       <td class="px-3 py-2">
@@ -92,7 +95,7 @@ export const JoinRequestRow: FC<{
       {r.status !== 'pending' ? (
         <Decision r={r} />
       ) : canDecide ? (
-        <RowDecision r={r} back={back} form={form} />
+        <RowDecision r={r} back={back} form={form} roles={roles} />
       ) : null}
     </td>
   </tr>

@@ -3,7 +3,7 @@ import { roleCan } from '../../auth/permissions.js'
 import type { JoinRequestListItem } from '../../db/join-requests.js'
 import type { JoinRequestStatus } from '../../db/schema.js'
 import type { SuperAdmin } from '../../db/super-admins.js'
-import { BulkDecision, type DecisionForm } from './decision-controls.js'
+import { BulkDecision, grantableRoles, type DecisionForm } from './decision-controls.js'
 import { JoinRequestRow } from './join-request-row.js'
 
 /** The list's address as typed: tenant id or slug, status, age in days, page. */
@@ -56,6 +56,7 @@ export function joinRequestListUrl(
 /** The swappable list: bulk controls, rows, paging. */
 export const JoinRequestList: FC<JoinRequestListProps> = (p) => {
   const canDecide = roleCan(p.operator.role, 'saas.join_requests.decide')
+  const roles = grantableRoles(roleCan(p.operator.role, 'saas.users.edit'))
   const back = joinRequestListUrl(p.query)
   // Past the cap the last page is unknown: "Next" shows while pages come back full.
   const pages = p.capped
@@ -76,7 +77,7 @@ export const JoinRequestList: FC<JoinRequestListProps> = (p) => {
         {p.capped ? `More than ${p.total.toLocaleString('en')}` : p.total} request
         {p.total === 1 ? '' : 's'} · {p.pending} pending in all
       </p>
-      {canDecide && anyPending && <BulkDecision back={back} form={p.form} />}
+      {canDecide && anyPending && <BulkDecision back={back} form={p.form} roles={roles} />}
       <div class="overflow-x-auto rounded border border-slate-200 bg-white">
         <table class="w-full text-sm">
           <caption class="sr-only">Join requests, pending first, then newest</caption>
@@ -128,6 +129,7 @@ export const JoinRequestList: FC<JoinRequestListProps> = (p) => {
                 now={p.now}
                 form={p.form}
                 showTenant={p.showTenant}
+                roles={roles}
               />
             ))}
           </tbody>
