@@ -23,6 +23,50 @@ export function normaliseDomain(input: string): string | undefined {
 }
 
 /**
+ * Mailbox providers anyone can sign up with: listing one would let anybody join the tenant
+ * (seed 000 ties auto-join to a company's own domain). Not exhaustive; the common ones, and
+ * their country variants where they are the same service.
+ */
+const FREE_MAIL_DOMAINS = new Set([
+  'gmail.com',
+  'googlemail.com',
+  'outlook.com',
+  'hotmail.com',
+  'live.com',
+  'msn.com',
+  'yahoo.com',
+  'ymail.com',
+  'icloud.com',
+  'me.com',
+  'mac.com',
+  'aol.com',
+  'proton.me',
+  'protonmail.com',
+  'gmx.com',
+  'gmx.net',
+  'gmx.de',
+  'web.de',
+  'mail.com',
+  'zoho.com',
+  'yandex.com',
+  'yandex.ru',
+  'mail.ru',
+  'qq.com',
+  '163.com',
+  'fastmail.com',
+  'tutanota.com',
+  'hey.com',
+])
+
+/** Is `domain` (normalised) a public mailbox provider, where anyone can have an address? */
+export function isFreeMailDomain(domain: string): boolean {
+  return (
+    FREE_MAIL_DOMAINS.has(domain) ||
+    /^(hotmail|outlook|yahoo|live)\.[a-z]{2,3}(\.[a-z]{2})?$/.test(domain)
+  )
+}
+
+/**
  * Adds an auto-join domain (already normalised by normaliseDomain) to a tenant that is not
  * deleted, audited as `tenant.auto_join_domain.add`.
  * Refusals: `unknown_tenant`, `tenant_deleted`, `already_listed`.

@@ -371,6 +371,26 @@ describe('auto-join domains', () => {
     expect(await countRows(t.db, 'audit_log')).toBe(before)
   })
 
+  it('refuses a public mail provider (anyone could join) with 422 next to the field, changing nothing', async () => {
+    const own = await createTenant(t.db)
+    const before = await countRows(t.db, 'audit_log')
+    for (const domain of ['gmail.com', 'Hotmail.co.uk']) {
+      const res = await postForm(
+        t.app,
+        `/tenants/${own.id}/auto-join-domains`,
+        { domain },
+        cookie,
+        { 'hx-request': 'true' },
+      )
+      expect(res.status).toBe(422)
+      expect(fieldError(await res.text(), 'domain')).toBe(
+        `${domain.toLowerCase()} is a public mail provider: anyone there could join ${own.slug}.`,
+      )
+    }
+    expect(await domainsOf(own.id)).toEqual([])
+    expect(await countRows(t.db, 'audit_log')).toBe(before)
+  })
+
   it('removes a domain, and answers 404 for one the tenant does not have', async () => {
     const own = await createTenant(t.db)
     await postForm(

@@ -4,6 +4,7 @@ import { listAutoJoinDomains } from '../../db/auto-join-domains.js'
 import { findTenantById, type Tenant } from '../../db/tenants.js'
 import {
   addAutoJoinDomain,
+  isFreeMailDomain,
   normaliseDomain,
   removeAutoJoinDomain,
 } from '../../people/auto-join-domains.js'
@@ -71,6 +72,8 @@ autoJoinDomainRoutes.post('/', requirePermission('saas.tenants.edit'), async (c)
   const domain = normaliseDomain(typed)
   const invalid = (error: string) => renderSection(c, tenant, { value: typed, error }, 422)
   if (!domain) return invalid('Enter a domain name such as acme.com (no @, no address).')
+  if (isFreeMailDomain(domain))
+    return invalid(`${domain} is a public mail provider: anyone there could join ${tenant.slug}.`)
   const result = await addAutoJoinDomain(c.var.db, auditContext(c), tenant.id, domain, c.var.now())
   if (!result.ok && result.reason === 'already_listed')
     return invalid(`${domain} is listed already.`)
