@@ -1,4 +1,5 @@
 import type { FC } from 'hono/jsx'
+import { anyOr, FilterField, FilterSelect } from '../components/filter-field.js'
 import { roleCan } from '../../auth/permissions.js'
 import type { JoinRequestListItem } from '../../db/join-requests.js'
 import type { JoinRequestStatus } from '../../db/schema.js'
@@ -165,12 +166,6 @@ export const JoinRequestList: FC<JoinRequestListProps> = (p) => {
   )
 }
 
-const FilterLabel: FC<{ for: string; children: string }> = (p) => (
-  <label for={p.for} class="block text-xs font-medium text-slate-700 mb-1">
-    {p.children}
-  </label>
-)
-
 /** Tenant, status and age: a GET form, swapped in place under htmx. */
 export const JoinRequestFilters: FC<{ query: JoinRequestListQuery; showTenant: boolean }> = ({
   query,
@@ -187,8 +182,7 @@ export const JoinRequestFilters: FC<{ query: JoinRequestListQuery; showTenant: b
     hx-push-url="true"
   >
     {showTenant && (
-      <div>
-        <FilterLabel for="join-tenant">Tenant (slug or id)</FilterLabel>
+      <FilterField id="join-tenant" label="Tenant (slug or id)">
         <input
           id="join-tenant"
           name="tenant"
@@ -196,35 +190,16 @@ export const JoinRequestFilters: FC<{ query: JoinRequestListQuery; showTenant: b
           autocomplete="off"
           class="w-48 rounded border border-slate-300 px-2 py-1.5 text-sm"
         />
-      </div>
+      </FilterField>
     )}
-    <div>
-      <FilterLabel for="join-status">Status</FilterLabel>
-      <select
-        id="join-status"
-        name="status"
-        class="rounded border border-slate-300 px-2 py-1.5 text-sm"
-      >
-        <option value="" selected={query.status === ''}>
-          Any status
-        </option>
-        {(['pending', 'approved', 'denied'] as const).map((s) => (
-          <option value={s} selected={query.status === s}>
-            {s}
-          </option>
-        ))}
-      </select>
-    </div>
-    <div>
-      <FilterLabel for="join-age">Age</FilterLabel>
-      <select id="join-age" name="age" class="rounded border border-slate-300 px-2 py-1.5 text-sm">
-        {AGES.map((a) => (
-          <option value={a.value} selected={query.age === a.value}>
-            {a.label}
-          </option>
-        ))}
-      </select>
-    </div>
+    <FilterSelect
+      id="join-status"
+      name="status"
+      label="Status"
+      value={query.status}
+      options={anyOr('Any status', ['pending', 'approved', 'denied'])}
+    />
+    <FilterSelect id="join-age" name="age" label="Age" value={query.age} options={AGES} />
     <button
       type="submit"
       class="rounded border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-800 cursor-pointer"

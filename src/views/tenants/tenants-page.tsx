@@ -1,4 +1,5 @@
 import type { FC } from 'hono/jsx'
+import { FilterField } from '../components/filter-field.js'
 import { roleCan } from '../../auth/permissions.js'
 import type { Plan } from '../../db/plans.js'
 import type { TenantStatus } from '../../db/schema.js'
@@ -285,20 +286,6 @@ export const AnnounceOob: FC<{ text: string }> = ({ text }) => (
       {text}
     </div>
   </template>
-)
-
-const FilterField: FC<{ id: string; label: string; error?: string; children: unknown }> = (p) => (
-  <div>
-    <label for={p.id} class="block text-xs font-medium text-slate-700 mb-1">
-      {p.label}
-    </label>
-    {p.children}
-    {p.error && (
-      <p id={`${p.id}-error`} class="m-0 mt-1 max-w-48 text-xs text-red-700">
-        {p.error}
-      </p>
-    )}
-  </div>
 )
 
 const DateFilter: FC<{ name: 'from' | 'to'; label: string; value: string; error?: string }> = (

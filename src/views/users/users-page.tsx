@@ -1,4 +1,5 @@
 import type { FC } from 'hono/jsx'
+import { anyOr, FilterField, FilterSelect } from '../components/filter-field.js'
 import { MEMBERSHIP_ROLES } from '../../db/memberships.js'
 import type { MembershipRole } from '../../db/schema.js'
 import {
@@ -180,15 +181,6 @@ export const UserRow: FC<{ user: UserListItem; now: Date; showTenants: boolean }
   )
 }
 
-const Filter: FC<{ id: string; label: string; children: unknown }> = (p) => (
-  <div>
-    <label for={p.id} class="block text-xs font-medium text-slate-700 mb-1">
-      {p.label}
-    </label>
-    {p.children}
-  </div>
-)
-
 /**
  * Search and filters: a GET form (works without JavaScript); under htmx, typing (debounced) or
  * choosing swaps #user-table and pushes the address, one history entry per settled search.
@@ -204,7 +196,7 @@ export const UserFilters: FC<{ query: UserListQuery }> = ({ query }) => (
     hx-push-url="true"
     hx-sync="this:replace"
   >
-    <Filter id="user-search" label="Search email or name">
+    <FilterField id="user-search" label="Search email or name">
       <input
         id="user-search"
         type="search"
@@ -215,55 +207,31 @@ export const UserFilters: FC<{ query: UserListQuery }> = ({ query }) => (
         data-search
         class="w-64 max-w-full rounded border border-slate-300 px-3 py-1.5 text-sm"
       />
-    </Filter>
-    <Filter id="user-status" label="Status">
-      <select
-        id="user-status"
-        name="status"
-        class="rounded border border-slate-300 px-2 py-1.5 text-sm"
-      >
-        <option value="" selected={query.status === ''}>
-          Any status
-        </option>
-        {USER_STATUSES.map((s) => (
-          <option value={s} selected={query.status === s}>
-            {s}
-          </option>
-        ))}
-      </select>
-    </Filter>
-    <Filter id="user-role" label="Tenant role">
-      <select
-        id="user-role"
-        name="role"
-        class="rounded border border-slate-300 px-2 py-1.5 text-sm"
-      >
-        <option value="" selected={query.role === ''}>
-          Any role
-        </option>
-        {MEMBERSHIP_ROLES.map((r) => (
-          <option value={r} selected={query.role === r}>
-            {r}
-          </option>
-        ))}
-      </select>
-    </Filter>
-    <Filter id="user-signed-in" label="Signed in">
-      <select
-        id="user-signed-in"
-        name="signed_in"
-        class="rounded border border-slate-300 px-2 py-1.5 text-sm"
-      >
-        <option value="" selected={query.signedIn === ''}>
-          Any time
-        </option>
-        {SIGNED_IN_WITHIN.map((w) => (
-          <option value={w} selected={query.signedIn === w}>
-            {SIGNED_IN_LABELS[w]}
-          </option>
-        ))}
-      </select>
-    </Filter>
+    </FilterField>
+    <FilterSelect
+      id="user-status"
+      name="status"
+      label="Status"
+      value={query.status}
+      options={anyOr('Any status', USER_STATUSES)}
+    />
+    <FilterSelect
+      id="user-role"
+      name="role"
+      label="Tenant role"
+      value={query.role}
+      options={anyOr('Any role', MEMBERSHIP_ROLES)}
+    />
+    <FilterSelect
+      id="user-signed-in"
+      name="signed_in"
+      label="Signed in"
+      value={query.signedIn}
+      options={[
+        { value: '', label: 'Any time' },
+        ...SIGNED_IN_WITHIN.map((w) => ({ value: w, label: SIGNED_IN_LABELS[w] })),
+      ]}
+    />
     <Button kind="plain">Filter</Button>
   </form>
 )
