@@ -9,7 +9,10 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createInterface } from 'node:readline'
 import pg from 'pg'
-import type { Locator, Page } from 'playwright-core'
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core'
+import { loadConfig } from '../src/config.js'
+import { openCliDatabase } from '../src/db/cli-database.js'
+import type { DatabaseHandle } from '../src/db/database.js'
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url))
 
@@ -253,4 +256,63 @@ export async function runAxe(page: Page): Promise<AxeViolation[]> {
     }))
   })
   return results as AxeViolation[]
+}
+
+/**
+ * A Chromium page of 1280×900 with a 15 s default timeout, whose console errors and uncaught
+ * page errors are collected in `errors` (the stories assert it stays empty).
+ */
+export async function openPage(errors: string[]): Promise<{ browser: Browser; page: Page }> {
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+  })
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+  const page = await context.newPage()
+  page.setDefaultTimeout(15_000)
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(`${page.url()}: ${message.text()}`)
+  })
+  page.on('pageerror', (error) => errors.push(`${page.url()}: ${error.message}`))
+  return { browser, page }
+}
+
+/** The server's own database, opened as the CLIs open it (PGlite over loopback, or PostgreSQL). */
+export async function openServerDatabase(
+  server: RunningServer,
+  database?: { url: string },
+): Promise<DatabaseHandle> {
+  const config = loadConfig(
+    {
+      NODE_ENV: 'test',
+      FLEETDECK_DATA_DIR: server.dataDir,
+      FLEETDECK_SECRET_KEY: 'x'.repeat(40),
+      ...(database ? { DATABASE_URL: database.url } : {}),
+    },
+    () => {},
+  )
+  return (await openCliDatabase(config)).database
+}
+
+/**
+ * The first owner through the server's one-time setup link and TOTP enrolment; ends on
+ * /tenants. @returns the TOTP key (base32), for signing in again
+ */
+export async function setUpFirstOwner(
+  page: Page,
+  setupLink: string,
+  owner: { email: string; name: string; password: string },
+): Promise<string> {
+  await page.goto(setupLink)
+  await page.getByLabel('Email', { exact: true }).fill(owner.email)
+  await page.getByLabel('Name', { exact: true }).fill(owner.name)
+  await page.getByLabel('Password', { exact: true }).fill(owner.password)
+  await page.getByLabel('Repeat password', { exact: true }).fill(owner.password)
+  await page.getByRole('button', { name: 'Continue' }).click()
+  await waitForPath(page, '/enrol/totp')
+  const key = (await page.locator('#totp-key').innerText()).trim()
+  await page.getByLabel('Code', { exact: true }).fill(totpCode(key).code)
+  await page.getByRole('button', { name: /Confirm/ }).click()
+  await waitForPath(page, '/tenants')
+  return key
 }

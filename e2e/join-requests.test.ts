@@ -5,18 +5,17 @@
 // submitJoinRequest on the server's own database (PGlite shared on loopback, or PostgreSQL).
 // axe-core checks every page visited: no serious or critical violation.
 import { randomBytes } from 'node:crypto'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { loadConfig } from '../src/config.js'
-import { openCliDatabase } from '../src/db/cli-database.js'
 import type { DatabaseHandle } from '../src/db/database.js'
 import { submitJoinRequest } from '../src/people/join-requests.js'
 import {
-  CHROMIUM_ARGS,
+  openPage,
+  openServerDatabase,
+  setUpFirstOwner,
   createTestDatabase,
   runAxe,
   startServer,
-  totpCode,
   waitForPath,
   waitForText,
   type AxeViolation,
@@ -65,24 +64,8 @@ describe(`join requests in Chromium (${backend})`, () => {
   beforeAll(async () => {
     if (serverUrl) database = await createTestDatabase(serverUrl)
     server = await startServer({ databaseUrl: database?.url })
-    const config = loadConfig(
-      {
-        NODE_ENV: 'test',
-        FLEETDECK_DATA_DIR: server.dataDir,
-        FLEETDECK_SECRET_KEY: 'x'.repeat(40),
-        ...(database ? { DATABASE_URL: database.url } : {}),
-      },
-      () => {},
-    )
-    ;({ database: handle } = await openCliDatabase(config))
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
-    page = await context.newPage()
-    page.setDefaultTimeout(15_000)
-    page.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(`${page.url()}: ${message.text()}`)
-    })
-    page.on('pageerror', (error) => consoleErrors.push(`${page.url()}: ${error.message}`))
+    handle = await openServerDatabase(server, database)
+    ;({ browser, page } = await openPage(consoleErrors))
   })
 
   afterAll(async () => {
@@ -93,17 +76,7 @@ describe(`join requests in Chromium (${backend})`, () => {
   })
 
   it('sets up the first owner and creates a tenant', async () => {
-    await page.goto(server.setupLink)
-    await page.getByLabel('Email', { exact: true }).fill(owner.email)
-    await page.getByLabel('Name', { exact: true }).fill(owner.name)
-    await page.getByLabel('Password', { exact: true }).fill(owner.password)
-    await page.getByLabel('Repeat password', { exact: true }).fill(owner.password)
-    await page.getByRole('button', { name: 'Continue' }).click()
-    await waitForPath(page, '/enrol/totp')
-    const key = (await page.locator('#totp-key').innerText()).trim()
-    await page.getByLabel('Code', { exact: true }).fill(totpCode(key).code)
-    await page.getByRole('button', { name: /Confirm/ }).click()
-    await waitForPath(page, '/tenants')
+    await setUpFirstOwner(page, server.setupLink, owner)
 
     await page.getByRole('link', { name: 'New tenant' }).click()
     await page.getByLabel('Slug', { exact: true }).fill(tenant.slug)

@@ -7,11 +7,13 @@ import { randomBytes } from 'node:crypto'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
+  openPage,
+  openServerDatabase,
+  setUpFirstOwner,
   CHROMIUM_ARGS,
   createTestDatabase,
   runAxe,
   startServer,
-  totpCode,
   waitForPath,
   waitForText,
   type AxeViolation,
@@ -77,17 +79,7 @@ describe(`people story in Chromium (${serverUrl ? 'PostgreSQL' : 'embedded PGlit
   })
 
   it('sets up the owner and two tenants, each with its first admin', async () => {
-    await page.goto(server.setupLink)
-    await page.getByLabel('Email', { exact: true }).fill(owner.email)
-    await page.getByLabel('Name', { exact: true }).fill(owner.name)
-    await page.getByLabel('Password', { exact: true }).fill(owner.password)
-    await page.getByLabel('Repeat password', { exact: true }).fill(owner.password)
-    await page.getByRole('button', { name: 'Continue' }).click()
-    await waitForPath(page, '/enrol/totp')
-    const key = (await page.locator('#totp-key').innerText()).trim()
-    await page.getByLabel('Code', { exact: true }).fill(totpCode(key).code)
-    await page.getByRole('button', { name: /Confirm/ }).click()
-    await waitForPath(page, '/tenants')
+    await setUpFirstOwner(page, server.setupLink, owner)
 
     await createTenant(acme.slug, acme.admin)
     await createTenant(globex.slug, globex.admin)

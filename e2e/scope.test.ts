@@ -4,20 +4,18 @@
 // Tenants are made the way the console makes them (record, then the onboarding pipeline), on the
 // server's own database (PGlite shared on loopback, or PostgreSQL). axe-core checks every state.
 import { randomBytes } from 'node:crypto'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { loadConfig } from '../src/config.js'
-import { openCliDatabase } from '../src/db/cli-database.js'
 import type { DatabaseHandle } from '../src/db/database.js'
 import type { Tenant } from '../src/db/tenants.js'
 import { createTenant } from '../src/test-support/factories.js'
 import {
-  CHROMIUM_ARGS,
+  openPage,
+  openServerDatabase,
+  setUpFirstOwner,
   createTestDatabase,
   runAxe,
   startServer,
-  totpCode,
-  waitForPath,
   waitForText,
   type AxeViolation,
   type RunningServer,
@@ -92,24 +90,8 @@ describe(`admin mode and the customer picker in Chromium (${backend})`, () => {
   beforeAll(async () => {
     if (serverUrl) database = await createTestDatabase(serverUrl)
     server = await startServer({ databaseUrl: database?.url })
-    const config = loadConfig(
-      {
-        NODE_ENV: 'test',
-        FLEETDECK_DATA_DIR: server.dataDir,
-        FLEETDECK_SECRET_KEY: 'x'.repeat(40),
-        ...(database ? { DATABASE_URL: database.url } : {}),
-      },
-      () => {},
-    )
-    ;({ database: handle } = await openCliDatabase(config))
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
-    page = await context.newPage()
-    page.setDefaultTimeout(15_000)
-    page.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(`${page.url()}: ${message.text()}`)
-    })
-    page.on('pageerror', (error) => consoleErrors.push(`${page.url()}: ${error.message}`))
+    handle = await openServerDatabase(server, database)
+    ;({ browser, page } = await openPage(consoleErrors))
   })
 
   afterAll(async () => {
@@ -124,17 +106,7 @@ describe(`admin mode and the customer picker in Chromium (${backend})`, () => {
     globex = await createTenant(handle.db, { slug: `globex-${suffix}`, name: `Globex ${suffix}` })
     expect([acme.status, globex.status]).toEqual(['active', 'active'])
 
-    await page.goto(server.setupLink)
-    await page.getByLabel('Email', { exact: true }).fill(owner.email)
-    await page.getByLabel('Name', { exact: true }).fill(owner.name)
-    await page.getByLabel('Password', { exact: true }).fill(owner.password)
-    await page.getByLabel('Repeat password', { exact: true }).fill(owner.password)
-    await page.getByRole('button', { name: 'Continue' }).click()
-    await waitForPath(page, '/enrol/totp')
-    const key = (await page.locator('#totp-key').innerText()).trim()
-    await page.getByLabel('Code', { exact: true }).fill(totpCode(key).code)
-    await page.getByRole('button', { name: /Confirm/ }).click()
-    await waitForPath(page, '/tenants')
+    await setUpFirstOwner(page, server.setupLink, owner)
 
     expect((await scopeLabel().innerText()).trim()).toBe('All customers')
     expect(await tenantSlugs()).toEqual(expect.arrayContaining([acme.slug, globex.slug]))
