@@ -1,6 +1,6 @@
 import { sql, type Transaction } from 'kysely'
 import type { Db } from './database.js'
-import type { Database, MembershipRole, TenantRow, TenantStatus } from './schema.js'
+import type { Database, TenantRow, TenantStatus } from './schema.js'
 import { tenantSchemaName } from './tenant-schema.js'
 import type { TenantScope } from './tenant-scope.js'
 
@@ -280,43 +280,6 @@ export async function countTenantsByStatus(
   >
   for (const row of rows) counts[row.status] = Number(row.n)
   return counts
-}
-
-export type Member = {
-  userId: string
-  email: string
-  name: string
-  role: MembershipRole
-  status: string
-  since: Date
-}
-
-/** The tenant's members, owners first; `limit` defaults to 100. */
-export async function listTenantMembers(db: Db, tenantId: string, limit = 100): Promise<Member[]> {
-  const rows = await db
-    .selectFrom('memberships')
-    .innerJoin('users', 'users.id', 'memberships.user_id')
-    .select([
-      'users.id',
-      'users.email',
-      'users.name',
-      'users.status',
-      'memberships.role',
-      'memberships.created_at',
-    ])
-    .where('memberships.tenant_id', '=', tenantId)
-    .orderBy(sql`case memberships.role when 'owner' then 0 when 'admin' then 1 else 2 end`)
-    .orderBy('users.email')
-    .limit(limit)
-    .execute()
-  return rows.map((r) => ({
-    userId: r.id,
-    email: r.email,
-    name: r.name,
-    role: r.role,
-    status: r.status,
-    since: r.created_at,
-  }))
 }
 
 export async function findStorage(db: Db, tenantId: string): Promise<Storage | undefined> {

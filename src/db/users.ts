@@ -46,30 +46,6 @@ export async function upsertUser(db: Db, email: string, name: string, now = new 
   return (await byEmail())!.id
 }
 
-/**
- * Inserts the users whose email (case-insensitive) is not taken yet, in one statement; the
- * others are left alone.
- * @returns how many rows were inserted
- */
-export async function insertMissingUsers(db: Db, users: NewUser[]): Promise<number> {
-  if (users.length === 0) return 0
-  const result = await db
-    .insertInto('users')
-    .values(
-      users.map((u) => ({
-        id: u.id,
-        email: u.email,
-        name: u.name,
-        status: u.status,
-        created_at: u.createdAt,
-        last_login_at: u.lastLoginAt ?? null,
-      })),
-    )
-    .onConflict((oc) => oc.expression(sql`lower(email)`).doNothing())
-    .executeTakeFirst()
-  return Number(result.numInsertedOrUpdatedRows ?? 0)
-}
-
 /** The users with these emails (case-insensitive), in no particular order. */
 export async function findUsersByEmails(db: Db, emails: string[]): Promise<UserRef[]> {
   if (emails.length === 0) return []
@@ -423,7 +399,7 @@ export async function listUserSignIns(
 }
 
 /**
- * Bulk form of insertMissingUsers for loads of thousands of rows per call (the demo fleet):
+ * Inserts users in bulk, thousands of rows per call (the demo fleet):
  * one statement of six array parameters through unnest, so no bind-parameter limit. Users whose
  * email (case-insensitive) is taken are left alone.
  * @returns the users inserted now (the others are not returned: look them up by email)
