@@ -2,6 +2,7 @@ import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { methodOverride } from 'hono/method-override'
 import { apiV1Routes } from './api/v1/index.js'
+import { kitApiRoutes } from './kit-api/index.js'
 import { accountRoutes } from './routes/account.js'
 import { auditRoutes } from './routes/audit.js'
 import { enrolmentRoutes } from './routes/enrolment.js'
@@ -106,10 +107,12 @@ export function createApp(deps: AppDeps) {
     }),
   )
   app.use(enforceGlobalAllowlist)
-  // Every unsafe request, whatever its body type, must come from our own pages; the API and
-  // webhook groups authenticate with tokens and signatures, not cookies a browser adds.
+  // Every unsafe request, whatever its body type, must come from our own pages; the API, kit API
+  // and webhook groups authenticate with tokens and signatures, not cookies a browser adds.
   app.use(
-    requireSameOrigin(sameOriginOr(deps.config.publicUrl), { except: ['/api/', '/webhooks/'] }),
+    requireSameOrigin(sameOriginOr(deps.config.publicUrl), {
+      except: ['/api/', '/webhooks/', '/kit/'],
+    }),
   )
   // Forms without JavaScript send `_method=DELETE`; htmx sends the real verb.
   // Forms here are small; a cap keeps a stranger from making the server parse megabytes.
@@ -122,6 +125,7 @@ export function createApp(deps: AppDeps) {
   // without a session come first and answer their own addresses.
   app.route('/', publicGroup())
   app.route('/api/v1', apiV1Routes)
+  app.route('/kit/v1', kitApiRoutes)
   app.route('/webhooks', webhookRoutes)
   app.route('/', consoleGroup())
 

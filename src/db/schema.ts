@@ -257,6 +257,53 @@ export interface SigningKeysTable {
   retired_at: NullableTimestamp
 }
 
+export type ImpersonationMode = 'read_only' | 'read_write'
+export type ImpersonationEndReason = 'ended' | 'expired' | 'ended_in_app' | 'tenant_unavailable'
+
+/**
+ * An operator acting as a tenant user (issue 8 item 2; seeds 001, 002, 004): at most 60 minutes
+ * (a check), at most one open per operator (a partial unique index). The handoff JWT's `jti` is
+ * kept until it is redeemed once (`handoff_used_at`).
+ */
+export interface ImpersonationsTable {
+  id: Generated<string>
+  operator_id: string
+  operator_email: string
+  tenant_id: string
+  user_id: string
+  /** The app key of the tenant app the handoff was issued for (`aud` is that app's URL). */
+  app_key_id: string | null
+  reason: string
+  ticket: string | null
+  mode: ImpersonationMode
+  started_at: Timestamp
+  expires_at: Timestamp
+  ended_at: NullableTimestamp
+  ended_by: string | null
+  end_reason: ImpersonationEndReason | null
+  ip: string | null
+  user_agent: string | null
+  handoff_jti: string | null
+  handoff_used_at: NullableTimestamp
+}
+
+/**
+ * A tenant app's bearer key for the kit API (issue 8 item 3): `fdk_<id>.<secret>`, shown once;
+ * only sha256(secret) is kept.
+ */
+export interface AppKeysTable {
+  id: string
+  name: string
+  /** The app's origin (`https://app.example.com`): the handoff's audience and destination. */
+  app_url: string
+  secret_hash: Uint8Array
+  created_by: string | null
+  created_at: Timestamp
+  last_used_at: NullableTimestamp
+  revoked_at: NullableTimestamp
+  revoked_by: string | null
+}
+
 export interface Database {
   sign_in_attempts: SignInAttemptsTable
   rate_limits: RateLimitsTable
@@ -278,6 +325,8 @@ export interface Database {
   join_requests: JoinRequestsTable
   tenant_auto_join_domains: TenantAutoJoinDomainsTable
   signing_keys: SigningKeysTable
+  impersonations: ImpersonationsTable
+  app_keys: AppKeysTable
 }
 
 export type TenantRow = Selectable<TenantsTable>

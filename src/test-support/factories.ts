@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto'
 import { generateHOTP } from '@oslojs/otp'
+import { generateAppKey } from '../auth/app-keys.js'
 import { deriveKey, encryptSecret } from '../auth/encryption.js'
 import { hashPassword } from '../auth/password.js'
 import { generateTotpKey, TOTP_DIGITS, totpStepAt } from '../auth/totp.js'
 import type { Config } from '../config.js'
+import { insertAppKey, type AppKey } from '../db/app-keys.js'
 import type { AuditContext } from '../db/audit-log.js'
 import type { Db } from '../db/database.js'
 import type { MembershipRole, OperatorRole } from '../db/schema.js'
@@ -144,4 +146,27 @@ export async function addMembership(
     .insertInto('memberships')
     .values({ user_id: user.id, tenant_id: tenant.id, role, created_at: createdAt })
     .execute()
+}
+
+/**
+ * A usable app key for the kit API, inserted directly; `token` is the `fdk_…` bearer a tenant app
+ * presents (Authorization: Bearer <token>).
+ */
+export async function createAppKey(
+  db: Db,
+  overrides: { name?: string; appUrl?: string; createdBy?: string | null; now?: Date } = {},
+): Promise<{ key: AppKey; token: string }> {
+  const fresh = generateAppKey()
+  const key = await insertAppKey(
+    db,
+    {
+      id: fresh.id,
+      name: overrides.name ?? `App ${uniqueSuffix()}`,
+      appUrl: overrides.appUrl ?? 'http://127.0.0.1:3001',
+      secretHash: fresh.secretHash,
+      createdBy: overrides.createdBy ?? null,
+    },
+    overrides.now ?? new Date(),
+  )
+  return { key, token: fresh.token }
 }

@@ -1,5 +1,6 @@
 import type { Child } from 'hono/jsx'
 import type { Config } from '../config.js'
+import type { AppKey } from '../db/app-keys.js'
 import type { DatabaseHandle, Db } from '../db/database.js'
 import type { SuperAdmin } from '../db/super-admins.js'
 import type { Session } from '../auth/session.js'
@@ -40,6 +41,8 @@ export type AppEnv = {
     impersonationBanner: Child | undefined
     /** The form step-up interrupted, to fill again on the page it returns to (form-resume.ts). */
     resumedForm: ResumedForm | undefined
+    /** The app key that authenticated a kit API call (set by requireAppKey, src/kit-api/auth.ts). */
+    appKey: AppKey
     clientIp: string | null
     /** TRUST_PROXY compiled once (proxy-addr). */
     trustProxy: (addr: string, i: number) => boolean

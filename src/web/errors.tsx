@@ -10,7 +10,7 @@ const FAILED =
   'The request failed and nothing was changed. Quote the request id when you report it.'
 
 /** One line of JSON per unexpected error: the cause goes to the log, never to the client. */
-function logError(c: Context<AppEnv>, err: unknown): void {
+export function logError(c: Context<AppEnv>, err: unknown): void {
   console.error(
     JSON.stringify({
       level: 'error',

@@ -11,11 +11,12 @@ import { auditContext, clientIp } from './request.js'
  * Paths that answer without the allowlist: health probes and static assets carry no data, and
  * the JWKS is public key material that tenant apps fetch from their own addresses (issue 8).
  */
-const OPEN_PATHS = /^\/(healthz|readyz|\.well-known\/jwks\.json)$|^\/public\//
+// The kit API is called by tenant apps from their own servers, authenticated by app keys.
+const OPEN_PATHS = /^\/(healthz|readyz|\.well-known\/jwks\.json)$|^\/(public|kit)\//
 
 /**
  * Refuses an address outside the global allowlist before any other work, on every route but
- * the health probes, static files and the JWKS — /login included (issue #3). An empty list allows all.
+ * the health probes, static files, the JWKS and the kit API — /login included (issue #3). An empty list allows all.
  * The list comes from memory (db/settings.ts: changes here apply at once, elsewhere within 5 s).
  */
 export const enforceGlobalAllowlist: MiddlewareHandler<AppEnv> = async (c, next) => {

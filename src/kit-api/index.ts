@@ -1,0 +1,17 @@
+import { Hono } from 'hono'
+import { requireAppKey, type KitEnv } from './auth.js'
+import { kitErrorHandler, kitProblem } from './errors.js'
+
+/**
+ * The kit API, mounted at `/kit/v1` (issue 8 item 3, DESIGN.md §12): what `@fleetdeck/kit` in a
+ * tenant app calls with its app key. JSON in and out, RFC 9457 problems with a `code` for every
+ * refusal; outside the operator IP allowlist and the same-origin check (no cookies are read).
+ */
+export const kitApiRoutes = new Hono<KitEnv>()
+
+kitApiRoutes.use('*', requireAppKey)
+// Resource groups are mounted here (tenants, members, sign-ins, join requests, impersonations).
+
+// Keep the catch-all last: a mounted sub-app's notFound is never consulted.
+kitApiRoutes.all('*', (c) => kitProblem(c, 404, 'not_found', 'There is nothing at this address.'))
+kitApiRoutes.onError(kitErrorHandler)
