@@ -36,6 +36,8 @@ export type KitOptions = {
 
 /** Everything a tenant app asks Fleetdeck, over the kit API (PROTOCOL.md). */
 export interface Kit {
+  /** This app's origin, as configured (no trailing slash): the handoff audience. */
+  readonly appUrl: string
   resolveTenant(slug: string): Promise<TenantResolution>
   checkMember(slug: string, who: MemberLookup): Promise<MemberCheck>
   listMembers(slug: string): Promise<KitMember[]>
@@ -101,6 +103,7 @@ export function createKit(options: KitOptions): Kit {
   }
 
   return {
+    appUrl: withoutTrailingSlash(options.appUrl),
     resolveTenant: (slug) => resolveTenant(client, tenants, slug),
     checkMember: (slug, who) => checkMember(client, members, slug, who),
     listMembers: (slug) => listMembers(client, slug),
