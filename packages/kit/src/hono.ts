@@ -157,7 +157,8 @@ export function fleetdeck(kit: Kit, options: FleetdeckOptions) {
   /** This tenant's impersonation: the live view, 'ended', or undefined when there is none. */
   const impersonationOf = async (c: Context, slug: string) => {
     const cookie = await readCookie(c)
-    if (cookie === 'forged') return 'ended' as const
+    // Not ours (a bad signature): forget it and carry on as the app's own user.
+    if (cookie === 'forged') return void c.header('set-cookie', clearCookie, { append: true })
     if (!cookie || cookie.slug !== slug) return undefined
     const live = await kit.currentImpersonation(cookie.id)
     return live && live.tenant.slug === slug ? live : ('ended' as const)
