@@ -99,8 +99,8 @@ describe('the handoff route', () => {
     expect(first.status).toBe(303)
 
     const cases = [
-      ['', 403, "This support link can't be used"],
-      ['not-a-token', 403, "This support link can't be used"],
+      ['', 403, 'has no token'],
+      ['not-a-token', 403, 'not valid'],
       [wrongAudience, 403, 'issued for another app'],
       [token, 409, 'already been used'],
     ] as const
