@@ -75,6 +75,9 @@ export const AUTHORIZATION_MATRIX: Record<string, Access> = {
   'GET /settings/security': OWNERS,
   'POST /settings/security': OWNERS,
   'DELETE /settings/security/sessions': OWNERS,
+  'GET /settings/app-keys': OWNERS,
+  'POST /settings/app-keys': OWNERS,
+  'POST /settings/app-keys/:id/revocation': OWNERS,
 
   'GET /super-admins': OWNERS,
   'GET /super-admins/new': OWNERS,
