@@ -55,6 +55,7 @@ export async function fakeFleetdeck(): Promise<FleetdeckUnderTest> {
   const memberships = new Map<string, KitMember['role']>() // `${tenantId}:${userId}`
   const imps = new Map<string, ImpRow>()
   const audit = new Map<string, { action: string; actor: string | null; details: any }[]>()
+  const signIns: { userId: string; outcome: string; detail: string | null }[] = []
   const iso = (ms: number) => new Date(ms).toISOString()
 
   const tenantOf = (slug: string) => {
@@ -149,8 +150,9 @@ export async function fakeFleetdeck(): Promise<FleetdeckUnderTest> {
   })
   api.post('/sign-ins', async (c) => {
     const body = await c.req.json()
-    const known = [...users.values()].some((u) => u.email === body.email)
-    return c.json({ recorded: known }, 202)
+    const user = [...users.values()].find((u) => u.email === body.email)
+    if (user) signIns.push({ userId: user.id, outcome: body.outcome, detail: body.detail ?? null })
+    return c.json({ recorded: !!user }, 202)
   })
   api.post('/join-requests', async (c) => {
     const body = await c.req.json()
@@ -365,6 +367,11 @@ export async function fakeFleetdeck(): Promise<FleetdeckUnderTest> {
         },
         key,
       )
+    },
+    async signIns(user) {
+      return signIns
+        .filter((s) => s.userId === user.id)
+        .map(({ outcome, detail }) => ({ outcome, detail }))
     },
     async tenantAudit(tenant) {
       return audit.get(tenant.slug) ?? []

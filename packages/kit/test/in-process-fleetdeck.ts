@@ -145,6 +145,14 @@ export async function inProcessFleetdeck(): Promise<FleetdeckUnderTest> {
         signer.privateKey,
       )
     },
+    async signIns(user) {
+      return t.db
+        .selectFrom('user_sign_ins')
+        .select(['outcome', 'detail'])
+        .where('user_id', '=', user.id)
+        .orderBy('at')
+        .execute()
+    },
     async tenantAudit(tenant) {
       const entries = await listTenantAuditEntries(t.db, tenant.slug, 500)
       return entries
