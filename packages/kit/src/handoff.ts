@@ -101,8 +101,8 @@ export function createJwksResolver(options: {
 
 /**
  * Verifies a handoff token: JWS signature with a key of Fleetdeck's JWKS (RFC 7515), `alg`
- * EdDSA only, `typ` fleetdeck-handoff+jwt (RFC 8725 §3.11), `iss` = `issuer` (Fleetdeck's URL),
- * `aud` = `audience` (this app's URL), `exp` and `iat` against `now` (RFC 7519 §4.1.4, §4.1.6;
+ * EdDSA only (RFC 8725 §3.1), `typ` fleetdeck-handoff+jwt (§3.11), `iss` = `issuer` (§3.8),
+ * `aud` = `audience` (this app's URL, §3.9), `exp` and `iat` against `now` (RFC 7519 §4.1.4, §4.1.6;
  * CLOCK_TOLERANCE_SECONDS leeway), and the claims PROTOCOL.md names present and well-typed.
  * @returns the claims; the token is NOT yet redeemed (single use is Fleetdeck's check)
  * @throws KitError 403 `wrong_audience` when the token is for another app; 400 `invalid_token`

@@ -92,7 +92,7 @@ export function fleetdeck(kit: Kit, options: FleetdeckOptions) {
   }
 
   const routes = new Hono()
-  // The token rides in the URL: keep it out of Referer headers and every cache (RFC 8725 §3.10).
+  // The token rides in the URL: keep it out of Referer headers and every cache (RFC 9700 §4.2).
   routes.use('*', async (c, next) => {
     await next()
     c.res = new Response(c.res.body, c.res)
