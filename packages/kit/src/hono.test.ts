@@ -174,7 +174,7 @@ describe('support sessions', () => {
       expect(impCookie(res)).toBe(`${IMPERSONATION_COOKIE}=`)
       expect(await kit.currentImpersonation(imp.id)).toBeUndefined()
       expect((await fd.tenantAudit(tenant)).map((e) => e.action)).toContain(
-        'support.impersonation_end',
+        'support.impersonation_ended',
       )
       const page = await app.request('/_fleetdeck/impersonation/ended')
       expect(await page.text()).toContain('Support access has ended')

@@ -230,7 +230,7 @@ export async function fakeFleetdeck(): Promise<FleetdeckUnderTest> {
       imp.endedAt = nowMs
       imp.endReason = 'ended_in_app'
       appendAudit(imp.tenant.slug, {
-        action: 'support.impersonation_end',
+        action: 'support.impersonation_ended',
         actor: imp.operator.email,
         details: {},
       })
