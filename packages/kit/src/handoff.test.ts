@@ -88,6 +88,20 @@ describe('verifying a handoff against the JWKS (in-process Fleetdeck)', () => {
     expect(jwksCalls(fd)).toBe(before + 1)
   })
 
+  it('accepts a token signed with a key rotated in since it fetched the JWKS', async () => {
+    const { imp } = await impersonating(fd)
+    const kit = fd.kit()
+    await kit.verifyHandoff(await fd.handoffToken(imp.id))
+    const before = jwksCalls(fd)
+    fd.clock.advance(JWKS_MIN_REFETCH_MS)
+    await fd.rotateSigningKey()
+
+    const claims = await kit.verifyHandoff(await fd.handoffToken(imp.id))
+
+    expect(claims.imp).toBe(imp.id)
+    expect(jwksCalls(fd)).toBe(before + 1)
+  })
+
   it('refuses a token whose payload was altered after signing', async () => {
     const { imp } = await impersonating(fd)
     const [header, payload, signature] = (await fd.handoffToken(imp.id)).split('.')

@@ -47,9 +47,9 @@ export async function fakeFleetdeck(): Promise<FleetdeckUnderTest> {
   let nowMs = Date.parse('2026-12-01T09:00:00Z')
   const clock = { now: () => nowMs, advance: (ms: number) => void (nowMs += ms) }
   const appKey = `fdk_${'a'.repeat(32)}.${randomBytes(16).toString('hex')}`
-  const signing = await generateKeyPair('EdDSA', { extractable: true })
-  const kid = 'fake-key-1'
-  const jwk: JWK = { ...(await exportJWK(signing.publicKey)), kid, alg: 'EdDSA', use: 'sig' }
+  let signing = await generateKeyPair('EdDSA', { extractable: true })
+  let kid = 'fake-key-1'
+  const jwks: JWK[] = [{ ...(await exportJWK(signing.publicKey)), kid, alg: 'EdDSA', use: 'sig' }]
   const tenants = new Map<string, KitTenant>()
   const users = new Map<string, TestUser & { status: KitMember['status'] }>()
   const memberships = new Map<string, KitMember['role']>() // `${tenantId}:${userId}`
@@ -101,7 +101,7 @@ export async function fakeFleetdeck(): Promise<FleetdeckUnderTest> {
   ) => audit.set(slug, [...(audit.get(slug) ?? []), entry])
 
   const app = new Hono()
-  app.get('/.well-known/jwks.json', (c) => c.json({ keys: [jwk] }))
+  app.get('/.well-known/jwks.json', (c) => c.json({ keys: jwks }))
   const api = new Hono()
   api.use('*', async (c, next) => {
     if (c.req.header('authorization') !== `Bearer ${appKey}`) throw new Problem(401, 'unauthorized')
@@ -189,7 +189,7 @@ export async function fakeFleetdeck(): Promise<FleetdeckUnderTest> {
     const { token } = await c.req.json()
     let payload: Record<string, any>
     try {
-      ;({ payload } = await jwtVerify(token, createLocalJWKSet({ keys: [jwk] }), {
+      ;({ payload } = await jwtVerify(token, createLocalJWKSet({ keys: jwks }), {
         algorithms: ['EdDSA'],
         typ: HANDOFF_TYP,
         issuer: FLEETDECK_URL,
@@ -367,6 +367,11 @@ export async function fakeFleetdeck(): Promise<FleetdeckUnderTest> {
         },
         key,
       )
+    },
+    async rotateSigningKey() {
+      signing = await generateKeyPair('EdDSA', { extractable: true })
+      kid = `fake-key-${jwks.length + 1}`
+      jwks.unshift({ ...(await exportJWK(signing.publicKey)), kid, alg: 'EdDSA', use: 'sig' })
     },
     async signIns(user) {
       return signIns

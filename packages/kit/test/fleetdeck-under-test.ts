@@ -43,6 +43,8 @@ export type FleetdeckUnderTest = {
   endImpersonation(id: string): Promise<void>
   /** A handoff token for the impersonation, signed as the console signs one (the jti is recorded). */
   handoffToken(impersonationId: string, overrides?: HandoffOverrides): Promise<string>
+  /** Rotates the signing key: a new active key, the old one still published for a while. */
+  rotateSigningKey(): Promise<void>
   /** The sign-ins Fleetdeck recorded for the user, oldest first. */
   signIns(user: TestUser): Promise<{ outcome: string; detail: string | null }[]>
   /** The actions in the tenant's own audit log, oldest first, with actor and details. */

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { generateKeyPair, SignJWT } from 'jose'
-import { activeSigningKey } from '../../../src/auth/signing-keys.js'
+import { activeSigningKey, rotateSigningKey } from '../../../src/auth/signing-keys.js'
 import { listTenantAuditEntries } from '../../../src/db/tenant-audit-log.js'
 import {
   addMembership,
@@ -144,6 +144,10 @@ export async function inProcessFleetdeck(): Promise<FleetdeckUnderTest> {
         { alg: 'EdDSA', kid: signer.kid, typ: HANDOFF_TYP, ...overrides.header },
         signer.privateKey,
       )
+    },
+    async rotateSigningKey() {
+      const rotated = await rotateSigningKey(t.db, t.config, date())
+      if (!rotated.ok) throw new Error('signing key rotation lost a race')
     },
     async signIns(user) {
       return t.db
