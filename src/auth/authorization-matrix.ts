@@ -92,6 +92,16 @@ export const AUTHORIZATION_MATRIX: Record<string, Access> = {
   'GET /settings/security': OWNERS,
   'POST /settings/security': OWNERS,
   'DELETE /settings/security/sessions': OWNERS,
+  'GET /settings/app-keys': OWNERS,
+  'POST /settings/app-keys': OWNERS,
+  'POST /settings/app-keys/:id/revocation': OWNERS,
+
+  'GET /kit/v1/tenants/:slug': 'app-key',
+  'GET /kit/v1/tenants/:slug/members': 'app-key',
+  'GET /kit/v1/tenants/:slug/members/:userId': 'app-key',
+  'POST /kit/v1/tenants/:slug/members': 'app-key',
+  'POST /kit/v1/sign-ins': 'app-key',
+  'POST /kit/v1/join-requests': 'app-key',
 
   'GET /super-admins': OWNERS,
   'GET /super-admins/new': OWNERS,

@@ -39,6 +39,8 @@ export type JoinRequestInput = {
   name?: string
   tenantId: string
   message: string
+  /** What filed it when not an operator (the app key's name), kept as `after.via` in the audit. */
+  via?: string
 }
 
 /**
@@ -105,6 +107,7 @@ export async function submitJoinRequest(
           email,
           status: request.status,
           ...(autoJoin ? { role: 'member', userId, domain } : {}),
+          ...(input.via ? { via: input.via } : {}),
         },
       },
       now,
