@@ -8,11 +8,13 @@ import { wantsFragment } from './render.js'
 
 /**
  * The operator's active impersonation, as the banner every full console page shows
- * (`c.var.impersonationBanner`, DESIGN.md §6). Fragments skip the lookup: the page around them
- * already has its banner. Runs after requireConsoleSession.
+ * (`c.var.impersonationBanner`, DESIGN.md §6). Looked up only when the session says there is
+ * one, and not for fragments: the page around them has its banner. Runs after
+ * requireConsoleSession.
  */
 export const resolveImpersonationBanner: MiddlewareHandler<AppEnv> = async (c, next) => {
-  if (!wantsFragment(c)) {
+  // The session's own statement said whether there is one (src/auth/session.ts).
+  if (c.var.session.activeImpersonationId && !wantsFragment(c)) {
     const now = c.var.now()
     const imp = await findOpenImpersonation(c.var.db, c.var.operator.id)
     if (imp && imp.expiresAt > now) {
