@@ -1,13 +1,13 @@
 import { decodeProtectedHeader } from 'jose'
 import { describe, expect, it } from 'vitest'
-import { fakeFleetdeck } from '../test/fake-fleetdeck.js'
 import { useFleetdeck, type FleetdeckUnderTest } from '../test/fleetdeck-under-test.js'
 import { inProcessFleetdeck, signHandoff } from '../test/in-process-fleetdeck.js'
 import { KitError } from './client.js'
 import { JWKS_MIN_REFETCH_MS } from './handoff.js'
 
 // Issue 8 item 5 on the kit's side: every handoff the kit must refuse, refused before or at
-// redeem. Local checks run against the real Fleetdeck's JWKS; redeem against PROTOCOL.md.
+// redeem, against the real Fleetdeck in-process.
+const fd = useFleetdeck(inProcessFleetdeck)
 
 async function impersonating(
   fd: FleetdeckUnderTest,
@@ -31,9 +31,7 @@ async function refusal(promise: Promise<unknown>): Promise<KitError> {
 const jwksCalls = (fd: FleetdeckUnderTest) =>
   fd.calls.filter((c) => c === 'GET /.well-known/jwks.json').length
 
-describe('verifying a handoff against the JWKS (in-process Fleetdeck)', () => {
-  const fd = useFleetdeck(inProcessFleetdeck)
-
+describe('verifying a handoff against the JWKS', () => {
   it('accepts a token Fleetdeck signed for this app and returns its claims', async () => {
     const { tenant, user, imp } = await impersonating(fd)
     const token = await fd.handoffToken(imp.id)
@@ -149,11 +147,7 @@ describe('verifying a handoff against the JWKS (in-process Fleetdeck)', () => {
   })
 })
 
-// The redeem, re-check and end endpoints are on branch `imp`: switch to inProcessFleetdeck once
-// they are on main (one word).
 describe('redeeming and following an impersonation', () => {
-  const fd = useFleetdeck(fakeFleetdeck)
-
   it('redeems a good handoff into the impersonation, audited in the tenant log', async () => {
     const { tenant, user, imp } = await impersonating(fd)
 

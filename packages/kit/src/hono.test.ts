@@ -1,12 +1,12 @@
 import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
-import { fakeFleetdeck } from '../test/fake-fleetdeck.js'
 import { useFleetdeck, type FleetdeckUnderTest } from '../test/fleetdeck-under-test.js'
 import { inProcessFleetdeck } from '../test/in-process-fleetdeck.js'
 import { fleetdeck, IMPERSONATION_COOKIE, type FleetdeckVariables } from './hono.js'
 
-// The Hono middleware in a tiny tenant app: handoff, read-only enforcement, the re-check, and
-// the refusal pages.
+// The Hono middleware in a tiny tenant app against the real Fleetdeck in-process: handoff,
+// read-only enforcement, the re-check, and the refusal pages.
+const fd = useFleetdeck(inProcessFleetdeck)
 
 function tinyApp(fd: FleetdeckUnderTest, options: { secureCookies?: boolean } = {}) {
   const kit = fd.kit()
@@ -51,11 +51,7 @@ async function handedOff(fd: FleetdeckUnderTest, mode: 'read_only' | 'read_write
   return { tenant, user, imp, app, kit, res, cookie, get }
 }
 
-// The impersonation endpoints are on branch `imp`: switch to inProcessFleetdeck once they are on
-// main (one word).
 describe('support sessions', () => {
-  const fd = useFleetdeck(fakeFleetdeck)
-
   describe('the handoff route', () => {
     it('redeems the token, sets the signed impersonation cookie and lands on the tenant home', async () => {
       const { tenant, res } = await handedOff(fd)
@@ -217,9 +213,7 @@ describe('support sessions', () => {
   })
 })
 
-describe('the tenant and member guards (in-process Fleetdeck)', () => {
-  const fd = useFleetdeck(inProcessFleetdeck)
-
+describe('the tenant and member guards', () => {
   it('refuses a suspended workspace with 403 and an unknown one with 404', async () => {
     const tenant = await fd.createTenant()
     const user = await fd.createMember(tenant)

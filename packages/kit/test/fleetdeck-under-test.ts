@@ -2,9 +2,9 @@ import { afterAll, beforeAll } from 'vitest'
 import { createKit, type Kit, type KitOptions } from '../src/index.js'
 import type { Impersonation, TenantStatus } from '../src/types.js'
 
-// The Fleetdeck a kit test talks to: the real one started in-process (the app on its own
-// database) or a fake that follows PROTOCOL.md, behind one interface so a test file switches
-// between them by one word. Tests use the in-process one for every endpoint that exists on main.
+// The Fleetdeck a kit test talks to, and what a test may do to it (make tenants, members and
+// impersonations, end them, rotate the key, read what was recorded): the real one started
+// in-process (in-process-fleetdeck.ts). The kit itself only ever sees `fetch`.
 
 export type TestTenant = { id: string; slug: string; name: string }
 export type TestUser = { id: string; email: string; name: string }
@@ -17,7 +17,6 @@ export type HandoffOverrides = {
 }
 
 export type FleetdeckUnderTest = {
-  readonly kind: 'in-process' | 'fake'
   readonly fleetdeckUrl: string
   readonly appKey: string
   readonly appUrl: string
@@ -77,7 +76,7 @@ export function kitFor(
 
 /**
  * The Fleetdeck of a test file, opened in beforeAll and closed in afterAll; `open` builds it
- * (inProcessFleetdeck or fakeFleetdeck). Reading it outside a test or hook throws.
+ * (inProcessFleetdeck). Reading it outside a test or hook throws.
  */
 export function useFleetdeck(open: () => Promise<FleetdeckUnderTest>): FleetdeckUnderTest {
   let current: FleetdeckUnderTest | undefined

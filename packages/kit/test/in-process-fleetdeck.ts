@@ -39,7 +39,6 @@ export async function inProcessFleetdeck(): Promise<FleetdeckUnderTest> {
   )
   const date = () => new Date(t.clock.now())
   const base = {
-    kind: 'in-process' as const,
     fleetdeckUrl: t.config.publicUrl,
     appKey: token,
     appUrl: APP_URL,
