@@ -26,7 +26,8 @@ export type FleetdeckVariables = {
   }
 }
 
-type Env = { Variables: FleetdeckVariables }
+/** The least Hono env the middleware needs; an app's env may add its own variables. */
+export type FleetdeckEnv = { Variables: FleetdeckVariables }
 type Render = (c: Context, refusal: RefusalPage) => Response | Promise<Response>
 
 export type FleetdeckOptions = {
@@ -65,7 +66,10 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
  * Refusals go through `renderRefusal`. What throws: KitError when Fleetdeck cannot be asked
  * (unreachable, bad app key), left to the app's onError.
  */
-export function fleetdeck(kit: Kit, options: FleetdeckOptions) {
+export function fleetdeck<E extends FleetdeckEnv = FleetdeckEnv>(
+  kit: Kit,
+  options: FleetdeckOptions,
+) {
   const tenantHome = options.tenantHome ?? ((slug: string) => `/t/${slug}/`)
   const render: Render = options.renderRefusal ?? ((c, r) => c.html(refusalHtml(r), r.status))
   const secure = options.secureCookies ?? kit.appUrl.startsWith('https://')
@@ -164,7 +168,8 @@ export function fleetdeck(kit: Kit, options: FleetdeckOptions) {
     return live && live.tenant.slug === slug ? live : ('ended' as const)
   }
 
-  const tenant: MiddlewareHandler<Env> = async (c, next) => {
+  const tenant: MiddlewareHandler<E> = async (app, next) => {
+    const c = app as unknown as Context<FleetdeckEnv>
     const slug = options.tenantSlug(c)
     if (!slug) return refuse(c, 'tenant_not_found')
     const [resolved, impersonation] = await Promise.all([
@@ -191,14 +196,15 @@ export function fleetdeck(kit: Kit, options: FleetdeckOptions) {
 
   const requireMember =
     (
-      userOf: (c: Context) => MemberLookup | undefined,
+      userOf: (c: Context<E>) => MemberLookup | undefined,
       memberOptions: Pick<FleetdeckOptions, 'onSignedOut'> = {},
-    ): MiddlewareHandler<Env> =>
-    async (c, next) => {
+    ): MiddlewareHandler<E> =>
+    async (app, next) => {
+      const c = app as unknown as Context<FleetdeckEnv>
       const context = c.get('fleetdeck')
       if (!context) throw new Error('requireMember runs after the `tenant` middleware')
       const impersonated = context.impersonation?.user.id
-      const who = impersonated ? { userId: impersonated } : userOf(c)
+      const who = impersonated ? { userId: impersonated } : userOf(app)
       if (!who) {
         const onSignedOut = memberOptions.onSignedOut ?? options.onSignedOut
         return onSignedOut ? onSignedOut(c) : refuse(c, 'signed_out')
