@@ -519,6 +519,7 @@ describe(`Fleetdeck story in Chromium (${backend})`, () => {
       ['your account', '/account', 'Your account'],
       ['super admins', '/super-admins', 'Super admins'],
       ['security settings', '/settings/security', 'Security settings'],
+      ['app keys', '/settings/app-keys', 'App keys'],
       ['not found', '/no-such-page', 'Not found'],
     ]) {
       await page.goto(server.baseUrl + path)

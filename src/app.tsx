@@ -4,6 +4,7 @@ import { methodOverride } from 'hono/method-override'
 import { apiV1Routes } from './api/v1/index.js'
 import { kitApiRoutes } from './kit-api/index.js'
 import { accountRoutes } from './routes/account.js'
+import { appKeyRoutes } from './routes/app-keys.js'
 import { auditRoutes } from './routes/audit.js'
 import { enrolmentRoutes } from './routes/enrolment.js'
 import { healthRoutes } from './routes/health.js'
@@ -73,6 +74,7 @@ function consoleGroup() {
   group.route('/super-admins', superAdminRoutes)
   group.route('/account', accountRoutes)
   group.route('/settings', settingsRoutes)
+  group.route('/settings/app-keys', appKeyRoutes)
   group.route('/step-up', stepUpRoutes)
   group.onError(htmlErrorHandler)
   return group

@@ -32,3 +32,22 @@ export function parseAppKey(token: string): { id: string; secret: string } | und
 export function appKeySecretMatches(secret: string, storedHash: Uint8Array): boolean {
   return secretMatches(secret, storedHash)
 }
+
+/**
+ * The origin (`scheme://host[:port]`, RFC 6454 §6.2) a tenant app is reached at, from what an
+ * owner typed: http or https only, no credentials, path (other than one `/`), query or fragment,
+ * since the origin is compared with a handoff token's `aud` as an exact string. Normalised as
+ * browsers do: scheme and host in lower case, the default port dropped, an IDN host in punycode.
+ * @returns the origin, or undefined when the text is not such an URL
+ */
+export function parseAppOrigin(text: string): string | undefined {
+  if (!/^https?:\/\/[^/?#\\@\s]+\/?$/i.test(text)) return undefined
+  let url: URL
+  try {
+    url = new URL(text)
+  } catch {
+    return undefined
+  }
+  if (url.username || url.password || !url.hostname) return undefined
+  return url.origin
+}

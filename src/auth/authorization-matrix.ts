@@ -9,6 +9,8 @@ export type Access =
   | 'public'
   /** Any super admin with a full session, whatever the role (own account, step-up). */
   | 'signed-in'
+  /** The kit API: an app key as bearer token, never a console session (src/kit-api/auth.ts). */
+  | 'app-key'
   /** Only these roles; every other role gets 403. */
   | readonly OperatorRole[]
 
@@ -75,6 +77,16 @@ export const AUTHORIZATION_MATRIX: Record<string, Access> = {
   'GET /settings/security': OWNERS,
   'POST /settings/security': OWNERS,
   'DELETE /settings/security/sessions': OWNERS,
+  'GET /settings/app-keys': OWNERS,
+  'POST /settings/app-keys': OWNERS,
+  'POST /settings/app-keys/:id/revocation': OWNERS,
+
+  'GET /kit/v1/tenants/:slug': 'app-key',
+  'GET /kit/v1/tenants/:slug/members': 'app-key',
+  'GET /kit/v1/tenants/:slug/members/:userId': 'app-key',
+  'POST /kit/v1/tenants/:slug/members': 'app-key',
+  'POST /kit/v1/sign-ins': 'app-key',
+  'POST /kit/v1/join-requests': 'app-key',
 
   'GET /super-admins': OWNERS,
   'GET /super-admins/new': OWNERS,

@@ -113,3 +113,52 @@ export async function touchAppKey(db: Db, id: string, now: Date): Promise<void> 
     .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', aMinuteAgo)]))
     .execute()
 }
+
+/** A key as the app keys page lists it: who created it (email; null once that admin is gone). */
+export type AppKeyListItem = AppKey & {
+  createdByEmail: string | null
+  revokedByEmail: string | null
+}
+
+/**
+ * Every key, revoked ones included, newest first: an owner has a handful, so no paging. Never
+ * the secret hash.
+ */
+export async function listAppKeys(db: Db): Promise<AppKeyListItem[]> {
+  const rows = await db
+    .selectFrom('app_keys')
+    .leftJoin('super_admins as creator', 'creator.id', 'app_keys.created_by')
+    .leftJoin('super_admins as revoker', 'revoker.id', 'app_keys.revoked_by')
+    .select(COLUMNS.map((c) => `app_keys.${c}` as const))
+    .select(['creator.email as created_by_email', 'revoker.email as revoked_by_email'])
+    .orderBy('app_keys.created_at', 'desc')
+    .orderBy('app_keys.id')
+    .execute()
+  return rows.map((r) => ({
+    ...toAppKey(r),
+    createdByEmail: r.created_by_email,
+    revokedByEmail: r.revoked_by_email,
+  }))
+}
+
+/**
+ * Revokes key `id` in one compare-and-set (`revoked_at is null`), so two owners revoking at once
+ * audit one revocation. From the commit on, findUsableAppKey no longer finds it: the next kit
+ * call with it is a 401.
+ * @returns the key after revocation; undefined when there is no such key or it was revoked already
+ */
+export async function revokeAppKeyRow(
+  db: Db,
+  id: string,
+  revokedBy: string | null,
+  now: Date,
+): Promise<AppKey | undefined> {
+  const row = await db
+    .updateTable('app_keys')
+    .set({ revoked_at: now, revoked_by: revokedBy })
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .returning(COLUMNS)
+    .executeTakeFirst()
+  return row && toAppKey(row)
+}

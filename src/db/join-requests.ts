@@ -270,19 +270,32 @@ export async function decideJoinRequest(
 }
 
 /**
- * The tenant's slug and status, its row locked `FOR SHARE` so a suspension or deletion waits
- * for the transaction; undefined when there is no such tenant. Must run in a transaction.
+ * The tenant's slug, status and member quota (its plan's `max_members`, null = unlimited), its
+ * row locked `FOR UPDATE`: a suspension or deletion waits for the transaction, and so does every
+ * other addition to this tenant (kit API or join), so two of them cannot both take the last seat
+ * (seeds/002). Undefined when there is no such tenant. Must run in a transaction.
  */
 export async function lockTenantForJoin(
   db: Db,
   tenantId: string,
-): Promise<{ id: string; slug: string; name: string; status: TenantStatus } | undefined> {
-  return db
+): Promise<
+  | { id: string; slug: string; name: string; status: TenantStatus; memberQuota: number | null }
+  | undefined
+> {
+  const row = await db
     .selectFrom('tenants')
-    .select(['id', 'slug', 'name', 'status'])
-    .where('id', '=', tenantId)
-    .forShare()
+    .innerJoin('plans', 'plans.id', 'tenants.plan_id')
+    .select([
+      'tenants.id',
+      'tenants.slug',
+      'tenants.name',
+      'tenants.status',
+      'plans.max_members as memberQuota',
+    ])
+    .where('tenants.id', '=', tenantId)
+    .forUpdate('tenants')
     .executeTakeFirst()
+  return row
 }
 
 /** True when the user already belongs to the tenant, whatever the role. */

@@ -279,3 +279,51 @@ export async function insertMembershipsInBulk(
     on conflict (tenant_id, user_id) do nothing`.execute(db)
   return Number(result.numAffectedRows ?? 0)
 }
+
+/** The membership in `tenantId` of the user with this email (case-insensitive), or undefined. */
+export async function findMembershipByEmail(
+  db: Db,
+  email: string,
+  tenantId: string,
+): Promise<Membership | undefined> {
+  if (!isUuid(tenantId)) return undefined
+  const row = await membershipsQuery(db)
+    .where(sql<string>`lower(users.email)`, '=', email.toLowerCase())
+    .where('memberships.tenant_id', '=', tenantId)
+    .executeTakeFirst()
+  return row && toMembership(row)
+}
+
+/**
+ * The first `limit` members of a tenant by email (case-insensitive, then user id), with how many
+ * there are in all: the kit API's member list. Two statements.
+ */
+export async function listTenantMembersByEmail(
+  db: Db,
+  tenantId: string,
+  limit: number,
+): Promise<{ items: Membership[]; total: number }> {
+  const [rows, total] = await Promise.all([
+    membershipsQuery(db)
+      .where('memberships.tenant_id', '=', tenantId)
+      .orderBy(sql`lower(users.email)`)
+      .orderBy('memberships.user_id')
+      .limit(limit)
+      .execute(),
+    countTenantMemberships(db, tenantId),
+  ])
+  return { items: rows.map(toMembership), total }
+}
+
+/**
+ * How many memberships the tenant has, whatever the users' status: what a plan's member quota
+ * counts (seeds/002).
+ */
+export async function countTenantMemberships(db: Db, tenantId: string): Promise<number> {
+  const row = await db
+    .selectFrom('memberships')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('tenant_id', '=', tenantId)
+    .executeTakeFirstOrThrow()
+  return Number(row.n)
+}

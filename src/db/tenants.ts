@@ -431,3 +431,15 @@ export async function listLiveTenantSlugs(db: Db): Promise<{ id: string; slug: s
 export async function backdateTenantCreation(db: Db, id: string, at: Date): Promise<void> {
   await db.updateTable('tenants').set({ created_at: at }).where('id', '=', id).execute()
 }
+
+/**
+ * Moves `last_activity_at` to `greatest(last_activity_at, at)`: never backwards, so a sign-in
+ * reported late by a tenant app is harmless.
+ */
+export async function advanceTenantLastActivity(db: Db, id: string, at: Date): Promise<void> {
+  await db
+    .updateTable('tenants')
+    .set({ last_activity_at: sql`greatest(last_activity_at, ${at})` })
+    .where('id', '=', id)
+    .execute()
+}

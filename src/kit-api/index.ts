@@ -1,6 +1,10 @@
 import { Hono } from 'hono'
 import { requireAppKey, type KitEnv } from './auth.js'
 import { kitErrorHandler, kitProblem } from './errors.js'
+import { kitJoinRequestRoutes } from './join-requests.js'
+import { kitMemberRoutes } from './members.js'
+import { kitSignInRoutes } from './sign-ins.js'
+import { kitTenantRoutes } from './tenants.js'
 
 /**
  * The kit API, mounted at `/kit/v1` (issue 8 item 3, DESIGN.md §12): what `@fleetdeck/kit` in a
@@ -11,6 +15,10 @@ export const kitApiRoutes = new Hono<KitEnv>()
 
 kitApiRoutes.use('*', requireAppKey)
 // Resource groups are mounted here (tenants, members, sign-ins, join requests, impersonations).
+kitApiRoutes.route('/tenants', kitTenantRoutes)
+kitApiRoutes.route('/tenants/:slug/members', kitMemberRoutes)
+kitApiRoutes.route('/sign-ins', kitSignInRoutes)
+kitApiRoutes.route('/join-requests', kitJoinRequestRoutes)
 
 // Keep the catch-all last: a mounted sub-app's notFound is never consulted.
 kitApiRoutes.all('*', (c) => kitProblem(c, 404, 'not_found', 'There is nothing at this address.'))

@@ -101,6 +101,42 @@ describe('submitting a join request', () => {
     await removeAutoJoinDomain(t.db, context, tenant.id, domain)
     expect((await submit(freshEmail(domain))).status).toBe('pending')
   })
+
+  it('an auto-join domain does not open a seat the plan lacks: at the member quota it waits pending', async () => {
+    const full = await createTenant(t.db, { planId: 'free' })
+    const domain = `full-${uniqueSuffix()}.example`
+    expect((await addAutoJoinDomain(t.db, context, full.id, domain)).ok).toBe(true)
+    const plan = await t.db
+      .selectFrom('plans')
+      .select('max_members')
+      .where('id', '=', 'free')
+      .executeTakeFirstOrThrow()
+    const members = async () =>
+      Number(
+        (
+          await t.db
+            .selectFrom('memberships')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('tenant_id', '=', full.id)
+            .executeTakeFirstOrThrow()
+        ).n,
+      )
+    const seats = plan.max_members!
+    while ((await members()) < seats) await submit(freshEmail(domain), full.id)
+
+    const waiting = await submit(freshEmail(domain), full.id)
+
+    expect(waiting.status).toBe('pending')
+    expect(await members()).toBe(seats)
+    const entry = (await auditEntries(t.db, 'join_request.submit')).find(
+      (e) => e.target_id === waiting.id,
+    )
+    expect(entry?.after).toMatchObject({
+      status: 'pending',
+      quotaReached: true,
+      memberQuota: seats,
+    })
+  })
 })
 
 describe('approving join requests', () => {

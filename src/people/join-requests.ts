@@ -10,7 +10,7 @@ import {
   type LockedJoinRequest,
 } from '../db/join-requests.js'
 import { isAutoJoinDomain } from '../db/auto-join-domains.js'
-import { addMemberships } from '../db/memberships.js'
+import { addMemberships, countTenantMemberships } from '../db/memberships.js'
 import type { Database, MembershipRole, TenantStatus } from '../db/schema.js'
 import type { Transaction } from 'kysely'
 import { isUuid } from '../db/tenants.js'
@@ -39,13 +39,18 @@ export type JoinRequestInput = {
   name?: string
   tenantId: string
   message: string
+  /** What filed it when not an operator (the app key's name), kept as `after.via` in the audit. */
+  via?: string
 }
 
 /**
  * Files a request to join a tenant, for the tenant-side kit API (later) and the demo fleet. When
  * the email's domain is one of the tenant's auto-join domains the request is approved at once as
  * `member` (the user created if new) and audited as `join_request.auto_approve`; otherwise it is
- * stored `pending` and audited as `join_request.submit`.
+ * stored `pending` and audited as `join_request.submit`. An auto-join domain does not open a seat
+ * the plan does not have: when the member quota is reached the request waits `pending` for a
+ * person to decide (seeds/002: a tightened quota blocks new additions), audited with
+ * `after.quotaReached`.
  * Refusals: `unknown_tenant`; `tenant_unavailable` (not active: suspended, deleted, still
  * onboarding); `already_member`; `already_pending` (one open request per tenant and email).
  */
@@ -70,7 +75,12 @@ export async function submitJoinRequest(
     if (existing && (await hasMembership(trx, existing.id, tenant.id)))
       return refuse('already_member')
     const domain = emailDomain(email)
-    const autoJoin = await isAutoJoinDomain(trx, tenant.id, domain)
+    const autoJoinDomain = await isAutoJoinDomain(trx, tenant.id, domain)
+    const quotaReached =
+      autoJoinDomain &&
+      tenant.memberQuota !== null &&
+      (await countTenantMemberships(trx, tenant.id)) >= tenant.memberQuota
+    const autoJoin = autoJoinDomain && !quotaReached
     const userId = autoJoin
       ? await upsertUser(trx, email, name ?? localPart(email), now)
       : (existing?.id ?? null)
@@ -105,6 +115,8 @@ export async function submitJoinRequest(
           email,
           status: request.status,
           ...(autoJoin ? { role: 'member', userId, domain } : {}),
+          ...(quotaReached ? { quotaReached: true, memberQuota: tenant.memberQuota } : {}),
+          ...(input.via ? { via: input.via } : {}),
         },
       },
       now,

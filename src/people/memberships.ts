@@ -2,8 +2,10 @@ import type { Transaction } from 'kysely'
 import { appendAuditEntry, type AuditContext } from '../db/audit-log.js'
 import type { Db } from '../db/database.js'
 import {
+  countTenantMemberships,
   deleteMembership,
   findMembership,
+  findMembershipByEmail,
   findMembershipRoleForUpdate,
   insertMembership,
   lockTenantBySlug,
@@ -12,8 +14,10 @@ import {
   type Membership,
 } from '../db/memberships.js'
 import type { Database, MembershipRole } from '../db/schema.js'
-import { findUserById } from '../db/users.js'
-import { refuse, type DomainResult } from '../domain-result.js'
+import { lockTenantEntitlements } from '../db/tenant-entitlements.js'
+import { appendTenantAuditEntries } from '../db/tenant-audit-log.js'
+import { findUserById, findUsersByEmails, upsertUser } from '../db/users.js'
+import { refuse, type DomainResult, type Refusal } from '../domain-result.js'
 
 // Memberships changed by an operator (issue 7 item 2): each verb is one transaction holding the
 // change and its audit entry (target: the user; tenant: the membership's tenant), or nothing.
@@ -155,4 +159,98 @@ export async function addMembership(
     const membership = await findMembership(trx, user.id, tenant.id)
     return { ok: true, membership: membership! }
   })
+}
+
+export type AppMemberInput = {
+  slug: string
+  email: string
+  /** Used when the email is new: the user is created with it. */
+  name: string
+  role: Exclude<MembershipRole, 'owner'>
+  /** The tenant user adding them: must be an active owner or admin of the tenant. */
+  actorEmail: string
+  /** The app key's name, recorded as `after.via` in public.audit_log. */
+  via: string
+}
+
+export type AppMemberRefusal =
+  | Refusal<'tenant_not_found' | 'tenant_unavailable' | 'not_allowed' | 'already_member'>
+  | (Refusal<'quota_exceeded'> & { limit: number; current: number })
+
+/** Thrown inside the transaction to roll back what it wrote and return the refusal instead. */
+class RolledBack extends Error {
+  constructor(readonly refusal: AppMemberRefusal) {
+    super(refusal.reason)
+  }
+}
+
+/**
+ * Adds a member on behalf of a tenant user (the kit API's POST /tenants/:slug/members), creating
+ * the user when the email is new. The tenant's row is locked FOR UPDATE first, so additions to
+ * one tenant run one at a time and the plan's member quota (seeds/002: a tightened quota blocks
+ * additions, members already there keep working) cannot be overrun by two at once. Audited as
+ * `membership.add` in public.audit_log (the context's actor: null for an app; `after.via` the app
+ * key) and as `member.added` by `actorEmail` in the tenant's own audit log, in one transaction.
+ * Refusals, nothing written: `tenant_not_found`; `tenant_unavailable` (not active); `not_allowed`
+ * (the actor is not an active owner or admin there); `already_member`; `quota_exceeded`.
+ */
+export async function addMemberFromApp(
+  db: Db,
+  context: AuditContext,
+  input: AppMemberInput,
+  now = new Date(),
+): Promise<{ ok: true; membership: Membership; userCreated: boolean } | AppMemberRefusal> {
+  try {
+    return await db.transaction().execute(async (trx) => {
+      const tenant = await lockTenantEntitlements(trx, input.slug)
+      if (!tenant) return refuse('tenant_not_found')
+      if (tenant.status !== 'active') return refuse('tenant_unavailable')
+      const actor = await findMembershipByEmail(trx, input.actorEmail, tenant.id)
+      if (!actor || actor.userStatus !== 'active' || actor.role === 'member') {
+        return refuse('not_allowed')
+      }
+      if (await findMembershipByEmail(trx, input.email, tenant.id)) return refuse('already_member')
+      const limit = tenant.quotas.members
+      const current = await countTenantMemberships(trx, tenant.id)
+      if (limit !== null && current >= limit) {
+        return { ...refuse('quota_exceeded'), limit, current }
+      }
+      const [known] = await findUsersByEmails(trx, [input.email])
+      const userId = known?.id ?? (await upsertUser(trx, input.email, input.name, now))
+      const key = { userId, tenantId: tenant.id, role: input.role, createdAt: now }
+      // Checked above under the tenant lock; an approval that locks less may still win the race.
+      if (!(await insertMembership(trx, key))) throw new RolledBack(refuse('already_member'))
+      await appendAuditEntry(
+        trx,
+        context,
+        {
+          action: 'membership.add',
+          targetType: 'user',
+          targetId: userId,
+          tenantId: tenant.id,
+          before: null,
+          after: {
+            tenant: tenant.slug,
+            role: input.role,
+            via: input.via,
+            addedBy: input.actorEmail,
+            userCreated: !known,
+          },
+        },
+        now,
+      )
+      await appendTenantAuditEntries(trx, tenant.slug, [
+        {
+          actor: actor.email,
+          action: 'member.added',
+          details: { email: input.email, role: input.role },
+        },
+      ])
+      const membership = (await findMembership(trx, userId, tenant.id))!
+      return { ok: true as const, membership, userCreated: !known }
+    })
+  } catch (error) {
+    if (error instanceof RolledBack) return error.refusal
+    throw error
+  }
 }

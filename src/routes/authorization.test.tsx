@@ -12,7 +12,7 @@ import {
   uniqueSuffix,
   type TestAdmin,
 } from '../test-support/factories.js'
-import { getPage, sendForm, SESSION_COOKIE } from '../test-support/requests.js'
+import { getPage, send, sendForm, SESSION_COOKIE } from '../test-support/requests.js'
 import { useTestApp } from '../test-support/test-app.js'
 
 // The authorization matrix walked in full: every route × every role against the expected
@@ -103,7 +103,9 @@ describe('authorization matrix', () => {
     expect(appRoutes()).toEqual(Object.keys(AUTHORIZATION_MATRIX).sort())
   })
 
-  const guarded = Object.entries(AUTHORIZATION_MATRIX).filter(([, access]) => access !== 'public')
+  const guarded = Object.entries(AUTHORIZATION_MATRIX).filter(
+    ([, access]) => access !== 'public' && access !== 'app-key',
+  )
   for (const [route, access] of guarded) {
     const [method, template] = route.split(' ')
     for (const role of ROLES) {
@@ -127,6 +129,21 @@ describe('authorization matrix', () => {
         }
       })
     }
+  }
+
+  // A console session opens nothing there: the kit API reads no cookie, whatever the role.
+  const kitRoutes = Object.entries(AUTHORIZATION_MATRIX).filter(([, a]) => a === 'app-key')
+  for (const [route] of kitRoutes) {
+    it(`${route} refuses an owner's console session without an app key`, async () => {
+      const [method, template] = route.split(' ')
+      const path = template.replace(':slug', 'acme').replace(':userId', userId)
+      const res = await send(t.app, method, path, {
+        cookie: await sessionCookie(admins.owner),
+        headers: method === 'GET' ? {} : { 'content-type': 'application/json' },
+      })
+      expect(res.status, route).toBe(401)
+      expect((await res.json()).code).toBe('unauthorized')
+    })
   }
 
   it('public routes answer without a session', async () => {

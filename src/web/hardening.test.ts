@@ -139,6 +139,30 @@ describe('noStore', () => {
   })
 })
 
+describe('noStore on the kit API', () => {
+  it('keeps a revalidatable answer’s caching on its 200 and 304, and no-store everywhere else', async () => {
+    const app = new Hono<AppEnv>()
+    const revalidate = { 'cache-control': 'private, no-cache', etag: '"x"' }
+    app.use(noStore)
+    app.get('/kit/v1/tenants/acme', (c) =>
+      c.req.header('if-none-match') ? c.body(null, 304, revalidate) : c.json({}, 200, revalidate),
+    )
+    app.get('/kit/v1/members', (c) => c.json({}))
+    app.get('/kit/v1/missing', (c) => c.json({}, 404, revalidate))
+    app.get('/settings/x', (c) => c.body(null, 304, revalidate))
+
+    const fresh = await app.request('/kit/v1/tenants/acme')
+    const same = await app.request('/kit/v1/tenants/acme', { headers: { 'if-none-match': '"x"' } })
+
+    expect(fresh.headers.get('cache-control')).toBe('private, no-cache')
+    expect(same.status).toBe(304)
+    expect(same.headers.get('cache-control')).toBe('private, no-cache')
+    expect((await app.request('/kit/v1/members')).headers.get('cache-control')).toBe('no-store')
+    expect((await app.request('/kit/v1/missing')).headers.get('cache-control')).toBe('no-store')
+    expect((await app.request('/settings/x')).headers.get('cache-control')).toBe('no-store')
+  })
+})
+
 describe('sameOriginOr', () => {
   const context = (url: string) => ({ req: { url } }) as unknown as Context
   const check = sameOriginOr('https://fleetdeck.example.com')

@@ -55,12 +55,16 @@ function pageSecurityHeaders(config: Config): MiddlewareHandler<AppEnv> {
 /**
  * Console pages carry operator data: never store them in any cache. Static files may be cached,
  * and so may the JWKS (public keys, `public, max-age=60`) — but only the caching its handler set
- * on a success: an error there is still no-store.
+ * on a success: an error there is still no-store. Kit API answers the kit revalidates (a tenant,
+ * a member: `private, no-cache` with an ETag) keep theirs on a 200 and on the 304 that confirms
+ * one, since a no-store there would forbid the very copy being revalidated.
  */
 export const noStore: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next()
-  if (c.req.path.startsWith('/public/')) return
-  if (CACHEABLE_PATHS.has(c.req.path) && c.res.ok && c.res.headers.has('Cache-Control')) return
+  const path = c.req.path
+  if (path.startsWith('/public/')) return
+  const success = c.res.ok || (c.res.status === 304 && path.startsWith('/kit/'))
+  if (choosesOwnCaching(path) && success && c.res.headers.has('Cache-Control')) return
   // On the response's own headers: `c.header()` after `next()` rebuilds the finished response
   // as a stream (Hono checks `bodyUsed`), which costs more than rendering a page's rows.
   c.res.headers.set('Cache-Control', 'no-store')
@@ -68,6 +72,11 @@ export const noStore: MiddlewareHandler<AppEnv> = async (c, next) => {
 
 /** Paths outside /public whose handlers choose their own Cache-Control: public data only. */
 const CACHEABLE_PATHS = new Set(['/.well-known/jwks.json'])
+
+/** The JWKS, and the kit API, whose handlers set `private, no-cache` where they revalidate. */
+function choosesOwnCaching(path: string): boolean {
+  return CACHEABLE_PATHS.has(path) || path.startsWith('/kit/')
+}
 
 /**
  * Origin check for Hono's csrf middleware: the request's own origin, or PUBLIC_URL's when a

@@ -56,6 +56,8 @@ describe('activeSection', () => {
   it('is the section of the path’s first segment, or none', () => {
     expect(activeSection('/super-admins/outbox')).toBe('/super-admins')
     expect(activeSection('/settings/security')).toBe('/settings/security')
+    expect(activeSection('/settings/app-keys')).toBe('/settings/app-keys')
+    expect(activeSection('/settings/app-keys/abc/revocation')).toBe('/settings/app-keys')
     expect(activeSection('/audit')).toBe('/audit')
     expect(activeSection('/account')).toBeUndefined()
   })

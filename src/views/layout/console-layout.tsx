@@ -13,10 +13,17 @@ const SECTIONS: { href: string; label: string; permission: Permission }[] = [
   { href: '/audit', label: 'Audit log', permission: 'saas.audit.view' },
   { href: '/super-admins', label: 'Super admins', permission: 'saas.super_admins.manage' },
   { href: '/settings/security', label: 'Security settings', permission: 'saas.settings.edit' },
+  { href: '/settings/app-keys', label: 'App keys', permission: 'saas.settings.edit' },
 ]
 
-/** The section a path belongs to, by its first segment: `/super-admins/outbox` → Super admins. */
+/**
+ * The section a path belongs to: the one whose address the path starts with (the longest, so
+ * `/settings/app-keys` is App keys, not Security settings), else by the first segment:
+ * `/super-admins/outbox` → Super admins.
+ */
 export function activeSection(path: string): string | undefined {
+  const within = SECTIONS.filter((s) => path === s.href || path.startsWith(`${s.href}/`))
+  if (within.length > 0) return within.sort((a, b) => b.href.length - a.href.length)[0].href
   const first = path.split('/')[1]
   return SECTIONS.find((s) => s.href.split('/')[1] === first)?.href
 }
