@@ -67,12 +67,7 @@ export async function saveCredentials(db: BoardDb, email: string, passwordHash: 
 
 /** The board's notes, newest first (at most 200). */
 export async function listNotes(db: BoardDb): Promise<Note[]> {
-  const rows = await db
-    .selectFrom('notes')
-    .selectAll()
-    .orderBy('id', 'desc')
-    .limit(200)
-    .execute()
+  const rows = await db.selectFrom('notes').selectAll().orderBy('id', 'desc').limit(200).execute()
   return rows.map((r) => ({
     id: String(r.id),
     body: r.body,
@@ -83,7 +78,14 @@ export async function listNotes(db: BoardDb): Promise<Note[]> {
 
 export async function findNote(db: BoardDb, id: string): Promise<Note | undefined> {
   const row = await db.selectFrom('notes').selectAll().where('id', '=', id).executeTakeFirst()
-  return row && { id: String(row.id), body: row.body, authorEmail: row.author_email, createdAt: row.created_at }
+  return (
+    row && {
+      id: String(row.id),
+      body: row.body,
+      authorEmail: row.author_email,
+      createdAt: row.created_at,
+    }
+  )
 }
 
 export async function insertNote(db: BoardDb, body: string, authorEmail: string): Promise<string> {

@@ -2,8 +2,8 @@ import type { Context, MiddlewareHandler } from 'hono'
 import { deleteCookie, getSignedCookie, setSignedCookie } from 'hono/cookie'
 import type { BoardEnv } from './env.js'
 
-// The app's own sign-in session: a signed cookie holding the email and when it was issued, scoped
-// to one tenant's path (/t/<slug>), so a session of one workspace is never sent to another.
+// The app's own sign-in session: a signed cookie holding the tenant, when it was issued and the
+// email, scoped to that tenant's path (/t/<slug>) and honoured on that tenant's pages only.
 // Membership and status are not in it: the kit checks them on every request (≤ 5 s cache).
 
 const COOKIE = 'board_session'
@@ -14,7 +14,7 @@ const pathOf = (slug: string) => `/t/${slug}`
 
 export async function startSession(c: Context<BoardEnv>, slug: string, email: string) {
   const { cookieSecret, secureCookies, now } = c.var.deps
-  await setSignedCookie(c, COOKIE, `${now()}:${email}`, cookieSecret, {
+  await setSignedCookie(c, COOKIE, `${slug}:${now()}:${email}`, cookieSecret, {
     path: pathOf(slug),
     httpOnly: true,
     sameSite: 'Lax',
@@ -30,8 +30,8 @@ export function endSession(c: Context<BoardEnv>, slug: string) {
 /** Sets `c.var.user` from a valid session cookie of this tenant; a forged or stale one is ignored. */
 export const readSession: MiddlewareHandler<BoardEnv> = async (c, next) => {
   const value = await getSignedCookie(c, c.var.deps.cookieSecret, COOKIE)
-  const match = typeof value === 'string' ? /^(\d+):(.+)$/.exec(value) : null
-  if (match && c.var.deps.now() - Number(match[1]) < SESSION_SECONDS * 1000)
-    c.set('user', { email: match[2] })
+  const match = typeof value === 'string' ? /^([a-z0-9-]+):(\d+):(.+)$/.exec(value) : null
+  const fresh = match && c.var.deps.now() - Number(match[2]) < SESSION_SECONDS * 1000
+  if (match && fresh && match[1] === c.req.param('slug')) c.set('user', { email: match[3] })
   await next()
 }

@@ -13,7 +13,12 @@ export function auditRoutes(member: MiddlewareHandler<BoardEnv>) {
 
   audit.get('/t/:slug/audit', member, async (c) => {
     if (!canManage(memberOf(c)))
-      return renderPage(c, 'Not allowed', <p>Only owners and admins can read the audit log.</p>, 403)
+      return renderPage(
+        c,
+        'Not allowed',
+        <p>Only owners and admins can read the audit log.</p>,
+        403,
+      )
     const entries = await listAuditEntries(boardOf(c.var.deps.db, c.var.fleetdeck.tenant.slug))
     return renderPage(c, 'Audit log', <AuditPage entries={entries} />)
   })

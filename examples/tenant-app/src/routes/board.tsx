@@ -1,6 +1,13 @@
 import { Hono, type MiddlewareHandler } from 'hono'
 import { z } from 'zod'
-import { boardOf, deleteAllNotes, deleteNote, findNote, insertNote, listNotes } from '../board-db.js'
+import {
+  boardOf,
+  deleteAllNotes,
+  deleteNote,
+  findNote,
+  insertNote,
+  listNotes,
+} from '../board-db.js'
 import type { BoardEnv } from '../env.js'
 import { audit, canManage, formOf, memberOf, redirectWithFlash, renderPage } from '../page.js'
 import { BoardPage, DeleteBoardPage } from '../views/board-page.js'
@@ -30,7 +37,12 @@ export function boardRoutes(member: MiddlewareHandler<BoardEnv>) {
     if (!parsed.success) {
       const notes = await listNotes(boardOf(c.var.deps.db, slug))
       const page = (
-        <BoardPage {...boardProps(c)} notes={notes} draft={form.body} error={parsed.error.issues[0].message} />
+        <BoardPage
+          {...boardProps(c)}
+          notes={notes}
+          draft={form.body}
+          error={parsed.error.issues[0].message}
+        />
       )
       return renderPage(c, 'Board', page, 422)
     }
@@ -47,7 +59,12 @@ export function boardRoutes(member: MiddlewareHandler<BoardEnv>) {
     if (!note) return renderPage(c, 'Note not found', <p>That note is gone.</p>, 404)
     const who = memberOf(c)
     if (note.authorEmail !== who.email && !canManage(who))
-      return renderPage(c, 'Not allowed', <p>Only its author or an admin can delete a note.</p>, 403)
+      return renderPage(
+        c,
+        'Not allowed',
+        <p>Only its author or an admin can delete a note.</p>,
+        403,
+      )
     await audit(c, 'note.deleted', { noteId: note.id, author: note.authorEmail })
     await deleteNote(db, note.id)
     return redirectWithFlash(c, `/t/${slug}/`, 'Note deleted.')
@@ -65,7 +82,12 @@ export function boardRoutes(member: MiddlewareHandler<BoardEnv>) {
     const typed = (await formOf(c)).confirm?.trim() ?? ''
     if (props.typedConfirmation && typed !== tenant.slug) {
       const error = `Type ${tenant.slug} exactly to delete the board.`
-      return renderPage(c, 'Delete the board', <DeleteBoardPage {...props} typed={typed} error={error} />, 422)
+      return renderPage(
+        c,
+        'Delete the board',
+        <DeleteBoardPage {...props} typed={typed} error={error} />,
+        422,
+      )
     }
     await audit(c, 'board.deleted', props.typedConfirmation ? { confirmedBy: 'typed slug' } : {})
     const count = await deleteAllNotes(boardOf(c.var.deps.db, tenant.slug))

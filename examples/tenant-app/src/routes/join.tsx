@@ -8,7 +8,11 @@ import { JoinPage } from '../views/join-page.js'
 // domain, adds them at once) and the workspace's admins decide in the console.
 
 const joinForm = z.object({
-  email: z.string().trim().toLowerCase().pipe(z.email({ error: 'Enter an email address.' })),
+  email: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.email({ error: 'Enter an email address.' })),
   name: z.string().trim().max(100).optional(),
   message: z.string().trim().max(1000, { error: 'Keep it under 1,000 characters.' }).optional(),
 })
@@ -25,7 +29,12 @@ joinRoutes.post('/t/:slug/join', async (c) => {
   const parsed = joinForm.safeParse(form)
   if (!parsed.success) {
     const errors = Object.fromEntries(parsed.error.issues.map((i) => [i.path[0], i.message]))
-    return renderPage(c, 'Ask to join', <JoinPage tenant={tenant} form={form} errors={errors} />, 422)
+    return renderPage(
+      c,
+      'Ask to join',
+      <JoinPage tenant={tenant} form={form} errors={errors} />,
+      422,
+    )
   }
   const { email, name, message } = parsed.data
   const result = await c.var.deps.kit.submitJoinRequest({
@@ -48,5 +57,9 @@ joinRoutes.post('/t/:slug/join', async (c) => {
     result.outcome === 'joined'
       ? `You joined ${tenant.name}. Ask an admin for your first password.`
       : `Your request was sent. An admin of ${tenant.name} will decide.`
-  return renderPage(c, 'Ask to join', <JoinPage tenant={tenant} form={{}} errors={{}} sent={outcome} />)
+  return renderPage(
+    c,
+    'Ask to join',
+    <JoinPage tenant={tenant} form={{}} errors={{}} sent={outcome} />,
+  )
 })

@@ -11,7 +11,11 @@ import { MembersPage, type AddMemberErrors } from '../views/members-page.js'
 // members keep working) — and give them a first password here.
 
 const addMemberForm = z.object({
-  email: z.string().trim().toLowerCase().pipe(z.email({ error: 'Enter an email address.' })),
+  email: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.email({ error: 'Enter an email address.' })),
   name: z.string().trim().min(1, { error: 'Enter their name.' }).max(100),
   role: z.enum(['member', 'admin'], { error: 'Choose member or admin.' }),
   password: z

@@ -11,7 +11,11 @@ import { SignInPage } from '../views/sign-in-page.js'
 // check; every attempt, good or bad, is recorded at Fleetdeck (kit.recordSignIn).
 
 const signInForm = z.object({
-  email: z.string().trim().toLowerCase().pipe(z.email({ error: 'Enter an email address.' })),
+  email: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.email({ error: 'Enter an email address.' })),
   password: z.string().min(1, { error: 'Enter your password.' }).max(256),
 })
 
@@ -42,7 +46,12 @@ signInRoutes.post('/t/:slug/sign-in', async (c) => {
   if (!stored || !matches) {
     await record('failed', stored ? 'bad_password' : 'unknown_email')
     const errors = { form: 'That email and password do not match.' }
-    return renderPage(c, 'Sign in', <SignInPage tenant={tenant} email={email} errors={errors} />, 422)
+    return renderPage(
+      c,
+      'Sign in',
+      <SignInPage tenant={tenant} email={email} errors={errors} />,
+      422,
+    )
   }
   const membership = await kit.checkMember(tenant.slug, { email })
   if (!membership.ok) {
@@ -53,7 +62,12 @@ signInRoutes.post('/t/:slug/sign-in', async (c) => {
           ? 'Your account is disabled. Contact your workspace’s owner.'
           : 'You are not a member of this workspace.',
     }
-    return renderPage(c, 'Sign in', <SignInPage tenant={tenant} email={email} errors={errors} />, 403)
+    return renderPage(
+      c,
+      'Sign in',
+      <SignInPage tenant={tenant} email={email} errors={errors} />,
+      403,
+    )
   }
   await record('succeeded')
   await startSession(c, tenant.slug, email)

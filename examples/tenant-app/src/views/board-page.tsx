@@ -43,7 +43,10 @@ export function BoardPage(props: {
             <li>
               <p>{note.body}</p>
               <p class="meta">
-                {note.authorEmail} · <time datetime={note.createdAt.toISOString()}>{note.createdAt.toISOString().slice(0, 16).replace('T', ' ')} UTC</time>
+                {note.authorEmail} ·{' '}
+                <time datetime={note.createdAt.toISOString()}>
+                  {note.createdAt.toISOString().slice(0, 16).replace('T', ' ')} UTC
+                </time>
               </p>
               {(props.canManage || note.authorEmail === props.email) && (
                 <form method="post" action={`${base}/notes/${note.id}/delete`} class="inline">

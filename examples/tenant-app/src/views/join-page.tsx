@@ -25,8 +25,22 @@ export function JoinPage(props: {
         </p>
       )}
       <form method="post" action={`/t/${props.tenant.slug}/join`}>
-        <Field name="email" label="Email" type="email" value={form.email} error={errors.email} autocomplete="email" />
-        <Field name="name" label="Name" value={form.name} error={errors.name} autocomplete="name" required={false} />
+        <Field
+          name="email"
+          label="Email"
+          type="email"
+          value={form.email}
+          error={errors.email}
+          autocomplete="email"
+        />
+        <Field
+          name="name"
+          label="Name"
+          value={form.name}
+          error={errors.name}
+          autocomplete="name"
+          required={false}
+        />
         <p class="field">
           <label for="field-message">Message to the admins (optional)</label>
           <textarea id="field-message" name="message" rows={3}>

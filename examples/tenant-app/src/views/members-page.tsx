@@ -1,7 +1,9 @@
 import type { KitMember } from '@fleetdeck/kit'
 import { Field } from './layout.js'
 
-export type AddMemberErrors = Partial<Record<'form' | 'email' | 'name' | 'role' | 'password', string>>
+export type AddMemberErrors = Partial<
+  Record<'form' | 'email' | 'name' | 'role' | 'password', string>
+>
 
 export function MembersPage(props: {
   slug: string
@@ -16,7 +18,9 @@ export function MembersPage(props: {
 }) {
   const { errors, form } = props
   const seats =
-    props.limit === null ? `${props.used} seats used (no limit)` : `${props.used} of ${props.limit} seats used`
+    props.limit === null
+      ? `${props.used} seats used (no limit)`
+      : `${props.used} of ${props.limit} seats used`
   return (
     <>
       <h1>Members</h1>
@@ -52,8 +56,21 @@ export function MembersPage(props: {
           )}
           {props.canAdd ? (
             <form method="post" action={`/t/${props.slug}/members`}>
-              <Field name="email" label="Email" type="email" value={form.email} error={errors.email} autocomplete="off" />
-              <Field name="name" label="Name" value={form.name} error={errors.name} autocomplete="off" />
+              <Field
+                name="email"
+                label="Email"
+                type="email"
+                value={form.email}
+                error={errors.email}
+                autocomplete="off"
+              />
+              <Field
+                name="name"
+                label="Name"
+                value={form.name}
+                error={errors.name}
+                autocomplete="off"
+              />
               <p class="field">
                 <label for="field-role">Role</label>
                 <select id="field-role" name="role">

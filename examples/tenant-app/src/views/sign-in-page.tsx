@@ -15,12 +15,26 @@ export function SignInPage(props: {
         </p>
       )}
       <form method="post" action={`/t/${props.tenant.slug}/sign-in`}>
-        <Field name="email" label="Email" type="email" value={props.email} error={errors.email} autocomplete="username" />
-        <Field name="password" label="Password" type="password" error={errors.password} autocomplete="current-password" />
+        <Field
+          name="email"
+          label="Email"
+          type="email"
+          value={props.email}
+          error={errors.email}
+          autocomplete="username"
+        />
+        <Field
+          name="password"
+          label="Password"
+          type="password"
+          error={errors.password}
+          autocomplete="current-password"
+        />
         <button type="submit">Sign in</button>
       </form>
       <p>
-        Not a member yet? <a href={`/t/${props.tenant.slug}/join`}>Ask to join {props.tenant.name}</a>
+        Not a member yet?{' '}
+        <a href={`/t/${props.tenant.slug}/join`}>Ask to join {props.tenant.name}</a>
       </p>
     </>
   )
