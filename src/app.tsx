@@ -8,6 +8,7 @@ import { appKeyRoutes } from './routes/app-keys.js'
 import { auditRoutes } from './routes/audit.js'
 import { enrolmentRoutes } from './routes/enrolment.js'
 import { healthRoutes } from './routes/health.js'
+import { impersonationRoutes } from './routes/impersonations.js'
 import { joinRequestRoutes } from './routes/join-requests.js'
 import { jwksRoutes } from './routes/jwks.js'
 import { scopeRoutes } from './routes/scope.js'
@@ -28,6 +29,7 @@ import { htmlErrorHandler, htmlNotFound } from './web/errors.js'
 import { takeFlashForPage } from './web/flash.js'
 import { readFormBody } from './web/form-body.js'
 import { requireConsoleSession } from './web/guards.js'
+import { resolveImpersonationBanner } from './web/impersonation-banner.js'
 import { resolveScope } from './web/scope.js'
 import { enforceGlobalAllowlist } from './web/ip-guard.js'
 import {
@@ -63,12 +65,20 @@ function publicGroup() {
  */
 function consoleGroup() {
   const group = new Hono<AppEnv>()
-  group.use('*', requireConsoleSession, resolveScope, takeResumedFormForPage, consoleRenderer)
+  group.use(
+    '*',
+    requireConsoleSession,
+    resolveImpersonationBanner,
+    resolveScope,
+    takeResumedFormForPage,
+    consoleRenderer,
+  )
   group.route('/tenants', tenantRoutes)
   group.route('/tenants', tenantMemberRoutes)
   group.route('/users', userRoutes)
   group.route('/tenants/:id/auto-join-domains', autoJoinDomainRoutes)
   group.route('/join-requests', joinRequestRoutes)
+  group.route('/impersonations', impersonationRoutes)
   group.route('/audit', auditRoutes)
   group.route('/scope', scopeRoutes)
   group.route('/super-admins', superAdminRoutes)

@@ -19,6 +19,7 @@ const EDITORS: readonly OperatorRole[] = ['owner', 'admin']
 const SUSPENDERS: readonly OperatorRole[] = ['owner', 'admin', 'operator']
 const OWNERS: readonly OperatorRole[] = ['owner']
 const DECIDERS: readonly OperatorRole[] = ['owner', 'admin', 'operator']
+const IMPERSONATORS: readonly OperatorRole[] = ['owner', 'admin', 'support']
 
 /** `METHOD path` exactly as Hono lists it in `app.routes` → who may call it. */
 export const AUTHORIZATION_MATRIX: Record<string, Access> = {
@@ -63,6 +64,20 @@ export const AUTHORIZATION_MATRIX: Record<string, Access> = {
   'DELETE /users/:id/disablement': EDITORS,
 
   'GET /audit': ALL,
+
+  'GET /impersonations': ALL,
+  'GET /impersonations/new': IMPERSONATORS,
+  'POST /impersonations': IMPERSONATORS,
+  'POST /impersonations/:id/handoff': IMPERSONATORS,
+  // Owners end anyone's, others their own (the handler checks whose it is).
+  'POST /impersonations/:id/end': 'signed-in',
+  // The banner of the operator's own impersonation, whatever their role is now.
+  'GET /impersonations/banner': 'signed-in',
+
+  'POST /kit/v1/impersonations/redeem': 'app-key',
+  'GET /kit/v1/impersonations/:id': 'app-key',
+  'POST /kit/v1/impersonations/:id/end': 'app-key',
+  'POST /kit/v1/tenants/:slug/audit-entries': 'app-key',
 
   'POST /scope': ALL,
   'GET /scope/picker': ALL,

@@ -14,6 +14,11 @@ export type Session = {
   totpVerifiedAt: Date | null
   ip: string | null
   userAgent: string | null
+  /**
+   * The admin's active impersonation when the session was validated (issue 8 item 2): read in
+   * the same statement, so console pages pay for the banner only while there is one.
+   */
+  activeImpersonationId?: string
 }
 
 export type SessionPolicy = {
@@ -97,6 +102,16 @@ export async function validateSessionToken(
     .selectFrom('super_admin_sessions as s')
     .innerJoin('super_admins as a', 'a.id', 's.super_admin_id')
     .selectAll('a')
+    .select((eb) =>
+      eb
+        .selectFrom('impersonations as i')
+        .select('i.id')
+        .whereRef('i.operator_id', '=', 's.super_admin_id')
+        .where('i.ended_at', 'is', null)
+        .where('i.expires_at', '>', now)
+        .limit(1)
+        .as('active_impersonation_id'),
+    )
     .select([
       's.id as session_id',
       's.secret_hash',
@@ -142,6 +157,7 @@ export async function validateSessionToken(
     totpVerifiedAt: row.totp_verified_at,
     ip: row.session_ip,
     userAgent: row.session_user_agent,
+    activeImpersonationId: row.active_impersonation_id ?? undefined,
   }
   return { session, admin }
 }

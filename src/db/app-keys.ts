@@ -90,6 +90,18 @@ export async function findUsableAppKey(
   return row && { ...toAppKey(row), secretHash: new Uint8Array(row.secret_hash) }
 }
 
+/** Every unrevoked key, by name: the tenant apps an impersonation can be handed off to. */
+export async function listUsableAppKeys(db: Db): Promise<AppKey[]> {
+  const rows = await db
+    .selectFrom('app_keys')
+    .select(COLUMNS)
+    .where('revoked_at', 'is', null)
+    .orderBy('name')
+    .orderBy('id')
+    .execute()
+  return rows.map(toAppKey)
+}
+
 /** The key `id`, revoked or not; undefined when there is none. */
 export async function findAppKey(db: Db, id: string): Promise<AppKey | undefined> {
   const row = await db

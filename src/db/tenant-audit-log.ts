@@ -44,6 +44,27 @@ export async function appendTenantAuditEntries(
 }
 
 /**
+ * Appends one entry to the tenant's audit log and returns its id (what the kit API answers).
+ * @throws when the tenant schema or its audit_log does not exist
+ */
+export async function appendTenantAuditEntry(
+  db: Db,
+  slug: string,
+  entry: NewTenantAuditEntry,
+): Promise<number> {
+  const row = await tenantSchemaDb(db, slug)
+    .insertInto('audit_log')
+    .values({
+      actor: entry.actor,
+      action: entry.action,
+      details: JSON.stringify(entry.details ?? {}),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  return Number(row.id)
+}
+
+/**
  * The tenant's latest audit entries, newest first; `limit` defaults to 50.
  * @throws when the tenant schema or its audit_log does not exist
  */

@@ -1,5 +1,6 @@
 import type { Config } from '../config.js'
 import type { DatabaseHandle } from '../db/database.js'
+import { expireImpersonations } from '../tenancy/impersonation-end.js'
 import { refreshStorageSnapshots } from '../tenancy/storage.js'
 import { runHousekeeping } from './housekeeping.js'
 import type { PeriodicTask } from './scheduler.js'
@@ -8,10 +9,16 @@ import type { PeriodicTask } from './scheduler.js'
 export const HOUSEKEEPING_INTERVAL_MS = 10 * 60_000
 
 /**
+ * Lapsed impersonations are ended every 30 seconds: the record catches up with the clock (the
+ * kit already treats a past `expiresAt` as ended, and the banner hides it at once).
+ */
+export const IMPERSONATION_EXPIRY_INTERVAL_MS = 30_000
+
+/**
  * The server's periodic work, for `createScheduler`: storage snapshots every
  * STORAGE_SNAPSHOT_MINUTES (on a connection of their own: they touch every tenant schema,
  * DESIGN.md §3) and housekeeping every 10 minutes (expired sessions, old scheduler runs,
- * tenant users' sign-ins past their 180 days).
+ * tenant users' sign-ins past their 180 days), and lapsed impersonations ended every 30 s.
  */
 export function periodicTasks(database: DatabaseHandle, config: Config): PeriodicTask[] {
   return [
@@ -28,6 +35,11 @@ export function periodicTasks(database: DatabaseHandle, config: Config): Periodi
           idleSeconds: config.sessionIdleSeconds,
           absoluteSeconds: config.sessionAbsoluteSeconds,
         }),
+    },
+    {
+      name: 'impersonation-expiry',
+      intervalMs: IMPERSONATION_EXPIRY_INTERVAL_MS,
+      run: () => expireImpersonations(database.db, new Date()),
     },
   ]
 }

@@ -1,6 +1,8 @@
 import { Hono } from 'hono'
 import { requireAppKey, type KitEnv } from './auth.js'
+import { kitAuditEntryRoutes } from './audit-entries.js'
 import { kitErrorHandler, kitProblem } from './errors.js'
+import { kitImpersonationRoutes } from './impersonations.js'
 import { kitJoinRequestRoutes } from './join-requests.js'
 import { kitMemberRoutes } from './members.js'
 import { kitSignInRoutes } from './sign-ins.js'
@@ -15,10 +17,12 @@ export const kitApiRoutes = new Hono<KitEnv>()
 
 kitApiRoutes.use('*', requireAppKey)
 // Resource groups are mounted here (tenants, members, sign-ins, join requests, impersonations).
+kitApiRoutes.route('/tenants/:slug/audit-entries', kitAuditEntryRoutes)
 kitApiRoutes.route('/tenants', kitTenantRoutes)
 kitApiRoutes.route('/tenants/:slug/members', kitMemberRoutes)
 kitApiRoutes.route('/sign-ins', kitSignInRoutes)
 kitApiRoutes.route('/join-requests', kitJoinRequestRoutes)
+kitApiRoutes.route('/impersonations', kitImpersonationRoutes)
 
 // Keep the catch-all last: a mounted sub-app's notFound is never consulted.
 kitApiRoutes.all('*', (c) => kitProblem(c, 404, 'not_found', 'There is nothing at this address.'))

@@ -36,6 +36,7 @@ tenantMemberRoutes.get('/:id/members', requirePermission('saas.users.view'), asy
       {...query}
       tenantId={tenant.id}
       canEdit={roleCan(c.var.operator.role, 'saas.users.edit')}
+      canImpersonate={roleCan(c.var.operator.role, 'saas.tenants.impersonate')}
     />,
   )
 })

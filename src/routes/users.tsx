@@ -122,6 +122,7 @@ async function renderUserPage(
       audit={audit}
       canEdit={roleCan(role, 'saas.users.edit')}
       canInvite={roleCan(role, 'saas.super_admins.manage')}
+      canImpersonate={roleCan(role, 'saas.tenants.impersonate')}
       {...extra}
     />,
     { title: user.email },
@@ -183,6 +184,7 @@ userRoutes.post('/:id/memberships/:tenantId', edit, async (c) => {
         membership={result.membership}
         perspective={from}
         canEdit
+        canImpersonate={roleCan(c.var.operator.role, 'saas.tenants.impersonate')}
         notice={result.changed ? 'Role saved.' : 'Unchanged.'}
       />
       <AnnounceOob text={text} />
@@ -266,6 +268,7 @@ async function refused(
           membership={membership}
           perspective={from}
           canEdit
+          canImpersonate={roleCan(c.var.operator.role, 'saas.tenants.impersonate')}
           error={text}
           chosenRole={chosenRole}
         />

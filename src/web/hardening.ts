@@ -20,7 +20,10 @@ import { parsedForm } from './form-body.js'
 export function securityHeaders(config: Config): MiddlewareHandler<AppEnv> {
   const forPages = pageSecurityHeaders(config)
   return async (c, next) => {
-    if (!c.req.path.startsWith('/public/')) return forPages(c, next)
+    if (!c.req.path.startsWith('/public/')) {
+      await forPages(c, next)
+      return widenFormAction(c)
+    }
     await next()
     const headers = c.res.headers
     headers.set('X-Content-Type-Options', 'nosniff')
@@ -33,6 +36,37 @@ export function securityHeaders(config: Config): MiddlewareHandler<AppEnv> {
 }
 
 const HSTS = 'max-age=31536000; includeSubDomains'
+
+const formActionOrigins = new WeakMap<Context, Set<string>>()
+
+/**
+ * Lets this page's forms lead to `urls`' origins too. Browsers apply `form-action` to the
+ * redirects after a form post, so the forms that start an impersonation or open its app (a
+ * 303 to the tenant app's handoff address) need the app's origin allowed — on that page only.
+ */
+export function allowFormActionTo(c: Context, urls: string[]): void {
+  const origins = formActionOrigins.get(c) ?? new Set<string>()
+  for (const url of urls) {
+    try {
+      const { origin, protocol } = new URL(url)
+      if (protocol === 'https:' || protocol === 'http:') origins.add(origin)
+    } catch {
+      // An app URL that does not parse gets no exception; its handoff will not be followed.
+    }
+  }
+  formActionOrigins.set(c, origins)
+}
+
+function widenFormAction(c: Context): void {
+  const origins = formActionOrigins.get(c)
+  const csp = c.res.headers.get('Content-Security-Policy')
+  if (!origins?.size || !csp) return
+  const extra = [...origins].join(' ')
+  c.res.headers.set(
+    'Content-Security-Policy',
+    csp.replace("form-action 'self'", `form-action 'self' ${extra}`),
+  )
+}
 
 function pageSecurityHeaders(config: Config): MiddlewareHandler<AppEnv> {
   return secureHeaders({

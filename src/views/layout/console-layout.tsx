@@ -11,6 +11,7 @@ const SECTIONS: { href: string; label: string; permission: Permission }[] = [
   { href: '/users', label: 'Users', permission: 'saas.users.view' },
   { href: '/join-requests', label: 'Join requests', permission: 'saas.tenants.view' },
   { href: '/audit', label: 'Audit log', permission: 'saas.audit.view' },
+  { href: '/impersonations', label: 'Impersonations', permission: 'saas.audit.view' },
   { href: '/super-admins', label: 'Super admins', permission: 'saas.super_admins.manage' },
   { href: '/settings/security', label: 'Security settings', permission: 'saas.settings.edit' },
   { href: '/settings/app-keys', label: 'App keys', permission: 'saas.settings.edit' },

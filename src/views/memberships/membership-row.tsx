@@ -20,6 +20,8 @@ export type MembershipRowProps = {
   perspective: MembershipPerspective
   /** The operator may change roles and remove members (saas.users.edit). */
   canEdit: boolean
+  /** The operator may view the tenant as this member (saas.tenants.impersonate). */
+  canImpersonate?: boolean
   /** What the last action on this row did, said beside it. */
   notice?: string
   /** Why the last action on this row was refused, tied to the role control. */
@@ -103,7 +105,16 @@ export const MembershipRow: FC<MembershipRowProps> = (p) => {
         )}
       </td>
       <td class="px-3 py-2 whitespace-nowrap">{formatDate(m.since)}</td>
-      <td class="px-3 py-2 text-right">
+      <td class="px-3 py-2 text-right whitespace-nowrap">
+        {p.canImpersonate && (m.tenantStatus === 'active' || m.tenantStatus === 'suspended') && (
+          <a
+            href={`/impersonations/new?${new URLSearchParams({ user: m.userId, tenant: m.tenantId })}`}
+            aria-label={`View ${m.slug} as ${m.email}`}
+            class="mr-2 rounded border border-amber-400 bg-amber-50 px-2 py-1 text-xs text-slate-900 no-underline hover:bg-amber-100"
+          >
+            View as
+          </a>
+        )}
         {p.canEdit && (
           <form
             method="post"

@@ -18,6 +18,7 @@ export type TenantMembersData = {
 export type TenantMembersProps = TenantMembersData & {
   tenantId: string
   canEdit: boolean
+  canImpersonate?: boolean
 }
 
 /** `/tenants/:id` (or its members fragment with `fragment`) for this search and page. */
@@ -75,7 +76,12 @@ export const TenantMembers: FC<TenantMembersProps> = (p) => (
           <MembershipHead perspective="tenant" />
           <tbody>
             {p.items.map((m) => (
-              <MembershipRow membership={m} perspective="tenant" canEdit={p.canEdit} />
+              <MembershipRow
+                membership={m}
+                perspective="tenant"
+                canEdit={p.canEdit}
+                canImpersonate={p.canImpersonate}
+              />
             ))}
           </tbody>
         </table>

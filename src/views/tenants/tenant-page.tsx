@@ -93,6 +93,18 @@ export const TenantPage: FC<TenantPageProps> = (p) => {
         </a>
       </p>
       <TenantHeader tenant={t} operator={p.operator} />
+      {roleCan(p.operator.role, 'saas.tenants.impersonate') &&
+        (t.status === 'active' || t.status === 'suspended') && (
+          <p class="m-0 mb-4">
+            {/* Seed 002: "View as" on a tenant means its first admin; the form names them. */}
+            <a
+              href={`/impersonations/new?tenant=${t.id}`}
+              class="rounded border border-amber-400 bg-amber-50 px-3 py-1.5 text-sm text-slate-900 no-underline hover:bg-amber-100"
+            >
+              View as {t.firstAdminEmail}
+            </a>
+          </p>
+        )}
       {t.onboardingError && (
         <div
           role="alert"
@@ -190,6 +202,7 @@ export const TenantPage: FC<TenantPageProps> = (p) => {
           {...p.members}
           tenantId={t.id}
           canEdit={roleCan(p.operator.role, 'saas.users.edit')}
+          canImpersonate={roleCan(p.operator.role, 'saas.tenants.impersonate')}
         />
       </Section>
       {p.autoJoinDomains && (

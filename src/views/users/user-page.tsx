@@ -23,6 +23,8 @@ export type UserPageProps = {
   canEdit: boolean
   /** saas.super_admins.manage: "Invite as super admin". */
   canInvite: boolean
+  /** saas.tenants.impersonate: "View as" on each membership. */
+  canImpersonate?: boolean
   addValues?: Partial<AddMembershipValues>
   addErrors?: Partial<Record<keyof AddMembershipValues, string>>
   /** A refused change on one membership row, said in that row. */
@@ -86,6 +88,7 @@ export const UserPage: FC<UserPageProps> = (p) => {
                       membership={m}
                       perspective="user"
                       canEdit={p.canEdit}
+                      canImpersonate={p.canImpersonate}
                       error={refused ? p.membershipError?.text : undefined}
                       chosenRole={refused ? p.membershipError?.chosenRole : undefined}
                     />

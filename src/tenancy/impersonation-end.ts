@@ -1,0 +1,93 @@
+import type { AuditContext } from '../db/audit-log.js'
+import type { Db } from '../db/database.js'
+import {
+  findImpersonation,
+  lockLapsedImpersonations,
+  markImpersonationEnded,
+  type Impersonation,
+} from '../db/impersonations.js'
+import { refuse, type DomainResult } from '../domain-result.js'
+import { auditImpersonationStep, expireLapsed } from './impersonation-audit.js'
+
+// How an impersonation ends (issue 8 item 2): End in the console or in the tenant app, or the
+// clock. Each is one compare-and-set on `ended_at is null` with its entries in both logs.
+
+export type EndImpersonation = {
+  /** The operator who pressed End: the impersonating one, or an owner ending anyone's. */
+  by: { id: string; email: string }
+  reason: 'ended' | 'ended_in_app'
+}
+
+/**
+ * Ends impersonation `id`. Idempotent: one that already ended answers `changed: false`; one that
+ * lapsed unnoticed ends as `expired` at its expiry. Who may end whose is the caller's check.
+ * @throws when the tenant's schema is missing: nothing is written
+ */
+export async function endImpersonation(
+  db: Db,
+  ctx: AuditContext,
+  id: string,
+  end: EndImpersonation,
+  now: Date,
+): Promise<DomainResult<{ impersonation: Impersonation; changed: boolean }, 'not_found'>> {
+  return db.transaction().execute(async (trx) => {
+    const imp = await findImpersonation(trx, id, true)
+    if (!imp) return refuse('not_found')
+    if (imp.endedAt) return { ok: true, impersonation: imp, changed: false }
+    if (imp.expiresAt <= now) {
+      await expireLapsed(trx, ctx, imp, now)
+      return { ok: true, impersonation: (await findImpersonation(trx, id))!, changed: false }
+    }
+    await markImpersonationEnded(trx, id, {
+      endedAt: now,
+      endedBy: end.by.id,
+      endReason: end.reason,
+    })
+    const ended = (await findImpersonation(trx, id))!
+    await auditImpersonationStep(
+      trx,
+      { ...ctx, actor: end.by },
+      ended,
+      {
+        action: 'impersonation.end',
+        tenantAction: 'support.impersonation_ended',
+        tenantActor: end.by.email,
+        after: {
+          endReason: end.reason,
+          endedAt: now.toISOString(),
+          message: 'Fleetdeck support left your workspace',
+        },
+      },
+      now,
+    )
+    return { ok: true, impersonation: ended, changed: true }
+  })
+}
+
+/**
+ * Ends every impersonation whose time ran out (at most 100 a run), each in its own transaction:
+ * `expired`, ended at its `expires_at`, audited in both logs with no actor. Two instances never
+ * take the same one (SKIP LOCKED). One whose tenant log cannot be written stays open and is
+ * retried next run; the kit treats a past `expiresAt` as ended anyway.
+ * @returns how many it ended, and the ids it could not
+ */
+export async function expireImpersonations(
+  db: Db,
+  now: Date,
+): Promise<{ expired: number; failed: string[] }> {
+  const lapsed = await db.transaction().execute((trx) => lockLapsedImpersonations(trx, now))
+  let expired = 0
+  const failed: string[] = []
+  for (const { id } of lapsed) {
+    try {
+      const ended = await db.transaction().execute(async (trx) => {
+        const [imp] = await lockLapsedImpersonations(trx, now, { id })
+        return imp ? expireLapsed(trx, { actor: null }, imp, now) : false
+      })
+      if (ended) expired += 1
+    } catch {
+      failed.push(id)
+    }
+  }
+  return { expired, failed }
+}
