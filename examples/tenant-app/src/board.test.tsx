@@ -218,8 +218,8 @@ describe("the tenant's audit page", () => {
 
     const supportRow = textOf(page, '#audit tr.support')
     expect(supportRow).toContain(support.operatorEmail)
-    expect(supportRow).toContain(`As user ${owner.email}`)
-    expect(supportRow).toContain('Reason Customer asked for help with their board')
+    expect(supportRow).toContain(`As user: ${owner.email}`)
+    expect(supportRow).toContain('Reason: Customer asked for help with their board')
     expect(supportRow).toMatch(/support accessed your workspace/i)
   })
 })

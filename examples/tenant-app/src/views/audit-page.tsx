@@ -60,14 +60,13 @@ function AuditRow({ entry }: { entry: AuditEntry }) {
         <dl class="details">
           {named.map(([key, label]) => (
             <>
-              <dt>{label}</dt>
-              <dd>{String(details[key])}</dd>
+              <dt>{label}:</dt> <dd>{String(details[key])}</dd>{' '}
             </>
           ))}
           {rest.map(([key, value]) => (
             <>
-              <dt>{key}</dt>
-              <dd>{typeof value === 'string' ? value : JSON.stringify(value)}</dd>
+              <dt>{key}:</dt>{' '}
+              <dd>{typeof value === 'string' ? value : JSON.stringify(value)}</dd>{' '}
             </>
           ))}
         </dl>
