@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely'
 import { KitError, type Kit } from '@fleetdeck/kit'
 import { fleetdeck, type RefusalPage } from '@fleetdeck/kit/hono'
 import type { BoardEnv } from './env.js'
+import { DOCTYPE } from './page.js'
 import { auditRoutes } from './routes/audit.js'
 import { boardRoutes } from './routes/board.js'
 import { joinRoutes } from './routes/join.js'
@@ -90,9 +91,12 @@ function renderRefusal(c: Context, refusal: RefusalPage) {
 
 function Refusal(props: { title: string; message: string }) {
   return (
-    <Layout title={props.title}>
-      <h1>{props.title}</h1>
-      <p>{props.message}</p>
-    </Layout>
+    <>
+      {DOCTYPE}
+      <Layout title={props.title}>
+        <h1>{props.title}</h1>
+        <p>{props.message}</p>
+      </Layout>
+    </>
   )
 }

@@ -1,5 +1,6 @@
 import type { Context } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
+import { raw } from 'hono/html'
 import type { Child } from 'hono/jsx'
 import type { KitMember } from '@fleetdeck/kit'
 import type { BoardEnv } from './env.js'
@@ -9,6 +10,8 @@ import { Layout } from './views/layout.js'
 // itself, who may manage the workspace, and the tenant audit entry of a write.
 
 const FLASH = 'board_flash'
+/** Standards mode: JSX cannot write a doctype itself. */
+export const DOCTYPE = raw('<!doctype html>')
 
 /** The page `content` in the layout, with this request's banner, member and flash. */
 export function renderPage(
@@ -21,9 +24,12 @@ export function renderPage(
   const flash = getCookie(c, FLASH)
   if (flash) deleteCookie(c, FLASH, { path: '/' })
   return c.html(
-    <Layout title={title} tenant={tenant} banner={banner} member={member} flash={flash}>
-      {content}
-    </Layout>,
+    <>
+      {DOCTYPE}
+      <Layout title={title} tenant={tenant} banner={banner} member={member} flash={flash}>
+        {content}
+      </Layout>
+    </>,
     status,
   )
 }
