@@ -1,4 +1,4 @@
-import { Hono, type Context, type MiddlewareHandler } from 'hono'
+import { Hono, type Context } from 'hono'
 import type { Kysely } from 'kysely'
 import { KitError, type Kit } from '@fleetdeck/kit'
 import { fleetdeck, type RefusalPage } from '@fleetdeck/kit/hono'
@@ -38,18 +38,14 @@ export function createExampleApp(options: ExampleAppOptions) {
     secureCookies: options.secureCookies ?? false,
     now: options.now ?? Date.now,
   }
-  const kitParts = fleetdeck(kit, {
+  const kitParts = fleetdeck<BoardEnv>(kit, {
     tenantSlug: (c) => c.req.param('slug'),
     cookieSecret: options.cookieSecret,
     secureCookies: deps.secureCookies,
     renderRefusal,
     onSignedOut: (c: Context) => c.redirect(`/t/${c.req.param('slug')}/sign-in`, 303),
   })
-  // The kit's handlers are typed for its own variables only; the app's env has those and more.
-  const tenant = kitParts.tenant as unknown as MiddlewareHandler<BoardEnv>
-  const member = kitParts.requireMember(
-    (c) => (c as Context<BoardEnv>).var.user,
-  ) as unknown as MiddlewareHandler<BoardEnv>
+  const member = kitParts.requireMember((c) => c.var.user)
 
   const app = new Hono<BoardEnv>()
   app.use('*', async (c, next) => {
@@ -62,7 +58,7 @@ export function createExampleApp(options: ExampleAppOptions) {
   })
   app.get('/', (c) => c.text('Open your workspace at /t/<workspace>/', 200))
   app.route('/_fleetdeck', kitParts.routes)
-  app.use('/t/:slug/*', tenant, readSession)
+  app.use('/t/:slug/*', kitParts.tenant, readSession)
   app.get('/t/:slug', (c) => c.redirect(`/t/${c.req.param('slug')}/`, 301))
   app.route('/', signInRoutes)
   app.route('/', joinRoutes)
