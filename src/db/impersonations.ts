@@ -221,3 +221,15 @@ export async function lockLapsedImpersonations(
     .skipLocked()
     .execute()
 }
+
+/** The open impersonations of tenant `tenantId` (lapsed or not), locked FOR UPDATE. */
+export async function lockOpenImpersonationsOfTenant(
+  trx: Transaction<Database>,
+  tenantId: string,
+): Promise<Impersonation[]> {
+  return joined(trx)
+    .where('i.tenant_id', '=', tenantId)
+    .where('i.ended_at', 'is', null)
+    .forUpdate('i')
+    .execute()
+}

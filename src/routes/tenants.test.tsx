@@ -715,7 +715,7 @@ describe('deleting a tenant', () => {
       tenant_id: tenant.id,
       actor_id: owner.admin.id,
       before: { status: 'active', slug: tenant.slug, schema: tenantSchemaName(tenant.slug) },
-      after: { status: 'deleted', membershipsRemoved: 2 },
+      after: { status: 'deleted', membershipsRemoved: 2, impersonationsEnded: 0 },
     })
 
     const page = await (await getPage(t.app, `/tenants/${tenant.id}`, cookie)).text()

@@ -1,8 +1,11 @@
+import type { Transaction } from 'kysely'
 import type { AuditContext } from '../db/audit-log.js'
 import type { Db } from '../db/database.js'
+import type { Database } from '../db/schema.js'
 import {
   findImpersonation,
   lockLapsedImpersonations,
+  lockOpenImpersonationsOfTenant,
   markImpersonationEnded,
   type Impersonation,
 } from '../db/impersonations.js'
@@ -90,4 +93,38 @@ export async function expireImpersonations(
     }
   }
   return { expired, failed }
+}
+
+/**
+ * Ends every open impersonation of a tenant that is going away, inside the caller's transaction
+ * (deleteTenant's): `tenant_unavailable`, ended by the context's actor, audited in
+ * public.audit_log. The tenant's own log is not written: it is dropped with the schema in the
+ * same transaction (auditImpersonationStep skips a deleted tenant).
+ * @returns how many it ended
+ */
+export async function endTenantImpersonations(
+  trx: Transaction<Database>,
+  ctx: AuditContext,
+  tenantId: string,
+  now: Date,
+): Promise<number> {
+  const open = await lockOpenImpersonationsOfTenant(trx, tenantId)
+  for (const imp of open) {
+    await markImpersonationEnded(trx, imp.id, {
+      endedAt: now,
+      endedBy: ctx.actor?.id ?? null,
+      endReason: 'tenant_unavailable',
+    })
+    await auditImpersonationStep(
+      trx,
+      ctx,
+      imp,
+      {
+        action: 'impersonation.end',
+        after: { endReason: 'tenant_unavailable', endedAt: now.toISOString() },
+      },
+      now,
+    )
+  }
+  return open.length
 }

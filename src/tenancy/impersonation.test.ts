@@ -15,6 +15,7 @@ import {
 import { useTestApp } from '../test-support/test-app.js'
 import { startImpersonation, type StartImpersonationInput } from './impersonation.js'
 import { endImpersonation, expireImpersonations } from './impersonation-end.js'
+import { deleteTenant } from './lifecycle.js'
 
 // Seeds 001, 002, 004 and issue 8 item 2: who may be impersonated, one at a time, and every step
 // in both audit logs in the same transaction.
@@ -247,6 +248,31 @@ async function openImpersonationIds() {
 }
 
 describe('ending and expiry', () => {
+  it('deleting the tenant ends its open impersonation as tenant_unavailable, audited', async () => {
+    const s = await impersonationScene(t.db, t.config)
+    const { impersonation } = await startSceneImpersonation(t.db, t.config, s, now())
+    const owner = await t.owner()
+
+    await deleteTenant(t.db, { actor: owner.admin }, s.tenant.id, now())
+
+    const row = await t.db
+      .selectFrom('impersonations')
+      .select(['ended_at', 'end_reason', 'ended_by'])
+      .where('id', '=', impersonation.id)
+      .executeTakeFirstOrThrow()
+    expect(row).toMatchObject({ end_reason: 'tenant_unavailable', ended_by: owner.admin.id })
+    expect(row.ended_at).not.toBeNull()
+    const [entry] = (await auditEntries(t.db, 'impersonation.end')).filter(
+      (e) => e.target_id === impersonation.id,
+    )
+    expect(entry).toMatchObject({ actor_id: owner.admin.id, impersonated_user_id: s.user.id })
+    expect(entry.after).toMatchObject({ endReason: 'tenant_unavailable' })
+    const [deletion] = (await auditEntries(t.db, 'tenant.delete')).filter(
+      (e) => e.target_id === s.tenant.id,
+    )
+    expect(deletion.after).toMatchObject({ impersonationsEnded: 1 })
+  })
+
   it('End writes both logs once; ending again changes nothing', async () => {
     const s = await impersonationScene(t.db, t.config)
     const { impersonation } = await startSceneImpersonation(t.db, t.config, s, now())

@@ -201,7 +201,7 @@ describe('deleteTenant', () => {
         name: tenant.name,
         schema: tenantSchemaName(tenant.slug),
       },
-      after: { status: 'deleted', membershipsRemoved: 1 },
+      after: { status: 'deleted', membershipsRemoved: 1, impersonationsEnded: 0 },
     })
   })
 

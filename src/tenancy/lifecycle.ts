@@ -4,6 +4,7 @@ import { deleteTenantMemberships } from '../db/memberships.js'
 import type { TenantStatus } from '../db/schema.js'
 import { deleteStorageSnapshot } from '../db/storage-snapshots.js'
 import { dropTenantSchema, tenantSchemaName } from '../db/tenant-schema.js'
+import { endTenantImpersonations } from './impersonation-end.js'
 import {
   findTenantForUpdate,
   transitionTenantStatus,
@@ -127,6 +128,8 @@ export async function deleteTenant(
     )
     if (!result) return undefined
     const { before } = result
+    // Support access ends with the tenant: nothing is left to view, and the kit refuses it anyway.
+    const impersonationsEnded = await endTenantImpersonations(trx, context, id, now)
     await dropTenantSchema(trx, before.slug)
     const removed = await deleteTenantMemberships(trx, id)
     await deleteStorageSnapshot(trx, id)
@@ -144,7 +147,7 @@ export async function deleteTenant(
           name: before.name,
           schema: tenantSchemaName(before.slug),
         },
-        after: { status: 'deleted', membershipsRemoved: removed },
+        after: { status: 'deleted', membershipsRemoved: removed, impersonationsEnded },
       },
       now,
     )
