@@ -41,6 +41,7 @@ async function main() {
       tenants,
       users,
       joinRequests: true,
+      tenantMigrationDirs: config.tenantMigrationDirs,
       onProgress(done, total) {
         if (done % PROGRESS_EVERY !== 0 && done !== total) return
         const seconds = (performance.now() - started) / 1000

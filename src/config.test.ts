@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -144,5 +144,57 @@ describe('loadConfig', () => {
     const env = { FLEETDECK_SECRET_KEY: 'k'.repeat(32), FLEETDECK_DATA_DIR: tempDir() }
     expect(loadConfig(env, () => {}).databaseQueueLimit).toBe(64)
     expect(loadConfig({ ...env, DATABASE_QUEUE_LIMIT: '8' }, () => {}).databaseQueueLimit).toBe(8)
+  })
+
+  it('reads TENANT_MIGRATION_DIRS as absolute folders, relative to the working directory', () => {
+    const env = { FLEETDECK_SECRET_KEY: 'k'.repeat(32), FLEETDECK_DATA_DIR: tempDir() }
+    const extra = tempDir()
+    expect(loadConfig(env, () => {}).tenantMigrationDirs).toEqual([])
+    const config = loadConfig(
+      { ...env, TENANT_MIGRATION_DIRS: ` examples/tenant-app/migrations , ${extra},` },
+      () => {},
+    )
+    expect(config.tenantMigrationDirs).toEqual([
+      join(process.cwd(), 'examples/tenant-app/migrations'),
+      extra,
+    ])
+  })
+
+  it('refuses a tenant migration folder that does not exist, naming it', () => {
+    const problems = problemsOf({
+      FLEETDECK_SECRET_KEY: 'k'.repeat(32),
+      FLEETDECK_DATA_DIR: tempDir(),
+      TENANT_MIGRATION_DIRS: 'no/such/migrations',
+    })
+    expect(problems).toEqual([
+      `TENANT_MIGRATION_DIRS: no such folder: ${join(process.cwd(), 'no/such/migrations')}`,
+    ])
+  })
+
+  it('refuses a migration file name that is in two folders, in one line naming both', () => {
+    const [a, b] = [tempDir(), tempDir()]
+    for (const dir of [a, b]) writeFileSync(join(dir, '2030010100_same.ts'), 'export {}\n')
+    const problems = problemsOf({
+      FLEETDECK_SECRET_KEY: 'k'.repeat(32),
+      FLEETDECK_DATA_DIR: tempDir(),
+      TENANT_MIGRATION_DIRS: `${a},${b}`,
+    })
+    expect(problems).toEqual([
+      `TENANT_MIGRATION_DIRS: tenant migration 2030010100_same is in two folders (${a} and ${b}): rename one`,
+    ])
+  })
+
+  it('refuses an extra folder that repeats a name of migrations/tenant', () => {
+    const dir = tempDir()
+    writeFileSync(join(dir, '2026112100_baseline.ts'), 'export {}\n')
+    const problems = problemsOf({
+      FLEETDECK_SECRET_KEY: 'k'.repeat(32),
+      FLEETDECK_DATA_DIR: tempDir(),
+      TENANT_MIGRATION_DIRS: dir,
+    })
+    expect(problems).toHaveLength(1)
+    expect(problems[0]).toMatch(
+      /^TENANT_MIGRATION_DIRS: tenant migration 2026112100_baseline is in two folders \(.*migrations\/tenant and /,
+    )
   })
 })

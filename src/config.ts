@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { z } from 'zod'
+import { listTenantMigrationFiles } from './db/migrate.js'
 import { compileTrustProxy } from './web/client-ip.js'
 
 /** Node's timers hold at most 2^31 - 1 ms (24.8 days); past that a timer fires after 1 ms. */
@@ -15,6 +16,39 @@ const intIn = (fallback: number, min: number, max: number, unit: string, why = '
     .min(min, { error: `must be between ${min} and ${max} ${unit}` })
     .max(max, { error: `must be between ${min} and ${max} ${unit}${why}` })
     .default(fallback)
+
+/**
+ * Comma-separated folders of tenant migrations beyond `migrations/tenant` (a tenant app's own
+ * tables), relative to the working directory; each must exist, and no file name may be in two.
+ */
+const tenantMigrationDirs = z
+  .string()
+  .default('')
+  .transform((value) =>
+    value
+      .split(',')
+      .map((dir) => dir.trim())
+      .filter(Boolean)
+      .map((dir) => resolve(dir)),
+  )
+  .superRefine((dirs, ctx) => {
+    const missing = dirs.filter((dir) => !isDirectory(dir))
+    for (const dir of missing) ctx.addIssue({ code: 'custom', message: `no such folder: ${dir}` })
+    if (missing.length > 0) return
+    try {
+      listTenantMigrationFiles(dirs)
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message })
+    }
+  })
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory()
+  } catch {
+    return false
+  }
+}
 
 const envSchema = z
   .object({
@@ -50,6 +84,7 @@ const envSchema = z
       .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
       .optional(),
     MAIL_FROM: z.string().min(3).default('Fleetdeck <fleetdeck@localhost>'),
+    TENANT_MIGRATION_DIRS: tenantMigrationDirs,
   })
   .refine((env) => env.NODE_ENV !== 'production' || env.FLEETDECK_SECRET_KEY, {
     path: ['FLEETDECK_SECRET_KEY'],
@@ -86,6 +121,11 @@ export type Config = {
   /** smtp(s):// URL for invitations; undefined = the development outbox shown in the console. */
   smtpUrl: string | undefined
   mailFrom: string
+  /**
+   * TENANT_MIGRATION_DIRS as absolute folders (existing, no file name in two): their migrations
+   * run in every tenant schema with `migrations/tenant/*`; [] when unset.
+   */
+  tenantMigrationDirs: string[]
 }
 
 export class ConfigError extends Error {
@@ -131,6 +171,7 @@ export function loadConfig(
     trustProxy: e.TRUST_PROXY,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
+    tenantMigrationDirs: e.TENANT_MIGRATION_DIRS,
   }
 }
 

@@ -2,7 +2,10 @@ import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { DatabaseHandle } from './database.js'
 import { migratePlatform, migrateTenant, tenantMigrationNames } from './migrate.js'
-import { readdirSync } from 'node:fs'
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 
 async function platformMigrationNames(): Promise<string[]> {
   return readdirSync(new URL('../../migrations/platform', import.meta.url))
@@ -64,6 +67,87 @@ describe('migrations', () => {
       handle.db,
     )
     expect(rows).toEqual([])
+  })
+})
+
+const exampleMigrations = fileURLToPath(
+  new URL('../../examples/tenant-app/migrations', import.meta.url),
+)
+
+/** A folder of tenant migrations; each creates a table named after its file. */
+function migrationFolder(names: string[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'fleetdeck-tenant-migrations-'))
+  for (const name of names)
+    writeFileSync(
+      join(dir, `${name}.ts`),
+      `export async function up(db) {\n` +
+        `  await db.schema.createTable('t_${name}').addColumn('id', 'integer').execute()\n}\n`,
+    )
+  return dir
+}
+
+async function tablesOf(schema: string): Promise<string[]> {
+  const { rows } = await sql<{ table_name: string }>`
+    select table_name from information_schema.tables
+    where table_schema = ${schema} order by table_name`.execute(handle.db)
+  return rows.map((r) => r.table_name)
+}
+
+describe('tenant migration folders (TENANT_MIGRATION_DIRS)', () => {
+  it("applies an app's folder with migrations/tenant, all in file name order, in one table", async () => {
+    const extra = migrationFolder(['2030010100_first', '2026112000_before_baseline'])
+    try {
+      await sql`create schema tenant_migrate_apps`.execute(handle.db)
+      const dirs = [exampleMigrations, extra]
+
+      const applied = await migrateTenant(handle.db, 'tenant_migrate_apps', dirs)
+
+      expect(applied).toEqual([
+        '2026112000_before_baseline',
+        '2026112100_baseline',
+        '2026120100_notes_board',
+        '2030010100_first',
+      ])
+      expect(await tenantMigrationNames(dirs)).toEqual(applied)
+      expect(await tablesOf('tenant_migrate_apps')).toEqual(
+        expect.arrayContaining(['credentials', 'notes', 't_2030010100_first', 'audit_log']),
+      )
+      expect(await migrateTenant(handle.db, 'tenant_migrate_apps', dirs)).toEqual([])
+    } finally {
+      rmSync(extra, { recursive: true, force: true })
+    }
+  })
+
+  it('adds only the new folder’s migrations to a tenant migrated before it was configured', async () => {
+    await sql`create schema tenant_migrate_later`.execute(handle.db)
+    await migrateTenant(handle.db, 'tenant_migrate_later')
+
+    expect(await migrateTenant(handle.db, 'tenant_migrate_later', [exampleMigrations])).toEqual([
+      '2026120100_notes_board',
+    ])
+  })
+
+  it('leaves existing tenants as they were when no folder is configured', async () => {
+    await sql`create schema tenant_migrate_plain`.execute(handle.db)
+    await migrateTenant(handle.db, 'tenant_migrate_plain', [])
+
+    expect(await tenantMigrationNames([])).toEqual(await tenantMigrationNames())
+    expect(await tenantMigrationNames()).not.toContain('2026120100_notes_board')
+    expect(await migrateTenant(handle.db, 'tenant_migrate_plain')).toEqual([])
+    expect(await tablesOf('tenant_migrate_plain')).not.toContain('credentials')
+  })
+
+  it('refuses a file name that is in two folders before migrating anything', async () => {
+    const [a, b] = [migrationFolder(['2030010100_same']), migrationFolder(['2030010100_same'])]
+    try {
+      await sql`create schema tenant_migrate_twice`.execute(handle.db)
+      await expect(migrateTenant(handle.db, 'tenant_migrate_twice', [a, b])).rejects.toThrow(
+        `tenant migration 2030010100_same is in two folders (${a} and ${b}): rename one`,
+      )
+      expect(await tablesOf('tenant_migrate_twice')).toEqual([])
+    } finally {
+      for (const dir of [a, b]) rmSync(dir, { recursive: true, force: true })
+    }
   })
 })
 

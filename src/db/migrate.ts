@@ -1,13 +1,15 @@
+import { readdirSync } from 'node:fs'
 import { readdir } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'migrations')
+const tenantRoot = join(root, 'tenant')
 const loaded = new Map<string, Promise<Record<string, Migration>>>()
 
-/** Loads `migrations/<folder>/*.ts` once per process; files sort by their timestamp names. */
-function folderProvider(folder: 'platform' | 'tenant'): MigrationProvider {
+/** Loads `migrations/platform/*.ts` once per process; files sort by their timestamp names. */
+function folderProvider(folder: 'platform'): MigrationProvider {
   return {
     getMigrations() {
       if (!loaded.has(folder)) loaded.set(folder, importFolder(join(root, folder)))
@@ -16,13 +18,13 @@ function folderProvider(folder: 'platform' | 'tenant'): MigrationProvider {
   }
 }
 
+const isMigrationFile = (f: string) => /\.(ts|js)$/.test(f) && !f.endsWith('.d.ts')
+const migrationName = (f: string) => f.replace(/\.(ts|js)$/, '')
+
 async function importFolder(dir: string): Promise<Record<string, Migration>> {
-  const files = (await readdir(dir)).filter((f) => /\.(ts|js)$/.test(f) && !f.endsWith('.d.ts'))
+  const files = (await readdir(dir)).filter(isMigrationFile)
   const entries = await Promise.all(
-    files.map(async (f) => [
-      f.replace(/\.(ts|js)$/, ''),
-      await import(pathToFileURL(join(dir, f)).href),
-    ]),
+    files.map(async (f) => [migrationName(f), await import(pathToFileURL(join(dir, f)).href)]),
   )
   return Object.fromEntries(entries)
 }
@@ -65,8 +67,54 @@ async function platformUpToDate(db: Kysely<any>): Promise<boolean> {
   return applied[0].n === names.length
 }
 
+/** A tenant migration file with the same name in two folders: which one would run is unclear. */
+export class DuplicateTenantMigrationError extends Error {}
+
 /**
- * Applies `migrations/tenant/*` inside the tenant schema `schema` (which must exist), tracked in
+ * The tenant migration files: `migrations/tenant/*` and then those of `extraDirs` (absolute
+ * folders, TENANT_MIGRATION_DIRS), as name (file name without .ts/.js) → absolute path, sorted by
+ * name. Reads the folders synchronously, so the configuration can check them at start.
+ * @throws DuplicateTenantMigrationError (one line naming both files) when a name is in two folders
+ * @throws the fs error when a folder cannot be read
+ */
+export function listTenantMigrationFiles(extraDirs: readonly string[] = []): Map<string, string> {
+  const files = new Map<string, string>()
+  for (const dir of [tenantRoot, ...extraDirs]) {
+    for (const file of readdirSync(dir).filter(isMigrationFile).sort()) {
+      const name = migrationName(file)
+      const other = files.get(name)
+      if (other)
+        throw new DuplicateTenantMigrationError(
+          `tenant migration ${name} is in two folders (${dirname(other)} and ${dir}): rename one`,
+        )
+      files.set(name, join(dir, file))
+    }
+  }
+  return new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+}
+
+const tenantLoaded = new Map<string, Promise<Record<string, Migration>>>()
+
+/** The tenant migrations of `migrations/tenant` and `extraDirs`, imported once per process. */
+function tenantMigrations(extraDirs: readonly string[]): Promise<Record<string, Migration>> {
+  const key = extraDirs.join('\n')
+  if (!tenantLoaded.has(key)) {
+    const files = listTenantMigrationFiles(extraDirs)
+    tenantLoaded.set(
+      key,
+      Promise.all(
+        [...files].map(async ([name, file]) => [name, await import(pathToFileURL(file).href)]),
+      ).then(Object.fromEntries),
+    )
+  }
+  return tenantLoaded.get(key)!
+}
+
+/**
+ * Applies `migrations/tenant/*` and the migrations of `extraDirs` (TENANT_MIGRATION_DIRS, absolute
+ * folders; a tenant app's own tables) inside the tenant schema `schema` (which must exist), all in
+ * one run sorted by file name (timestamps: an app's migration names itself after the baseline it
+ * builds on), tracked in
  * that schema's own `kysely_migration` table (Kysely's shape, so Kysely tools read it). One
  * transaction per call under an advisory lock of that schema only: tenants migrate in parallel,
  * and a failure leaves the schema as it was. Not Kysely's Migrator: it introspects every table
@@ -75,8 +123,12 @@ async function platformUpToDate(db: Kysely<any>): Promise<boolean> {
  * @returns the names applied now ([] when up to date)
  * @throws Error naming the failing migration
  */
-export async function migrateTenant(db: Kysely<any>, schema: string): Promise<string[]> {
-  const migrations = await folderProvider('tenant').getMigrations()
+export async function migrateTenant(
+  db: Kysely<any>,
+  schema: string,
+  extraDirs: readonly string[] = [],
+): Promise<string[]> {
+  const migrations = await tenantMigrations(extraDirs)
   const names = Object.keys(migrations).sort()
   return db.transaction().execute(async (trx) => {
     await sql`select pg_advisory_xact_lock(hashtext(${'fleetdeck.tenant.' + schema}))`.execute(trx)
@@ -108,7 +160,10 @@ export async function migrateTenant(db: Kysely<any>, schema: string): Promise<st
   })
 }
 
-/** Names of all tenant migrations, in order: what a fully migrated tenant schema has applied. */
-export async function tenantMigrationNames(): Promise<string[]> {
-  return Object.keys(await folderProvider('tenant').getMigrations()).sort()
+/**
+ * Names of all tenant migrations (`migrations/tenant` and `extraDirs`), in order: what a fully
+ * migrated tenant schema has applied.
+ */
+export async function tenantMigrationNames(extraDirs: readonly string[] = []): Promise<string[]> {
+  return [...listTenantMigrationFiles(extraDirs).keys()]
 }

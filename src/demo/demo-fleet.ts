@@ -52,6 +52,8 @@ export type DemoFleetOptions = {
    * approved ones add users and memberships beyond the pool. Default false; `npm run seed` sets it.
    */
   joinRequests?: boolean
+  /** Config.tenantMigrationDirs: a tenant app's own migrations, applied in every new schema. */
+  tenantMigrationDirs?: readonly string[]
 }
 
 export type DemoFleetSummary = {
@@ -129,7 +131,7 @@ export async function seedDemoFleet(
   const pipelineStarted = performance.now()
   const stuck = await findStuckSeedTenants(db, new Date())
   await runBounded(stuck.resumable, concurrency, async (tenant) =>
-    count(tenant, await onboardAndPopulate(db, context, tenant, false)),
+    count(tenant, await onboardAndPopulate(db, context, tenant, false, options)),
   )
   const owners = [...Array(options.tenants)].map(() => pickActivePoolIndex(options.users))
   const firstAdmins = await insertFirstAdmins(db, owners)
@@ -137,7 +139,7 @@ export async function seedDemoFleet(
   const toSuspend = pickSuspended(options.tenants, options.suspendedShare ?? 0.1)
   await runBounded([...Array(options.tenants).keys()], concurrency, async (i) => {
     const tenant = await createUniqueTenant(db, context, owners[i])
-    const outcome = await onboardAndPopulate(db, context, tenant, toSuspend.has(i))
+    const outcome = await onboardAndPopulate(db, context, tenant, toSuspend.has(i), options)
     count(tenant, outcome)
     owned.set(owners[i], [
       ...(owned.get(owners[i]) ?? []),
@@ -241,8 +243,11 @@ async function onboardAndPopulate(
   context: AuditContext,
   tenant: Tenant,
   suspend: boolean,
+  options: Pick<DemoFleetOptions, 'tenantMigrationDirs'>,
 ): Promise<TenantOutcome> {
-  const outcome = await runOnboarding(db, context, tenant.id)
+  const outcome = await runOnboarding(db, context, tenant.id, {
+    tenantMigrationDirs: options.tenantMigrationDirs,
+  })
   if (!outcome.ok) throw new Error(`tenant ${tenant.slug} ${describeOnboardingFailure(outcome)}`)
   const populated = await populateTenant(db, tenant, suspend)
   if (suspend) await changeTenantStatus(db, context, tenant.id, 'suspend')

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url'
 import { sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import { migrateTenant, tenantMigrationNames } from '../db/migrate.js'
@@ -53,6 +54,26 @@ describe('tenantSchemaStatus', () => {
     expect(await countSchemaTables(t.db, 'tenant_full_one_more')).toBe(1)
     expect(await countSchemaTables(t.db, 'tenant_full_one')).toBe(5)
     expect(await countSchemaTables(t.db, 'tenant_absent')).toBeUndefined()
+  })
+})
+
+describe('tenantSchemaStatus with tenant migration folders', () => {
+  const exampleMigrations = fileURLToPath(
+    new URL('../../examples/tenant-app/migrations', import.meta.url),
+  )
+
+  it("counts an app's migrations as pending in a schema migrated before they were configured", async () => {
+    await createTenantSchema(t.db, 'app-later')
+    await migrateTenant(t.db, tenantSchemaName('app-later'))
+
+    const before = await tenantSchemaStatus(t.db, 'app-later', [exampleMigrations])
+    expect(before.pending).toEqual(['2026120100_notes_board'])
+    expect((await tenantSchemaStatus(t.db, 'app-later')).pending).toEqual([])
+
+    await migrateTenant(t.db, tenantSchemaName('app-later'), [exampleMigrations])
+    const after = await tenantSchemaStatus(t.db, 'app-later', [exampleMigrations])
+    expect(after.applied).toEqual(await tenantMigrationNames([exampleMigrations]))
+    expect(after.pending).toEqual([])
   })
 })
 

@@ -19,12 +19,16 @@ export type SchemaStatus = {
 
 /**
  * Whether the tenant's schema exists, how many tables it has and which tenant migrations it has
- * applied. Looks up this one schema only (two index lookups), never the whole catalog, so the
+ * applied (of `migrations/tenant` and `migrationDirs`, Config.tenantMigrationDirs). Looks up this one schema only (two index lookups), never the whole catalog, so the
  * tenant page costs the same at 20 or 2,000 tenants.
  */
-export async function tenantSchemaStatus(db: Db, slug: string): Promise<SchemaStatus> {
+export async function tenantSchemaStatus(
+  db: Db,
+  slug: string,
+  migrationDirs: readonly string[] = [],
+): Promise<SchemaStatus> {
   const schema = tenantSchemaName(slug)
-  const all = await tenantMigrationNames()
+  const all = await tenantMigrationNames(migrationDirs)
   const tables = await countSchemaTables(db, schema)
   if (tables === undefined) return { schema, exists: false, applied: [], pending: all, tables: 0 }
   const applied = await listAppliedTenantMigrations(db, slug)

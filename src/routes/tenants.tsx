@@ -186,7 +186,9 @@ tenantRoutes.post('/', requirePermission('saas.tenants.create'), async (c) => {
   const result = await createTenantRecord(c.var.db, auditContext(c), parsed.data, c.var.now())
   if (!result.ok) return invalid({ slug: 'This slug is taken (deleted tenants keep theirs).' })
   const created = result.tenant
-  const outcome = await runOnboarding(c.var.db, auditContext(c), created.id)
+  const outcome = await runOnboarding(c.var.db, auditContext(c), created.id, {
+    tenantMigrationDirs: c.var.deps.config.tenantMigrationDirs,
+  })
   await setFlash(
     c,
     outcome.ok
@@ -214,7 +216,7 @@ async function tenantPageProps(c: Context<AppEnv>, tenant: Tenant): Promise<Tena
     listTenantMembersPage(db, tenant.id, membersQuery),
     countMembers(db, [tenant.id]),
     findStorage(db, tenant.id),
-    tenantSchemaStatus(db, tenant.slug),
+    tenantSchemaStatus(db, tenant.slug, c.var.deps.config.tenantMigrationDirs),
     listOnboardingSteps(db, tenant.id),
     listAuditEntries(db, { tenantId: tenant.id }, { limit: 20 }),
   ])
@@ -380,7 +382,9 @@ tenantRoutes.post('/:id/onboarding', requirePermission('saas.tenants.create'), a
       message: 'Only a failed or interrupted onboarding can be retried.',
     })
   }
-  const outcome = await runOnboarding(c.var.db, auditContext(c), tenant.id)
+  const outcome = await runOnboarding(c.var.db, auditContext(c), tenant.id, {
+    tenantMigrationDirs: c.var.deps.config.tenantMigrationDirs,
+  })
   await setFlash(
     c,
     // Settled as active: a second click of Retry arrived after the first one finished.

@@ -163,6 +163,11 @@ export function canRetryOnboarding(
   return onboardingRetry(tenant, now)?.available ?? false
 }
 
+export type OnboardingOptions = {
+  /** Config.tenantMigrationDirs: folders whose migrations the `migrate` step also applies. */
+  tenantMigrationDirs?: readonly string[]
+}
+
 /**
  * Runs every step that is not yet done, in order. First it claims the tenant (row lock, then
  * a new lease), so two runs (a double-clicked Retry) cannot interleave; a retry — of a failed
@@ -177,6 +182,7 @@ export async function runOnboarding(
   db: Db,
   context: AuditContext,
   tenantId: string,
+  options: OnboardingOptions = {},
 ): Promise<OnboardingOutcome> {
   const found = await findTenantById(db, tenantId)
   if (!found) throw new Error(`tenant ${tenantId} is not awaiting onboarding`)
@@ -197,7 +203,7 @@ export async function runOnboarding(
       return { ok: false, step, error: 'the tenant left onboarding (deleted?)' }
     const started = new Date()
     try {
-      await STEP_WORK[step](db, tenant)
+      await STEP_WORK[step](db, tenant, options)
       await db.transaction().execute(async (trx) => {
         const finished = new Date()
         const change =
@@ -308,12 +314,15 @@ async function recordStepFailure(
 }
 
 /** The work of each step, outside the transaction that records it; `activate` has none. */
-const STEP_WORK: Record<OnboardingStep, (db: Db, tenant: Tenant) => Promise<void>> = {
+const STEP_WORK: Record<
+  OnboardingStep,
+  (db: Db, tenant: Tenant, options: OnboardingOptions) => Promise<void>
+> = {
   async create_schema(db, tenant) {
     await createTenantSchema(db, tenant.slug)
   },
-  async migrate(db, tenant) {
-    await migrateTenant(db, tenantSchemaName(tenant.slug))
+  async migrate(db, tenant, options) {
+    await migrateTenant(db, tenantSchemaName(tenant.slug), options.tenantMigrationDirs)
   },
   async seed_roles(db, tenant) {
     await seedTenantRoles(db, tenant.slug, TENANT_ROLES)

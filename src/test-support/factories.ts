@@ -94,16 +94,22 @@ export function newTenantFields(overrides: Partial<NewTenant> = {}): NewTenant {
 
 /**
  * A tenant made the way the console makes one (record, then the onboarding pipeline); `active`
- * unless onboarding fails. Returns the tenant as it is afterwards.
+ * unless onboarding fails. Returns the tenant as it is afterwards. `tenantMigrationDirs`
+ * (`t.config.tenantMigrationDirs` of an app started with TENANT_MIGRATION_DIRS) adds a tenant
+ * app's own migrations to the schema.
  */
 export async function createTenant(
   db: Db,
-  overrides: Partial<NewTenant> & { context?: AuditContext; now?: Date } = {},
+  overrides: Partial<NewTenant> & {
+    context?: AuditContext
+    now?: Date
+    tenantMigrationDirs?: readonly string[]
+  } = {},
 ): Promise<Tenant> {
-  const { context = { actor: null }, now = new Date(), ...fields } = overrides
+  const { context = { actor: null }, now = new Date(), tenantMigrationDirs, ...fields } = overrides
   const created = await createTenantRecord(db, context, newTenantFields(fields), now)
   if (!created.ok) throw new Error(`slug taken: ${fields.slug}`)
-  await runOnboarding(db, context, created.tenant.id)
+  await runOnboarding(db, context, created.tenant.id, { tenantMigrationDirs })
   return (await findTenantById(db, created.tenant.id))!
 }
 
