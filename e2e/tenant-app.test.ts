@@ -2,7 +2,9 @@
 // example app's tenant migrations configured) and the example tenant app as a real server in
 // this process, on the server's own database (the embedded one through the loopback socket
 // Fleetdeck shares with CLIs, or PostgreSQL with a pool of its own). A tenant user signs in and
-// sees the board; the operator suspends the tenant in the console and the user gets the
+// sees the board; support views Acme as that user read-only (the banner in both apps, a write
+// refused, End reaching the app within 5 s, the visit in the tenant's own audit log); the
+// operator suspends the tenant in the console and the user gets the
 // "workspace suspended" page within 5 s; the operator activates it again, then disables the user
 // on the console's user page and the user's next request (after ≤ 5 s) is refused.
 import { randomBytes } from 'node:crypto'
@@ -141,6 +143,62 @@ describe(`the example tenant app and the console (${serverUrl ? 'PostgreSQL' : '
     await waitForText(ada.locator('#notes'), 'Ship on Friday')
     const violations = (await runAxe(ada)).filter((v) => ['serious', 'critical'].includes(v.impact))
     expect(violations).toEqual([])
+  })
+
+  it('support views Acme as Ada, read-only: the banner in both apps, a write refused, End reaches the app within 5 s', async () => {
+    const tenantPath = new URL(console_.url()).pathname
+    await console_.getByRole('link', { name: `View as ${acme.admin}` }).click()
+    await waitForPath(console_, '/impersonations/new')
+    await console_
+      .getByLabel('Reason (at least 10 characters)', { exact: true })
+      .fill('Ada reports notes missing from the board')
+    await console_.getByLabel('Ticket reference (optional)', { exact: true }).fill('SUP-4711')
+    // The defaults are the safe ones: 30 minutes, read-only.
+    await console_.getByRole('button', { name: 'Start and open the app' }).click()
+
+    await waitForPath(console_, `/t/${acme.slug}/`)
+    expect(new URL(console_.url()).origin).toBe(appUrl)
+    const appBanner = console_.getByRole('status').filter({ hasText: 'Support:' })
+    await waitForText(
+      appBanner,
+      `Support: ${owner.email} viewing Acme as ${acme.admin} — read-only — 29 min left`,
+    )
+    await waitForText(console_.locator('#notes'), 'Ship on Friday')
+    const inApp = (await runAxe(console_)).filter((v) => ['serious', 'critical'].includes(v.impact))
+    expect(inApp).toEqual([])
+
+    await console_.getByLabel('New note', { exact: true }).fill('Support was here')
+    await console_.getByRole('button', { name: 'Add note' }).click()
+    await waitForText(console_.locator('h1'), 'Support is viewing this workspace read-only')
+
+    await console_.goto(server.baseUrl + tenantPath)
+    const consoleBanner = console_.locator('#impersonation-banner')
+    await waitForText(
+      consoleBanner,
+      `${owner.email} viewing Acme as ${acme.admin} — read-only — 29 min left`,
+    )
+    const inConsole = (await runAxe(console_)).filter((v) =>
+      ['serious', 'critical'].includes(v.impact),
+    )
+    expect(inConsole).toEqual([])
+    await consoleBanner.getByRole('button', { name: 'End' }).click()
+    await console_.locator('#impersonation-banner').waitFor({ state: 'detached' })
+
+    await console_.goto(`${appUrl}/t/${acme.slug}/`)
+    const took = await reloadUntilHeading(console_, 'Support access has ended')
+    expect(took).toBeLessThanOrEqual(PROPAGATION_MS + 1_000)
+    await console_.goto(server.baseUrl + tenantPath)
+  })
+
+  it("Acme's own audit page shows support's visit, start to end, with the operator's email and reason", async () => {
+    await ada.goto(`${appUrl}/t/${acme.slug}/audit`)
+    const log = ada.locator('main')
+    await waitForText(log, 'support.impersonation_started')
+    const text = await log.innerText()
+    expect(text).toContain('support.impersonation_ended')
+    expect(text).toContain(owner.email)
+    expect(text).toContain('Ada reports notes missing from the board')
+    expect(text).toContain('Fleetdeck support accessed your workspace')
   })
 
   it('the operator suspends the tenant: the user gets the suspended page within 5 s; activated, the board is back', async () => {

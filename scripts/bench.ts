@@ -9,9 +9,11 @@
 //   3. With --seed: seed throughput through the onboarding pipeline (PostgreSQL and PGlite).
 //   4. With --users N: the people pages (/users, searches, a filter, the user page,
 //      /join-requests) with --tenants tenants and N users (scripts/bench/users.ts).
+//   5. With --kit: the tenant side — kit overhead per request, the handoff, End/suspend →
+//      refusal in the example app (scripts/bench/kit.ts; about 2 minutes).
 // Needs the local PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres);
 // it creates and drops databases of its own there. Options: --tenants N, --audit-rows N (the
-// large log, default 500000), --skip-start, --skip-pglite, --seed, --users N (default 0: skipped). Takes 3–5 minutes (most of it loading 500k audit rows).
+// large log, default 500000), --skip-start, --skip-pglite, --seed, --users N (default 0: skipped), --kit, --only-kit. Takes 3–5 minutes (most of it loading 500k audit rows).
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
@@ -37,6 +39,7 @@ import {
   signedInOwner,
   withScratchDatabase,
 } from './bench/fixtures.js'
+import { benchKit } from './bench/kit.js'
 import { benchUsers } from './bench/users.js'
 import { coldLoadBytes, get, latency, memoryOf, runLoad, type LoadResult } from './bench/load.js'
 
@@ -48,6 +51,8 @@ const { values: opts } = parseArgs({
     'skip-pglite': { type: 'boolean' },
     seed: { type: 'boolean' },
     users: { type: 'string' },
+    kit: { type: 'boolean' },
+    'only-kit': { type: 'boolean' },
   },
 })
 const TENANTS = Number(opts.tenants ?? 2000)
@@ -374,11 +379,13 @@ async function benchSeed() {
 }
 
 const started = performance.now()
-await benchPostgres()
-if (!opts['skip-start']) await benchStart()
-if (!opts['skip-pglite']) await benchPgliteLoad()
-if (opts.seed) await benchSeed()
-if (USERS > 0)
+const all = !opts['only-kit']
+if (all) await benchPostgres()
+if (all && !opts['skip-start']) await benchStart()
+if (all && !opts['skip-pglite']) await benchPgliteLoad()
+if (all && opts.seed) await benchSeed()
+if (opts.kit || opts['only-kit']) await benchKit()
+if (all && USERS > 0)
   await benchUsers({
     tenants: TENANTS,
     users: USERS,

@@ -20,13 +20,13 @@ describe('bannerFor', () => {
     })
   })
 
-  it('rounds the minutes up, so the last minute still shows as one', () => {
+  it('counts whole minutes down as the console does; the last minute says so in words', () => {
     expect(
       bannerFor(impersonationView({ secondsLeft: 1741 }), { fetchedAt: 0, now: 0 }).minutesLeft,
-    ).toBe(30)
-    expect(
-      bannerFor(impersonationView({ secondsLeft: 1 }), { fetchedAt: 0, now: 0 }).minutesLeft,
-    ).toBe(1)
+    ).toBe(29)
+    const last = bannerFor(impersonationView({ secondsLeft: 59 }), { fetchedAt: 0, now: 0 })
+    expect(last.minutesLeft).toBe(0)
+    expect(last.text).toMatch(/— read-only — less than a minute left$/)
     expect(
       bannerFor(impersonationView({ secondsLeft: 0 }), { fetchedAt: 0, now: 0 }).minutesLeft,
     ).toBe(0)
@@ -34,7 +34,7 @@ describe('bannerFor', () => {
 
   it('counts down from the server figure by the time since it was fetched, never below zero', () => {
     const view = impersonationView({ secondsLeft: 600 })
-    expect(bannerFor(view, { fetchedAt: 1000, now: 1000 + 61_000 }).minutesLeft).toBe(9)
+    expect(bannerFor(view, { fetchedAt: 1000, now: 1000 + 61_000 }).minutesLeft).toBe(8)
     expect(bannerFor(view, { fetchedAt: 1000, now: 1000 + 3_600_000 }).minutesLeft).toBe(0)
   })
 
