@@ -147,7 +147,7 @@ describe(`the example tenant app and the console (${serverUrl ? 'PostgreSQL' : '
 
   it('support views Acme as Ada, read-only: the banner in both apps, a write refused, End reaches the app within 5 s', async () => {
     const tenantPath = new URL(console_.url()).pathname
-    await console_.getByRole('link', { name: `View as ${acme.admin}` }).click()
+    await console_.getByRole('link', { name: `View as ${acme.admin}`, exact: true }).click()
     await waitForPath(console_, '/impersonations/new')
     await console_
       .getByLabel('Reason (at least 10 characters)', { exact: true })
@@ -170,6 +170,10 @@ describe(`the example tenant app and the console (${serverUrl ? 'PostgreSQL' : '
     await console_.getByLabel('New note', { exact: true }).fill('Support was here')
     await console_.getByRole('button', { name: 'Add note' }).click()
     await waitForText(console_.locator('h1'), 'Support is viewing this workspace read-only')
+    // Chromium logs the refusal's 403 as a failed load: expected here, and only here.
+    const refused = errors.findIndex((e) => /\/notes: .* 403 \(Forbidden\)/.test(e))
+    expect(refused).toBeGreaterThanOrEqual(0)
+    errors.splice(refused, 1)
 
     await console_.goto(server.baseUrl + tenantPath)
     const consoleBanner = console_.locator('#impersonation-banner')
@@ -187,6 +191,9 @@ describe(`the example tenant app and the console (${serverUrl ? 'PostgreSQL' : '
     await console_.goto(`${appUrl}/t/${acme.slug}/`)
     const took = await reloadUntilHeading(console_, 'Support access has ended')
     expect(took).toBeLessThanOrEqual(PROPAGATION_MS + 1_000)
+    // The ended page answers 410 Gone, which Chromium logs as a failed load: expected here.
+    for (let i = errors.length - 1; i >= 0; i--)
+      if (/ 410 \(Gone\)$/.test(errors[i])) errors.splice(i, 1)
     await console_.goto(server.baseUrl + tenantPath)
   })
 
@@ -199,6 +206,8 @@ describe(`the example tenant app and the console (${serverUrl ? 'PostgreSQL' : '
     expect(text).toContain(owner.email)
     expect(text).toContain('Ada reports notes missing from the board')
     expect(text).toContain('Fleetdeck support accessed your workspace')
+    await ada.goto(`${appUrl}/t/${acme.slug}/`)
+    await waitForText(ada.locator('h1'), 'Board')
   })
 
   it('the operator suspends the tenant: the user gets the suspended page within 5 s; activated, the board is back', async () => {

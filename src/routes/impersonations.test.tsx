@@ -268,7 +268,7 @@ describe('View as links', () => {
   it('appear on membership rows and the tenant page for roles that may impersonate, only for active or suspended tenants', async () => {
     const { s, cookie } = await signedInScene()
     const userPage = await (await getPage(t.app, `/users/${s.user.id}`, cookie)).text()
-    expect(userPage).toContain(`aria-label="View ${s.tenant.slug} as ${s.user.email}"`)
+    expect(userPage).toContain(`aria-label="View as ${s.user.email} in ${s.tenant.slug}"`)
     const tenantPage = await (await getPage(t.app, `/tenants/${s.tenant.id}`, cookie)).text()
     expect(tenantPage).toContain(`View as ${s.tenant.firstAdminEmail}`)
     const viewer = await createSuperAdmin(t.db, t.config, { role: 'viewer' })

@@ -62,7 +62,13 @@ export const AuditTable: FC<{ entries: AuditListEntry[]; showTenant?: boolean }>
   entries,
   showTenant = true,
 }) => (
-  <div class="overflow-x-auto rounded border border-slate-200 bg-white">
+  // Focusable so keyboard users can scroll a wide before/after sideways (WCAG 2.1.1).
+  <div
+    tabindex={0}
+    role="region"
+    aria-label="Audit entries"
+    class="overflow-x-auto rounded border border-slate-200 bg-white focus-visible:outline focus-visible:outline-2 focus-visible:outline-violet-700"
+  >
     <table class="w-full text-sm">
       <thead class="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-600">
         <tr>

@@ -109,7 +109,7 @@ export const MembershipRow: FC<MembershipRowProps> = (p) => {
         {p.canImpersonate && (m.tenantStatus === 'active' || m.tenantStatus === 'suspended') && (
           <a
             href={`/impersonations/new?${new URLSearchParams({ user: m.userId, tenant: m.tenantId })}`}
-            aria-label={`View ${m.slug} as ${m.email}`}
+            aria-label={`View as ${m.email} in ${m.slug}`}
             class="mr-2 rounded border border-amber-400 bg-amber-50 px-2 py-1 text-xs text-slate-900 no-underline hover:bg-amber-100"
           >
             View as
