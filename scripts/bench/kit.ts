@@ -79,7 +79,7 @@ export async function benchKit(): Promise<void> {
         {
           slug: SLUG,
           name: 'Bench Acme',
-          planId: 'pro',
+          planId: 'professional',
           billingEmail: 'billing@bench-acme.test',
           firstAdminEmail: ADA,
           firstAdminName: 'Ada',

@@ -11,6 +11,7 @@ export { HANDOFF_TYP, type HandoffClaims } from './handoff.js'
 export type { SignInRecord } from './sign-ins.js'
 export type { AuditEntryInput } from './audit.js'
 export { MAX_CACHE_MS } from './cache.js'
+export { DEFAULT_CACHE_MS } from './kit.js'
 export type {
   Impersonation,
   KitMember,
