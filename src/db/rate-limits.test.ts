@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { hitRateLimit, peekRateLimit, pruneRateLimits, releaseRateLimit } from './rate-limits.js'
+import {
+  hitRateLimit,
+  hitRateLimitLightly,
+  peekRateLimit,
+  pruneRateLimits,
+  releaseRateLimit,
+} from './rate-limits.js'
 import { useTestDatabase } from '../test-support/test-app.js'
 
 const t = useTestDatabase()
@@ -99,5 +105,23 @@ describe('pruneRateLimits', () => {
 
     expect(await peekRateLimit(t.db, old, WINDOW, at(0))).toBe(0)
     expect(await peekRateLimit(t.db, recent, WINDOW, at(WINDOW))).toBe(1)
+  })
+})
+
+describe('hitRateLimitLightly', () => {
+  it('counts like hitRateLimit, in a commit of its own', async () => {
+    const key = newKey()
+
+    await hitRateLimitLightly(t.db, key, WINDOW, at(0))
+    const second = await hitRateLimitLightly(t.db, key, WINDOW, at(1))
+
+    expect(second).toBe(2)
+    expect(await peekRateLimit(t.db, key, WINDOW, at(2))).toBe(2)
+  })
+
+  it('refuses to run inside a transaction, whose own commit it would make asynchronous', async () => {
+    await expect(
+      t.db.transaction().execute((trx) => hitRateLimitLightly(trx, newKey(), WINDOW, at(0))),
+    ).rejects.toThrow(/must not run inside a transaction/)
   })
 })

@@ -68,3 +68,23 @@ export async function pruneRateLimits(db: Db, before: Date): Promise<void> {
 function windowStartOf(now: Date, windowSeconds: number): Date {
   return new Date(Math.floor(now.getTime() / (windowSeconds * 1000)) * windowSeconds * 1000)
 }
+
+/**
+ * `hitRateLimit` in a transaction of its own that commits without waiting for the WAL flush
+ * (`synchronous_commit = off`, PostgreSQL docs §30.4 "Asynchronous Commit"): a counter lost to a
+ * crash only forgives a few hits, and the flush was most of the cost of a kit API call. Never
+ * inside another transaction, whose commit would become asynchronous too.
+ * @throws Error when `db` is a transaction
+ */
+export async function hitRateLimitLightly(
+  db: Db,
+  key: string,
+  windowSeconds: number,
+  now: Date,
+): Promise<number> {
+  if (db.isTransaction) throw new Error('hitRateLimitLightly must not run inside a transaction')
+  return db.transaction().execute(async (trx) => {
+    await sql`set local synchronous_commit = off`.execute(trx)
+    return hitRateLimit(trx, key, windowSeconds, now)
+  })
+}

@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono'
 import { appKeySecretMatches, parseAppKey } from '../auth/app-keys.js'
 import { findUsableAppKey, touchAppKey } from '../db/app-keys.js'
-import { hitRateLimit } from '../db/rate-limits.js'
+import { hitRateLimitLightly } from '../db/rate-limits.js'
 import type { AppEnv } from '../web/env.js'
 import { clientIp } from '../web/request.js'
 import { KitRefusal } from './errors.js'
@@ -29,7 +29,7 @@ export const requireAppKey: MiddlewareHandler<KitEnv> = async (c, next) => {
   const parsed = presented ? parseAppKey(presented) : undefined
   const key = parsed && (await findUsableAppKey(db, parsed.id))
   if (!parsed || !key || !appKeySecretMatches(parsed.secret, key.secretHash)) {
-    if ((await hitRateLimit(db, ipKey, 60, now)) > KIT_AUTH_FAILURES_PER_MINUTE) {
+    if ((await hitRateLimitLightly(db, ipKey, 60, now)) > KIT_AUTH_FAILURES_PER_MINUTE) {
       throw new KitRefusal(429, 'rate_limited', 'Too many failed authentications; wait a minute.')
     }
     c.header('WWW-Authenticate', 'Bearer realm="fleetdeck-kit"')
@@ -39,7 +39,7 @@ export const requireAppKey: MiddlewareHandler<KitEnv> = async (c, next) => {
       'A valid app key is required (Authorization: Bearer fdk_…).',
     )
   }
-  if ((await hitRateLimit(db, `kit:${key.id}`, 60, now)) > KIT_CALLS_PER_MINUTE) {
+  if ((await hitRateLimitLightly(db, `kit:${key.id}`, 60, now)) > KIT_CALLS_PER_MINUTE) {
     c.header('Retry-After', String(60 - now.getUTCSeconds()))
     throw new KitRefusal(429, 'rate_limited', 'This app key made too many calls this minute.')
   }
