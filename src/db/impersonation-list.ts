@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import type { Db } from './database.js'
-import type { Impersonation } from './impersonations.js'
+import { joinedImpersonations, type Impersonation } from './impersonations.js'
 
 // The /impersonations list (issue 8 item 2): active and past impersonations, newest first,
 // filtered by operator, tenant, start date and status.
@@ -25,12 +25,7 @@ export type ImpersonationFilter = {
   perPage: number
 }
 
-export type ImpersonationListItem = Omit<
-  Impersonation,
-  'handoffJti' | 'handoffUsedAt' | 'tenantStatus'
-> & {
-  ip: string | null
-}
+export type ImpersonationListItem = Impersonation
 
 /**
  * One page of impersonations, newest first (the `started_at desc` index), and whether another
@@ -40,31 +35,7 @@ export async function listImpersonations(
   db: Db,
   f: ImpersonationFilter,
 ): Promise<{ items: ImpersonationListItem[]; hasMore: boolean }> {
-  let query = db
-    .selectFrom('impersonations as i')
-    .innerJoin('tenants as t', 't.id', 'i.tenant_id')
-    .innerJoin('users as u', 'u.id', 'i.user_id')
-    .select([
-      'i.id',
-      'i.operator_id as operatorId',
-      'i.operator_email as operatorEmail',
-      'i.tenant_id as tenantId',
-      't.slug as tenantSlug',
-      't.name as tenantName',
-      'i.user_id as userId',
-      'u.email as userEmail',
-      'u.name as userName',
-      'i.app_key_id as appKeyId',
-      'i.reason',
-      'i.ticket',
-      'i.mode',
-      'i.started_at as startedAt',
-      'i.expires_at as expiresAt',
-      'i.ended_at as endedAt',
-      'i.ended_by as endedBy',
-      'i.end_reason as endReason',
-      'i.ip',
-    ])
+  let query = joinedImpersonations(db)
   if (f.operator) {
     const pattern = `%${f.operator.replace(/[\\%_]/g, '\\$&')}%`
     query = query.where(sql<boolean>`i.operator_email ilike ${pattern}`)

@@ -30,6 +30,8 @@ export type Impersonation = {
   endReason: ImpersonationEndReason | null
   handoffJti: string | null
   handoffUsedAt: Date | null
+  /** The operator's address when they started it. */
+  ip: string | null
 }
 
 export type NewImpersonation = {
@@ -48,7 +50,11 @@ export type NewImpersonation = {
   handoffJti: string
 }
 
-function joined(db: Db) {
+/**
+ * Impersonations joined with their tenant and user, every column of `Impersonation` selected: the
+ * base of every read here and of the /impersonations list (./impersonation-list.ts).
+ */
+export function joinedImpersonations(db: Db) {
   return db
     .selectFrom('impersonations as i')
     .innerJoin('tenants as t', 't.id', 'i.tenant_id')
@@ -75,6 +81,7 @@ function joined(db: Db) {
       'i.end_reason as endReason',
       'i.handoff_jti as handoffJti',
       'i.handoff_used_at as handoffUsedAt',
+      'i.ip',
     ])
 }
 
@@ -120,7 +127,7 @@ export async function findImpersonation(
   lock = false,
 ): Promise<Impersonation | undefined> {
   if (!isUuid(id)) return undefined
-  const query = joined(db).where('i.id', '=', id)
+  const query = joinedImpersonations(db).where('i.id', '=', id)
   return (lock ? query.forUpdate('i') : query).executeTakeFirst()
 }
 
@@ -133,7 +140,9 @@ export async function findOpenImpersonation(
   operatorId: string,
   lock = false,
 ): Promise<Impersonation | undefined> {
-  const query = joined(db).where('i.operator_id', '=', operatorId).where('i.ended_at', 'is', null)
+  const query = joinedImpersonations(db)
+    .where('i.operator_id', '=', operatorId)
+    .where('i.ended_at', 'is', null)
   return (lock ? query.forUpdate('i') : query).executeTakeFirst()
 }
 
@@ -212,7 +221,9 @@ export async function lockLapsedImpersonations(
   now: Date,
   only: { limit?: number; id?: string } = {},
 ): Promise<Impersonation[]> {
-  let query = joined(trx).where('i.ended_at', 'is', null).where('i.expires_at', '<=', now)
+  let query = joinedImpersonations(trx)
+    .where('i.ended_at', 'is', null)
+    .where('i.expires_at', '<=', now)
   if (only.id) query = query.where('i.id', '=', only.id)
   return query
     .orderBy('i.expires_at')
@@ -227,7 +238,7 @@ export async function lockOpenImpersonationsOfTenant(
   trx: Transaction<Database>,
   tenantId: string,
 ): Promise<Impersonation[]> {
-  return joined(trx)
+  return joinedImpersonations(trx)
     .where('i.tenant_id', '=', tenantId)
     .where('i.ended_at', 'is', null)
     .forUpdate('i')
