@@ -1,3 +1,4 @@
+import { roleCan } from '../auth/permissions.js'
 import { invalidateSession, invalidateSuperAdminSessions } from '../auth/session.js'
 import { appendAuditEntry, type AuditContext } from '../db/audit-log.js'
 import type { Db } from '../db/database.js'
@@ -9,12 +10,14 @@ import {
   setSuperAdminActive,
 } from '../db/super-admins.js'
 import { refuse, type DomainResult } from '../domain-result.js'
+import { endOperatorImpersonation } from '../tenancy/impersonation-end.js'
 
 // A super admin's life after the invitation: role, activation, TOTP reset, sessions. Each verb
 // changes the rows and writes its audit entry (before/after) in one transaction.
 
 /**
- * Gives admin `id` the role `role`; an unchanged role writes nothing. The last active owner
+ * Gives admin `id` the role `role`; an unchanged role writes nothing. A role that cannot
+ * impersonate ends their open impersonation in the same transaction. The last active owner
  * cannot be demoted (issue #3; the owner rows are locked, see changeSuperAdminRole).
  * @returns the role before; `not_found`, or `last_owner`
  */
@@ -29,6 +32,8 @@ export async function changeOperatorRole(
     const change = await changeSuperAdminRole(trx, id, role)
     if (!change) return refuse('not_found')
     if (!change.ok || change.before === role) return change
+    if (!roleCan(role, 'saas.tenants.impersonate'))
+      await endOperatorImpersonation(trx, context, id, now)
     await appendAuditEntry(
       trx,
       context,
@@ -46,8 +51,8 @@ export async function changeOperatorRole(
 }
 
 /**
- * Deactivates admin `id`: their sessions and unused links end in the same transaction, so a
- * stolen cookie or a forwarded invitation stops working at once. The last active owner cannot
+ * Deactivates admin `id`: their sessions, unused links and open impersonation end in the same
+ * transaction, so a stolen cookie, a forwarded invitation or a tenant-app session stops working. The last active owner cannot
  * be deactivated.
  * @returns how many sessions ended and links were revoked; `not_found`, `last_owner`, or
  *   `unchanged` when already deactivated
@@ -70,6 +75,7 @@ export async function deactivateOperator(
     if (!change.changed) return refuse('unchanged')
     const sessionsEnded = await invalidateSuperAdminSessions(trx, id)
     const linksRevoked = await revokeEnrolmentLinks(trx, id, now)
+    await endOperatorImpersonation(trx, context, id, now)
     await appendAuditEntry(
       trx,
       context,

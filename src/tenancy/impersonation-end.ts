@@ -4,6 +4,7 @@ import type { Db } from '../db/database.js'
 import type { Database } from '../db/schema.js'
 import {
   findImpersonation,
+  findOpenImpersonation,
   lockLapsedImpersonations,
   lockOpenImpersonationsOfTenant,
   markImpersonationEnded,
@@ -41,30 +42,64 @@ export async function endImpersonation(
       await expireLapsed(trx, ctx, imp, now)
       return { ok: true, impersonation: (await findImpersonation(trx, id))!, changed: false }
     }
-    await markImpersonationEnded(trx, id, {
-      endedAt: now,
-      endedBy: end.by.id,
-      endReason: end.reason,
-    })
-    const ended = (await findImpersonation(trx, id))!
-    await auditImpersonationStep(
-      trx,
-      { ...ctx, actor: end.by },
-      ended,
-      {
-        action: 'impersonation.end',
-        tenantAction: 'support.impersonation_ended',
-        tenantActor: end.by.email,
-        after: {
-          endReason: end.reason,
-          endedAt: now.toISOString(),
-          message: 'Fleetdeck support left your workspace',
-        },
-      },
-      now,
-    )
+    const ended = await endOpen(trx, ctx, imp, end, now)
     return { ok: true, impersonation: ended, changed: true }
   })
+}
+
+/** Ends the open, unexpired `imp` (locked by the caller) and writes `impersonation.end` to both logs. */
+async function endOpen(
+  trx: Transaction<Database>,
+  ctx: AuditContext,
+  imp: Impersonation,
+  end: EndImpersonation,
+  now: Date,
+): Promise<Impersonation> {
+  await markImpersonationEnded(trx, imp.id, {
+    endedAt: now,
+    endedBy: end.by.id,
+    endReason: end.reason,
+  })
+  const ended = (await findImpersonation(trx, imp.id))!
+  await auditImpersonationStep(
+    trx,
+    { ...ctx, actor: end.by },
+    ended,
+    {
+      action: 'impersonation.end',
+      tenantAction: 'support.impersonation_ended',
+      tenantActor: end.by.email,
+      after: {
+        endReason: end.reason,
+        endedAt: now.toISOString(),
+        message: 'Fleetdeck support left your workspace',
+      },
+    },
+    now,
+  )
+  return ended
+}
+
+/**
+ * Ends the open impersonation of operator `operatorId`, if any, inside the caller's transaction:
+ * for a deactivation or a role that no longer impersonates, so the tenant app drops the session
+ * within its cache's hold instead of honouring it until expiry (OWASP ASVS 5.0 §7.4.2: sessions end
+ * when access is withdrawn). Ended by the context's actor, in both logs; one that lapsed is
+ * expired instead.
+ * @returns true when one was ended
+ */
+export async function endOperatorImpersonation(
+  trx: Transaction<Database>,
+  ctx: AuditContext,
+  operatorId: string,
+  now: Date,
+): Promise<boolean> {
+  const imp = await findOpenImpersonation(trx, operatorId, true)
+  if (!imp) return false
+  if (imp.expiresAt <= now) return expireLapsed(trx, ctx, imp, now)
+  const by = ctx.actor ?? { id: imp.operatorId, email: imp.operatorEmail }
+  await endOpen(trx, ctx, imp, { by, reason: 'ended' }, now)
+  return true
 }
 
 /**

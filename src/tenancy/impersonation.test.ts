@@ -16,6 +16,7 @@ import { useTestApp } from '../test-support/test-app.js'
 import { startImpersonation, type StartImpersonationInput } from './impersonation.js'
 import { endImpersonation, expireImpersonations } from './impersonation-end.js'
 import { deleteTenant } from './lifecycle.js'
+import { changeOperatorRole, deactivateOperator } from '../operators/lifecycle.js'
 
 // Seeds 001, 002, 004 and issue 8 item 2: who may be impersonated, one at a time, and every step
 // in both audit logs in the same transaction.
@@ -248,6 +249,52 @@ async function openImpersonationIds() {
 }
 
 describe('ending and expiry', () => {
+  async function endReasonOf(id: string) {
+    const row = await t.db
+      .selectFrom('impersonations')
+      .select(['end_reason', 'ended_by'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow()
+    return row
+  }
+
+  it('deactivating the operator ends their open impersonation, in both logs', async () => {
+    const s = await impersonationScene(t.db, t.config)
+    const { impersonation } = await startSceneImpersonation(t.db, t.config, s, now())
+    const owner = await t.owner()
+
+    const result = await deactivateOperator(
+      t.db,
+      { actor: owner.admin },
+      s.operator.admin.id,
+      now(),
+    )
+
+    expect(result.ok).toBe(true)
+    expect(await endReasonOf(impersonation.id)).toEqual({
+      end_reason: 'ended',
+      ended_by: owner.admin.id,
+    })
+    const [tenantEntry] = await tenantEntries(t.db, s.tenant.slug, 'support.impersonation_ended')
+    expect(tenantEntry).toMatchObject({ actor: owner.admin.email })
+  })
+
+  it('a role that cannot impersonate ends the open impersonation; one that can keeps it', async () => {
+    const s = await impersonationScene(t.db, t.config)
+    const { impersonation } = await startSceneImpersonation(t.db, t.config, s, now())
+    const owner = await t.owner()
+    const ctx = { actor: owner.admin }
+
+    await changeOperatorRole(t.db, ctx, s.operator.admin.id, 'admin', now())
+    expect(await endReasonOf(impersonation.id)).toEqual({ end_reason: null, ended_by: null })
+
+    await changeOperatorRole(t.db, ctx, s.operator.admin.id, 'viewer', now())
+    expect(await endReasonOf(impersonation.id)).toEqual({
+      end_reason: 'ended',
+      ended_by: owner.admin.id,
+    })
+  })
+
   it('deleting the tenant ends its open impersonation as tenant_unavailable, audited', async () => {
     const s = await impersonationScene(t.db, t.config)
     const { impersonation } = await startSceneImpersonation(t.db, t.config, s, now())
