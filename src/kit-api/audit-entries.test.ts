@@ -39,6 +39,47 @@ describe('POST /kit/v1/tenants/:slug/audit-entries', () => {
     expect(written).toMatchObject({ id: entry.id, actor: s.user.email, details: { to: 'Roadmap' } })
   })
 
+  it('refuses an app’s own entry that poses as support’s, writing nothing', async () => {
+    const s = await impersonationScene(t.db, t.config)
+    const before = await tenantEntries(t.db, s.tenant.slug, 'support.impersonation_started')
+
+    const posing = await post(s.tenant.slug, s.appToken, {
+      action: 'support.impersonation_started',
+      actorEmail: s.user.email,
+    })
+    const forgedDetails = await post(s.tenant.slug, s.appToken, {
+      action: 'board.renamed',
+      details: { impersonatedUser: 'someone@example.com' },
+      actorEmail: s.user.email,
+    })
+
+    expect(posing.status).toBe(422)
+    expect(await posing.json()).toMatchObject({ code: 'invalid_input' })
+    expect(forgedDetails.status).toBe(422)
+    expect(await tenantEntries(t.db, s.tenant.slug, 'support.impersonation_started')).toEqual(
+      before,
+    )
+    expect(await tenantEntries(t.db, s.tenant.slug, 'board.renamed')).toEqual([])
+  })
+
+  it('refuses a write under a read-only impersonation: Fleetdeck holds read-only too', async () => {
+    const s = await impersonationScene(t.db, t.config)
+    const { impersonation } = await startSceneImpersonation(t.db, t.config, s, now())
+
+    const res = await post(s.tenant.slug, s.appToken, {
+      action: 'note.added',
+      impersonationId: impersonation.id,
+    })
+
+    expect(res.status).toBe(409)
+    expect(await res.json()).toMatchObject({ code: 'read_only' })
+    expect(await tenantEntries(t.db, s.tenant.slug, 'note.added')).toEqual([])
+    const actions = (await auditEntries(t.db, 'impersonation.action')).filter(
+      (e) => e.target_id === impersonation.id,
+    )
+    expect(actions).toEqual([])
+  })
+
   it('fills both identities from the impersonation for a write done while impersonating', async () => {
     const s = await impersonationScene(t.db, t.config)
     const { impersonation } = await startSceneImpersonation(t.db, t.config, s, now(), 'read_write')

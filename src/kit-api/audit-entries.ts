@@ -11,6 +11,9 @@ import { checked, emailField, readJson } from './http.js'
 
 // A tenant app writes into its tenant's own audit log (PROTOCOL.md "Tenant audit entries").
 
+/** Details that mark an entry as support's (tenant-audit-entries.ts writes them itself). */
+const SUPPORT_KEYS = ['impersonatedUser', 'impersonationId', 'via']
+
 const entryBody = z
   .object({
     action: z
@@ -23,6 +26,15 @@ const entryBody = z
   .refine((b) => b.actorEmail || b.impersonationId, {
     path: ['actorEmail'],
     error: 'Give the acting user’s email (or the impersonation id).',
+  })
+  // Support entries come from Fleetdeck's own rows only: an app cannot write one that looks real.
+  .refine((b) => b.impersonationId || !b.action.startsWith('support.'), {
+    path: ['action'],
+    error: 'Actions starting with support. are written by Fleetdeck only.',
+  })
+  .refine((b) => b.impersonationId || !SUPPORT_KEYS.some((k) => k in (b.details ?? {})), {
+    path: ['details'],
+    error: 'impersonatedUser, impersonationId and via are written by Fleetdeck only.',
   })
   // A tenant's log is read by people: a few kilobytes of details is plenty.
   .refine((b) => JSON.stringify(b.details ?? {}).length <= 8192, {
@@ -60,6 +72,9 @@ kitAuditEntryRoutes.post('/', async (c) => {
     c.var.now(),
   )
   if (result.ok) return c.json({ entry: { id: result.entryId } }, 201)
+  if (result.reason === 'read_only') {
+    throw new KitRefusal(409, 'read_only', 'A read-only impersonation cannot write.')
+  }
   if (result.reason === 'impersonation_inactive') {
     throw new KitRefusal(409, 'impersonation_inactive', 'The impersonation is no longer active.')
   }

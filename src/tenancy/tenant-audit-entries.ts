@@ -40,7 +40,8 @@ export async function recordTenantAuditEntry(
  * A write done while impersonating: the tenant entry's actor is the operator, its details gain
  * the impersonated user, the impersonation, its reason, ticket and mode; `public.audit_log` gets
  * `impersonation.action` with both identities, in the same transaction. The impersonation must
- * be of this tenant and issued to this app key (else not_found) and still active.
+ * be of this tenant and issued to this app key (else not_found), still active, and read-write
+ * (else read_only: a read-only session writes nothing).
  * @throws when the tenant's schema is missing: nothing is written
  */
 export async function recordImpersonatedAction(
@@ -48,7 +49,9 @@ export async function recordImpersonatedAction(
   ctx: AuditContext,
   write: TenantAuditWrite & { impersonationId: string },
   now: Date,
-): Promise<DomainResult<{ entryId: number }, 'not_found' | 'impersonation_inactive'>> {
+): Promise<
+  DomainResult<{ entryId: number }, 'not_found' | 'impersonation_inactive' | 'read_only'>
+> {
   return db.transaction().execute(async (trx) => {
     // Locked so an End cannot slip in between the check and the entries.
     const imp = await findImpersonation(trx, write.impersonationId, true)
@@ -56,6 +59,8 @@ export async function recordImpersonatedAction(
       return refuse('not_found')
     }
     if (imp.endedAt || imp.expiresAt <= now) return refuse('impersonation_inactive')
+    // Fleetdeck holds read-only too, not only the app's middleware (issue 8 item 2).
+    if (imp.mode !== 'read_write') return refuse('read_only')
     const entryId = await appendTenantAuditEntry(trx, imp.tenantSlug, {
       actor: imp.operatorEmail,
       action: write.action,
