@@ -43,6 +43,9 @@ export function memberRoutes(member: MiddlewareHandler<BoardEnv>) {
       return renderMembers(c, errors, form, 422)
     }
     const { email, name, role, password } = parsed.data
+    // While support acts, the operator's entry comes first: if it cannot be written (the session
+    // just ended), nothing is added under the user's name alone.
+    if (c.var.fleetdeck.impersonation) await audit(c, 'member.added', { email, role })
     const added = await c.var.deps.kit.addMember(tenant.slug, {
       email,
       name,
@@ -59,8 +62,6 @@ export function memberRoutes(member: MiddlewareHandler<BoardEnv>) {
       return renderMembers(c, { form: message }, form, added.code === 'not_allowed' ? 403 : 422)
     }
     await saveCredentials(boardOf(c.var.deps.db, tenant.slug), email, await hashPassword(password))
-    // Fleetdeck logs the membership itself; while support acts, the log must also say who did.
-    if (c.var.fleetdeck.impersonation) await audit(c, 'member.added', { email, role })
     return redirectWithFlash(c, `/t/${tenant.slug}/members`, `${email} was added as ${role}.`)
   })
 
