@@ -19,6 +19,7 @@ export const PERMISSIONS = [
   'saas.audit.view',
   'saas.audit.export',
   'saas.fleet.run',
+  'saas.plans.edit',
   'saas.flags.edit',
   'saas.settings.edit',
   'saas.super_admins.manage',

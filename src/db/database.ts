@@ -10,6 +10,8 @@ import type { Database } from './schema.js'
 // int8 (counts, byte sizes, sequence numbers) as JS numbers: every value we keep stays far
 // below 2^53. numeric stays a string; queries cast sums to bigint.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value))
+// A `date` is a calendar day, not an instant: keep `YYYY-MM-DD` rather than local midnight.
+pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value)
 
 export type Db = Kysely<Database>
 

@@ -17,10 +17,18 @@ export interface PlansTable {
   id: string
   name: string
   price_cents_monthly: number
+  price_cents_yearly: Generated<number>
+  /** ISO 4217 code, lower case (Stripe's convention). */
+  currency: Generated<string>
   max_members: number | null
-  max_storage_mb: number | null
-  max_custom_domains: number
+  max_storage_bytes: number | null
+  max_custom_domains: number | null
+  max_api_calls_per_day: number | null
   sort_order: number
+  is_public: Generated<boolean>
+  archived_at: NullableTimestamp
+  created_at: Generated<Date>
+  updated_at: Generated<Date>
 }
 
 export interface SuperAdminsTable {
@@ -304,6 +312,80 @@ export interface AppKeysTable {
   revoked_by: string | null
 }
 
+export type FlagType = 'boolean' | 'string'
+/** A flag value: a boolean for a boolean flag, one of its variants for a string flag. */
+export type FlagValue = boolean | string
+
+export interface FeatureFlagsTable {
+  id: Generated<string>
+  key: string
+  description: Generated<string>
+  type: FlagType
+  variants: ColumnType<string[], string[] | undefined, string[]>
+  default_value: ColumnType<FlagValue, string, string>
+  rollout_percentage: Generated<number>
+  rollout_value: ColumnType<FlagValue | null, string | null | undefined, string | null>
+  rollout_plan_ids: ColumnType<string[], string[] | undefined, string[]>
+  archived_at: NullableTimestamp
+  created_by: string | null
+  created_at: Generated<Date>
+  updated_at: Generated<Date>
+}
+
+export interface FeatureFlagPlanValuesTable {
+  flag_id: string
+  plan_id: string
+  value: ColumnType<FlagValue, string, string>
+}
+
+export interface FeatureFlagOverridesTable {
+  flag_id: string
+  tenant_id: string
+  value: ColumnType<FlagValue, string, string>
+  created_by: string | null
+  updated_at: Timestamp
+}
+
+export interface TenantApiUsageTable {
+  tenant_id: string
+  /** A UTC day, `YYYY-MM-DD`. */
+  day: ColumnType<string, string, string>
+  calls: number
+}
+
+export type BulkKind = 'plan_change' | 'flag_override' | 'suspend' | 'activate'
+export type BulkBatchStatus = 'applying' | 'applied' | 'failed' | 'rolling_back' | 'rolled_back'
+export type BulkItemOutcome = 'pending' | 'applied' | 'unchanged' | 'skipped' | 'failed'
+
+export interface BulkBatchesTable {
+  id: string
+  kind: BulkKind
+  params: Json
+  filter: Json
+  previewed_count: number
+  accepted_drift: Generated<number>
+  matched_count: number | null
+  status: BulkBatchStatus
+  created_by: string
+  created_by_email: string
+  created_at: Timestamp
+  applied_at: NullableTimestamp
+  rolled_back_at: NullableTimestamp
+  rolled_back_by: string | null
+  error: string | null
+}
+
+export interface BulkBatchItemsTable {
+  batch_id: string
+  tenant_id: string
+  outcome: BulkItemOutcome
+  before: Json
+  after: Json
+  note: string | null
+  rollback_outcome: 'restored' | 'skipped' | 'failed' | null
+  rollback_note: string | null
+}
+
 export interface Database {
   sign_in_attempts: SignInAttemptsTable
   rate_limits: RateLimitsTable
@@ -327,6 +409,12 @@ export interface Database {
   signing_keys: SigningKeysTable
   impersonations: ImpersonationsTable
   app_keys: AppKeysTable
+  feature_flags: FeatureFlagsTable
+  feature_flag_plan_values: FeatureFlagPlanValuesTable
+  feature_flag_overrides: FeatureFlagOverridesTable
+  tenant_api_usage: TenantApiUsageTable
+  bulk_batches: BulkBatchesTable
+  bulk_batch_items: BulkBatchItemsTable
 }
 
 export type TenantRow = Selectable<TenantsTable>

@@ -17,13 +17,13 @@ export type TenantEntitlements = {
   quotas: {
     /** Memberships the tenant may hold (seeds/002); null = unlimited. */
     members: number | null
-    /** Storage in bytes (the plan's max_storage_mb × 2^20); null = unlimited. */
+    /** Storage (DB + files) in bytes; null = unlimited. */
     storageBytes: number | null
-    customDomains: number
+    customDomains: number | null
+    /** API calls per UTC day; null = unlimited. */
+    apiCallsPerDay: number | null
   }
 }
-
-const MIB = 1024 * 1024
 
 function entitlementsQuery(db: Db) {
   return db
@@ -39,8 +39,9 @@ function entitlementsQuery(db: Db) {
       'plans.id as plan_id',
       'plans.name as plan_name',
       'plans.max_members',
-      'plans.max_storage_mb',
+      'plans.max_storage_bytes',
       'plans.max_custom_domains',
+      'plans.max_api_calls_per_day',
     ])
 }
 
@@ -57,8 +58,9 @@ function toEntitlements(r: EntitlementsRow): TenantEntitlements {
     plan: { id: r.plan_id, name: r.plan_name },
     quotas: {
       members: r.max_members,
-      storageBytes: r.max_storage_mb === null ? null : r.max_storage_mb * MIB,
+      storageBytes: r.max_storage_bytes,
       customDomains: r.max_custom_domains,
+      apiCallsPerDay: r.max_api_calls_per_day,
     },
   }
 }

@@ -49,7 +49,7 @@ async function planWithMemberQuota(tenant: Tenant, maxMembers: number): Promise<
       name: 'Tiny',
       price_cents_monthly: 0,
       max_members: maxMembers,
-      max_storage_mb: 10,
+      max_storage_bytes: 10 * 1024 * 1024,
       max_custom_domains: 0,
       sort_order: 99,
     })

@@ -34,7 +34,12 @@ describe('GET /kit/v1/tenants/:slug', () => {
         status: 'active',
         plan: { id: 'professional', name: 'Professional' },
         // seeds/002 via the baseline plans: 50 members, 50 GB, 1 custom domain.
-        quotas: { members: 50, storage: 51200 * 1024 * 1024, custom_domains: 1 },
+        quotas: {
+          members: 50,
+          storage: 51200 * 1024 * 1024,
+          custom_domains: 1,
+          api_calls_per_day: 100000,
+        },
         planChangedAt: null,
         suspendedAt: null,
       },

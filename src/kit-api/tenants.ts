@@ -28,6 +28,7 @@ function tenantView(t: TenantEntitlements) {
       members: t.quotas.members,
       storage: t.quotas.storageBytes,
       custom_domains: t.quotas.customDomains,
+      api_calls_per_day: t.quotas.apiCallsPerDay,
     },
     planChangedAt: t.planChangedAt,
     suspendedAt: t.suspendedAt,

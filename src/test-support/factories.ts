@@ -8,7 +8,9 @@ import type { Config } from '../config.js'
 import { insertAppKey, type AppKey } from '../db/app-keys.js'
 import type { AuditContext } from '../db/audit-log.js'
 import type { Db } from '../db/database.js'
-import type { MembershipRole, OperatorRole } from '../db/schema.js'
+import { findFlagByKey, type FeatureFlag } from '../db/flags.js'
+import type { FlagValue, MembershipRole, OperatorRole } from '../db/schema.js'
+import type { FlagDefinition } from '../flags/resolve.js'
 import { findUserById, type User, type UserStatus } from '../db/users.js'
 import { findSuperAdminById, insertSuperAdmin, type SuperAdmin } from '../db/super-admins.js'
 import { findTenantById, type Tenant } from '../db/tenants.js'
@@ -175,4 +177,54 @@ export async function createAppKey(
     overrides.now ?? new Date(),
   )
   return { key, token: fresh.token }
+}
+
+/**
+ * A feature flag inserted directly (boolean, off, no rules unless given), with its plan values
+ * and tenant overrides; returns it as the app reads it. The key is unique unless given.
+ */
+export async function createFlag(
+  db: Db,
+  overrides: Partial<Omit<FlagDefinition, 'archived'>> & {
+    description?: string
+    archived?: boolean
+    overrides?: Record<string, FlagValue>
+  } = {},
+): Promise<FeatureFlag> {
+  const key = overrides.key ?? `flag-${uniqueSuffix()}`
+  const type = overrides.type ?? 'boolean'
+  const inserted = await db
+    .insertInto('feature_flags')
+    .values({
+      key,
+      description: overrides.description ?? '',
+      type,
+      variants: overrides.variants ?? [],
+      default_value: JSON.stringify(overrides.defaultValue ?? (type === 'boolean' ? false : '')),
+      rollout_percentage: overrides.rolloutPercentage ?? 0,
+      rollout_value:
+        overrides.rolloutValue === undefined || overrides.rolloutValue === null
+          ? null
+          : JSON.stringify(overrides.rolloutValue),
+      rollout_plan_ids: overrides.rolloutPlanIds ?? [],
+      archived_at: overrides.archived ? new Date() : null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  for (const [planId, value] of Object.entries(overrides.planValues ?? {}))
+    await db
+      .insertInto('feature_flag_plan_values')
+      .values({ flag_id: inserted.id, plan_id: planId, value: JSON.stringify(value) })
+      .execute()
+  for (const [tenantId, value] of Object.entries(overrides.overrides ?? {}))
+    await db
+      .insertInto('feature_flag_overrides')
+      .values({
+        flag_id: inserted.id,
+        tenant_id: tenantId,
+        value: JSON.stringify(value),
+        updated_at: new Date(),
+      })
+      .execute()
+  return (await findFlagByKey(db, key))!
 }

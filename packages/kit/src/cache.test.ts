@@ -17,7 +17,7 @@ function tenantServer() {
     name: 'Acme',
     status: 'active',
     plan: { id: 'pro', name: 'Professional' },
-    quotas: { members: 25, storage: null, custom_domains: 3 },
+    quotas: { members: 25, storage: null, custom_domains: 3, api_calls_per_day: null },
     planChangedAt: null,
     suspendedAt: null,
   }

@@ -15,6 +15,7 @@ describe('resolving a tenant', () => {
     expect(resolved).toMatchObject({ ok: true, tenant: { id: tenant.id, slug: tenant.slug } })
     if (!resolved.ok) throw new Error('unreachable')
     expect(Object.keys(resolved.tenant.quotas).sort()).toEqual([
+      'api_calls_per_day',
       'custom_domains',
       'members',
       'storage',

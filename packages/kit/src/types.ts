@@ -3,11 +3,15 @@
 /** Where a tenant is in its life (PROTOCOL.md, Tenants). */
 export type TenantStatus = 'provisioning' | 'active' | 'suspended' | 'failed' | 'deleted'
 
-/** The plan's limits: `members` (people), `storage` (bytes), `custom_domains`; null = unlimited. */
+/**
+ * The plan's limits: `members` (people), `storage` (bytes), `custom_domains`, `api_calls_per_day`
+ * (calls per UTC day); null = unlimited.
+ */
 export type Quotas = {
   members: number | null
   storage: number | null
   custom_domains: number | null
+  api_calls_per_day: number | null
 }
 
 /** One of the limits a plan sets. */
