@@ -55,7 +55,12 @@ export function toPlan(r: PlanRow): Plan {
 
 /** Every plan, archived ones included, in display order (Free, Professional, Enterprise, …). */
 export async function listPlans(db: Db): Promise<Plan[]> {
-  const rows = await db.selectFrom('plans').selectAll().orderBy('sort_order').orderBy('id').execute()
+  const rows = await db
+    .selectFrom('plans')
+    .selectAll()
+    .orderBy('sort_order')
+    .orderBy('id')
+    .execute()
   return rows.map(toPlan)
 }
 

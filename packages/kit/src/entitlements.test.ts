@@ -7,7 +7,13 @@ const plan = { id: 'pro', name: 'Professional' }
 const of = (quotas: Partial<Quotas>) =>
   entitlementsOf({
     plan,
-    quotas: { members: null, storage: null, custom_domains: null, api_calls_per_day: null, ...quotas },
+    quotas: {
+      members: null,
+      storage: null,
+      custom_domains: null,
+      api_calls_per_day: null,
+      ...quotas,
+    },
   })
 
 describe('entitlements (seed 002)', () => {
