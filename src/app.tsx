@@ -2,15 +2,19 @@ import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { methodOverride } from 'hono/method-override'
 import { apiV1Routes } from './api/v1/index.js'
-import { kitApiRoutes } from './kit-api/index.js'
+import { kitApiRoutes, ofrepApiRoutes } from './kit-api/index.js'
 import { accountRoutes } from './routes/account.js'
 import { appKeyRoutes } from './routes/app-keys.js'
 import { auditRoutes } from './routes/audit.js'
+import { batchRoutes } from './routes/batches.js'
 import { enrolmentRoutes } from './routes/enrolment.js'
+import { flagRoutes } from './routes/flags.js'
 import { healthRoutes } from './routes/health.js'
 import { impersonationRoutes } from './routes/impersonations.js'
 import { joinRequestRoutes } from './routes/join-requests.js'
 import { jwksRoutes } from './routes/jwks.js'
+import { licenceRoutes } from './routes/licences.js'
+import { planRoutes } from './routes/plans.js'
 import { scopeRoutes } from './routes/scope.js'
 import { settingsRoutes } from './routes/settings.js'
 import { signInRoutes } from './routes/sign-in.js'
@@ -79,6 +83,10 @@ function consoleGroup() {
   group.route('/tenants/:id/auto-join-domains', autoJoinDomainRoutes)
   group.route('/join-requests', joinRequestRoutes)
   group.route('/impersonations', impersonationRoutes)
+  group.route('/plans', planRoutes)
+  group.route('/licences', licenceRoutes)
+  group.route('/flags', flagRoutes)
+  group.route('/batches', batchRoutes)
   group.route('/audit', auditRoutes)
   group.route('/scope', scopeRoutes)
   group.route('/super-admins', superAdminRoutes)
@@ -138,6 +146,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', publicGroup())
   app.route('/api/v1', apiV1Routes)
   app.route('/kit/v1', kitApiRoutes)
+  app.route('/ofrep/v1', ofrepApiRoutes)
   app.route('/webhooks', webhookRoutes)
   app.route('/', consoleGroup())
 

@@ -50,9 +50,13 @@ export const AUTHORIZATION_MATRIX: Record<string, Access> = {
   'POST /tenants/:id/auto-join-domains': EDITORS,
   'DELETE /tenants/:id/auto-join-domains/:domain': EDITORS,
 
+  // Plans and licences (issue 9 items 1, 2).
+
   'GET /join-requests': ALL,
   'POST /join-requests/approval': DECIDERS,
   'POST /join-requests/denial': DECIDERS,
+
+  // Feature flags (issue 9 item 3).
 
   'GET /tenants/:id/members': ALL,
   'GET /users': ALL,
@@ -64,6 +68,8 @@ export const AUTHORIZATION_MATRIX: Record<string, Access> = {
   'DELETE /users/:id/disablement': EDITORS,
 
   'GET /audit': ALL,
+
+  // Bulk changes (issue 9 item 4).
 
   'GET /impersonations': ALL,
   'GET /impersonations/new': IMPERSONATORS,
@@ -102,6 +108,8 @@ export const AUTHORIZATION_MATRIX: Record<string, Access> = {
   'POST /kit/v1/tenants/:slug/members': 'app-key',
   'POST /kit/v1/sign-ins': 'app-key',
   'POST /kit/v1/join-requests': 'app-key',
+
+  // Kit snapshot additions and OFREP (issue 9 items 5, 6).
 
   'GET /super-admins': OWNERS,
   'GET /super-admins/new': OWNERS,

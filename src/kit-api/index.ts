@@ -6,6 +6,7 @@ import { kitImpersonationRoutes } from './impersonations.js'
 import { kitJoinRequestRoutes } from './join-requests.js'
 import { kitMemberRoutes } from './members.js'
 import { kitSignInRoutes } from './sign-ins.js'
+import { ofrepRoutes } from './ofrep.js'
 import { kitTenantRoutes } from './tenants.js'
 
 /**
@@ -27,3 +28,12 @@ kitApiRoutes.route('/impersonations', kitImpersonationRoutes)
 // Keep the catch-all last: a mounted sub-app's notFound is never consulted.
 kitApiRoutes.all('*', (c) => kitProblem(c, 404, 'not_found', 'There is nothing at this address.'))
 kitApiRoutes.onError(kitErrorHandler)
+
+/**
+ * OpenFeature Remote Evaluation Protocol, mounted at `/ofrep/v1` (issue 9 item 5): the same app
+ * keys as the kit API, so any OpenFeature SDK with the OFREP provider evaluates Fleetdeck's flags.
+ */
+export const ofrepApiRoutes = new Hono<KitEnv>()
+
+ofrepApiRoutes.use('*', requireAppKey)
+ofrepApiRoutes.route('/', ofrepRoutes)
