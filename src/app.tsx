@@ -24,6 +24,8 @@ import { tenantRoutes } from './routes/tenants.js'
 import { tenantMemberRoutes } from './routes/tenant-members.js'
 import { userRoutes } from './routes/users.js'
 import { autoJoinDomainRoutes } from './routes/tenants/auto-join-domains.js'
+import { tenantFlagRoutes } from './routes/tenants/flags.js'
+import { tenantPlanRoutes } from './routes/tenants/plan.js'
 import { webhookRoutes } from './webhooks/index.js'
 import type { AppDeps, AppEnv } from './web/env.js'
 import { compileTrustProxy } from './web/client-ip.js'
@@ -81,6 +83,8 @@ function consoleGroup() {
   group.route('/tenants', tenantMemberRoutes)
   group.route('/users', userRoutes)
   group.route('/tenants/:id/auto-join-domains', autoJoinDomainRoutes)
+  group.route('/tenants/:id/plan', tenantPlanRoutes)
+  group.route('/tenants/:id/flags', tenantFlagRoutes)
   group.route('/join-requests', joinRequestRoutes)
   group.route('/impersonations', impersonationRoutes)
   group.route('/plans', planRoutes)

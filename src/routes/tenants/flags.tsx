@@ -1,0 +1,4 @@
+import { Hono } from 'hono'
+import type { AppEnv } from '../../web/env.js'
+
+export const tenantFlagRoutes = new Hono<AppEnv>()
