@@ -51,6 +51,17 @@ export const AUTHORIZATION_MATRIX: Record<string, Access> = {
   'DELETE /tenants/:id/auto-join-domains/:domain': EDITORS,
 
   // Plans and licences (issue 9 items 1, 2).
+  'GET /plans': ALL,
+  'GET /plans/new': EDITORS,
+  'POST /plans': EDITORS,
+  'GET /plans/:id': EDITORS,
+  'GET /plans/:id/impact': EDITORS,
+  'POST /plans/:id': EDITORS,
+  'DELETE /plans/:id': EDITORS,
+  'POST /plans/:id/archive': EDITORS,
+  'DELETE /plans/:id/archive': EDITORS,
+  'GET /licences': ALL,
+  'POST /tenants/:id/plan': EDITORS,
 
   'GET /join-requests': ALL,
   'POST /join-requests/approval': DECIDERS,

@@ -14,6 +14,7 @@ import {
   TENANT_STATUSES,
   type Tenant,
 } from '../db/tenants.js'
+import { offeredPlans } from '../plans/offered-plans.js'
 import { changeTenantStatus, deleteTenant, editTenant } from '../tenancy/lifecycle.js'
 import {
   canRetryOnboarding,
@@ -172,7 +173,7 @@ tenantRoutes.post('/', requirePermission('saas.tenants.create'), async (c) => {
   const errors: FieldErrors<keyof TenantFormValues> = parsed.success
     ? {}
     : fieldErrors(parsed.error)
-  if (parsed.success && !plans.some((p) => p.id === parsed.data.planId))
+  if (parsed.success && !offeredPlans(plans).some((p) => p.id === parsed.data.planId))
     errors.planId = 'Choose one of the plans.'
   const invalid = (errs: typeof errors) =>
     pageOrFragment(
@@ -184,6 +185,8 @@ tenantRoutes.post('/', requirePermission('saas.tenants.create'), async (c) => {
     )
   if (!parsed.success || Object.keys(errors).length > 0) return invalid(errors)
   const result = await createTenantRecord(c.var.db, auditContext(c), parsed.data, c.var.now())
+  if (!result.ok && result.reason === 'plan_unavailable')
+    return invalid({ planId: 'That plan was just archived; choose another.' })
   if (!result.ok) return invalid({ slug: 'This slug is taken (deleted tenants keep theirs).' })
   const created = result.tenant
   const outcome = await runOnboarding(c.var.db, auditContext(c), created.id, {
@@ -263,7 +266,10 @@ tenantRoutes.post('/:id', requirePermission('saas.tenants.edit'), async (c) => {
   const errors: FieldErrors<'name' | 'planId' | 'billingEmail'> = parsed.success
     ? {}
     : fieldErrors(parsed.error)
-  if (parsed.success && !plans.some((p) => p.id === parsed.data.planId))
+  if (
+    parsed.success &&
+    !offeredPlans(plans, tenant.planId).some((p) => p.id === parsed.data.planId)
+  )
     errors.planId = 'Choose one of the plans.'
   const values = {
     name: raw.name ?? '',

@@ -2,6 +2,7 @@ import { appendAuditEntry, type AuditContext } from '../db/audit-log.js'
 import type { Db } from '../db/database.js'
 import { deleteTenantMemberships } from '../db/memberships.js'
 import type { TenantStatus } from '../db/schema.js'
+import { lockOfferedPlan } from '../db/plan-writes.js'
 import { deleteStorageSnapshot } from '../db/storage-snapshots.js'
 import { dropTenantSchema, tenantSchemaName } from '../db/tenant-schema.js'
 import { endTenantImpersonations } from './impersonation-end.js'
@@ -20,7 +21,9 @@ export type TenantEdit = { name: string; planId: string; billingEmail: string }
 /**
  * Changes name, plan and billing email; a plan change sets plan_changed_at (the billing
  * integration prorates from it, seeds/002). Audits only the fields that changed.
- * @returns the tenant after the edit, or undefined when it does not exist or is deleted.
+ * @returns the tenant after the edit, or undefined when it does not exist or is deleted, or the
+ *   edit moves it to a plan that is unknown or archived (archived plans take no new tenants,
+ *   issue 9 item 1); nothing is written then.
  */
 export async function editTenant(
   db: Db,
@@ -37,6 +40,8 @@ export async function editTenant(
       edit,
     )
     if (Object.keys(changes.after).length === 0) return before
+    if (edit.planId !== before.planId && !(await lockOfferedPlan(trx, edit.planId)))
+      return undefined
     const updated = await updateTenantDetails(
       trx,
       id,
