@@ -104,3 +104,24 @@ export async function countLiveTenantsByPlan(
     .execute()
   return new Map(rows.map((r) => [r.plan_id, Number(r.n)]))
 }
+
+/** Calls one tenant made on one UTC day (`day` as `YYYY-MM-DD`). */
+export type ApiUsageDay = { tenantId: string; day: string; calls: number }
+
+/**
+ * Writes API usage days, replacing the calls of a (tenant, day) already recorded; 1,000 rows per
+ * statement. Used by the demo fleet; tenant apps report usage through the kit.
+ */
+export async function upsertApiUsageDays(db: Db, days: ApiUsageDay[]): Promise<void> {
+  for (let i = 0; i < days.length; i += 1000) {
+    await db
+      .insertInto('tenant_api_usage')
+      .values(
+        days.slice(i, i + 1000).map((d) => ({ tenant_id: d.tenantId, day: d.day, calls: d.calls })),
+      )
+      .onConflict((oc) =>
+        oc.columns(['tenant_id', 'day']).doUpdateSet((eb) => ({ calls: eb.ref('excluded.calls') })),
+      )
+      .execute()
+  }
+}
