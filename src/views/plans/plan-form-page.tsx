@@ -72,7 +72,7 @@ export const PlanForm: FC<PlanFormProps> = (p) => {
         />
       )}
       <Field name="name" label="Name" value={v.name} error={e.name} required />
-      <div class="grid gap-x-4 sm:grid-cols-3">
+      <div class="grid gap-x-4 sm:grid-cols-3 [&>*]:min-w-0">
         <Field
           name="priceMonthly"
           label="Price per month"
@@ -100,7 +100,7 @@ export const PlanForm: FC<PlanFormProps> = (p) => {
       </div>
       <fieldset class="mb-4 rounded border border-slate-200 p-4">
         <legend class="px-1 text-sm font-semibold">Quotas (leave blank for unlimited)</legend>
-        <div class="grid gap-x-4 sm:grid-cols-2">
+        <div class="grid gap-x-4 sm:grid-cols-2 [&>*]:min-w-0">
           <Field
             name="maxMembers"
             label="Members"
