@@ -11,9 +11,11 @@
 //      /join-requests) with --tenants tenants and N users (scripts/bench/users.ts).
 //   5. With --kit: the tenant side — kit overhead per request, the handoff, End/suspend →
 //      refusal in the example app (scripts/bench/kit.ts; about 2 minutes).
+//   6. With --flags: flag resolution µs in memory and /flags/:key at --tenants tenants
+//      (scripts/bench/flags.ts; about a minute). --only-flags runs this alone.
 // Needs the local PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres);
 // it creates and drops databases of its own there. Options: --tenants N, --audit-rows N (the
-// large log, default 500000), --skip-start, --skip-pglite, --seed, --users N (default 0: skipped), --kit, --only-kit. Takes 3–5 minutes (most of it loading 500k audit rows).
+// large log, default 500000), --skip-start, --skip-pglite, --seed, --users N (default 0: skipped), --kit, --only-kit, --flags, --only-flags. Takes 3–5 minutes (most of it loading 500k audit rows).
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
@@ -40,6 +42,7 @@ import {
   withScratchDatabase,
 } from './bench/fixtures.js'
 import { benchKit } from './bench/kit.js'
+import { benchFlags } from './bench/flags.js'
 import { benchUsers } from './bench/users.js'
 import { coldLoadBytes, get, latency, memoryOf, runLoad, type LoadResult } from './bench/load.js'
 
@@ -53,6 +56,8 @@ const { values: opts } = parseArgs({
     users: { type: 'string' },
     kit: { type: 'boolean' },
     'only-kit': { type: 'boolean' },
+    flags: { type: 'boolean' },
+    'only-flags': { type: 'boolean' },
   },
 })
 const TENANTS = Number(opts.tenants ?? 2000)
@@ -379,7 +384,7 @@ async function benchSeed() {
 }
 
 const started = performance.now()
-const all = !opts['only-kit']
+const all = !opts['only-kit'] && !opts['only-flags']
 if (all) await benchPostgres()
 if (all && !opts['skip-start']) await benchStart()
 if (all && !opts['skip-pglite']) await benchPgliteLoad()
@@ -392,4 +397,6 @@ if (all && USERS > 0)
     config: benchConfig(),
     queries: () => queries,
   })
+if (opts.flags || opts['only-flags'])
+  await benchFlags({ tenants: TENANTS, config: benchConfig(), queries: () => queries })
 console.log(`\nbench took ${((performance.now() - started) / 1000).toFixed(0)} s`)
