@@ -113,6 +113,8 @@ async function benchPostgres() {
             plan: '',
             from: '',
             to: '',
+            flag: '',
+            flag_state: '',
             sort: 'created',
             dir: 'desc',
             page: 1,
