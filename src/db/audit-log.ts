@@ -163,6 +163,8 @@ export type AuditFilter = {
   action?: string
   tenantId?: string
   actorId?: string
+  /** Entries of one bulk batch (or of its rollback, which has a batch id of its own). */
+  batchId?: string
   /** Entries about one thing: its type (`user`, `tenant`…) and id (index audit_log_target_idx). */
   target?: { type: string; id: string }
   from?: Date
@@ -195,6 +197,7 @@ export async function listAuditEntries(
   if (scope.tenantId) query = query.where('audit_log.tenant_id', '=', scope.tenantId)
   if (filter.tenantId) query = query.where('audit_log.tenant_id', '=', filter.tenantId)
   if (filter.actorId) query = query.where('audit_log.actor_id', '=', filter.actorId)
+  if (filter.batchId) query = query.where('audit_log.batch_id', '=', filter.batchId)
   if (filter.target)
     query = query
       .where('audit_log.target_type', '=', filter.target.type)
