@@ -33,6 +33,10 @@ async function freeTenants(n: number, marker = `bulk${uniqueSuffix()}`) {
   return { marker, tenants }
 }
 
+async function countBatches() {
+  return (await t.db.selectFrom('bulk_batches').select('id').execute()).length
+}
+
 async function html(path: string, who = cookie) {
   const res = await getPage(t.app, path, who)
   return { status: res.status, body: await res.text() }
@@ -71,7 +75,7 @@ describe('the preview', () => {
   it('counts the matches and says before → after per tenant, marking the unchanged, and writes nothing', async () => {
     const { marker, tenants } = await freeTenants(2)
     const pro = await createTenant(t.db, { name: `${marker} pro`, planId: 'professional' })
-    const before = { audit: await countRows(t.db, 'audit_log') }
+    const before = { audit: await countRows(t.db, 'audit_log'), batches: await countBatches() }
 
     const page = await html(`/batches/new?q=${marker}&kind=plan_change&to_plan=professional`)
 
@@ -82,20 +86,22 @@ describe('the preview', () => {
     expect(textOf(page.body, '#filter-words')).toContain(`matching “${marker}”`)
     expect(page.body).toContain('Apply to 3 tenants')
     expect(await countRows(t.db, 'audit_log')).toBe(before.audit)
-    expect(await t.db.selectFrom('bulk_batches').selectAll().execute()).toHaveLength(
-      (await t.db.selectFrom('bulk_batches').selectAll().execute()).length,
-    )
+    expect(await countBatches()).toBe(before.batches)
     expect(Object.values(await plansOf(tenants.map((x) => x.id)))).toEqual(['free', 'free'])
   })
 
   it('an archived plan is refused next to its field with 422', async () => {
-    await t.db.insertInto('plans').values({
-      id: `old${uniqueSuffix()}`.slice(0, 20),
-      name: 'Old',
-      price_cents_monthly: 0,
-      sort_order: 9,
-      archived_at: new Date(),
-    } as never).execute().catch(() => undefined)
+    await t.db
+      .insertInto('plans')
+      .values({
+        id: `old${uniqueSuffix()}`.slice(0, 20),
+        name: 'Old',
+        price_cents_monthly: 0,
+        sort_order: 9,
+        archived_at: new Date(),
+      } as never)
+      .execute()
+      .catch(() => undefined)
     const archived = await t.db
       .selectFrom('plans')
       .select('id')
@@ -118,18 +124,30 @@ describe('applying a plan change', () => {
     const { marker, tenants } = await freeTenants(3)
     const ids = tenants.map((x) => x.id)
 
-    const id = await batchIdFrom(
-      await postForm(t.app, '/batches', applyFields(marker, 3), cookie),
-    )
+    const id = await batchIdFrom(await postForm(t.app, '/batches', applyFields(marker, 3), cookie))
 
-    expect(Object.values(await plansOf(ids))).toEqual(['professional', 'professional', 'professional'])
-    const batch = await t.db.selectFrom('bulk_batches').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
+    expect(Object.values(await plansOf(ids))).toEqual([
+      'professional',
+      'professional',
+      'professional',
+    ])
+    const batch = await t.db
+      .selectFrom('bulk_batches')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow()
     expect(batch).toMatchObject({ status: 'applied', kind: 'plan_change', matched_count: 3 })
     expect(batch.params).toEqual({ planId: 'professional' })
-    const items = await t.db.selectFrom('bulk_batch_items').selectAll().where('batch_id', '=', id).execute()
+    const items = await t.db
+      .selectFrom('bulk_batch_items')
+      .selectAll()
+      .where('batch_id', '=', id)
+      .execute()
     expect(items.map((i) => i.outcome)).toEqual(['applied', 'applied', 'applied'])
     expect(items[0].before).toMatchObject({ planId: 'free' })
-    const changes = (await auditEntries(t.db, 'tenant.plan_change')).filter((e) => e.batch_id === id)
+    const changes = (await auditEntries(t.db, 'tenant.plan_change')).filter(
+      (e) => e.batch_id === id,
+    )
     expect(changes.map((e) => e.tenant_id).sort()).toEqual([...ids].sort())
     expect(changes[0].actor_id).toBe(owner.admin.id)
     const applied = (await auditEntries(t.db, 'batch.apply')).filter((e) => e.target_id === id)
@@ -175,20 +193,34 @@ describe('applying a plan change', () => {
       cookie,
     )
     const id = await batchIdFrom(res)
-    const batch = await t.db.selectFrom('bulk_batches').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
+    const batch = await t.db
+      .selectFrom('bulk_batches')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow()
     expect(batch).toMatchObject({ previewed_count: 2, matched_count: 3, accepted_drift: 1 })
   })
 
   it('a drift that is not a whole number is a 422 next to its field, nothing written', async () => {
     const { marker, tenants } = await freeTenants(1)
-    const res = await postForm(t.app, '/batches', applyFields(marker, 1, { accepted_drift: '-3' }), cookie)
+    const res = await postForm(
+      t.app,
+      '/batches',
+      applyFields(marker, 1, { accepted_drift: '-3' }),
+      cookie,
+    )
     expect(res.status).toBe(422)
     expect(fieldError(await res.text(), 'accepted_drift')).toContain('whole number')
     expect(Object.values(await plansOf([tenants[0].id]))).toEqual(['free'])
   })
 
   it('a previewed count that is not a number is malformed (400)', async () => {
-    const res = await postForm(t.app, '/batches', applyFields('x', 1, { previewed_count: 'lots' }), cookie)
+    const res = await postForm(
+      t.app,
+      '/batches',
+      applyFields('x', 1, { previewed_count: 'lots' }),
+      cookie,
+    )
     expect(res.status).toBe(400)
   })
 })
@@ -211,15 +243,29 @@ describe('rolling a batch back', () => {
     const res = await postForm(t.app, `/batches/${id}/rollback`, {}, cookie)
 
     expect(res.status).toBe(303)
-    expect(await plansOf(ids)).toEqual({ [ids[0]]: 'free', [ids[1]]: 'enterprise', [ids[2]]: 'free' })
-    const items = await t.db.selectFrom('bulk_batch_items').selectAll().where('batch_id', '=', id).execute()
+    expect(await plansOf(ids)).toEqual({
+      [ids[0]]: 'free',
+      [ids[1]]: 'enterprise',
+      [ids[2]]: 'free',
+    })
+    const items = await t.db
+      .selectFrom('bulk_batch_items')
+      .selectAll()
+      .where('batch_id', '=', id)
+      .execute()
     const byTenant = Object.fromEntries(items.map((i) => [i.tenant_id, i]))
     expect(byTenant[ids[0]].rollback_outcome).toBe('restored')
     expect(byTenant[ids[1]].rollback_outcome).toBe('skipped')
     expect(byTenant[ids[1]].rollback_note).toContain(`changed since by ${other.admin.email}`)
-    const batch = await t.db.selectFrom('bulk_batches').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
+    const batch = await t.db
+      .selectFrom('bulk_batches')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow()
     expect(batch).toMatchObject({ status: 'rolled_back', rolled_back_by: owner.admin.id })
-    const [rollback] = (await auditEntries(t.db, 'batch.rollback')).filter((e) => e.target_id === id)
+    const [rollback] = (await auditEntries(t.db, 'batch.rollback')).filter(
+      (e) => e.target_id === id,
+    )
     expect(rollback.batch_id).not.toBe(id)
     const restored = (await auditEntries(t.db, 'tenant.plan_change')).filter(
       (e) => e.batch_id === rollback.batch_id,
@@ -249,14 +295,22 @@ describe('flag overrides in bulk', () => {
       await postForm(
         t.app,
         '/batches',
-        { q: marker, kind: 'flag_override', set_flag: flag.key, set_value: 'on', previewed_count: '2' },
+        {
+          q: marker,
+          kind: 'flag_override',
+          set_flag: flag.key,
+          set_value: 'on',
+          previewed_count: '2',
+        },
         cookie,
       ),
     )
     const overrides = () =>
       t.db.selectFrom('feature_flag_overrides').selectAll().where('flag_id', '=', flag.id).execute()
     expect((await overrides()).map((o) => o.value)).toEqual([true, true])
-    expect((await auditEntries(t.db, 'flag.override.set')).filter((e) => e.batch_id === id)).toHaveLength(2)
+    expect(
+      (await auditEntries(t.db, 'flag.override.set')).filter((e) => e.batch_id === id),
+    ).toHaveLength(2)
 
     // The flag-state filter of the tenants list sees the override.
     const list = await html(`/tenants?q=${marker}&flag=${flag.key}&flag_state=on`)
@@ -290,20 +344,32 @@ describe('suspending in bulk', () => {
     expect(late.status).toBe(303)
     expect(late.headers.get('location')).toMatch(/^\/step-up/)
     const statuses = () =>
-      t.db.selectFrom('tenants').select('status').where('id', 'in', tenants.map((x) => x.id)).execute()
+      t.db
+        .selectFrom('tenants')
+        .select('status')
+        .where(
+          'id',
+          'in',
+          tenants.map((x) => x.id),
+        )
+        .execute()
     expect((await statuses()).map((r) => r.status)).toEqual(['active', 'active'])
 
     const fresh = await signIn(t.app, admin, t.clock)
     const id = await batchIdFrom(await postForm(t.app, '/batches', fields, fresh))
     expect((await statuses()).map((r) => r.status)).toEqual(['suspended', 'suspended'])
-    expect((await auditEntries(t.db, 'tenant.suspend')).filter((e) => e.batch_id === id)).toHaveLength(2)
+    expect(
+      (await auditEntries(t.db, 'tenant.suspend')).filter((e) => e.batch_id === id),
+    ).toHaveLength(2)
   })
 
   it('an operator may suspend but not change plans (403, nothing written)', async () => {
     const admin = await createSuperAdmin(t.db, t.config, { role: 'operator' })
     const operatorCookie = await signIn(t.app, admin, t.clock)
     const { marker, tenants } = await freeTenants(1)
-    expect((await html(`/batches/new?q=${marker}&kind=plan_change`, operatorCookie)).status).toBe(403)
+    expect((await html(`/batches/new?q=${marker}&kind=plan_change`, operatorCookie)).status).toBe(
+      403,
+    )
     const res = await postForm(t.app, '/batches', applyFields(marker, 1), operatorCookie)
     expect(res.status).toBe(403)
     expect(Object.values(await plansOf([tenants[0].id]))).toEqual(['free'])
@@ -325,7 +391,10 @@ describe('viewers and support', () => {
       expect(list.body).not.toContain('/batches/new')
       expect((await html(`/batches/new?q=${marker}&kind=suspend`, theirs)).status).toBe(403)
       const audit = await countRows(t.db, 'audit_log')
-      expect((await postForm(t.app, '/batches', { kind: 'suspend', previewed_count: '1' }, theirs)).status).toBe(403)
+      expect(
+        (await postForm(t.app, '/batches', { kind: 'suspend', previewed_count: '1' }, theirs))
+          .status,
+      ).toBe(403)
       expect(await countRows(t.db, 'audit_log')).toBe(audit)
       expect((await html('/batches', theirs)).status).toBe(200)
     })
@@ -339,11 +408,12 @@ describe('the audit page filtered by batch', () => {
 
     const page = await html(`/audit?batch=${id}`)
     expect(page.status).toBe(200)
-    const rows = page.body.match(/<tr[^>]*id="audit-/g) ?? []
+    const rows = page.body.match(/data-seq="/g) ?? []
     expect(page.body).toContain(`Batch <span class="font-mono">${id.slice(0, 8)}</span>`)
     expect(page.body).toContain('batch.apply')
     for (const x of tenants) expect(page.body).toContain(x.slug)
-    expect(rows.length === 0 || rows.length === 3).toBe(true)
+    // Two plan changes and batch.apply; nothing else of the log.
+    expect(rows).toHaveLength(3)
 
     const bad = await html('/audit?batch=not-a-batch')
     expect(bad.status).toBe(200)
