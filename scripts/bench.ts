@@ -11,9 +11,12 @@
 //      /join-requests) with --tenants tenants and N users (scripts/bench/users.ts).
 //   5. With --kit: the tenant side — kit overhead per request, the handoff, End/suspend →
 //      refusal in the example app (scripts/bench/kit.ts; about 2 minutes).
+//   6. With --bulk: bulk changes — preview and apply/rollback of a plan change over --tenants
+//      tenants against /tenants in the same run (scripts/bench/bulk.ts).
 // Needs the local PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres);
 // it creates and drops databases of its own there. Options: --tenants N, --audit-rows N (the
-// large log, default 500000), --skip-start, --skip-pglite, --seed, --users N (default 0: skipped), --kit, --only-kit. Takes 3–5 minutes (most of it loading 500k audit rows).
+// large log, default 500000), --skip-start, --skip-pglite, --seed, --users N (default 0: skipped), --kit, --only-kit, --bulk,
+// --only-bulk. Takes 3–5 minutes (most of it loading 500k audit rows).
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
@@ -39,6 +42,7 @@ import {
   signedInOwner,
   withScratchDatabase,
 } from './bench/fixtures.js'
+import { benchBulk } from './bench/bulk.js'
 import { benchKit } from './bench/kit.js'
 import { benchUsers } from './bench/users.js'
 import { coldLoadBytes, get, latency, memoryOf, runLoad, type LoadResult } from './bench/load.js'
@@ -53,6 +57,8 @@ const { values: opts } = parseArgs({
     users: { type: 'string' },
     kit: { type: 'boolean' },
     'only-kit': { type: 'boolean' },
+    bulk: { type: 'boolean' },
+    'only-bulk': { type: 'boolean' },
   },
 })
 const TENANTS = Number(opts.tenants ?? 2000)
@@ -381,12 +387,14 @@ async function benchSeed() {
 }
 
 const started = performance.now()
-const all = !opts['only-kit']
+const all = !opts['only-kit'] && !opts['only-bulk']
 if (all) await benchPostgres()
 if (all && !opts['skip-start']) await benchStart()
 if (all && !opts['skip-pglite']) await benchPgliteLoad()
 if (all && opts.seed) await benchSeed()
 if (opts.kit || opts['only-kit']) await benchKit()
+if (opts.bulk || opts['only-bulk'])
+  await benchBulk({ tenants: TENANTS, config: benchConfig(), queries: () => queries })
 if (all && USERS > 0)
   await benchUsers({
     tenants: TENANTS,
