@@ -13,9 +13,13 @@
 //      refusal in the example app (scripts/bench/kit.ts; about 2 minutes).
 //   6. With --flags: flag resolution µs in memory and /flags/:key at --tenants tenants
 //      (scripts/bench/flags.ts; about a minute). --only-flags runs this alone.
+//   7. With --bulk: bulk changes — preview and apply/rollback of a plan change over --tenants
+//      tenants against /tenants in the same run (scripts/bench/bulk.ts). --only-bulk alone.
 // Needs the local PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres);
 // it creates and drops databases of its own there. Options: --tenants N, --audit-rows N (the
-// large log, default 500000), --skip-start, --skip-pglite, --seed, --users N (default 0: skipped), --kit, --only-kit, --flags, --only-flags. Takes 3–5 minutes (most of it loading 500k audit rows).
+// large log, default 500000), --skip-start, --skip-pglite, --seed, --users N (default 0: skipped),
+// --kit, --only-kit, --flags, --only-flags, --bulk, --only-bulk. Takes 3–5 minutes (most of it
+// loading 500k audit rows).
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
@@ -41,6 +45,7 @@ import {
   signedInOwner,
   withScratchDatabase,
 } from './bench/fixtures.js'
+import { benchBulk } from './bench/bulk.js'
 import { benchKit } from './bench/kit.js'
 import { benchFlags } from './bench/flags.js'
 import { benchUsers } from './bench/users.js'
@@ -58,6 +63,8 @@ const { values: opts } = parseArgs({
     'only-kit': { type: 'boolean' },
     flags: { type: 'boolean' },
     'only-flags': { type: 'boolean' },
+    bulk: { type: 'boolean' },
+    'only-bulk': { type: 'boolean' },
   },
 })
 const TENANTS = Number(opts.tenants ?? 2000)
@@ -118,6 +125,8 @@ async function benchPostgres() {
             plan: '',
             from: '',
             to: '',
+            flag: '',
+            flag_state: '',
             sort: 'created',
             dir: 'desc',
             page: 1,
@@ -384,12 +393,14 @@ async function benchSeed() {
 }
 
 const started = performance.now()
-const all = !opts['only-kit'] && !opts['only-flags']
+const all = !opts['only-kit'] && !opts['only-flags'] && !opts['only-bulk']
 if (all) await benchPostgres()
 if (all && !opts['skip-start']) await benchStart()
 if (all && !opts['skip-pglite']) await benchPgliteLoad()
 if (all && opts.seed) await benchSeed()
 if (opts.kit || opts['only-kit']) await benchKit()
+if (opts.bulk || opts['only-bulk'])
+  await benchBulk({ tenants: TENANTS, config: benchConfig(), queries: () => queries })
 if (all && USERS > 0)
   await benchUsers({
     tenants: TENANTS,

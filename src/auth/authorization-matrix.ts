@@ -93,7 +93,14 @@ export const AUTHORIZATION_MATRIX: Record<string, Access> = {
 
   'GET /audit': ALL,
 
-  // Bulk changes (issue 9 item 4).
+  // Bulk changes (issue 9 item 4). Each kind then needs its own permission (plans or flags:
+  // owner, admin; suspend/activate: also operator), checked once the kind is known.
+  'GET /batches': ALL,
+  'GET /batches/new': SUSPENDERS,
+  'POST /batches': SUSPENDERS,
+  'GET /batches/:id': ALL,
+  'POST /batches/:id/continuation': SUSPENDERS,
+  'POST /batches/:id/rollback': SUSPENDERS,
 
   'GET /impersonations': ALL,
   'GET /impersonations/new': IMPERSONATORS,
