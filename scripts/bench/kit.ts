@@ -15,6 +15,7 @@ import { Hono } from 'hono'
 import { decodeJwt } from 'jose'
 import { createKit, type Kit, type KitOptions } from '@fleetdeck/kit'
 import { fleetdeck, type FleetdeckEnv } from '@fleetdeck/kit/hono'
+import { connectFlags } from '../../examples/tenant-app/src/flags.js'
 import { createExampleApp } from '../../examples/tenant-app/src/app.js'
 import { boardOf, saveCredentials } from '../../examples/tenant-app/src/board-db.js'
 import { hashPassword } from '../../examples/tenant-app/src/passwords.js'
@@ -110,7 +111,10 @@ export async function benchKit(): Promise<void> {
         appUrl: tenantApp.base,
       }
       const cookieSecret = randomBytes(32).toString('hex')
-      tenantApp.use(createExampleApp({ kit: createKit(kitOptions), db: handle.db, cookieSecret }))
+      const flags = await connectFlags({ fleetdeckUrl: fd.base, appKey: key.token })
+      tenantApp.use(
+        createExampleApp({ kit: createKit(kitOptions), flags, db: handle.db, cookieSecret }),
+      )
       const owner = await signedInOwner(handle.db)
 
       console.log(
