@@ -57,6 +57,19 @@ export const AUTHORIZATION_MATRIX: Record<string, Access> = {
   'POST /join-requests/denial': DECIDERS,
 
   // Feature flags (issue 9 item 3).
+  'GET /flags': ALL,
+  'GET /flags/new': EDITORS,
+  'POST /flags': EDITORS,
+  'GET /flags/:key': ALL,
+  'POST /flags/:key': EDITORS,
+  'POST /flags/:key/plan-values': EDITORS,
+  'POST /flags/:key/rollout': EDITORS,
+  'POST /flags/:key/archive': EDITORS,
+  'DELETE /flags/:key/archive': EDITORS,
+  'POST /flags/:key/overrides': EDITORS,
+  'DELETE /flags/:key/overrides/:tenantId': EDITORS,
+  'POST /tenants/:id/flags/:key': EDITORS,
+  'DELETE /tenants/:id/flags/:key': EDITORS,
 
   'GET /tenants/:id/members': ALL,
   'GET /users': ALL,

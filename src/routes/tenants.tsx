@@ -26,6 +26,7 @@ import {
 import { tenantSchemaStatus } from '../fleet/schema-status.js'
 import { listTenantMembersPage } from '../db/memberships.js'
 import { memberQuery } from './tenant-members.js'
+import { tenantFlagsOf } from './tenants/flags.js'
 import {
   NewTenantPage,
   TenantForm,
@@ -235,6 +236,7 @@ async function tenantPageProps(c: Context<AppEnv>, tenant: Tenant): Promise<Tena
     audit,
     now: c.var.now(),
     autoJoinDomains: await listAutoJoinDomains(db, tenant.id),
+    flags: (await tenantFlagsOf(c, tenant)).flags,
   }
 }
 

@@ -20,6 +20,8 @@ import {
   type TenantMembersData,
 } from '../memberships/tenant-members.js'
 import { AutoJoinDomains } from './auto-join-domains.js'
+import type { TenantFlag } from '../../db/flags.js'
+import { TenantFlags } from './tenant-flags.js'
 
 export type TenantPageProps = {
   operator: SuperAdmin
@@ -40,6 +42,8 @@ export type TenantPageProps = {
   deleteError?: string
   /** The tenant's auto-join email domains (issue 7 item 3); the section shows when given. */
   autoJoinDomains?: { domain: string; createdAt: Date }[]
+  /** Every flag that is not archived, resolved for this tenant (issue 9 item 3). */
+  flags?: TenantFlag[]
 }
 
 const Section: FC<{ title: string; id?: string; children: unknown }> = (p) => (
@@ -208,6 +212,7 @@ export const TenantPage: FC<TenantPageProps> = (p) => {
       {p.autoJoinDomains && (
         <AutoJoinDomains operator={p.operator} tenant={t} domains={p.autoJoinDomains} />
       )}
+      {p.flags && <TenantFlags operator={p.operator} tenant={t} flags={p.flags} plans={p.plans} />}
       {canEdit && (
         <Section title="Edit" id="edit">
           <form method="post" action={`/tenants/${t.id}`} class="max-w-xl">

@@ -1,0 +1,124 @@
+import { sql } from 'kysely'
+import type { Db } from './database.js'
+import { flagResolutionSql } from './flag-resolution-sql.js'
+import type { FeatureFlag } from './flags.js'
+import type { FlagValue, TenantStatus } from './schema.js'
+import type { TenantScope } from './tenant-scope.js'
+import type { FlagWhy } from '../flags/resolve.js'
+
+// Reads for the flag pages (issue 9 item 3): override counts, one flag's overrides, and the
+// flag resolved for every tenant — filtered, counted and paged in SQL.
+
+/** flag id → how many tenants override it (one grouped statement). */
+export async function countOverridesByFlag(db: Db): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom('feature_flag_overrides')
+    .select(['flag_id', (eb) => eb.fn.countAll<string>().as('n')])
+    .groupBy('flag_id')
+    .execute()
+  return new Map(rows.map((r) => [r.flag_id, Number(r.n)]))
+}
+
+/** One tenant's override of a flag, as the flag page lists it. */
+export type FlagOverrideItem = {
+  tenantId: string
+  slug: string
+  name: string
+  value: FlagValue
+  updatedAt: Date
+}
+
+/** The flag's overrides with their tenants, by slug (one statement). */
+export async function listFlagOverrides(db: Db, flagId: string): Promise<FlagOverrideItem[]> {
+  const rows = await db
+    .selectFrom('feature_flag_overrides as o')
+    .innerJoin('tenants', 'tenants.id', 'o.tenant_id')
+    .select(['o.tenant_id', 'tenants.slug', 'tenants.name', 'o.value', 'o.updated_at'])
+    .where('o.flag_id', '=', flagId)
+    .orderBy('tenants.slug')
+    .execute()
+  return rows.map((r) => ({
+    tenantId: r.tenant_id,
+    slug: r.slug,
+    name: r.name,
+    value: r.value,
+    updatedAt: r.updated_at,
+  }))
+}
+
+export type FlagTenantFilter = {
+  why?: FlagWhy
+  value?: FlagValue
+  /** Substring of the slug or the name, case-insensitive. */
+  q?: string
+  planId?: string
+  page?: number
+  perPage?: number
+}
+
+/** One tenant with the flag's value for it and why. */
+export type FlagTenantItem = {
+  id: string
+  slug: string
+  name: string
+  status: TenantStatus
+  planId: string
+  value: FlagValue
+  why: FlagWhy
+}
+
+/**
+ * The flag resolved for every tenant that is not deleted, by slug, narrowed by `filter` and by
+ * `scope` (DESIGN.md §11): two statements whatever the fleet's size — one page (`perPage`,
+ * default 50) and one count — with value and why computed in SQL by `flagResolutionSql`, which
+ * agrees with `resolveFlag`. No query per tenant.
+ */
+export async function listFlagTenants(
+  db: Db,
+  scope: TenantScope,
+  flag: FeatureFlag,
+  filter: FlagTenantFilter,
+): Promise<{ items: FlagTenantItem[]; total: number }> {
+  const perPage = filter.perPage ?? 50
+  const page = Math.max(1, filter.page ?? 1)
+  const { value, why } = flagResolutionSql(flag)
+  const term = filter.q?.trim().toLowerCase()
+  const pattern = term ? `%${term.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%` : undefined
+  let base = db.selectFrom('tenants').where('tenants.status', '!=', 'deleted')
+  if (scope.tenantId) base = base.where('tenants.id', '=', scope.tenantId)
+  if (filter.planId) base = base.where('tenants.plan_id', '=', filter.planId)
+  if (pattern)
+    base = base.where(sql<boolean>`tenants.slug || ' ' || lower(tenants.name) like ${pattern}`)
+  if (filter.why) base = base.where(sql<boolean>`${why} = ${filter.why}`)
+  if (filter.value !== undefined)
+    base = base.where(sql<boolean>`${value} = ${JSON.stringify(filter.value)}::jsonb`)
+  const [rows, count] = await Promise.all([
+    base
+      .select([
+        'tenants.id',
+        'tenants.slug',
+        'tenants.name',
+        'tenants.status',
+        'tenants.plan_id',
+        value.as('value'),
+        why.as('why'),
+      ])
+      .orderBy('tenants.slug')
+      .limit(perPage)
+      .offset((page - 1) * perPage)
+      .execute(),
+    base.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+  ])
+  return {
+    items: rows.map((r) => ({
+      id: r.id,
+      slug: r.slug,
+      name: r.name,
+      status: r.status,
+      planId: r.plan_id,
+      value: r.value as FlagValue,
+      why: r.why as FlagWhy,
+    })),
+    total: Number(count.n),
+  }
+}
