@@ -41,6 +41,7 @@ describe('Drawings, behind drawings-beta over OFREP', () => {
 
     expect(linkHrefs(board, 'Drawings')).toEqual([])
     expect(page.status).toBe(404)
+    expect(headings(await page.text())).toEqual(['Not found'])
     expect(post.status).toBe(404)
     expect(await listDrawings(boardOf(h.t.db, tenant.slug))).toEqual([])
   })

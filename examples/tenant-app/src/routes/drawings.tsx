@@ -66,5 +66,13 @@ export function drawingRoutes(member: MiddlewareHandler<BoardEnv>) {
 }
 
 function notFound(c: Context<BoardEnv>) {
-  return renderPage(c, 'Not found', <p>There is nothing here.</p>, 404)
+  return renderPage(
+    c,
+    'Not found',
+    <>
+      <h1>Not found</h1>
+      <p>There is nothing here.</p>
+    </>,
+    404,
+  )
 }

@@ -11,7 +11,15 @@ export function exportRoutes(member: MiddlewareHandler<BoardEnv>) {
 
   routes.get('/t/:slug/export.csv', member, async (c) => {
     if (!c.var.features?.export) {
-      return renderPage(c, 'Not found', <p>There is nothing here.</p>, 404)
+      return renderPage(
+        c,
+        'Not found',
+        <>
+          <h1>Not found</h1>
+          <p>There is nothing here.</p>
+        </>,
+        404,
+      )
     }
     const slug = c.var.fleetdeck.tenant.slug
     const notes = await listNotes(boardOf(c.var.deps.db, slug))
