@@ -261,7 +261,7 @@ describe('OFREP authentication and limits', () => {
     ]) {
       expect(res.status).toBe(401)
       expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/)
-      expect(await res.json()).toEqual({ errorDetails: expect.any(String) })
+      expect(await res.json()).toEqual({ errorDetails: expect.any(String), code: 'unauthorized' })
     }
   })
 
@@ -282,7 +282,7 @@ describe('OFREP authentication and limits', () => {
 
     expect(res.status).toBe(429)
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0)
-    expect(await res.json()).toEqual({ errorDetails: expect.any(String) })
+    expect(await res.json()).toEqual({ errorDetails: expect.any(String), code: 'rate_limited' })
   })
 
   it('takes POSTs from another origin: the app key authenticates, no cookie is read', async () => {

@@ -90,12 +90,14 @@ function failure(
 
 /**
  * Errors around OFREP (the app key's 401 and 429, anything unexpected) as the spec's
- * `generalErrorResponse` JSON; a 429 always carries Retry-After in seconds.
+ * `generalErrorResponse` JSON, plus the kit API's machine `code` (`unauthorized`,
+ * `rate_limited`) on refusals; a 429 always carries Retry-After in seconds.
  */
 export const ofrepErrorHandler: ErrorHandler<AppEnv> = (err, c) => {
   if (err instanceof KitRefusal || (err instanceof HTTPException && err.status < 500)) {
     if (err.status === 429) c.header('Retry-After', String(60 - c.var.now().getUTCSeconds()))
-    return c.json({ errorDetails: err.message || 'Request refused.' }, err.status)
+    const code = err instanceof KitRefusal ? err.code : 'refused'
+    return c.json({ errorDetails: err.message || 'Request refused.', code }, err.status)
   }
   logError(c, err)
   return c.json({ errorDetails: 'The evaluation failed; nothing was changed.' }, 500)
