@@ -11,9 +11,15 @@
 //      /join-requests) with --tenants tenants and N users (scripts/bench/users.ts).
 //   5. With --kit: the tenant side — kit overhead per request, the handoff, End/suspend →
 //      refusal in the example app (scripts/bench/kit.ts; about 2 minutes).
+//   6. With --flags: flag resolution µs in memory and /flags/:key at --tenants tenants
+//      (scripts/bench/flags.ts; about a minute). --only-flags runs this alone.
+//   7. With --bulk: bulk changes — preview and apply/rollback of a plan change over --tenants
+//      tenants against /tenants in the same run (scripts/bench/bulk.ts). --only-bulk alone.
 // Needs the local PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres);
 // it creates and drops databases of its own there. Options: --tenants N, --audit-rows N (the
-// large log, default 500000), --skip-start, --skip-pglite, --seed, --users N (default 0: skipped), --kit, --only-kit. Takes 3–5 minutes (most of it loading 500k audit rows).
+// large log, default 500000), --skip-start, --skip-pglite, --seed, --users N (default 0: skipped),
+// --kit, --only-kit, --flags, --only-flags, --bulk, --only-bulk. Takes 3–5 minutes (most of it
+// loading 500k audit rows).
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
@@ -39,7 +45,9 @@ import {
   signedInOwner,
   withScratchDatabase,
 } from './bench/fixtures.js'
+import { benchBulk } from './bench/bulk.js'
 import { benchKit } from './bench/kit.js'
+import { benchFlags } from './bench/flags.js'
 import { benchUsers } from './bench/users.js'
 import { coldLoadBytes, get, latency, memoryOf, runLoad, type LoadResult } from './bench/load.js'
 
@@ -53,6 +61,10 @@ const { values: opts } = parseArgs({
     users: { type: 'string' },
     kit: { type: 'boolean' },
     'only-kit': { type: 'boolean' },
+    flags: { type: 'boolean' },
+    'only-flags': { type: 'boolean' },
+    bulk: { type: 'boolean' },
+    'only-bulk': { type: 'boolean' },
   },
 })
 const TENANTS = Number(opts.tenants ?? 2000)
@@ -113,6 +125,8 @@ async function benchPostgres() {
             plan: '',
             from: '',
             to: '',
+            flag: '',
+            flag_state: '',
             sort: 'created',
             dir: 'desc',
             page: 1,
@@ -379,12 +393,14 @@ async function benchSeed() {
 }
 
 const started = performance.now()
-const all = !opts['only-kit']
+const all = !opts['only-kit'] && !opts['only-flags'] && !opts['only-bulk']
 if (all) await benchPostgres()
 if (all && !opts['skip-start']) await benchStart()
 if (all && !opts['skip-pglite']) await benchPgliteLoad()
 if (all && opts.seed) await benchSeed()
 if (opts.kit || opts['only-kit']) await benchKit()
+if (opts.bulk || opts['only-bulk'])
+  await benchBulk({ tenants: TENANTS, config: benchConfig(), queries: () => queries })
 if (all && USERS > 0)
   await benchUsers({
     tenants: TENANTS,
@@ -392,4 +408,6 @@ if (all && USERS > 0)
     config: benchConfig(),
     queries: () => queries,
   })
+if (opts.flags || opts['only-flags'])
+  await benchFlags({ tenants: TENANTS, config: benchConfig(), queries: () => queries })
 console.log(`\nbench took ${((performance.now() - started) / 1000).toFixed(0)} s`)

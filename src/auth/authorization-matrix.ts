@@ -51,6 +51,17 @@ export const AUTHORIZATION_MATRIX: Record<string, Access> = {
   'DELETE /tenants/:id/auto-join-domains/:domain': EDITORS,
 
   // Plans and licences (issue 9 items 1, 2).
+  'GET /plans': ALL,
+  'GET /plans/new': EDITORS,
+  'POST /plans': EDITORS,
+  'GET /plans/:id': EDITORS,
+  'GET /plans/:id/impact': EDITORS,
+  'POST /plans/:id': EDITORS,
+  'DELETE /plans/:id': EDITORS,
+  'POST /plans/:id/archive': EDITORS,
+  'DELETE /plans/:id/archive': EDITORS,
+  'GET /licences': ALL,
+  'POST /tenants/:id/plan': EDITORS,
 
   'GET /join-requests': ALL,
   'POST /join-requests/approval': DECIDERS,
@@ -82,7 +93,14 @@ export const AUTHORIZATION_MATRIX: Record<string, Access> = {
 
   'GET /audit': ALL,
 
-  // Bulk changes (issue 9 item 4).
+  // Bulk changes (issue 9 item 4). Each kind then needs its own permission (plans or flags:
+  // owner, admin; suspend/activate: also operator), checked once the kind is known.
+  'GET /batches': ALL,
+  'GET /batches/new': SUSPENDERS,
+  'POST /batches': SUSPENDERS,
+  'GET /batches/:id': ALL,
+  'POST /batches/:id/continuation': SUSPENDERS,
+  'POST /batches/:id/rollback': SUSPENDERS,
 
   'GET /impersonations': ALL,
   'GET /impersonations/new': IMPERSONATORS,

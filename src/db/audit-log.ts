@@ -50,15 +50,9 @@ export async function appendAuditEntry(
   now: Date = new Date(),
 ): Promise<{ seq: number; hash: string }> {
   if (!trx.isTransaction) throw new Error('appendAuditEntry must run inside a transaction')
-  await sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`.execute(trx)
-  const last = await trx
-    .selectFrom('audit_log')
-    .select(['seq', 'hash'])
-    .orderBy('seq', 'desc')
-    .limit(1)
-    .executeTakeFirst()
+  const head = chainHeads.get(trx) ?? (await readChainHead(trx))
   const row: ChainFields = {
-    seq: (last?.seq ?? 0) + 1,
+    seq: head.seq + 1,
     created_at: now,
     actor_id: uuidText(context.actor?.id),
     actor_email: context.actor?.email ?? null,
@@ -75,7 +69,7 @@ export async function appendAuditEntry(
     user_agent: context.userAgent ?? null,
     batch_id: uuidText(context.batchId),
   }
-  const prevHash = last?.hash ?? GENESIS_HASH
+  const prevHash = head.hash
   const hash = chainHash(prevHash, row)
   await trx
     .insertInto('audit_log')
@@ -87,8 +81,36 @@ export async function appendAuditEntry(
       hash,
     })
     .execute()
-  await recordAuditFacets(trx, row.action, row.actor_id, row.actor_email)
+  chainHeads.set(trx, { seq: row.seq, hash, facets: head.facets })
+  const facet = `${row.action}\n${row.actor_id}\n${row.actor_email}`
+  if (!head.facets.has(facet)) {
+    await recordAuditFacets(trx, row.action, row.actor_id, row.actor_email)
+    head.facets.add(facet)
+  }
   return { seq: row.seq, hash }
+}
+
+type ChainHead = { seq: number; hash: string; facets: Set<string> }
+
+/**
+ * The chain's head as each open transaction last wrote it. The advisory lock is held until that
+ * transaction ends, so nobody else can append meanwhile: the next append in the same transaction
+ * (a bulk batch writes thousands) needs neither the lock nor the read again, only its insert.
+ * Keyed by the Transaction object; another object over the same connection misses and reads
+ * again, and a stale head could only collide on the `seq` primary key (an error, never a fork).
+ */
+const chainHeads = new WeakMap<object, ChainHead>()
+
+/** Takes the chain's lock for the rest of the transaction and reads its last row. */
+async function readChainHead(trx: Transaction<Database>): Promise<ChainHead> {
+  await sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`.execute(trx)
+  const last = await trx
+    .selectFrom('audit_log')
+    .select(['seq', 'hash'])
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirst()
+  return { seq: last?.seq ?? 0, hash: last?.hash ?? GENESIS_HASH, facets: new Set() }
 }
 
 /**
@@ -163,6 +185,8 @@ export type AuditFilter = {
   action?: string
   tenantId?: string
   actorId?: string
+  /** Entries of one bulk batch (or of its rollback, which has a batch id of its own). */
+  batchId?: string
   /** Entries about one thing: its type (`user`, `tenant`…) and id (index audit_log_target_idx). */
   target?: { type: string; id: string }
   from?: Date
@@ -195,6 +219,7 @@ export async function listAuditEntries(
   if (scope.tenantId) query = query.where('audit_log.tenant_id', '=', scope.tenantId)
   if (filter.tenantId) query = query.where('audit_log.tenant_id', '=', filter.tenantId)
   if (filter.actorId) query = query.where('audit_log.actor_id', '=', filter.actorId)
+  if (filter.batchId) query = query.where('audit_log.batch_id', '=', filter.batchId)
   if (filter.target)
     query = query
       .where('audit_log.target_type', '=', filter.target.type)

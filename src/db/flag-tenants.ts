@@ -1,4 +1,4 @@
-import { sql } from 'kysely'
+import { sql, type RawBuilder } from 'kysely'
 import type { Db } from './database.js'
 import { flagResolutionSql } from './flag-resolution-sql.js'
 import type { FeatureFlag } from './flags.js'
@@ -68,10 +68,32 @@ export type FlagTenantItem = {
 }
 
 /**
+ * The flag's value for a row whose `why` (flagResolutionSql) is already known, as jsonb: reads
+ * the override only for override rows and never hashes again, so a filter on why computes the
+ * rollout bucket once per tenant instead of once per mention.
+ */
+function valueForWhySql(flag: FeatureFlag, why: RawBuilder<unknown>) {
+  const json = (v: FlagValue | null) => sql`${JSON.stringify(v)}::jsonb`
+  const entries = Object.entries(flag.planValues)
+  const planValue =
+    entries.length > 0
+      ? sql`(case tenants.plan_id ${sql.join(
+          entries.map(([plan, v]) => sql`when ${plan} then ${json(v)}`),
+          sql` `,
+        )} end)`
+      : sql`null::jsonb`
+  const override = sql`(select o.value from feature_flag_overrides o where o.flag_id = ${flag.id} and o.tenant_id = tenants.id)`
+  return sql`(case ${why} when 'override' then ${override} when 'rollout' then ${json(flag.rolloutValue)} when 'plan' then ${planValue} else ${json(flag.defaultValue)} end)`
+}
+
+/**
  * The flag resolved for every tenant that is not deleted, by slug, narrowed by `filter` and by
  * `scope` (DESIGN.md §11): two statements whatever the fleet's size — one page (`perPage`,
- * default 50) and one count — with value and why computed in SQL by `flagResolutionSql`, which
- * agrees with `resolveFlag`. No query per tenant.
+ * default 50) and one count — with the "why" computed in SQL by `flagResolutionSql` (which
+ * agrees with `resolveFlag`) and the value from the why. The why sits in a lateral subquery
+ * fenced by `offset 0`, so PostgreSQL computes it (a sha256 per tenant when there is a rollout)
+ * once per row it reads — only the page's rows when nothing filters on it — instead of once per
+ * mention. No query per tenant.
  */
 export async function listFlagTenants(
   db: Db,
@@ -81,7 +103,7 @@ export async function listFlagTenants(
 ): Promise<{ items: FlagTenantItem[]; total: number }> {
   const perPage = filter.perPage ?? 50
   const page = Math.max(1, filter.page ?? 1)
-  const { value, why } = flagResolutionSql(flag)
+  const { why } = flagResolutionSql(flag)
   const term = filter.q?.trim().toLowerCase()
   const pattern = term ? `%${term.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%` : undefined
   let base = db.selectFrom('tenants').where('tenants.status', '!=', 'deleted')
@@ -89,25 +111,31 @@ export async function listFlagTenants(
   if (filter.planId) base = base.where('tenants.plan_id', '=', filter.planId)
   if (pattern)
     base = base.where(sql<boolean>`tenants.slug || ' ' || lower(tenants.name) like ${pattern}`)
-  if (filter.why) base = base.where(sql<boolean>`${why} = ${filter.why}`)
+  const value = valueForWhySql(flag, sql.ref('w.why'))
+  let resolved = base.innerJoinLateral(db.selectNoFrom(why.as('why')).offset(0).as('w'), (join) =>
+    join.onTrue(),
+  )
+  if (filter.why) resolved = resolved.where('w.why', '=', filter.why)
   if (filter.value !== undefined)
-    base = base.where(sql<boolean>`${value} = ${JSON.stringify(filter.value)}::jsonb`)
+    resolved = resolved.where(sql<boolean>`${value} = ${JSON.stringify(filter.value)}::jsonb`)
+  // Without a filter on the resolution, the count need not compute it at all.
+  const counted = filter.why || filter.value !== undefined ? resolved : base
   const [rows, count] = await Promise.all([
-    base
+    resolved
       .select([
         'tenants.id',
         'tenants.slug',
         'tenants.name',
         'tenants.status',
         'tenants.plan_id',
+        'w.why',
         value.as('value'),
-        why.as('why'),
       ])
       .orderBy('tenants.slug')
       .limit(perPage)
       .offset((page - 1) * perPage)
       .execute(),
-    base.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+    counted.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
   ])
   return {
     items: rows.map((r) => ({

@@ -1,6 +1,8 @@
-import { sql, type Transaction } from 'kysely'
+import { sql, type RawBuilder, type Transaction } from 'kysely'
 import type { Db } from './database.js'
-import type { Database, TenantRow, TenantStatus } from './schema.js'
+import { flagResolutionSql } from './flag-resolution-sql.js'
+import type { FeatureFlag } from './flags.js'
+import type { Database, FlagValue, TenantRow, TenantStatus } from './schema.js'
 import { tenantSchemaName } from './tenant-schema.js'
 import type { TenantScope } from './tenant-scope.js'
 
@@ -93,6 +95,8 @@ export type TenantFilter = {
   createdFrom?: Date
   /** Created strictly before this instant (pass the day after an inclusive "to" date). */
   createdBefore?: Date
+  /** Tenants whose resolved value of `flag` (override, rollout, plan, default) equals `value`. */
+  flagState?: { flag: FeatureFlag; value: FlagValue }
   /** Sort column; default `created`. Storage sorts by the last snapshot's DB + files bytes. */
   sort?: TenantSort
   /** Default `desc`. Tenants without a value (no snapshot, no activity) come last either way. */
@@ -134,6 +138,25 @@ function searchPattern(q: string | undefined): string | undefined {
 }
 
 /**
+ * Every condition of the filter but the status (search, plan, created range, flag state) as one
+ * SQL boolean over `tenants`, or null when none is set. The flag state is evaluated in SQL by
+ * `flagResolutionSql`, so filtering, counting and paging by it stay one statement each.
+ */
+export function narrowingCondition(filter: TenantFilter): RawBuilder<boolean> | null {
+  const pattern = searchPattern(filter.q)
+  const matches = sql<string>`tenants.slug || ' ' || lower(tenants.name)`
+  const flag = filter.flagState
+  const conditions = [
+    pattern && sql`${matches} like ${pattern}`,
+    filter.planId && sql`tenants.plan_id = ${filter.planId}`,
+    filter.createdFrom && sql`tenants.created_at >= ${filter.createdFrom}`,
+    filter.createdBefore && sql`tenants.created_at < ${filter.createdBefore}`,
+    flag && sql`${flagResolutionSql(flag.flag).value} = ${JSON.stringify(flag.value)}::jsonb`,
+  ].filter((c) => !!c)
+  return conditions.length > 0 ? sql<boolean>`${sql.join(conditions, sql` and `)}` : null
+}
+
+/**
  * One page of tenants, newest first unless `sort` says otherwise (ties broken by id, so pages
  * never overlap), with plan name, member count and storage snapshot, and the numbers around it. Two statements whatever the page size, run side by side: the page (member
  * counts from the memberships key, for its rows only), and one grouped scan that gives the status
@@ -147,16 +170,7 @@ export async function listTenants(
 ): Promise<TenantPage> {
   const perPage = filter.perPage ?? 50
   const page = Math.max(1, filter.page ?? 1)
-  const pattern = searchPattern(filter.q)
-  const matches = sql<string>`tenants.slug || ' ' || lower(tenants.name)`
-  // Every condition but the status: the grouped scan below counts them per status.
-  const conditions = [
-    pattern && sql`${matches} like ${pattern}`,
-    filter.planId && sql`tenants.plan_id = ${filter.planId}`,
-    filter.createdFrom && sql`tenants.created_at >= ${filter.createdFrom}`,
-    filter.createdBefore && sql`tenants.created_at < ${filter.createdBefore}`,
-  ].filter((c) => !!c)
-  const narrowed = conditions.length > 0 ? sql<boolean>`${sql.join(conditions, sql` and `)}` : null
+  const narrowed = narrowingCondition(filter)
   let base = db.selectFrom('tenants')
   if (filter.status) base = base.where('tenants.status', '=', filter.status)
   else base = base.where('tenants.status', '!=', 'deleted')

@@ -7,6 +7,7 @@ import { insertAttachments, type NewAttachment } from '../db/tenant-schema.js'
 import { backdateTenantCreation, setTenantLastActivity, type Tenant } from '../db/tenants.js'
 import { insertUsersInBulk } from '../db/users.js'
 import { runBounded } from '../jobs/run-bounded.js'
+import { seedDemoApiUsage } from './demo-api-usage.js'
 import { seedDemoJoinRequests, type DemoJoinRequestsSummary } from './demo-join-requests.js'
 import { changeTenantStatus } from '../tenancy/lifecycle.js'
 import {
@@ -166,6 +167,8 @@ export async function seedDemoFleet(
   const joinRequests = options.joinRequests
     ? await seedDemoJoinRequests(db, context, onboarded)
     : { pending: 0, approved: 0, denied: 0 }
+  // Recorded API calls, so /licences has tenants near and over their daily quota.
+  await seedDemoApiUsage(db, onboarded)
 
   await handle.withDedicatedConnection((own) => refreshStorageSnapshots(own))
   return {

@@ -16,6 +16,7 @@ const auditQuery = z.object({
   action: z.string().trim().max(100).optional().catch(undefined),
   tenant: z.string().trim().max(100).optional().catch(undefined),
   actor: z.string().trim().max(100).optional().catch(undefined),
+  batch: z.string().trim().max(100).optional().catch(undefined),
   from: calendarDay,
   to: calendarDay,
   before: z.coerce.number().int().positive().optional().catch(undefined),
@@ -38,6 +39,9 @@ auditRoutes.get('/', requirePermission('saas.audit.view'), async (c) => {
   const actorId = query.actor && isUuid(query.actor) ? query.actor : undefined
   if (query.actor && !actorId)
     notices.push(`“${query.actor}” is not an operator id: the actor filter was not applied.`)
+  const batchId = query.batch && isUuid(query.batch) ? query.batch.toLowerCase() : undefined
+  if (query.batch && !batchId)
+    notices.push(`“${query.batch}” is not a batch id: the batch filter was not applied.`)
   const backwards = query.from && query.to && query.to < query.from
   if (backwards) notices.push('The date range ends before it starts: it was not applied.')
   const [entries, facets] = await Promise.all([
@@ -45,6 +49,7 @@ auditRoutes.get('/', requirePermission('saas.audit.view'), async (c) => {
       action: query.action || undefined,
       tenantId,
       actorId,
+      batchId,
       from: query.from && !backwards ? new Date(`${query.from}T00:00:00Z`) : undefined,
       to:
         query.to && !backwards
@@ -59,7 +64,15 @@ auditRoutes.get('/', requirePermission('saas.audit.view'), async (c) => {
   const older = entries.length > PER_PAGE ? page[page.length - 1].seq : undefined
   // Narrowed to one customer, every row is that customer's: no tenant column, no tenant filter.
   const showTenant = c.var.scope.mode === 'all'
-  const props = { entries: page, query, olderThan: older, facets, showTenant, notices }
+  const props = {
+    entries: page,
+    query,
+    olderThan: older,
+    facets,
+    showTenant,
+    notices,
+    batchChip: batchId,
+  }
   return pageOrFragment(
     c,
     () => <AuditResults {...props} />,

@@ -3,7 +3,9 @@ import { HTTPException } from 'hono/http-exception'
 import { z } from 'zod'
 import { listAuditEntries } from '../db/audit-log.js'
 import { listAutoJoinDomains } from '../db/auto-join-domains.js'
+import { listFlagChoicesCached } from '../db/flag-choices.js'
 import { listPlansCached } from '../db/plans.js'
+import { filterQuery, toTenantFilter } from '../tenancy/bulk-filter.js'
 import {
   countMembers,
   countTenantsByStatus,
@@ -11,9 +13,9 @@ import {
   findTenantById,
   listTenants,
   TENANT_SORTS,
-  TENANT_STATUSES,
   type Tenant,
 } from '../db/tenants.js'
+import { offeredPlans } from '../plans/offered-plans.js'
 import { changeTenantStatus, deleteTenant, editTenant } from '../tenancy/lifecycle.js'
 import {
   canRetryOnboarding,
@@ -40,55 +42,22 @@ import {
   TenantRow,
   TenantsPage,
   TenantTable,
-  type TenantFilterErrors,
 } from '../views/tenants/tenants-page.js'
 import type { AppEnv } from '../web/env.js'
 import { setFlash } from '../web/flash.js'
 import { requirePermission, requireRecentTotp } from '../web/guards.js'
-import { isCalendarDay } from '../web/query.js'
 import { pageOrFragment } from '../web/render.js'
 import { rememberViewedTenant } from '../web/scope.js'
 import { auditContext, formFields, isHtmx, redirectTo } from '../web/request.js'
 
 const PER_PAGE = 50
 
-const listQuery = z.object({
-  q: z.string().trim().max(100).catch(''),
-  status: z.enum(TENANT_STATUSES).or(z.literal('')).catch(''),
-  plan: z.string().trim().max(40).catch(''),
-  from: z.string().trim().max(40).catch(''),
-  to: z.string().trim().max(40).catch(''),
+const listQuery = filterQuery.extend({
   sort: z.enum(TENANT_SORTS).catch('created'),
   dir: z.enum(['asc', 'desc']).catch('desc'),
   page: z.coerce.number().int().min(1).max(100_000).catch(1),
 })
 
-/** Midnight UTC of a `YYYY-MM-DD` day that exists (not 2024-13-45 nor 2023-02-29), or undefined. */
-function parseDay(value: string): Date | undefined {
-  return isCalendarDay(value) ? new Date(`${value}T00:00:00Z`) : undefined
-}
-
-const DAY_MS = 24 * 3600_000
-
-/**
- * The created range of the tenants filter: `from` inclusive, `to` inclusive (so before the next
- * day), in UTC. A date that does not exist, or a range that ends before it starts, is not used
- * and gets a message for its field.
- */
-function createdRange(from: string, to: string) {
-  const errors: TenantFilterErrors = {}
-  const start = from ? parseDay(from) : undefined
-  const end = to ? parseDay(to) : undefined
-  if (from && !start) errors.from = `“${from}” is not a date; use YYYY-MM-DD.`
-  if (to && !end) errors.to = `“${to}” is not a date; use YYYY-MM-DD.`
-  if (start && end && end < start) errors.to = 'The end of the range is before its start.'
-  if (errors.to || errors.from) return { errors }
-  return {
-    errors,
-    createdFrom: start,
-    createdBefore: end && new Date(end.getTime() + DAY_MS),
-  }
-}
 const email = z.email({ error: 'Enter a valid email address.' }).max(320)
 const tenantFields = {
   name: z
@@ -125,20 +94,17 @@ export const tenantRoutes = new Hono<AppEnv>()
 tenantRoutes.get('/', requirePermission('saas.tenants.view'), async (c) => {
   const query = listQuery.parse(c.req.query())
   const db = c.var.db
-  const { errors, createdFrom, createdBefore } = createdRange(query.from, query.to)
-  const [{ items, total, counts, snapshotAt }, plans] = await Promise.all([
+  const { filter, errors } = await toTenantFilter(db, query)
+  const [{ items, total, counts, snapshotAt }, plans, flags] = await Promise.all([
     listTenants(db, c.var.scope.filter, {
-      q: query.q,
-      status: query.status || undefined,
-      planId: query.plan || undefined,
-      createdFrom,
-      createdBefore,
+      ...filter,
       sort: query.sort,
       dir: query.dir,
       page: query.page,
       perPage: PER_PAGE,
     }),
     listPlansCached(db),
+    listFlagChoicesCached(db, c.var.now().getTime()),
   ])
   const table = {
     operator: c.var.operator,
@@ -153,7 +119,7 @@ tenantRoutes.get('/', requirePermission('saas.tenants.view'), async (c) => {
   return pageOrFragment(
     c,
     () => <TenantTable {...table} />,
-    () => <TenantsPage {...table} counts={counts} plans={plans} />,
+    () => <TenantsPage {...table} counts={counts} plans={plans} flags={flags} />,
     { title: 'Tenants' },
     Object.keys(errors).length > 0 ? 422 : 200,
   )
@@ -173,7 +139,7 @@ tenantRoutes.post('/', requirePermission('saas.tenants.create'), async (c) => {
   const errors: FieldErrors<keyof TenantFormValues> = parsed.success
     ? {}
     : fieldErrors(parsed.error)
-  if (parsed.success && !plans.some((p) => p.id === parsed.data.planId))
+  if (parsed.success && !offeredPlans(plans).some((p) => p.id === parsed.data.planId))
     errors.planId = 'Choose one of the plans.'
   const invalid = (errs: typeof errors) =>
     pageOrFragment(
@@ -185,6 +151,8 @@ tenantRoutes.post('/', requirePermission('saas.tenants.create'), async (c) => {
     )
   if (!parsed.success || Object.keys(errors).length > 0) return invalid(errors)
   const result = await createTenantRecord(c.var.db, auditContext(c), parsed.data, c.var.now())
+  if (!result.ok && result.reason === 'plan_unavailable')
+    return invalid({ planId: 'That plan was just archived; choose another.' })
   if (!result.ok) return invalid({ slug: 'This slug is taken (deleted tenants keep theirs).' })
   const created = result.tenant
   const outcome = await runOnboarding(c.var.db, auditContext(c), created.id, {
@@ -265,7 +233,10 @@ tenantRoutes.post('/:id', requirePermission('saas.tenants.edit'), async (c) => {
   const errors: FieldErrors<'name' | 'planId' | 'billingEmail'> = parsed.success
     ? {}
     : fieldErrors(parsed.error)
-  if (parsed.success && !plans.some((p) => p.id === parsed.data.planId))
+  if (
+    parsed.success &&
+    !offeredPlans(plans, tenant.planId).some((p) => p.id === parsed.data.planId)
+  )
     errors.planId = 'Choose one of the plans.'
   const values = {
     name: raw.name ?? '',

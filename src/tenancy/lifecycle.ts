@@ -1,7 +1,9 @@
 import { appendAuditEntry, type AuditContext } from '../db/audit-log.js'
 import type { Db } from '../db/database.js'
 import { deleteTenantMemberships } from '../db/memberships.js'
-import type { TenantStatus } from '../db/schema.js'
+import type { Transaction } from 'kysely'
+import type { Database, TenantStatus } from '../db/schema.js'
+import { lockOfferedPlan } from '../db/plan-writes.js'
 import { deleteStorageSnapshot } from '../db/storage-snapshots.js'
 import { dropTenantSchema, tenantSchemaName } from '../db/tenant-schema.js'
 import { endTenantImpersonations } from './impersonation-end.js'
@@ -20,7 +22,9 @@ export type TenantEdit = { name: string; planId: string; billingEmail: string }
 /**
  * Changes name, plan and billing email; a plan change sets plan_changed_at (the billing
  * integration prorates from it, seeds/002). Audits only the fields that changed.
- * @returns the tenant after the edit, or undefined when it does not exist or is deleted.
+ * @returns the tenant after the edit, or undefined when it does not exist or is deleted, or the
+ *   edit moves it to a plan that is unknown or archived (archived plans take no new tenants,
+ *   issue 9 item 1); nothing is written then.
  */
 export async function editTenant(
   db: Db,
@@ -37,6 +41,8 @@ export async function editTenant(
       edit,
     )
     if (Object.keys(changes.after).length === 0) return before
+    if (edit.planId !== before.planId && !(await lockOfferedPlan(trx, edit.planId)))
+      return undefined
     const updated = await updateTenantDetails(
       trx,
       id,
@@ -74,6 +80,8 @@ const TRANSITIONS = {
   },
 }
 
+export type StatusChange = keyof typeof TRANSITIONS
+
 /**
  * Suspends an active tenant or activates a suspended one (compare-and-set on the status).
  * @returns the tenant after the change, or undefined when it was not in the required status.
@@ -82,28 +90,46 @@ export async function changeTenantStatus(
   db: Db,
   context: AuditContext,
   id: string,
-  change: keyof typeof TRANSITIONS,
+  change: StatusChange,
   now = new Date(),
 ): Promise<Tenant | undefined> {
-  const { from, to, action } = TRANSITIONS[change]
   return db.transaction().execute(async (trx) => {
-    const result = await transitionTenantStatus(trx, id, from, to, now)
-    if (!result) return undefined
-    await appendAuditEntry(
-      trx,
-      context,
-      {
-        action,
-        targetType: 'tenant',
-        targetId: id,
-        tenantId: id,
-        before: { status: result.before.status },
-        after: { status: result.after.status },
-      },
-      now,
-    )
-    return result.after
+    const result = await changeTenantStatusIn(trx, context, id, change, now)
+    return result?.after
   })
+}
+
+/**
+ * `changeTenantStatus` inside the caller's transaction (a bulk batch changes many in one):
+ * the status change and its audit entry (`tenant.suspend` | `tenant.activate`, before/after
+ * status; `context.batchId` ties it to a batch). The tenant row is locked until the end.
+ * @returns the tenant before and after, or undefined (nothing written) when it was not in the
+ *   required status (active to suspend, suspended to activate) or does not exist.
+ */
+export async function changeTenantStatusIn(
+  trx: Transaction<Database>,
+  context: AuditContext,
+  id: string,
+  change: StatusChange,
+  now: Date,
+): Promise<{ before: Tenant; after: Tenant } | undefined> {
+  const { from, to, action } = TRANSITIONS[change]
+  const result = await transitionTenantStatus(trx, id, from, to, now)
+  if (!result) return undefined
+  await appendAuditEntry(
+    trx,
+    context,
+    {
+      action,
+      targetType: 'tenant',
+      targetId: id,
+      tenantId: id,
+      before: { status: result.before.status },
+      after: { status: result.after.status },
+    },
+    now,
+  )
+  return result
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Transaction } from 'kysely'
+import { lockOfferedPlan } from '../db/plan-writes.js'
 import { appendAuditEntry, type AuditContext } from '../db/audit-log.js'
 import type { Db } from '../db/database.js'
 import { refuse, type DomainResult } from '../domain-result.js'
@@ -55,15 +56,17 @@ export type NewTenant = {
 /**
  * Inserts the tenant in `provisioning` with its pending steps and audits `tenant.create`, in one
  * transaction. A taken slug is an expected outcome, not an error.
- * @returns the tenant, or `slug_taken` when the slug already exists (deleted tenants keep theirs)
+ * @returns the tenant, or `slug_taken` when the slug already exists (deleted tenants keep theirs),
+ *   or `plan_unavailable` when the plan is unknown or archived (issue 9 item 1)
  */
 export async function createTenantRecord(
   db: Db,
   context: AuditContext,
   input: NewTenant,
   now: Date = new Date(),
-): Promise<DomainResult<{ tenant: Tenant }, 'slug_taken'>> {
+): Promise<DomainResult<{ tenant: Tenant }, 'slug_taken' | 'plan_unavailable'>> {
   return db.transaction().execute(async (trx) => {
+    if (!(await lockOfferedPlan(trx, input.planId))) return refuse('plan_unavailable')
     const tenant = await insertTenant(trx, {
       ...input,
       id: crypto.randomUUID(),

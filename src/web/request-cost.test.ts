@@ -2,7 +2,7 @@ import type { KyselyPlugin } from 'kysely'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { createApp, type App } from '../app.js'
 import { setGlobalAllowlist, SETTINGS_TTL_MS } from '../db/settings.js'
-import { type TestAdmin } from '../test-support/factories.js'
+import { createFlag, type TestAdmin } from '../test-support/factories.js'
 import { signIn } from '../test-support/requests.js'
 import { useTestApp } from '../test-support/test-app.js'
 
@@ -100,6 +100,18 @@ describe('/tenants', () => {
 
     expect(res.status).toBe(200)
     expect(statements).toEqual(['SelectQueryNode', 'SelectQueryNode', 'SelectQueryNode'])
+  })
+
+  it('a flag-state filter adds two statements (the flag and its plan values), evaluated in SQL', async () => {
+    const cookie = await signIn(app, owner, t.clock)
+    const flag = await createFlag(t.db)
+    await get('/tenants', cookie)
+
+    statements.length = 0
+    const res = await get(`/tenants?flag=${flag.key}&flag_state=off`, cookie)
+
+    expect(res.status).toBe(200)
+    expect(statements).toHaveLength(5)
   })
 })
 

@@ -9,6 +9,8 @@ export type AuditQuery = {
   actor?: string
   from?: string
   to?: string
+  /** A bulk batch's id: only the entries of that batch (issue 9 item 7). */
+  batch?: string
   before?: number
 }
 
@@ -21,6 +23,26 @@ export type AuditPageProps = {
   showTenant: boolean
   /** What the filters could not use as typed (an unknown slug, a range that ends first). */
   notices: string[]
+  /** The batch id the entries are narrowed to, shown as a chip that removes it. */
+  batchChip?: string
+}
+
+/** "Batch 1a2b… ×": the batch filter, with a link to the same filters without it. */
+const BatchChip: FC<{ query: AuditQuery; batchId: string }> = (p) => {
+  const params = new URLSearchParams()
+  for (const [k, v] of Object.entries(p.query))
+    if (v && k !== 'batch' && k !== 'before') params.set(k, String(v))
+  const without = params.size > 0 ? `/audit?${params}` : '/audit'
+  return (
+    <span class="inline-flex items-center gap-2 self-center rounded-full bg-violet-100 px-3 py-1 text-xs text-violet-900">
+      <a href={`/batches/${p.batchId}`} class="text-violet-900 underline">
+        Batch <span class="font-mono">{p.batchId.slice(0, 8)}</span>
+      </a>
+      <a href={without} class="text-violet-900 no-underline" aria-label="Remove the batch filter">
+        ×
+      </a>
+    </span>
+  )
 }
 
 /** The log, newest first, with its filters; the results are the fragment filters swap. */
@@ -94,6 +116,12 @@ export const AuditPage: FC<AuditPageProps> = (p) => {
             class="rounded border border-slate-300 px-2 py-1 text-sm"
           />
         </div>
+        {p.batchChip && (
+          <>
+            <input type="hidden" name="batch" value={p.batchChip} />
+            <BatchChip query={query} batchId={p.batchChip} />
+          </>
+        )}
         <button
           type="submit"
           class="rounded border border-slate-300 bg-white px-3 py-1.5 text-sm cursor-pointer"

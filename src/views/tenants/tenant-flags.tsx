@@ -91,12 +91,7 @@ export const TenantFlags: FC<TenantFlagsProps> = (p) => {
         </p>
       )}
       {p.flags.length === 0 ? (
-        <p class="m-0 text-sm text-slate-600">
-          No feature flags yet.{' '}
-          <a href="/flags" class="text-violet-700 underline">
-            Feature flags
-          </a>
-        </p>
+        <p class="m-0 text-sm text-slate-600">No feature flags yet.</p>
       ) : (
         <table class="w-full text-sm">
           <caption class="sr-only">Feature flags of {p.tenant.slug}: value and why</caption>

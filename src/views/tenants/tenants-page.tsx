@@ -9,6 +9,9 @@ import { Button, ButtonLink } from '../components/button.js'
 import { SortHeader } from '../components/sort-header.js'
 import { formatAge, formatBytes, formatDate } from '../format.js'
 import { StatusAction, StatusBadge } from './tenant-status.js'
+import type { FlagChoice } from '../../db/flag-choices.js'
+import type { FilterErrors } from '../../tenancy/bulk-filter.js'
+import { BulkChangeForm, FlagFilter } from './tenant-filters.js'
 
 /** The table's address as the operator typed it; dates stay strings so a bad one is shown back. */
 export type TenantListQuery = {
@@ -19,13 +22,17 @@ export type TenantListQuery = {
   from: string
   /** Created up to this day (YYYY-MM-DD, inclusive). */
   to: string
+  /** A flag key; with `flag_state`, tenants whose resolved value is that state. */
+  flag: string
+  /** `on` | `off` or a variant of `flag`. */
+  flag_state: string
   sort: TenantSort
   dir: 'asc' | 'desc'
   page: number
 }
 
-/** Messages for filter fields that could not be used (an impossible date, a range backwards). */
-export type TenantFilterErrors = Partial<Record<'from' | 'to', string>>
+/** Messages for filter fields that could not be used (an impossible date, an unknown flag). */
+export type TenantFilterErrors = FilterErrors
 
 export type TenantTableProps = {
   operator: SuperAdmin
@@ -60,6 +67,8 @@ export function tenantListUrl(
   if (q.plan) params.set('plan', q.plan)
   if (q.from) params.set('from', q.from)
   if (q.to) params.set('to', q.to)
+  if (q.flag) params.set('flag', q.flag)
+  if (q.flag_state) params.set('flag_state', q.flag_state)
   if (q.sort !== 'created' || q.dir !== 'desc') {
     params.set('sort', q.sort)
     params.set('dir', q.dir)
@@ -71,7 +80,15 @@ export function tenantListUrl(
 
 /** Does the query narrow the fleet (so an empty table means "no match", not "no tenants")? */
 function isFiltered(query: TenantListQuery): boolean {
-  return Boolean(query.q || query.status || query.plan || query.from || query.to)
+  return Boolean(
+    query.q ||
+    query.status ||
+    query.plan ||
+    query.from ||
+    query.to ||
+    query.flag ||
+    query.flag_state,
+  )
 }
 
 const Sortable: FC<{ query: TenantListQuery; sort: TenantSort; label: string; right?: boolean }> = (
@@ -119,6 +136,17 @@ export const TenantTable: FC<TenantTableProps> = (p) => {
             .filter(Boolean)
             .join(' ')}
         </div>
+      )}
+      {(p.errors.flag || p.errors.flag_state) && (
+        <div
+          role="alert"
+          class="mb-3 rounded border border-red-300 bg-red-50 px-4 py-2 text-sm text-red-900"
+        >
+          The flag state was not applied: {p.errors.flag ?? p.errors.flag_state}
+        </div>
+      )}
+      {p.total > 0 && Object.keys(p.errors).length === 0 && (
+        <BulkChangeForm query={p.query} operator={p.operator} total={p.total} />
       )}
       {p.total === 0 && !isFiltered(p.query) ? (
         <EmptyFleet operator={p.operator} />
@@ -312,15 +340,16 @@ export const TenantFilters: FC<{
   query: TenantListQuery
   counts: Record<TenantStatus, number>
   plans: Plan[]
+  flags: FlagChoice[]
   errors: TenantFilterErrors
-}> = ({ query, counts, plans, errors }) => (
+}> = ({ query, counts, plans, flags, errors }) => (
   <form
     method="get"
     action="/tenants"
     class="mb-4 flex flex-wrap items-end gap-3"
     hx-get="/tenants"
     hx-target="#tenant-table"
-    hx-trigger="input changed delay:250ms from:#tenant-search, change from:#tenant-status, change from:#tenant-plan, change from:#tenant-from, change from:#tenant-to, submit"
+    hx-trigger="input changed delay:250ms from:#tenant-search, change from:#tenant-status, change from:#tenant-plan, change from:#tenant-from, change from:#tenant-to, change from:#tenant-flag, change from:#tenant-flag-state, submit"
     hx-push-url="true"
   >
     {query.sort !== 'created' || query.dir !== 'desc' ? (
@@ -375,6 +404,7 @@ export const TenantFilters: FC<{
     </FilterField>
     <DateFilter name="from" label="Created from" value={query.from} error={errors.from} />
     <DateFilter name="to" label="Created to" value={query.to} error={errors.to} />
+    <FlagFilter query={query} flags={flags} errors={errors} />
     <Button kind="plain">Filter</Button>
   </form>
 )
@@ -384,6 +414,7 @@ export const TenantsPage: FC<
   TenantTableProps & {
     counts: Record<TenantStatus, number>
     plans: Plan[]
+    flags: FlagChoice[]
   }
 > = (p) => (
   <>
@@ -395,7 +426,13 @@ export const TenantsPage: FC<
         </ButtonLink>
       )}
     </div>
-    <TenantFilters query={p.query} counts={p.counts} plans={p.plans} errors={p.errors} />
+    <TenantFilters
+      query={p.query}
+      counts={p.counts}
+      plans={p.plans}
+      flags={p.flags}
+      errors={p.errors}
+    />
     <TenantTable {...p} />
     <p class="mt-3 text-xs text-slate-600">
       Keys: <kbd>/</kbd> search · <kbd>j</kbd>/<kbd>k</kbd> move · <kbd>Enter</kbd> open · a click
