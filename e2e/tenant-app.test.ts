@@ -12,6 +12,7 @@ import { serve, type ServerType } from '@hono/node-server'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createKit } from '@fleetdeck/kit'
+import { connectFlags } from '../examples/tenant-app/src/flags.js'
 import { createExampleApp } from '../examples/tenant-app/src/app.js'
 import { boardOf, saveCredentials } from '../examples/tenant-app/src/board-db.js'
 import { hashPassword } from '../examples/tenant-app/src/passwords.js'
@@ -84,8 +85,10 @@ describe(`the example tenant app and the console (${serverUrl ? 'PostgreSQL' : '
       new Date(),
     )
     const kit = createKit({ fleetdeckUrl: server.baseUrl, appKey: key.token, appUrl })
+    const flags = await connectFlags({ fleetdeckUrl: server.baseUrl, appKey: key.token })
     const app = createExampleApp({
       kit,
+      flags,
       db: handle.db,
       cookieSecret: randomBytes(32).toString('hex'),
     })

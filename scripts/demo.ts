@@ -3,6 +3,7 @@ import { resolve } from 'node:path'
 import { serve } from '@hono/node-server'
 import { createKit } from '@fleetdeck/kit'
 import { createExampleApp } from '../examples/tenant-app/src/app.js'
+import { connectFlags } from '../examples/tenant-app/src/flags.js'
 import {
   boardOf,
   findPasswordHash,
@@ -12,6 +13,9 @@ import {
 import { hashPassword } from '../examples/tenant-app/src/passwords.js'
 import { ConfigError, loadConfig } from '../src/config.js'
 import { openDatabase } from '../src/db/database.js'
+import { migrateTenant } from '../src/db/migrate.js'
+import { tenantSchemaName } from '../src/db/tenant-schema.js'
+import { ensureDemoFlags } from '../src/demo/demo-flags.js'
 import {
   ACME_PEOPLE,
   DEMO_SLUG,
@@ -64,14 +68,17 @@ const appPort = Number(process.env.APP_PORT ?? 3001)
 const appUrl = `http://${config.host}:${appPort}`
 const { created } = await ensureDemoFleet(database, config.tenantMigrationDirs)
 if (created) console.log('demo fleet created: 12 tenants, among them Acme')
+// A demo made by an earlier version lacks the app's newer tables (Drawings) in Acme's schema.
+await migrateTenant(database.db, tenantSchemaName(DEMO_SLUG), config.tenantMigrationDirs)
+const flagsCreated = await ensureDemoFlags(database.db)
+if (flagsCreated.length) console.log(`demo flags created: ${flagsCreated.join(', ')}`)
 await seedAcmeBoard(created)
-const kit = createKit({
-  fleetdeckUrl: config.publicUrl,
-  appKey: await issueDemoAppKey(database, appUrl),
-  appUrl,
-})
+const appKey = await issueDemoAppKey(database, appUrl)
+const kit = createKit({ fleetdeckUrl: config.publicUrl, appKey, appUrl })
 const exampleApp = createExampleApp({
   kit,
+  // OpenFeature's server SDK with the OFREP provider, pointed at Fleetdeck with the same app key.
+  flags: await connectFlags({ fleetdeckUrl: config.publicUrl, appKey }),
   db: database.db,
   // Derived from Fleetdeck's secret key: sessions survive a restart of the demo.
   cookieSecret: createHmac('sha256', config.secretKey)
@@ -88,6 +95,8 @@ Sign in to Acme as its owner:  ${ACME_PEOPLE[0].email} / ${DEMO_PASSWORD}
 Other Acme members:            ${ACME_PEOPLE.slice(1)
   .map((p) => p.email)
   .join(', ')} (same password)
+Flags: drawings-beta (off; turn it on for Acme on its tenant page to see Drawings in the app),
+board-export (Professional and Enterprise; Acme is on Free, so no Export until its plan changes).
 Data in ${config.dataDir}: a second run reuses it. Ctrl-C stops both.
 `)
 

@@ -8,6 +8,9 @@
 //     HTTP (no browser paint), median of 20.
 //   - End → refusal and suspend → refusal: the time until the app refuses a request, polled every
 //     20 ms, max of 20 each (the kit promises ≤ 5 s).
+//   - OFREP: bulk evaluation of 20 flags for the tenant over HTTP (POST /ofrep/v1/evaluate/flags),
+//     p50/p95 of 300 sequential calls after 30 warm-up calls, full answers and 304 revalidations,
+//     one flag, against the same-run baseline of /healthz and the kit's tenant snapshot.
 import type { AddressInfo } from 'node:net'
 import { randomBytes } from 'node:crypto'
 import { serve } from '@hono/node-server'
@@ -15,6 +18,7 @@ import { Hono } from 'hono'
 import { decodeJwt } from 'jose'
 import { createKit, type Kit, type KitOptions } from '@fleetdeck/kit'
 import { fleetdeck, type FleetdeckEnv } from '@fleetdeck/kit/hono'
+import { connectFlags } from '../../examples/tenant-app/src/flags.js'
 import { createExampleApp } from '../../examples/tenant-app/src/app.js'
 import { boardOf, saveCredentials } from '../../examples/tenant-app/src/board-db.js'
 import { hashPassword } from '../../examples/tenant-app/src/passwords.js'
@@ -25,7 +29,9 @@ import { insertAppKey } from '../../src/db/app-keys.js'
 import { openDatabase } from '../../src/db/database.js'
 import { migratePlatform } from '../../src/db/migrate.js'
 import { findUsersByEmails } from '../../src/db/users.js'
+import type { DatabaseHandle } from '../../src/db/database.js'
 import { createTenantRecord, runOnboarding } from '../../src/tenancy/onboarding.js'
+import { createFlag } from '../../src/test-support/factories.js'
 import { signedInOwner, withScratchDatabase } from './fixtures.js'
 import { latency, percentile } from './load.js'
 
@@ -110,13 +116,17 @@ export async function benchKit(): Promise<void> {
         appUrl: tenantApp.base,
       }
       const cookieSecret = randomBytes(32).toString('hex')
-      tenantApp.use(createExampleApp({ kit: createKit(kitOptions), db: handle.db, cookieSecret }))
+      const flags = await connectFlags({ fleetdeckUrl: fd.base, appKey: key.token })
+      tenantApp.use(
+        createExampleApp({ kit: createKit(kitOptions), flags, db: handle.db, cookieSecret }),
+      )
       const owner = await signedInOwner(handle.db)
 
       console.log(
         `\nTenant side: PostgreSQL, Fleetdeck and the example app on 127.0.0.1, the kit over HTTP`,
       )
       await kitOverhead(kitOptions, ada.id)
+      await ofrepTimes(handle, fd.base, key.token, tenant.id)
       const handoff = handoffRunner(fd.base, owner.cookie, tenant.id, ada.id)
       await handoffTimes(fd.base, owner.cookie, handoff)
       await endToRefusal(fd.base, owner.cookie, handoff)
@@ -305,4 +315,70 @@ function report(label: string, times: number[]) {
   console.log(
     `  ${label.padEnd(44)} max ${ms(times[times.length - 1])}  median ${ms(percentile(times, 50))} (20 runs; the kit caches ≤ 5 s)`,
   )
+}
+
+/** Flags the OFREP section evaluates: every rule kind, as a small real product has. */
+const OFREP_FLAGS = 20
+
+/** OFREP bulk and single evaluation over loopback HTTP, against a same-run baseline. */
+async function ofrepTimes(handle: DatabaseHandle, fdBase: string, token: string, tenantId: string) {
+  for (let i = 0; i < OFREP_FLAGS; i++) {
+    const rule = i % 4
+    await createFlag(handle.db, {
+      key: `bench-flag-${i}`,
+      planValues: rule === 1 ? { professional: true } : {},
+      rolloutPercentage: rule === 2 ? 30 : 0,
+      rolloutValue: rule === 2 ? true : null,
+      overrides: rule === 3 ? { [tenantId]: true } : {},
+    })
+  }
+  const auth = { authorization: `Bearer ${token}` }
+  const body = JSON.stringify({ context: { targetingKey: tenantId } })
+  const post =
+    (path: string, headers: Record<string, string> = {}) =>
+    () =>
+      fetch(`${fdBase}${path}`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json', ...headers },
+        body,
+      })
+  const first = await post('/ofrep/v1/evaluate/flags')()
+  const etag = first.headers.get('etag') ?? ''
+  const answered = (await first.json()) as { flags: unknown[] }
+  const runs: [string, () => Promise<Response>, number][] = [
+    ['GET /healthz (baseline)', () => fetch(`${fdBase}/healthz`), 200],
+    [
+      'GET /kit/v1/tenants/:slug (baseline)',
+      () => fetch(`${fdBase}/kit/v1/tenants/${SLUG}`, { headers: auth }),
+      200,
+    ],
+    [`OFREP bulk, ${answered.flags.length} flags`, post('/ofrep/v1/evaluate/flags'), 200],
+    [
+      'OFREP bulk, If-None-Match → 304',
+      post('/ofrep/v1/evaluate/flags', { 'if-none-match': etag }),
+      304,
+    ],
+    ['OFREP one flag', post('/ofrep/v1/evaluate/flags/bench-flag-3'), 200],
+  ]
+  console.log(
+    `\nOFREP (${OFREP_FLAGS} flags, warm: 30 calls first, then 300 sequential, fetch over loopback)`,
+  )
+  let baseline = 0
+  for (const [label, call, status] of runs) {
+    const times: number[] = []
+    for (let i = 0; i < 330; i++) {
+      const t0 = performance.now()
+      const res = await call()
+      await res.arrayBuffer()
+      if (res.status !== status) throw new Error(`${label} answered ${res.status}`)
+      if (i >= 30) times.push(performance.now() - t0)
+    }
+    times.sort((a, b) => a - b)
+    const p50 = percentile(times, 50)
+    if (!baseline) baseline = p50
+    const ratio = label.startsWith('GET /healthz')
+      ? ''
+      : `  (${(p50 / baseline).toFixed(1)}× /healthz p50)`
+    console.log(`  ${label.padEnd(38)} p50 ${ms(p50)}  p95 ${ms(percentile(times, 95))}${ratio}`)
+  }
 }

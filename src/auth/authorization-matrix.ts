@@ -141,6 +141,9 @@ export const AUTHORIZATION_MATRIX: Record<string, Access> = {
   'POST /kit/v1/join-requests': 'app-key',
 
   // Kit snapshot additions and OFREP (issue 9 items 5, 6).
+  'POST /kit/v1/tenants/:slug/api-usage': 'app-key',
+  'POST /ofrep/v1/evaluate/flags/:key': 'app-key',
+  'POST /ofrep/v1/evaluate/flags': 'app-key',
 
   'GET /super-admins': OWNERS,
   'GET /super-admins/new': OWNERS,

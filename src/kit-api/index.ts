@@ -6,7 +6,7 @@ import { kitImpersonationRoutes } from './impersonations.js'
 import { kitJoinRequestRoutes } from './join-requests.js'
 import { kitMemberRoutes } from './members.js'
 import { kitSignInRoutes } from './sign-ins.js'
-import { ofrepRoutes } from './ofrep.js'
+import { ofrepErrorHandler, ofrepNotFound, ofrepRoutes } from './ofrep.js'
 import { kitTenantRoutes } from './tenants.js'
 
 /**
@@ -37,3 +37,5 @@ export const ofrepApiRoutes = new Hono<KitEnv>()
 
 ofrepApiRoutes.use('*', requireAppKey)
 ofrepApiRoutes.route('/', ofrepRoutes)
+ofrepApiRoutes.all('*', ofrepNotFound)
+ofrepApiRoutes.onError(ofrepErrorHandler)

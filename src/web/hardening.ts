@@ -97,7 +97,7 @@ export const noStore: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next()
   const path = c.req.path
   if (path.startsWith('/public/')) return
-  const success = c.res.ok || (c.res.status === 304 && path.startsWith('/kit/'))
+  const success = c.res.ok || (c.res.status === 304 && isAppKeyPath(path))
   if (choosesOwnCaching(path) && success && c.res.headers.has('Cache-Control')) return
   // On the response's own headers: `c.header()` after `next()` rebuilds the finished response
   // as a stream (Hono checks `bodyUsed`), which costs more than rendering a page's rows.
@@ -107,9 +107,14 @@ export const noStore: MiddlewareHandler<AppEnv> = async (c, next) => {
 /** Paths outside /public whose handlers choose their own Cache-Control: public data only. */
 const CACHEABLE_PATHS = new Set(['/.well-known/jwks.json'])
 
-/** The JWKS, and the kit API, whose handlers set `private, no-cache` where they revalidate. */
+/** The JWKS, and the kit API and OFREP, whose handlers set `private, no-cache` where they revalidate. */
 function choosesOwnCaching(path: string): boolean {
-  return CACHEABLE_PATHS.has(path) || path.startsWith('/kit/')
+  return CACHEABLE_PATHS.has(path) || isAppKeyPath(path)
+}
+
+/** The kit API and OFREP: tenant apps' servers call them with an app key, never a cookie. */
+function isAppKeyPath(path: string): boolean {
+  return path.startsWith('/kit/') || path.startsWith('/ofrep/')
 }
 
 /**
@@ -141,6 +146,8 @@ export function requireSameOrigin(
   return async (c, next) => {
     if (/^(GET|HEAD|OPTIONS)$/.test(c.req.method)) return next()
     if (except.some((prefix) => c.req.path.startsWith(prefix))) return next()
+    // OFREP is authenticated by app keys like the kit API; no cookie is read there.
+    if (c.req.path.startsWith('/ofrep/')) return next()
     const origin = c.req.header('origin')
     if (c.req.header('sec-fetch-site') !== 'same-origin' && !(origin && isOurOrigin(origin, c))) {
       throw new HTTPException(403, {

@@ -12,7 +12,7 @@ import { auditContext, clientIp } from './request.js'
  * the JWKS is public key material that tenant apps fetch from their own addresses (issue 8).
  */
 // The kit API is called by tenant apps from their own servers, authenticated by app keys.
-const OPEN_PATHS = /^\/(healthz|readyz|\.well-known\/jwks\.json)$|^\/(public|kit\/v1)\//
+const OPEN_PATHS = /^\/(healthz|readyz|\.well-known\/jwks\.json)$|^\/(public|kit\/v1|ofrep\/v1)\//
 
 /**
  * Refuses an address outside the global allowlist before any other work, on every route but

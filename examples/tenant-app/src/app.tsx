@@ -4,7 +4,11 @@ import { KitError, type Kit } from '@fleetdeck/kit'
 import { fleetdeck, type RefusalPage } from '@fleetdeck/kit/hono'
 import type { BoardEnv } from './env.js'
 import { DOCTYPE } from './page.js'
+import { withFeatures } from './features.js'
+import type { Flags } from './flags.js'
 import { auditRoutes } from './routes/audit.js'
+import { drawingRoutes } from './routes/drawings.js'
+import { exportRoutes } from './routes/export.js'
 import { boardRoutes } from './routes/board.js'
 import { joinRoutes } from './routes/join.js'
 import { memberRoutes } from './routes/members.js'
@@ -15,10 +19,13 @@ import { Layout, STYLESHEET } from './views/layout.js'
 // A deliberately small SaaS — a shared notes board per tenant at /t/<slug>/ — built only on
 // @fleetdeck/kit: the kit resolves the tenant (suspended and unknown ones refused), checks the
 // member on every request, serves the support handoff, shows the banner and refuses writes in a
-// read-only support session. The app keeps its own credentials and notes in the tenant's schema.
+// read-only support session. Drawings appear by the `drawings-beta` flag (OpenFeature over OFREP),
+// Export by the plan (`board-export` in the kit's snapshot). The app keeps its own credentials and notes in the tenant's schema.
 
 export type ExampleAppOptions = {
   kit: Kit
+  /** Feature flags through OpenFeature's OFREP provider pointed at Fleetdeck (connectFlags). */
+  flags: Flags
   /** The database with the tenant schemas; the app reads and writes only its own tables there. */
   db: Kysely<any>
   /** Signs the session and impersonation cookies; at least 32 random characters. */
@@ -33,6 +40,7 @@ export function createExampleApp(options: ExampleAppOptions) {
   const { kit } = options
   const deps = {
     kit,
+    flags: options.flags,
     db: options.db,
     cookieSecret: options.cookieSecret,
     secureCookies: options.secureCookies ?? false,
@@ -45,7 +53,7 @@ export function createExampleApp(options: ExampleAppOptions) {
     renderRefusal,
     onSignedOut: (c: Context) => c.redirect(`/t/${c.req.param('slug')}/sign-in`, 303),
   })
-  const member = kitParts.requireMember((c) => c.var.user)
+  const member = withFeatures(kitParts.requireMember((c) => c.var.user))
 
   const app = new Hono<BoardEnv>()
   app.use('*', async (c, next) => {
@@ -65,6 +73,8 @@ export function createExampleApp(options: ExampleAppOptions) {
   app.route('/', boardRoutes(member))
   app.route('/', memberRoutes(member))
   app.route('/', auditRoutes(member))
+  app.route('/', drawingRoutes(member))
+  app.route('/', exportRoutes(member))
   app.notFound((c) => c.html(<Refusal title="Not found" message="There is nothing here." />, 404))
   app.onError((error, c) => {
     console.error(error)

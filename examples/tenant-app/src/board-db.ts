@@ -25,9 +25,20 @@ export interface AuditLogTable {
   details: Record<string, unknown>
 }
 
+export interface DrawingsTable {
+  id: Generated<string>
+  title: string
+  /** Canvas size in pixels. */
+  width: number
+  height: number
+  author_email: string
+  created_at: Generated<Date>
+}
+
 export interface BoardTables {
   credentials: CredentialsTable
   notes: NotesTable
+  drawings: DrawingsTable
   audit_log: AuditLogTable
 }
 
@@ -118,4 +129,48 @@ export async function listAuditEntries(db: BoardDb, limit = 100): Promise<AuditE
     .limit(limit)
     .execute()
   return rows.map(({ created_at, ...r }) => ({ ...r, id: String(r.id), createdAt: created_at }))
+}
+
+export type Drawing = {
+  id: string
+  title: string
+  width: number
+  height: number
+  authorEmail: string
+  createdAt: Date
+}
+
+/** The workspace's drawings, newest first (at most 200). */
+export async function listDrawings(db: BoardDb): Promise<Drawing[]> {
+  const rows = await db
+    .selectFrom('drawings')
+    .selectAll()
+    .orderBy('id', 'desc')
+    .limit(200)
+    .execute()
+  return rows.map((r) => ({
+    id: String(r.id),
+    title: r.title,
+    width: r.width,
+    height: r.height,
+    authorEmail: r.author_email,
+    createdAt: r.created_at,
+  }))
+}
+
+export async function insertDrawing(
+  db: BoardDb,
+  drawing: { title: string; width: number; height: number; authorEmail: string },
+): Promise<string> {
+  const row = await db
+    .insertInto('drawings')
+    .values({
+      title: drawing.title,
+      width: drawing.width,
+      height: drawing.height,
+      author_email: drawing.authorEmail,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  return String(row.id)
 }

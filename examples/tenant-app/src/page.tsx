@@ -26,7 +26,14 @@ export function renderPage(
   return c.html(
     <>
       {DOCTYPE}
-      <Layout title={title} tenant={tenant} banner={banner} member={member} flash={flash}>
+      <Layout
+        title={title}
+        tenant={tenant}
+        banner={banner}
+        member={member}
+        features={c.var.features}
+        flash={flash}
+      >
         {content}
       </Layout>
     </>,

@@ -3,6 +3,7 @@ import { Kysely, PostgresDialect } from 'kysely'
 import pg from 'pg'
 import { createKit } from '@fleetdeck/kit'
 import { createExampleApp } from './app.js'
+import { connectFlags } from './flags.js'
 
 // The example app as a process of its own on PostgreSQL (the database Fleetdeck manages, whose
 // tenant schemas hold the app's tables):
@@ -30,13 +31,12 @@ if (cookieSecret.length < 32) {
 
 const pool = new pg.Pool({ connectionString: required('DATABASE_URL'), max: 5 })
 const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) })
-const kit = createKit({
-  fleetdeckUrl: required('FLEETDECK_URL'),
-  appKey: required('FLEETDECK_APP_KEY'),
-  appUrl,
-})
+const fleetdeckUrl = required('FLEETDECK_URL')
+const appKey = required('FLEETDECK_APP_KEY')
+const kit = createKit({ fleetdeckUrl, appKey, appUrl })
 const app = createExampleApp({
   kit,
+  flags: await connectFlags({ fleetdeckUrl, appKey }),
   db,
   cookieSecret,
   secureCookies: appUrl.startsWith('https://'),

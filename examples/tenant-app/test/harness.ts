@@ -16,6 +16,7 @@ import {
 import { useTestApp, type TestContext } from '../../../src/test-support/test-app.js'
 import { boardOf, saveCredentials } from '../src/board-db.js'
 import { createExampleApp, type ExampleApp } from '../src/app.js'
+import { connectFlags } from '../src/flags.js'
 import { hashPassword } from '../src/passwords.js'
 
 // The example app in-process against the real Fleetdeck in-process (useTestApp, with the app's
@@ -34,6 +35,8 @@ export type ExampleHarness = {
   readonly app: ExampleApp
   readonly kit: Kit
   readonly appKeyId: string
+  /** Every call the app made to Fleetdeck, as 'POST /ofrep/v1/evaluate/flags/drawings-beta'. */
+  readonly calls: string[]
   /** A tenant (onboarded with the app's migration) whose owner has the password PASSWORD. */
   workspace(overrides?: { planId?: string }): Promise<Workspace>
   /** A user with a membership of `tenant` and the password PASSWORD. */
@@ -56,14 +59,16 @@ export function useExampleApp(): ExampleHarness {
   let app: ExampleApp | undefined
   let kit: Kit | undefined
   let appKeyId = ''
+  const calls: string[] = []
   beforeAll(async () => {
     const { key, token } = await createAppKey(t.db, { appUrl: APP_URL, name: 'Notes board' })
     appKeyId = key.id
-    const fetch = ((input: RequestInfo | URL, init?: RequestInit) =>
-      t.app.request(
-        input instanceof Request ? input : String(input),
-        init,
-      )) as typeof globalThis.fetch
+    const fetch = ((input: RequestInfo | URL, init?: RequestInit) => {
+      const request = input instanceof Request ? input : undefined
+      const url = new URL(request ? request.url : String(input))
+      calls.push(`${init?.method ?? request?.method ?? 'GET'} ${url.pathname}`)
+      return t.app.request(request ?? String(input), init)
+    }) as typeof globalThis.fetch
     kit = createKit({
       fleetdeckUrl: t.config.publicUrl,
       appKey: token,
@@ -71,7 +76,19 @@ export function useExampleApp(): ExampleHarness {
       fetch,
       now: t.clock.now,
     })
-    app = createExampleApp({ kit, db: t.db, cookieSecret: 's'.repeat(40), now: t.clock.now })
+    const flags = await connectFlags({
+      fleetdeckUrl: t.config.publicUrl,
+      appKey: token,
+      fetch,
+      now: t.clock.now,
+    })
+    app = createExampleApp({
+      kit,
+      flags,
+      db: t.db,
+      cookieSecret: 's'.repeat(40),
+      now: t.clock.now,
+    })
   })
   const open = () => {
     if (!app) throw new Error('useExampleApp: the app opens in beforeAll')
@@ -90,6 +107,7 @@ export function useExampleApp(): ExampleHarness {
     get appKeyId() {
       return appKeyId
     },
+    calls,
     async workspace(overrides = {}) {
       const tenant = await createTenant(t.db, {
         planId: overrides.planId ?? 'free',

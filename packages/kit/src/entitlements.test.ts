@@ -67,3 +67,41 @@ describe('entitlements (seed 002)', () => {
     )
   })
 })
+
+describe('flags and usage from the snapshot', () => {
+  const snapshot = {
+    plan,
+    quotas: { members: 3, storage: 1000, custom_domains: 1, api_calls_per_day: 100 },
+    flags: { 'drawings-beta': true, 'board-export': false, theme: 'green' },
+    usage: { members: 3, storage: 400, api_calls_today: 99 },
+  }
+
+  it('isEnabled is true only for a boolean flag that is on', () => {
+    const e = entitlementsOf(snapshot)
+    expect(e.isEnabled('drawings-beta')).toBe(true)
+    expect(e.isEnabled('board-export')).toBe(false)
+    expect(e.isEnabled('theme')).toBe(false)
+    expect(e.isEnabled('no-such-flag')).toBe(false)
+    expect(e.isEnabled('constructor')).toBe(false)
+  })
+
+  it('variant names on/off for boolean flags, the variant for string flags, nothing for unknown ones', () => {
+    const e = entitlementsOf(snapshot)
+    expect(e.variant('drawings-beta')).toBe('on')
+    expect(e.variant('board-export')).toBe('off')
+    expect(e.variant('theme')).toBe('green')
+    expect(e.variant('toString')).toBeUndefined()
+  })
+
+  it('checks quotas against the snapshot usage when no count is given', () => {
+    const e = entitlementsOf(snapshot)
+    expect(e.canAdd('members')).toBe(false)
+    expect(e.canAdd('api_calls_per_day')).toBe(true)
+    expect(e.canAdd('api_calls_per_day', undefined, 2)).toBe(false)
+    expect(e.canAdd('storage', undefined, 600)).toBe(true)
+    expect(e.remaining('storage')).toBe(600)
+    expect(e.canAdd('members', 1)).toBe(true)
+    expect(() => e.canAdd('custom_domains')).toThrow(TypeError)
+    expect(e.canAdd('custom_domains', 0)).toBe(true)
+  })
+})

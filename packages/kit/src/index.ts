@@ -10,13 +10,16 @@ export { bannerFor, END_PATH, type Banner } from './banner.js'
 export { HANDOFF_TYP, type HandoffClaims } from './handoff.js'
 export type { SignInRecord } from './sign-ins.js'
 export type { AuditEntryInput } from './audit.js'
+export type { ApiUsageRecorded } from './api-usage.js'
 export { MAX_CACHE_MS } from './cache.js'
 export { DEFAULT_CACHE_MS } from './kit.js'
 export type {
+  FlagValue,
   Impersonation,
   KitMember,
   KitTenant,
   QuotaKind,
   Quotas,
   TenantStatus,
+  Usage,
 } from './types.js'

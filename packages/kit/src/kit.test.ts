@@ -239,3 +239,53 @@ describe('members, sign-ins and join requests', () => {
     expect(refused).toMatchObject({ ok: false, code: 'tenant_not_found' })
   })
 })
+
+describe('flags, usage and API calls from the snapshot', () => {
+  it('resolves the tenant with its flags, and isEnabled follows its plan and overrides', async () => {
+    const pro = await fd.createTenant({ planId: 'professional' })
+    const free = await fd.createTenant({ planId: 'free' })
+    const [beta, exportKey] = [`beta-${pro.slug}`, `export-${pro.slug}`]
+    await fd.createFlag({ key: beta, overrides: { [free.id]: true } })
+    await fd.createFlag({ key: exportKey, planValues: { professional: true } })
+    const kit = fd.kit()
+
+    const [p, f] = [await kit.resolveTenant(pro.slug), await kit.resolveTenant(free.slug)]
+    if (!p.ok || !f.ok) throw new Error('unreachable')
+
+    expect([
+      kit.entitlements(p.tenant).isEnabled(beta),
+      kit.entitlements(f.tenant).isEnabled(beta),
+    ]).toEqual([false, true])
+    expect(kit.entitlements(p.tenant).isEnabled(exportKey)).toBe(true)
+    expect(kit.entitlements(f.tenant).variant(exportKey)).toBe('off')
+  })
+
+  it('records API calls, and the next resolve sees them against api_calls_per_day', async () => {
+    const tenant = await fd.createTenant({ planId: 'free' })
+    const kit = fd.kit()
+    const before = await kit.resolveTenant(tenant.slug)
+    if (!before.ok) throw new Error('unreachable')
+    const limit = before.tenant.quotas.api_calls_per_day!
+    expect(before.tenant.usage.api_calls_today).toBe(0)
+
+    const recorded = await kit.recordApiCalls(tenant.slug, limit)
+
+    expect(recorded.api_calls_today).toBe(limit)
+    expect(await fd.apiCallsToday(tenant)).toBe(limit)
+    const after = await kit.resolveTenant(tenant.slug)
+    if (!after.ok) throw new Error('unreachable')
+    expect(after.tenant.usage.api_calls_today).toBe(limit)
+    expect(kit.entitlements(after.tenant).canAdd('api_calls_per_day')).toBe(false)
+  })
+
+  it('answers a bad count as a KitError 422 and records nothing', async () => {
+    const tenant = await fd.createTenant()
+    const error = await fd
+      .kit()
+      .recordApiCalls(tenant.slug, 0)
+      .catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(KitError)
+    expect(error).toMatchObject({ status: 422, code: 'invalid_input' })
+    expect(await fd.apiCallsToday(tenant)).toBe(0)
+  })
+})

@@ -1,3 +1,4 @@
+import { recordApiCalls, type ApiUsageRecorded } from './api-usage.js'
 import { audit, type AuditEntryInput } from './audit.js'
 import { bannerFor, type Banner } from './banner.js'
 import { createCache, MAX_CACHE_MS } from './cache.js'
@@ -59,7 +60,13 @@ export interface Kit {
     | { ok: true; member: KitMember }
     | { ok: false; code: string; message: string; limit?: number; current?: number }
   >
+  /** Plan, quotas, flags (`isEnabled`, `variant`) and usage of a resolved tenant; no call. */
   entitlements(tenant: KitTenant): Entitlements
+  /**
+   * Adds `calls` to the tenant's API calls of today (UTC); the tenant's next resolve fetches
+   * the new usage (its held copy is dropped).
+   */
+  recordApiCalls(slug: string, calls: number): Promise<ApiUsageRecorded>
   recordSignIn(input: SignInRecord): Promise<void>
   submitJoinRequest(input: {
     tenant: string
@@ -120,10 +127,18 @@ export function createKit(options: KitOptions): Kit {
     listMembers: (slug) => listMembers(client, slug),
     async addMember(slug, input) {
       const added = await addMember(client, slug, input)
-      if (added.ok) members.forget(memberKeyPrefix(slug), true)
+      if (added.ok) {
+        members.forget(memberKeyPrefix(slug), true)
+        tenants.forget(`tenant:${slug}`)
+      }
       return added
     },
     entitlements: (tenant) => entitlementsOf(tenant),
+    async recordApiCalls(slug, calls) {
+      const recorded = await recordApiCalls(client, slug, calls)
+      tenants.forget(`tenant:${slug}`)
+      return recorded
+    },
     recordSignIn: (input) => recordSignIn(client, input),
     submitJoinRequest: (input) => submitJoinRequest(client, input),
     verifyHandoff: verify,

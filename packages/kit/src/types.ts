@@ -27,7 +27,20 @@ export type KitTenant = {
   quotas: Quotas
   planChangedAt: string | null
   suspendedAt: string | null
+  /** Every live flag resolved for this tenant: a boolean, or the variant of a string flag. */
+  flags: Record<string, FlagValue>
+  /** What the tenant uses now, to check against `quotas`. */
+  usage: Usage
 }
+
+/** A flag's value: a boolean flag's on/off, or the variant of a string flag. */
+export type FlagValue = boolean | string
+
+/**
+ * What a tenant uses, in the units of its quotas: `members` (memberships), `storage` (bytes, from
+ * Fleetdeck's latest storage snapshot), `api_calls_today` (calls recorded for the current UTC day).
+ */
+export type Usage = { members: number; storage: number; api_calls_today: number }
 
 /** A tenant user's membership as the kit API describes it. */
 export type KitMember = {

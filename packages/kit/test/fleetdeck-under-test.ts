@@ -28,7 +28,15 @@ export type FleetdeckUnderTest = {
   readonly fetch: typeof fetch
   /** A kit connected to this Fleetdeck. */
   kit(overrides?: Partial<KitOptions>): Kit
-  createTenant(): Promise<TestTenant>
+  createTenant(options?: { planId?: string }): Promise<TestTenant>
+  /** A boolean flag (off by default) with these plan values and tenant overrides. */
+  createFlag(options: {
+    key: string
+    planValues?: Record<string, boolean>
+    overrides?: Record<string, boolean>
+  }): Promise<void>
+  /** The API calls Fleetdeck recorded for the tenant today (UTC, by the shared clock). */
+  apiCallsToday(tenant: TestTenant): Promise<number>
   setTenantStatus(tenant: TestTenant, status: TenantStatus): Promise<void>
   createMember(tenant: TestTenant, role?: 'owner' | 'admin' | 'member'): Promise<TestUser>
   setUserStatus(user: TestUser, status: 'active' | 'disabled'): Promise<void>

@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto'
 import { generateKeyPair, SignJWT } from 'jose'
 import { activeSigningKey, rotateSigningKey } from '../../../src/auth/signing-keys.js'
+import { findApiCallsOn } from '../../../src/db/api-usage.js'
 import { listTenantAuditEntries } from '../../../src/db/tenant-audit-log.js'
 import {
   addMembership,
   createAppKey,
+  createFlag,
   createSuperAdmin,
   createTenant,
   createUser,
@@ -49,10 +51,14 @@ export async function inProcessFleetdeck(): Promise<FleetdeckUnderTest> {
   const fd: FleetdeckUnderTest = {
     ...base,
     kit: (overrides) => kitFor(base, overrides),
-    async createTenant() {
-      const tenant = await createTenant(t.db, { now: date() })
+    async createTenant(options = {}) {
+      const tenant = await createTenant(t.db, { now: date(), ...options })
       return { id: tenant.id, slug: tenant.slug, name: tenant.name }
     },
+    async createFlag({ key, planValues, overrides }) {
+      await createFlag(t.db, { key, planValues, overrides })
+    },
+    apiCallsToday: (tenant) => findApiCallsOn(t.db, tenant.id, date()),
     async setTenantStatus(tenant, status) {
       await t.db
         .updateTable('tenants')

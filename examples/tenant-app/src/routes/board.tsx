@@ -99,7 +99,12 @@ export function boardRoutes(member: MiddlewareHandler<BoardEnv>) {
 
 function boardProps(c: import('hono').Context<BoardEnv>) {
   const who = memberOf(c)
-  return { slug: c.var.fleetdeck.tenant.slug, email: who.email, canManage: canManage(who) }
+  return {
+    slug: c.var.fleetdeck.tenant.slug,
+    email: who.email,
+    canManage: canManage(who),
+    canExport: c.var.features?.export ?? false,
+  }
 }
 
 /** Seed 001: a destructive action by support acting as a user needs the slug typed in. */

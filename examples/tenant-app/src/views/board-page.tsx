@@ -5,6 +5,8 @@ export function BoardPage(props: {
   slug: string
   email: string
   canManage: boolean
+  /** The plan includes exporting the board (`board-export`). */
+  canExport: boolean
   notes: Note[]
   draft?: string
   error?: string
@@ -35,6 +37,13 @@ export function BoardPage(props: {
         <button type="submit">Add note</button>
       </form>
       <h2>Notes</h2>
+      {props.canExport && (
+        <p>
+          <a href={`${base}/export.csv`} download>
+            Export board
+          </a>
+        </p>
+      )}
       {props.notes.length === 0 ? (
         <p id="notes-empty">No notes yet.</p>
       ) : (

@@ -1,5 +1,6 @@
 import type { Child } from 'hono/jsx'
 import type { Banner } from '@fleetdeck/kit'
+import type { Features } from '../env.js'
 
 // One layout for every page: the support banner first (while impersonating), the workspace's
 // navigation for signed-in members, then the page. Plain CSS from /board.css, no script.
@@ -10,6 +11,8 @@ export type LayoutProps = {
   banner?: Banner
   /** The signed-in (or impersonated) member: shows the navigation and sign-out. */
   member?: { email: string }
+  /** The optional parts this member's workspace offers (the Drawings link). */
+  features?: Features
   flash?: string
   children: Child
 }
@@ -32,7 +35,12 @@ export function Layout(props: LayoutProps) {
         <header class="top">
           <span class="brand">{tenant ? tenant.name : 'Notes board'}</span>
           {tenant && props.member && (
-            <Nav slug={tenant.slug} email={props.member.email} impersonating={!!props.banner} />
+            <Nav
+              slug={tenant.slug}
+              email={props.member.email}
+              impersonating={!!props.banner}
+              drawings={props.features?.drawings ?? false}
+            />
           )}
         </header>
         <main id="main" tabindex={-1}>
@@ -48,11 +56,12 @@ export function Layout(props: LayoutProps) {
   )
 }
 
-function Nav(props: { slug: string; email: string; impersonating: boolean }) {
+function Nav(props: { slug: string; email: string; impersonating: boolean; drawings: boolean }) {
   const base = `/t/${props.slug}`
   return (
     <nav aria-label="Workspace">
       <a href={`${base}/`}>Board</a>
+      {props.drawings && <a href={`${base}/drawings`}>Drawings</a>}
       <a href={`${base}/members`}>Members</a>
       <a href={`${base}/audit`}>Audit log</a>
       <span class="who">{props.email}</span>
