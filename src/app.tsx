@@ -132,10 +132,10 @@ export function createApp(deps: AppDeps) {
   )
   app.use(enforceGlobalAllowlist)
   // Every unsafe request, whatever its body type, must come from our own pages; the API, kit API
-  // and webhook groups authenticate with tokens and signatures, not cookies a browser adds.
+  // webhook and OFREP groups authenticate with tokens and signatures, not cookies a browser adds.
   app.use(
     requireSameOrigin(sameOriginOr(deps.config.publicUrl), {
-      except: ['/api/', '/webhooks/', '/kit/'],
+      except: ['/api/', '/webhooks/', '/kit/', '/ofrep/'],
     }),
   )
   // Forms without JavaScript send `_method=DELETE`; htmx sends the real verb.

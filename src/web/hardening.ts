@@ -146,8 +146,6 @@ export function requireSameOrigin(
   return async (c, next) => {
     if (/^(GET|HEAD|OPTIONS)$/.test(c.req.method)) return next()
     if (except.some((prefix) => c.req.path.startsWith(prefix))) return next()
-    // OFREP is authenticated by app keys like the kit API; no cookie is read there.
-    if (c.req.path.startsWith('/ofrep/')) return next()
     const origin = c.req.header('origin')
     if (c.req.header('sec-fetch-site') !== 'same-origin' && !(origin && isOurOrigin(origin, c))) {
       throw new HTTPException(403, {
