@@ -131,7 +131,7 @@ export function createApp(deps: AppDeps) {
     }),
   )
   app.use(enforceGlobalAllowlist)
-  // Every unsafe request, whatever its body type, must come from our own pages; the API, kit API
+  // Every unsafe request, whatever its body type, must come from our own pages; the API, kit API,
   // webhook and OFREP groups authenticate with tokens and signatures, not cookies a browser adds.
   app.use(
     requireSameOrigin(sameOriginOr(deps.config.publicUrl), {
