@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import type { FlagType, FlagValue } from '../db/schema.js'
 
 // Feature-flag resolution for one tenant (issue 9 item 3). Pure: the console's "why", the kit
@@ -50,7 +50,8 @@ export const ROLLOUT_BUCKETS = 10_000
  * first 10 % (the Unleash "stickiness" rule, with sha256 instead of murmur3).
  */
 export function rolloutBucket(flagKey: string, tenantId: string): number {
-  const digest = createHash('sha256').update(`${flagKey}:${tenantId}`).digest()
+  // One-shot `crypto.hash` (Node ≥ 20.12): a third of createHash's cost for a short input.
+  const digest = hash('sha256', `${flagKey}:${tenantId}`, 'buffer')
   return digest.readUInt32BE(0) % ROLLOUT_BUCKETS
 }
 
