@@ -11,7 +11,7 @@ import type {
   FlagValue,
   TenantStatus,
 } from './schema.js'
-import { narrowingCondition, type TenantFilter } from './tenants.js'
+import { isUuid, narrowingCondition, type TenantFilter } from './tenants.js'
 import type { TenantScope } from './tenant-scope.js'
 
 // Bulk batches and their items (issue 9 item 4): which tenants a filter matches now, and the
@@ -94,6 +94,25 @@ export async function listMatchingTenantIds(
     .orderBy('tenants.id')
     .execute()
   return rows.map((r) => r.id)
+}
+
+/**
+ * Which of `ids` the filter still matches now (one statement): a chunked batch applies each chunk
+ * only to the tenants that still match, so a tenant changed elsewhere since the batch began
+ * (moved to another plan, suspended by support) is skipped rather than overwritten.
+ */
+export async function filterStillMatching(
+  db: Db,
+  scope: TenantScope,
+  filter: TenantFilter,
+  ids: string[],
+): Promise<Set<string>> {
+  if (ids.length === 0) return new Set()
+  const rows = await matching(db, scope, filter)
+    .select('tenants.id')
+    .where('tenants.id', 'in', ids)
+    .execute()
+  return new Set(rows.map((r) => r.id))
 }
 
 /** A tenant in a preview: what a change reads to say before → after. */
@@ -312,7 +331,7 @@ export async function updateBatch(
 
 /** The batch, or undefined (an id that is not a uuid is not found). */
 export async function findBatch(db: Db, id: string): Promise<BulkBatch | undefined> {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined
+  if (!isUuid(id)) return undefined
   const row = await db
     .selectFrom('bulk_batches')
     .selectAll()

@@ -106,6 +106,7 @@ describe('tenant migration folders (TENANT_MIGRATION_DIRS)', () => {
         '2026112000_before_baseline',
         '2026112100_baseline',
         '2026120100_notes_board',
+        '2026120200_drawings',
         '2030010100_first',
       ])
       expect(await tenantMigrationNames(dirs)).toEqual(applied)
@@ -124,6 +125,7 @@ describe('tenant migration folders (TENANT_MIGRATION_DIRS)', () => {
 
     expect(await migrateTenant(handle.db, 'tenant_migrate_later', [exampleMigrations])).toEqual([
       '2026120100_notes_board',
+      '2026120200_drawings',
     ])
   })
 

@@ -44,8 +44,10 @@ export async function listIncludedFeatures(
 
 /**
  * Makes exactly `flagIds` the plan's included features among the offered flags (boolean, not
- * archived): their value for the plan becomes true, and the other offered flags' rows for the plan
- * are removed (they fall back to the flag's default). Archived and string flags are left alone.
+ * archived): their value for the plan becomes true, and the other offered flags' `true` rows for
+ * the plan are removed (they fall back to the flag's default). An explicit off for the plan, set
+ * on the flag's page, is not an included feature and stays. Archived and string flags are left
+ * alone.
  * Ids that are not offered are ignored; the caller validates them first.
  */
 export async function replaceIncludedFeatures(
@@ -61,6 +63,7 @@ export async function replaceIncludedFeatures(
       .deleteFrom('feature_flag_plan_values')
       .where('plan_id', '=', planId)
       .where('flag_id', 'in', dropped)
+      .where(sql<boolean>`value = 'true'::jsonb`)
       .execute()
   if (chosen.length > 0)
     await trx

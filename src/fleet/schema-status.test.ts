@@ -67,7 +67,7 @@ describe('tenantSchemaStatus with tenant migration folders', () => {
     await migrateTenant(t.db, tenantSchemaName('app-later'))
 
     const before = await tenantSchemaStatus(t.db, 'app-later', [exampleMigrations])
-    expect(before.pending).toEqual(['2026120100_notes_board'])
+    expect(before.pending).toEqual(['2026120100_notes_board', '2026120200_drawings'])
     expect((await tenantSchemaStatus(t.db, 'app-later')).pending).toEqual([])
 
     await migrateTenant(t.db, tenantSchemaName('app-later'), [exampleMigrations])

@@ -109,7 +109,7 @@ describe('GET /kit/v1/tenants/:slug', () => {
     expect(res.status).toBe(401)
   })
 
-  it('gives every live flag resolved for the tenant, archived ones left out', async () => {
+  it('gives every flag resolved for the tenant, an archived one at its default as OFREP does', async () => {
     const acme = await createTenant(t.db, { planId: 'professional' })
     const other = await createTenant(t.db, { planId: 'free' })
     const [beta, exportKey, theme, old] = ['beta', 'export', 'theme', 'old'].map(
@@ -123,14 +123,20 @@ describe('GET /kit/v1/tenants/:slug', () => {
       variants: ['blue', 'green'],
       defaultValue: 'blue',
     })
-    await createFlag(t.db, { key: old, archived: true, overrides: { [acme.id]: true } })
+    await createFlag(t.db, {
+      key: old,
+      archived: true,
+      defaultValue: true,
+      overrides: { [acme.id]: false },
+    })
 
     const acmeFlags = (await (await getTenant(acme.slug)).json()).tenant.flags
     const otherFlags = (await (await getTenant(other.slug)).json()).tenant.flags
 
     expect(acmeFlags).toMatchObject({ [beta]: true, [exportKey]: true, [theme]: 'blue' })
     expect(otherFlags).toMatchObject({ [beta]: false, [exportKey]: false, [theme]: 'blue' })
-    expect(acmeFlags).not.toHaveProperty(old)
+    expect(acmeFlags[old]).toBe(true)
+    expect(otherFlags[old]).toBe(true)
   })
 
   it('gives usage: members, storage bytes from the snapshot, and API calls recorded today (UTC)', async () => {

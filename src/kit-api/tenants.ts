@@ -46,7 +46,8 @@ kitTenantRoutes.get('/:slug', async (c) => {
     api_calls_today: apiCalls,
   }
   const values: Record<string, FlagValue> = {}
-  for (const f of flags) if (!f.flag.archived) values[f.flag.key] = f.resolution.value
+  // Archived flags too, at their default: what OFREP answers (DISABLED), so both paths agree.
+  for (const f of flags) values[f.flag.key] = f.resolution.value
   return revalidatableJson(c, { tenant: { ...tenantView(tenant), flags: values, usage } })
 })
 

@@ -330,6 +330,15 @@ describe('flag overrides in bulk', () => {
   })
 })
 
+describe('batch addresses', () => {
+  it('answers 404, never 500, for an id shaped like a uuid that is not one', async () => {
+    for (const id of ['a'.repeat(36), '-'.repeat(36)]) {
+      expect((await html(`/batches/${id}`)).status).toBe(404)
+      expect((await postForm(t.app, `/batches/${id}/rollback`, {}, cookie)).status).toBe(404)
+    }
+  })
+})
+
 describe('suspending in bulk', () => {
   it('needs a fresh step-up: an older TOTP check goes to /step-up and suspends nobody', async () => {
     const admin = await createSuperAdmin(t.db, t.config, { role: 'operator' })
@@ -361,6 +370,45 @@ describe('suspending in bulk', () => {
     expect(
       (await auditEntries(t.db, 'tenant.suspend')).filter((e) => e.batch_id === id),
     ).toHaveLength(2)
+  })
+
+  it('rolling back an activate batch suspends in bulk, so it needs a fresh step-up too', async () => {
+    const admin = await createSuperAdmin(t.db, t.config, { role: 'operator' })
+    const { marker, tenants } = await freeTenants(2)
+    for (const tenant of tenants)
+      await t.db
+        .updateTable('tenants')
+        .set({ status: 'suspended', suspended_at: new Date() })
+        .where('id', '=', tenant.id)
+        .execute()
+    const fields = { q: marker, status: 'suspended', kind: 'activate', previewed_count: '2' }
+    const id = await batchIdFrom(
+      await postForm(t.app, '/batches', fields, await signIn(t.app, admin, t.clock)),
+    )
+    const statuses = async () =>
+      (
+        await t.db
+          .selectFrom('tenants')
+          .select('status')
+          .where(
+            'id',
+            'in',
+            tenants.map((x) => x.id),
+          )
+          .execute()
+      ).map((r) => r.status)
+    expect(await statuses()).toEqual(['active', 'active'])
+
+    const stale = await signIn(t.app, admin, t.clock)
+    t.clock.advance(11 * 60_000)
+    const late = await postForm(t.app, `/batches/${id}/rollback`, {}, stale)
+    expect(late.status).toBe(303)
+    expect(late.headers.get('location')).toMatch(/^\/step-up/)
+    expect(await statuses()).toEqual(['active', 'active'])
+
+    const fresh = await signIn(t.app, admin, t.clock)
+    expect((await postForm(t.app, `/batches/${id}/rollback`, {}, fresh)).status).toBe(303)
+    expect(await statuses()).toEqual(['suspended', 'suspended'])
   })
 
   it('an operator may suspend but not change plans (403, nothing written)', async () => {

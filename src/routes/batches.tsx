@@ -15,6 +15,7 @@ import {
   BULK_KINDS,
   bulkKindsFor,
   kindNeedsStepUp,
+  rollbackNeedsStepUp,
 } from '../tenancy/bulk-kinds.js'
 import { previewChange } from '../tenancy/bulk-preview.js'
 import { rollBackBatch } from '../tenancy/bulk-rollback.js'
@@ -247,11 +248,18 @@ batchRoutes.get('/:id', requirePermission('saas.tenants.view'), async (c) => {
   )
 })
 
-/** The batch's kind permission, then step-up for a suspend batch (its undo activates many). */
+/** The batch's kind permission, then step-up when continuing a suspend batch. */
 const batchKindAndStepUp: MiddlewareHandler<AppEnv> = async (c, next) => {
   const batch = await batchOr404(c)
   requireKind(c, batch.kind)
   return kindNeedsStepUp(batch.kind) ? requireRecentTotp(c, next) : next()
+}
+
+/** The batch's kind permission, then step-up when the undo suspends or activates many tenants. */
+const rollbackKindAndStepUp: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const batch = await batchOr404(c)
+  requireKind(c, batch.kind)
+  return rollbackNeedsStepUp(batch.kind) ? requireRecentTotp(c, next) : next()
 }
 
 batchRoutes.post('/:id/continuation', requireSomeBulkKind, batchKindAndStepUp, async (c) => {
@@ -272,7 +280,7 @@ batchRoutes.post('/:id/continuation', requireSomeBulkKind, batchKindAndStepUp, a
   return redirectTo(c, `/batches/${batch.id}`)
 })
 
-batchRoutes.post('/:id/rollback', requireSomeBulkKind, batchKindAndStepUp, async (c) => {
+batchRoutes.post('/:id/rollback', requireSomeBulkKind, rollbackKindAndStepUp, async (c) => {
   const batch = await batchOr404(c)
   const result = await rollBackBatch(
     c.var.db,

@@ -92,6 +92,36 @@ describe('a batch above the single-transaction limit', () => {
     })
   })
 
+  it('skips a pending tenant changed elsewhere before its chunk: it no longer matches the filter', async () => {
+    const { ids, context, request } = await scene(4)
+    const onFree = { ...request, filter: filterQuery.parse({ ...request.filter, plan: 'free' }) }
+    const now = new Date(t.clock.now())
+    const started = await applyBatch(t.db, context, onFree, now, { ...small, maxChunks: 1 })
+    const batchId = (started as { batchId: string }).batchId
+    // Sales moves the last tenant (still pending) to Enterprise meanwhile.
+    const last = ids[3]
+    await t.db
+      .updateTable('tenants')
+      .set({ plan_id: 'enterprise' })
+      .where('id', '=', last)
+      .execute()
+
+    expect(await continueBatch(t.db, context, batchId, now, small)).toMatchObject({
+      ok: true,
+      status: 'applied',
+    })
+
+    expect(await plans([last])).toEqual(['enterprise'])
+    expect(await plans(ids.slice(0, 3))).toEqual(['professional', 'professional', 'professional'])
+    const item = await t.db
+      .selectFrom('bulk_batch_items')
+      .select(['outcome', 'note'])
+      .where('batch_id', '=', batchId)
+      .where('tenant_id', '=', last)
+      .executeTakeFirstOrThrow()
+    expect(item).toEqual({ outcome: 'skipped', note: 'no longer matches the filter' })
+  })
+
   it('rolls back in chunks: a rollback cut short is rolling_back and finishes when asked again', async () => {
     const { ids, context, request } = await scene(3)
     const now = new Date(t.clock.now())

@@ -2,6 +2,7 @@ import type { Transaction } from 'kysely'
 import { appendAuditEntry, type AuditContext } from '../db/audit-log.js'
 import {
   claimPendingItems,
+  filterStillMatching,
   findBatchForUpdate,
   insertBatch,
   insertPendingItems,
@@ -17,7 +18,7 @@ import type { Database } from '../db/schema.js'
 import type { TenantScope } from '../db/tenant-scope.js'
 import { refuse, type DomainResult } from '../domain-result.js'
 import { isValidFlagValue } from '../flags/resolve.js'
-import { toTenantFilter, type FilterQuery } from './bulk-filter.js'
+import { filterQuery, toTenantFilter, type FilterQuery } from './bulk-filter.js'
 import { applyToTenant, type BulkChange } from './bulk-change-one.js'
 
 // Applying a bulk change (issue 9 item 4): the filter is evaluated again inside the transaction
@@ -155,9 +156,21 @@ async function applyChunk(
 ): Promise<'applied' | 'applying'> {
   const change = batchChange(batch)
   const ids = await claimPendingItems(trx, batch.id, limit)
+  const matching = await stillMatching(trx, batch, ids)
   const audited = { ...context, batchId: batch.id }
   const outcomes = []
-  for (const id of ids) outcomes.push(await applyToTenant(trx, audited, change, id, now))
+  for (const id of ids)
+    outcomes.push(
+      matching.has(id)
+        ? await applyToTenant(trx, audited, change, id, now)
+        : {
+            tenantId: id,
+            outcome: 'skipped' as const,
+            before: null,
+            after: null,
+            note: NO_LONGER_MATCHES,
+          },
+    )
   await recordItemOutcomes(trx, batch.id, outcomes)
   const left = await trx
     .selectFrom('bulk_batch_items')
@@ -186,6 +199,21 @@ async function applyChunk(
     now,
   )
   return 'applied'
+}
+
+const NO_LONGER_MATCHES = 'no longer matches the filter'
+
+/**
+ * The claimed tenants the batch's filter (and scope) still matches: chunks of a large batch apply
+ * minutes apart, or after a restart, and must not overwrite a change made since the batch began.
+ */
+async function stillMatching(trx: Transaction<Database>, batch: BulkBatch, ids: string[]) {
+  const query = filterQuery.safeParse(batch.filter)
+  if (!query.success) return new Set<string>()
+  const { filter, errors } = await toTenantFilter(trx, query.data)
+  if (Object.keys(errors).length > 0) return new Set<string>()
+  const scope = batch.filter.scope ? { tenantId: batch.filter.scope } : {}
+  return filterStillMatching(trx, scope, filter, ids)
 }
 
 async function outcomeCounts(trx: Transaction<Database>, batchId: string) {

@@ -153,7 +153,9 @@ async function restore(
 ): Promise<string | undefined> {
   switch (change.kind) {
     case 'plan_change': {
-      const r = await changeTenantPlanIn(trx, context, tenantId, before.planId as string, now)
+      const r = await changeTenantPlanIn(trx, context, tenantId, before.planId as string, now, {
+        restoring: true,
+      })
       return r.ok ? undefined : (SKIP_NOTES[r.reason] ?? r.reason)
     }
     case 'flag_override': {

@@ -22,9 +22,17 @@ export const BULK_KIND_LABEL: Record<BulkKind, string> = {
   activate: 'Activate',
 }
 
-/** Suspending many tenants at once needs a fresh TOTP check (issue 9 item 4), as does its undo. */
+/** Suspending many tenants at once needs a fresh TOTP check (issue 9 item 4). */
 export function kindNeedsStepUp(kind: BulkKind): boolean {
   return kind === 'suspend'
+}
+
+/**
+ * Rolling a batch back needs the same fresh TOTP check when the undo suspends or activates many
+ * tenants: the rollback of an activate batch is a suspend in bulk.
+ */
+export function rollbackNeedsStepUp(kind: BulkKind): boolean {
+  return kind === 'suspend' || kind === 'activate'
 }
 
 /** The kinds `role` may make, in menu order; empty for viewers and support. */

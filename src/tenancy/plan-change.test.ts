@@ -81,6 +81,25 @@ describe('changeTenantPlan', () => {
     expect(await tenantPlanRow(t.db, tenant.id)).toEqual({ plan_id: 'free', plan_changed_at: null })
   })
 
+  it('puts a tenant back on an archived plan it held when restoring (a rollback), not otherwise', async () => {
+    const legacy = await insertTestPlan(t.db, { archived: true })
+    const tenant = await createTenant(t.db, { planId: 'free' })
+    await t.db.updateTable('tenants').set({ plan_id: legacy }).where('id', '=', tenant.id).execute()
+    await changeTenantPlan(t.db, { actor: null }, tenant.id, 'professional', T1)
+
+    expect(await changeTenantPlan(t.db, { actor: null }, tenant.id, legacy, T2)).toEqual({
+      ok: false,
+      reason: 'plan_archived',
+    })
+    const restored = await t.db
+      .transaction()
+      .execute((trx) =>
+        changeTenantPlanIn(trx, { actor: null }, tenant.id, legacy, T2, { restoring: true }),
+      )
+    expect(restored).toMatchObject({ ok: true, after: { planId: legacy } })
+    expect((await tenantPlanRow(t.db, tenant.id)).plan_id).toBe(legacy)
+  })
+
   it('ties the entry to a bulk batch and the actor, and rolls back with the caller', async () => {
     const tenant = await createTenant(t.db, { planId: 'free' })
     const batchId = '00000000-0000-4000-8000-0000000000b1'

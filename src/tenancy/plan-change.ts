@@ -27,7 +27,9 @@ export type PlanChange = DomainResult<
  * many in one transaction). Refuses an unknown or deleted tenant, an unknown or archived plan
  * (archived plans keep their tenants but take no new ones), and a tenant already on the plan.
  * Audited as `tenant.plan_change` with before/after plan and plan_changed_at; `context.batchId`
- * ties it to a bulk batch. Writes nothing when it refuses.
+ * ties it to a bulk batch. Writes nothing when it refuses. `options.restoring` (a rollback putting
+ * a tenant back on the plan it held) allows an archived plan: archiving keeps a plan's tenants,
+ * so undoing a move away from it must too.
  */
 export async function changeTenantPlanIn(
   trx: Transaction<Database>,
@@ -35,13 +37,14 @@ export async function changeTenantPlanIn(
   tenantId: string,
   planId: string,
   now: Date,
+  options: { restoring?: boolean } = {},
 ): Promise<PlanChange> {
   const tenant = await findTenantForUpdate(trx, tenantId)
   if (!tenant) return refuse('tenant_not_found')
   if (tenant.status === 'deleted') return refuse('tenant_deleted')
   const plan = await findPlan(trx, planId)
   if (!plan) return refuse('plan_not_found')
-  if (plan.archivedAt) return refuse('plan_archived')
+  if (plan.archivedAt && !options.restoring) return refuse('plan_archived')
   if (tenant.planId === planId) return refuse('unchanged')
   const updated = await trx
     .updateTable('tenants')
