@@ -82,7 +82,7 @@ export const ConsoleLayout: FC<{ title: string; children: Child }> = (props) => 
 const Sidebar: FC<{ operator: SuperAdmin; active: string | undefined }> = (p) => (
   <nav
     aria-label="Sections"
-    class="bg-slate-900 text-slate-200 flex flex-wrap items-center gap-x-2 lg:w-56 lg:shrink-0 lg:flex-col lg:flex-nowrap lg:items-stretch lg:sticky lg:top-0 lg:h-screen lg:overflow-y-auto"
+    class="bg-slate-900 text-slate-200 flex flex-wrap items-center gap-x-2 lg:w-56 lg:shrink-0 lg:flex-col lg:flex-nowrap lg:items-stretch lg:sticky lg:top-0 lg:h-screen"
   >
     <div class="px-4 py-3 lg:py-4 lg:border-b lg:border-slate-700">
       <a href="/tenants" class={`text-lg font-semibold text-white no-underline ${FOCUS_RING}`}>
@@ -94,7 +94,7 @@ const Sidebar: FC<{ operator: SuperAdmin; active: string | undefined }> = (p) =>
         </span>
       </div>
     </div>
-    <ul class="flex flex-wrap lg:block lg:flex-1 lg:py-2 list-none m-0 p-0">
+    <ul class="flex flex-wrap lg:block lg:flex-1 lg:min-h-0 lg:overflow-y-auto lg:py-2 list-none m-0 p-0">
       {SECTIONS.filter((s) => roleCan(p.operator.role, s.permission)).map((s) => (
         <li>
           <a
