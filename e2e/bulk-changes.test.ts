@@ -19,6 +19,7 @@ import {
   waitForText,
   type AxeViolation,
   type RunningServer,
+  graveViolations,
 } from './helpers.js'
 
 const serverUrl = process.env.TEST_DATABASE_URL || undefined
@@ -155,11 +156,7 @@ describe(`bulk changes in Chromium (${backend})`, () => {
   })
 
   it('has no serious or critical accessibility violation and no console error', () => {
-    const grave = [...accessibility].flatMap(([name, violations]) =>
-      violations
-        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-        .map((v) => `${name}: ${v.impact} ${v.id} (${v.help}) at ${v.targets.join(', ')}`),
-    )
+    const grave = graveViolations(accessibility)
     console.log(
       `axe-core (${backend}): ` +
         JSON.stringify([...accessibility].map(([name, v]) => [name, v.map((x) => x.id)])),

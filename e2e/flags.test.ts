@@ -19,6 +19,7 @@ import {
   waitForText,
   type AxeViolation,
   type RunningServer,
+  graveViolations,
 } from './helpers.js'
 
 const serverUrl = process.env.TEST_DATABASE_URL || undefined
@@ -154,11 +155,7 @@ describe(`feature flags in Chromium (${backend})`, () => {
   })
 
   it('breaks no serious accessibility rule and logs no console error', () => {
-    const serious = [...accessibility].flatMap(([name, violations]) =>
-      violations
-        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-        .map((v) => `${name}: ${v.id} (${v.help}) at ${v.targets.join(', ')}`),
-    )
+    const serious = graveViolations(accessibility)
     expect(serious).toEqual([])
     // The refused key is a 422 by design; Chromium logs it.
     expect(consoleErrors.filter((e) => !/status of 422\b/.test(e))).toEqual([])

@@ -238,6 +238,18 @@ export async function waitForPath(
 export type AxeViolation = { id: string; impact: string; help: string; targets: string[] }
 
 /**
+ * The serious and critical violations among axe's findings per page, one line each
+ * (`page: impact rule (help) at targets`): what every browser story requires to be empty.
+ */
+export function graveViolations(findings: Map<string, AxeViolation[]>): string[] {
+  return [...findings].flatMap(([name, violations]) =>
+    violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${name}: ${v.impact} ${v.id} (${v.help}) at ${v.targets.join(', ')}`),
+  )
+}
+
+/**
  * Runs axe-core (WCAG 2 A and AA rules, plus best practices) on the page as it is now. axe is
  * injected through the DevTools protocol, which the page's strict CSP does not govern; the page
  * itself still loads no script but its own files.

@@ -18,6 +18,7 @@ import {
   waitForText,
   type AxeViolation,
   type RunningServer,
+  graveViolations,
 } from './helpers.js'
 
 const serverUrl = process.env.TEST_DATABASE_URL || undefined
@@ -170,11 +171,7 @@ describe(`people story in Chromium (${serverUrl ? 'PostgreSQL' : 'embedded PGlit
   })
 
   it('has no serious or critical accessibility violation and no console error', () => {
-    const grave = [...accessibility].flatMap(([name, violations]) =>
-      violations
-        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-        .map((v) => `${name}: ${v.impact} ${v.id} (${v.help}) at ${v.targets.join(', ')}`),
-    )
+    const grave = graveViolations(accessibility)
     expect(accessibility.size).toBeGreaterThanOrEqual(6)
     expect(grave).toEqual([])
     expect(consoleErrors).toEqual([])

@@ -18,6 +18,7 @@ import {
   waitForText,
   type AxeViolation,
   type RunningServer,
+  graveViolations,
 } from './helpers.js'
 
 const serverUrl = process.env.TEST_DATABASE_URL || undefined
@@ -542,11 +543,7 @@ describe(`Fleetdeck story in Chromium (${backend})`, () => {
     )
     console.log(`axe-core (${backend}):\n` + counts.map((c) => JSON.stringify(c)).join('\n'))
     expect(accessibility.size).toBeGreaterThanOrEqual(14)
-    const grave = [...accessibility].flatMap(([name, violations]) =>
-      violations
-        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-        .map((v) => `${name}: ${v.impact} ${v.id} (${v.help}) at ${v.targets.join(', ')}`),
-    )
+    const grave = graveViolations(accessibility)
     expect(grave).toEqual([])
   })
 
