@@ -7,6 +7,7 @@ import { accountRoutes } from './routes/account.js'
 import { appKeyRoutes } from './routes/app-keys.js'
 import { auditRoutes } from './routes/audit.js'
 import { batchRoutes } from './routes/batches.js'
+import { dashboardRoutes } from './routes/dashboard.js'
 import { enrolmentRoutes } from './routes/enrolment.js'
 import { flagRoutes } from './routes/flags.js'
 import { healthRoutes } from './routes/health.js'
@@ -14,11 +15,18 @@ import { impersonationRoutes } from './routes/impersonations.js'
 import { joinRequestRoutes } from './routes/join-requests.js'
 import { jwksRoutes } from './routes/jwks.js'
 import { licenceRoutes } from './routes/licences.js'
+import { metricsRoutes } from './routes/metrics.js'
 import { planRoutes } from './routes/plans.js'
 import { scopeRoutes } from './routes/scope.js'
 import { settingsRoutes } from './routes/settings.js'
+import { keySettingsRoutes } from './routes/settings/keys.js'
+import { licenceSettingsRoutes } from './routes/settings/licence.js'
+import { mailSettingsRoutes } from './routes/settings/mail.js'
+import { signupSettingsRoutes } from './routes/settings/signup.js'
+import { thresholdSettingsRoutes } from './routes/settings/thresholds.js'
 import { signInRoutes } from './routes/sign-in.js'
 import { superAdminRoutes } from './routes/super-admins/index.js'
+import { systemRoutes } from './routes/system.js'
 import { stepUpRoutes } from './routes/step-up.js'
 import { tenantRoutes } from './routes/tenants.js'
 import { tenantMemberRoutes } from './routes/tenant-members.js'
@@ -60,7 +68,6 @@ function publicGroup() {
   group.route('/', jwksRoutes)
   group.route('/', signInRoutes)
   group.route('/enrol', enrolmentRoutes)
-  group.get('/', (c) => c.redirect('/tenants', 303))
   group.onError(htmlErrorHandler)
   return group
 }
@@ -79,6 +86,7 @@ function consoleGroup() {
     takeResumedFormForPage,
     consoleRenderer,
   )
+  group.route('/', dashboardRoutes)
   group.route('/tenants', tenantRoutes)
   group.route('/tenants', tenantMemberRoutes)
   group.route('/users', userRoutes)
@@ -97,6 +105,12 @@ function consoleGroup() {
   group.route('/account', accountRoutes)
   group.route('/settings', settingsRoutes)
   group.route('/settings/app-keys', appKeyRoutes)
+  group.route('/settings/signup', signupSettingsRoutes)
+  group.route('/settings/mail', mailSettingsRoutes)
+  group.route('/settings/licence', licenceSettingsRoutes)
+  group.route('/settings/keys', keySettingsRoutes)
+  group.route('/settings/thresholds', thresholdSettingsRoutes)
+  group.route('/system', systemRoutes)
   group.route('/step-up', stepUpRoutes)
   group.onError(htmlErrorHandler)
   return group
@@ -148,6 +162,7 @@ export function createApp(deps: AppDeps) {
   // Order matters: the console group's guard matches every path, so the groups that answer
   // without a session come first and answer their own addresses.
   app.route('/', publicGroup())
+  app.route('/metrics', metricsRoutes)
   app.route('/api/v1', apiV1Routes)
   app.route('/kit/v1', kitApiRoutes)
   app.route('/ofrep/v1', ofrepApiRoutes)

@@ -85,6 +85,15 @@ const envSchema = z
       .optional(),
     MAIL_FROM: z.string().min(3).default('Fleetdeck <fleetdeck@localhost>'),
     TENANT_MIGRATION_DIRS: tenantMigrationDirs,
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info'),
+    METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    GRAFANA_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+    REDIS_URL: z
+      .string()
+      .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+      .optional(),
   })
   .refine((env) => env.NODE_ENV !== 'production' || env.FLEETDECK_SECRET_KEY, {
     path: ['FLEETDECK_SECRET_KEY'],
@@ -126,6 +135,14 @@ export type Config = {
    * run in every tenant schema with `migrations/tenant/*`; [] when unset.
    */
   tenantMigrationDirs: string[]
+  /** pino's level for the JSON log lines (LOG_LEVEL, default info). */
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+  /** Bearer token Prometheus sends to /metrics; undefined = loopback scrapers only. */
+  metricsToken: string | undefined
+  /** A Grafana dashboard the health page links to (seed 002), when the cluster has one. */
+  grafanaUrl: string | undefined
+  /** redis(s):// URL: the health page then shows Redis memory. */
+  redisUrl: string | undefined
 }
 
 export class ConfigError extends Error {
@@ -172,6 +189,10 @@ export function loadConfig(
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     tenantMigrationDirs: e.TENANT_MIGRATION_DIRS,
+    logLevel: e.LOG_LEVEL,
+    metricsToken: e.METRICS_TOKEN,
+    grafanaUrl: e.GRAFANA_URL,
+    redisUrl: e.REDIS_URL,
   }
 }
 

@@ -35,7 +35,6 @@ export const AUTHORIZATION_MATRIX: Record<string, Access> = {
   'POST /enrol/:token{[a-z2-7]{32}\\.[a-z2-7]{32}}': 'public',
   'GET /enrol/totp': 'public',
   'POST /enrol/totp': 'public',
-  'GET /': 'public',
 
   'GET /tenants': ALL,
   'GET /tenants/new': EDITORS,
@@ -144,6 +143,14 @@ export const AUTHORIZATION_MATRIX: Record<string, Access> = {
   'POST /kit/v1/tenants/:slug/api-usage': 'app-key',
   'POST /ofrep/v1/evaluate/flags/:key': 'app-key',
   'POST /ofrep/v1/evaluate/flags': 'app-key',
+
+  // Dashboard (issue 10 item 2).
+  'GET /': ALL,
+  // System health (issue 10 item 3).
+  // Prometheus (issue 10 item 4).
+  // Settings: the index, signup and default plan (issue 10 item 6).
+  // Settings: mail relay, licence key, key rotation (issue 10 item 6).
+  // Settings: health thresholds (issue 10 item 3).
 
   'GET /super-admins': OWNERS,
   'GET /super-admins/new': OWNERS,

@@ -4,6 +4,7 @@ import type { OperatorRole } from '../db/schema.js'
 // permissions"). This table is the only place that says who may do what.
 
 export const PERMISSIONS = [
+  'saas.dashboard.view',
   'saas.tenants.view',
   'saas.tenants.create',
   'saas.tenants.edit',
@@ -28,6 +29,7 @@ export const PERMISSIONS = [
 export type Permission = (typeof PERMISSIONS)[number]
 
 const READ: Permission[] = [
+  'saas.dashboard.view',
   'saas.tenants.view',
   'saas.users.view',
   'saas.billing.view',

@@ -1,7 +1,7 @@
 import { Kysely, PostgresDialect } from 'kysely'
 import { ConfigError, type Config } from '../config.js'
 import { dataDirHolder } from './data-dir-lock.js'
-import { createServerPool, openDatabase, type DatabaseHandle } from './database.js'
+import { createServerPool, openDatabase, poolStatsOf, type DatabaseHandle } from './database.js'
 import { readEmbeddedEndpoint } from './embedded-socket.js'
 import type { Database } from './schema.js'
 
@@ -57,6 +57,7 @@ export async function openCliDatabase(
     kind: 'pglite',
     connections: poolSize,
     withDedicatedConnection: (work) => work(db),
+    poolStats: () => poolStatsOf(pool, poolSize),
     close: () => db.destroy(),
   }
   return { database, publicUrl: config.publicUrlExplicit ? config.publicUrl : endpoint.publicUrl }

@@ -26,7 +26,20 @@ export type DatabaseHandle = {
    * embedded database there is one connection, so `work` gets the shared one.
    */
   withDedicatedConnection<T>(work: (db: Db) => Promise<T>): Promise<T>
+  /** The app pool right now (issue 10: /system and /metrics). */
+  poolStats(): PoolStats
   close(): Promise<void>
+}
+
+/**
+ * Connections of the app's pool: `max` it may open, `total` open now, `idle` of those, and
+ * `waiting` requests queued for one. In use = total - idle.
+ */
+export type PoolStats = { max: number; total: number; idle: number; waiting: number }
+
+/** A `pg` pool's counters as PoolStats. */
+export function poolStatsOf(pool: pg.Pool, max: number): PoolStats {
+  return { max, total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }
 }
 
 export type DatabaseOptions = {
@@ -70,6 +83,7 @@ async function openPostgres(url: string, poolSize: number): Promise<DatabaseHand
         await own.destroy()
       }
     },
+    poolStats: () => poolStatsOf(pool, poolSize),
     close: () => db.destroy(),
   }
 }
@@ -124,6 +138,7 @@ async function openPglite(
     kind: 'pglite',
     connections: 1,
     withDedicatedConnection: (work) => work(db),
+    poolStats: () => poolStatsOf(pool, 1),
     async close() {
       await stopSharing()
       await db.destroy()

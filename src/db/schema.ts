@@ -386,10 +386,33 @@ export interface BulkBatchItemsTable {
   rollback_note: string | null
 }
 
+/** Issue 10: one day's KPIs, for the whole fleet (tenant_id null) or for one tenant. */
+export interface KpiDailyTable {
+  /** `YYYY-MM-DD`, the UTC calendar day. */
+  day: ColumnType<string, string, string>
+  tenant_id: string | null
+  /** Named counters of that day, e.g. `{ "activeTenants": 12 }` (src/dashboard/kpis.ts). */
+  kpis: ColumnType<Record<string, number>, string, string>
+  taken_at: Timestamp
+}
+
+/** Issue 10: one health sample (src/health): metric name → value, null when not readable. */
+export interface HealthSamplesTable {
+  id: Generated<number>
+  taken_at: Timestamp
+  /** 10 for a raw sample; 300 for a 5-minute fold of older ones. */
+  resolution_seconds: number
+  /** `host:pid` of the process that took it. */
+  instance: string
+  metrics: ColumnType<Record<string, number | null>, string, string>
+}
+
 export interface Database {
   sign_in_attempts: SignInAttemptsTable
   rate_limits: RateLimitsTable
   settings: SettingsTable
+  kpi_daily: KpiDailyTable
+  health_samples: HealthSamplesTable
   mail_outbox: MailOutboxTable
   plans: PlansTable
   super_admins: SuperAdminsTable

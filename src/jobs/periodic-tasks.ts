@@ -1,5 +1,7 @@
 import type { Config } from '../config.js'
+import { dashboardTasks } from '../dashboard/periodic.js'
 import type { DatabaseHandle } from '../db/database.js'
+import { healthTasks } from '../health/periodic.js'
 import { expireImpersonations } from '../tenancy/impersonation-end.js'
 import { refreshStorageSnapshots } from '../tenancy/storage.js'
 import { runHousekeeping } from './housekeeping.js'
@@ -41,5 +43,7 @@ export function periodicTasks(database: DatabaseHandle, config: Config): Periodi
       intervalMs: IMPERSONATION_EXPIRY_INTERVAL_MS,
       run: () => expireImpersonations(database.db, new Date()),
     },
+    ...healthTasks(database, config),
+    ...dashboardTasks(database, config),
   ]
 }

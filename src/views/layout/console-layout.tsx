@@ -7,6 +7,7 @@ import { FlashMessage } from '../components/flash-message.js'
 import { Document } from './document.js'
 
 const SECTIONS: { href: string; label: string; permission: Permission }[] = [
+  { href: '/', label: 'Dashboard', permission: 'saas.dashboard.view' },
   { href: '/tenants', label: 'Tenants', permission: 'saas.tenants.view' },
   { href: '/users', label: 'Users', permission: 'saas.users.view' },
   { href: '/join-requests', label: 'Join requests', permission: 'saas.tenants.view' },
@@ -16,7 +17,9 @@ const SECTIONS: { href: string; label: string; permission: Permission }[] = [
   { href: '/batches', label: 'Bulk changes', permission: 'saas.tenants.view' },
   { href: '/audit', label: 'Audit log', permission: 'saas.audit.view' },
   { href: '/impersonations', label: 'Impersonations', permission: 'saas.audit.view' },
+  { href: '/system', label: 'System health', permission: 'saas.system.view' },
   { href: '/super-admins', label: 'Super admins', permission: 'saas.super_admins.manage' },
+  { href: '/settings', label: 'Settings', permission: 'saas.settings.edit' },
   { href: '/settings/security', label: 'Security settings', permission: 'saas.settings.edit' },
   { href: '/settings/app-keys', label: 'App keys', permission: 'saas.settings.edit' },
 ]
