@@ -51,13 +51,13 @@ export async function getCachedSignupSettings(db: Db, nowMs: number): Promise<Si
 }
 
 /**
- * Stores both settings; run inside the transaction that audits the change, and call
- * invalidateSettingsCache again after it commits.
+ * Stores both settings (`updatedBy`: the operator's id); run inside the transaction that audits
+ * the change, and call invalidateSettingsCache again after it commits.
  */
 export async function setSignupSettings(
   trx: Db,
   settings: SignupSettings,
-  updatedBy: string,
+  updatedBy: string | null,
   now: Date,
 ): Promise<void> {
   const rows = [

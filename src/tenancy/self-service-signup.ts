@@ -52,7 +52,7 @@ export async function saveSignupSettings(
   db: Db,
   context: AuditContext,
   settings: SignupSettings,
-  updatedBy: string,
+  updatedBy: string | null,
   now: Date,
 ): Promise<DomainResult<{ changed: boolean }, 'plan_unavailable'>> {
   const result = await db.transaction().execute(async (trx) => {
