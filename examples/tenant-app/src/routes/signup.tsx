@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono'
 import { z } from 'zod'
-import type { SignUpRefused } from '@fleetdeck/kit'
+import { KitError, type SignUpRefused } from '@fleetdeck/kit'
 import { boardOf, saveCredentials } from '../board-db.js'
 import type { BoardEnv } from '../env.js'
 import { formOf, redirectWithFlash, renderPage } from '../page.js'
@@ -45,7 +45,14 @@ const FIELD_OF: Record<string, keyof SignupErrors> = {
 export const signupRoutes = new Hono<BoardEnv>()
 
 signupRoutes.get('/', async (c) => {
-  const { open } = await c.var.deps.kit.signupSettings()
+  // The front page stays up while Fleetdeck is unreachable, without the link it cannot vouch for.
+  const open = await c.var.deps.kit.signupSettings().then(
+    (settings) => settings.open,
+    (error) => {
+      if (error instanceof KitError) return false
+      throw error
+    },
+  )
   return renderPage(c, 'Notes board', <LandingPage signupOpen={open} />)
 })
 
