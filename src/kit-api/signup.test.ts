@@ -8,7 +8,7 @@ import { createAppKey, createTenant, uniqueSuffix } from '../test-support/factor
 import { kitCall } from '../test-support/kit-calls.js'
 import { insertTestPlan } from '../test-support/plan-scenes.js'
 import { useTestApp } from '../test-support/test-app.js'
-import { SIGNUPS_PER_HOUR_PER_ADDRESS } from './signup.js'
+import { SIGNUPS_PER_HOUR_PER_ADDRESS, SIGNUPS_PER_HOUR_PER_KEY } from './signup.js'
 
 // GET /kit/v1/signup and POST /kit/v1/signups (PROTOCOL.md "Signup", issue 10 item 6).
 
@@ -25,19 +25,21 @@ const settings = (publicSignup: boolean, defaultPlanId: string | null = null) =>
 
 const offer = () => kitCall(t.app, token, 'GET', '/signup')
 
-let address = 0
-/** A signup from an address of its own, so the per-address limit is not what a test meets. */
-function signUp(o: Record<string, unknown> = {}) {
+function signUpBody() {
   const suffix = uniqueSuffix()
-  address++
-  const json = {
+  return {
     slug: `w${suffix}`,
     name: `Workspace ${suffix}`,
     ownerName: 'Ada Lovelace',
     ownerEmail: `ada-${suffix}@example.com`,
-    ip: `192.0.2.${address}`,
-    ...o,
   }
+}
+
+let address = 0
+/** A signup from an address of its own, so the per-address limit is not what a test meets. */
+function signUp(o: Record<string, unknown> = {}) {
+  address++
+  const json = { ...signUpBody(), ip: `192.0.2.${address}`, ...o }
   return kitCall(t.app, token, 'POST', '/signups', { json })
 }
 
@@ -191,5 +193,20 @@ describe('POST /kit/v1/signups', () => {
     expect(await res.json()).toMatchObject({ code: 'rate_limited' })
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0)
     expect(await countRows(t.db, 'tenants')).toBe(tenants + 1)
+  })
+
+  it('without the signer-up’s address, only the app key’s hourly limit applies', async () => {
+    const { token: own } = await createAppKey(t.db, { name: 'Busy app' })
+    const existing = await createTenant(t.db)
+    const taken = (ip?: string) => {
+      const json = { ...signUpBody(), slug: existing.slug, ...(ip ? { ip } : {}) }
+      return kitCall(t.app, own, 'POST', '/signups', { json })
+    }
+    for (let i = 0; i < SIGNUPS_PER_HOUR_PER_KEY; i++) expect((await taken()).status).toBe(422)
+
+    const res = await taken('203.0.113.50')
+
+    expect(res.status).toBe(429)
+    expect(await res.json()).toMatchObject({ code: 'rate_limited' })
   })
 })

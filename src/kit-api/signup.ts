@@ -4,7 +4,7 @@ import { listPlans } from '../db/plans.js'
 import { hitRateLimit } from '../db/rate-limits.js'
 import { getCachedSignupSettings } from '../db/signup-settings.js'
 import { signupOffer, signUpTenant } from '../tenancy/self-service-signup.js'
-import { auditContext, clientIp } from '../web/request.js'
+import { auditContext } from '../web/request.js'
 import type { KitEnv } from './auth.js'
 import { KitRefusal, kitProblem } from './errors.js'
 import { emailField, readJson, revalidatableJson } from './http.js'
@@ -50,7 +50,7 @@ kitSignupRoutes.get('/signup', async (c) => {
 
 kitSignupRoutes.post('/signups', async (c) => {
   const body = await readJson(c, signupBody)
-  await limitSignups(c, body.ip ?? clientIp(c) ?? 'unknown')
+  await limitSignups(c, body.ip)
   const result = await signUpTenant(
     c.var.db,
     auditContext(c),
@@ -78,12 +78,17 @@ kitSignupRoutes.post('/signups', async (c) => {
   })
 })
 
-/** Counts the signup against its app key and its address; 429 past either hourly limit. */
-async function limitSignups(c: Context<KitEnv>, address: string) {
+/**
+ * Counts the signup against its app key and, when the app sent one, the signer-up's address;
+ * 429 past either hourly limit. Without `ip` only the key's limit applies: the request's own
+ * address is the app's, shared by all its visitors. The address is as honest as the app, which
+ * holds a key an owner issued.
+ */
+async function limitSignups(c: Context<KitEnv>, address: string | undefined) {
   const now = c.var.now()
   const [byKey, byAddress] = await Promise.all([
     hitRateLimit(c.var.db, `kit-signup:${c.var.appKey.id}`, 3600, now),
-    hitRateLimit(c.var.db, `kit-signup-ip:${address}`, 3600, now),
+    address ? hitRateLimit(c.var.db, `kit-signup-ip:${address}`, 3600, now) : 0,
   ])
   if (byKey <= SIGNUPS_PER_HOUR_PER_KEY && byAddress <= SIGNUPS_PER_HOUR_PER_ADDRESS) return
   c.header('Retry-After', String(3600 - (Math.floor(now.getTime() / 1000) % 3600)))
