@@ -60,7 +60,7 @@ kitSignupRoutes.post('/signups', async (c) => {
   if (!result.ok && result.reason === 'signup_closed')
     throw new KitRefusal(403, 'signup_closed', 'Public signup is closed.')
   if (!result.ok)
-    throw new KitRefusal(422, 'slug_taken', 'This address is taken; choose another.', {
+    throw new KitRefusal(422, 'slug_taken', 'This slug is taken (deleted tenants keep theirs).', {
       errors: [{ path: 'slug', message: 'This address is taken; choose another.' }],
     })
   const { tenant, plan, onboarding } = result
