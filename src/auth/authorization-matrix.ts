@@ -149,6 +149,10 @@ export const AUTHORIZATION_MATRIX: Record<string, Access> = {
   // System health (issue 10 item 3).
   // Prometheus (issue 10 item 4).
   // Settings: the index, signup and default plan (issue 10 item 6).
+  'GET /settings/signup': OWNERS,
+  'POST /settings/signup': OWNERS,
+  'GET /kit/v1/signup': 'app-key',
+  'POST /kit/v1/signups': 'app-key',
   // Settings: mail relay, licence key, key rotation (issue 10 item 6).
   // Settings: health thresholds (issue 10 item 3).
 
