@@ -15,7 +15,8 @@ export function bucketStart(ms: number): number {
   return Math.floor(ms / (FOLD_SECONDS * 1000)) * FOLD_SECONDS * 1000
 }
 
-function foldValues(fold: Fold, values: (number | null)[]): number | null {
+/** `values` folded as `fold` says: mean, max or latest of the numbers; null when there are none. */
+export function foldValuesOf(fold: Fold, values: (number | null)[]): number | null {
   const known = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v))
   if (known.length === 0) return null
   if (fold === 'max') return Math.max(...known)
@@ -41,7 +42,7 @@ export function foldSamples(rows: SampleRow[]): SampleRow[] {
     const metrics: Record<string, number | null> = {}
     for (const key of keys) {
       const fold = METRIC_BY_KEY.get(key)?.fold ?? 'avg'
-      metrics[key] = foldValues(
+      metrics[key] = foldValuesOf(
         fold,
         bucket.map((r) => r.metrics[key] ?? null),
       )
