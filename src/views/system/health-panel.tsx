@@ -37,7 +37,7 @@ const MetricTableRow: FC<{ row: MetricRow }> = ({ row }) => {
   return (
     <tr id={id} class="border-t border-slate-100 align-top" data-state={row.state}>
       <th scope="row" class="py-2 pr-3 text-left text-sm font-medium">
-        {row.def.label}
+        {row.def.label}{' '}
         {row.thresholds && (
           <span class="block text-xs font-normal text-slate-600">
             {thresholdText(row.def.unit, row.thresholds)}

@@ -3,12 +3,11 @@ import { formatBytes } from '../format.js'
 
 /** A value with its unit as the panel shows it: "72.4 %", "12 ms", "1.2 GB", "3.5/s", "42". */
 export function formatMetric(unit: MetricUnit, value: number): string {
-  const round = (v: number) =>
-    Math.abs(v) >= 100
-      ? v.toFixed(0)
-      : v >= 10
-        ? v.toFixed(1)
-        : v.toFixed(2).replace(/\.?0+$/, '') || '0'
+  // Three significant digits at most, trailing zeros dropped: 72.5, 10, 0.42, 1234.
+  const round = (v: number) => {
+    const digits = Math.abs(v) >= 100 ? 0 : Math.abs(v) >= 10 ? 1 : 2
+    return String(Number(v.toFixed(digits)))
+  }
   switch (unit) {
     case 'percent':
       return `${round(value)} %`
