@@ -41,6 +41,10 @@ describe('one health sample', () => {
     async () => {
       const s = sampler()
       await s.sample()
+      for (let i = 0; i < 5; i++) await t.db.selectFrom('tenants').select('id').execute()
+      // Backends flush their counters to pg_stat_database at most once a second (PostgreSQL 15+).
+      await new Promise((resolve) => setTimeout(resolve, 1_500))
+      await t.db.selectFrom('plans').select('id').execute()
       t.clock.advance(10_000)
       const { metrics } = await s.sample()
       expect(metrics['pg.tps']).toBeGreaterThan(0)
