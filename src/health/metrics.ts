@@ -477,6 +477,7 @@ export const METRICS: readonly MetricDef[] = [
     unit: 'ms',
     threshold: 'event_loop',
     fold: 'max',
+    whyMissing: FIRST_SAMPLE,
   },
   {
     key: 'node.rss_bytes',
@@ -512,7 +513,7 @@ export const METRICS: readonly MetricDef[] = [
     threshold: 'disk',
     fold: 'avg',
     whyMissing:
-      'The data directory is not on this host or could not be read (PostgreSQL elsewhere, or `show data_directory` not permitted).',
+      'The data directory could not be read here (on PostgreSQL: the server runs on another host, or this role may not read data_directory).',
   },
   {
     key: 'host.disk_used_bytes',

@@ -1,5 +1,5 @@
 import type { FC } from 'hono/jsx'
-import type { MetricRow, PanelModel } from '../../health/panel.js'
+import { EMBEDDED_MISSING, type MetricRow, type PanelModel } from '../../health/panel.js'
 import type { HealthState } from '../../health/metrics.js'
 import { POLL_HEADER } from '../../web/guards.js'
 import { Sparkline } from '../components/sparkline.js'
@@ -45,7 +45,11 @@ const MetricTableRow: FC<{ row: MetricRow }> = ({ row }) => {
         )}
       </th>
       <td class="py-2 pr-3 text-sm">
-        <StateBadge state={row.state} na={row.missing?.startsWith('Not available')} />
+        {row.def.threshold || row.value === null ? (
+          <StateBadge state={row.state} na={row.missing === EMBEDDED_MISSING} />
+        ) : (
+          <span class="text-xs text-slate-600">No threshold</span>
+        )}
       </td>
       <td class="py-2 pr-3 text-sm tabular-nums">
         {value ?? <span class="text-slate-600">{row.missing}</span>}
