@@ -31,14 +31,19 @@ export function counterRates(
   }
 }
 
-/** The app pool: in use = total − idle, of max; requests waiting for a connection. */
+/**
+ * The app pool: in use = total − idle, of max; requests waiting for a connection. PGlite has
+ * one connection by design, so any query in flight would read as a full pool: its use is not
+ * a utilisation there (null); its size and queue are still real.
+ */
 export function poolMetrics(database: DatabaseHandle): Record<string, number | null> {
   const pool = database.poolStats()
   const inUse = Math.max(0, pool.total - pool.idle)
+  const embedded = database.kind === 'pglite'
   return {
-    'pg.pool_in_use': inUse,
+    'pg.pool_in_use': embedded ? null : inUse,
     'pg.pool_max': pool.max,
-    'pg.pool_percent': pool.max > 0 ? (inUse / pool.max) * 100 : null,
+    'pg.pool_percent': embedded || pool.max === 0 ? null : (inUse / pool.max) * 100,
     'pg.pool_waiting': pool.waiting,
   }
 }

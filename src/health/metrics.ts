@@ -265,6 +265,7 @@ export const METRICS: readonly MetricDef[] = [
     unit: 'percent',
     threshold: 'pool',
     fold: 'avg',
+    serverOnly: true,
   },
   {
     key: 'pg.pool_in_use',
@@ -272,6 +273,7 @@ export const METRICS: readonly MetricDef[] = [
     label: 'App pool connections in use',
     unit: 'count',
     fold: 'avg',
+    serverOnly: true,
   },
   { key: 'pg.pool_max', group: 'PostgreSQL', label: 'App pool size', unit: 'count', fold: 'last' },
   {

@@ -113,19 +113,19 @@ export const HealthPanel: FC<HealthPanelProps> = (p) => (
         <h2 id={`group-${group.toLowerCase()}-title`} class="m-0 mb-3 text-base font-semibold">
           {group}
         </h2>
-        <table class="w-full border-collapse">
+        <table class="w-full table-fixed border-collapse">
           <thead>
             <tr class="text-left text-xs uppercase text-slate-600">
-              <th scope="col" class="pb-1 pr-3">
+              <th scope="col" class="w-[28%] pb-1 pr-3">
                 Metric
               </th>
-              <th scope="col" class="pb-1 pr-3">
+              <th scope="col" class="w-[12%] pb-1 pr-3">
                 State
               </th>
-              <th scope="col" class="pb-1 pr-3">
+              <th scope="col" class="w-[16%] pb-1 pr-3">
                 Value
               </th>
-              <th scope="col" class="pb-1 pr-3">
+              <th scope="col" class="w-[16%] pb-1 pr-3">
                 Last hour
               </th>
               <th scope="col" class="pb-1">
