@@ -53,6 +53,32 @@ export async function listHealthSamples(
   return rows.map((r) => ({ takenAt: r.taken_at, metrics: r.metrics }))
 }
 
+/** Ids of the raw samples taken after `since`, oldest first (no metrics: cheap to read often). */
+export async function listHealthSampleIds(db: Db, since: Date): Promise<number[]> {
+  const rows = await db
+    .selectFrom('health_samples')
+    .select('id')
+    .where('resolution_seconds', '=', RAW_SECONDS)
+    .where('taken_at', '>', since)
+    .orderBy('taken_at')
+    .orderBy('id')
+    .execute()
+  return rows.map((r) => r.id)
+}
+
+/** The samples with these ids, by id. */
+export async function listHealthSamplesByIds(
+  db: Db,
+  ids: number[],
+): Promise<Map<number, SampleRow>> {
+  const rows = await db
+    .selectFrom('health_samples')
+    .select(['id', 'taken_at', 'metrics'])
+    .where('id', 'in', ids)
+    .execute()
+  return new Map(rows.map((r) => [r.id, { takenAt: r.taken_at, metrics: r.metrics }]))
+}
+
 /**
  * Folds raw rows older than an hour before `now` into 5-minute rows (see foldSamples) and
  * deletes them, in one transaction. Only whole buckets fold: a bucket that still has rows under

@@ -41,24 +41,32 @@ export type PanelModel = {
 
 export const EMBEDDED_MISSING = 'Not available on the embedded database.'
 
-/** One point per minute over the hour before `now`, labelled `HH:MM` (UTC). */
-export function minuteTrend(def: MetricDef, history: SampleRow[], now: Date): SparklinePoint[] {
+/** The last hour's samples cut into its 60 minutes (oldest first), each with its rows. */
+export type MinuteBins = { label: string; rows: SampleRow[] }[]
+
+/** Cuts `history` into the 60 minutes ending with the minute of `now`, labelled `HH:MM` (UTC). */
+export function minuteBins(history: SampleRow[], now: Date): MinuteBins {
   const end = Math.floor(now.getTime() / 60_000) * 60_000
   const start = end - 59 * 60_000
-  const minutes = new Map<number, (number | null)[]>()
+  const bins: MinuteBins = []
+  for (let m = start; m <= end; m += 60_000)
+    bins.push({ label: new Date(m).toISOString().slice(11, 16), rows: [] })
   for (const row of history) {
-    const minute = Math.floor(row.takenAt.getTime() / 60_000) * 60_000
-    if (minute < start || minute > end) continue
-    const list = minutes.get(minute) ?? []
-    list.push(row.metrics[def.key] ?? null)
-    minutes.set(minute, list)
+    const i = Math.floor((row.takenAt.getTime() - start) / 60_000)
+    if (i >= 0 && i < bins.length) bins[i].rows.push(row)
   }
-  const points: SparklinePoint[] = []
-  for (let m = start; m <= end; m += 60_000) {
-    const label = new Date(m).toISOString().slice(11, 16)
-    points.push({ label, value: foldValuesOf(def.fold, minutes.get(m) ?? []) })
-  }
-  return points
+  return bins
+}
+
+/** One point per minute: the minute's mean, or its worst/latest as the metric folds. */
+export function minuteTrend(def: MetricDef, bins: MinuteBins): SparklinePoint[] {
+  return bins.map((bin) => ({
+    label: bin.label,
+    value: foldValuesOf(
+      def.fold,
+      bin.rows.map((r) => r.metrics[def.key] ?? null),
+    ),
+  }))
 }
 
 /**
@@ -74,6 +82,7 @@ export function buildPanel(input: {
   now: Date
 }): PanelModel {
   const { sample, thresholds } = input
+  const bins = minuteBins(input.history, input.now)
   let warnings = 0
   let critical = 0
   const groups = METRIC_GROUPS.filter((g) => g !== 'Redis' || input.redis).map((group) => ({
@@ -101,7 +110,7 @@ export function buildPanel(input: {
         advice: state === 'warning' || state === 'critical' ? threshold?.advice : undefined,
         thresholds: pair && threshold ? { ...pair, direction: threshold.direction } : undefined,
         pid: def.key === 'pg.longest_query_seconds' && typeof pid === 'number' ? pid : undefined,
-        trend: missing === EMBEDDED_MISSING ? [] : minuteTrend(def, input.history, input.now),
+        trend: missing === EMBEDDED_MISSING ? [] : minuteTrend(def, bins),
       }
     }),
   }))

@@ -1,12 +1,8 @@
 import { Hono, type Context } from 'hono'
 import { roleCan } from '../auth/permissions.js'
 import type { DatabaseHandle } from '../db/database.js'
-import {
-  findLatestHealthSample,
-  listHealthSamples,
-  RAW_KEPT_MS,
-  RAW_SECONDS,
-} from '../db/health-samples.js'
+import { findLatestHealthSample, RAW_KEPT_MS } from '../db/health-samples.js'
+import { readRecentSamples } from '../health/history.js'
 import { getThresholdOverrides } from '../db/health-thresholds.js'
 import { effectiveThresholds } from '../health/metrics.js'
 import { buildPanel, statusLine } from '../health/panel.js'
@@ -37,7 +33,7 @@ async function systemProps(c: Context<AppEnv>): Promise<SystemPageProps> {
   const now = c.var.now()
   const [latest, history, overrides] = await Promise.all([
     findLatestHealthSample(db),
-    listHealthSamples(db, RAW_SECONDS, new Date(now.getTime() - RAW_KEPT_MS)),
+    readRecentSamples(db, new Date(now.getTime() - RAW_KEPT_MS)),
     getThresholdOverrides(db),
   ])
   const fresh = latest && Math.abs(now.getTime() - latest.takenAt.getTime()) <= FRESH_SAMPLE_MS
