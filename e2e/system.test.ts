@@ -102,6 +102,11 @@ describe(`system health in Chromium (${backend})`, () => {
   it('tightens the memory threshold in settings and sees memory turn critical on /system', async () => {
     await waitForText(page.locator('#threshold-memory'), 'Host memory')
     accessibility.set('thresholds', await runAxe(page))
+    await page.screenshot({
+      path: '/tmp/fleetdeck-thresholds.png',
+      fullPage: true,
+      caret: 'initial',
+    })
     await page.getByLabel('Host memory: warning (%)').fill('0')
     await page.getByLabel('Host memory: critical (%)').fill('0.5')
     await page.getByRole('button', { name: 'Save thresholds' }).click()
