@@ -11,6 +11,8 @@ export type Access =
   | 'signed-in'
   /** The kit API: an app key as bearer token, never a console session (src/kit-api/auth.ts). */
   | 'app-key'
+  /** Prometheus: a bearer METRICS_TOKEN, or a loopback peer when none is set; never a session. */
+  | 'metrics-token'
   /** Only these roles; every other role gets 403. */
   | readonly OperatorRole[]
 
@@ -148,6 +150,7 @@ export const AUTHORIZATION_MATRIX: Record<string, Access> = {
   'GET /': ALL,
   // System health (issue 10 item 3).
   // Prometheus (issue 10 item 4).
+  'GET /metrics': 'metrics-token',
   // Settings: the index, signup and default plan (issue 10 item 6).
   // Settings: mail relay, licence key, key rotation (issue 10 item 6).
   // Settings: health thresholds (issue 10 item 3).
