@@ -56,7 +56,9 @@ export async function startFleetdeck(
   scheduler.start()
   const { server, url } = await listen(app, config)
   const where = database.kind === 'pglite' ? `embedded database in ${config.dataDir}` : 'PostgreSQL'
-  log(`Fleetdeck listening on ${url} (${where}), ready in ${Date.now() - startedAt} ms`)
+  const readyMs = Date.now() - startedAt
+  log(`Fleetdeck listening on ${url} (${where}), ready in ${readyMs} ms`)
+  logger.info({ url, database: database.kind, readyMs }, 'started')
   return {
     app,
     url,

@@ -64,7 +64,7 @@ describe('one JSON line per request', () => {
     const res = await getPage(app, `/enrol/${token}`)
 
     expect(res.status).toBe(200)
-    expect(newLines()).toMatchObject([{ route: expect.stringMatching(/^\/enrol\/:token/) }])
+    expect(newLines()).toMatchObject([{ route: '/enrol/:token' }])
     expect(capture.text()).not.toContain(token)
     expect(capture.text()).not.toContain(token.split('.')[1])
   })

@@ -15,14 +15,19 @@ export const UNMATCHED_ROUTE = 'unmatched'
  * dispatched last when it was registered for a method, or — when a middleware (registered for
  * ALL) answered first, like a guard's redirect — the first method route after it, the one it
  * stood in front of. Never the path: paths carry ids (unbounded label values) and secrets
- * (`/enrol/<token>`). `/tenants/new` also matches `/tenants/:id`; dispatch order tells them apart.
+ * (`/enrol/<token>`); a parameter's regexp is left out. `/tenants/new` also matches `/tenants/:id`; dispatch order tells them apart.
  */
 export function routePattern(c: Context): string {
   const routes = matchedRoutes(c)
   for (let i = Math.max(0, c.req.routeIndex); i < routes.length; i++) {
-    if (routes[i].method !== 'ALL') return routes[i].path
+    if (routes[i].method !== 'ALL') return withoutParamRegexps(routes[i].path)
   }
   return UNMATCHED_ROUTE
+}
+
+/** `/enrol/:token{[a-z2-7]{32}\\.[a-z2-7]{32}}` → `/enrol/:token`: the name says enough. */
+function withoutParamRegexps(pattern: string): string {
+  return pattern.replace(/:(\w+)\{[^/]*\}(?=\/|$)/g, ':$1')
 }
 
 // methodOverride (a no-JS form's `_method=DELETE`) answers by dispatching a second request
