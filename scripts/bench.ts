@@ -15,10 +15,14 @@
 //      (scripts/bench/flags.ts; about a minute). --only-flags runs this alone.
 //   7. With --bulk: bulk changes — preview and apply/rollback of a plan change over --tenants
 //      tenants against /tenants in the same run (scripts/bench/bulk.ts). --only-bulk alone.
+//   8. With --observability: /tenants req/s with and without request observation (histogram +
+//      JSON log), and /metrics scrape p50/p95 at --tenants tenants (scripts/bench/observability.ts;
+//      about a minute). --only-observability runs this alone.
 // Needs the local PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres);
 // it creates and drops databases of its own there. Options: --tenants N, --audit-rows N (the
 // large log, default 500000), --skip-start, --skip-pglite, --seed, --users N (default 0: skipped),
-// --kit, --only-kit, --flags, --only-flags, --bulk, --only-bulk. Takes 3–5 minutes (most of it
+// --kit, --only-kit, --flags, --only-flags, --bulk, --only-bulk, --observability,
+// --only-observability. Takes 3–5 minutes (most of it
 // loading 500k audit rows).
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -48,6 +52,7 @@ import {
 import { benchBulk } from './bench/bulk.js'
 import { benchKit } from './bench/kit.js'
 import { benchFlags } from './bench/flags.js'
+import { benchObservability } from './bench/observability.js'
 import { benchUsers } from './bench/users.js'
 import { coldLoadBytes, get, latency, memoryOf, runLoad, type LoadResult } from './bench/load.js'
 
@@ -65,6 +70,8 @@ const { values: opts } = parseArgs({
     'only-flags': { type: 'boolean' },
     bulk: { type: 'boolean' },
     'only-bulk': { type: 'boolean' },
+    observability: { type: 'boolean' },
+    'only-observability': { type: 'boolean' },
   },
 })
 const TENANTS = Number(opts.tenants ?? 2000)
@@ -393,7 +400,8 @@ async function benchSeed() {
 }
 
 const started = performance.now()
-const all = !opts['only-kit'] && !opts['only-flags'] && !opts['only-bulk']
+const all =
+  !opts['only-kit'] && !opts['only-flags'] && !opts['only-bulk'] && !opts['only-observability']
 if (all) await benchPostgres()
 if (all && !opts['skip-start']) await benchStart()
 if (all && !opts['skip-pglite']) await benchPgliteLoad()
@@ -410,4 +418,6 @@ if (all && USERS > 0)
   })
 if (opts.flags || opts['only-flags'])
   await benchFlags({ tenants: TENANTS, config: benchConfig(), queries: () => queries })
+if (opts.observability || opts['only-observability'])
+  await benchObservability({ tenants: TENANTS, config: benchConfig() })
 console.log(`\nbench took ${((performance.now() - started) / 1000).toFixed(0)} s`)
