@@ -248,6 +248,19 @@ describe('who may scrape /metrics with METRICS_TOKEN', () => {
   })
 })
 
+describe('an instance scraped by its address', () => {
+  it('answers /metrics whatever the Host when PUBLIC_URL names another, unlike the console', async () => {
+    const behind = await createTestAppWith({ PUBLIC_URL: 'https://console.example.com' }, t)
+    const env = { incoming: { socket: { remoteAddress: LOOPBACK } } }
+    const at = (path: string) => behind.app.request(`http://127.0.0.1:3000${path}`, {}, env)
+
+    expect((await at('/login')).status).toBe(421)
+    const res = await at('/metrics')
+    expect(res.status).toBe(200)
+    expect(sample(parseExposition(await res.text()), 'fleetdeck_metrics_database_up')).toBe(1)
+  })
+})
+
 describe('the checks', () => {
   it('isLoopback knows 127/8, ::1 and the mapped form, and nothing else', () => {
     for (const a of ['127.0.0.1', '127.8.9.10', '::1', '::ffff:127.0.0.1'])
