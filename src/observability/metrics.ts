@@ -1,7 +1,8 @@
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
-import type { DatabaseHandle } from '../db/database.js'
+import type { DatabaseHandle, PoolStats } from '../db/database.js'
 import { readFleetGauges, type FleetGauges } from '../db/fleet-gauges.js'
 import type { TenantStatus } from '../db/schema.js'
+import type { Logger } from './logger.js'
 
 // What /metrics exposes (issue 10 item 4), in Prometheus' text format. Two registries: Node's
 // default metrics belong to the process (one set, however many apps a test process builds), the
@@ -49,67 +50,79 @@ export type AppMetrics = {
 /**
  * The metrics of one app over `database`: the request histogram, the pool gauges (read from the
  * pool's counters), and the fleet gauges (one statement per scrape, src/db/fleet-gauges.ts).
- * When that statement fails, `fleetdeck_metrics_database_up` reads 0 and the fleet gauges have
- * no samples, so the pool and process metrics still arrive when the database is the problem.
+ * When that statement fails, `fleetdeck_metrics_database_up` reads 0, the fleet gauges have no
+ * samples and `log` gets a warning, so the pool and process metrics still arrive when the
+ * database is the problem.
  * @param now the clock for "active" impersonations, in milliseconds since the epoch
  */
-export function createAppMetrics(database: DatabaseHandle, now: () => number): AppMetrics {
+export function createAppMetrics(
+  database: DatabaseHandle,
+  now: () => number,
+  log?: Logger,
+): AppMetrics {
   const registry = new Registry()
-  const registers = [registry]
   const httpDuration = new Histogram({
     name: 'http_request_duration_seconds',
     help: 'Time from a request arriving to its response, by route pattern, method and status.',
     labelNames: ['route', 'method', 'status'] as const,
     buckets: HTTP_DURATION_BUCKETS,
-    registers,
+    registers: [registry],
   })
+  registerPoolGauges(registry, database)
+  registerFleetGauges(registry, async () => {
+    try {
+      return await readFleetGauges(database.db, new Date(now()))
+    } catch (error) {
+      log?.warn({ err: error }, 'metrics: the fleet gauges could not be read')
+      return undefined
+    }
+  })
+  return {
+    httpDuration,
+    contentType: registry.contentType,
+    async scrape() {
+      const [node, app] = await Promise.all([defaultMetrics().metrics(), registry.metrics()])
+      return node + app
+    },
+  }
+}
 
-  const pool = (
-    name: string,
-    help: string,
-    read: (s: ReturnType<typeof database.poolStats>) => number,
-  ) =>
+/** In use / idle / waiting / max of the app pool, read from its counters at each scrape. */
+function registerPoolGauges(registry: Registry, database: DatabaseHandle): void {
+  const pool = (name: string, help: string, read: (s: PoolStats) => number) =>
     new Gauge({
       name,
       help,
-      registers,
+      registers: [registry],
       collect() {
         this.set(read(database.poolStats()))
       },
     })
-  pool(
-    'fleetdeck_db_pool_max',
-    'Connections the app pool may open (1 on the embedded database).',
-    (s) => s.max,
-  )
-  pool(
-    'fleetdeck_db_pool_in_use',
-    'App pool connections running a query or transaction.',
-    (s) => s.total - s.idle,
-  )
-  pool('fleetdeck_db_pool_idle', 'Open app pool connections waiting for work.', (s) => s.idle)
-  pool(
-    'fleetdeck_db_pool_waiting',
-    'Queries queued for a free app pool connection.',
-    (s) => s.waiting,
-  )
+  pool('fleetdeck_db_pool_max', 'Connections the app pool may open (1 embedded).', (s) => s.max)
+  pool('fleetdeck_db_pool_in_use', 'Pool connections running a query.', (s) => s.total - s.idle)
+  pool('fleetdeck_db_pool_idle', 'Open pool connections waiting for work.', (s) => s.idle)
+  pool('fleetdeck_db_pool_waiting', 'Queries queued for a pool connection.', (s) => s.waiting)
+}
 
-  // Every fleet gauge's collect() awaits the same statement: prom-client collects them together.
+/**
+ * The fleet's gauges; `read` runs once per scrape however many gauges ask (prom-client collects
+ * them together) and gives undefined when the database could not be read.
+ */
+function registerFleetGauges(
+  registry: Registry,
+  read: () => Promise<FleetGauges | undefined>,
+): void {
   let pending: Promise<FleetGauges | undefined> | undefined
-  const fleet = () =>
-    (pending ??= readFleetGauges(database.db, new Date(now()))
-      .catch(() => undefined)
-      .finally(() => (pending = undefined)))
-
+  const fleet = () => (pending ??= read().finally(() => (pending = undefined)))
   new Gauge({
     name: 'fleetdeck_metrics_database_up',
     help: '1 when this scrape could read the fleet gauges from the database, 0 when not.',
-    registers,
+    registers: [registry],
     async collect() {
       this.set((await fleet()) ? 1 : 0)
     },
   })
-  const fleetGauge = <L extends string>(
+  const gauge = <L extends string>(
     name: string,
     help: string,
     labelNames: readonly L[],
@@ -119,35 +132,32 @@ export function createAppMetrics(database: DatabaseHandle, now: () => number): A
       name,
       help,
       labelNames,
-      registers,
+      registers: [registry],
       async collect() {
         const f = await fleet()
         this.reset()
         if (f) fill(this, f)
       },
     })
-  fleetGauge('fleetdeck_tenants', 'Tenants by status.', ['status'], (g, f) => {
+  gauge('fleetdeck_tenants', 'Tenants by status.', ['status'], (g, f) => {
     for (const status of TENANT_STATUSES) g.set({ status }, f.tenantsByStatus[status] ?? 0)
   })
-  fleetGauge('fleetdeck_users', 'Tenant users, all statuses.', [], (g, f) => {
+  gauge('fleetdeck_users', 'Tenant users, all statuses.', [], (g, f) => {
     g.set(Object.values(f.usersByStatus).reduce((a, b) => a + b, 0))
   })
-  fleetGauge('fleetdeck_users_by_status', 'Tenant users by status.', ['status'], (g, f) => {
+  gauge('fleetdeck_users_by_status', 'Tenant users by status.', ['status'], (g, f) => {
     for (const status of USER_STATUSES) g.set({ status }, f.usersByStatus[status] ?? 0)
   })
-  fleetGauge(
+  gauge(
     'fleetdeck_impersonations_active',
     'Impersonations neither ended nor expired.',
     [],
     (g, f) => g.set(f.activeImpersonations),
   )
-  fleetGauge(
-    'fleetdeck_bulk_batches_running',
-    'Bulk batches applying or rolling back.',
-    [],
-    (g, f) => g.set(f.runningBulkBatches),
+  gauge('fleetdeck_bulk_batches_running', 'Bulk batches applying or rolling back.', [], (g, f) =>
+    g.set(f.runningBulkBatches),
   )
-  fleetGauge(
+  gauge(
     'fleetdeck_scheduler_lag_seconds',
     "Per periodic task, its latest run's actual start minus its planned start.",
     ['task'],
@@ -155,13 +165,4 @@ export function createAppMetrics(database: DatabaseHandle, now: () => number): A
       for (const [task, lag] of Object.entries(f.schedulerLagSeconds)) g.set({ task }, lag)
     },
   )
-
-  return {
-    httpDuration,
-    contentType: registry.contentType,
-    async scrape() {
-      const [node, app] = await Promise.all([defaultMetrics().metrics(), registry.metrics()])
-      return node + app
-    },
-  }
 }

@@ -2,6 +2,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely'
 import pg from 'pg'
 import { describe, expect, it } from 'vitest'
 import { createApp } from '../app.js'
+import { captureLogger } from '../observability/capture-logger.js'
 import { setGlobalAllowlist, invalidateSettingsCache } from '../db/settings.js'
 import { createSuperAdmin, createTenant, createUser } from '../test-support/factories.js'
 import { getPage, send } from '../test-support/requests.js'
@@ -157,9 +158,11 @@ describe('GET /metrics', () => {
 
   it('still answers with pool and process metrics when the database cannot be read', async () => {
     const pool = new pg.Pool({ connectionString: 'postgres://postgres@127.0.0.1:1/none', max: 1 })
+    const log = captureLogger()
     const away = createApp({
       config: testConfig(),
       database: { ...t.database, db: new Kysely({ dialect: new PostgresDialect({ pool }) }) },
+      logger: log.logger,
     })
     try {
       const res = await send(away, 'GET', '/metrics', { ip: LOOPBACK })
@@ -168,6 +171,12 @@ describe('GET /metrics', () => {
       expect(sample(samples, 'fleetdeck_metrics_database_up')).toBe(0)
       expect(sample(samples, 'fleetdeck_tenants', { status: 'active' })).toBeUndefined()
       expect(sample(samples, 'fleetdeck_db_pool_max')).toEqual(expect.any(Number))
+      expect(log.lines()).toContainEqual(
+        expect.objectContaining({
+          level: 'warn',
+          msg: 'metrics: the fleet gauges could not be read',
+        }),
+      )
     } finally {
       await pool.end()
     }

@@ -47,7 +47,7 @@ const outerDispatch = new AsyncLocalStorage<Dispatch>()
  */
 export function observeRequests(deps: AppDeps): MiddlewareHandler<AppEnv> {
   const logger = deps.logger ?? processLogger(deps.config.logLevel)
-  const metrics = deps.metrics ?? createAppMetrics(deps.database, deps.now ?? Date.now)
+  const metrics = deps.metrics ?? createAppMetrics(deps.database, deps.now ?? Date.now, logger)
   if (deps.observe === false) {
     return async (c, next) => {
       c.set('log', logger)
