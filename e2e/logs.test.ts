@@ -108,7 +108,7 @@ describe(`the JSON log of a story in Chromium (${backend})`, () => {
     await page.getByLabel('Email', { exact: true }).fill(owner.email)
     await page.getByLabel('Password', { exact: true }).fill(wrongPassword)
     await page.getByRole('button', { name: 'Continue' }).click()
-    await waitForText(page.getByRole('alert'), /./)
+    await waitForText(page.getByRole('alert').first(), /./)
     expect(new URL(page.url()).pathname).toBe('/login')
 
     await page.getByLabel('Email', { exact: true }).fill(owner.email)
