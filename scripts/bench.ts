@@ -17,11 +17,14 @@
 //      tenants against /tenants in the same run (scripts/bench/bulk.ts). --only-bulk alone.
 //   8. With --health: one health sample's cost and the /system panel fragment's time, on PGlite
 //      and on PostgreSQL with --tenants tenants (scripts/bench/health.ts). --only-health alone.
+//   9. With --observability: /tenants req/s with and without request observation (histogram +
+//      JSON log), and /metrics scrape p50/p95 at --tenants tenants (scripts/bench/observability.ts;
+//      about a minute). --only-observability runs this alone.
 // Needs the local PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres);
 // it creates and drops databases of its own there. Options: --tenants N, --audit-rows N (the
 // large log, default 500000), --skip-start, --skip-pglite, --seed, --users N (default 0: skipped),
-// --kit, --only-kit, --flags, --only-flags, --bulk, --only-bulk, --health, --only-health. Takes
-// 3–5 minutes (most of it loading 500k audit rows).
+// --kit, --only-kit, --flags, --only-flags, --bulk, --only-bulk, --health, --only-health,
+// --observability, --only-observability. Takes 3–5 minutes (most of it loading 500k audit rows).
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
@@ -51,6 +54,7 @@ import { benchBulk } from './bench/bulk.js'
 import { benchKit } from './bench/kit.js'
 import { benchFlags } from './bench/flags.js'
 import { benchHealth } from './bench/health.js'
+import { benchObservability } from './bench/observability.js'
 import { benchUsers } from './bench/users.js'
 import { coldLoadBytes, get, latency, memoryOf, runLoad, type LoadResult } from './bench/load.js'
 
@@ -70,6 +74,8 @@ const { values: opts } = parseArgs({
     'only-bulk': { type: 'boolean' },
     health: { type: 'boolean' },
     'only-health': { type: 'boolean' },
+    observability: { type: 'boolean' },
+    'only-observability': { type: 'boolean' },
   },
 })
 const TENANTS = Number(opts.tenants ?? 2000)
@@ -398,7 +404,8 @@ async function benchSeed() {
 }
 
 const started = performance.now()
-const all = !opts['only-kit'] && !opts['only-flags'] && !opts['only-bulk'] && !opts['only-health']
+const ONLY = ['only-kit', 'only-flags', 'only-bulk', 'only-health', 'only-observability'] as const
+const all = ONLY.every((flag) => !opts[flag])
 if (all) await benchPostgres()
 if (all && !opts['skip-start']) await benchStart()
 if (all && !opts['skip-pglite']) await benchPgliteLoad()
@@ -417,4 +424,6 @@ if (opts.flags || opts['only-flags'])
   await benchFlags({ tenants: TENANTS, config: benchConfig(), queries: () => queries })
 if (opts.health || opts['only-health'])
   await benchHealth({ tenants: TENANTS, config: benchConfig() })
+if (opts.observability || opts['only-observability'])
+  await benchObservability({ tenants: TENANTS, config: benchConfig() })
 console.log(`\nbench took ${((performance.now() - started) / 1000).toFixed(0)} s`)

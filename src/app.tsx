@@ -58,6 +58,7 @@ import { serveAssets } from './web/assets.js'
 import { authRenderer, consoleRenderer } from './web/render.js'
 import { takeResumedFormForPage } from './web/form-resume.js'
 import { assignRequestId } from './web/request-id.js'
+import { observeRequests } from './web/observe.js'
 import { requireClientAddress } from './web/request.js'
 import { refuseControlCharactersInUrl } from './web/text-guard.js'
 
@@ -123,6 +124,7 @@ export function createApp(deps: AppDeps) {
   const trustProxy = compileTrustProxy(deps.config.trustProxy)
 
   app.use(assignRequestId)
+  app.use(observeRequests(deps))
   app.use(async (c, next) => {
     c.set('deps', deps)
     c.set('db', deps.database.db)

@@ -9,6 +9,7 @@ import { countSuperAdmins } from './db/super-admins.js'
 import { createApp, type App } from './app.js'
 import { periodicTasks } from './jobs/periodic-tasks.js'
 import { createScheduler } from './jobs/scheduler.js'
+import { logThroughPino, processLogger } from './observability/logger.js'
 
 // Fleetdeck's start on an open database, shared by `npm start` (src/server.ts) and `npm run
 // demo` (scripts/demo.ts, which runs the example tenant app beside it in the same process).
@@ -46,14 +47,18 @@ export async function startFleetdeck(
   if (signingKey.created) log(`signing key created: ${signingKey.kid}`)
   const setupLink = await printSetupLink(database, config, log)
 
-  const app = createApp({ config, database })
+  const logger = processLogger(config.logLevel)
+  const app = createApp({ config, database, logger })
   const scheduler = createScheduler(database.db, periodicTasks(database, config), {
     lock: database.kind === 'pglite' ? 'none' : 'advisory',
+    log: logThroughPino(logger),
   })
   scheduler.start()
   const { server, url } = await listen(app, config)
   const where = database.kind === 'pglite' ? `embedded database in ${config.dataDir}` : 'PostgreSQL'
-  log(`Fleetdeck listening on ${url} (${where}), ready in ${Date.now() - startedAt} ms`)
+  const readyMs = Date.now() - startedAt
+  log(`Fleetdeck listening on ${url} (${where}), ready in ${readyMs} ms`)
+  logger.info({ url, database: database.kind, readyMs }, 'started')
   return {
     app,
     url,

@@ -11,6 +11,8 @@ export type Access =
   | 'signed-in'
   /** The kit API: an app key as bearer token, never a console session (src/kit-api/auth.ts). */
   | 'app-key'
+  /** Prometheus: a bearer METRICS_TOKEN, or a loopback peer when none is set; never a session. */
+  | 'metrics-token'
   /** Only these roles; every other role gets 403. */
   | readonly OperatorRole[]
 
@@ -149,6 +151,7 @@ export const AUTHORIZATION_MATRIX: Record<string, Access> = {
   // System health (issue 10 item 3).
   'GET /system': ALL,
   // Prometheus (issue 10 item 4).
+  'GET /metrics': 'metrics-token',
   // Settings: the index, signup and default plan (issue 10 item 6).
   'GET /settings/signup': OWNERS,
   'POST /settings/signup': OWNERS,

@@ -3,6 +3,7 @@ import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm'
 import { createPgConfig } from '@electric-sql/pglite/node-postgres'
 import { Kysely, PostgresDialect } from 'kysely'
 import pg from 'pg'
+import { processLogger } from '../observability/logger.js'
 import { lockDataDir } from './data-dir-lock.js'
 import { shareEmbeddedDatabase } from './embedded-socket.js'
 import type { Database } from './schema.js'
@@ -112,9 +113,7 @@ export function createServerPool(url: string, max: number): pg.Pool {
 }
 
 function logLostConnection(error: Error): void {
-  console.warn(
-    JSON.stringify({ level: 'warn', msg: 'database connection lost', error: error.message }),
-  )
+  processLogger().warn({ error: error.message }, 'database connection lost')
 }
 
 async function openPglite(

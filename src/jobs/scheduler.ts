@@ -1,5 +1,6 @@
 import { hostname } from 'node:os'
 import type { Db } from '../db/database.js'
+import { logThroughPino, processLogger } from '../observability/logger.js'
 import { claimSchedulerSlot, finishSchedulerRun, withTaskLock } from '../db/scheduler-runs.js'
 
 // The one scheduler of periodic work (DESIGN.md §8). Time is cut into slots of each task's
@@ -84,7 +85,7 @@ export function createScheduler(
   const instance = options.instance ?? `${hostname()}:${process.pid}`
   const now = options.now ?? Date.now
   const pollMs = options.pollMs ?? 10_000
-  const log = options.log ?? ((line) => console.log(JSON.stringify(line)))
+  const log = options.log ?? logThroughPino(processLogger())
   const createdAt = new Date(now())
   const inFlight = new Map<string, Promise<RunOutcome>>()
   let timer: NodeJS.Timeout | undefined

@@ -104,7 +104,7 @@ describe('authorization matrix', () => {
   })
 
   const guarded = Object.entries(AUTHORIZATION_MATRIX).filter(
-    ([, access]) => access !== 'public' && access !== 'app-key',
+    ([, access]) => access !== 'public' && access !== 'app-key' && access !== 'metrics-token',
   )
   for (const [route, access] of guarded) {
     const [method, template] = route.split(' ')
@@ -143,6 +143,25 @@ describe('authorization matrix', () => {
       })
       expect(res.status, route).toBe(401)
       expect((await res.json()).code).toBe('unauthorized')
+    })
+  }
+
+  // Prometheus' route takes a token or a loopback peer; a console session from elsewhere is no key.
+  const metricsRoutes = Object.entries(AUTHORIZATION_MATRIX).filter(
+    ([, a]) => a === 'metrics-token',
+  )
+  for (const [route] of metricsRoutes) {
+    it(`${route} refuses an owner's console session from a non-loopback address`, async () => {
+      const [method, path] = route.split(' ')
+      const res = await send(t.app, method, path, {
+        cookie: await sessionCookie(admins.owner),
+        ip: '203.0.113.7',
+      })
+      expect(res.status, route).toBe(403)
+    })
+    it(`${route} answers a loopback peer without a session when no METRICS_TOKEN is set`, async () => {
+      const [method, path] = route.split(' ')
+      expect((await send(t.app, method, path, { ip: '127.0.0.1' })).status, route).toBe(200)
     })
   }
 

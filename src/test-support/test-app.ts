@@ -50,6 +50,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
       FLEETDECK_SECRET_KEY: 'x'.repeat(40),
       NODE_ENV: 'test',
       FLEETDECK_DATA_DIR: '/tmp/unused',
+      // Tests log nothing unless one asks: a test of the log injects a logger of its own.
+      LOG_LEVEL: 'silent',
       ...overrides,
     },
     () => {},

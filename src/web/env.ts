@@ -4,6 +4,8 @@ import type { AppKey } from '../db/app-keys.js'
 import type { DatabaseHandle, Db } from '../db/database.js'
 import type { SuperAdmin } from '../db/super-admins.js'
 import type { Session } from '../auth/session.js'
+import type { Logger } from '../observability/logger.js'
+import type { AppMetrics } from '../observability/metrics.js'
 import type { Flash } from './flash.js'
 import type { ResumedForm } from './form-resume.js'
 import type { Scope } from './scope.js'
@@ -14,6 +16,15 @@ export type AppDeps = {
   database: DatabaseHandle
   /** The clock, in milliseconds since the epoch; tests move it. */
   now?: () => number
+  /** Where the JSON log lines go; the process logger at LOG_LEVEL when absent (tests: silent). */
+  logger?: Logger
+  /** The app's /metrics registry; one of its own when absent (src/observability/metrics.ts). */
+  metrics?: AppMetrics
+  /**
+   * False: no request timing, histogram or request log line (the benchmark's baseline, to
+   * measure what they cost). Default true.
+   */
+  observe?: boolean
 }
 
 export type AppEnv = {
@@ -21,6 +32,10 @@ export type AppEnv = {
     deps: AppDeps
     db: Db
     requestId: string
+    /** The app's JSON logger (set by observeRequests, src/web/observe.ts). */
+    log: Logger
+    /** The app's Prometheus metrics (set by observeRequests). */
+    metrics: AppMetrics
     now: () => Date
     /** The signed-in super admin of a console request (set by requireConsoleSession). */
     operator: SuperAdmin

@@ -1,26 +1,32 @@
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono'
 import { HTTPException } from 'hono/http-exception'
+import { processLogger, type Logger } from '../observability/logger.js'
 import { ErrorPage } from '../views/errors/error-page.js'
 import type { AppEnv } from './env.js'
 import { clientRequestId } from './request-id.js'
+import { routePattern } from './observe.js'
 import { isHtmx } from './request.js'
 
 const NOT_FOUND = 'There is nothing at this address.'
 const FAILED =
   'The request failed and nothing was changed. Quote the request id when you report it.'
 
-/** One line of JSON per unexpected error: the cause goes to the log, never to the client. */
+/**
+ * One log line (level error) per unexpected error: the stack goes to the log (`err.stack`),
+ * never to the client. The route pattern, not the path: a path can hold an enrolment token.
+ */
 export function logError(c: Context<AppEnv>, err: unknown): void {
-  console.error(
-    JSON.stringify({
-      level: 'error',
+  const log = (c.get('log') as Logger | undefined) ?? processLogger()
+  log.error(
+    {
       requestId: c.var.requestId,
       // What the client said its id was: for matching its logs, never written to the audit log.
       clientRequestId: clientRequestId(c),
       method: c.req.method,
-      path: c.req.path,
-      error: String((err as Error | undefined)?.stack ?? err),
-    }),
+      route: routePattern(c),
+      err: err instanceof Error ? err : new Error(String(err)),
+    },
+    'request failed',
   )
 }
 

@@ -174,12 +174,14 @@ export const onlyDeleteOverride: MiddlewareHandler<AppEnv> = async (c, next) => 
  * With PUBLIC_URL set, a request must be addressed to its host. A page on another site that
  * re-points its own name at Fleetdeck's address (DNS rebinding) sends its own Host: refused
  * with 421 before anything else runs, so it cannot drive /login from an allowlisted network.
- * Health probes answer whatever the Host, for load balancers that use the bare address.
+ * Health probes answer whatever the Host, for load balancers that use the bare address, and so
+ * does /metrics, for Prometheus scraping an instance by its address (it has its own guard:
+ * METRICS_TOKEN, or a loopback peer; a rebound page holds no token and reads counts at most).
  */
 export function requirePublicHost(config: Config): MiddlewareHandler<AppEnv> {
   const expected = new URL(config.publicUrl).host
   return async (c, next) => {
-    if (!config.publicUrlExplicit || /^\/(healthz|readyz)$/.test(c.req.path)) return next()
+    if (!config.publicUrlExplicit || /^\/(healthz|readyz|metrics)$/.test(c.req.path)) return next()
     // @hono/node-server builds the request URL from the Host header.
     if (new URL(c.req.url).host.toLowerCase() !== expected) {
       return c.text(`Misdirected request: Fleetdeck answers at ${config.publicUrl}`, 421)

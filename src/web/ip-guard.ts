@@ -12,7 +12,10 @@ import { auditContext, clientIp } from './request.js'
  * the JWKS is public key material that tenant apps fetch from their own addresses (issue 8).
  */
 // The kit API is called by tenant apps from their own servers, authenticated by app keys.
-const OPEN_PATHS = /^\/(healthz|readyz|\.well-known\/jwks\.json)$|^\/(public|kit\/v1|ofrep\/v1)\//
+// /metrics is scraped by Prometheus, which is on no operator's allowlist: it has its own guard
+// (METRICS_TOKEN, or loopback only; src/routes/metrics.ts).
+const OPEN_PATHS =
+  /^\/(healthz|readyz|metrics|\.well-known\/jwks\.json)$|^\/(public|kit\/v1|ofrep\/v1)\//
 
 /**
  * Refuses an address outside the global allowlist before any other work, on every route but
