@@ -111,7 +111,7 @@ export function createScheduler(
     try {
       await task.run()
       await finishSchedulerRun(conn, id, { finishedAt: new Date(now()), outcome: 'succeeded' })
-      log({ level: 'info', msg: 'task ran', task: task.name, ms: now() - startedAt.getTime() })
+      log({ level: 'debug', msg: 'task ran', task: task.name, ms: now() - startedAt.getTime() })
       return { task: task.name, outcome: 'succeeded', plannedAt }
     } catch (error) {
       const message = (error as Error)?.message ?? String(error)

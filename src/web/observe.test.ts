@@ -118,6 +118,14 @@ describe('one JSON line per request', () => {
     expect(processHttpWindow.stats('minute').requests).toBe(before + 2)
   })
 
+  it('keeps answered health probes out of the info log, but not a refused scrape', async () => {
+    expect((await getPage(app, '/healthz')).status).toBe(200)
+    expect(newLines()).toEqual([])
+    const refused = await app.request('/metrics', { headers: { 'x-forwarded-for': '203.0.113.9' } })
+    expect(refused.status).toBe(403)
+    expect(newLines()).toMatchObject([{ route: '/metrics', status: 403 }])
+  })
+
   it('writes nothing when the app is built with observe: false', async () => {
     const quiet = createApp({
       config: testConfig(),
@@ -126,7 +134,7 @@ describe('one JSON line per request', () => {
       observe: false,
     })
     const before = processHttpWindow.stats('minute').requests
-    expect((await getPage(quiet, '/healthz')).status).toBe(200)
+    expect((await getPage(quiet, '/login')).status).toBe(200)
     expect(newLines()).toEqual([])
     expect(processHttpWindow.stats('minute').requests).toBe(before)
   })

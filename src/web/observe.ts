@@ -78,7 +78,9 @@ export function observeRequests(deps: AppDeps): MiddlewareHandler<AppEnv> {
       processHttpWindow.record(durationMs, status, Date.now())
       metrics.httpDuration.observe({ route, method, status }, durationMs / 1000)
       const operator = c.get('operator') as AppEnv['Variables']['operator'] | undefined
-      logger.info(
+      // Probes and scrapes come every few seconds from machines: only their failures are news.
+      const level = PROBE_ROUTES.has(route) && status < 400 ? 'debug' : 'info'
+      logger[level](
         {
           requestId: c.var.requestId,
           method,
@@ -93,6 +95,9 @@ export function observeRequests(deps: AppDeps): MiddlewareHandler<AppEnv> {
     }
   }
 }
+
+/** Routes that load balancers and Prometheus call every few seconds. */
+const PROBE_ROUTES = new Set(['/healthz', '/readyz', '/metrics'])
 
 /** clientIp, or null when the connection is gone (clientIp throws 400 then). */
 function safeClientIp(c: Context<AppEnv>): string | null {
