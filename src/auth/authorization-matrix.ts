@@ -150,6 +150,17 @@ export const AUTHORIZATION_MATRIX: Record<string, Access> = {
   // Prometheus (issue 10 item 4).
   // Settings: the index, signup and default plan (issue 10 item 6).
   // Settings: mail relay, licence key, key rotation (issue 10 item 6).
+  'GET /settings': OWNERS,
+  'GET /settings/mail': OWNERS,
+  'POST /settings/mail': OWNERS,
+  'DELETE /settings/mail': OWNERS,
+  'POST /settings/mail/test': OWNERS,
+  'GET /settings/licence': OWNERS,
+  'POST /settings/licence': OWNERS,
+  'DELETE /settings/licence': OWNERS,
+  'GET /settings/keys': OWNERS,
+  'POST /settings/keys/signing-key': OWNERS,
+  'POST /settings/keys/super-admin-secret': OWNERS,
   // Settings: health thresholds (issue 10 item 3).
 
   'GET /super-admins': OWNERS,

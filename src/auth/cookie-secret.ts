@@ -61,8 +61,9 @@ export async function cookieSigningKey(
   const id = `${purpose}\0${stored?.sealed ?? ''}\0${secretKey}`
   let key = derived.get(id)
   if (key === undefined) {
-    key = (stored ? mixedKey(secretKey, stored.sealed, purpose) : deriveKey(secretKey, purpose))
-      .toString('base64')
+    key = (
+      stored ? mixedKey(secretKey, stored.sealed, purpose) : deriveKey(secretKey, purpose)
+    ).toString('base64')
     if (derived.size >= DERIVED_CAP) derived.clear()
     derived.set(id, key)
   }

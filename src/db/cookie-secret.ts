@@ -36,7 +36,7 @@ export function insertCookieSecret(db: Db, secret: StoredCookieSecret, now: Date
 export function replaceCookieSecret(
   trx: Db,
   secret: StoredCookieSecret,
-  updatedBy: string,
+  updatedBy: string | null,
   now: Date,
 ): Promise<void> {
   return writeSettingRow(trx, COOKIE_SECRET_SETTING, secret, updatedBy, now)

@@ -22,7 +22,12 @@ describe('sendMail without SMTP_URL', () => {
   it('writes the message into the development outbox and says so', async () => {
     const before = (await outboxRows()).length
 
-    const delivery = await sendMail(t.db, { smtpUrl: undefined, mailFrom: FROM, secretKey: SECRET }, mail, { now: T0 })
+    const delivery = await sendMail(
+      t.db,
+      { smtpUrl: undefined, mailFrom: FROM, secretKey: SECRET },
+      mail,
+      { now: T0 },
+    )
 
     const rows = await outboxRows()
     expect(rows).toHaveLength(before + 1)
@@ -41,7 +46,9 @@ describe('sendMail without SMTP_URL', () => {
 
     await expect(
       t.db.transaction().execute(async (trx) => {
-        await sendMail(trx, { smtpUrl: undefined, mailFrom: FROM, secretKey: SECRET }, mail, { now: T0 })
+        await sendMail(trx, { smtpUrl: undefined, mailFrom: FROM, secretKey: SECRET }, mail, {
+          now: T0,
+        })
         throw new Error('roll back')
       }),
     ).rejects.toThrow('roll back')
