@@ -18,8 +18,9 @@ const FLASH_COOKIE = 'fleetdeck_flash'
 
 // The rotatable cookie secret is mixed in (src/auth/cookie-secret.ts), derived once per secret.
 function flashKey(c: Context<AppEnv>): Promise<string> {
-  const { db, deps, now } = c.var
-  return cookieSigningKey(db, deps.config.secretKey, 'flash-cookie', now().getTime())
+  // The settings cache is keyed on the app's root database handle (src/db/settings.ts).
+  const { deps, now } = c.var
+  return cookieSigningKey(deps.database.db, deps.config.secretKey, 'flash-cookie', now().getTime())
 }
 
 /** Queues a message for the next page this browser renders (post → redirect → get). */

@@ -21,8 +21,14 @@ const SECRET_FIELD = /pass|secret|code|token|otp|key|^_method$/i
 
 // The rotatable cookie secret is mixed in (src/auth/cookie-secret.ts).
 function resumeKey(c: Context<AppEnv>): Promise<string> {
-  const { db, deps, now } = c.var
-  return cookieSigningKey(db, deps.config.secretKey, 'form-resume-cookie', now().getTime())
+  // The settings cache is keyed on the app's root database handle (src/db/settings.ts).
+  const { deps, now } = c.var
+  return cookieSigningKey(
+    deps.database.db,
+    deps.config.secretKey,
+    'form-resume-cookie',
+    now().getTime(),
+  )
 }
 
 /** The fields of a submitted form that may be shown again: strings, and no secret by name. */

@@ -81,8 +81,9 @@ function cookieName(c: Context<AppEnv>): string {
 // Its own purpose, so a flash or session value never verifies here; the rotatable cookie secret
 // is mixed in, so rotating the super-admin secret voids every scope cookie (cookie-secret.ts).
 function scopeKey(c: Context<AppEnv>): Promise<string> {
-  const { db, deps, now } = c.var
-  return cookieSigningKey(db, deps.config.secretKey, 'scope-cookie', now().getTime())
+  // The settings cache is keyed on the app's root database handle (src/db/settings.ts).
+  const { deps, now } = c.var
+  return cookieSigningKey(deps.database.db, deps.config.secretKey, 'scope-cookie', now().getTime())
 }
 
 /**
