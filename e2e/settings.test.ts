@@ -2,7 +2,8 @@
 // owner opens /settings, saves an SMTP relay pointing at a real SMTP server started here
 // (smtp-server on 127.0.0.1), sends a test email and sees it arrive, records a licence key, and
 // rotates the tenant signing key after reading how many impersonations and kit sessions it
-// ends. axe-core checks every page visited.
+// ends, then rotates the super-admin secret and is signed out. axe-core checks every page
+// visited.
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -202,6 +203,25 @@ describe(`cluster settings in Chromium (${backend})`, () => {
     expect(kids).toHaveLength(2)
     expect(kids[1]).toBe(before.kid)
     await checkAccessibility('key rotation, after')
+  })
+
+  it('rotates the super-admin secret: signed out, told so on the sign-in page', async () => {
+    await page.goto(`${server.baseUrl}/settings/keys`)
+    await waitForText(page.locator('#secret-session-count'), '1 session')
+    await page.getByRole('button', { name: 'Rotate super-admin secret' }).click()
+    await waitForPath(page, '/login')
+    // The message is a cookie signed with the new secret: it verifies, so it shows.
+    await waitForText(
+      page.locator('[role="status"]'),
+      'Super-admin secret rotated: 1 session ended, yours included',
+    )
+    const sessions = await handle.db
+      .selectFrom('super_admin_sessions')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow()
+    expect(Number(sessions.n)).toBe(0)
+    await page.goto(`${server.baseUrl}/settings`)
+    await waitForPath(page, '/login')
   })
 
   it('has no serious or critical accessibility violation and no console error', () => {
