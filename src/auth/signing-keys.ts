@@ -89,7 +89,7 @@ export async function activeSigningKey(
  * `now` (compare-and-set) and stays published for SIGNING_KEY_OVERLAP_MS, so tokens it signed
  * keep verifying. Of two rotations at once, one wins and the other changes nothing. The caller
  * audits the change; to end what the old key let in within the same transaction, use
- * replaceActiveSigningKey (the settings page's rotation, src/operators/settings.ts).
+ * replaceActiveSigningKey (the settings page's rotation, src/operators/key-rotation.ts).
  * @returns the new kid and the retired one (null when no key was active)
  */
 export async function rotateSigningKey(
