@@ -1,6 +1,7 @@
 import { serve, type ServerType } from '@hono/node-server'
 import { createEnrolmentToken, withdrawSetupLinks } from './auth/enrolment.js'
 import { checkSecretKey } from './auth/key-check.js'
+import { ensureCookieSecret } from './auth/cookie-secret.js'
 import { ensureActiveSigningKey } from './auth/signing-keys.js'
 import type { Config } from './config.js'
 import type { DatabaseHandle } from './db/database.js'
@@ -45,6 +46,7 @@ export async function startFleetdeck(
   // After the key check: a key that cannot open the stored secrets must not seal a new key pair.
   const signingKey = await ensureActiveSigningKey(database.db, config, new Date())
   if (signingKey.created) log(`signing key created: ${signingKey.kid}`)
+  await ensureCookieSecret(database.db, config, new Date())
   const setupLink = await printSetupLink(database, config, log)
 
   const logger = processLogger(config.logLevel)

@@ -158,6 +158,17 @@ export const AUTHORIZATION_MATRIX: Record<string, Access> = {
   'GET /kit/v1/signup': 'app-key',
   'POST /kit/v1/signups': 'app-key',
   // Settings: mail relay, licence key, key rotation (issue 10 item 6).
+  'GET /settings': OWNERS,
+  'GET /settings/mail': OWNERS,
+  'POST /settings/mail': OWNERS,
+  'DELETE /settings/mail': OWNERS,
+  'POST /settings/mail/test': OWNERS,
+  'GET /settings/licence': OWNERS,
+  'POST /settings/licence': OWNERS,
+  'DELETE /settings/licence': OWNERS,
+  'GET /settings/keys': OWNERS,
+  'POST /settings/keys/signing-key': OWNERS,
+  'POST /settings/keys/super-admin-secret': OWNERS,
   // Settings: health thresholds (issue 10 item 3).
   'GET /settings/thresholds': OWNERS,
   'POST /settings/thresholds': OWNERS,

@@ -167,6 +167,19 @@ describe('rotateSigningKey', () => {
     })
   })
 
+  it('a retired key stays published for one hour after its rotation, then leaves (issue 10)', async () => {
+    const oldKid = (await ensureActiveSigningKey(t.db, config, start)).kid
+    await rotateSigningKey(t.db, config, at(DAY))
+    const HOUR = 60 * 60 * 1000
+
+    const publishedAt = async (ms: number) =>
+      (await publicJwks(t.db, at(ms))).keys.map((k) => k.kid).includes(oldKid)
+
+    expect(SIGNING_KEY_OVERLAP_MS).toBe(HOUR)
+    expect(await publishedAt(DAY + 59 * 60 * 1000)).toBe(true)
+    expect(await publishedAt(DAY + 61 * 60 * 1000)).toBe(false)
+  })
+
   it('keeps the previous retirements: three keys, one active, each retired at its rotation', async () => {
     const first = (await ensureActiveSigningKey(t.db, config, start)).kid
     const second = await rotateSigningKey(t.db, config, at(DAY))

@@ -17,13 +17,14 @@ import { decryptSecret, deriveKey, encryptSecret } from './encryption.js'
 // Trust boundary: the private half leaves this module only as a non-extractable CryptoKey.
 
 /**
- * How long a retired key stays in the JWKS, in milliseconds (7 days). A handoff lives 60 s, but a
- * verifier may hold a cached JWKS for longer (a kit refetches on an unknown kid, other verifiers
- * may not), and a token signed just before a rotation must still verify after it: a week covers
- * every cache we know of with room to spare, while a key retired because it leaked can be
- * removed by hand. Keys retired longer ago are never published again.
+ * How long a retired key stays in the JWKS, in milliseconds (1 hour; issue 10 item 6). A handoff
+ * lives 60 s, so a token signed just before a rotation is dead long before its key leaves; the
+ * kit refetches the JWKS when a token names a kid it does not hold, so a new key is found at
+ * once. The hour covers verifiers that cache the JWKS without that refetch (an hour is a common
+ * HTTP cache lifetime) while a rotated-out key, perhaps leaked, stops being trusted soon after.
+ * Keys retired longer ago are never published again.
  */
-export const SIGNING_KEY_OVERLAP_MS = 7 * 24 * 60 * 60 * 1000
+export const SIGNING_KEY_OVERLAP_MS = 60 * 60 * 1000
 
 /** The one algorithm Fleetdeck signs with and publishes (`alg` of RFC 7517 §4.4). */
 export const SIGNING_ALGORITHM = 'EdDSA'
@@ -87,7 +88,8 @@ export async function activeSigningKey(
  * Replaces the active key with a new one in one transaction: the previous key is retired at
  * `now` (compare-and-set) and stays published for SIGNING_KEY_OVERLAP_MS, so tokens it signed
  * keep verifying. Of two rotations at once, one wins and the other changes nothing. The caller
- * (the settings page, later) audits the change.
+ * audits the change; to end what the old key let in within the same transaction, use
+ * replaceActiveSigningKey (the settings page's rotation, src/operators/key-rotation.ts).
  * @returns the new kid and the retired one (null when no key was active)
  */
 export async function rotateSigningKey(
@@ -97,19 +99,40 @@ export async function rotateSigningKey(
 ): Promise<
   { ok: true; kid: string; retiredKid: string | null } | { ok: false; reason: 'concurrent' }
 > {
-  const fresh = await newSigningKey(config.secretKey, now)
   try {
     return await db.transaction().execute(async (trx) => {
-      const active = await findActiveSigningKey(trx)
-      if (active && !(await retireSigningKey(trx, active.kid, now))) throw new LostRotation()
-      // Throwing rolls the retirement back: never leave the database without an active key.
-      if (!(await insertActiveSigningKey(trx, fresh))) throw new LostRotation()
-      return { ok: true as const, kid: fresh.kid, retiredKid: active?.kid ?? null }
+      return { ok: true as const, ...(await replaceActiveSigningKey(trx, config, now)) }
     })
   } catch (error) {
-    if (error instanceof LostRotation) return { ok: false, reason: 'concurrent' }
+    if (error instanceof ConcurrentRotationError) return { ok: false, reason: 'concurrent' }
     throw error
   }
+}
+
+/** Another rotation retired the active key first; the transaction must roll back. */
+export class ConcurrentRotationError extends Error {
+  constructor() {
+    super('signing keys: another rotation replaced the active key first')
+  }
+}
+
+/**
+ * The rotation itself, inside the caller's transaction (`trx`): retires the active key at `now`
+ * and stores a fresh one as active. Throwing rolls the retirement back, so the database is never
+ * left without an active key.
+ * @returns the new kid and the retired one (null when no key was active)
+ * @throws ConcurrentRotationError when another rotation won the race: roll back
+ */
+export async function replaceActiveSigningKey(
+  trx: Db,
+  config: SecretKey,
+  now: Date,
+): Promise<{ kid: string; retiredKid: string | null }> {
+  const fresh = await newSigningKey(config.secretKey, now)
+  const active = await findActiveSigningKey(trx)
+  if (active && !(await retireSigningKey(trx, active.kid, now))) throw new ConcurrentRotationError()
+  if (!(await insertActiveSigningKey(trx, fresh))) throw new ConcurrentRotationError()
+  return { kid: fresh.kid, retiredKid: active?.kid ?? null }
 }
 
 /**
@@ -131,8 +154,6 @@ export async function publicJwks(db: Db, now: Date): Promise<{ keys: PublishedJw
     })),
   }
 }
-
-class LostRotation extends Error {}
 
 /** A fresh Ed25519 pair: kid of 128 random bits (base64url), private JWK sealed (AES-256-GCM). */
 async function newSigningKey(secretKey: string, now: Date) {

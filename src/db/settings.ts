@@ -93,3 +93,13 @@ export async function setGlobalAllowlist(
     .execute()
   invalidateSettingsCache()
 }
+
+/**
+ * The value stored under `key` as the request path needs it: from memory, at most
+ * SETTINGS_TTL_MS old (the cookie secret that every signed cookie mixes in is read this way).
+ * @param nowMs the app clock, in milliseconds since the epoch
+ * @returns the JSON value, or undefined when no row has that key
+ */
+export async function getCachedSetting(db: Db, key: string, nowMs: number): Promise<unknown> {
+  return (await readCachedSettings(db, nowMs)).get(key)
+}

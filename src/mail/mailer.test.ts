@@ -7,6 +7,7 @@ const t = useTestDatabase()
 
 const T0 = new Date('2026-03-02T09:00:00.000Z')
 const FROM = 'Fleetdeck <fleetdeck@example.com>'
+const SECRET = 'x'.repeat(40)
 const mail = {
   to: 'ivy@example.com',
   subject: 'Your invitation',
@@ -21,7 +22,12 @@ describe('sendMail without SMTP_URL', () => {
   it('writes the message into the development outbox and says so', async () => {
     const before = (await outboxRows()).length
 
-    const delivery = await sendMail(t.db, { smtpUrl: undefined, mailFrom: FROM }, mail, { now: T0 })
+    const delivery = await sendMail(
+      t.db,
+      { smtpUrl: undefined, mailFrom: FROM, secretKey: SECRET },
+      mail,
+      { now: T0 },
+    )
 
     const rows = await outboxRows()
     expect(rows).toHaveLength(before + 1)
@@ -40,7 +46,9 @@ describe('sendMail without SMTP_URL', () => {
 
     await expect(
       t.db.transaction().execute(async (trx) => {
-        await sendMail(trx, { smtpUrl: undefined, mailFrom: FROM }, mail, { now: T0 })
+        await sendMail(trx, { smtpUrl: undefined, mailFrom: FROM, secretKey: SECRET }, mail, {
+          now: T0,
+        })
         throw new Error('roll back')
       }),
     ).rejects.toThrow('roll back')
@@ -64,7 +72,7 @@ describe('sendMail with a transport (SMTP)', () => {
 
     const delivery = await sendMail(
       t.db,
-      { smtpUrl: 'smtp://mail.invalid', mailFrom: FROM },
+      { smtpUrl: 'smtp://mail.invalid', mailFrom: FROM, secretKey: SECRET },
       mail,
       {
         transport: recording,
@@ -91,7 +99,7 @@ describe('sendMail with a transport (SMTP)', () => {
     const before = (await outboxRows()).length
 
     await expect(
-      sendMail(t.db, { smtpUrl: 'smtp://mail.invalid', mailFrom: FROM }, mail, {
+      sendMail(t.db, { smtpUrl: 'smtp://mail.invalid', mailFrom: FROM, secretKey: SECRET }, mail, {
         transport: failing,
       }),
     ).rejects.toThrow('421 service not available')
@@ -104,7 +112,7 @@ describe('listOutboxMail', () => {
     for (const n of [1, 2, 3]) {
       await sendMail(
         t.db,
-        { smtpUrl: undefined, mailFrom: FROM },
+        { smtpUrl: undefined, mailFrom: FROM, secretKey: SECRET },
         { ...mail, subject: `number ${n}` },
         { now: T0 },
       )

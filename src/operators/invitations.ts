@@ -129,7 +129,7 @@ export async function renewInvitation(
  */
 export async function deliverInvitation(
   db: Db,
-  config: Pick<Config, 'smtpUrl' | 'mailFrom' | 'publicUrl'>,
+  config: Pick<Config, 'smtpUrl' | 'mailFrom' | 'publicUrl' | 'secretKey'>,
   invitation: Invitation,
   inviter: { name: string; email: string },
   now: Date,

@@ -18,7 +18,10 @@ import { useTestApp } from '../test-support/test-app.js'
 // The authorization matrix walked in full: every route × every role against the expected
 // outcome written in src/auth/authorization-matrix.ts, and every route of the app present there.
 
-const ENDS_OWN_SESSION = new Set(['DELETE /settings/security/sessions'])
+const ENDS_OWN_SESSION = new Set([
+  'DELETE /settings/security/sessions',
+  'POST /settings/keys/super-admin-secret',
+])
 const ROLES = OPERATOR_ROLES
 
 const t = useTestApp()

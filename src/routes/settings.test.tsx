@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { countAllSessions } from '../auth/session.js'
+import { activeSigningKey } from '../auth/signing-keys.js'
 import { auditEntries, countRows } from '../test-support/database-state.js'
 import { createSuperAdmin } from '../test-support/factories.js'
+import { parseHtml, textOf } from '../test-support/html.js'
 import {
   cookieFrom,
   getPage,
+  postForm,
   send,
   signIn,
   signInWithPasswordOnly,
@@ -95,5 +98,60 @@ describe('sign everyone out', () => {
     expect(await page.text()).toContain(
       `Everyone is signed out: ${sessions} sessions ended, yours included. Sign in again.`,
     )
+  })
+})
+
+// The /settings index (issue 10 item 6): every section, each with its state now.
+describe('the settings index', () => {
+  it('links every section and says what each holds now', async () => {
+    const { cookie } = await t.signedInOwner()
+    await t.db.deleteFrom('settings').where('key', 'in', ['mail_relay', 'licence_key']).execute()
+    await postForm(
+      t.app,
+      '/settings/mail',
+      {
+        host: 'smtp.example.com',
+        port: '587',
+        security: 'starttls',
+        user: '',
+        password: '',
+        from: 'ops@example.com',
+      },
+      cookie,
+    )
+    await postForm(t.app, '/settings/licence', { licenceKey: 'FD-LIC-0000-1234' }, cookie)
+    await activeSigningKey(t.db, t.config, new Date(t.clock.now()))
+    t.clock.advance(3 * 24 * 3600_000 + 1000)
+    const fresh = await signIn(t.app, await createSuperAdmin(t.db, t.config), t.clock)
+
+    const res = await getPage(t.app, '/settings', fresh)
+    const html = await res.text()
+
+    expect(res.status).toBe(200)
+    expect(
+      parseHtml(html)
+        .querySelectorAll('#settings-sections h2 a')
+        .map((a) => a.getAttribute('href')),
+    ).toEqual([
+      '/settings/signup',
+      '/settings/mail',
+      '/settings/licence',
+      '/settings/keys',
+      '/settings/thresholds',
+      '/settings/security',
+      '/settings/app-keys',
+    ])
+    const state = (href: string) => textOf(html, `[data-state-of="${href}"]`)
+    expect(state('/settings/mail')).toBe('Relay: smtp.example.com:587')
+    expect(state('/settings/licence')).toBe('Licence: …1234')
+    expect(state('/settings/keys')).toMatch(/^Signing key: created [3-9] d ago$/)
+    expect(state('/settings/security')).toMatch(/^IP allowlist: /)
+  })
+
+  it('is for owners only', async () => {
+    const admin = await createSuperAdmin(t.db, t.config, { role: 'admin' })
+    const cookie = await signIn(t.app, admin, t.clock)
+
+    expect((await getPage(t.app, '/settings', cookie)).status).toBe(403)
   })
 })

@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import { deleteCookie, getCookie, getSignedCookie, setSignedCookie } from 'hono/cookie'
-import { deriveKey } from '../auth/encryption.js'
+import { cookieSigningKey } from '../auth/cookie-secret.js'
 import type { AppEnv } from './env.js'
 import { wantsFragment } from './render.js'
 
@@ -16,22 +16,16 @@ export type FlashUndo = { action: string; method: 'POST' | 'DELETE'; label: stri
 
 const FLASH_COOKIE = 'fleetdeck_flash'
 
-// Derived once per secret key: HKDF on every request would be work for nothing.
-const keys = new Map<string, string>()
-
-function flashKey(c: Context<AppEnv>): string {
-  const secret = c.var.deps.config.secretKey
-  let key = keys.get(secret)
-  if (key === undefined) {
-    key = deriveKey(secret, 'flash-cookie').toString('base64')
-    keys.set(secret, key)
-  }
-  return key
+// The rotatable cookie secret is mixed in (src/auth/cookie-secret.ts), derived once per secret.
+function flashKey(c: Context<AppEnv>): Promise<string> {
+  // The settings cache is keyed on the app's root database handle (src/db/settings.ts).
+  const { deps, now } = c.var
+  return cookieSigningKey(deps.database.db, deps.config.secretKey, 'flash-cookie', now().getTime())
 }
 
 /** Queues a message for the next page this browser renders (post → redirect → get). */
 export async function setFlash(c: Context<AppEnv>, flash: Flash): Promise<void> {
-  await setSignedCookie(c, FLASH_COOKIE, JSON.stringify(flash), flashKey(c), {
+  await setSignedCookie(c, FLASH_COOKIE, JSON.stringify(flash), await flashKey(c), {
     httpOnly: true,
     sameSite: 'Strict',
     secure: c.var.deps.config.secureCookies,
@@ -44,7 +38,7 @@ export async function setFlash(c: Context<AppEnv>, flash: Flash): Promise<void> 
 export async function takeFlash(c: Context<AppEnv>): Promise<Flash | undefined> {
   // Most pages have no flash: skip the key derivation and HMAC import then.
   if (getCookie(c, FLASH_COOKIE) === undefined) return undefined
-  const raw = await getSignedCookie(c, flashKey(c), FLASH_COOKIE)
+  const raw = await getSignedCookie(c, await flashKey(c), FLASH_COOKIE)
   if (raw === undefined) return undefined
   deleteCookie(c, FLASH_COOKIE, { path: '/' })
   if (raw === false) return undefined

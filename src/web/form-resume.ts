@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import { deleteCookie, getCookie, getSignedCookie, setSignedCookie } from 'hono/cookie'
-import { deriveKey } from '../auth/encryption.js'
+import { cookieSigningKey } from '../auth/cookie-secret.js'
 import type { AppEnv } from './env.js'
 import { wantsFragment } from './render.js'
 
@@ -19,8 +19,16 @@ const MAX_JSON_LENGTH = 3000
 /** Names of fields that are never kept: passwords, codes, tokens, keys, and the verb override. */
 const SECRET_FIELD = /pass|secret|code|token|otp|key|^_method$/i
 
-function resumeKey(c: Context<AppEnv>): string {
-  return deriveKey(c.var.deps.config.secretKey, 'form-resume-cookie').toString('base64')
+// The rotatable cookie secret is mixed in (src/auth/cookie-secret.ts).
+function resumeKey(c: Context<AppEnv>): Promise<string> {
+  // The settings cache is keyed on the app's root database handle (src/db/settings.ts).
+  const { deps, now } = c.var
+  return cookieSigningKey(
+    deps.database.db,
+    deps.config.secretKey,
+    'form-resume-cookie',
+    now().getTime(),
+  )
 }
 
 /** The fields of a submitted form that may be shown again: strings, and no secret by name. */
@@ -48,7 +56,7 @@ export async function rememberForm(
     fields: kept,
   })
   if (value.length > MAX_JSON_LENGTH) return
-  await setSignedCookie(c, RESUME_COOKIE, value, resumeKey(c), {
+  await setSignedCookie(c, RESUME_COOKIE, value, await resumeKey(c), {
     httpOnly: true,
     sameSite: 'Strict',
     secure: c.var.deps.config.secureCookies,
@@ -64,7 +72,7 @@ export async function rememberForm(
 export async function takeResumedForm(c: Context<AppEnv>): Promise<ResumedForm | undefined> {
   // Runs on every console page: no key derivation or signature check when nothing was kept.
   if (c.req.method !== 'GET' || getCookie(c, RESUME_COOKIE) === undefined) return undefined
-  const raw = await getSignedCookie(c, resumeKey(c), RESUME_COOKIE)
+  const raw = await getSignedCookie(c, await resumeKey(c), RESUME_COOKIE)
   if (raw === undefined) return undefined
   const here = c.req.path + (new URL(c.req.url).search || '')
   try {

@@ -38,6 +38,7 @@ function scopeApp(config = t.config) {
   app.use(async (c, next) => {
     c.set('deps', { config, database: t.database })
     c.set('db', t.db.withPlugin(recorder) as Db)
+    c.set('now', () => new Date(t.clock.now()))
     c.set('flash', undefined)
     await next()
   })

@@ -2,7 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono'
 import { deleteCookie, getCookie, getSignedCookie, setSignedCookie } from 'hono/cookie'
 import { jsx } from 'hono/jsx'
 import { z } from 'zod'
-import { deriveKey } from '../auth/encryption.js'
+import { cookieSigningKey } from '../auth/cookie-secret.js'
 import { findTenantRefs, type TenantRef } from '../db/tenant-refs.js'
 import { ALL_TENANTS, type TenantScope } from '../db/tenant-scope.js'
 import { isUuid } from '../db/tenants.js'
@@ -78,17 +78,12 @@ function cookieName(c: Context<AppEnv>): string {
   return c.var.deps.config.secureCookies ? '__Host-fleetdeck_scope' : 'fleetdeck_scope'
 }
 
-// Derived once per secret key: its own purpose, so a flash or session value never verifies here.
-const keys = new Map<string, string>()
-
-function scopeKey(c: Context<AppEnv>): string {
-  const secret = c.var.deps.config.secretKey
-  let key = keys.get(secret)
-  if (key === undefined) {
-    key = deriveKey(secret, 'scope-cookie').toString('base64')
-    keys.set(secret, key)
-  }
-  return key
+// Its own purpose, so a flash or session value never verifies here; the rotatable cookie secret
+// is mixed in, so rotating the super-admin secret voids every scope cookie (cookie-secret.ts).
+function scopeKey(c: Context<AppEnv>): Promise<string> {
+  // The settings cache is keyed on the app's root database handle (src/db/settings.ts).
+  const { deps, now } = c.var
+  return cookieSigningKey(deps.database.db, deps.config.secretKey, 'scope-cookie', now().getTime())
 }
 
 /**
@@ -100,14 +95,14 @@ export async function readScopeCookie(
   c: Context<AppEnv>,
 ): Promise<ScopeCookie | 'absent' | 'invalid'> {
   if (getCookie(c, cookieName(c)) === undefined) return 'absent'
-  const value = await getSignedCookie(c, scopeKey(c), cookieName(c))
+  const value = await getSignedCookie(c, await scopeKey(c), cookieName(c))
   return (typeof value === 'string' && parseScopeCookie(value)) || 'invalid'
 }
 
 /** Writes the scope cookie: signed, HttpOnly, SameSite=Strict, Secure over https. */
 export async function writeScopeCookie(c: Context<AppEnv>, value: ScopeCookie): Promise<void> {
   const secure = c.var.deps.config.secureCookies
-  await setSignedCookie(c, cookieName(c), JSON.stringify(value), scopeKey(c), {
+  await setSignedCookie(c, cookieName(c), JSON.stringify(value), await scopeKey(c), {
     httpOnly: true,
     sameSite: 'Strict',
     secure,

@@ -115,7 +115,7 @@ async function deliver(c: Context<AppEnv>, invitation: Invitation): Promise<Flas
     )
     return {
       kind: 'error',
-      text: `The invitation for ${email} exists, but the email could not be sent (request id ${requestId}). Check SMTP_URL, then use “Send a new invitation link” on this page.`,
+      text: `The invitation for ${email} exists, but the email could not be sent (request id ${requestId}). Check the mail relay (Settings → Mail relay) or SMTP_URL, then use “Send a new invitation link” on this page.`,
     }
   }
 }

@@ -1,4 +1,5 @@
 import { Hono } from 'hono'
+import { findMailRelay } from '../../db/mail-relay.js'
 import { readOutbox } from '../../operators/outbox.js'
 import { OutboxPage } from '../../views/super-admins/outbox-page.js'
 import type { AppEnv } from '../../web/env.js'
@@ -12,7 +13,9 @@ export const outboxRoutes = new Hono<AppEnv>()
 // the read is audited.
 outboxRoutes.get('/', manage, stepUp, async (c) => {
   const { mails } = await readOutbox(c.var.db, auditContext(c), c.var.now())
-  return c.render(<OutboxPage mails={mails} smtpConfigured={!!c.var.deps.config.smtpUrl} />, {
+  // The relay saved at /settings/mail sends mail too, before SMTP_URL (src/mail/mailer.ts).
+  const sending = !!c.var.deps.config.smtpUrl || (await findMailRelay(c.var.db)) !== undefined
+  return c.render(<OutboxPage mails={mails} smtpConfigured={sending} />, {
     title: 'Development outbox',
   })
 })

@@ -21,8 +21,8 @@ export const OutboxPage: FC<{ mails: OutboxMail[]; smtpConfigured: boolean }> = 
       class="mb-4 rounded border border-amber-400 bg-amber-50 px-4 py-3 text-sm text-amber-900"
     >
       {smtpConfigured
-        ? 'SMTP_URL is set: new mail is sent over SMTP. These messages were written here before, when it was not set.'
-        : 'Development outbox — mail is not being sent. SMTP_URL is not set, so invitations are written here instead of emailed. Pass the link to the invitee yourself.'}
+        ? 'A mail relay (Settings → Mail relay) or SMTP_URL is set: new mail is sent over SMTP. These messages were written here before, when neither was.'
+        : 'Development outbox — mail is not being sent. Neither a mail relay (Settings → Mail relay) nor SMTP_URL is set, so invitations are written here instead of emailed. Pass the link to the invitee yourself.'}
     </div>
     {mails.length === 0 && <p class="text-sm text-slate-600">The outbox is empty.</p>}
     {mails.map((m) => (
