@@ -146,6 +146,37 @@ describe('the settings index', () => {
     expect(state('/settings/licence')).toBe('Licence: …1234')
     expect(state('/settings/keys')).toMatch(/^Signing key: created [3-9] d ago$/)
     expect(state('/settings/security')).toMatch(/^IP allowlist: /)
+    expect(state('/settings/signup')).toBe('Public signup: on, new workspaces start on Free')
+    expect(state('/settings/thresholds')).toBe('Thresholds: the defaults')
+  })
+
+  it('says when public signup is off and how many thresholds were changed', async () => {
+    await t.db
+      .insertInto('settings')
+      .values([
+        { key: 'public_signup', value: 'false', updated_at: new Date(), updated_by: null },
+        {
+          key: 'health_thresholds',
+          value: JSON.stringify({ 'host.cpu_percent': { warning: 60, critical: 80 } }),
+          updated_at: new Date(),
+          updated_by: null,
+        },
+      ])
+      .onConflict((oc) =>
+        oc.column('key').doUpdateSet((eb) => ({ value: eb.ref('excluded.value') })),
+      )
+      .execute()
+    const owner = await signIn(t.app, await createSuperAdmin(t.db, t.config), t.clock)
+
+    const html = await (await getPage(t.app, '/settings', owner)).text()
+
+    const state = (href: string) => textOf(html, `[data-state-of="${href}"]`)
+    expect(state('/settings/signup')).toBe('Public signup: off')
+    expect(state('/settings/thresholds')).toBe('Thresholds: 1 metric changed from the defaults')
+    await t.db
+      .deleteFrom('settings')
+      .where('key', 'in', ['public_signup', 'health_thresholds'])
+      .execute()
   })
 
   it('is for owners only', async () => {

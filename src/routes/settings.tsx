@@ -1,11 +1,15 @@
 import { Hono, type Context } from 'hono'
 import { countAllSessions } from '../auth/session.js'
 import { listAppKeys } from '../db/app-keys.js'
+import { getThresholdOverrides } from '../db/health-thresholds.js'
 import { findMailRelay } from '../db/mail-relay.js'
 import { getGlobalAllowlist } from '../db/settings.js'
+import { listPlans } from '../db/plans.js'
 import { findActiveSigningKey } from '../db/signing-keys.js'
+import { getSignupSettings } from '../db/signup-settings.js'
 import { findMaskedLicenceKey } from '../operators/licence-key.js'
 import { setGlobalIpAllowlist, signEveryoneOut } from '../operators/settings.js'
+import { signupOffer } from '../tenancy/self-service-signup.js'
 import { formatAge } from '../views/format.js'
 import { SecuritySettingsPage } from '../views/settings/security-settings-page.js'
 import {
@@ -43,20 +47,31 @@ settingsRoutes.get('/', edit, async (c) => {
 async function settingsSections(c: Context<AppEnv>): Promise<SettingsSectionLine[]> {
   const { db, deps } = c.var
   const now = c.var.now()
-  const [relay, licence, signingKey, allowlist, appKeys] = await Promise.all([
-    findMailRelay(db),
-    findMaskedLicenceKey(db, deps.config),
-    findActiveSigningKey(db),
-    getGlobalAllowlist(db),
-    listAppKeys(db),
-  ])
+  const [relay, licence, signingKey, allowlist, appKeys, signup, plans, thresholds] =
+    await Promise.all([
+      findMailRelay(db),
+      findMaskedLicenceKey(db, deps.config),
+      findActiveSigningKey(db),
+      getGlobalAllowlist(db),
+      listAppKeys(db),
+      getSignupSettings(db),
+      listPlans(db),
+      getThresholdOverrides(db),
+    ])
   const activeAppKeys = appKeys.filter((k) => !k.revokedAt).length
+  const offer = signupOffer(signup, plans)
+  const overridden = Object.keys(thresholds).length
   return [
     {
       href: '/settings/signup',
       title: 'Signup and default plan',
       holds:
         'Whether tenant apps offer public signup, and the plan a self-service signup starts on.',
+      state: !offer.publicSignup
+        ? 'Public signup: off'
+        : offer.plan
+          ? `Public signup: on, new workspaces start on ${offer.plan.name}`
+          : 'Public signup: on, but no plan can take new tenants',
     },
     {
       href: '/settings/mail',
@@ -86,6 +101,10 @@ async function settingsSections(c: Context<AppEnv>): Promise<SettingsSectionLine
       href: '/settings/thresholds',
       title: 'Health thresholds',
       holds: 'When each metric on System health turns warning or critical.',
+      state:
+        overridden === 0
+          ? 'Thresholds: the defaults'
+          : `Thresholds: ${overridden} metric${overridden === 1 ? '' : 's'} changed from the defaults`,
     },
     {
       href: '/settings/security',
