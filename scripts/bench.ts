@@ -15,6 +15,9 @@
 //      (scripts/bench/flags.ts; about a minute). --only-flags runs this alone.
 //   7. With --bulk: bulk changes — preview and apply/rollback of a plan change over --tenants
 //      tenants against /tenants in the same run (scripts/bench/bulk.ts). --only-bulk alone.
+//   8. With --dashboard: the dashboard's server time p50/p95 at --tenants tenants and --users
+//      users (default 1,000,000 here), and one KPI snapshot run (scripts/bench/dashboard.ts;
+//      a few minutes, most of it loading). --only-dashboard runs this alone.
 // Needs the local PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres);
 // it creates and drops databases of its own there. Options: --tenants N, --audit-rows N (the
 // large log, default 500000), --skip-start, --skip-pglite, --seed, --users N (default 0: skipped),
@@ -46,6 +49,7 @@ import {
   withScratchDatabase,
 } from './bench/fixtures.js'
 import { benchBulk } from './bench/bulk.js'
+import { benchDashboard } from './bench/dashboard.js'
 import { benchKit } from './bench/kit.js'
 import { benchFlags } from './bench/flags.js'
 import { benchUsers } from './bench/users.js'
@@ -65,6 +69,8 @@ const { values: opts } = parseArgs({
     'only-flags': { type: 'boolean' },
     bulk: { type: 'boolean' },
     'only-bulk': { type: 'boolean' },
+    dashboard: { type: 'boolean' },
+    'only-dashboard': { type: 'boolean' },
   },
 })
 const TENANTS = Number(opts.tenants ?? 2000)
@@ -393,7 +399,8 @@ async function benchSeed() {
 }
 
 const started = performance.now()
-const all = !opts['only-kit'] && !opts['only-flags'] && !opts['only-bulk']
+const all =
+  !opts['only-kit'] && !opts['only-flags'] && !opts['only-bulk'] && !opts['only-dashboard']
 if (all) await benchPostgres()
 if (all && !opts['skip-start']) await benchStart()
 if (all && !opts['skip-pglite']) await benchPgliteLoad()
@@ -410,4 +417,11 @@ if (all && USERS > 0)
   })
 if (opts.flags || opts['only-flags'])
   await benchFlags({ tenants: TENANTS, config: benchConfig(), queries: () => queries })
+if (opts.dashboard || opts['only-dashboard'])
+  await benchDashboard({
+    tenants: TENANTS,
+    users: Number(opts.users ?? 1_000_000),
+    config: benchConfig(),
+    queries: () => queries,
+  })
 console.log(`\nbench took ${((performance.now() - started) / 1000).toFixed(0)} s`)
