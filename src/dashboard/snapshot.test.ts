@@ -2,7 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { addDays, readKpiHistory, utcDay } from '../db/kpi-daily.js'
 import { createSuperAdmin, createUser } from '../test-support/factories.js'
 import { useTestApp } from '../test-support/test-app.js'
-import { takeKpiSnapshot } from './snapshot.js'
+import { dashboardTasks } from './periodic.js'
+import { KPI_SNAPSHOT_INTERVAL_MS, takeKpiSnapshot } from './snapshot.js'
 import { buildKnownFleet, KNOWN, type KnownFleet } from './test-fleet.js'
 
 // Issue 10 item 2: today's kpi_daily rows, rewritten by every run, so the day's last run is its
@@ -137,5 +138,15 @@ describe('takeKpiSnapshot', () => {
       .where('tenant_id', '=', fleet.umbrella.id)
       .execute()
     expect(left).toEqual([])
+  })
+
+  it('is the scheduler’s kpi-snapshot task, every 15 minutes, on the app’s database', async () => {
+    const [task] = dashboardTasks(t.database, t.config)
+    expect(task).toMatchObject({ name: 'kpi-snapshot', intervalMs: 15 * 60_000 })
+    expect(KPI_SNAPSHOT_INTERVAL_MS).toBe(15 * 60_000)
+    await t.db.deleteFrom('kpi_daily').execute()
+    await task.run()
+    const rows = await rowsOf(utcDay(new Date()))
+    expect(rows.filter((r) => r.tenant_id === null)).toHaveLength(1)
   })
 })
