@@ -18,6 +18,7 @@ export type SnapshotResult = { day: string; tenantRows: number; pruned: number }
 
 /**
  * Writes today's (UTC) kpi_daily rows: the fleet's (the dashboard's own numbers, `readKpis`,
+ * with the user total always counted,
  * plus the day's average host CPU, memory and disk from health_samples) and one per tenant that
  * is not deleted, in a fixed number of statements whatever the fleet's size; then removes rows
  * older than KPI_DAILY_KEEP_DAYS. A second run the same day replaces the first's values.
@@ -25,7 +26,7 @@ export type SnapshotResult = { day: string; tenantRows: number; pruned: number }
 export async function takeKpiSnapshot(db: Db, now: Date = new Date()): Promise<SnapshotResult> {
   const day = utcDay(now)
   const [fleet, host] = await Promise.all([
-    readKpis(db, ALL_TENANTS, now),
+    readKpis(db, ALL_TENANTS, now, { exactUsers: true }),
     hostDayAverages(db, day),
   ])
   await upsertFleetDay(

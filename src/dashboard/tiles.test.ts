@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatTileValue, storageGrowth, trendPoints } from './tiles.js'
+import { dashboardModel, formatTileValue, storageGrowth, trendPoints } from './tiles.js'
 
 // The tile arithmetic (issue 10 item 2): the 30 trend points and the storage growth's base day.
 
@@ -51,5 +51,28 @@ describe('formatTileValue', () => {
     expect(formatTileValue(1234567, 'count')).toBe('1,234,567')
     expect(formatTileValue(3 * 1024 ** 3, 'bytes')).toBe('3.0 GB')
     expect(formatTileValue(41.25, 'percent')).toBe('41.3 %')
+  })
+})
+
+describe('dashboardModel', () => {
+  const kpis = {
+    activeTenants: 1,
+    suspendedTenants: 0,
+    users: 1_000_000,
+    usersExact: false,
+    activeUsers: 0,
+    signupsToday: 0,
+    pendingJoinRequests: 0,
+    activeImpersonations: 0,
+    storageBytes: 0,
+  }
+  const history = { fleet: [], tenant: [] }
+  const now = new Date(`${today}T12:00:00Z`)
+
+  it('says "about" when the user total is the planner’s estimate, as the users list does', () => {
+    const users = dashboardModel({ kpis, history, now }).tiles.find((t) => t.id === 'users')!
+    expect(users.value).toBe('about 1,000,000')
+    const exact = dashboardModel({ kpis: { ...kpis, usersExact: true }, history, now })
+    expect(exact.tiles.find((t) => t.id === 'users')!.value).toBe('1,000,000')
   })
 })

@@ -156,9 +156,20 @@ export function dashboardModel({ kpis, history, tenant, now }: Input): Dashboard
           '/tenants?status=suspended',
           ['Tenants with status suspended'],
         ),
-        count('users', 'Users', 'users', kpis.users, '/users', [
-          'Every tenant user: invited, active and disabled',
-        ]),
+        {
+          ...count('users', 'Users', 'users', kpis.users, '/users', [
+            'Every tenant user: invited, active and disabled',
+          ]),
+          ...(kpis.usersExact
+            ? {}
+            : {
+                value: `about ${formatTileValue(kpis.users, 'count')}`,
+                notes: [
+                  'Every tenant user: invited, active and disabled',
+                  'Above 10,000, PostgreSQL’s estimate (as on the users list); the daily snapshot counts exactly',
+                ],
+              }),
+        },
         count(
           'active-users',
           'Active users',

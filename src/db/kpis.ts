@@ -3,7 +3,7 @@ import type { Db } from './database.js'
 import type { TenantStatus } from './schema.js'
 import type { TenantScope } from './tenant-scope.js'
 import { isUuid } from './tenants.js'
-import { joinedSince } from './users.js'
+import { joinedSince, USER_COUNT_CAP } from './users.js'
 
 // The dashboard's live numbers (issue 10 item 2), read from `public` tables only, in ONE
 // statement whatever the fleet's size: every tile is a scalar subquery on an index or a count,
@@ -32,8 +32,13 @@ export type Kpis = {
   suspendedTenants: number
   /** The scoped tenant's status; undefined for the fleet (or a tenant that does not exist). */
   tenantStatus?: TenantStatus
-  /** Fleet: every row of `users` (invited, active, disabled); with a tenant: its memberships. */
+  /**
+   * Fleet: every row of `users` (invited, active, disabled); with a tenant: its memberships.
+   * Above USER_COUNT_CAP fleet users, the planner's estimate unless `exactUsers` was asked for.
+   */
   users: number
+  /** False when `users` is the planner's estimate (the users list then says "about" too). */
+  usersExact: boolean
   /** Of those, the ones whose `last_login_at` is within ACTIVE_WITHIN_DAYS of `now`. */
   activeUsers: number
   /** Fleet: users created since midnight UTC; with a tenant: memberships created since then. */
@@ -55,6 +60,7 @@ type KpiRow = {
   suspended_tenants: number
   tenant_status: TenantStatus | null
   users: number
+  users_estimate: number | null
   active_users: number
   signups_today: number
   pending_join_requests: number
@@ -68,15 +74,24 @@ type KpiRow = {
 /**
  * Every live KPI of the dashboard for `scope` at `now`, in one statement (one round trip; the
  * counts are index scans of `tenants_status_idx`, `users_last_login_idx`, `users_created_idx`,
- * `join_requests_status_idx`, `impersonations_open_expiry_idx` and the memberships key). A
- * `tenantId` that is not a uuid counts nothing.
+ * `join_requests_status_idx`, `impersonations_open_expiry_idx` and the memberships key). The
+ * fleet's user total is counted up to USER_COUNT_CAP and estimated beyond (`pg_class.reltuples`,
+ * as the users list does): an exact count of 1M users costs ~80 ms a page. `exactUsers` (the
+ * daily snapshot) always counts. A `tenantId` that is not a uuid counts nothing.
  */
-export async function readKpis(db: Db, scope: TenantScope, now: Date): Promise<Kpis> {
+export async function readKpis(
+  db: Db,
+  scope: TenantScope,
+  now: Date,
+  options: { exactUsers?: boolean } = {},
+): Promise<Kpis> {
   const tenant = scope.tenantId
-  if (tenant !== undefined && !isUuid(tenant)) return { ...EMPTY, host: undefined }
+  if (tenant !== undefined && !isUuid(tenant)) return EMPTY
   const since = new Date(now.getTime() - ACTIVE_WITHIN_DAYS * DAY_MS)
   const today = joinedSince('today', now)
-  const counts = tenant ? tenantCounts(tenant, since, today, now) : fleetCounts(since, today, now)
+  const counts = tenant
+    ? tenantCounts(tenant, since, today, now)
+    : fleetCounts(since, today, now, !!options.exactUsers)
   const { rows } = await sql<KpiRow>`select ${counts},
       h.taken_at as host_taken_at, h.metrics as host_metrics
     from (select 1) one
@@ -95,6 +110,7 @@ const EMPTY: Kpis = {
   activeTenants: 0,
   suspendedTenants: 0,
   users: 0,
+  usersExact: true,
   activeUsers: 0,
   signupsToday: 0,
   pendingJoinRequests: 0,
@@ -102,12 +118,18 @@ const EMPTY: Kpis = {
   storageBytes: 0,
 }
 
-function fleetCounts(since: Date, today: Date, now: Date) {
+function fleetCounts(since: Date, today: Date, now: Date, exactUsers: boolean) {
+  const users = exactUsers
+    ? sql`(select count(*) from users)::int as users, null::float8 as users_estimate`
+    : sql`(select count(*) from (select 1 from users limit ${USER_COUNT_CAP + 1}) capped)::int
+        as users,
+      (select reltuples from pg_class where oid = 'public.users'::regclass)::float8
+        as users_estimate`
   return sql`
     (select count(*) from tenants where status = 'active')::int as active_tenants,
     (select count(*) from tenants where status = 'suspended')::int as suspended_tenants,
     null::text as tenant_status,
-    (select count(*) from users)::int as users,
+    ${users},
     (select count(*) from users where last_login_at >= ${since})::int as active_users,
     (select count(*) from users where created_at >= ${today})::int as signups_today,
     (select count(*) from join_requests where status = 'pending')::int as pending_join_requests,
@@ -126,6 +148,7 @@ function tenantCounts(tenant: string, since: Date, today: Date, now: Date) {
       where id = ${tenant} and status = 'suspended')::int as suspended_tenants,
     (select status from tenants where id = ${tenant}) as tenant_status,
     (select count(*) from memberships where tenant_id = ${tenant})::int as users,
+    null::float8 as users_estimate,
     (select count(*) from memberships m join users u on u.id = m.user_id
       where m.tenant_id = ${tenant} and u.last_login_at >= ${since})::int as active_users,
     (select count(*) from memberships
@@ -142,11 +165,14 @@ function tenantCounts(tenant: string, since: Date, today: Date, now: Date) {
 function toKpis(row: KpiRow): Kpis {
   const date = (v: Date | string | null) => (v === null ? undefined : new Date(v))
   const hostAt = date(row.host_taken_at)
+  const counted = Number(row.users)
+  const usersExact = row.users_estimate === null || counted <= USER_COUNT_CAP
   return {
     activeTenants: Number(row.active_tenants),
     suspendedTenants: Number(row.suspended_tenants),
     tenantStatus: row.tenant_status ?? undefined,
-    users: Number(row.users),
+    users: usersExact ? counted : Math.max(counted, Math.round(Number(row.users_estimate))),
+    usersExact,
     activeUsers: Number(row.active_users),
     signupsToday: Number(row.signups_today),
     pendingJoinRequests: Number(row.pending_join_requests),
