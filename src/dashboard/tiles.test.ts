@@ -44,6 +44,12 @@ describe('trendPoints', () => {
     expect(points[1]).toEqual({ label: '2026-11-03', value: null })
     expect(points[29]).toEqual({ label: today, value: 9 })
   })
+
+  it('starts at the first day measured, so a young record is not a month of gaps', () => {
+    const points = trendPoints([{ day: '2026-11-29', kpis: { users: 4 } }], 'users', today, 9)
+    expect(points.map((p) => p.label)).toEqual(['2026-11-29', '2026-11-30', today])
+    expect(trendPoints([], 'users', today, null)).toEqual([{ label: today, value: null }])
+  })
 })
 
 describe('formatTileValue', () => {

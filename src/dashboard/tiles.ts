@@ -45,7 +45,9 @@ export function formatTileValue(value: number, format: TileFormat): string {
 
 /**
  * The last TREND_DAYS days ending today: the stored value of `key` each day (null where no
- * snapshot holds it), today's replaced by `live` (the number the tile shows).
+ * snapshot holds it), today's replaced by `live` (the number the tile shows). Days before the
+ * first one measured are left out, so a young record is not read out as a month of "not
+ * measured"; today always stays.
  */
 export function trendPoints(
   days: KpiDay[],
@@ -54,10 +56,12 @@ export function trendPoints(
   live: number | null,
 ): SparklinePoint[] {
   const byDay = new Map(days.map((d) => [d.day, d.kpis[key] ?? null]))
-  return Array.from({ length: TREND_DAYS }, (_, i) => {
+  const points = Array.from({ length: TREND_DAYS }, (_, i) => {
     const day = addDays(today, i - (TREND_DAYS - 1))
     return { label: day, value: day === today ? live : (byDay.get(day) ?? null) }
   })
+  const first = points.findIndex((p) => p.value !== null)
+  return points.slice(first < 0 ? TREND_DAYS - 1 : Math.min(first, TREND_DAYS - 1))
 }
 
 /**
