@@ -15,14 +15,16 @@
 //      (scripts/bench/flags.ts; about a minute). --only-flags runs this alone.
 //   7. With --bulk: bulk changes — preview and apply/rollback of a plan change over --tenants
 //      tenants against /tenants in the same run (scripts/bench/bulk.ts). --only-bulk alone.
-//   8. With --dashboard: the dashboard's server time p50/p95 at --tenants tenants and --users
+//   8. With --health: one health sample's cost and the /system panel fragment's time, on PGlite
+//      and on PostgreSQL with --tenants tenants (scripts/bench/health.ts). --only-health alone.
+//   9. With --dashboard: the dashboard's server time p50/p95 at --tenants tenants and --users
 //      users (default 1,000,000 here), and one KPI snapshot run (scripts/bench/dashboard.ts;
 //      a few minutes, most of it loading). --only-dashboard runs this alone.
 // Needs the local PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres);
 // it creates and drops databases of its own there. Options: --tenants N, --audit-rows N (the
 // large log, default 500000), --skip-start, --skip-pglite, --seed, --users N (default 0: skipped),
-// --kit, --only-kit, --flags, --only-flags, --bulk, --only-bulk. Takes 3–5 minutes (most of it
-// loading 500k audit rows).
+// --kit, --only-kit, --flags, --only-flags, --bulk, --only-bulk, --health, --only-health,
+// --dashboard, --only-dashboard. Takes 3–5 minutes (most of it loading 500k audit rows).
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
@@ -52,6 +54,7 @@ import { benchBulk } from './bench/bulk.js'
 import { benchDashboard } from './bench/dashboard.js'
 import { benchKit } from './bench/kit.js'
 import { benchFlags } from './bench/flags.js'
+import { benchHealth } from './bench/health.js'
 import { benchUsers } from './bench/users.js'
 import { coldLoadBytes, get, latency, memoryOf, runLoad, type LoadResult } from './bench/load.js'
 
@@ -69,6 +72,8 @@ const { values: opts } = parseArgs({
     'only-flags': { type: 'boolean' },
     bulk: { type: 'boolean' },
     'only-bulk': { type: 'boolean' },
+    health: { type: 'boolean' },
+    'only-health': { type: 'boolean' },
     dashboard: { type: 'boolean' },
     'only-dashboard': { type: 'boolean' },
   },
@@ -400,7 +405,11 @@ async function benchSeed() {
 
 const started = performance.now()
 const all =
-  !opts['only-kit'] && !opts['only-flags'] && !opts['only-bulk'] && !opts['only-dashboard']
+  !opts['only-kit'] &&
+  !opts['only-flags'] &&
+  !opts['only-bulk'] &&
+  !opts['only-health'] &&
+  !opts['only-dashboard']
 if (all) await benchPostgres()
 if (all && !opts['skip-start']) await benchStart()
 if (all && !opts['skip-pglite']) await benchPgliteLoad()
@@ -417,6 +426,8 @@ if (all && USERS > 0)
   })
 if (opts.flags || opts['only-flags'])
   await benchFlags({ tenants: TENANTS, config: benchConfig(), queries: () => queries })
+if (opts.health || opts['only-health'])
+  await benchHealth({ tenants: TENANTS, config: benchConfig() })
 if (opts.dashboard || opts['only-dashboard'])
   await benchDashboard({
     tenants: TENANTS,

@@ -147,10 +147,18 @@ export const AUTHORIZATION_MATRIX: Record<string, Access> = {
   // Dashboard (issue 10 item 2).
   'GET /': ALL,
   // System health (issue 10 item 3).
+  'GET /system': ALL,
   // Prometheus (issue 10 item 4).
   // Settings: the index, signup and default plan (issue 10 item 6).
+  'GET /settings/signup': OWNERS,
+  'POST /settings/signup': OWNERS,
+  'GET /kit/v1/signup': 'app-key',
+  'POST /kit/v1/signups': 'app-key',
   // Settings: mail relay, licence key, key rotation (issue 10 item 6).
   // Settings: health thresholds (issue 10 item 3).
+  'GET /settings/thresholds': OWNERS,
+  'POST /settings/thresholds': OWNERS,
+  'DELETE /settings/thresholds': OWNERS,
 
   'GET /super-admins': OWNERS,
   'GET /super-admins/new': OWNERS,

@@ -51,12 +51,18 @@ export async function withTaskLock<T>(
 /**
  * Claims the slot `plannedAt` of `task` by inserting its run as `running`. The unique key on
  * (task, planned_at) makes this a compare-and-set across instances: exactly one claim wins.
- * @returns the run's id, or undefined when the slot was already claimed
+ *
+ * `takeOver` re-claims a slot whose run is still `running` but whose runner is known to be gone:
+ * the caller holds the task's advisory lock (a live runner would hold it), or, on the embedded
+ * database, the run started before this process's scheduler did. Only rows started before
+ * `takeOver.startedBefore` are taken over, so a claim never steals its own slot.
+ * @returns the run's id and whether it was taken over; undefined when the slot is taken
  */
 export async function claimSchedulerSlot(
   db: Db,
   run: { task: string; plannedAt: Date; startedAt: Date; instance: string },
-): Promise<number | undefined> {
+  takeOver?: { startedBefore: Date },
+): Promise<{ id: number; takenOver: boolean } | undefined> {
   const row = await db
     .insertInto('scheduler_runs')
     .values({
@@ -66,10 +72,19 @@ export async function claimSchedulerSlot(
       outcome: 'running',
       instance: run.instance,
     })
-    .onConflict((oc) => oc.columns(['task', 'planned_at']).doNothing())
-    .returning('id')
+    .onConflict((oc) => {
+      const target = oc.columns(['task', 'planned_at'])
+      if (!takeOver) return target.doNothing()
+      return target
+        .doUpdateSet({ started_at: run.startedAt, instance: run.instance })
+        .where('scheduler_runs.outcome', '=', 'running')
+        .where('scheduler_runs.started_at', '<', takeOver.startedBefore)
+    })
+    .returning(['id', sql<boolean>`xmax <> 0`.as('updated')])
     .executeTakeFirst()
-  return row?.id
+  if (!row) return undefined
+  // xmax is set on a row version written by ON CONFLICT DO UPDATE, 0 on a fresh insert.
+  return { id: Number(row.id), takenOver: row.updated }
 }
 
 /** Records how a claimed run ended; `error` (≤ 1,000 characters kept) only for a failure. */

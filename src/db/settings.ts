@@ -25,7 +25,11 @@ export function invalidateSettingsCache(): void {
   generation++
 }
 
-async function readCachedSettings(db: Db, nowMs: number): Promise<Map<string, unknown>> {
+/**
+ * Every setting (key → JSON value) from memory, at most SETTINGS_TTL_MS old (one query per TTL
+ * per instance): for the request path. `nowMs` is the app clock, in milliseconds since the epoch.
+ */
+export async function readCachedSettings(db: Db, nowMs: number): Promise<Map<string, unknown>> {
   const hit = cached.get(db)
   const age = hit ? nowMs - hit.loadedAt : Infinity
   if (hit && hit.generation === generation && age >= 0 && age < SETTINGS_TTL_MS) {

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { listSchedulerRuns } from '../db/scheduler-runs.js'
+import { sql } from 'kysely'
+import { openDatabase } from '../db/database.js'
+import { claimSchedulerSlot, listSchedulerRuns } from '../db/scheduler-runs.js'
 import { createScheduler, MAX_TIMER_MS, timerDelay, type PeriodicTask } from './scheduler.js'
 import { useTestDatabase } from '../test-support/test-app.js'
 
@@ -18,6 +20,14 @@ const quiet = () => {}
 function manualClock(start = T0) {
   let ms = start
   return { now: () => ms, advance: (by: number) => void (ms += by) }
+}
+
+/** A second app instance: its own pool on the test database (a server only). */
+async function openSecondInstance() {
+  const { rows } = await sql<{ name: string }>`select current_database() as name`.execute(t.db)
+  const url = new URL(process.env.TEST_DATABASE_URL!)
+  url.pathname = `/${rows[0].name}`
+  return openDatabase({ url: url.toString(), dataDir: '', poolSize: 2 })
 }
 
 function countingTask(
@@ -145,6 +155,112 @@ describe('createScheduler', () => {
       expect(await listSchedulerRuns(t.db, { task: 'held' })).toHaveLength(1)
     },
   )
+
+  it.skipIf(!process.env.TEST_DATABASE_URL)(
+    'two app instances, each with its own pool on one PostgreSQL, run each slot once',
+    async () => {
+      const other = await openSecondInstance()
+      try {
+        const task = countingTask('shared', 50)
+        const a = createScheduler(t.db, [task], { instance: 'a', log: quiet, pollMs: 20 })
+        const b = createScheduler(other.db, [task], { instance: 'b', log: quiet, pollMs: 20 })
+        a.start()
+        b.start()
+        await vi.waitFor(() => expect(task.runs).toBeGreaterThanOrEqual(6), { timeout: 5000 })
+        await Promise.all([a.stop(), b.stop()])
+
+        const runs = await listSchedulerRuns(t.db, { task: 'shared', limit: 1000 })
+        expect(runs).toHaveLength(task.runs)
+        const slots = runs.map((r) => r.plannedAt.getTime())
+        expect(new Set(slots).size).toBe(slots.length)
+      } finally {
+        await other.close()
+      }
+    },
+  )
+
+  it.skipIf(!process.env.TEST_DATABASE_URL)(
+    'when the instance running a task dies, another takes its slot over at its next check',
+    async () => {
+      const other = await openSecondInstance()
+      const releases: (() => void)[] = []
+      try {
+        const clock = manualClock()
+        const hung = countingTask(
+          'nightly',
+          24 * HOUR,
+          () => new Promise<void>((r) => releases.push(r)),
+        )
+        const a = createScheduler(other.db, [hung], { instance: 'a', now: clock.now, log: quiet })
+        const b = createScheduler(t.db, [hung], { instance: 'b', now: clock.now, log: quiet })
+        void a.runDue()
+        await vi.waitFor(() => expect(hung.runs).toBe(1))
+        expect(await b.runDue()).toEqual([{ task: 'nightly', outcome: 'skipped' }])
+
+        // Instance a dies: its connection, and the advisory lock with it, goes away.
+        await sql`select pg_terminate_backend(pid) from pg_locks
+          where locktype = 'advisory' and classid = 7346210 and granted`.execute(t.db)
+        // The backend lets its locks go as it exits, a moment after being told to.
+        await vi.waitFor(async () => {
+          const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_locks
+            where locktype = 'advisory' and classid = 7346210`.execute(t.db)
+          expect(rows[0].n).toBe(0)
+        })
+        clock.advance(1000)
+        void b.runDue()
+        await vi.waitFor(() => expect(hung.runs).toBe(2))
+
+        const runs = await listSchedulerRuns(t.db, { task: 'nightly' })
+        expect(runs).toHaveLength(1)
+        expect(runs[0]).toMatchObject({
+          instance: 'b',
+          outcome: 'running',
+          plannedAt: new Date(T0 - 12 * HOUR),
+        })
+        expect(runs[0].startedAt).toEqual(new Date(T0 + 1000))
+      } finally {
+        for (const release of releases) release()
+        await other.close().catch(() => {})
+      }
+    },
+  )
+
+  it('on the embedded database, a run left running by an earlier process is taken over', async () => {
+    const clock = manualClock(T0 + 5000)
+    await claimSchedulerSlot(t.db, {
+      task: 'left-over',
+      plannedAt: new Date(T0),
+      startedAt: new Date(T0 + 10),
+      instance: 'previous process',
+    })
+    const task = countingTask('left-over', HOUR)
+    const scheduler = createScheduler(t.db, [task], { now: clock.now, log: quiet, lock: 'none' })
+
+    const [outcome] = await scheduler.runDue()
+
+    expect(outcome.outcome).toBe('succeeded')
+    expect(task.runs).toBe(1)
+    const runs = await listSchedulerRuns(t.db, { task: 'left-over' })
+    expect(runs).toHaveLength(1)
+    expect(runs[0]).toMatchObject({ outcome: 'succeeded', startedAt: new Date(T0 + 5000) })
+    expect(runs[0].instance).not.toBe('previous process')
+  })
+
+  it('a slot running under this scheduler is not taken over by its own next check', async () => {
+    const clock = manualClock()
+    let release!: () => void
+    const slow = countingTask('mine', HOUR, () => new Promise<void>((r) => (release = r)))
+    const a = createScheduler(t.db, [slow], { now: clock.now, log: quiet, lock: 'none' })
+    const b = createScheduler(t.db, [slow], { now: clock.now, log: quiet, lock: 'none' })
+
+    const first = a.runDue()
+    await vi.waitFor(() => expect(slow.runs).toBe(1))
+    clock.advance(1000)
+    expect(await b.runDue()).toEqual([{ task: 'mine', outcome: 'skipped' }])
+    release()
+    await first
+    expect(slow.runs).toBe(1)
+  })
 
   it('start() runs tasks as their slots come; after stop() nothing runs any more', async () => {
     const task = countingTask('ticking', 40)

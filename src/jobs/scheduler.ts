@@ -6,7 +6,9 @@ import { claimSchedulerSlot, finishSchedulerRun, withTaskLock } from '../db/sche
 // interval, aligned to the epoch, so every instance computes the same slots; a slot runs once,
 // claimed by a row in scheduler_runs (unique per task and slot), and a task runs on one instance
 // at a time, under its advisory lock. Nothing lives only in memory: after a restart the table
-// says whether this slot already ran.
+// says whether this slot already ran. When an instance dies mid-run, its lock goes with its
+// connection and the next check of another instance (within the shortest task interval, or
+// pollMs) takes that slot over: a daily task is not lost for a day.
 
 /** Node's timers hold a signed 32-bit millisecond count; a longer delay fires after 1 ms. */
 export const MAX_TIMER_MS = 2 ** 31 - 1
@@ -24,8 +26,9 @@ export type SchedulerOptions = {
   instance?: string
   /** The clock, in milliseconds since the epoch (tests move it). */
   now?: () => number
-  /** Longest sleep between checks, in milliseconds (default 60 s), so a slot skipped because
-   * another instance still held the task is picked up soon after. */
+  /** Longest sleep between checks, in milliseconds (default 10 s), so a slot skipped because
+   * another instance still held the task, or left running by an instance that died, is picked
+   * up within seconds. A check costs each task one lock attempt and one insert. */
   pollMs?: number
   log?: (line: Record<string, unknown>) => void
   /**
@@ -80,18 +83,30 @@ export function createScheduler(
     throw new RangeError('task names must be unique')
   const instance = options.instance ?? `${hostname()}:${process.pid}`
   const now = options.now ?? Date.now
-  const pollMs = options.pollMs ?? 60_000
+  const pollMs = options.pollMs ?? 10_000
   const log = options.log ?? ((line) => console.log(JSON.stringify(line)))
+  const createdAt = new Date(now())
   const inFlight = new Map<string, Promise<RunOutcome>>()
   let timer: NodeJS.Timeout | undefined
   let stopped = false
 
-  /** Claims the task's current slot on `conn`; when it wins, runs the task and records the end. */
-  async function claimAndRun(conn: Db, task: PeriodicTask): Promise<RunOutcome> {
+  /**
+   * Claims the task's current slot on `conn`; when it wins, runs the task and records the end.
+   * `deadBefore`: a run of this slot still marked running and started before it has lost its
+   * runner (see claimSchedulerSlot), so this instance takes the slot over.
+   */
+  async function claimAndRun(conn: Db, task: PeriodicTask, deadBefore: Date): Promise<RunOutcome> {
     const plannedAt = new Date(slotStart(now(), task.intervalMs))
     const startedAt = new Date(now())
-    const id = await claimSchedulerSlot(conn, { task: task.name, plannedAt, startedAt, instance })
-    if (id === undefined) return { task: task.name, outcome: 'skipped' }
+    const claim = await claimSchedulerSlot(
+      conn,
+      { task: task.name, plannedAt, startedAt, instance },
+      { startedBefore: deadBefore },
+    )
+    if (claim === undefined) return { task: task.name, outcome: 'skipped' }
+    const id = claim.id
+    if (claim.takenOver)
+      log({ level: 'warn', msg: 'task taken over from a runner that is gone', task: task.name })
     try {
       await task.run()
       await finishSchedulerRun(conn, id, { finishedAt: new Date(now()), outcome: 'succeeded' })
@@ -110,8 +125,13 @@ export function createScheduler(
   }
 
   async function runTask(task: PeriodicTask): Promise<RunOutcome> {
-    if (options.lock === 'none') return claimAndRun(db, task)
-    const held = await withTaskLock(db, task.name, (conn) => claimAndRun(conn, task))
+    // One process owns the embedded database: a run left running by an earlier process is dead.
+    if (options.lock === 'none') return claimAndRun(db, task, createdAt)
+    // Under the task's advisory lock no live runner exists: one would hold the lock (a dead
+    // instance's lock went with its connection), so a slot still marked running is taken over.
+    const held = await withTaskLock(db, task.name, (conn) =>
+      claimAndRun(conn, task, new Date(now())),
+    )
     return held.locked ? held.value : { task: task.name, outcome: 'skipped' }
   }
 

@@ -6,6 +6,7 @@ import { kitImpersonationRoutes } from './impersonations.js'
 import { kitJoinRequestRoutes } from './join-requests.js'
 import { kitMemberRoutes } from './members.js'
 import { kitSignInRoutes } from './sign-ins.js'
+import { kitSignupRoutes } from './signup.js'
 import { ofrepErrorHandler, ofrepNotFound, ofrepRoutes } from './ofrep.js'
 import { kitTenantRoutes } from './tenants.js'
 
@@ -24,6 +25,7 @@ kitApiRoutes.route('/tenants/:slug/members', kitMemberRoutes)
 kitApiRoutes.route('/sign-ins', kitSignInRoutes)
 kitApiRoutes.route('/join-requests', kitJoinRequestRoutes)
 kitApiRoutes.route('/impersonations', kitImpersonationRoutes)
+kitApiRoutes.route('/', kitSignupRoutes)
 
 // Keep the catch-all last: a mounted sub-app's notFound is never consulted.
 kitApiRoutes.all('*', (c) => kitProblem(c, 404, 'not_found', 'There is nothing at this address.'))

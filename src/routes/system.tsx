@@ -1,5 +1,70 @@
-import { Hono } from 'hono'
+import { Hono, type Context } from 'hono'
+import { roleCan } from '../auth/permissions.js'
+import type { DatabaseHandle } from '../db/database.js'
+import { findLatestHealthSample, RAW_KEPT_MS } from '../db/health-samples.js'
+import { readRecentSamples } from '../health/history.js'
+import { getThresholdOverrides } from '../db/health-thresholds.js'
+import { effectiveThresholds } from '../health/metrics.js'
+import { buildPanel, statusLine } from '../health/panel.js'
+import { createSampler, type Sampler } from '../health/sampler.js'
+import { SystemFragment, SystemPage, type SystemPageProps } from '../views/system/system-page.js'
 import type { AppEnv } from '../web/env.js'
+import { requirePermission } from '../web/guards.js'
+import { pageOrFragment } from '../web/render.js'
 
-/** System health at /system (issue 10 item 3). */
+/** A stored sample older than this (ms) is stale: the page takes its own (not stored). */
+export const FRESH_SAMPLE_MS = 30_000
+
+/** System health at /system (issue 10 item 3): the page, and the panel its poll swaps. */
 export const systemRoutes = new Hono<AppEnv>()
+
+// One page sampler per database: its CPU and counter deltas then span two page loads.
+const pageSamplers = new WeakMap<DatabaseHandle, Sampler>()
+
+function pageSampler(c: Context<AppEnv>): Sampler {
+  const { database, config, now } = c.var.deps
+  let sampler = pageSamplers.get(database)
+  if (!sampler) pageSamplers.set(database, (sampler = createSampler({ database, config, now })))
+  return sampler
+}
+
+async function systemProps(c: Context<AppEnv>): Promise<SystemPageProps> {
+  const { db, deps } = c.var
+  const now = c.var.now()
+  const [latest, history, overrides] = await Promise.all([
+    findLatestHealthSample(db),
+    readRecentSamples(db, new Date(now.getTime() - RAW_KEPT_MS)),
+    getThresholdOverrides(db),
+  ])
+  const fresh = latest && Math.abs(now.getTime() - latest.takenAt.getTime()) <= FRESH_SAMPLE_MS
+  const sample = fresh ? latest : await pageSampler(c).sample()
+  const embedded = deps.database.kind === 'pglite'
+  const model = buildPanel({
+    sample,
+    history,
+    thresholds: effectiveThresholds(overrides),
+    embedded,
+    redis: deps.config.redisUrl !== undefined,
+    now,
+  })
+  return {
+    model,
+    live: !fresh,
+    instance: fresh ? latest.instance : undefined,
+    ageSeconds: Math.max(0, Math.round((now.getTime() - sample.takenAt.getTime()) / 1000)),
+    embedded,
+    status: statusLine(model),
+    grafanaUrl: deps.config.grafanaUrl,
+    canEditThresholds: roleCan(c.var.operator.role, 'saas.settings.edit'),
+  }
+}
+
+systemRoutes.get('/', requirePermission('saas.system.view'), async (c) => {
+  const props = await systemProps(c)
+  return pageOrFragment(
+    c,
+    () => <SystemFragment {...props} />,
+    () => <SystemPage {...props} />,
+    { title: 'System health' },
+  )
+})

@@ -51,6 +51,8 @@ export type NewTenant = {
   billingEmail: string
   firstAdminEmail: string
   firstAdminName: string
+  /** The app key's name when a tenant app created it (self-service signup): audited as `via`. */
+  via?: string
 }
 
 /**
@@ -89,6 +91,7 @@ export async function createTenantRecord(
           plan: tenant.planId,
           billingEmail: tenant.billingEmail,
           firstAdminEmail: tenant.firstAdminEmail,
+          ...(input.via ? { via: input.via } : {}),
         },
       },
       now,

@@ -13,6 +13,7 @@ import { boardRoutes } from './routes/board.js'
 import { joinRoutes } from './routes/join.js'
 import { memberRoutes } from './routes/members.js'
 import { signInRoutes } from './routes/sign-in.js'
+import { signupRoutes } from './routes/signup.js'
 import { readSession } from './session.js'
 import { Layout, STYLESHEET } from './views/layout.js'
 
@@ -64,7 +65,7 @@ export function createExampleApp(options: ExampleAppOptions) {
     c.header('Cache-Control', 'public, max-age=3600')
     return c.body(STYLESHEET, 200, { 'Content-Type': 'text/css; charset=utf-8' })
   })
-  app.get('/', (c) => c.text('Open your workspace at /t/<workspace>/', 200))
+  app.route('/', signupRoutes)
   app.route('/_fleetdeck', kitParts.routes)
   app.use('/t/:slug/*', kitParts.tenant, readSession)
   app.get('/t/:slug', (c) => c.redirect(`/t/${c.req.param('slug')}/`, 301))

@@ -18,7 +18,7 @@ export function renderPage(
   c: Context<BoardEnv>,
   title: string,
   content: Child,
-  status: 200 | 403 | 404 | 409 | 422 = 200,
+  status: 200 | 403 | 404 | 409 | 422 | 429 | 503 = 200,
 ) {
   const { tenant, banner, member } = c.var.fleetdeck ?? {}
   const flash = getCookie(c, FLASH)

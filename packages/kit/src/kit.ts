@@ -16,6 +16,14 @@ import {
   type MemberLookup,
 } from './members.js'
 import { recordSignIn, type SignInRecord } from './sign-ins.js'
+import {
+  signUp,
+  signupSettings,
+  type SignedUpTenant,
+  type SignUpInput,
+  type SignUpRefused,
+  type SignupSettings,
+} from './signup.js'
 import { resolveTenant, type HeldTenant, type TenantResolution } from './tenants.js'
 import type { Impersonation, KitMember, KitTenant } from './types.js'
 
@@ -77,6 +85,17 @@ export interface Kit {
     | { ok: true; outcome: 'pending' | 'joined'; joinRequestId: string }
     | { ok: false; code: string; message: string }
   >
+  /**
+   * Whether public signup is open and the plan new workspaces get (`GET /kit/v1/signup`), held
+   * like a tenant (≤ 5 s): hide the signup page, and any link to it, while `open` is false.
+   */
+  signupSettings(): Promise<SignupSettings>
+  /**
+   * Creates a workspace on Fleetdeck's default plan with the signer-up as its owner
+   * (`POST /kit/v1/signups`); refusals (`signup_closed`, `slug_taken`, `invalid_input`,
+   * `rate_limited`, `onboarding_failed`) come back as values.
+   */
+  signUp(input: SignUpInput): Promise<{ ok: true; tenant: SignedUpTenant } | SignUpRefused>
   verifyHandoff(token: string): Promise<HandoffClaims>
   redeemHandoff(token: string): Promise<Impersonation>
   currentImpersonation(id: string): Promise<Impersonation | undefined>
@@ -101,6 +120,7 @@ export function createKit(options: KitOptions): Kit {
   const tenants = createCache<HeldTenant>({ ttlMs, now })
   const members = createCache<KitMember | null>({ ttlMs, now })
   const impersonations = createCache<Impersonation | null>({ ttlMs, now })
+  const signup = createCache<SignupSettings>({ ttlMs, now })
   // When each view was fetched, for the banner's countdown; views are never mutated.
   const fetchedAt = new WeakMap<Impersonation, number>()
   const keys = createJwksResolver({
@@ -141,6 +161,13 @@ export function createKit(options: KitOptions): Kit {
     },
     recordSignIn: (input) => recordSignIn(client, input),
     submitJoinRequest: (input) => submitJoinRequest(client, input),
+    signupSettings: () => signupSettings(client, signup),
+    async signUp(input) {
+      const result = await signUp(client, input)
+      // The slug may be held as unknown from before: the new workspace must resolve at once.
+      tenants.forget(`tenant:${input.slug}`)
+      return result
+    },
     verifyHandoff: verify,
     async redeemHandoff(token) {
       const view = await redeemHandoff(client, token, await verify(token))

@@ -38,6 +38,8 @@ export type FleetdeckUnderTest = {
   /** The API calls Fleetdeck recorded for the tenant today (UTC, by the shared clock). */
   apiCallsToday(tenant: TestTenant): Promise<number>
   setTenantStatus(tenant: TestTenant, status: TenantStatus): Promise<void>
+  /** Public signup on or off and the default plan (null: the first public plan), as an owner saves them. */
+  setSignup(open: boolean, defaultPlanId?: string | null): Promise<void>
   createMember(tenant: TestTenant, role?: 'owner' | 'admin' | 'member'): Promise<TestUser>
   setUserStatus(user: TestUser, status: 'active' | 'disabled'): Promise<void>
   /** An active impersonation of `user` in `tenant`, issued to this app key, as the console starts one. */

@@ -3,6 +3,7 @@ import { generateKeyPair, SignJWT } from 'jose'
 import { activeSigningKey, rotateSigningKey } from '../../../src/auth/signing-keys.js'
 import { findApiCallsOn } from '../../../src/db/api-usage.js'
 import { listTenantAuditEntries } from '../../../src/db/tenant-audit-log.js'
+import { saveSignupSettings } from '../../../src/tenancy/self-service-signup.js'
 import {
   addMembership,
   createAppKey,
@@ -65,6 +66,11 @@ export async function inProcessFleetdeck(): Promise<FleetdeckUnderTest> {
         .set({ status, suspended_at: status === 'suspended' ? date() : null })
         .where('id', '=', tenant.id)
         .execute()
+    },
+    async setSignup(publicSignup, defaultPlanId = null) {
+      const settings = { publicSignup, defaultPlanId }
+      const saved = await saveSignupSettings(t.db, { actor: null }, settings, null, date())
+      if (!saved.ok) throw new Error(`signup settings refused: ${saved.reason}`)
     },
     async createMember(tenant, role = 'member') {
       const user = await createUser(t.db)
