@@ -20,11 +20,15 @@
 //   9. With --observability: /tenants req/s with and without request observation (histogram +
 //      JSON log), and /metrics scrape p50/p95 at --tenants tenants (scripts/bench/observability.ts;
 //      about a minute). --only-observability runs this alone.
+//  10. With --dashboard: the dashboard's server time p50/p95 at --tenants tenants and --users
+//      users (default 1,000,000 here), and one KPI snapshot run (scripts/bench/dashboard.ts;
+//      a few minutes, most of it loading). --only-dashboard runs this alone.
 // Needs the local PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres);
 // it creates and drops databases of its own there. Options: --tenants N, --audit-rows N (the
 // large log, default 500000), --skip-start, --skip-pglite, --seed, --users N (default 0: skipped),
 // --kit, --only-kit, --flags, --only-flags, --bulk, --only-bulk, --health, --only-health,
-// --observability, --only-observability. Takes 3–5 minutes (most of it loading 500k audit rows).
+// --observability, --only-observability, --dashboard, --only-dashboard. Takes 3–5 minutes (most
+// of it loading 500k audit rows).
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
@@ -51,6 +55,7 @@ import {
   withScratchDatabase,
 } from './bench/fixtures.js'
 import { benchBulk } from './bench/bulk.js'
+import { benchDashboard } from './bench/dashboard.js'
 import { benchKit } from './bench/kit.js'
 import { benchFlags } from './bench/flags.js'
 import { benchHealth } from './bench/health.js'
@@ -76,6 +81,8 @@ const { values: opts } = parseArgs({
     'only-health': { type: 'boolean' },
     observability: { type: 'boolean' },
     'only-observability': { type: 'boolean' },
+    dashboard: { type: 'boolean' },
+    'only-dashboard': { type: 'boolean' },
   },
 })
 const TENANTS = Number(opts.tenants ?? 2000)
@@ -404,7 +411,14 @@ async function benchSeed() {
 }
 
 const started = performance.now()
-const ONLY = ['only-kit', 'only-flags', 'only-bulk', 'only-health', 'only-observability'] as const
+const ONLY = [
+  'only-kit',
+  'only-flags',
+  'only-bulk',
+  'only-health',
+  'only-observability',
+  'only-dashboard',
+] as const
 const all = ONLY.every((flag) => !opts[flag])
 if (all) await benchPostgres()
 if (all && !opts['skip-start']) await benchStart()
@@ -426,4 +440,11 @@ if (opts.health || opts['only-health'])
   await benchHealth({ tenants: TENANTS, config: benchConfig() })
 if (opts.observability || opts['only-observability'])
   await benchObservability({ tenants: TENANTS, config: benchConfig() })
+if (opts.dashboard || opts['only-dashboard'])
+  await benchDashboard({
+    tenants: TENANTS,
+    users: Number(opts.users ?? 1_000_000),
+    config: benchConfig(),
+    queries: () => queries,
+  })
 console.log(`\nbench took ${((performance.now() - started) / 1000).toFixed(0)} s`)

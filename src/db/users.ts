@@ -131,6 +131,20 @@ export async function transitionUserStatus(
 export const SIGNED_IN_WITHIN = ['7', '30', '90', 'never'] as const
 export type SignedInWithin = (typeof SIGNED_IN_WITHIN)[number]
 
+/**
+ * "Joined" filter of the directory (the dashboard's signups tile links to `today`): `today` since
+ * midnight UTC of `now`, or within this many days. Across the fleet a user joins when their
+ * `users` row is created; scoped to one tenant, when their membership of it is.
+ */
+export const JOINED_WITHIN = ['today', '7', '30'] as const
+export type JoinedWithin = (typeof JOINED_WITHIN)[number]
+
+/** The instant a "joined" filter starts at: midnight UTC of `now`, or `days` × 24 h before it. */
+export function joinedSince(within: JoinedWithin, now: Date): Date {
+  if (within === 'today') return new Date(now.toISOString().slice(0, 10) + 'T00:00:00Z')
+  return new Date(now.getTime() - Number(within) * DAY_MS)
+}
+
 export type UserFilter = {
   /** Substring of the email or the name, case-insensitive (ILIKE, trigram-indexed). */
   q?: string
@@ -139,6 +153,8 @@ export type UserFilter = {
   role?: MembershipRole
   /** `last_login_at` within this many days of `now`, or never set. */
   signedInWithin?: SignedInWithin
+  /** Created (or, scoped, made a member) since `joinedSince(joined, now)`. */
+  joined?: JoinedWithin
   /** Keyset: the page after the user with this id (older), in the directory's order. */
   after?: string
   /** Keyset: the page before the user with this id (newer). Ignored when `after` is given. */
@@ -184,6 +200,7 @@ function userConditions(scope: TenantScope, filter: UserFilter) {
   const within = filter.signedInWithin
   const role = filter.role
   const tenant = scope.tenantId && isUuid(scope.tenantId) ? scope.tenantId : undefined
+  const joined = filter.joined && joinedSince(filter.joined, now)
   return [
     scope.tenantId && !tenant && sql`false`,
     q && sql`(users.email ilike ${containsPattern(q)} or users.name ilike ${containsPattern(q)})`,
@@ -194,6 +211,10 @@ function userConditions(scope: TenantScope, filter: UserFilter) {
       sql`users.last_login_at >= ${new Date(now.getTime() - Number(within) * DAY_MS)}`,
     tenant &&
       sql`exists (select 1 from memberships m where m.user_id = users.id and m.tenant_id = ${tenant}${role ? sql` and m.role = ${role}` : sql``})`,
+    joined && !tenant && sql`users.created_at >= ${joined}`,
+    joined &&
+      tenant &&
+      sql`exists (select 1 from memberships j where j.user_id = users.id and j.tenant_id = ${tenant} and j.created_at >= ${joined})`,
   ].filter((c) => !!c)
 }
 

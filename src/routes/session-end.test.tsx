@@ -130,7 +130,7 @@ describe('a session that ended under htmx', () => {
         { code: totpCode(ada.totpKey, t.clock.now()) },
         cookieFrom(password)!,
       )
-      expect([next, code.headers.get('location')]).toEqual([next, '/tenants'])
+      expect([next, code.headers.get('location')]).toEqual([next, '/'])
     }
   })
 

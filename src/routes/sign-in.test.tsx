@@ -203,7 +203,7 @@ describe('the TOTP step', () => {
     expect(await getPage(t.app, '/tenants', half)).toHaveProperty('status', 303)
   })
 
-  it('full sign-in replaces the half session with a verified one that opens the tenants table', async () => {
+  it('full sign-in replaces the half session with a verified one that opens the dashboard', async () => {
     t.clock.advance(30_000)
     const half = await signInWithPasswordOnly(t.app, ada)
 
@@ -216,7 +216,7 @@ describe('the TOTP step', () => {
     const full = cookieFrom(res)!
 
     expect(res.status).toBe(303)
-    expect(res.headers.get('location')).toBe('/tenants')
+    expect(res.headers.get('location')).toBe('/')
     expect(full).not.toBe(half)
     expect(await sessionRow(half)).toBeUndefined()
     expect(await sessionRow(full)).toMatchObject({
@@ -249,13 +249,13 @@ describe('the TOTP step', () => {
     expect((await sessionRow(second))?.two_factor_verified).toBe(false)
   })
 
-  it('GET /login and /login/totp send a fully signed-in admin on to the tenants table', async () => {
+  it('GET /login and /login/totp send a fully signed-in admin on to the dashboard', async () => {
     const full = await signIn(t.app, ada, t.clock)
 
     for (const path of ['/login', '/login/totp']) {
       const res = await getPage(t.app, path, full)
       expect(res.status).toBe(303)
-      expect(res.headers.get('location')).toBe('/tenants')
+      expect(res.headers.get('location')).toBe('/')
     }
   })
 
@@ -432,11 +432,11 @@ describe('the console guard', () => {
     }
   }
 
-  it('GET / redirects to the tenants table', async () => {
+  it('GET / (the dashboard) without a session goes to sign-in', async () => {
     const res = await getPage(t.app, '/')
 
     expect(res.status).toBe(303)
-    expect(res.headers.get('location')).toBe('/tenants')
+    expect(res.headers.get('location')).toBe('/login')
   })
 
   it('without a session every console route goes to /login (htmx gets HX-Redirect) and nothing changes', async () => {

@@ -26,7 +26,7 @@ function nextPath(candidate: string | undefined): string {
 
 /** `/login/totp`, carrying the page to return to when there is one. */
 function totpStepUrl(next: string): string {
-  return next === '/tenants' ? '/login/totp' : `/login/totp?${new URLSearchParams({ next })}`
+  return next === '/' ? '/login/totp' : `/login/totp?${new URLSearchParams({ next })}`
 }
 
 /** Why the last session ended, in the words the sign-in page uses (issue #6 item 16). */

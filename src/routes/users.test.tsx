@@ -18,6 +18,7 @@ import {
   sendForm,
   SESSION_COOKIE,
 } from '../test-support/requests.js'
+import { signedScopeCookie } from '../test-support/scope-cookie.js'
 import { useTestApp } from '../test-support/test-app.js'
 
 const t = useTestApp()
@@ -173,6 +174,41 @@ describe('the users directory', () => {
     expect(await ids('signed_in=30')).toEqual([recent, monthAgo])
     expect(await ids('signed_in=never')).toEqual([disabled])
     expect(await ids('status=bogus&role=nope&signed_in=3')).toEqual([disabled, recent, monthAgo])
+  })
+
+  it('filters by when a user joined: today (UTC) by their row, and scoped by their membership', async () => {
+    const marker = `jnd${uniqueSuffix()}`
+    const tenant = await createTenant(t.db)
+    const now = t.clock.now()
+    const midnight = Date.parse(new Date(now).toISOString().slice(0, 10) + 'T00:00:00Z')
+    const today = await createUser(t.db, { name: `${marker} t`, createdAt: new Date(midnight) })
+    const yesterday = await createUser(t.db, {
+      name: `${marker} y`,
+      createdAt: new Date(midnight - 1),
+    })
+    const old = await createUser(t.db, {
+      name: `${marker} o`,
+      createdAt: new Date(now - 40 * 86400_000),
+    })
+    // An old user who became a member today: a new member of the tenant, not a new user.
+    await addMembership(t.db, old, tenant, 'member', new Date(midnight))
+    await addMembership(t.db, yesterday, tenant, 'member', new Date(midnight - 1))
+    const ids = async (query: string, scope = '') => {
+      const path = `/users?q=${marker}&${query}`
+      const body = await (await getPage(t.app, path, cookie + scope)).text()
+      return [today, yesterday, old].filter((u) => body.includes(`user-${u.id}`))
+    }
+
+    expect(await ids('joined=today')).toEqual([today])
+    expect(await ids('joined=7')).toEqual([today, yesterday])
+    expect(await ids('joined=30')).toEqual([today, yesterday])
+    expect(await ids('joined=soon')).toEqual([today, yesterday, old])
+    const scope = await signedScopeCookie(t.config, {
+      mode: 'customer',
+      tenant: tenant.id,
+      recent: [],
+    })
+    expect(await ids('joined=today', `; ${scope}`)).toEqual([old])
   })
 
   it('pages by keyset, 50 at a time: Next goes on from the last row, Previous comes back', async () => {

@@ -13,6 +13,7 @@ import { isUuid } from '../db/tenants.js'
 import { ALL_TENANTS } from '../db/tenant-scope.js'
 import {
   findUserById,
+  JOINED_WITHIN,
   listUsers,
   listUserSignIns,
   SIGNED_IN_WITHIN,
@@ -49,6 +50,7 @@ const listQuery = z.object({
   status: z.enum(USER_STATUSES).or(z.literal('')).catch(''),
   role: z.enum(MEMBERSHIP_ROLES).or(z.literal('')).catch(''),
   signed_in: z.enum(SIGNED_IN_WITHIN).or(z.literal('')).catch(''),
+  joined: z.enum(JOINED_WITHIN).or(z.literal('')).catch(''),
   after: cursor,
   before: cursor,
 })
@@ -71,6 +73,7 @@ userRoutes.get('/', view, async (c) => {
     status: query.status || undefined,
     role: query.role || undefined,
     signedInWithin: query.signed_in || undefined,
+    joined: query.joined || undefined,
     after: query.after || undefined,
     before: query.before || undefined,
     now: c.var.now(),

@@ -17,12 +17,12 @@ describe('safeNextPath', () => {
       'javascript:alert(1)',
       'http://localhost/x',
     ]) {
-      expect([next, safeNextPath(next)]).toEqual([next, '/tenants'])
+      expect([next, safeNextPath(next)]).toEqual([next, '/'])
     }
   })
 
   it('falls back when there is no next at all, to the fallback given', () => {
-    expect(safeNextPath(undefined)).toBe('/tenants')
+    expect(safeNextPath(undefined)).toBe('/')
     expect(safeNextPath('', '/account')).toBe('/account')
   })
 })

@@ -93,7 +93,7 @@ export function requirePermission(permission: Permission): MiddlewareHandler<App
 export const STEP_UP_SECONDS = 10 * 60
 
 /** Where to come back after step-up: a local path only (never `//host` or a full URL). */
-export function safeNextPath(candidate: string | undefined, fallback = '/tenants'): string {
+export function safeNextPath(candidate: string | undefined, fallback = '/'): string {
   // No page of ours has an address this long; a longer one is someone's payload.
   if (!candidate || candidate.length > 2000) return fallback
   try {

@@ -15,7 +15,7 @@ export const LoginPage: FC<{ email?: string; error?: string; next?: string }> = 
       </p>
     )}
     <form method="post" action="/login">
-      {p.next && p.next !== '/tenants' && <input type="hidden" name="next" value={p.next} />}
+      {p.next && p.next !== '/' && <input type="hidden" name="next" value={p.next} />}
       <Field
         name="email"
         label="Email"
@@ -46,7 +46,7 @@ export const TotpPage: FC<{ email: string; error?: string; next?: string }> = (p
     <form
       method="post"
       action={
-        p.next && p.next !== '/tenants'
+        p.next && p.next !== '/'
           ? `/login/totp?${new URLSearchParams({ next: p.next })}`
           : '/login/totp'
       }

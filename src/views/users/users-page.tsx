@@ -3,8 +3,10 @@ import { anyOr, FilterField, FilterSelect } from '../components/filter-field.js'
 import { MEMBERSHIP_ROLES } from '../../db/memberships.js'
 import type { MembershipRole } from '../../db/schema.js'
 import {
+  JOINED_WITHIN,
   SIGNED_IN_WITHIN,
   USER_STATUSES,
+  type JoinedWithin,
   type SignedInWithin,
   type UserListItem,
   type UserPage,
@@ -20,6 +22,7 @@ export type UserListQuery = {
   status: UserStatus | ''
   role: MembershipRole | ''
   signedIn: SignedInWithin | ''
+  joined: JoinedWithin | ''
   after: string
   before: string
 }
@@ -40,6 +43,7 @@ export function userListUrl(query: UserListQuery, change: Partial<UserListQuery>
   if (q.status) params.set('status', q.status)
   if (q.role) params.set('role', q.role)
   if (q.signedIn) params.set('signed_in', q.signedIn)
+  if (q.joined) params.set('joined', q.joined)
   if (q.after) params.set('after', q.after)
   else if (q.before) params.set('before', q.before)
   const s = params.toString()
@@ -51,6 +55,12 @@ const SIGNED_IN_LABELS: Record<SignedInWithin, string> = {
   '30': 'in the last 30 days',
   '90': 'in the last 90 days',
   never: 'never',
+}
+
+const JOINED_LABELS: Record<JoinedWithin, string> = {
+  today: 'today (UTC)',
+  '7': 'in the last 7 days',
+  '30': 'in the last 30 days',
 }
 
 function totalText(page: UserPage, q: string): string {
@@ -192,7 +202,7 @@ export const UserFilters: FC<{ query: UserListQuery }> = ({ query }) => (
     class="mb-4 flex flex-wrap items-end gap-3"
     hx-get="/users"
     hx-target="#user-table"
-    hx-trigger="input changed delay:250ms from:#user-search, change from:#user-status, change from:#user-role, change from:#user-signed-in, submit"
+    hx-trigger="input changed delay:250ms from:#user-search, change from:#user-status, change from:#user-role, change from:#user-signed-in, change from:#user-joined, submit"
     hx-push-url="true"
     hx-sync="this:replace"
   >
@@ -230,6 +240,16 @@ export const UserFilters: FC<{ query: UserListQuery }> = ({ query }) => (
       options={[
         { value: '', label: 'Any time' },
         ...SIGNED_IN_WITHIN.map((w) => ({ value: w, label: SIGNED_IN_LABELS[w] })),
+      ]}
+    />
+    <FilterSelect
+      id="user-joined"
+      name="joined"
+      label="Joined"
+      value={query.joined}
+      options={[
+        { value: '', label: 'Any time' },
+        ...JOINED_WITHIN.map((w) => ({ value: w, label: JOINED_LABELS[w] })),
       ]}
     />
     <Button kind="plain">Filter</Button>
