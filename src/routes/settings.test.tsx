@@ -157,7 +157,7 @@ describe('the settings index', () => {
         { key: 'public_signup', value: 'false', updated_at: new Date(), updated_by: null },
         {
           key: 'health_thresholds',
-          value: JSON.stringify({ 'host.cpu_percent': { warning: 60, critical: 80 } }),
+          value: JSON.stringify({ cpu: { warning: 60, critical: 80 } }),
           updated_at: new Date(),
           updated_by: null,
         },

@@ -98,8 +98,15 @@ describe('a batch above the single-transaction limit', () => {
     const now = new Date(t.clock.now())
     const started = await applyBatch(t.db, context, onFree, now, { ...small, maxChunks: 1 })
     const batchId = (started as { batchId: string }).batchId
-    // Sales moves the last tenant (still pending) to Enterprise meanwhile.
-    const last = ids[3]
+    // Sales moves a tenant the first chunk left pending to Enterprise meanwhile (chunks follow
+    // the tenants' ids, not the order the scene made them in).
+    const { tenant_id: last } = await t.db
+      .selectFrom('bulk_batch_items')
+      .select('tenant_id')
+      .where('batch_id', '=', batchId)
+      .where('outcome', '=', 'pending')
+      .orderBy('tenant_id', 'desc')
+      .executeTakeFirstOrThrow()
     await t.db
       .updateTable('tenants')
       .set({ plan_id: 'enterprise' })
@@ -112,7 +119,11 @@ describe('a batch above the single-transaction limit', () => {
     })
 
     expect(await plans([last])).toEqual(['enterprise'])
-    expect(await plans(ids.slice(0, 3))).toEqual(['professional', 'professional', 'professional'])
+    expect(await plans(ids.filter((id) => id !== last))).toEqual([
+      'professional',
+      'professional',
+      'professional',
+    ])
     const item = await t.db
       .selectFrom('bulk_batch_items')
       .select(['outcome', 'note'])

@@ -105,7 +105,7 @@ describe('who may manage super admins', () => {
         method,
         path,
         303,
-        '/step-up?next=%2Ftenants',
+        '/step-up?next=%2F',
       ])
     }
     expect(await state()).toEqual(before)
