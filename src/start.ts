@@ -51,7 +51,7 @@ export async function startFleetdeck(
 
   const logger = processLogger(config.logLevel)
   const app = createApp({ config, database, logger })
-  const scheduler = createScheduler(database.db, periodicTasks(database, config), {
+  const scheduler = createScheduler(database.schedulerDb, periodicTasks(database, config), {
     lock: database.kind === 'pglite' ? 'none' : 'advisory',
     log: logThroughPino(logger),
   })

@@ -57,6 +57,7 @@ export async function openCliDatabase(
     kind: 'pglite',
     connections: poolSize,
     withDedicatedConnection: (work) => work(db),
+    schedulerDb: db,
     poolStats: () => poolStatsOf(pool, poolSize),
     close: () => db.destroy(),
   }

@@ -27,6 +27,14 @@ export type DatabaseHandle = {
    * embedded database there is one connection, so `work` gets the shared one.
    */
   withDedicatedConnection<T>(work: (db: Db) => Promise<T>): Promise<T>
+  /**
+   * The scheduler's connections, outside the app pool: each running periodic task pins one for
+   * its advisory lock and run record (src/db/scheduler-runs.ts), so tasks never take
+   * connections from requests, and the pool's utilisation on /system is the requests' own. On
+   * PostgreSQL a pool of up to SCHEDULER_CONNECTIONS, opened as tasks run and closed when idle;
+   * on PGlite the one shared connection (the scheduler takes no lock there).
+   */
+  schedulerDb: Db
   /** The app pool right now (issue 10: /system and /metrics). */
   poolStats(): PoolStats
   close(): Promise<void>
@@ -67,12 +75,19 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
   return openPglite(options.dataDir, options.shareWithClis)
 }
 
+/** Periodic tasks that may run at once on one instance, each holding a scheduler connection. */
+export const SCHEDULER_CONNECTIONS = 8
+
 async function openPostgres(url: string, poolSize: number): Promise<DatabaseHandle> {
   const pool = createServerPool(url, poolSize)
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   await pool.query('select 1')
+  const schedulerDb = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: createServerPool(url, SCHEDULER_CONNECTIONS) }),
+  })
   return {
     db,
+    schedulerDb,
     kind: 'postgres',
     connections: poolSize,
     async withDedicatedConnection(work) {
@@ -85,7 +100,10 @@ async function openPostgres(url: string, poolSize: number): Promise<DatabaseHand
       }
     },
     poolStats: () => poolStatsOf(pool, poolSize),
-    close: () => db.destroy(),
+    async close() {
+      await schedulerDb.destroy()
+      await db.destroy()
+    },
   }
 }
 
@@ -137,6 +155,7 @@ async function openPglite(
     kind: 'pglite',
     connections: 1,
     withDedicatedConnection: (work) => work(db),
+    schedulerDb: db,
     poolStats: () => poolStatsOf(pool, 1),
     async close() {
       await stopSharing()

@@ -129,11 +129,11 @@ export type SchedulerLag = { lastMinute: number | null; last10Minutes: number | 
 
 /**
  * The scheduler's worst lag, max(started_at − planned_at) in seconds, over runs planned in the
- * last minute and the last 10 minutes before `now`. An instance's first run of a task does not
- * count: at start-up it claims the slot already under way (planned up to one interval earlier),
- * which is a start, not a delay. The task names come from a loose index scan
- * of (task, planned_at), and each task's runs from the same index: scheduler_runs keeps 30 days
- * (some 260k rows of 10-second samples), which a plain scan would read every 10 s.
+ * last minute and the last 10 minutes before `now`. Catch-up runs do not count (an instance's
+ * first run of a task claims the slot already under way, a takeover starts late by design):
+ * they are starts, not delays. The task names come from a loose index scan of (task,
+ * planned_at), and each task's runs from a range of the same index: scheduler_runs keeps 30
+ * days (some 260k rows of 10-second samples), which a plain scan would read every 10 s.
  */
 export async function readSchedulerLag(db: Db, now: Date): Promise<SchedulerLag> {
   const minute = new Date(now.getTime() - 60_000)
@@ -152,10 +152,7 @@ export async function readSchedulerLag(db: Db, now: Date): Promise<SchedulerLag>
       select planned_at, extract(epoch from started_at - planned_at)::float8 as lag
       from scheduler_runs r
       where r.task = tasks.task and r.planned_at > ${tenMinutes} and r.planned_at <= ${now}
-        and exists (
-          select 1 from scheduler_runs p
-          where p.task = r.task and p.instance = r.instance and p.planned_at < r.planned_at
-        )
+        and not r.catch_up
     ) runs`.execute(db)
   const clamp = (v: number | null | undefined) =>
     v === null || v === undefined ? null : Math.max(0, v)

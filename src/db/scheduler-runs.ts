@@ -51,6 +51,8 @@ export async function withTaskLock<T>(
 /**
  * Claims the slot `plannedAt` of `task` by inserting its run as `running`. The unique key on
  * (task, planned_at) makes this a compare-and-set across instances: exactly one claim wins.
+ * `catchUp` marks a claim that does not start at its slot by design (an instance's first check
+ * at start-up); a takeover is always one. Scheduler lag leaves catch-up runs out.
  *
  * `takeOver` re-claims a slot whose run is still `running` but whose runner is known to be gone:
  * the caller holds the task's advisory lock (a live runner would hold it), or, on the embedded
@@ -60,7 +62,7 @@ export async function withTaskLock<T>(
  */
 export async function claimSchedulerSlot(
   db: Db,
-  run: { task: string; plannedAt: Date; startedAt: Date; instance: string },
+  run: { task: string; plannedAt: Date; startedAt: Date; instance: string; catchUp?: boolean },
   takeOver?: { startedBefore: Date },
 ): Promise<{ id: number; takenOver: boolean } | undefined> {
   const row = await db
@@ -71,12 +73,13 @@ export async function claimSchedulerSlot(
       started_at: run.startedAt,
       outcome: 'running',
       instance: run.instance,
+      catch_up: run.catchUp ?? false,
     })
     .onConflict((oc) => {
       const target = oc.columns(['task', 'planned_at'])
       if (!takeOver) return target.doNothing()
       return target
-        .doUpdateSet({ started_at: run.startedAt, instance: run.instance })
+        .doUpdateSet({ started_at: run.startedAt, instance: run.instance, catch_up: true })
         .where('scheduler_runs.outcome', '=', 'running')
         .where('scheduler_runs.started_at', '<', takeOver.startedBefore)
     })

@@ -239,6 +239,8 @@ export interface SchedulerRunsTable {
   outcome: SchedulerRunOutcome
   error: string | null
   instance: string
+  /** An instance's start-up claim of a slot under way, or a takeover: not counted as lag. */
+  catch_up: Generated<boolean>
 }
 
 /** Filter values of the audit page: every action and actor the log holds, once each. */

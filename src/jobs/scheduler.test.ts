@@ -93,6 +93,27 @@ describe('createScheduler', () => {
     })
   })
 
+  it('marks its first run of a task as a catch-up (a start, not lag) and the next ones not', async () => {
+    const clock = manualClock(T0 + 1234)
+    const task = countingTask('first', HOUR)
+    const scheduler = createScheduler(t.db, [task], { now: clock.now, log: quiet })
+
+    await scheduler.runDue()
+    clock.advance(HOUR)
+    await scheduler.runDue()
+
+    const rows = await t.db
+      .selectFrom('scheduler_runs')
+      .select(['planned_at', 'catch_up'])
+      .where('task', '=', 'first')
+      .orderBy('planned_at')
+      .execute()
+    expect(rows.map((r) => [r.planned_at.getTime(), r.catch_up])).toEqual([
+      [T0, true],
+      [T0 + HOUR, false],
+    ])
+  })
+
   it('a task that throws is recorded as failed with its error, and the scheduler goes on', async () => {
     const clock = manualClock()
     const failing = countingTask('failing', HOUR, async () => {
@@ -218,6 +239,12 @@ describe('createScheduler', () => {
           plannedAt: new Date(T0 - 12 * HOUR),
         })
         expect(runs[0].startedAt).toEqual(new Date(T0 + 1000))
+        const [row] = await t.db
+          .selectFrom('scheduler_runs')
+          .select('catch_up')
+          .where('task', '=', 'nightly')
+          .execute()
+        expect(row.catch_up).toBe(true)
       } finally {
         for (const release of releases) release()
         await other.close().catch(() => {})

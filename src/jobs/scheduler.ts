@@ -88,20 +88,28 @@ export function createScheduler(
   const log = options.log ?? logThroughPino(processLogger())
   const createdAt = new Date(now())
   const inFlight = new Map<string, Promise<RunOutcome>>()
+  /** Tasks this scheduler has checked at least once. */
+  const checked = new Set<string>()
   let timer: NodeJS.Timeout | undefined
   let stopped = false
 
   /**
    * Claims the task's current slot on `conn`; when it wins, runs the task and records the end.
    * `deadBefore`: a run of this slot still marked running and started before it has lost its
-   * runner (see claimSchedulerSlot), so this instance takes the slot over.
+   * runner (see claimSchedulerSlot), so this instance takes the slot over. `catchUp`: this is
+   * the instance's first check of the task (recorded so lag leaves the run out).
    */
-  async function claimAndRun(conn: Db, task: PeriodicTask, deadBefore: Date): Promise<RunOutcome> {
+  async function claimAndRun(
+    conn: Db,
+    task: PeriodicTask,
+    deadBefore: Date,
+    catchUp: boolean,
+  ): Promise<RunOutcome> {
     const plannedAt = new Date(slotStart(now(), task.intervalMs))
     const startedAt = new Date(now())
     const claim = await claimSchedulerSlot(
       conn,
-      { task: task.name, plannedAt, startedAt, instance },
+      { task: task.name, plannedAt, startedAt, instance, catchUp },
       { startedBefore: deadBefore },
     )
     if (claim === undefined) return { task: task.name, outcome: 'skipped' }
@@ -126,12 +134,15 @@ export function createScheduler(
   }
 
   async function runTask(task: PeriodicTask): Promise<RunOutcome> {
+    // The first check of a task here claims a slot already under way: a start, not a delay.
+    const catchUp = !checked.has(task.name)
+    checked.add(task.name)
     // One process owns the embedded database: a run left running by an earlier process is dead.
-    if (options.lock === 'none') return claimAndRun(db, task, createdAt)
+    if (options.lock === 'none') return claimAndRun(db, task, createdAt, catchUp)
     // Under the task's advisory lock no live runner exists: one would hold the lock (a dead
     // instance's lock went with its connection), so a slot still marked running is taken over.
     const held = await withTaskLock(db, task.name, (conn) =>
-      claimAndRun(conn, task, new Date(now())),
+      claimAndRun(conn, task, new Date(now()), catchUp),
     )
     return held.locked ? held.value : { task: task.name, outcome: 'skipped' }
   }

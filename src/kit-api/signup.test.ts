@@ -8,7 +8,12 @@ import { createAppKey, createTenant, uniqueSuffix } from '../test-support/factor
 import { kitCall } from '../test-support/kit-calls.js'
 import { insertTestPlan } from '../test-support/plan-scenes.js'
 import { useTestApp } from '../test-support/test-app.js'
-import { SIGNUPS_PER_HOUR_PER_ADDRESS, SIGNUPS_PER_HOUR_PER_KEY } from './signup.js'
+import {
+  SIGNUPS_PER_DAY_ALL_KEYS,
+  SIGNUPS_PER_HOUR_PER_ADDRESS,
+  SIGNUPS_PER_HOUR_PER_KEY,
+  signupAddressKey,
+} from './signup.js'
 
 // GET /kit/v1/signup and POST /kit/v1/signups (PROTOCOL.md "Signup", issue 10 item 6).
 
@@ -208,5 +213,42 @@ describe('POST /kit/v1/signups', () => {
 
     expect(res.status).toBe(429)
     expect(await res.json()).toMatchObject({ code: 'rate_limited' })
+  })
+
+  it('stops every key once the day’s signups across all keys reach the cap', async () => {
+    expect((await signUp()).status).toBe(201)
+    await t.db
+      .updateTable('rate_limits')
+      .set({ hits: SIGNUPS_PER_DAY_ALL_KEYS })
+      .where('key', '=', 'kit-signup-all')
+      .execute()
+    const { token: other } = await createAppKey(t.db, { name: 'Another app' })
+    const tenants = await countRows(t.db, 'tenants')
+
+    const res = await kitCall(t.app, other, 'POST', '/signups', { json: signUpBody() })
+
+    expect(res.status).toBe(429)
+    expect(await res.json()).toMatchObject({ code: 'rate_limited' })
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0)
+    expect(await countRows(t.db, 'tenants')).toBe(tenants)
+    await t.db
+      .updateTable('rate_limits')
+      .set({ hits: 0 })
+      .where('key', '=', 'kit-signup-all')
+      .execute()
+  })
+})
+
+describe('signupAddressKey', () => {
+  it('counts an IPv6 /64 as one address, whatever its spelling', () => {
+    expect(signupAddressKey('2001:db8:1:2::1')).toBe('2001:db8:1:2::/64')
+    expect(signupAddressKey('2001:0DB8:0001:0002:ffff:1:2:3')).toBe('2001:db8:1:2::/64')
+    expect(signupAddressKey('::1')).toBe('0:0:0:0::/64')
+    expect(signupAddressKey('0:0::1')).toBe('0:0:0:0::/64')
+  })
+
+  it('keeps IPv4 as is, and an IPv4-mapped address as its IPv4', () => {
+    expect(signupAddressKey('192.0.2.7')).toBe('192.0.2.7')
+    expect(signupAddressKey('::ffff:192.0.2.7')).toBe('192.0.2.7')
   })
 })

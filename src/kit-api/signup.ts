@@ -16,6 +16,31 @@ import { emailField, readJson, revalidatableJson } from './http.js'
 export const SIGNUPS_PER_HOUR_PER_KEY = 200
 /** Signups one address (the signer-up's, as the app reports it) may make per hour. */
 export const SIGNUPS_PER_HOUR_PER_ADDRESS = 10
+/**
+ * Self-service signups per UTC day across every app key: each builds a tenant schema, and one
+ * PostgreSQL server holds about 2,000 (DESIGN.md §3), so a leaked or looping key must not fill
+ * it in a day. A real launch past this asks an operator to raise it.
+ */
+export const SIGNUPS_PER_DAY_ALL_KEYS = 500
+
+/**
+ * The rate-limit key of a signer-up's address: IPv4 as is (an IPv4-mapped IPv6 address as its
+ * IPv4), IPv6 by its /64 — one household or host gets a whole /64, and each spelling of an
+ * address (`::1`, `0:0::1`) must count as one.
+ */
+export function signupAddressKey(ip: string): string {
+  if (ip.includes('.')) return ip.slice(ip.lastIndexOf(':') + 1)
+  const [head, tail = ''] = ip.toLowerCase().split('::')
+  const left = head ? head.split(':') : []
+  const right = tail ? tail.split(':') : []
+  const groups = ip.includes('::')
+    ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right]
+    : left
+  return `${groups
+    .slice(0, 4)
+    .map((g) => (parseInt(g, 16) || 0).toString(16))
+    .join(':')}::/64`
+}
 
 const plainText = (what: string) =>
   z
@@ -79,18 +104,24 @@ kitSignupRoutes.post('/signups', async (c) => {
 })
 
 /**
- * Counts the signup against its app key and, when the app sent one, the signer-up's address;
- * 429 past either hourly limit. Without `ip` only the key's limit applies: the request's own
+ * Counts the signup against its app key, the day's signups of every key and, when the app sent
+ * one, the signer-up's address (by signupAddressKey); 429 past any of the limits. Without `ip` only the key's limit applies: the request's own
  * address is the app's, shared by all its visitors. The address is as honest as the app, which
  * holds a key an owner issued.
  */
 async function limitSignups(c: Context<KitEnv>, address: string | undefined) {
   const now = c.var.now()
-  const [byKey, byAddress] = await Promise.all([
+  const [byKey, byAddress, allKeys] = await Promise.all([
     hitRateLimit(c.var.db, `kit-signup:${c.var.appKey.id}`, 3600, now),
-    address ? hitRateLimit(c.var.db, `kit-signup-ip:${address}`, 3600, now) : 0,
+    address ? hitRateLimit(c.var.db, `kit-signup-ip:${signupAddressKey(address)}`, 3600, now) : 0,
+    hitRateLimit(c.var.db, 'kit-signup-all', 86_400, now),
   ])
+  const seconds = Math.floor(now.getTime() / 1000)
+  if (allKeys > SIGNUPS_PER_DAY_ALL_KEYS) {
+    c.header('Retry-After', String(86_400 - (seconds % 86_400)))
+    throw new KitRefusal(429, 'rate_limited', 'Too many signups today; try again tomorrow.')
+  }
   if (byKey <= SIGNUPS_PER_HOUR_PER_KEY && byAddress <= SIGNUPS_PER_HOUR_PER_ADDRESS) return
-  c.header('Retry-After', String(3600 - (Math.floor(now.getTime() / 1000) % 3600)))
+  c.header('Retry-After', String(3600 - (seconds % 3600)))
   throw new KitRefusal(429, 'rate_limited', 'Too many signups this hour; try again later.')
 }

@@ -128,9 +128,11 @@ describe('GET /metrics', () => {
 
   it('reports the app pool and the latest scheduler lag per task', async () => {
     const planned = new Date('2026-01-01T00:00:00Z')
-    for (const [task, lagMs, at] of [
-      ['obs-test-task', 9_000, planned],
-      ['obs-test-task', 2_500, new Date(planned.getTime() + 10_000)],
+    for (const [task, lagMs, at, catchUp] of [
+      ['obs-test-task', 9_000, planned, false],
+      ['obs-test-task', 2_500, new Date(planned.getTime() + 10_000), false],
+      // A later start-up's claim of a slot under way is no lag: the gauge keeps the run before.
+      ['obs-test-task', 8_000, new Date(planned.getTime() + 20_000), true],
     ] as const) {
       await t.db
         .insertInto('scheduler_runs')
@@ -140,6 +142,7 @@ describe('GET /metrics', () => {
           started_at: new Date(at.getTime() + lagMs),
           outcome: 'succeeded',
           instance: 'test:1',
+          catch_up: catchUp,
         })
         .execute()
     }

@@ -72,6 +72,20 @@ describe('/system', () => {
     expect(await t.db.selectFrom('health_samples').select('id').execute()).toHaveLength(1)
   })
 
+  it('shares a sample it took for the page with every request for 10 seconds', async () => {
+    const takenAt = (html: string) =>
+      parseHtml(html).querySelector('#sampled-at time')?.getAttribute('datetime')
+    const first = takenAt((await page()).html)
+    t.clock.advance(5_000)
+    const again = takenAt((await page({ 'hx-request': 'true', 'x-fleetdeck-poll': '1' })).html)
+    t.clock.advance(10_000)
+    const later = takenAt((await page()).html)
+
+    expect(first).toBeDefined()
+    expect(again).toBe(first)
+    expect(later).not.toBe(first)
+  })
+
   it.runIf(!process.env.TEST_DATABASE_URL)(
     'on the embedded database says "not available" for what PGlite cannot give, never 0',
     async () => {

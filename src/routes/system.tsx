@@ -18,14 +18,36 @@ export const FRESH_SAMPLE_MS = 30_000
 /** System health at /system (issue 10 item 3): the page, and the panel its poll swaps. */
 export const systemRoutes = new Hono<AppEnv>()
 
-// One page sampler per database: its CPU and counter deltas then span two page loads.
-const pageSamplers = new WeakMap<DatabaseHandle, Sampler>()
+/**
+ * How long a sample the page took itself serves every viewer and poll, in milliseconds: with
+ * the stored samples stale (scheduler stopped or behind: when things are already bad), ten
+ * open panels must not each run every collector every 10 s.
+ */
+export const PAGE_SAMPLE_REUSE_MS = 10_000
 
-function pageSampler(c: Context<AppEnv>): Sampler {
+// One page sampler per database: its CPU and counter deltas then span two page loads. Its
+// latest sample (or the one being taken) is shared until PAGE_SAMPLE_REUSE_MS old.
+const pageSamplers = new WeakMap<
+  DatabaseHandle,
+  { sampler: Sampler; latest?: { at: number; sample: ReturnType<Sampler['sample']> } }
+>()
+
+function pageSample(c: Context<AppEnv>): ReturnType<Sampler['sample']> {
   const { database, config, now } = c.var.deps
-  let sampler = pageSamplers.get(database)
-  if (!sampler) pageSamplers.set(database, (sampler = createSampler({ database, config, now })))
-  return sampler
+  let entry = pageSamplers.get(database)
+  if (!entry)
+    pageSamplers.set(database, (entry = { sampler: createSampler({ database, config, now }) }))
+  const at = c.var.now().getTime()
+  if (entry.latest && at - entry.latest.at >= 0 && at - entry.latest.at < PAGE_SAMPLE_REUSE_MS)
+    return entry.latest.sample
+  const sample = entry.sampler.sample()
+  const latest = { at, sample }
+  entry.latest = latest
+  // A failed sample is not kept: the next request tries again.
+  sample.catch(() => {
+    if (entry.latest === latest) entry.latest = undefined
+  })
+  return sample
 }
 
 async function systemProps(c: Context<AppEnv>): Promise<SystemPageProps> {
@@ -37,7 +59,7 @@ async function systemProps(c: Context<AppEnv>): Promise<SystemPageProps> {
     getThresholdOverrides(db),
   ])
   const fresh = latest && Math.abs(now.getTime() - latest.takenAt.getTime()) <= FRESH_SAMPLE_MS
-  const sample = fresh ? latest : await pageSampler(c).sample()
+  const sample = fresh ? latest : await pageSample(c)
   const embedded = deps.database.kind === 'pglite'
   const model = buildPanel({
     sample,
