@@ -100,7 +100,8 @@ describe('/system', () => {
   it('draws the last hour of stored samples as a trend with the numbers for screen readers', async () => {
     await stored(3 * 60_000, { 'host.cpu_percent': 10 })
     await stored(2 * 60_000, { 'host.cpu_percent': 20 })
-    await stored(2_000, { 'host.cpu_percent': 30 })
+    // Taken now: a sample 2 s ago falls in the previous minute during a minute's first 2 s.
+    await stored(0, { 'host.cpu_percent': 30 })
 
     const { html } = await page()
 
