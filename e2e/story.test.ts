@@ -176,6 +176,11 @@ describe(`Fleetdeck story in Chromium (${backend})`, () => {
     await page.getByRole('button', { name: 'Sign in' }).click()
     lastTotpStep = step
 
+    // Operators land on the dashboard; the tenants table is one click away.
+    await waitForPath(page, '/')
+    expect(await heading()).toBe('Dashboard')
+    await checkAccessibility('dashboard')
+    await page.getByRole('link', { name: 'Tenants', exact: true }).click()
     await waitForPath(page, '/tenants')
     expect(await heading()).toBe('Tenants')
   })
@@ -441,7 +446,7 @@ describe(`Fleetdeck story in Chromium (${backend})`, () => {
       }
     })
     expect(ring).toEqual({
-      text: 'Tenants',
+      text: 'Dashboard',
       style: 'solid',
       width: '2px',
       color: 'rgb(252, 211, 77)',

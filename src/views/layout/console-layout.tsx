@@ -88,7 +88,7 @@ const Sidebar: FC<{ operator: SuperAdmin; active: string | undefined }> = (p) =>
     class="bg-slate-900 text-slate-200 flex flex-wrap items-center gap-x-2 lg:w-56 lg:shrink-0 lg:flex-col lg:flex-nowrap lg:items-stretch lg:sticky lg:top-0 lg:h-screen"
   >
     <div class="px-4 py-3 lg:py-4 lg:border-b lg:border-slate-700">
-      <a href="/tenants" class={`text-lg font-semibold text-white no-underline ${FOCUS_RING}`}>
+      <a href="/" class={`text-lg font-semibold text-white no-underline ${FOCUS_RING}`}>
         Fleetdeck
       </a>
       <div class="mt-1">
