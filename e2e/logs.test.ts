@@ -1,11 +1,16 @@
-// The JSON log of a whole story (issue 10 item 5): the real server with LOG_LEVEL=debug, its
-// stdout and stderr captured, Chromium doing what an operator does — the first owner through
-// the setup link, TOTP enrolment, a failed sign-in, a sign-in, a step-up, a tenant, an app key —
-// then the log read back: one JSON line per request with its fields, and none of the secrets
-// typed or shown along the way. Embedded PGlite by default; PostgreSQL with TEST_DATABASE_URL.
+// The JSON log of a whole story (issue 10 item 5): the real server with LOG_LEVEL=debug and
+// METRICS_TOKEN, its stdout and stderr captured, Chromium doing what an operator does — the first
+// owner through the setup link, TOTP enrolment, a failed sign-in, a sign-in, a step-up, a mail
+// relay with a password (and a test email through it, signing in to a real SMTP server), a
+// licence key, a tenant, an app key —, then Prometheus scraping /metrics with the token and once
+// with a wrong one, and a tenant app calling the kit API with the app key (and once with a wrong
+// one); then the log read back: one JSON line per request with its fields, and none of the
+// secrets typed, shown or sent along the way. Embedded PGlite by default; PostgreSQL with
+// TEST_DATABASE_URL.
 import { randomBytes } from 'node:crypto'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startSmtpCapture, type SmtpCapture } from '../src/test-support/smtp-capture.js'
 import {
   CHROMIUM_ARGS,
   createTestDatabase,
@@ -32,8 +37,17 @@ const tenant = {
   name: `Logline Freight ${suffix}`,
   billingEmail: `billing-${suffix}@logline.example`,
 }
+const relay = {
+  user: `relay-user-${suffix}`,
+  password: `relay pass ${randomBytes(6).toString('hex')}`,
+}
+const licenceKey = `FD-LIC-${randomBytes(8).toString('hex').toUpperCase()}-LOGS`
+const metricsToken = `metrics-${randomBytes(16).toString('hex')}`
+const wrongMetricsToken = `metrics-${randomBytes(16).toString('hex')}`
+const wrongAppKey = `fdk_${randomBytes(8).toString('hex')}.${randomBytes(24).toString('hex')}`
 
 let server: RunningServer
+let smtp: SmtpCapture
 let database: Awaited<ReturnType<typeof createTestDatabase>> | undefined
 let browser: Browser
 let context: BrowserContext
@@ -67,8 +81,13 @@ type RequestLine = {
 
 describe(`the JSON log of a story in Chromium (${backend})`, () => {
   beforeAll(async () => {
+    // A relay that signs in: the test email carries the relay password over SMTP AUTH.
+    smtp = await startSmtpCapture({ auth: { user: relay.user, pass: relay.password } })
     if (serverUrl) database = await createTestDatabase(serverUrl)
-    server = await startServer({ databaseUrl: database?.url, env: { LOG_LEVEL: 'debug' } })
+    server = await startServer({
+      databaseUrl: database?.url,
+      env: { LOG_LEVEL: 'debug', METRICS_TOKEN: metricsToken },
+    })
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
     page = await context.newPage()
@@ -79,13 +98,25 @@ describe(`the JSON log of a story in Chromium (${backend})`, () => {
     await browser?.close().catch(() => {})
     await server?.stop()
     await database?.drop()
+    await smtp?.close()
   })
 
-  it('runs the story: setup, enrolment, a failed and a good sign-in, step-up, tenant, app key', async () => {
+  it('runs the story: setup, enrolment, sign-ins, step-up, mail relay, licence, tenant, app key', async () => {
     const token = new URL(server.setupLink).pathname.split('/').pop()!
     secrets.set('enrolment token', token)
     secrets.set('owner password', owner.password)
     secrets.set('wrong password', wrongPassword)
+    secrets.set('relay password', relay.password)
+    // How the password travels to the relay: SMTP AUTH PLAIN or LOGIN, base64.
+    secrets.set(
+      'relay AUTH PLAIN',
+      Buffer.from(`\u0000${relay.user}\u0000${relay.password}`).toString('base64'),
+    )
+    secrets.set('relay AUTH LOGIN', Buffer.from(relay.password).toString('base64'))
+    secrets.set('licence key', licenceKey)
+    secrets.set('METRICS_TOKEN', metricsToken)
+    secrets.set('wrong metrics token', wrongMetricsToken)
+    secrets.set('wrong app key', wrongAppKey)
 
     await page.goto(server.setupLink)
     await page.getByLabel('Email', { exact: true }).fill(owner.email)
@@ -117,12 +148,38 @@ describe(`the JSON log of a story in Chromium (${backend})`, () => {
     await waitForPath(page, '/login/totp')
     await page.getByLabel('Code', { exact: true }).fill(await nextCode('sign-in'))
     await page.getByRole('button', { name: 'Sign in' }).click()
-    await waitForPath(page, '/tenants')
+    await waitForPath(page, '/') // the dashboard, where a sign-in without `next` lands
 
-    await page.goto(`${server.baseUrl}/step-up?next=${encodeURIComponent('/settings/app-keys')}`)
+    await page.goto(`${server.baseUrl}/step-up?next=${encodeURIComponent('/settings/mail')}`)
     await page.getByLabel('Code', { exact: true }).fill(await nextCode('step-up'))
     await page.getByRole('button', { name: 'Confirm' }).click()
-    await waitForPath(page, '/settings/app-keys')
+    await waitForPath(page, '/settings/mail')
+
+    // Within the step-up's ten minutes: the relay with its password, a test email through it,
+    // and the licence key.
+    await page.getByLabel('Host', { exact: true }).fill('127.0.0.1')
+    await page.getByLabel('Port', { exact: true }).fill(String(smtp.port))
+    await page.getByLabel('Connection security').selectOption('none')
+    await page.getByLabel('User', { exact: true }).fill(relay.user)
+    await page.getByLabel('Password', { exact: true }).fill(relay.password)
+    await page.getByLabel('Sender (From)').fill('Fleetdeck Ops <ops@fleet.example>')
+    await page.getByRole('button', { name: 'Save the relay' }).click()
+    await waitForText(
+      page.locator('[role="status"]'),
+      `Mail relay saved: every mail now goes through 127.0.0.1:${smtp.port}.`,
+    )
+    const arriving = smtp.next()
+    await page.getByRole('button', { name: 'Send test email' }).click()
+    await waitForText(page.locator('[role="status"]'), `Test email sent to ${owner.email}.`)
+    expect((await arriving).envelopeTo).toEqual([owner.email])
+
+    await page.goto(`${server.baseUrl}/settings/licence`)
+    await page.getByLabel('Licence key').fill(licenceKey)
+    await page.getByRole('button', { name: 'Save the key' }).click()
+    await waitForText(
+      page.locator('[role="status"]'),
+      `the key ending in …${licenceKey.slice(-4)} is recorded`,
+    )
 
     await page.goto(server.baseUrl + '/tenants/new')
     await page.getByLabel('Slug', { exact: true }).fill(tenant.slug)
@@ -145,6 +202,24 @@ describe(`the JSON log of a story in Chromium (${backend})`, () => {
     expect(appKey).toMatch(/^fdk_/)
     secrets.set('app key', appKey)
     secrets.set('app key secret part', appKey.split('.').pop()!)
+
+    // Prometheus with METRICS_TOKEN, and once with a wrong one.
+    const scrape = (bearer: string) =>
+      fetch(`${server.baseUrl}/metrics`, { headers: { authorization: `Bearer ${bearer}` } })
+    const scraped = await scrape(metricsToken)
+    expect(scraped.status).toBe(200)
+    expect(await scraped.text()).toContain('fleetdeck_metrics_database_up 1')
+    expect((await scrape(wrongMetricsToken)).status).toBe(401)
+
+    // A tenant app asking the kit API about its tenant with the app key, and once with a wrong one.
+    const kit = (bearer: string) =>
+      fetch(`${server.baseUrl}/kit/v1/tenants/${tenant.slug}`, {
+        headers: { authorization: `Bearer ${bearer}` },
+      })
+    const answered = await kit(appKey)
+    expect(answered.status).toBe(200)
+    expect(((await answered.json()) as { tenant: { slug: string } }).tenant.slug).toBe(tenant.slug)
+    expect((await kit(wrongAppKey)).status).toBe(401)
 
     const cookies = await context.cookies()
     const session = cookies.find((c) => c.name.endsWith('fleetdeck_session'))
@@ -182,8 +257,16 @@ describe(`the JSON log of a story in Chromium (${backend})`, () => {
     expect(seen('POST', '/login', 401)).toBe(true)
     expect(seen('POST', '/login/totp', 303)).toBe(true)
     expect(seen('POST', '/step-up', 303)).toBe(true)
-    expect(seen('POST', '/tenants', 303)).toBe(true)
+    // The new-tenant form posts through htmx: 200 with HX-Redirect (src/web/request.ts).
+    expect(seen('POST', '/tenants', 200)).toBe(true)
     expect(seen('POST', '/settings/app-keys', 201)).toBe(true)
+    expect(seen('POST', '/settings/mail', 303)).toBe(true)
+    expect(seen('POST', '/settings/mail/test', 303)).toBe(true)
+    expect(seen('POST', '/settings/licence', 303)).toBe(true)
+    expect(seen('GET', '/metrics', 200)).toBe(true)
+    expect(seen('GET', '/metrics', 401)).toBe(true)
+    expect(seen('GET', '/kit/v1/tenants/:slug', 200)).toBe(true)
+    expect(seen('GET', '/kit/v1/tenants/:slug', 401)).toBe(true)
     // Signed-in requests carry the operator; the failed sign-in does not.
     const appKeyLine = requests.find((l) => l.route === '/settings/app-keys' && l.status === 201)!
     expect(appKeyLine.operatorId).toMatch(/^[0-9a-f-]{36}$/)
@@ -191,7 +274,7 @@ describe(`the JSON log of a story in Chromium (${backend})`, () => {
       requests.find((l) => l.route === '/login' && l.status === 401)!.operatorId,
     ).toBeUndefined()
 
-    expect(secrets.size).toBeGreaterThanOrEqual(9)
+    expect(secrets.size).toBeGreaterThanOrEqual(17)
     // The setup link is the one secret the server prints on purpose, once, for the operator at
     // the console (README): it is on that line and nowhere else, and never in a JSON line.
     const token = secrets.get('enrolment token')!

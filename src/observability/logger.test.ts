@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
+import { insertSuperAdmin } from '../db/super-admins.js'
+import { useTestApp } from '../test-support/test-app.js'
 import { captureLogger } from './capture-logger.js'
-import { createLogger, logThroughPino } from './logger.js'
+import { createLogger, logThroughPino, serializeError } from './logger.js'
 
 describe('the JSON logger', () => {
   it('writes one JSON line with the level as a word, an ISO time, msg and the fields', () => {
@@ -45,5 +47,111 @@ describe('the JSON logger', () => {
       { level: 'error', msg: 'task failed', task: 'health-sample', error: 'boom' },
       { level: 'info', msg: 'task ran', task: 'kpi' },
     ])
+  })
+
+  it('still censors a TOTP code one level down, next to an error whose code it keeps', () => {
+    const log = captureLogger()
+    const err = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), {
+      code: 'ECONNREFUSED',
+    })
+    log.logger.warn({ form: { code: '246810' }, code: '135791', err }, 'careless')
+    const [line] = log.lines()
+
+    expect(line).toMatchObject({ code: '[redacted]', form: { code: '[redacted]' } })
+    expect(line.err).toMatchObject({ code: 'ECONNREFUSED' })
+    for (const leaked of ['246810', '135791']) expect(log.text()).not.toContain(leaked)
+  })
+})
+
+describe('an error in the log', () => {
+  it('keeps type, message, stack and code, and none of the data a driver hangs on it', () => {
+    class DatabaseError extends Error {}
+    // What pg and PGlite throw on a unique violation, and what nodemailer throws on a refused login.
+    const unique = Object.assign(
+      new DatabaseError('duplicate key value violates unique constraint "users_email_key"'),
+      {
+        code: '23505',
+        detail: 'Key (lower(email))=(alice@customer.example) already exists.',
+        schema: 'public',
+        table: 'users',
+        where: 'SQL statement "insert into users values (\'alice@customer.example\')"',
+      },
+    )
+    const refused = Object.assign(new Error('Invalid login: 535 Authentication failed'), {
+      code: 'EAUTH',
+      response: '535 5.7.8 Authentication failed for relay-user / s3cret-relay-pass',
+      responseCode: 535,
+      command: 'AUTH PLAIN AHJlbGF5LXVzZXIAczNjcmV0LXJlbGF5LXBhc3M=',
+    })
+    const log = captureLogger()
+    log.logger.error({ err: unique }, 'request failed')
+    log.logger.error({ err: refused }, 'request failed')
+    const [first, second] = log.lines() as { err: Record<string, unknown> }[]
+
+    expect(first.err).toEqual({
+      type: 'DatabaseError',
+      message: 'duplicate key value violates unique constraint "users_email_key"',
+      stack: expect.stringContaining('logger.test.ts'),
+      code: '23505',
+    })
+    expect(second.err).toEqual({
+      type: 'Error',
+      message: 'Invalid login: 535 Authentication failed',
+      stack: expect.any(String),
+      code: 'EAUTH',
+    })
+    for (const leaked of ['alice@customer.example', 's3cret-relay-pass', 'AHJlbGF5', 'public'])
+      expect(log.text()).not.toContain(leaked)
+  })
+
+  it('follows causes with the same fields, and logs a thrown non-error as its type and text', () => {
+    const inner = Object.assign(new Error('connect ECONNREFUSED'), {
+      code: 'ECONNREFUSED',
+      address: '10.0.0.9',
+    })
+    const outer = new Error('the fleet gauges could not be read', { cause: inner })
+
+    expect(serializeError(outer)).toEqual({
+      type: 'Error',
+      message: 'the fleet gauges could not be read',
+      stack: expect.any(String),
+      cause: {
+        type: 'Error',
+        message: 'connect ECONNREFUSED',
+        stack: expect.any(String),
+        code: 'ECONNREFUSED',
+      },
+    })
+    expect(serializeError('boom')).toEqual({ type: 'string', message: 'boom' })
+    const loop = new Error('itself') as Error & { cause?: unknown }
+    loop.cause = loop
+    expect(serializeError(loop).cause).toBeUndefined()
+  })
+})
+
+describe('a real database error in the log', () => {
+  const t = useTestApp()
+
+  it('has its SQLSTATE, not the email the unique index refused', async () => {
+    const email = `Dup-${Date.now()}@Customer.example`
+    await insertSuperAdmin(t.db, { email, name: 'First', role: 'viewer' })
+    const error = await insertSuperAdmin(t.db, {
+      email: email.toLowerCase(),
+      name: 'Second',
+      role: 'viewer',
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    expect(error).toBeInstanceOf(Error)
+    // The driver does carry the value: it is what must not reach the log.
+    expect(JSON.stringify({ ...(error as object) })).toContain(email.toLowerCase())
+
+    const log = captureLogger()
+    log.logger.error({ err: error }, 'request failed')
+    const [line] = log.lines() as { err: Record<string, unknown> }[]
+    expect(line.err.code).toBe('23505')
+    expect(Object.keys(line.err).sort()).toEqual(['code', 'message', 'stack', 'type'])
+    expect(log.text().toLowerCase()).not.toContain(email.toLowerCase())
   })
 })

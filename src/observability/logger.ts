@@ -10,7 +10,8 @@ export type { Logger } from 'pino'
 
 /**
  * Keys censored wherever they appear up to two levels deep: credentials, cookies, one-time codes
- * and tokens. pino's paths are exact, so each key is listed at the top and one level down.
+ * and tokens. pino's paths are exact, so each key is listed at the top and one level down. One
+ * exception: `err.code` (see KEPT_PATH).
  */
 export const REDACTED_KEYS = [
   'password',
@@ -27,11 +28,68 @@ export const REDACTED_KEYS = [
   'query',
 ] as const
 
-const REDACT_PATHS = REDACTED_KEYS.flatMap((key) => [key, `*.${key}`])
+/**
+ * The one path under a redacted key that is kept: an error's `code` is an SQLSTATE (`23505`) or a
+ * system code (`ECONNREFUSED`, nodemailer's `EAUTH`), which the reader of a failure needs, never a
+ * TOTP code. Listed among the paths so pino hands the censor the full path (`['err', 'code']`).
+ */
+const KEPT_PATH = ['err', 'code'] as const
+
+const REDACT_PATHS = [...REDACTED_KEYS.flatMap((key) => [key, `*.${key}`]), KEPT_PATH.join('.')]
+
+/** pino's censor: `[redacted]` for every matched path except `err.code`. */
+function censor(value: unknown, path: readonly (string | symbol)[]): unknown {
+  const kept = path.length === KEPT_PATH.length && KEPT_PATH.every((key, i) => path[i] === key)
+  return kept ? value : '[redacted]'
+}
+
+/** What the log keeps of an error; `cause` is the same shape, for the error it wraps. */
+export type SerializedError = {
+  type: string
+  message: string
+  stack?: string
+  code?: string | number
+  cause?: SerializedError
+}
+
+const MAX_CAUSES = 5
+
+/**
+ * The `err` serializer: type (the constructor's name), message, stack and `code` — PostgreSQL's
+ * SQLSTATE (`23505`) on database errors from pg and PGlite, a system or library code
+ * (`ECONNREFUSED`, nodemailer's `EAUTH`) elsewhere — and the same for up to five nested `cause`s.
+ * Nothing else: pino's default serializer copies every enumerable property, and those carry
+ * data — PostgreSQL's `detail` (`Key (lower(email))=(alice@…) already exists`), `where`,
+ * `parameters`; nodemailer's `response` and `command`. A value that is not an object is logged as
+ * its type and `String(value)`; a value this function returned is returned as it is.
+ */
+export function serializeError(value: unknown, depth = 0): SerializedError {
+  if (typeof value !== 'object' || value === null) {
+    return { type: typeof value, message: String(value) }
+  }
+  // Already serialized (a caller that does not trust the logger it is handed, src/web/errors.tsx).
+  if (serialized.has(value)) return value as SerializedError
+  const e = value as { name?: unknown; message?: unknown; stack?: unknown; code?: unknown }
+  const ctor = (value as { constructor?: { name?: unknown } }).constructor?.name
+  const out: SerializedError = {
+    type: typeof ctor === 'string' && ctor !== 'Object' ? ctor : String(e.name ?? 'Error'),
+    message: typeof e.message === 'string' ? e.message : '',
+  }
+  if (typeof e.stack === 'string') out.stack = e.stack
+  if (typeof e.code === 'string' || typeof e.code === 'number') out.code = e.code
+  const cause = (value as { cause?: unknown }).cause
+  if (cause !== undefined && cause !== value && depth < MAX_CAUSES) {
+    out.cause = serializeError(cause, depth + 1)
+  }
+  serialized.add(out)
+  return out
+}
+
+const serialized = new WeakSet<object>()
 
 /**
  * A pino logger writing JSON lines: `level` as its label ("info"), `time` as ISO 8601 UTC, `msg`,
- * and the fields given. `destination` defaults to stdout (tests pass a stream to read lines back).
+ * and the fields given; `err` through `serializeError`, the keys of REDACTED_KEYS censored. `destination` defaults to stdout (tests pass a stream to read lines back).
  * @param level LOG_LEVEL (config.logLevel); `silent` writes nothing
  */
 export function createLogger(level: Config['logLevel'], destination?: DestinationStream): Logger {
@@ -41,7 +99,8 @@ export function createLogger(level: Config['logLevel'], destination?: Destinatio
       base: { pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
-      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      serializers: { err: serializeError },
+      redact: { paths: REDACT_PATHS, censor },
     },
     destination,
   )

@@ -2,7 +2,7 @@ import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
 import type { DatabaseHandle, PoolStats } from '../db/database.js'
 import { readFleetGauges, type FleetGauges } from '../db/fleet-gauges.js'
 import type { TenantStatus } from '../db/schema.js'
-import type { Logger } from './logger.js'
+import { serializeError, type Logger } from './logger.js'
 
 // What /metrics exposes (issue 10 item 4), in Prometheus' text format. Two registries: Node's
 // default metrics belong to the process (one set, however many apps a test process builds), the
@@ -73,7 +73,7 @@ export function createAppMetrics(
     try {
       return await readFleetGauges(database.db, new Date(now()))
     } catch (error) {
-      log?.warn({ err: error }, 'metrics: the fleet gauges could not be read')
+      log?.warn({ err: serializeError(error) }, 'metrics: the fleet gauges could not be read')
       return undefined
     }
   })

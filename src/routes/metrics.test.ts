@@ -7,7 +7,7 @@ import { setGlobalAllowlist, invalidateSettingsCache } from '../db/settings.js'
 import { createSuperAdmin, createTenant, createUser } from '../test-support/factories.js'
 import { getPage, send } from '../test-support/requests.js'
 import { createTestAppWith, testConfig, useTestApp } from '../test-support/test-app.js'
-import { isLoopback, tokensMatch } from './metrics.js'
+import { isLoopback, loopbackScrapingRefused, tokensMatch } from './metrics.js'
 
 // /metrics scraped through the app and read back by a parser of Prometheus' text format
 // (prometheus.io/docs/instrumenting/exposition_formats): `name{label="value",…} value`.
@@ -260,16 +260,80 @@ describe('who may scrape /metrics with METRICS_TOKEN', () => {
   })
 })
 
-describe('an instance scraped by its address', () => {
-  it('answers /metrics whatever the Host when PUBLIC_URL names another, unlike the console', async () => {
-    const behind = await createTestAppWith({ PUBLIC_URL: 'https://console.example.com' }, t)
-    const env = { incoming: { socket: { remoteAddress: LOOPBACK } } }
-    const at = (path: string) => behind.app.request(`http://127.0.0.1:3000${path}`, {}, env)
+describe('where a loopback peer proves nothing', () => {
+  // nginx's default proxy_pass adds no X-Forwarded-For: behind a proxy on this host every visitor
+  // is a loopback peer without a forwarding header. Only METRICS_TOKEN tells Prometheus apart.
+  for (const [why, env, at] of [
+    ['TRUST_PROXY=loopback', { TRUST_PROXY: 'loopback' }, 'http://127.0.0.1:3000'],
+    ['TRUST_PROXY=<CIDRs>', { TRUST_PROXY: '10.0.0.0/8' }, 'http://127.0.0.1:3000'],
+    ['PUBLIC_URL set', { PUBLIC_URL: 'http://127.0.0.1:3000' }, 'http://127.0.0.1:3000'],
+    [
+      'NODE_ENV=production',
+      { NODE_ENV: 'production', PUBLIC_URL: 'https://console.example.com' },
+      'https://console.example.com',
+    ],
+  ] as const) {
+    it(`refuses a bare loopback peer with ${why} and no METRICS_TOKEN, saying to set it`, async () => {
+      const app = (await createTestAppWith(env, t)).app
+      const res = await send(app, 'GET', `${at}/metrics`, { ip: LOOPBACK })
+      const text = await res.text()
 
-    expect((await at('/login')).status).toBe(421)
-    const res = await at('/metrics')
+      expect(res.status).toBe(403)
+      expect(text).toContain('METRICS_TOKEN')
+      expect(text).not.toContain('fleetdeck_')
+    })
+  }
+
+  it('the same configurations answer a bearer of METRICS_TOKEN', async () => {
+    const TOKEN = 'prometheus-token-0123456789abcdef'
+    const app = (await createTestAppWith({ TRUST_PROXY: 'loopback', METRICS_TOKEN: TOKEN }, t)).app
+    const res = await send(app, 'GET', '/metrics', {
+      ip: LOOPBACK,
+      headers: { authorization: `Bearer ${TOKEN}` },
+    })
     expect(res.status).toBe(200)
     expect(sample(parseExposition(await res.text()), 'fleetdeck_metrics_database_up')).toBe(1)
+  })
+
+  it('loopbackScrapingRefused names the reason, and none for a bare development setup', () => {
+    expect(loopbackScrapingRefused(testConfig())).toBeUndefined()
+    expect(loopbackScrapingRefused(testConfig({ NODE_ENV: 'development' }))).toBeUndefined()
+    expect(loopbackScrapingRefused(testConfig({ TRUST_PROXY: 'loopback' }))).toMatch(/TRUST_PROXY/)
+    expect(loopbackScrapingRefused(testConfig({ PUBLIC_URL: 'http://x.test' }))).toMatch(
+      /PUBLIC_URL/,
+    )
+    expect(
+      loopbackScrapingRefused({ trustProxy: 'false', publicUrlExplicit: false, env: 'production' }),
+    ).toMatch(/production/)
+  })
+})
+
+describe('an instance scraped by its address', () => {
+  const TOKEN = 'prometheus-token-0123456789abcdef'
+  const env = { incoming: { socket: { remoteAddress: LOOPBACK } } }
+
+  it('answers /metrics whatever the Host to a bearer of METRICS_TOKEN, unlike the console', async () => {
+    const behind = await createTestAppWith(
+      { PUBLIC_URL: 'https://console.example.com', METRICS_TOKEN: TOKEN },
+      t,
+    )
+    const at = (path: string, headers: Record<string, string> = {}) =>
+      behind.app.request(`http://127.0.0.1:3000${path}`, { headers }, env)
+
+    expect((await at('/login')).status).toBe(421)
+    const res = await at('/metrics', { authorization: `Bearer ${TOKEN}` })
+    expect(res.status).toBe(200)
+    expect(sample(parseExposition(await res.text()), 'fleetdeck_metrics_database_up')).toBe(1)
+  })
+
+  it('keeps the Host check for /metrics without METRICS_TOKEN: a DNS-rebound page reads nothing', async () => {
+    // A page at attacker.example re-points its name at 127.0.0.1: the browser on this host
+    // connects from loopback and sends the attacker's Host.
+    const behind = await createTestAppWith({ PUBLIC_URL: 'https://console.example.com' }, t)
+    const res = await behind.app.request('http://attacker.example/metrics', {}, env)
+
+    expect(res.status).toBe(421)
+    expect(await res.text()).not.toContain('fleetdeck_')
   })
 })
 

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { Context, MiddlewareHandler } from 'hono'
 import { Hono } from 'hono'
+import type { Config } from '../config.js'
 import type { AppEnv } from '../web/env.js'
 
 /** Prometheus exposition at /metrics (issue 10 item 4). */
@@ -20,13 +21,31 @@ export function tokensMatch(given: string, expected: string): boolean {
 }
 
 /**
- * Who may scrape. Answers itself (plain text, not the HTML error page: the caller is a scraper). With METRICS_TOKEN: `Authorization: Bearer <token>` (RFC 6750), else 401 with
- * `WWW-Authenticate: Bearer`. Without: only a loopback peer that came through no proxy — behind
- * a reverse proxy on the same host every peer is loopback, so a forwarding header means "from
- * outside" and is refused (README: set METRICS_TOKEN, or block /metrics at the proxy).
+ * Why this configuration may not fall back to loopback scrapers, or undefined when it may. A
+ * loopback peer proves nothing when a reverse proxy may sit on this host (TRUST_PROXY not
+ * `false`: nginx's default proxy_pass adds no X-Forwarded-For, so every outside request arrives
+ * from 127.0.0.1 without a forwarding header), when the console has a public name (PUBLIC_URL
+ * set: it is served to the world, through a proxy or not), or in production.
+ */
+export function loopbackScrapingRefused(
+  config: Pick<Config, 'trustProxy' | 'publicUrlExplicit' | 'env'>,
+): string | undefined {
+  if (config.trustProxy !== 'false') return 'TRUST_PROXY is set'
+  if (config.publicUrlExplicit) return 'PUBLIC_URL is set'
+  if (config.env === 'production') return 'NODE_ENV is production'
+  return undefined
+}
+
+/**
+ * Who may scrape. Answers itself (plain text, not the HTML error page: the caller is a scraper).
+ * With METRICS_TOKEN: `Authorization: Bearer <token>` (RFC 6750), else 401 with
+ * `WWW-Authenticate: Bearer`. Without: 403 whenever `loopbackScrapingRefused` names a reason
+ * (the body says to set METRICS_TOKEN); otherwise only a loopback peer that came through no
+ * proxy — a forwarding header means "from outside" and is refused.
  */
 export const requireMetricsAccess: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const token = c.var.deps.config.metricsToken
+  const config = c.var.deps.config
+  const token = config.metricsToken
   if (token) {
     const [scheme, given] = (c.req.header('authorization') ?? '').split(' ')
     if (scheme?.toLowerCase() !== 'bearer' || !given || !tokensMatch(given, token)) {
@@ -35,6 +54,14 @@ export const requireMetricsAccess: MiddlewareHandler<AppEnv> = async (c, next) =
       })
     }
     return next()
+  }
+  const refused = loopbackScrapingRefused(config)
+  if (refused) {
+    return c.text(
+      `Set METRICS_TOKEN to scrape /metrics: ${refused}, so a loopback peer proves nothing ` +
+        '(a proxy on this host, or a page in a browser here, would look like one).\n',
+      403,
+    )
   }
   if (!isLoopback(socketPeer(c)) || cameThroughProxy(c)) {
     return c.text('Metrics answer only to this host when METRICS_TOKEN is not set.\n', 403)

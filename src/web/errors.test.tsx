@@ -1,4 +1,6 @@
+import { Writable } from 'node:stream'
 import { Hono } from 'hono'
+import { pino } from 'pino'
 import { HTTPException } from 'hono/http-exception'
 import { describe, expect, it } from 'vitest'
 import { captureLogger } from '../observability/capture-logger.js'
@@ -18,6 +20,17 @@ function groupWith(handler: typeof htmlErrorHandler, logger = captureLogger().lo
   })
   app.get('/broken', () => {
     throw new Error('connection string with a password in it')
+  })
+  app.get('/duplicate', () => {
+    // What pg and PGlite throw on a unique violation: the duplicate value sits in `detail`.
+    throw Object.assign(
+      new Error('duplicate key value violates unique constraint "users_email_key"'),
+      {
+        code: '23505',
+        detail: 'Key (lower(email))=(alice@customer.example) already exists.',
+        table: 'users',
+      },
+    )
   })
   app.onError(handler)
   return app
@@ -59,6 +72,25 @@ describe('problemErrorHandler (the JSON groups)', () => {
 })
 
 describe('htmlErrorHandler (the console and public groups)', () => {
+  it('logs a database error with its SQLSTATE and without its detail through the app logger', async () => {
+    const log = captureLogger()
+    const res = await groupWith(htmlErrorHandler, log.logger).request('/duplicate')
+
+    expect(res.status).toBe(500)
+    expect(log.lines()).toEqual([
+      expect.objectContaining({
+        msg: 'request failed',
+        err: {
+          type: 'Error',
+          message: 'duplicate key value violates unique constraint "users_email_key"',
+          stack: expect.stringContaining('errors.test.tsx'),
+          code: '23505',
+        },
+      }),
+    ])
+    expect(log.text()).not.toContain('alice@customer.example')
+  })
+
   it('answers an unexpected error with the HTML error page and the request id only', async () => {
     const log = captureLogger()
     const res = await groupWith(htmlErrorHandler, log.logger).request('/broken')
@@ -82,5 +114,29 @@ describe('htmlErrorHandler (the console and public groups)', () => {
     const res = await groupWith(htmlErrorHandler, log.logger).request('/refused')
     expect(res.status).toBe(403)
     expect(log.lines()).toEqual([])
+  })
+
+  it('logs a database error as type, message, stack and SQLSTATE, even through a bare pino logger', async () => {
+    // An app may be handed any pino logger (deps.logger): the reduction must not depend on its
+    // serializers, and pino's default one copies every property of the error.
+    let text = ''
+    const stream = new Writable({
+      write(chunk, _encoding, done) {
+        text += String(chunk)
+        done()
+      },
+    })
+    const res = await groupWith(htmlErrorHandler, pino(stream)).request('/duplicate')
+
+    expect(res.status).toBe(500)
+    const line = JSON.parse(text.trim()) as { err: Record<string, unknown> }
+    // (A bare pino names the type of what it was handed; the app's own logger keeps `Error`.)
+    expect(Object.keys(line.err).sort()).toEqual(['code', 'message', 'stack', 'type'])
+    expect(line.err).toMatchObject({
+      message: 'duplicate key value violates unique constraint "users_email_key"',
+      stack: expect.stringContaining('errors.test.tsx'),
+      code: '23505',
+    })
+    expect(text).not.toContain('alice@customer.example')
   })
 })

@@ -1,6 +1,6 @@
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono'
 import { HTTPException } from 'hono/http-exception'
-import { processLogger, type Logger } from '../observability/logger.js'
+import { processLogger, serializeError, type Logger } from '../observability/logger.js'
 import { ErrorPage } from '../views/errors/error-page.js'
 import type { AppEnv } from './env.js'
 import { clientRequestId } from './request-id.js'
@@ -13,7 +13,9 @@ const FAILED =
 
 /**
  * One log line (level error) per unexpected error: the stack goes to the log (`err.stack`),
- * never to the client. The route pattern, not the path: a path can hold an enrolment token.
+ * never to the client. The route pattern, not the path: a path can hold an enrolment token. The
+ * error is reduced here to type, message, stack and code (`serializeError`), whatever logger the
+ * app was given: a driver's error carries data (PostgreSQL's `detail` names the duplicate email).
  */
 export function logError(c: Context<AppEnv>, err: unknown): void {
   const log = (c.get('log') as Logger | undefined) ?? processLogger()
@@ -24,7 +26,7 @@ export function logError(c: Context<AppEnv>, err: unknown): void {
       clientRequestId: clientRequestId(c),
       method: c.req.method,
       route: routePattern(c),
-      err: err instanceof Error ? err : new Error(String(err)),
+      err: serializeError(err instanceof Error ? err : new Error(String(err))),
     },
     'request failed',
   )

@@ -175,13 +175,15 @@ export const onlyDeleteOverride: MiddlewareHandler<AppEnv> = async (c, next) => 
  * re-points its own name at Fleetdeck's address (DNS rebinding) sends its own Host: refused
  * with 421 before anything else runs, so it cannot drive /login from an allowlisted network.
  * Health probes answer whatever the Host, for load balancers that use the bare address, and so
- * does /metrics, for Prometheus scraping an instance by its address (it has its own guard:
- * METRICS_TOKEN, or a loopback peer; a rebound page holds no token and reads counts at most).
+ * does /metrics when METRICS_TOKEN is set, for Prometheus scraping an instance by its address (a
+ * rebound page holds no token). Without a token /metrics keeps the Host check: a rebound page in
+ * a browser on this host is a loopback peer.
  */
 export function requirePublicHost(config: Config): MiddlewareHandler<AppEnv> {
   const expected = new URL(config.publicUrl).host
+  const anyHost = config.metricsToken ? /^\/(healthz|readyz|metrics)$/ : /^\/(healthz|readyz)$/
   return async (c, next) => {
-    if (!config.publicUrlExplicit || /^\/(healthz|readyz|metrics)$/.test(c.req.path)) return next()
+    if (!config.publicUrlExplicit || anyHost.test(c.req.path)) return next()
     // @hono/node-server builds the request URL from the Host header.
     if (new URL(c.req.url).host.toLowerCase() !== expected) {
       return c.text(`Misdirected request: Fleetdeck answers at ${config.publicUrl}`, 421)
