@@ -136,7 +136,10 @@ describe('activeUsersShown', () => {
 
   it('says "over 10,000" when no stored count is above the cap yet', () => {
     const days = [{ day: today, kpis: { activeUsers: 9_000 }, takenAt: at }]
-    expect(activeUsersShown(capped as never, days).text).toBe('over 10,000')
+    expect(activeUsersShown(capped as never, days)).toMatchObject({
+      value: null,
+      text: 'over 10,000',
+    })
     expect(activeUsersShown(capped as never, []).text).toBe('over 10,000')
   })
 })

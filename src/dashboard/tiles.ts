@@ -80,12 +80,13 @@ export function dayCountPoints(days: DayCount[]): SparklinePoint[] {
 /**
  * The fleet's active users as the tile shows them. Counted live up to USER_COUNT_CAP; above it
  * (`activeUsersExact` false) the latest stored exact count, today's snapshot at most 15 minutes
- * old, read as "about N"; "over 10,000" when no stored count is above the cap yet.
+ * old, read as "about N"; "over 10,000" when no stored count is above the cap yet (then `value`,
+ * today's trend point, is null).
  */
 export function activeUsersShown(
   kpis: Kpis,
   days: KpiDay[],
-): { value: number; text: string; note?: string } {
+): { value: number | null; text: string; note?: string } {
   if (kpis.activeUsersExact) {
     return { value: kpis.activeUsers, text: formatTileValue(kpis.activeUsers, 'count') }
   }
@@ -93,8 +94,9 @@ export function activeUsersShown(
   const n = stored?.kpis.activeUsers
   const cap = formatTileValue(kpis.activeUsers - 1, 'count')
   if (stored === undefined || n === undefined || n < kpis.activeUsers) {
+    // No number to draw for today: its point reads "not measured", not the cap.
     return {
-      value: kpis.activeUsers,
+      value: null,
       text: `over ${cap}`,
       note: `Above ${cap} the page does not count on every load; the next snapshot will`,
     }
@@ -221,15 +223,12 @@ export function dashboardModel({ kpis, history, tenant, now }: Input): Dashboard
               }),
         },
         {
-          ...count(
-            'active-users',
-            'Active users',
-            'activeUsers',
-            active.value,
-            '/users?signed_in=30',
-            ['Users who signed in within 30 days', ...(active.note ? [active.note] : [])],
-          ),
+          id: 'active-users',
+          label: 'Active users',
           value: active.text,
+          notes: ['Users who signed in within 30 days', ...(active.note ? [active.note] : [])],
+          href: '/users?signed_in=30',
+          trend: { points: trendPoints(own, 'activeUsers', today, active.value), format: 'count' },
         },
         signups('Signups today', ['Users created since 00:00 UTC']),
       ]
