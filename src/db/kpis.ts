@@ -44,7 +44,7 @@ export type Kpis = {
   usersExact: boolean
   /**
    * Of those, the ones whose `last_login_at` is within ACTIVE_WITHIN_DAYS of `now`. Fleet-wide
-   * counted up to USER_COUNT_CAP only (unless `exact` was asked for): above it this is
+   * counted up to USER_COUNT_CAP only (unless `exactUsers` was asked for): above it this is
    * USER_COUNT_CAP + 1, a lower bound, and `activeUsersExact` is false.
    */
   activeUsers: number
