@@ -3,11 +3,17 @@ import { addDays, readKpiHistory, utcDay } from '../db/kpi-daily.js'
 import { createSuperAdmin, createUser } from '../test-support/factories.js'
 import { useTestApp } from '../test-support/test-app.js'
 import { dashboardTasks } from './periodic.js'
-import { KPI_SNAPSHOT_INTERVAL_MS, takeKpiSnapshot } from './snapshot.js'
+import type { Db } from '../db/database.js'
+import {
+  KPI_SNAPSHOT_INTERVAL_MS,
+  KPI_TENANT_SNAPSHOT_INTERVAL_MS,
+  takeKpiSnapshot,
+} from './snapshot.js'
 import { buildKnownFleet, KNOWN, type KnownFleet } from './test-fleet.js'
 
-// Issue 10 item 2: today's kpi_daily rows, rewritten by every run, so the day's last run is its
-// close; one row per tenant that is not deleted; 400 days kept.
+// Issue 10 item 2: today's kpi_daily rows, rewritten by every run, so each point-in-time counter
+// keeps the day's last observation; one row per tenant that is not deleted; 400 days kept. No
+// day-bounded counter (signups) is stored: the page counts those per day from created_at.
 
 const t = useTestApp()
 let fleet: KnownFleet
@@ -35,19 +41,23 @@ describe('takeKpiSnapshot', () => {
       [null, fleet.acme.id, fleet.globex.id, fleet.initech.id].sort(),
     )
     const history = await readKpiHistory(t.db, { tenantId: fleet.acme.id }, day)
+    // Point-in-time counters only: signups are counted per day from created_at by the page.
+    const { signupsToday: _fleetSignups, ...fleetKpis } = KNOWN.fleet
+    const { signupsToday: _acmeSignups, ...acmeKpis } = KNOWN.acme
     // The day's average host CPU: two 10-second samples, 10 and 42.5.
     expect(history.fleet).toEqual([
       {
         day,
         kpis: {
-          ...KNOWN.fleet,
+          ...fleetKpis,
           hostCpuPercent: 26.25,
           hostMemoryPercent: KNOWN.host.memoryPercent,
           hostDiskPercent: KNOWN.host.diskPercent,
         },
+        takenAt: fleet.now,
       },
     ])
-    expect(history.tenant).toEqual([{ day, kpis: KNOWN.acme }])
+    expect(history.tenant).toEqual([{ day, kpis: acmeKpis, takenAt: fleet.now }])
   })
 
   it('run twice the same day keeps one row each, holding the second run’s values', async () => {
@@ -140,13 +150,32 @@ describe('takeKpiSnapshot', () => {
     expect(left).toEqual([])
   })
 
-  it('is the scheduler’s kpi-snapshot task, every 15 minutes, on the app’s database', async () => {
-    const [task] = dashboardTasks(t.database, t.config)
-    expect(task).toMatchObject({ name: 'kpi-snapshot', intervalMs: 15 * 60_000 })
-    expect(KPI_SNAPSHOT_INTERVAL_MS).toBe(15 * 60_000)
+  it('runs as two scheduler tasks, fleet every 15 minutes and tenants hourly, each on a connection of its own', async () => {
+    const dedicated: string[] = []
+    const database = {
+      ...t.database,
+      // The pool's handle must not be used: a task that reached for it would throw.
+      db: undefined as unknown as Db,
+      withDedicatedConnection: <T>(work: (db: Db) => Promise<T>) => {
+        dedicated.push('connection')
+        return work(t.db)
+      },
+    }
+    const [fleetTask, tenantTask, ...rest] = dashboardTasks(database, t.config)
+    expect(rest).toEqual([])
+    expect(fleetTask).toMatchObject({ name: 'kpi-snapshot', intervalMs: 15 * 60_000 })
+    expect(tenantTask).toMatchObject({ name: 'kpi-tenant-snapshot', intervalMs: 60 * 60_000 })
+    expect([KPI_SNAPSHOT_INTERVAL_MS, KPI_TENANT_SNAPSHOT_INTERVAL_MS]).toEqual([
+      15 * 60_000,
+      60 * 60_000,
+    ])
     await t.db.deleteFrom('kpi_daily').execute()
-    await task.run()
-    const rows = await rowsOf(utcDay(new Date()))
-    expect(rows.filter((r) => r.tenant_id === null)).toHaveLength(1)
+    await fleetTask.run()
+    let rows = await rowsOf(utcDay(new Date()))
+    expect(rows.map((r) => r.tenant_id)).toEqual([null])
+    await tenantTask.run()
+    rows = await rowsOf(utcDay(new Date()))
+    expect(rows.filter((r) => r.tenant_id !== null)).toHaveLength(3)
+    expect(dedicated).toEqual(['connection', 'connection'])
   })
 })

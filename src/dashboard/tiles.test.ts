@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { dashboardModel, formatTileValue, storageGrowth, trendPoints } from './tiles.js'
+import {
+  activeUsersShown,
+  dashboardModel,
+  dayCountPoints,
+  formatTileValue,
+  storageGrowth,
+  trendPoints,
+} from './tiles.js'
 
 // The tile arithmetic (issue 10 item 2): the 30 trend points and the storage growth's base day.
 
@@ -67,7 +74,12 @@ describe('dashboardModel', () => {
     users: 1_000_000,
     usersExact: false,
     activeUsers: 0,
-    signupsToday: 0,
+    activeUsersExact: true,
+    signupsToday: 2,
+    signupsByDay: Array.from({ length: 30 }, (_, i) => ({
+      day: i === 29 ? today : `2026-11-${String(i + 2).padStart(2, '0')}`,
+      count: i === 29 ? 2 : i,
+    })),
     pendingJoinRequests: 0,
     activeImpersonations: 0,
     storageBytes: 0,
@@ -80,5 +92,54 @@ describe('dashboardModel', () => {
     expect(users.value).toBe('about 1,000,000')
     const exact = dashboardModel({ kpis: { ...kpis, usersExact: true }, history, now })
     expect(exact.tiles.find((t) => t.id === 'users')!.value).toBe('1,000,000')
+  })
+
+  it('draws signups from the live per-day counts, every day measured, not from the snapshots', () => {
+    const stored = [{ day: '2026-11-30', kpis: { users: 3 } }]
+    const model = dashboardModel({ kpis, history: { fleet: stored, tenant: [] }, now })
+    const points = model.tiles.find((t) => t.id === 'signups')!.trend!.points
+    expect(points).toHaveLength(30)
+    expect(points[0]).toEqual({ label: '2026-11-02', value: 0 })
+    expect(points[28]).toEqual({ label: '2026-11-30', value: 28 })
+    expect(points[29]).toEqual({ label: today, value: 2 })
+  })
+})
+
+describe('dayCountPoints', () => {
+  it('keeps the last 30 days', () => {
+    const days = Array.from({ length: 31 }, (_, i) => ({ day: `d${i}`, count: i }))
+    expect(dayCountPoints(days).map((p) => p.value)).toEqual(days.slice(1).map((d) => d.count))
+  })
+})
+
+describe('activeUsersShown', () => {
+  const capped = { activeUsers: 10_001, activeUsersExact: false } as const
+  const base = { ...capped, activeUsersExact: true, activeUsers: 17 }
+  const at = new Date('2026-12-01T11:45:03Z')
+
+  it('shows the live count while it is within the cap', () => {
+    expect(activeUsersShown(base as never, [])).toEqual({ value: 17, text: '17' })
+  })
+
+  it('above the cap reads the latest snapshot’s exact count as "about N", saying when it was taken', () => {
+    const days = [
+      { day: '2026-11-30', kpis: { activeUsers: 90_000 }, takenAt: new Date('2026-11-30T23:45Z') },
+      { day: today, kpis: { activeUsers: 123_456 }, takenAt: at },
+      { day: today, kpis: { users: 5 }, takenAt: at },
+    ]
+    expect(activeUsersShown(capped as never, days)).toEqual({
+      value: 123_456,
+      text: 'about 123,456',
+      note: 'Above 10,000, the snapshot’s exact count of 2026-12-01 11:45 UTC',
+    })
+  })
+
+  it('says "over 10,000" when no stored count is above the cap yet', () => {
+    const days = [{ day: today, kpis: { activeUsers: 9_000 }, takenAt: at }]
+    expect(activeUsersShown(capped as never, days)).toMatchObject({
+      value: null,
+      text: 'over 10,000',
+    })
+    expect(activeUsersShown(capped as never, []).text).toBe('over 10,000')
   })
 })

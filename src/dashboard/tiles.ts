@@ -1,8 +1,13 @@
 import { addDays, utcDay, type KpiDay, type KpiKey } from '../db/kpi-daily.js'
-import type { HostMetrics, Kpis } from '../db/kpis.js'
+import type { DayCount, HostMetrics, Kpis } from '../db/kpis.js'
 import type { TenantStatus } from '../db/schema.js'
 import type { SparklinePoint } from '../views/components/sparkline.js'
 import { formatAge, formatBytes } from '../views/format.js'
+
+// Two kinds of trend: point-in-time counters (tenants, users, active users, requests,
+// impersonations, storage, host) take each past day's stored value, the day's last observation
+// (src/dashboard/snapshot.ts); day-bounded counters (signups, new members) are counted per day
+// from `created_at` on every load (Kpis.signupsByDay), so each day holds all of its signups.
 
 // What the dashboard shows (issue 10 item 2), worked out from the live KPIs and the stored days:
 // a pure function, so the page is a plain rendering of this and tests read the numbers here.
@@ -65,6 +70,46 @@ export function trendPoints(
 }
 
 /**
+ * The points of a day-bounded counter counted live per day (`Kpis.signupsByDay`), the last
+ * TREND_DAYS of them: every day is measured (0 when nothing happened).
+ */
+export function dayCountPoints(days: DayCount[]): SparklinePoint[] {
+  return days.slice(-TREND_DAYS).map((d) => ({ label: d.day, value: d.count }))
+}
+
+/**
+ * The fleet's active users as the tile shows them. Counted live up to USER_COUNT_CAP; above it
+ * (`activeUsersExact` false) the latest stored exact count, today's snapshot at most 15 minutes
+ * old, read as "about N"; "over 10,000" when no stored count is above the cap yet (then `value`,
+ * today's trend point, is null).
+ */
+export function activeUsersShown(
+  kpis: Kpis,
+  days: KpiDay[],
+): { value: number | null; text: string; note?: string } {
+  if (kpis.activeUsersExact) {
+    return { value: kpis.activeUsers, text: formatTileValue(kpis.activeUsers, 'count') }
+  }
+  const stored = [...days].reverse().find((d) => d.kpis.activeUsers !== undefined)
+  const n = stored?.kpis.activeUsers
+  const cap = formatTileValue(kpis.activeUsers - 1, 'count')
+  if (stored === undefined || n === undefined || n < kpis.activeUsers) {
+    // No number to draw for today: its point reads "not measured", not the cap.
+    return {
+      value: null,
+      text: `over ${cap}`,
+      note: `Above ${cap} the page does not count on every load; the next snapshot will`,
+    }
+  }
+  const at = stored.takenAt?.toISOString().slice(11, 16)
+  return {
+    value: n,
+    text: `about ${formatTileValue(n, 'count')}`,
+    note: `Above ${cap}, the snapshot’s exact count of ${stored.day}${at ? ` ${at} UTC` : ''}`,
+  }
+}
+
+/**
  * Storage growth over 30 days: now minus the stored value of 30 days ago, or of the oldest day
  * within those 30 when the record is younger (then `since` is that day). Undefined when no
  * earlier day has a storage value.
@@ -115,6 +160,16 @@ export function dashboardModel({ kpis, history, tenant, now }: Input): Dashboard
     href,
     trend: { points: trendPoints(own, key, today, value), format: 'count' },
   })
+  // Day-bounded: every day's count from created_at (see the top of this file).
+  const signups = (label: string, notes: string[]): Tile => ({
+    id: 'signups',
+    label,
+    value: formatTileValue(kpis.signupsToday, 'count'),
+    notes,
+    href: '/users?joined=today',
+    trend: { points: dayCountPoints(kpis.signupsByDay), format: 'count' },
+  })
+  const active = activeUsersShown(kpis, own)
   const tiles: Tile[] = tenant
     ? [
         {
@@ -134,14 +189,7 @@ export function dashboardModel({ kpis, history, tenant, now }: Input): Dashboard
           '/users?signed_in=30',
           ['Members who signed in within 30 days'],
         ),
-        count(
-          'signups',
-          'New members today',
-          'signupsToday',
-          kpis.signupsToday,
-          '/users?joined=today',
-          ['Memberships created since 00:00 UTC'],
-        ),
+        signups('New members today', ['Memberships created since 00:00 UTC']),
       ]
     : [
         count(
@@ -174,22 +222,15 @@ export function dashboardModel({ kpis, history, tenant, now }: Input): Dashboard
                 ],
               }),
         },
-        count(
-          'active-users',
-          'Active users',
-          'activeUsers',
-          kpis.activeUsers,
-          '/users?signed_in=30',
-          ['Users who signed in within 30 days'],
-        ),
-        count(
-          'signups',
-          'Signups today',
-          'signupsToday',
-          kpis.signupsToday,
-          '/users?joined=today',
-          ['Users created since 00:00 UTC'],
-        ),
+        {
+          id: 'active-users',
+          label: 'Active users',
+          value: active.text,
+          notes: ['Users who signed in within 30 days', ...(active.note ? [active.note] : [])],
+          href: '/users?signed_in=30',
+          trend: { points: trendPoints(own, 'activeUsers', today, active.value), format: 'count' },
+        },
+        signups('Signups today', ['Users created since 00:00 UTC']),
       ]
   tiles.push(
     count(

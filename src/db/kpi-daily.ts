@@ -5,8 +5,12 @@ import type { TenantScope } from './tenant-scope.js'
 import { isUuid } from './tenants.js'
 
 // kpi_daily (migration 2026120300): one row per UTC day for the fleet (tenant_id null) and one
-// per tenant, each a JSON object of named numbers. The dashboard's snapshot task rewrites today's
-// rows every run, so the last run of a day is that day's close; the sparklines read them back.
+// per tenant, each a JSON object of named numbers. They hold point-in-time counters only (how
+// many tenants are active, users exist, requests wait…): the dashboard's snapshot tasks rewrite
+// today's rows at every run, so a day's value is the day's last observation. Day-bounded
+// counters (signups, new members) are not stored: a run at 23:45 cannot see the signups of
+// 23:45–24:00, so the page counts them per day from `created_at` itself (src/db/kpis.ts).
+// Rows written before that change may still hold a `signupsToday` key; nothing reads it.
 
 const DAY_MS = 24 * 3600_000
 
@@ -19,7 +23,6 @@ export const FLEET_KPI_KEYS = [
   'suspendedTenants',
   'users',
   'activeUsers',
-  'signupsToday',
   'pendingJoinRequests',
   'activeImpersonations',
   'storageBytes',
@@ -32,7 +35,6 @@ export const FLEET_KPI_KEYS = [
 export const TENANT_KPI_KEYS = [
   'users',
   'activeUsers',
-  'signupsToday',
   'pendingJoinRequests',
   'activeImpersonations',
   'storageBytes',
@@ -40,8 +42,11 @@ export const TENANT_KPI_KEYS = [
 
 export type KpiKey = (typeof FLEET_KPI_KEYS)[number]
 
-/** One stored day: `day` is `YYYY-MM-DD` (UTC); a key missing that day is absent from `kpis`. */
-export type KpiDay = { day: string; kpis: Partial<Record<KpiKey, number>> }
+/**
+ * One stored day: `day` is `YYYY-MM-DD` (UTC); a key missing that day is absent from `kpis`;
+ * `takenAt` (always set by readKpiHistory) is when the run that wrote it observed the numbers.
+ */
+export type KpiDay = { day: string; kpis: Partial<Record<KpiKey, number>>; takenAt?: Date }
 
 /** `YYYY-MM-DD` of `at` in UTC. */
 export function utcDay(at: Date): string {
@@ -73,27 +78,28 @@ export async function upsertFleetDay(
 /**
  * Writes every tenant's row of `day` in ONE statement (grouped counts joined to `tenants`, no
  * query per tenant), replacing rows written before that day. Deleted tenants get none. The
- * numbers are those `readKpis` gives with that tenant picked (src/db/kpis.ts), at `now`.
+ * numbers are those `readKpis` gives with that tenant picked (src/db/kpis.ts), at `now`. It reads
+ * every membership (their count per tenant, on the memberships key) and joins only the users
+ * active within ACTIVE_WITHIN_DAYS (`users_last_login_idx`) to theirs, not every membership to
+ * every user: run it on a connection of its own (the `kpi-tenant-snapshot` task does).
  * @returns how many tenant rows were written
  */
 export async function upsertTenantDays(db: Db, day: string, now: Date): Promise<number> {
   const since = new Date(now.getTime() - ACTIVE_WITHIN_DAYS * DAY_MS)
-  const today = new Date(`${utcDay(now)}T00:00:00Z`)
   const result = await sql`insert into kpi_daily (day, tenant_id, kpis, taken_at)
     select ${day}::date, t.id, jsonb_build_object(
-        'users', coalesce(m.members, 0),
-        'activeUsers', coalesce(m.active, 0),
-        'signupsToday', coalesce(m.joined, 0),
+        'users', coalesce(m.n, 0),
+        'activeUsers', coalesce(a.n, 0),
         'pendingJoinRequests', coalesce(j.n, 0),
         'activeImpersonations', coalesce(i.n, 0),
         'storageBytes', coalesce(s.db_bytes + s.file_bytes, 0)),
       ${now}
     from tenants t
-    left join (select mm.tenant_id, count(*) as members,
-        count(*) filter (where u.last_login_at >= ${since}) as active,
-        count(*) filter (where mm.created_at >= ${today}) as joined
-      from memberships mm join users u on u.id = mm.user_id group by mm.tenant_id) m
+    left join (select tenant_id, count(*) as n from memberships group by tenant_id) m
       on m.tenant_id = t.id
+    left join (select mm.tenant_id, count(*) as n
+      from users u join memberships mm on mm.user_id = u.id
+      where u.last_login_at >= ${since} group by mm.tenant_id) a on a.tenant_id = t.id
     left join (select tenant_id, count(*) as n from join_requests
       where status = 'pending' group by tenant_id) j on j.tenant_id = t.id
     left join (select tenant_id, count(*) as n from impersonations
@@ -148,8 +154,13 @@ export async function readKpiHistory(
   fromDay: string,
 ): Promise<{ fleet: KpiDay[]; tenant: KpiDay[] }> {
   const tenant = scope.tenantId && isUuid(scope.tenantId) ? scope.tenantId : undefined
-  const { rows } = await sql<{ day: string; tenant_id: string | null; kpis: unknown }>`
-    select day::text as day, tenant_id, kpis from kpi_daily
+  const { rows } = await sql<{
+    day: string
+    tenant_id: string | null
+    kpis: unknown
+    taken_at: Date | string
+  }>`
+    select day::text as day, tenant_id, kpis, taken_at from kpi_daily
     where day >= ${fromDay}::date
       and (tenant_id is null${tenant ? sql` or tenant_id = ${tenant}` : sql``})
     order by day`.execute(db)
@@ -159,7 +170,11 @@ export async function readKpiHistory(
     const kpis = Object.fromEntries(
       Object.entries(jsonObject(row.kpis)).filter(([, v]) => numberOrNull(v) !== null),
     ) as KpiDay['kpis']
-    ;(row.tenant_id === null ? fleet : own).push({ day: row.day, kpis })
+    ;(row.tenant_id === null ? fleet : own).push({
+      day: row.day,
+      kpis,
+      takenAt: new Date(row.taken_at),
+    })
   }
   return { fleet, tenant: own }
 }

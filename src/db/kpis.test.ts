@@ -1,8 +1,9 @@
 import { sql } from 'kysely'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { buildKnownFleet, KNOWN, type KnownFleet } from '../dashboard/test-fleet.js'
-import { createSuperAdmin } from '../test-support/factories.js'
+import { addMembership, createSuperAdmin, createUser } from '../test-support/factories.js'
 import { useTestApp } from '../test-support/test-app.js'
+import { addDays, utcDay } from './kpi-daily.js'
 import { readKpis } from './kpis.js'
 import { ALL_TENANTS } from './tenant-scope.js'
 import { USER_COUNT_CAP } from './users.js'
@@ -20,9 +21,19 @@ beforeAll(async () => {
 describe('readKpis', () => {
   it('counts the whole fleet: deleted tenants’ storage left out, lapsed impersonations not active', async () => {
     const kpis = await readKpis(t.db, ALL_TENANTS, fleet.now)
-    const { host, storageTakenAt, tenantStatus, usersExact, ...counts } = kpis
+    const {
+      host,
+      storageTakenAt,
+      tenantStatus,
+      usersExact,
+      activeUsersExact,
+      signupsByDay,
+      ...counts
+    } = kpis
     expect(counts).toEqual(KNOWN.fleet)
     expect(usersExact).toBe(true)
+    expect(activeUsersExact).toBe(true)
+    expect(signupsByDay).toEqual([{ day: utcDay(fleet.now), count: KNOWN.fleet.signupsToday }])
     expect(tenantStatus).toBeUndefined()
     expect(storageTakenAt).toBeInstanceOf(Date)
     expect(host).toMatchObject({
@@ -73,5 +84,47 @@ describe('readKpis', () => {
     expect(counted).toMatchObject({ users: total, usersExact: true })
     // A tenant's members are always counted.
     expect((await readKpis(t.db, { tenantId: fleet.acme.id }, fleet.now)).usersExact).toBe(true)
+  })
+
+  it('counts signups and new members per UTC day over the days asked for, the last second of a day in it', async () => {
+    const today = utcDay(fleet.now)
+    const yesterday = addDays(today, -1)
+    const counts = async (scope: { tenantId?: string }, signupDays: number) =>
+      (await readKpis(t.db, scope, fleet.now, { signupDays })).signupsByDay
+    // Other tests of this file add users days ago: compare with the counts before.
+    const fleetBefore = await counts(ALL_TENANTS, 4)
+    const globexBefore = await counts({ tenantId: fleet.globex.id }, 2)
+    const lastSecond = new Date(`${today}T00:00:00Z`).getTime() - 1000
+    const late = await createUser(t.db, { createdAt: new Date(lastSecond) })
+    await addMembership(t.db, late, fleet.globex, 'member', new Date(lastSecond))
+    await createUser(t.db, { createdAt: new Date(`${addDays(today, -3)}T12:00:00Z`) })
+    const plus = (days: { day: string; count: number }[], added: number[]) =>
+      days.map((d, i) => ({ day: d.day, count: d.count + added[i] }))
+    expect(fleetBefore.map((d) => d.day)).toEqual([-3, -2, -1, 0].map((n) => addDays(today, n)))
+    expect(fleetBefore[3].count).toBe(KNOWN.fleet.signupsToday)
+    expect(await counts(ALL_TENANTS, 4)).toEqual(plus(fleetBefore, [1, 0, 1, 0]))
+    expect(globexBefore).toEqual([
+      { day: yesterday, count: 0 },
+      { day: today, count: KNOWN.globex.signupsToday },
+    ])
+    expect(await counts({ tenantId: fleet.globex.id }, 2)).toEqual(plus(globexBefore, [1, 0]))
+    await expect(readKpis(t.db, ALL_TENANTS, fleet.now, { signupDays: 0 })).rejects.toThrow(
+      RangeError,
+    )
+  })
+
+  it('counts fleet active users up to 10,000 on the page, exactly when asked to (the snapshot)', async () => {
+    const before = (await readKpis(t.db, ALL_TENANTS, fleet.now, { exactUsers: true })).activeUsers
+    await sql`insert into users (id, email, name, status, created_at, last_login_at)
+      select gen_random_uuid(), 'active' || i || '@example.com', 'Active ' || i, 'active',
+        now() - interval '40 days', ${fleet.now}::timestamptz - interval '1 day'
+      from generate_series(1, ${USER_COUNT_CAP}) i`.execute(t.db)
+    const capped = await readKpis(t.db, ALL_TENANTS, fleet.now)
+    expect(capped).toMatchObject({ activeUsers: USER_COUNT_CAP + 1, activeUsersExact: false })
+    const counted = await readKpis(t.db, ALL_TENANTS, fleet.now, { exactUsers: true })
+    expect(counted).toMatchObject({
+      activeUsers: before + USER_COUNT_CAP,
+      activeUsersExact: true,
+    })
   })
 })

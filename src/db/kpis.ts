@@ -1,4 +1,4 @@
-import { sql } from 'kysely'
+import { sql, type RawBuilder } from 'kysely'
 import type { Db } from './database.js'
 import type { TenantStatus } from './schema.js'
 import type { TenantScope } from './tenant-scope.js'
@@ -24,6 +24,9 @@ export type HostMetrics = {
   diskSizeBytes: number | null
 }
 
+/** A count of one UTC day (`YYYY-MM-DD`). */
+export type DayCount = { day: string; count: number }
+
 /** The numbers of the fleet, or (`scope.tenantId`) of one tenant, at `now`. */
 export type Kpis = {
   /** Fleet: tenants with status `active`; with a tenant: 1 when it is active, else 0. */
@@ -39,10 +42,22 @@ export type Kpis = {
   users: number
   /** False when `users` is the planner's estimate (the users list then says "about" too). */
   usersExact: boolean
-  /** Of those, the ones whose `last_login_at` is within ACTIVE_WITHIN_DAYS of `now`. */
+  /**
+   * Of those, the ones whose `last_login_at` is within ACTIVE_WITHIN_DAYS of `now`. Fleet-wide
+   * counted up to USER_COUNT_CAP only (unless `exactUsers` was asked for): above it this is
+   * USER_COUNT_CAP + 1, a lower bound, and `activeUsersExact` is false.
+   */
   activeUsers: number
+  /** False when `activeUsers` stopped at the cap (the page then shows the snapshot's count). */
+  activeUsersExact: boolean
   /** Fleet: users created since midnight UTC; with a tenant: memberships created since then. */
   signupsToday: number
+  /**
+   * The same count for each of the `signupDays` UTC days ending today, oldest first, today last
+   * (its count is `signupsToday`). Read from `created_at` at every call, so a day's number is
+   * whole however late its signups came (the rows that exist now, as the list behind the tile).
+   */
+  signupsByDay: DayCount[]
   /** Join requests with status `pending` (of the tenant, when scoped). */
   pendingJoinRequests: number
   /** Impersonations not ended and not expired at `now` (of the tenant, when scoped). */
@@ -62,7 +77,7 @@ type KpiRow = {
   users: number
   users_estimate: number | null
   active_users: number
-  signups_today: number
+  signups_by_day: Record<string, number> | string | null
   pending_join_requests: number
   active_impersonations: number
   storage_bytes: number
@@ -76,22 +91,32 @@ type KpiRow = {
  * counts are index scans of `tenants_status_idx`, `users_last_login_idx`, `users_created_idx`,
  * `join_requests_status_idx`, `impersonations_open_expiry_idx` and the memberships key). The
  * fleet's user total is counted up to USER_COUNT_CAP and estimated beyond (`pg_class.reltuples`,
- * as the users list does): an exact count of 1M users costs ~80 ms a page. `exactUsers` (the
- * daily snapshot) always counts. A `tenantId` that is not a uuid counts nothing.
+ * as the users list does): an exact count of 1M users costs ~80 ms a page. Its active users are
+ * counted up to USER_COUNT_CAP too (a bounded scan of `users_last_login_idx`; with high activity
+ * an exact count reads hundreds of thousands of entries a page). `exactUsers` (the daily
+ * snapshot) counts both exactly. Signups (fleet: `users.created_at`; tenant: its memberships')
+ * are grouped by UTC day over the `signupDays` days ending today (default 1: today only). A
+ * `tenantId` that is not a uuid counts nothing.
+ * @throws RangeError when `signupDays` is not a whole number from 1 to 400
  */
 export async function readKpis(
   db: Db,
   scope: TenantScope,
   now: Date,
-  options: { exactUsers?: boolean } = {},
+  options: { exactUsers?: boolean; signupDays?: number } = {},
 ): Promise<Kpis> {
+  const days = options.signupDays ?? 1
+  if (!Number.isInteger(days) || days < 1 || days > 400)
+    throw new RangeError(`signupDays must be 1–400, not ${days}`)
   const tenant = scope.tenantId
-  if (tenant !== undefined && !isUuid(tenant)) return EMPTY
-  const since = new Date(now.getTime() - ACTIVE_WITHIN_DAYS * DAY_MS)
   const today = joinedSince('today', now)
+  const firstDay = new Date(today.getTime() - (days - 1) * DAY_MS)
+  if (tenant !== undefined && !isUuid(tenant))
+    return { ...EMPTY, signupsByDay: dayCounts({}, firstDay, days) }
+  const since = new Date(now.getTime() - ACTIVE_WITHIN_DAYS * DAY_MS)
   const counts = tenant
-    ? tenantCounts(tenant, since, today, now)
-    : fleetCounts(since, today, now, !!options.exactUsers)
+    ? tenantCounts(tenant, since, firstDay, now)
+    : fleetCounts(since, firstDay, now, !!options.exactUsers)
   const { rows } = await sql<KpiRow>`select ${counts},
       h.taken_at as host_taken_at, h.metrics as host_metrics
     from (select 1) one
@@ -103,22 +128,28 @@ export async function readKpis(
         (select taken_at, metrics from health_samples where resolution_seconds <> 10
           order by taken_at desc limit 1)) latest
       order by taken_at desc limit 1) h on true`.execute(db)
-  return toKpis(rows[0])
+  return toKpis(rows[0], firstDay, days, !tenant && !options.exactUsers)
 }
 
-const EMPTY: Kpis = {
+const EMPTY: Omit<Kpis, 'signupsByDay'> = {
   activeTenants: 0,
   suspendedTenants: 0,
   users: 0,
   usersExact: true,
   activeUsers: 0,
+  activeUsersExact: true,
   signupsToday: 0,
   pendingJoinRequests: 0,
   activeImpersonations: 0,
   storageBytes: 0,
 }
 
-function fleetCounts(since: Date, today: Date, now: Date, exactUsers: boolean) {
+// Signups per UTC day from `firstDay` on, as a JSON object day → count (days without any are
+// absent): one range scan of the created_at index (users) or of the tenant's memberships.
+const byUtcDay = (createdAt: RawBuilder<unknown>) =>
+  sql`(${createdAt} at time zone 'UTC')::date::text`
+
+function fleetCounts(since: Date, firstDay: Date, now: Date, exactUsers: boolean) {
   const users = exactUsers
     ? sql`(select count(*) from users)::int as users, null::float8 as users_estimate`
     : sql`(select count(*) from (select 1 from users limit ${USER_COUNT_CAP + 1}) capped)::int
@@ -130,8 +161,15 @@ function fleetCounts(since: Date, today: Date, now: Date, exactUsers: boolean) {
     (select count(*) from tenants where status = 'suspended')::int as suspended_tenants,
     null::text as tenant_status,
     ${users},
-    (select count(*) from users where last_login_at >= ${since})::int as active_users,
-    (select count(*) from users where created_at >= ${today})::int as signups_today,
+    ${
+      exactUsers
+        ? sql`(select count(*) from users where last_login_at >= ${since})::int as active_users`
+        : sql`(select count(*) from (select 1 from users where last_login_at >= ${since}
+            limit ${USER_COUNT_CAP + 1}) capped)::int as active_users`
+    },
+    (select coalesce(jsonb_object_agg(day, n), '{}'::jsonb) from (
+      select ${byUtcDay(sql`created_at`)} as day, count(*) as n from users
+      where created_at >= ${firstDay} group by 1) d) as signups_by_day,
     (select count(*) from join_requests where status = 'pending')::int as pending_join_requests,
     (select count(*) from impersonations
       where ended_at is null and expires_at > ${now})::int as active_impersonations,
@@ -141,7 +179,7 @@ function fleetCounts(since: Date, today: Date, now: Date, exactUsers: boolean) {
       join tenants t on t.id = s.tenant_id where t.status <> 'deleted') as storage_taken_at`
 }
 
-function tenantCounts(tenant: string, since: Date, today: Date, now: Date) {
+function tenantCounts(tenant: string, since: Date, firstDay: Date, now: Date) {
   return sql`
     (select count(*) from tenants where id = ${tenant} and status = 'active')::int as active_tenants,
     (select count(*) from tenants
@@ -151,8 +189,9 @@ function tenantCounts(tenant: string, since: Date, today: Date, now: Date) {
     null::float8 as users_estimate,
     (select count(*) from memberships m join users u on u.id = m.user_id
       where m.tenant_id = ${tenant} and u.last_login_at >= ${since})::int as active_users,
-    (select count(*) from memberships
-      where tenant_id = ${tenant} and created_at >= ${today})::int as signups_today,
+    (select coalesce(jsonb_object_agg(day, n), '{}'::jsonb) from (
+      select ${byUtcDay(sql`created_at`)} as day, count(*) as n from memberships
+      where tenant_id = ${tenant} and created_at >= ${firstDay} group by 1) d) as signups_by_day,
     (select count(*) from join_requests
       where tenant_id = ${tenant} and status = 'pending')::int as pending_join_requests,
     (select count(*) from impersonations where tenant_id = ${tenant}
@@ -162,19 +201,31 @@ function tenantCounts(tenant: string, since: Date, today: Date, now: Date) {
     (select min(taken_at) from storage_snapshots where tenant_id = ${tenant}) as storage_taken_at`
 }
 
-function toKpis(row: KpiRow): Kpis {
+/** `days` day counts from `firstDay` (UTC midnight) on, 0 where `counts` has no entry. */
+function dayCounts(counts: Record<string, unknown>, firstDay: Date, days: number): DayCount[] {
+  return Array.from({ length: days }, (_, i) => {
+    const day = new Date(firstDay.getTime() + i * DAY_MS).toISOString().slice(0, 10)
+    return { day, count: Number(counts[day] ?? 0) }
+  })
+}
+
+function toKpis(row: KpiRow, firstDay: Date, days: number, activeCapped: boolean): Kpis {
   const date = (v: Date | string | null) => (v === null ? undefined : new Date(v))
   const hostAt = date(row.host_taken_at)
   const counted = Number(row.users)
   const usersExact = row.users_estimate === null || counted <= USER_COUNT_CAP
+  const activeUsers = Number(row.active_users)
+  const signupsByDay = dayCounts(jsonObject(row.signups_by_day), firstDay, days)
   return {
     activeTenants: Number(row.active_tenants),
     suspendedTenants: Number(row.suspended_tenants),
     tenantStatus: row.tenant_status ?? undefined,
     users: usersExact ? counted : Math.max(counted, Math.round(Number(row.users_estimate))),
     usersExact,
-    activeUsers: Number(row.active_users),
-    signupsToday: Number(row.signups_today),
+    activeUsers,
+    activeUsersExact: !activeCapped || activeUsers <= USER_COUNT_CAP,
+    signupsToday: signupsByDay[days - 1].count,
+    signupsByDay,
     pendingJoinRequests: Number(row.pending_join_requests),
     activeImpersonations: Number(row.active_impersonations),
     storageBytes: Number(row.storage_bytes),

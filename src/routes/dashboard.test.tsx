@@ -3,7 +3,9 @@ import { buildKnownFleet, KNOWN, type KnownFleet } from '../dashboard/test-fleet
 import { takeKpiSnapshot } from '../dashboard/snapshot.js'
 import { addDays, utcDay } from '../db/kpi-daily.js'
 import { OPERATOR_ROLES } from '../db/schema.js'
-import { createSuperAdmin } from '../test-support/factories.js'
+import { USER_COUNT_CAP } from '../db/users.js'
+import { sql } from 'kysely'
+import { addMembership, createSuperAdmin, createUser } from '../test-support/factories.js'
 import { linkHrefs, parseHtml, textOf } from '../test-support/html.js'
 import { getPage, signIn } from '../test-support/requests.js'
 import { signedScopeCookie } from '../test-support/scope-cookie.js'
@@ -152,5 +154,68 @@ describe('the known fleet', () => {
     // Day -30 is the base of the growth, outside the 30 points drawn (days -29 … today).
     expect(trend).not.toContain(old)
     expect(notes(html, 'storage')).toContain('+2.9 KB in 30 days')
+  })
+
+  it('counts every signup of a past day in its point, also those after that day’s last snapshot, and days no snapshot closed', async () => {
+    const today = utcDay(fleet.now)
+    const yesterday = addDays(today, -1)
+    const unclosed = addDays(today, -4)
+    const scope = await signedScopeCookie(t.config, {
+      mode: 'customer',
+      tenant: fleet.acme.id,
+      recent: [fleet.acme.id],
+    })
+    const trend = async (cookies: string) =>
+      textOf(await (await getPage(t.app, '/', cookies)).text(), '#tile-signups .sr-only') ?? ''
+    const point = (text: string, day: string) =>
+      Number(text.match(new RegExp(`${day} (\\d+)`))?.[1])
+    const fleetBefore = await trend(cookie)
+    const acmeBefore = await trend(`${cookie}; ${scope}`)
+    // Yesterday's last snapshot ran at 23:45; two users signed up after it, one joining acme.
+    await takeKpiSnapshot(t.db, new Date(`${yesterday}T23:45:00Z`))
+    for (const at of [`${yesterday}T23:50:00Z`, `${yesterday}T23:59:59Z`, `${unclosed}T10:00:00Z`])
+      await addMembership(
+        t.db,
+        await createUser(t.db, { createdAt: new Date(at) }),
+        fleet.acme,
+        'member',
+        new Date(at),
+      )
+    const fleetAfter = await trend(cookie)
+    const acmeAfter = await trend(`${cookie}; ${scope}`)
+    expect(
+      textOf(await (await getPage(t.app, '/', `${cookie}; ${scope}`)).text(), '#tile-signups h2'),
+    ).toBe('New members today')
+    for (const [before, after] of [
+      [fleetBefore, fleetAfter],
+      [acmeBefore, acmeAfter],
+    ]) {
+      expect(point(after, yesterday)).toBe(point(before, yesterday) + 2)
+      // No snapshot was ever taken that day: still a measured point, not a gap.
+      expect(point(after, unclosed)).toBe(point(before, unclosed) + 1)
+      expect(after).not.toContain('not measured')
+      expect(after.endsWith(`${today} ${point(before, today)}`)).toBe(true)
+    }
+  })
+
+  it('shows more than 10,000 active users as the snapshot’s exact count, "about N", linking to the list of them', async () => {
+    await sql`insert into users (id, email, name, status, created_at, last_login_at)
+      select gen_random_uuid(), 'active' || i || '@example.com', 'Active ' || i, 'active',
+        now() - interval '40 days', ${fleet.now}::timestamptz - interval '1 day'
+      from generate_series(1, ${USER_COUNT_CAP}) i`.execute(t.db)
+    const before = await (await getPage(t.app, '/', cookie)).text()
+    // No snapshot has counted past the cap yet: the page says no more than it knows.
+    expect(value(before, 'active-users')).toBe('over 10,000')
+    await takeKpiSnapshot(t.db, fleet.now)
+    const html = await (await getPage(t.app, '/', cookie)).text()
+    const exact = USER_COUNT_CAP + KNOWN.fleet.activeUsers
+    expect(value(html, 'active-users')).toBe(`about ${exact.toLocaleString('en')}`)
+    const at = fleet.now.toISOString()
+    expect(notes(html, 'active-users')).toContain(
+      `the snapshot’s exact count of ${at.slice(0, 10)} ${at.slice(11, 16)} UTC`,
+    )
+    expect(linkHrefs(html, 'Active users')).toEqual(['/users?signed_in=30'])
+    const list = await (await getPage(t.app, '/users?signed_in=30', cookie)).text()
+    expect(textOf(list, '#user-total')).toMatch(/^about [\d,]+ users/)
   })
 })
