@@ -217,14 +217,20 @@ describe('rotateSigningKey', () => {
       const oldKid = (await ensureActiveSigningKey(t.db, config, start)).kid
       let release!: () => void
       const released = new Promise<void>((r) => (release = r))
-      const signers = [0, 1].map(() =>
-        t.db.transaction().execute(async (trx) => {
+      const holding: Promise<void>[] = []
+      const signers = [0, 1].map(() => {
+        let held!: () => void
+        holding.push(new Promise<void>((r) => (held = r)))
+        return t.db.transaction().execute(async (trx) => {
           await lockSigningKeyShared(trx)
           const kid = (await activeSigningKey(trx, config, start)).kid
+          held()
           await released
           return kid
-        }),
-      )
+        })
+      })
+      // Both hold it shared at once: neither waited for the other.
+      await Promise.all(holding)
       const waiting = async () =>
         (
           await sql<{ n: number }>`
