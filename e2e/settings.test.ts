@@ -2,7 +2,7 @@
 // owner opens /settings, saves an SMTP relay pointing at a real SMTP server started here
 // (smtp-server on 127.0.0.1), sends a test email and sees it arrive, records a licence key, and
 // rotates the tenant signing key after reading how many impersonations and kit sessions it
-// ends, then rotates the super-admin secret and is signed out. axe-core checks every page
+// ends (a second tab still showing the old key is refused), then rotates the super-admin secret and is signed out. axe-core checks every page
 // visited.
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
@@ -205,6 +205,41 @@ describe(`cluster settings in Chromium (${backend})`, () => {
     await checkAccessibility('key rotation, after')
   })
 
+  it('a second tab still showing the rotated key is told so, and rotates nothing', async () => {
+    const activeKid = async () =>
+      (
+        await handle.db
+          .selectFrom('signing_keys')
+          .select('kid')
+          .where('retired_at', 'is', null)
+          .executeTakeFirstOrThrow()
+      ).kid
+    const stale = await page.context().newPage()
+    stale.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(`${stale.url()}: ${message.text()}`)
+    })
+    stale.on('pageerror', (error) => consoleErrors.push(`${stale.url()}: ${error.message}`))
+    try {
+      await stale.goto(`${server.baseUrl}/settings/keys`)
+      await page.goto(`${server.baseUrl}/settings/keys`)
+      await page.getByRole('button', { name: 'Rotate signing key' }).click()
+      await waitForText(page.locator('[role="status"]'), 'Signing key rotated')
+      const rotated = await activeKid()
+
+      await stale.getByRole('button', { name: 'Rotate signing key' }).click()
+
+      await waitForText(
+        stale.locator('[role="alert"]'),
+        'The signing key was rotated meanwhile (another owner, or this form sent twice); this request changed nothing.',
+      )
+      expect(await activeKid()).toBe(rotated)
+      expect(await stale.locator('#signing-key').innerText()).toContain(rotated)
+      accessibility.set('key rotation, rotated meanwhile', await runAxe(stale))
+    } finally {
+      await stale.close()
+    }
+  })
+
   it('rotates the super-admin secret: signed out, told so on the sign-in page', async () => {
     await page.goto(`${server.baseUrl}/settings/keys`)
     await waitForText(page.locator('#secret-session-count'), '1 session')
@@ -230,7 +265,7 @@ describe(`cluster settings in Chromium (${backend})`, () => {
       `axe-core (${backend}): ` +
         JSON.stringify([...accessibility].map(([name, v]) => [name, v.map((x) => x.id)])),
     )
-    expect(accessibility.size).toBe(8)
+    expect(accessibility.size).toBe(9)
     expect(grave).toEqual([])
     expect(consoleErrors).toEqual([])
   })

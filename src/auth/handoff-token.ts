@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto'
 import { createLocalJWKSet, jwtVerify, SignJWT } from 'jose'
+import type { Transaction } from 'kysely'
 import type { Config } from '../config.js'
 import type { Db } from '../db/database.js'
-import type { ImpersonationMode } from '../db/schema.js'
+import type { Database, ImpersonationMode } from '../db/schema.js'
+import { lockSigningKeyShared } from '../db/signing-keys.js'
 import { isUuid } from '../db/tenants.js'
 import { activeSigningKey, publicJwks, SIGNING_ALGORITHM } from './signing-keys.js'
 
@@ -38,16 +40,24 @@ export function newHandoffJti(): string {
 /**
  * Signs a handoff for `audience` (the app key's `app_url`) with the active key: header
  * `{alg: EdDSA, kid, typ}`, `iss` = PUBLIC_URL, `iat` = `now` in seconds, `exp` = `iat` + 60.
+ * Runs in the transaction (`trx`) that starts or updates the impersonation the token hands off
+ * to, under the signing-key lock held shared until its commit (lockSigningKeyShared): a rotation
+ * then either ends that impersonation or has committed first, and this signs with its new key.
+ * The caller takes that lock first thing in the transaction, before the audit chain's lock, which
+ * a rotation takes after it; taking it here again never waits, and keeps a caller that forgot it
+ * from signing with a key being retired (at worst a deadlock PostgreSQL breaks, never a stale
+ * token).
  * @throws SigningKeyUnsealError when the active key does not open with this secret key
  */
 export async function signHandoffToken(
-  db: Db,
+  trx: Transaction<Database>,
   config: Pick<Config, 'publicUrl' | 'secretKey'>,
   claims: HandoffClaims,
   audience: string,
   now: Date,
 ): Promise<string> {
-  const key = await activeSigningKey(db, config, now)
+  await lockSigningKeyShared(trx)
+  const key = await activeSigningKey(trx, config, now)
   const iat = Math.floor(now.getTime() / 1000)
   return new SignJWT({
     tenant_id: claims.tenantId,

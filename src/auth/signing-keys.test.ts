@@ -1,7 +1,8 @@
 import { createLocalJWKSet, jwtVerify, SignJWT } from 'jose'
-import { beforeEach, describe, expect, it } from 'vitest'
+import { sql } from 'kysely'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
 import type { Db } from '../db/database.js'
-import { retireSigningKey } from '../db/signing-keys.js'
+import { lockSigningKeyShared, retireSigningKey } from '../db/signing-keys.js'
 import { useTestDatabase } from '../test-support/test-app.js'
 import { decryptSecret, deriveKey } from './encryption.js'
 import {
@@ -209,6 +210,47 @@ describe('rotateSigningKey', () => {
     const winners = results.flatMap((r) => (r.ok ? [r.kid] : []))
     expect(rows).toHaveLength(1 + winners.length)
   })
+
+  it.skipIf(!process.env.TEST_DATABASE_URL)(
+    'on a server, waits for the transactions signing under the shared lock, which do not wait for each other',
+    async () => {
+      const oldKid = (await ensureActiveSigningKey(t.db, config, start)).kid
+      let release!: () => void
+      const released = new Promise<void>((r) => (release = r))
+      const holding: Promise<void>[] = []
+      const signers = [0, 1].map(() => {
+        let held!: () => void
+        holding.push(new Promise<void>((r) => (held = r)))
+        return t.db.transaction().execute(async (trx) => {
+          await lockSigningKeyShared(trx)
+          const kid = (await activeSigningKey(trx, config, start)).kid
+          held()
+          await released
+          return kid
+        })
+      })
+      // Both hold it shared at once: neither waited for the other.
+      await Promise.all(holding)
+      const waiting = async () =>
+        (
+          await sql<{ n: number }>`
+            select count(*)::int as n from pg_locks l join pg_stat_activity a on a.pid = l.pid
+            where not l.granted and a.datname = current_database()`.execute(t.db)
+        ).rows[0].n
+
+      let rotated: Awaited<ReturnType<typeof rotateSigningKey>> | undefined
+      const rotation = rotateSigningKey(t.db, config, at(DAY)).then((r) => (rotated = r))
+      await vi.waitFor(async () => expect(await waiting()).toBe(1), { timeout: 5000, interval: 20 })
+      expect(rotated).toBeUndefined()
+      expect((await keyRows(t.db)).map((r) => r.retired_at)).toEqual([null])
+      release()
+
+      // Both signed with the old key, committed, and only then was it retired.
+      expect(await Promise.all(signers)).toEqual([oldKid, oldKid])
+      await rotation
+      expect(rotated).toMatchObject({ ok: true, retiredKid: oldKid })
+    },
+  )
 
   it('retiring is compare-and-set: a key already retired is not retired again', async () => {
     const { kid } = await ensureActiveSigningKey(t.db, config, start)

@@ -1,14 +1,17 @@
 import { randomBytes } from 'node:crypto'
 import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose'
+import type { Transaction } from 'kysely'
 import type { Config } from '../config.js'
 import type { Db } from '../db/database.js'
 import {
   findActiveSigningKey,
   insertActiveSigningKey,
   listPublishableSigningKeys,
+  lockSigningKeyExclusive,
   retireSigningKey,
   type PublicOkpJwk,
 } from '../db/signing-keys.js'
+import type { Database } from '../db/schema.js'
 import { decryptSecret, deriveKey, encryptSecret } from './encryption.js'
 
 // The keys that sign impersonation handoffs (DESIGN.md §12, issue 8 item 1): short JWTs carrying
@@ -87,10 +90,12 @@ export async function activeSigningKey(
 /**
  * Replaces the active key with a new one in one transaction: the previous key is retired at
  * `now` (compare-and-set) and stays published for SIGNING_KEY_OVERLAP_MS, so tokens it signed
- * keep verifying. Of two rotations at once, one wins and the other changes nothing. The caller
- * audits the change; to end what the old key let in within the same transaction, use
- * replaceActiveSigningKey (the settings page's rotation, src/operators/key-rotation.ts).
- * @returns the new kid and the retired one (null when no key was active)
+ * keep verifying. Waits for handoffs being signed to commit (beginSigningKeyRotation). Two
+ * rotations at once run one after the other, each replacing the key it finds; use the settings
+ * page's rotation (src/operators/key-rotation.ts) to rotate only the key an owner saw and end what
+ * the old key let in within the same transaction. The caller audits the change.
+ * @returns the new kid and the retired one (null when no key was active); `concurrent` when a key
+ *   was created meanwhile outside the lock (ensureActiveSigningKey at a server start): no change
  */
 export async function rotateSigningKey(
   db: Db,
@@ -101,12 +106,27 @@ export async function rotateSigningKey(
 > {
   try {
     return await db.transaction().execute(async (trx) => {
+      await beginSigningKeyRotation(trx)
       return { ok: true as const, ...(await replaceActiveSigningKey(trx, config, now)) }
     })
   } catch (error) {
     if (error instanceof ConcurrentRotationError) return { ok: false, reason: 'concurrent' }
     throw error
   }
+}
+
+/**
+ * The first step of every rotation, inside its transaction: takes the signing-key lock
+ * exclusively, so every transaction signing a handoff with the current key (they hold it shared,
+ * src/auth/handoff-token.ts) has committed and none starts until this one ends, then reads the
+ * active key locked FOR UPDATE. Call it before any other lock or read of the transaction: what
+ * the rotation reads afterwards (the live impersonations) includes every handoff the old key
+ * signed. On PostgreSQL's default READ COMMITTED each later statement sees those commits.
+ * @returns the active kid, or null when no key exists yet
+ */
+export async function beginSigningKeyRotation(trx: Transaction<Database>): Promise<string | null> {
+  await lockSigningKeyExclusive(trx)
+  return (await findActiveSigningKey(trx, true))?.kid ?? null
 }
 
 /** Another rotation retired the active key first; the transaction must roll back. */
@@ -117,8 +137,8 @@ export class ConcurrentRotationError extends Error {
 }
 
 /**
- * The rotation itself, inside the caller's transaction (`trx`): retires the active key at `now`
- * and stores a fresh one as active. Throwing rolls the retirement back, so the database is never
+ * The rotation itself, inside the caller's transaction (`trx`), after beginSigningKeyRotation:
+ * retires the active key at `now` and stores a fresh one as active. Throwing rolls the retirement back, so the database is never
  * left without an active key.
  * @returns the new kid and the retired one (null when no key was active)
  * @throws ConcurrentRotationError when another rotation won the race: roll back

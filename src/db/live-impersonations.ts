@@ -25,7 +25,9 @@ export async function countLiveImpersonations(db: Db, now: Date): Promise<LiveIm
 
 /**
  * The live impersonations at `now` (id, operator, whether a tenant app redeemed the handoff),
- * locked FOR UPDATE so none ends or starts its handoff under the rotation's feet.
+ * locked FOR UPDATE so none ends or starts its handoff under the rotation's feet. Committed rows
+ * only: the caller holds the signing-key lock exclusively first (beginSigningKeyRotation), so no
+ * start signing with the old key is still uncommitted.
  */
 export async function lockLiveImpersonations(
   trx: Transaction<Database>,

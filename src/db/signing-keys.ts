@@ -1,5 +1,6 @@
-import { sql } from 'kysely'
+import { sql, type Transaction } from 'kysely'
 import type { Db } from './database.js'
+import type { Database } from './schema.js'
 
 // The handoff-signing key pairs in public.signing_keys (issue 8 item 1). What a key means and
 // when it is published is src/auth/signing-keys.ts; here is only how rows are read and written.
@@ -20,13 +21,41 @@ export type PublishedSigningKey = {
 /** The active key with its sealed private half (`encryptSecret` output, `v1.…`). */
 export type SigningKey = PublishedSigningKey & { privateKeySealed: string }
 
-/** The active signing key (retired_at null; at most one by a partial unique index), or undefined. */
-export async function findActiveSigningKey(db: Db): Promise<SigningKey | undefined> {
-  const row = await db
-    .selectFrom('signing_keys')
-    .selectAll()
-    .where('retired_at', 'is', null)
-    .executeTakeFirst()
+/**
+ * Arbitrary, fixed key of the transaction-level advisory lock between rotating the signing key
+ * (exclusive) and signing with it (shared). Row locks cannot do this alone: a rotation lists the
+ * live impersonations to end, and a start that has not committed yet is not among them.
+ */
+const SIGNING_KEY_LOCK = 7_346_210_002
+
+/**
+ * Takes the signing-key lock exclusively until the transaction ends: waits for every transaction
+ * that holds it shared (impersonation starts and handoffs, which may be signing with the active
+ * key) to commit, and keeps new ones out until this rotation commits. Take it before any other
+ * lock of the transaction, as every holder does, so no two wait on each other.
+ */
+export async function lockSigningKeyExclusive(trx: Transaction<Database>): Promise<void> {
+  await sql`select pg_advisory_xact_lock(${SIGNING_KEY_LOCK})`.execute(trx)
+}
+
+/**
+ * Takes the signing-key lock shared until the transaction ends: no rotation runs between signing
+ * a handoff and the commit of what it hands off to, so a rotation either sees that impersonation
+ * (and ends it) or committed before it (and the handoff carries the new key). Shared holders do
+ * not wait on each other; taking it again in the same transaction never waits. Take it before
+ * any other lock of the transaction (the audit chain's above all): a rotation holds it first.
+ */
+export async function lockSigningKeyShared(trx: Transaction<Database>): Promise<void> {
+  await sql`select pg_advisory_xact_lock_shared(${SIGNING_KEY_LOCK})`.execute(trx)
+}
+
+/**
+ * The active signing key (retired_at null; at most one by a partial unique index), or undefined;
+ * locked FOR UPDATE with `lock` (a rotation compares it with the kid its form showed).
+ */
+export async function findActiveSigningKey(db: Db, lock = false): Promise<SigningKey | undefined> {
+  const query = db.selectFrom('signing_keys').selectAll().where('retired_at', 'is', null)
+  const row = await (lock ? query.forUpdate() : query).executeTakeFirst()
   return row && { ...published(row), privateKeySealed: row.private_key_sealed }
 }
 

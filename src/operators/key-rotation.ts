@@ -1,6 +1,10 @@
 import { newCookieSecret } from '../auth/cookie-secret.js'
 import { invalidateAllSessions } from '../auth/session.js'
-import { ConcurrentRotationError, replaceActiveSigningKey } from '../auth/signing-keys.js'
+import {
+  beginSigningKeyRotation,
+  ConcurrentRotationError,
+  replaceActiveSigningKey,
+} from '../auth/signing-keys.js'
 import type { Config } from '../config.js'
 import { appendAuditEntry, type AuditContext } from '../db/audit-log.js'
 import { findCookieSecret, replaceCookieSecret } from '../db/cookie-secret.js'
@@ -20,12 +24,22 @@ import { endOperatorImpersonation } from '../tenancy/impersonation-end.js'
  * owner, in both audit logs), so the tenant apps holding kit sessions drop them at their next
  * check. The counts are what actually ended, which may differ from the page the owner saw.
  * Audited `settings.signing_key.rotate` with the kids and the counts.
+ *
+ * Ordering (beginSigningKeyRotation): the rotation first waits for every impersonation start and
+ * handoff signing with the old key to commit, so it ends them too, and holds new ones off until
+ * it commits, so they sign with the new key. Only then does it compare the active key with
+ * `expectedKid`, the kid the owner's page showed: a second submission of that page, or another
+ * owner's rotation, finds the key replaced and changes nothing instead of rotating again.
+ * @param expectedKid the kid the page showed; null when it showed no key yet
+ * @returns what ended, or `rotated_meanwhile` when the active key is no longer `expectedKid`
+ *   (or a first key was created meanwhile): nothing changed, nothing audited
  * @throws when a tenant's schema (its audit log) is missing: nothing changes
  */
 export async function rotateTenantSigningKey(
   db: Db,
   context: AuditContext,
   config: Pick<Config, 'secretKey'>,
+  expectedKid: string | null,
   now: Date,
 ): Promise<
   DomainResult<
@@ -35,11 +49,12 @@ export async function rotateTenantSigningKey(
       impersonationsEnded: number
       kitSessionsEnded: number
     },
-    'concurrent'
+    'rotated_meanwhile'
   >
 > {
   try {
     return await db.transaction().execute(async (trx) => {
+      if ((await beginSigningKeyRotation(trx)) !== expectedKid) return refuse('rotated_meanwhile')
       const live = await lockLiveImpersonations(trx, now)
       const rotated = await replaceActiveSigningKey(trx, config, now)
       for (const imp of live) await endOperatorImpersonation(trx, context, imp.operatorId, now)
@@ -62,7 +77,7 @@ export async function rotateTenantSigningKey(
       return { ok: true as const, ...rotated, ...counts }
     })
   } catch (error) {
-    if (error instanceof ConcurrentRotationError) return refuse('concurrent')
+    if (error instanceof ConcurrentRotationError) return refuse('rotated_meanwhile')
     throw error
   }
 }

@@ -14,6 +14,7 @@ import {
   replaceHandoffJti,
   type Impersonation,
 } from '../db/impersonations.js'
+import { lockSigningKeyShared } from '../db/signing-keys.js'
 import { refuse, type DomainResult } from '../domain-result.js'
 import { asOperator, auditImpersonationStep } from './impersonation-audit.js'
 import { handoffClaims } from './impersonation.js'
@@ -25,7 +26,9 @@ type SigningConfig = Pick<Config, 'publicUrl' | 'secretKey'>
 
 /**
  * A fresh handoff for the banner's "Open app": a new jti replaces the previous one (which can no
- * longer be redeemed). Only the impersonation's own operator, while it is active.
+ * longer be redeemed). Only the impersonation's own operator, while it is active. Signed under
+ * the signing-key lock held shared until the commit, as a start is: a rotation running meanwhile
+ * either ends the impersonation first (then `not_active`) or waits for this commit and ends it.
  */
 export async function issueHandoff(
   db: Db,
@@ -36,6 +39,8 @@ export async function issueHandoff(
   now: Date,
 ): Promise<DomainResult<{ handoffUrl: string }, 'not_found' | 'not_active' | 'no_app_key'>> {
   return db.transaction().execute(async (trx) => {
+    // First, before the row and audit locks: a rotation takes this lock, then those.
+    await lockSigningKeyShared(trx)
     const imp = await findImpersonation(trx, id, true)
     if (!imp || imp.operatorId !== operator.id) return refuse('not_found')
     const app = imp.appKeyId ? await findAppKey(trx, imp.appKeyId) : undefined

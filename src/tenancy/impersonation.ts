@@ -11,6 +11,7 @@ import {
   type Impersonation,
 } from '../db/impersonations.js'
 import { findMembership } from '../db/memberships.js'
+import { lockSigningKeyShared } from '../db/signing-keys.js'
 import type { Database, ImpersonationMode } from '../db/schema.js'
 import { findTenantById } from '../db/tenants.js'
 import { findUserById } from '../db/users.js'
@@ -53,7 +54,9 @@ type Started = { impersonation: Impersonation; handoffUrl: string }
 
 /**
  * Starts an impersonation and signs its first handoff. Refusals write nothing. An open one of
- * the operator's that has lapsed is expired first, in the same transaction.
+ * the operator's that has lapsed is expired first, in the same transaction. Holds the signing-key
+ * lock shared from its first statement to its commit, so a rotation of the signing key either
+ * sees this impersonation (and ends it) or commits before the handoff is signed.
  * @returns the impersonation and the tenant app's handoff URL, or why not
  * @throws when the tenant's schema (and so its audit log) is missing: nothing is written
  */
@@ -66,6 +69,8 @@ export async function startImpersonation(
 ): Promise<DomainResult<Started, StartRefusal>> {
   try {
     return await db.transaction().execute(async (trx) => {
+      // First, before the audit chain's lock: a rotation takes this lock, then that one.
+      await lockSigningKeyShared(trx)
       const checked = await checkTarget(trx, input)
       if (!checked.ok) return checked
       const open = await findOpenImpersonation(trx, input.operator.id, true)

@@ -55,6 +55,23 @@ function keyRows() {
   return t.db.selectFrom('signing_keys').selectAll().orderBy('created_at').execute()
 }
 
+/** A fresh owner session: the clock moves in this file, and an older one may have gone idle. */
+async function freshOwner() {
+  return signIn(t.app, await createSuperAdmin(t.db, t.config), t.clock)
+}
+
+/** The hidden fields of the signing-key form as the page shows them now (kid, counts). */
+async function signingKeyForm(cookie: string): Promise<Record<string, string>> {
+  const html = await (await getPage(t.app, '/settings/keys', cookie)).text()
+  const inputs = parseHtml(html).querySelectorAll('form[action="/settings/keys/signing-key"] input')
+  return Object.fromEntries(inputs.map((i) => [i.getAttribute('name')!, i.getAttribute('value')!]))
+}
+
+/** Opens the page and presses Rotate signing key: posts what the form shows. */
+async function rotateFromPage(cookie: string) {
+  return postForm(t.app, '/settings/keys/signing-key', await signingKeyForm(cookie), cookie)
+}
+
 describe('rotating the tenant signing key', () => {
   it('the page shows how many active impersonations and kit sessions it ends', async () => {
     const { cookie } = await t.signedInOwner()
@@ -82,7 +99,7 @@ describe('rotating the tenant signing key', () => {
     const res = await postForm(
       t.app,
       '/settings/keys/signing-key',
-      { shownImpersonations: '2', shownKitSessions: '1' },
+      { kid: before.kid, shownImpersonations: '2', shownKitSessions: '1' },
       cookie,
     )
 
@@ -131,12 +148,13 @@ describe('rotating the tenant signing key', () => {
 
   it('reports what actually ended when it differs from what the page showed', async () => {
     const { cookie } = await t.signedInOwner()
+    const { kid } = await signingKeyForm(cookie)
     await liveImpersonation(true)
 
     const res = await postForm(
       t.app,
       '/settings/keys/signing-key',
-      { shownImpersonations: '0', shownKitSessions: '0' },
+      { kid, shownImpersonations: '0', shownKitSessions: '0' },
       cookie,
     )
 
@@ -145,13 +163,105 @@ describe('rotating the tenant signing key', () => {
     )
   })
 
+  it('the form names the active key it shows, and an empty kid while none exists', async () => {
+    const cookie = await freshOwner()
+    await t.db.deleteFrom('signing_keys').execute()
+    expect((await signingKeyForm(cookie)).kid).toBe('')
+
+    const first = await rotateFromPage(cookie)
+
+    expect(await followWithFlash(t.app, first, cookie)).toContain('Signing key rotated')
+    const [active] = await keyRows()
+    expect(active).toMatchObject({ retired_at: null })
+    expect((await signingKeyForm(cookie)).kid).toBe(active.kid)
+    expect(
+      textOf(await (await getPage(t.app, '/settings/keys', cookie)).text(), '#signing-key'),
+    ).toContain(active.kid)
+  })
+
+  it('a form sent twice rotates once: the second finds another key, says so and changes nothing', async () => {
+    const cookie = await freshOwner()
+    const imp = await liveImpersonation(true)
+    const form = await signingKeyForm(cookie)
+    const first = await postForm(t.app, '/settings/keys/signing-key', form, cookie)
+    expect(await followWithFlash(t.app, first, cookie)).toContain('Signing key rotated: 1 active')
+    const keys = await keyRows()
+    const rotations = (await auditEntries(t.db, 'settings.signing_key.rotate')).length
+    // Started after the first rotation: the second one must not end it either.
+    const later = await liveImpersonation(false)
+
+    const second = await postForm(t.app, '/settings/keys/signing-key', form, cookie)
+
+    expect(second.status).toBe(303)
+    expect(second.headers.get('location')).toBe('/settings/keys')
+    expect(await followWithFlash(t.app, second, cookie)).toContain(
+      'The signing key was rotated meanwhile (another owner, or this form sent twice); this request changed nothing.',
+    )
+    expect(await keyRows()).toEqual(keys)
+    expect(await auditEntries(t.db, 'settings.signing_key.rotate')).toHaveLength(rotations)
+    expect(await impersonationRow(imp.id)).toMatchObject({ end_reason: 'ended' })
+    expect(await impersonationRow(later.id)).toMatchObject({ ended_at: null })
+  })
+
+  it('a form that does not name the key it showed is refused with 400 and no key changes', async () => {
+    const cookie = await freshOwner()
+    const live = await liveImpersonation(false)
+    const keys = await keyRows()
+
+    const res = await postForm(
+      t.app,
+      '/settings/keys/signing-key',
+      { shownImpersonations: '1', shownKitSessions: '0' },
+      cookie,
+    )
+
+    expect(res.status).toBe(400)
+    expect(await res.text()).toContain('Malformed rotation request; nothing was changed.')
+    expect(await keyRows()).toEqual(keys)
+    expect(await impersonationRow(live.id)).toMatchObject({ ended_at: null })
+  })
+
+  it.skipIf(!process.env.TEST_DATABASE_URL)(
+    'on a server, the same form sent twice at once while impersonations are live rotates once',
+    async () => {
+      const cookie = await freshOwner()
+      const imps = [await liveImpersonation(true), await liveImpersonation(false)]
+      const form = await signingKeyForm(cookie)
+      const rotations = (await auditEntries(t.db, 'settings.signing_key.rotate')).length
+      const kidsBefore = (await keyRows()).map((k) => k.kid)
+
+      const [a, b] = await Promise.all([
+        postForm(t.app, '/settings/keys/signing-key', form, cookie),
+        postForm(t.app, '/settings/keys/signing-key', form, cookie),
+      ])
+
+      const flashes = [
+        await followWithFlash(t.app, a, cookie),
+        await followWithFlash(t.app, b, cookie),
+      ]
+      expect(flashes.filter((f) => f.includes('Signing key rotated: 2 active'))).toHaveLength(1)
+      expect(
+        flashes.filter((f) => f.includes('The signing key was rotated meanwhile')),
+      ).toHaveLength(1)
+      const keys = await keyRows()
+      expect(keys.filter((k) => k.retired_at === null)).toHaveLength(1)
+      expect(keys.find((k) => k.kid === form.kid)!.retired_at).not.toBeNull()
+      // One new key only, the winner's: the loser left nothing behind.
+      expect(keys.filter((k) => !kidsBefore.includes(k.kid))).toHaveLength(1)
+      expect(await auditEntries(t.db, 'settings.signing_key.rotate')).toHaveLength(rotations + 1)
+      for (const { id } of imps) {
+        expect(await impersonationRow(id)).toMatchObject({ end_reason: 'ended' })
+      }
+    },
+  )
+
   it('leaves a lapsed impersonation to the expiry job: it is neither counted nor ended here', async () => {
     const lapsed = await liveImpersonation(false)
     t.clock.advance(31 * 60 * 1000)
     // Signed in after the 30 minutes: an earlier session would have gone idle.
     const cookie = await signIn(t.app, await createSuperAdmin(t.db, t.config), t.clock)
 
-    await postForm(t.app, '/settings/keys/signing-key', {}, cookie)
+    expect((await rotateFromPage(cookie)).status).toBe(303)
 
     expect(await impersonationRow(lapsed.id)).toMatchObject({ ended_at: null })
     expect((await auditEntries(t.db, 'settings.signing_key.rotate')).at(-1)!.after).toMatchObject({
@@ -162,7 +272,7 @@ describe('rotating the tenant signing key', () => {
 
   it('the retired key leaves the JWKS one hour after the rotation', async () => {
     const cookie = await signIn(t.app, await createSuperAdmin(t.db, t.config), t.clock)
-    await postForm(t.app, '/settings/keys/signing-key', {}, cookie)
+    await rotateFromPage(cookie)
     const retired = (await keyRows()).filter((k) => k.retired_at !== null).at(-1)!
     const published = async () =>
       (await (await t.app.request('/.well-known/jwks.json')).json()).keys.map(

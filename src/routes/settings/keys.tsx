@@ -1,4 +1,5 @@
 import { Hono, type Context } from 'hono'
+import { HTTPException } from 'hono/http-exception'
 import { countAllSessions } from '../../auth/session.js'
 import { SIGNING_KEY_OVERLAP_MS } from '../../auth/signing-keys.js'
 import { findCookieSecret } from '../../db/cookie-secret.js'
@@ -46,14 +47,27 @@ keySettingsRoutes.get('/', edit, async (c) => {
   return c.render(page, { title: 'Key rotation' })
 })
 
+// The form names the key it showed (`kid`, empty when there was none): a second submission, or
+// another owner's rotation in between, finds another key and changes nothing.
 keySettingsRoutes.post('/signing-key', edit, requireRecentTotp, async (c) => {
   const shown = await formFields(c)
+  if (shown.kid === undefined) {
+    throw new HTTPException(400, { message: 'Malformed rotation request; nothing was changed.' })
+  }
   const { deps } = c.var
-  const result = await rotateTenantSigningKey(c.var.db, auditContext(c), deps.config, c.var.now())
+  const expectedKid = shown.kid || null
+  const now = c.var.now()
+  const result = await rotateTenantSigningKey(
+    c.var.db,
+    auditContext(c),
+    deps.config,
+    expectedKid,
+    now,
+  )
   if (!result.ok) {
     await setFlash(c, {
-      kind: 'info',
-      text: 'Another rotation of the signing key finished first; this one changed nothing.',
+      kind: 'error',
+      text: 'The signing key was rotated meanwhile (another owner, or this form sent twice); this request changed nothing. The page below shows the key now active.',
     })
     return redirectTo(c, '/settings/keys')
   }

@@ -60,6 +60,8 @@ const SigningKeySection: FC<KeysPageProps> = (p) => (
       verify; new ones are signed with the new key.
     </p>
     <form method="post" action="/settings/keys/signing-key">
+      {/* The key this page showed: the rotation replaces that one only, never a newer one. */}
+      <input type="hidden" name="kid" value={p.signingKey?.kid ?? ''} />
       <input type="hidden" name="shownImpersonations" value={String(p.live.impersonations)} />
       <input type="hidden" name="shownKitSessions" value={String(p.live.kitSessions)} />
       <Button kind="danger">Rotate signing key</Button>
