@@ -3,30 +3,23 @@
 // customer with the picker to see that customer's numbers. Tenants and users are made on the
 // server's own database (PGlite shared on loopback, or PostgreSQL). axe-core checks every state.
 import { randomBytes } from 'node:crypto'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { beforeAll, describe, expect, it } from 'vitest'
 import type { DatabaseHandle } from '../src/db/database.js'
 import type { Tenant } from '../src/db/tenants.js'
 import { addMembership, createTenant, createUser } from '../src/test-support/factories.js'
 import {
-  createTestDatabase,
-  graveViolations,
-  openPage,
-  openServerDatabase,
-  runAxe,
   setUpFirstOwner,
-  startServer,
   totpCode,
   totpStep,
+  useBrowserStory,
   waitForPath,
   waitForStepAfter,
   waitForText,
-  type AxeViolation,
   type RunningServer,
 } from './helpers.js'
 
-const serverUrl = process.env.TEST_DATABASE_URL || undefined
-const backend = serverUrl ? 'PostgreSQL' : 'embedded PGlite'
+const backend = process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'embedded PGlite'
 const suffix = randomBytes(3).toString('hex')
 const owner = {
   email: `owner-${suffix}@example.test`,
@@ -34,37 +27,19 @@ const owner = {
   password: `correct horse ${suffix} battery`,
 }
 
-let server: RunningServer
-let database: Awaited<ReturnType<typeof createTestDatabase>> | undefined
-let handle: DatabaseHandle
-let browser: Browser
-let page: Page
 let acme: Tenant
 let globex: Tenant
 let totpKey: string
-const consoleErrors: string[] = []
-const accessibility = new Map<string, AxeViolation[]>()
-
-async function checkAccessibility(name: string): Promise<void> {
-  accessibility.set(name, await runAxe(page))
-}
 
 const tileValue = (id: string) => page.locator(`#tile-${id} [data-kpi-value]`)
 
-describe(`the dashboard in Chromium (${backend})`, () => {
-  beforeAll(async () => {
-    if (serverUrl) database = await createTestDatabase(serverUrl)
-    server = await startServer({ databaseUrl: database?.url })
-    handle = await openServerDatabase(server, database)
-    ;({ browser, page } = await openPage(consoleErrors))
-  })
+let server: RunningServer
+let handle: DatabaseHandle
+let page: Page
 
-  afterAll(async () => {
-    await handle?.close()
-    await browser?.close().catch(() => {})
-    await server?.stop()
-    await database?.drop()
-  })
+describe(`the dashboard in Chromium (${backend})`, () => {
+  const story = useBrowserStory()
+  beforeAll(() => void ({ server, handle, page } = story))
 
   it('signs in and lands on the dashboard, with the fleet’s numbers in tiles', async () => {
     acme = await createTenant(handle.db, { slug: `acme-${suffix}`, name: `Acme Anvils ${suffix}` })
@@ -93,7 +68,7 @@ describe(`the dashboard in Chromium (${backend})`, () => {
     await waitForText(tileValue('users'), '5')
     await waitForText(tileValue('active-users'), '1')
     expect(await page.locator('#kpi-tiles > section').count()).toBe(11)
-    await checkAccessibility('dashboard, all customers')
+    await story.checkAccessibility('dashboard, all customers')
     await page.screenshot({ path: '/tmp/fleetdeck-dashboard.png', fullPage: true })
   })
 
@@ -105,7 +80,7 @@ describe(`the dashboard in Chromium (${backend})`, () => {
       (s) => s.trim(),
     )
     expect(slugs.sort()).toEqual([acme.slug, globex.slug].sort())
-    await checkAccessibility('tenants, active')
+    await story.checkAccessibility('tenants, active')
   })
 
   it('picks one customer and shows that customer’s numbers on the same page', async () => {
@@ -124,7 +99,7 @@ describe(`the dashboard in Chromium (${backend})`, () => {
     await waitForText(tileValue('users'), '4')
     await waitForText(tileValue('active-users'), '1')
     expect(await page.locator('#tile-active-tenants').count()).toBe(0)
-    await checkAccessibility('dashboard, one customer')
+    await story.checkAccessibility('dashboard, one customer')
     await page.screenshot({ path: '/tmp/fleetdeck-dashboard-customer.png', fullPage: true })
 
     // The members tile opens the users list, scoped to acme: its four members.
@@ -134,13 +109,6 @@ describe(`the dashboard in Chromium (${backend})`, () => {
   })
 
   it('has no serious or critical accessibility violation and no console error', () => {
-    const grave = graveViolations(accessibility)
-    console.log(
-      `axe-core (${backend}): ` +
-        JSON.stringify([...accessibility].map(([name, v]) => [name, v.map((x) => x.id)])),
-    )
-    expect(accessibility.size).toBe(3)
-    expect(grave).toEqual([])
-    expect(consoleErrors).toEqual([])
+    story.expectAccessibleAndQuiet(3)
   })
 })

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url'
 import { createInterface } from 'node:readline'
 import pg from 'pg'
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core'
+import { afterAll, beforeAll, expect } from 'vitest'
 import { loadConfig } from '../src/config.js'
 import { openCliDatabase } from '../src/db/cli-database.js'
 import type { DatabaseHandle } from '../src/db/database.js'
@@ -327,4 +328,101 @@ export async function setUpFirstOwner(
   await page.getByRole('button', { name: /Confirm/ }).click()
   await waitForPath(page, '/tenants')
   return key
+}
+
+/** What a console browser story shares: see useBrowserStory. */
+export type BrowserStory = {
+  /** 'PostgreSQL' with TEST_DATABASE_URL, else 'embedded PGlite'. */
+  readonly backend: string
+  readonly server: RunningServer
+  /** The server's own database, for factories (PGlite shared on loopback, or PostgreSQL). */
+  readonly handle: DatabaseHandle
+  readonly browser: Browser
+  readonly page: Page
+  /** Console errors and page errors seen on the story's page (push others' too). */
+  readonly consoleErrors: string[]
+  /** The first owner's TOTP key, once `owner` was set up in beforeAll. */
+  readonly totpKey: string
+  /** Runs axe-core on `on` (the story's page by default) and keeps its findings as `name`. */
+  checkAccessibility(name: string, on?: Page): Promise<void>
+  /**
+   * The story's closing check: prints axe's findings per page, and expects `pages` pages
+   * checked, none with a serious or critical violation, and no console error.
+   */
+  expectAccessibleAndQuiet(pages: number): void
+}
+
+/**
+ * One browser story against the real server: registers the beforeAll that makes a database of
+ * its own (PostgreSQL with TEST_DATABASE_URL), starts the server with `env`, opens its database
+ * and a Chromium page, and sets up `owner` as the first owner when given; and the afterAll that
+ * closes all of it. Values are read through getters once beforeAll has run.
+ */
+export function useBrowserStory(
+  options: {
+    env?: Record<string, string>
+    owner?: { email: string; name: string; password: string }
+  } = {},
+): BrowserStory {
+  const serverUrl = process.env.TEST_DATABASE_URL || undefined
+  let database: Awaited<ReturnType<typeof createTestDatabase>> | undefined
+  let server: RunningServer | undefined
+  let handle: DatabaseHandle | undefined
+  let browser: Browser | undefined
+  let page: Page | undefined
+  let totpKey: string | undefined
+  const consoleErrors: string[] = []
+  const findings = new Map<string, AxeViolation[]>()
+  const ready = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`useBrowserStory: no ${what} before beforeAll`)
+    return value
+  }
+  const backend = serverUrl ? 'PostgreSQL' : 'embedded PGlite'
+
+  beforeAll(async () => {
+    if (serverUrl) database = await createTestDatabase(serverUrl)
+    server = await startServer({ databaseUrl: database?.url, env: options.env })
+    handle = await openServerDatabase(server, database)
+    ;({ browser, page } = await openPage(consoleErrors))
+    if (options.owner) totpKey = await setUpFirstOwner(page, server.setupLink, options.owner)
+  })
+
+  afterAll(async () => {
+    await handle?.close()
+    await browser?.close().catch(() => {})
+    await server?.stop()
+    await database?.drop()
+  })
+
+  return {
+    backend,
+    get server() {
+      return ready(server, 'server')
+    },
+    get handle() {
+      return ready(handle, 'database')
+    },
+    get browser() {
+      return ready(browser, 'browser')
+    },
+    get page() {
+      return ready(page, 'page')
+    },
+    consoleErrors,
+    get totpKey() {
+      return ready(totpKey, 'owner')
+    },
+    async checkAccessibility(name, on) {
+      findings.set(name, await runAxe(on ?? ready(page, 'page')))
+    },
+    expectAccessibleAndQuiet(pages) {
+      console.log(
+        `axe-core (${backend}): ` +
+          JSON.stringify([...findings].map(([name, v]) => [name, v.map((x) => x.id)])),
+      )
+      expect(findings.size).toBe(pages)
+      expect(graveViolations(findings)).toEqual([])
+      expect(consoleErrors).toEqual([])
+    },
+  }
 }

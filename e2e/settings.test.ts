@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../src/config.js'
 import type { DatabaseHandle } from '../src/db/database.js'
@@ -18,22 +18,9 @@ import {
   tokenOf,
 } from '../src/test-support/impersonation.js'
 import { startSmtpCapture, type SmtpCapture } from '../src/test-support/smtp-capture.js'
-import {
-  createTestDatabase,
-  graveViolations,
-  openPage,
-  openServerDatabase,
-  runAxe,
-  setUpFirstOwner,
-  startServer,
-  waitForPath,
-  waitForText,
-  type AxeViolation,
-  type RunningServer,
-} from './helpers.js'
+import { useBrowserStory, waitForPath, waitForText, type RunningServer } from './helpers.js'
 
-const serverUrl = process.env.TEST_DATABASE_URL || undefined
-const backend = serverUrl ? 'PostgreSQL' : 'embedded PGlite'
+const backend = process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'embedded PGlite'
 const suffix = randomBytes(3).toString('hex')
 const owner = {
   email: `owner-${suffix}@example.test`,
@@ -41,18 +28,7 @@ const owner = {
   password: `correct horse ${suffix} battery`,
 }
 
-let server: RunningServer
-let database: Awaited<ReturnType<typeof createTestDatabase>> | undefined
-let handle: DatabaseHandle
 let smtp: SmtpCapture
-let browser: Browser
-let page: Page
-const consoleErrors: string[] = []
-const accessibility = new Map<string, AxeViolation[]>()
-
-async function checkAccessibility(name: string): Promise<void> {
-  accessibility.set(name, await runAxe(page))
-}
 
 /** Two live impersonations started on the server's database; the second redeemed by its app. */
 async function twoLiveImpersonations(): Promise<string[]> {
@@ -83,21 +59,17 @@ async function twoLiveImpersonations(): Promise<string[]> {
   return ids
 }
 
+let server: RunningServer
+let handle: DatabaseHandle
+let page: Page
+
 describe(`cluster settings in Chromium (${backend})`, () => {
+  const story = useBrowserStory({ owner })
+  beforeAll(() => void ({ server, handle, page } = story))
   beforeAll(async () => {
     smtp = await startSmtpCapture()
-    if (serverUrl) database = await createTestDatabase(serverUrl)
-    server = await startServer({ databaseUrl: database?.url })
-    handle = await openServerDatabase(server, database)
-    ;({ browser, page } = await openPage(consoleErrors))
-    await setUpFirstOwner(page, server.setupLink, owner)
   })
-
   afterAll(async () => {
-    await handle?.close()
-    await browser?.close().catch(() => {})
-    await server?.stop()
-    await database?.drop()
     await smtp?.close()
   })
 
@@ -110,14 +82,14 @@ describe(`cluster settings in Chromium (${backend})`, () => {
       'Relay: none saved, mail stays in the development outbox',
     )
     await waitForText(page.locator('[data-state-of="/settings/keys"]'), /Signing key: created/)
-    await checkAccessibility('settings index')
+    await story.checkAccessibility('settings index')
     await page.screenshot({ path: '/tmp/fleetdeck-settings.png', fullPage: true, caret: 'initial' })
   })
 
   it('saves a relay pointing at a local SMTP server and sends a test email that arrives', async () => {
     await page.getByRole('link', { name: 'Mail relay' }).click()
     await waitForPath(page, '/settings/mail')
-    await checkAccessibility('mail relay, empty')
+    await story.checkAccessibility('mail relay, empty')
     await page.getByLabel('Host', { exact: true }).fill('127.0.0.1')
     await page.getByLabel('Port', { exact: true }).fill(String(smtp.port))
     await page.getByLabel('Connection security').selectOption('none')
@@ -127,7 +99,7 @@ describe(`cluster settings in Chromium (${backend})`, () => {
       page.locator('[role="status"]'),
       `Mail relay saved: every mail now goes through 127.0.0.1:${smtp.port}.`,
     )
-    await checkAccessibility('mail relay, saved')
+    await story.checkAccessibility('mail relay, saved')
 
     expect(await page.getByLabel('Send to').inputValue()).toBe(owner.email)
     const arriving = smtp.next()
@@ -147,7 +119,7 @@ describe(`cluster settings in Chromium (${backend})`, () => {
       .orderBy('seq')
       .execute()
     expect(audited.map((a) => a.action)).toEqual(['settings.mail_relay', 'settings.mail_test'])
-    await checkAccessibility('mail relay, after a test email')
+    await story.checkAccessibility('mail relay, after a test email')
     await page.screenshot({
       path: '/tmp/fleetdeck-settings-mail.png',
       fullPage: true,
@@ -157,13 +129,13 @@ describe(`cluster settings in Chromium (${backend})`, () => {
 
   it('records a licence key and shows only its last four characters', async () => {
     await page.goto(`${server.baseUrl}/settings/licence`)
-    await checkAccessibility('licence, none')
+    await story.checkAccessibility('licence, none')
     await page.getByLabel('Licence key').fill('FD-LIC-2026-E2E-4242')
     await page.getByRole('button', { name: 'Save the key' }).click()
     await waitForText(page.locator('[role="status"]'), 'the key ending in …4242 is recorded')
     await waitForText(page.locator('#licence-state'), 'A key ending in …4242 is recorded.')
     expect(await page.content()).not.toContain('FD-LIC-2026-E2E')
-    await checkAccessibility('licence, recorded')
+    await story.checkAccessibility('licence, recorded')
   })
 
   it('rotates the signing key after seeing the impersonations and kit sessions it ends', async () => {
@@ -179,7 +151,7 @@ describe(`cluster settings in Chromium (${backend})`, () => {
     await waitForPath(page, '/settings/keys')
     await waitForText(page.locator('#live-impersonations'), '2 active impersonations')
     await waitForText(page.locator('#live-kit-sessions'), '1 kit session')
-    await checkAccessibility('key rotation')
+    await story.checkAccessibility('key rotation')
     await page.screenshot({
       path: '/tmp/fleetdeck-settings-keys.png',
       fullPage: true,
@@ -202,7 +174,7 @@ describe(`cluster settings in Chromium (${backend})`, () => {
     const kids = jwks.keys.map((k: { kid: string }) => k.kid)
     expect(kids).toHaveLength(2)
     expect(kids[1]).toBe(before.kid)
-    await checkAccessibility('key rotation, after')
+    await story.checkAccessibility('key rotation, after')
   })
 
   it('a second tab still showing the rotated key is told so, and rotates nothing', async () => {
@@ -216,9 +188,9 @@ describe(`cluster settings in Chromium (${backend})`, () => {
       ).kid
     const stale = await page.context().newPage()
     stale.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(`${stale.url()}: ${message.text()}`)
+      if (message.type() === 'error') story.consoleErrors.push(`${stale.url()}: ${message.text()}`)
     })
-    stale.on('pageerror', (error) => consoleErrors.push(`${stale.url()}: ${error.message}`))
+    stale.on('pageerror', (error) => story.consoleErrors.push(`${stale.url()}: ${error.message}`))
     try {
       await stale.goto(`${server.baseUrl}/settings/keys`)
       await page.goto(`${server.baseUrl}/settings/keys`)
@@ -234,7 +206,7 @@ describe(`cluster settings in Chromium (${backend})`, () => {
       )
       expect(await activeKid()).toBe(rotated)
       expect(await stale.locator('#signing-key').innerText()).toContain(rotated)
-      accessibility.set('key rotation, rotated meanwhile', await runAxe(stale))
+      await story.checkAccessibility('key rotation, rotated meanwhile', stale)
     } finally {
       await stale.close()
     }
@@ -260,13 +232,6 @@ describe(`cluster settings in Chromium (${backend})`, () => {
   })
 
   it('has no serious or critical accessibility violation and no console error', () => {
-    const grave = graveViolations(accessibility)
-    console.log(
-      `axe-core (${backend}): ` +
-        JSON.stringify([...accessibility].map(([name, v]) => [name, v.map((x) => x.id)])),
-    )
-    expect(accessibility.size).toBe(9)
-    expect(grave).toEqual([])
-    expect(consoleErrors).toEqual([])
+    story.expectAccessibleAndQuiet(9)
   })
 })

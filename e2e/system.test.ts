@@ -4,25 +4,12 @@
 // /settings/thresholds and sees the metric turn critical on /system. The server's own scheduler
 // stores the samples. axe-core checks every page visited.
 import { randomBytes } from 'node:crypto'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { beforeAll, describe, expect, it } from 'vitest'
 import type { DatabaseHandle } from '../src/db/database.js'
-import {
-  createTestDatabase,
-  graveViolations,
-  openPage,
-  openServerDatabase,
-  runAxe,
-  setUpFirstOwner,
-  startServer,
-  waitForPath,
-  waitForText,
-  type AxeViolation,
-  type RunningServer,
-} from './helpers.js'
+import { useBrowserStory, waitForPath, waitForText, type RunningServer } from './helpers.js'
 
-const serverUrl = process.env.TEST_DATABASE_URL || undefined
-const backend = serverUrl ? 'PostgreSQL' : 'embedded PGlite'
+const backend = process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'embedded PGlite'
 const suffix = randomBytes(3).toString('hex')
 const owner = {
   email: `owner-${suffix}@example.test`,
@@ -32,28 +19,12 @@ const owner = {
 const GRAFANA = 'https://grafana.example/d/fleetdeck'
 
 let server: RunningServer
-let database: Awaited<ReturnType<typeof createTestDatabase>> | undefined
 let handle: DatabaseHandle
-let browser: Browser
 let page: Page
-const consoleErrors: string[] = []
-const accessibility = new Map<string, AxeViolation[]>()
 
 describe(`system health in Chromium (${backend})`, () => {
-  beforeAll(async () => {
-    if (serverUrl) database = await createTestDatabase(serverUrl)
-    server = await startServer({ databaseUrl: database?.url, env: { GRAFANA_URL: GRAFANA } })
-    handle = await openServerDatabase(server, database)
-    ;({ browser, page } = await openPage(consoleErrors))
-    await setUpFirstOwner(page, server.setupLink, owner)
-  })
-
-  afterAll(async () => {
-    await handle?.close()
-    await browser?.close().catch(() => {})
-    await server?.stop()
-    await database?.drop()
-  })
+  const story = useBrowserStory({ env: { GRAFANA_URL: GRAFANA }, owner })
+  beforeAll(() => void ({ server, handle, page } = story))
 
   it('opens /system and sees a new sample arrive with the next poll, only the panel swapped', async () => {
     await page.getByRole('link', { name: 'System health' }).click()
@@ -63,7 +34,7 @@ describe(`system health in Chromium (${backend})`, () => {
     expect(await page.locator('#health-status').innerText()).toMatch(
       /^(All healthy|\d+ warnings?(, \d+ critical)?|\d+ critical)$/,
     )
-    accessibility.set('system', await runAxe(page))
+    await story.checkAccessibility('system')
     await page.screenshot({ path: '/tmp/fleetdeck-system.png', fullPage: true, caret: 'initial' })
     // Something to find afterwards: an element outside the panel that a whole-page swap loses.
     await page.evaluate(() => document.querySelector('h1')!.setAttribute('data-kept', 'yes'))
@@ -80,7 +51,7 @@ describe(`system health in Chromium (${backend})`, () => {
     expect(await page.locator('#health-status').count()).toBe(1)
     const stored = await handle.db.selectFrom('health_samples').select('id').execute()
     expect(stored.length).toBeGreaterThanOrEqual(1)
-    accessibility.set('system after a poll', await runAxe(page))
+    await story.checkAccessibility('system after a poll')
   })
 
   it('reaches Grafana and the thresholds with the keyboard', async () => {
@@ -101,7 +72,7 @@ describe(`system health in Chromium (${backend})`, () => {
 
   it('tightens the memory threshold in settings and sees memory turn critical on /system', async () => {
     await waitForText(page.locator('#threshold-memory'), 'Host memory')
-    accessibility.set('thresholds', await runAxe(page))
+    await story.checkAccessibility('thresholds')
     await page.screenshot({
       path: '/tmp/fleetdeck-thresholds.png',
       fullPage: true,
@@ -123,16 +94,10 @@ describe(`system health in Chromium (${backend})`, () => {
     await waitForText(memory, 'Critical')
     expect(await memory.innerText()).toContain('critical above 0.5 %')
     expect(await page.locator('#health-status').innerText()).toMatch(/critical/)
-    accessibility.set('system with a critical metric', await runAxe(page))
+    await story.checkAccessibility('system with a critical metric')
   })
 
   it('has no serious or critical accessibility violation and no console error', () => {
-    console.log(
-      `axe-core (${backend}): ` +
-        JSON.stringify([...accessibility].map(([name, v]) => [name, v.map((x) => x.id)])),
-    )
-    expect(accessibility.size).toBe(4)
-    expect(graveViolations(accessibility)).toEqual([])
-    expect(consoleErrors).toEqual([])
+    story.expectAccessibleAndQuiet(4)
   })
 })
