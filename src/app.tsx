@@ -35,6 +35,14 @@ import { autoJoinDomainRoutes } from './routes/tenants/auto-join-domains.js'
 import { tenantFlagRoutes } from './routes/tenants/flags.js'
 import { tenantPlanRoutes } from './routes/tenants/plan.js'
 import { webhookRoutes } from './webhooks/index.js'
+import { jobRoutes } from './routes/jobs.js'
+import { fleetRoutes } from './routes/fleet.js'
+import { fleetRepairRoutes } from './routes/fleet/repairs.js'
+import { fleetMigrationRoutes } from './routes/fleet/migrations.js'
+import { fleetBackupRoutes } from './routes/fleet/backups.js'
+import { tenantBackupRoutes } from './routes/tenants/backups.js'
+import { tenantProtectionRoutes } from './routes/tenants/protection.js'
+import { tenantRestorationRoutes } from './routes/tenants/restoration.js'
 import type { AppDeps, AppEnv } from './web/env.js'
 import { compileTrustProxy } from './web/client-ip.js'
 import { compressResponses } from './web/compression.js'
@@ -112,6 +120,15 @@ function consoleGroup() {
   group.route('/settings/keys', keySettingsRoutes)
   group.route('/settings/thresholds', thresholdSettingsRoutes)
   group.route('/system', systemRoutes)
+  // Fleet operations (issue 11).
+  group.route('/jobs', jobRoutes)
+  group.route('/fleet/migrations', fleetMigrationRoutes)
+  group.route('/fleet/backups', fleetBackupRoutes)
+  group.route('/fleet', fleetRoutes)
+  group.route('/fleet', fleetRepairRoutes)
+  group.route('/tenants/:id/backups', tenantBackupRoutes)
+  group.route('/tenants/:id/protection', tenantProtectionRoutes)
+  group.route('/tenants/:id/restoration', tenantRestorationRoutes)
   group.route('/step-up', stepUpRoutes)
   group.onError(htmlErrorHandler)
   return group

@@ -94,6 +94,11 @@ const envSchema = z
       .string()
       .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
       .optional(),
+    BACKUP_DIR: z.string().min(1).optional(),
+    BACKUP_RETENTION: intIn(7, 1, 1000, 'backups'),
+    TENANT_PURGE_GRACE_DAYS: intIn(14, 1, 365, 'days'),
+    JOB_WORKERS: intIn(2, 1, 8, 'workers'),
+    JOB_LEASE_SECONDS: intIn(60, 5, 3600, 'seconds'),
   })
   .refine((env) => env.NODE_ENV !== 'production' || env.FLEETDECK_SECRET_KEY, {
     path: ['FLEETDECK_SECRET_KEY'],
@@ -143,6 +148,16 @@ export type Config = {
   grafanaUrl: string | undefined
   /** redis(s):// URL: the health page then shows Redis memory. */
   redisUrl: string | undefined
+  /** Where tenant backups are written (BACKUP_DIR, absolute; default `<data dir>/backups`). */
+  backupDir: string
+  /** Backups kept per tenant; older ones are removed after a new one (BACKUP_RETENTION, 7). */
+  backupRetention: number
+  /** Days a deleted tenant can be restored before it is purged (TENANT_PURGE_GRACE_DAYS, 14). */
+  purgeGraceDays: number
+  /** Job items this instance runs at once across all runs (JOB_WORKERS, 2; each run has its own cap). */
+  jobWorkers: number
+  /** Seconds a claimed job item is leased; renewed while it runs, re-claimed once lapsed (60). */
+  jobLeaseSeconds: number
 }
 
 export class ConfigError extends Error {
@@ -193,6 +208,11 @@ export function loadConfig(
     metricsToken: e.METRICS_TOKEN,
     grafanaUrl: e.GRAFANA_URL,
     redisUrl: e.REDIS_URL,
+    backupDir: resolve(e.BACKUP_DIR ?? join(dataDir, 'backups')),
+    backupRetention: e.BACKUP_RETENTION,
+    purgeGraceDays: e.TENANT_PURGE_GRACE_DAYS,
+    jobWorkers: e.JOB_WORKERS,
+    jobLeaseSeconds: e.JOB_LEASE_SECONDS,
   }
 }
 

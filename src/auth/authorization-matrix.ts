@@ -22,6 +22,8 @@ const SUSPENDERS: readonly OperatorRole[] = ['owner', 'admin', 'operator']
 const OWNERS: readonly OperatorRole[] = ['owner']
 const DECIDERS: readonly OperatorRole[] = ['owner', 'admin', 'operator']
 const IMPERSONATORS: readonly OperatorRole[] = ['owner', 'admin', 'support']
+/** Holders of saas.fleet.run: start and steer jobs, checks, repairs, migrations, backups. */
+const FLEET_RUNNERS: readonly OperatorRole[] = ['owner', 'admin', 'operator']
 
 /** `METHOD path` exactly as Hono lists it in `app.routes` → who may call it. */
 export const AUTHORIZATION_MATRIX: Record<string, Access> = {
@@ -173,6 +175,14 @@ export const AUTHORIZATION_MATRIX: Record<string, Access> = {
   'GET /settings/thresholds': OWNERS,
   'POST /settings/thresholds': OWNERS,
   'DELETE /settings/thresholds': OWNERS,
+
+  // Fleet operations (issue 11). Each group adds its routes under its own line.
+  // Jobs (issue 11 item 1).
+  // Schema health (issue 11 item 2).
+  // Repair (issue 11 item 3).
+  // Fleet migrations (issue 11 item 4).
+  // Backups and restore (issue 11 item 5).
+  // Deletion with a grace period, protection (issue 11 item 6).
 
   'GET /super-admins': OWNERS,
   'GET /super-admins/new': OWNERS,

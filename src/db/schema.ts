@@ -90,6 +90,13 @@ export interface TenantsTable {
   plan_changed_at: NullableTimestamp
   deleted_at: NullableTimestamp
   last_activity_at: NullableTimestamp
+  /** The latest fleet health check's verdict for this tenant (issue 11); null before the first. */
+  health: Generated<TenantHealth | null>
+  health_checked_at: NullableTimestamp
+  /** A deleted tenant's schema and backups are purged after this (grace period, issue 11). */
+  purge_after: NullableTimestamp
+  /** Owner-set: a protected tenant cannot be deleted until unprotected (issue 11). */
+  protected: Generated<boolean>
 }
 
 export interface TenantProvisioningStepsTable {
@@ -409,6 +416,110 @@ export interface HealthSamplesTable {
   metrics: ColumnType<Record<string, number | null>, string, string>
 }
 
+// Fleet operations (issue 11): jobs, schema health checks, backups.
+
+/**
+ * A tenant schema's health as the latest check found it: `healthy`; `missing` (no schema);
+ * `behind` (tenant migrations pending); `drift` (tables, columns, indexes or constraints differ
+ * from the reference); `stuck` (tenant left in provisioning or failed); `orphan` (a `tenant_*`
+ * schema with no tenant row; only in fleet_check_results).
+ */
+export type TenantHealth = 'healthy' | 'missing' | 'behind' | 'drift' | 'stuck' | 'orphan'
+export const TENANT_HEALTHS: readonly TenantHealth[] = [
+  'healthy',
+  'missing',
+  'behind',
+  'drift',
+  'stuck',
+  'orphan',
+]
+
+export type JobRunStatus = 'running' | 'paused' | 'canceled' | 'completed' | 'failed'
+export type JobItemStatus = 'pending' | 'running' | 'done' | 'failed' | 'skipped' | 'canceled'
+
+export interface JobRunsTable {
+  id: string
+  /** A JobKind (src/jobs/job-kinds.ts): which handler runs the items. */
+  kind: string
+  /** One line for the operator: "Tenant migrations (canary, 20 tenants)". */
+  label: string
+  params: ColumnType<unknown, string | undefined, string>
+  status: JobRunStatus
+  /** Items of this run in flight at once across all instances, 1–8. */
+  concurrency: Generated<number>
+  /** Stop the run (status failed, stop_reason set) after this many failed items; null = never. */
+  stop_after_failures: number | null
+  total: number
+  /** Null for runs the scheduler started. */
+  created_by: string | null
+  created_by_email: string | null
+  created_at: Timestamp
+  updated_at: Timestamp
+  finished_at: NullableTimestamp
+  stop_reason: string | null
+}
+
+export interface JobItemsTable {
+  run_id: string
+  /** Order of claiming within the run, from 1. */
+  seq: number
+  tenant_id: string | null
+  /** What the item works on, for the operator: a tenant slug, a schema name, or `fleet`. */
+  target: string
+  status: Generated<JobItemStatus>
+  attempts: Generated<number>
+  lease_owner: string | null
+  lease_expires_at: NullableTimestamp
+  started_at: NullableTimestamp
+  finished_at: NullableTimestamp
+  error: string | null
+  result: ColumnType<unknown, string | undefined, string>
+}
+
+export interface FleetChecksTable {
+  id: string
+  run_id: string | null
+  started_at: Timestamp
+  finished_at: Timestamp
+  duration_ms: number
+  /** Counts per TenantHealth, plus `schemas` and `tenants` checked. */
+  summary: ColumnType<unknown, string, string>
+}
+
+export interface FleetCheckResultsTable {
+  check_id: string
+  schema_name: string
+  tenant_id: string | null
+  health: TenantHealth
+  /** Tenant migration names not applied. */
+  pending: ColumnType<unknown, string | undefined, string>
+  /** SchemaFinding[] (src/fleet/findings.ts). */
+  findings: ColumnType<unknown, string | undefined, string>
+}
+
+export interface TenantBackupsTable {
+  id: string
+  tenant_id: string
+  slug: string
+  schema_name: string
+  /** `manual` | `scheduled` | `pre_delete` | `pre_restore`. */
+  reason: string
+  /** `pg_dump` (PostgreSQL) | `pglite` (the embedded database's dump). */
+  format: string
+  /** File name under the backup directory. */
+  file_name: string
+  /** Bytes on disk (compressed and encrypted). */
+  size_bytes: number
+  /** SHA-256 of the file on disk, hex. */
+  sha256: string
+  /** Tenant migrations applied in the schema when it was dumped. */
+  migrations: ColumnType<unknown, string | undefined, string>
+  run_id: string | null
+  created_by: string | null
+  created_at: Timestamp
+  duration_ms: number
+}
+
 export interface Database {
   sign_in_attempts: SignInAttemptsTable
   rate_limits: RateLimitsTable
@@ -440,6 +551,11 @@ export interface Database {
   tenant_api_usage: TenantApiUsageTable
   bulk_batches: BulkBatchesTable
   bulk_batch_items: BulkBatchItemsTable
+  job_runs: JobRunsTable
+  job_items: JobItemsTable
+  fleet_checks: FleetChecksTable
+  fleet_check_results: FleetCheckResultsTable
+  tenant_backups: TenantBackupsTable
 }
 
 export type TenantRow = Selectable<TenantsTable>

@@ -2,7 +2,7 @@ import { sql, type RawBuilder, type Transaction } from 'kysely'
 import type { Db } from './database.js'
 import { flagResolutionSql } from './flag-resolution-sql.js'
 import type { FeatureFlag } from './flags.js'
-import type { Database, FlagValue, TenantRow, TenantStatus } from './schema.js'
+import type { Database, FlagValue, TenantHealth, TenantRow, TenantStatus } from './schema.js'
 import { tenantSchemaName } from './tenant-schema.js'
 import type { TenantScope } from './tenant-scope.js'
 
@@ -27,6 +27,13 @@ export type Tenant = {
   deletedAt: Date | null
   /** Last sign-in or API use inside the tenant, as the tenant app reports it; null if never. */
   lastActivityAt: Date | null
+  /** The latest fleet health check's verdict (issue 11); null before the first check. */
+  health: TenantHealth | null
+  healthCheckedAt: Date | null
+  /** When a deleted tenant's schema and backups are purged (the grace period's end). */
+  purgeAfter: Date | null
+  /** Owner-set: cannot be deleted until unprotected. */
+  protected: boolean
 }
 
 export type Storage = { dbBytes: number; fileBytes: number; takenAt: Date }
@@ -62,6 +69,10 @@ export function toTenant(row: TenantRow): Tenant {
     planChangedAt: row.plan_changed_at,
     deletedAt: row.deleted_at,
     lastActivityAt: row.last_activity_at,
+    health: row.health,
+    healthCheckedAt: row.health_checked_at,
+    purgeAfter: row.purge_after,
+    protected: row.protected,
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Config } from '../config.js'
 import { dashboardTasks } from '../dashboard/periodic.js'
 import type { DatabaseHandle } from '../db/database.js'
+import { fleetTasks } from '../fleet/periodic.js'
 import { healthTasks } from '../health/periodic.js'
 import { expireImpersonations } from '../tenancy/impersonation-end.js'
 import { refreshStorageSnapshots } from '../tenancy/storage.js'
@@ -45,5 +46,6 @@ export function periodicTasks(database: DatabaseHandle, config: Config): Periodi
     },
     ...healthTasks(database, config),
     ...dashboardTasks(database, config),
+    ...fleetTasks(database, config),
   ]
 }

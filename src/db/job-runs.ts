@@ -1,0 +1,133 @@
+import type { Selectable } from 'kysely'
+import type { Db } from './database.js'
+import type { JobItemStatus, JobItemsTable, JobRunStatus, JobRunsTable } from './schema.js'
+
+// Job runs and their items (DESIGN.md §8, issue 11): the rows the runner claims, leases and
+// settles. The runner's claims and the run's verbs (pause, resume, cancel, retry) live in
+// src/jobs/; the SQL they use lives here.
+
+export type JobRun = {
+  id: string
+  kind: string
+  label: string
+  params: Record<string, unknown>
+  status: JobRunStatus
+  concurrency: number
+  stopAfterFailures: number | null
+  total: number
+  createdBy: string | null
+  createdByEmail: string | null
+  createdAt: Date
+  updatedAt: Date
+  finishedAt: Date | null
+  stopReason: string | null
+}
+
+export type JobItem = {
+  runId: string
+  seq: number
+  tenantId: string | null
+  target: string
+  status: JobItemStatus
+  attempts: number
+  leaseOwner: string | null
+  leaseExpiresAt: Date | null
+  startedAt: Date | null
+  finishedAt: Date | null
+  error: string | null
+  result: Record<string, unknown> | null
+}
+
+export function toJobRun(row: Selectable<JobRunsTable>): JobRun {
+  return {
+    id: row.id,
+    kind: row.kind,
+    label: row.label,
+    params: (row.params ?? {}) as Record<string, unknown>,
+    status: row.status,
+    concurrency: row.concurrency,
+    stopAfterFailures: row.stop_after_failures,
+    total: row.total,
+    createdBy: row.created_by,
+    createdByEmail: row.created_by_email,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    finishedAt: row.finished_at,
+    stopReason: row.stop_reason,
+  }
+}
+
+export function toJobItem(row: Selectable<JobItemsTable>): JobItem {
+  return {
+    runId: row.run_id,
+    seq: row.seq,
+    tenantId: row.tenant_id,
+    target: row.target,
+    status: row.status,
+    attempts: row.attempts,
+    leaseOwner: row.lease_owner,
+    leaseExpiresAt: row.lease_expires_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    error: row.error,
+    result: (row.result ?? null) as Record<string, unknown> | null,
+  }
+}
+
+export type NewJobRun = {
+  id: string
+  kind: string
+  label: string
+  params: Record<string, unknown>
+  concurrency: number
+  stopAfterFailures: number | null
+  createdBy: { id: string; email: string } | null
+  /** In claiming order; `target` names what each works on (slug, schema or `fleet`). */
+  items: readonly { tenantId: string | null; target: string }[]
+}
+
+/**
+ * Inserts a run in `running` and its items in `pending` (seq from 1, in the given order), in
+ * 1,000-row statements. Run it in the transaction that audits the start.
+ * @returns the run as inserted
+ */
+export async function insertJobRun(db: Db, run: NewJobRun, now: Date): Promise<JobRun> {
+  const row = await db
+    .insertInto('job_runs')
+    .values({
+      id: run.id,
+      kind: run.kind,
+      label: run.label,
+      params: JSON.stringify(run.params),
+      status: 'running',
+      concurrency: run.concurrency,
+      stop_after_failures: run.stopAfterFailures,
+      total: run.items.length,
+      created_by: run.createdBy?.id ?? null,
+      created_by_email: run.createdBy?.email ?? null,
+      created_at: now,
+      updated_at: now,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow()
+  for (let i = 0; i < run.items.length; i += 1000) {
+    await db
+      .insertInto('job_items')
+      .values(
+        run.items.slice(i, i + 1000).map((item, j) => ({
+          run_id: run.id,
+          seq: i + j + 1,
+          tenant_id: item.tenantId,
+          target: item.target,
+        })),
+      )
+      .execute()
+  }
+  return toJobRun(row)
+}
+
+/** One run, or undefined when the id is unknown. */
+export async function findJobRun(db: Db, id: string): Promise<JobRun | undefined> {
+  const row = await db.selectFrom('job_runs').selectAll().where('id', '=', id).executeTakeFirst()
+  return row && toJobRun(row)
+}
