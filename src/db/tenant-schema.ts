@@ -207,3 +207,37 @@ export async function sumAttachmentSizes(
   }
   return sizes
 }
+
+/**
+ * Applied tenant migrations of many schemas at once: the schemas among `schemas` that have a
+ * `kysely_migration` table are read `batch` per UNION ALL statement (bounded statement size and
+ * plan time), never one query per tenant. Touches every listed schema's catalog entries: run it
+ * on a connection of its own for the fleet (DESIGN.md §3).
+ * @returns schema name → applied names in order; a schema without the table (or absent) maps to []
+ */
+export async function listAppliedMigrationsOfSchemas(
+  db: Db,
+  schemas: readonly string[],
+  batch = 250,
+): Promise<Map<string, string[]>> {
+  const applied = new Map<string, string[]>(schemas.map((s) => [s, []]))
+  if (schemas.length === 0) return applied
+  const { rows: withTable } = await sql<{ schemaname: string }>`
+    select schemaname from pg_catalog.pg_tables
+    where tablename = 'kysely_migration' and schemaname = any(${schemas}::text[])`.execute(db)
+  const present = withTable.map((r) => r.schemaname)
+  for (let i = 0; i < present.length; i += batch) {
+    const parts = present
+      .slice(i, i + batch)
+      .map(
+        (schema) =>
+          sql`select ${schema}::text as schema, name::text as name from ${sql.table(`${schema}.kysely_migration`)}`,
+      )
+    const { rows } = await sql<{
+      schema: string
+      name: string
+    }>`${sql.join(parts, sql` union all `)} order by 1, 2`.execute(db)
+    for (const row of rows) applied.get(row.schema)!.push(row.name)
+  }
+  return applied
+}
