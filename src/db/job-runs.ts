@@ -212,7 +212,8 @@ export async function stopJobRunAfterFailures(
 ): Promise<JobRun | undefined> {
   const result = await sql<Selectable<JobRunsTable>>`
     update job_runs r set status = 'failed',
-      stop_reason = 'stopped after ' || r.stop_after_failures || ' failures',
+      stop_reason = 'stopped after ' || r.stop_after_failures
+        || case when r.stop_after_failures = 1 then ' failure' else ' failures' end,
       finished_at = ${now}, updated_at = ${now}
     where r.id = ${runId} and r.status = 'running' and r.stop_after_failures is not null
       and r.stop_after_failures <= (select count(*) from job_items
