@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { startTestRun } from '../test-support/jobs.js'
 import { useTestDatabase } from '../test-support/test-app.js'
-import { listJobRuns, type RunCursor } from './job-run-lists.js'
+import { readFleetGauges } from './fleet-gauges.js'
+import { listJobRuns, readJobQueue, type RunCursor } from './job-run-lists.js'
 
 const t = useTestDatabase()
 
@@ -48,5 +49,28 @@ describe('listJobRuns', () => {
 
     expect(listed.map((row) => row.run.id)).toEqual([run.id])
     expect(listed[0].progress).toMatchObject({ total: 3, pending: 3 })
+  })
+
+  it('counts pending items and the backup queue for /system and /metrics', async () => {
+    const before = await readJobQueue(t.db)
+    const { pendingJobItemsByKind: pendingBefore } = await readFleetGauges(t.db, new Date())
+    const backups = await startTestRun(t.db, { items: 3, kind: 'backup' })
+    await startTestRun(t.db, { items: 2, kind: 'tenant_migration' })
+    await t.db
+      .updateTable('job_items')
+      .set({ status: 'running' })
+      .where('run_id', '=', backups.id)
+      .where('seq', '=', 1)
+      .execute()
+
+    const after = await readJobQueue(t.db)
+    const gauges = await readFleetGauges(t.db, new Date())
+
+    expect(after.itemsPending - before.itemsPending).toBe(4)
+    expect(after.backupQueueDepth - before.backupQueueDepth).toBe(3)
+    const added = (kind: string) =>
+      (gauges.pendingJobItemsByKind[kind] ?? 0) - (pendingBefore[kind] ?? 0)
+    expect(added('backup')).toBe(2)
+    expect(added('tenant_migration')).toBe(2)
   })
 })

@@ -106,3 +106,25 @@ export async function listJobItems(
   const rows = await query.orderBy('seq').limit(options.limit).execute()
   return rows.map(toJobItem)
 }
+
+/** The job queue as /system samples it (issue 11 item 1; seed 002 "backup-queue depth"). */
+export type JobQueue = {
+  /** Items pending in every run. */
+  itemsPending: number
+  /** Items pending or running in runs of kind `backup`. */
+  backupQueueDepth: number
+}
+
+/**
+ * The job queue in one statement (the sampler runs every 10 s). Only runs not completed or
+ * canceled can hold open items: those are found by status, then their items by (run_id, status),
+ * never a scan of 90 days of items.
+ */
+export async function readJobQueue(db: Db): Promise<JobQueue> {
+  const { rows } = await sql<{ pending: number; backups: number }>`
+    select count(*) filter (where i.status = 'pending')::int as pending,
+      count(*) filter (where r.kind = 'backup')::int as backups
+    from job_runs r join job_items i on i.run_id = r.id and i.status in ('pending', 'running')
+    where r.status in ('running', 'paused', 'failed')`.execute(db)
+  return { itemsPending: rows[0].pending, backupQueueDepth: rows[0].backups }
+}
