@@ -178,6 +178,13 @@ export const AUTHORIZATION_MATRIX: Record<string, Access> = {
 
   // Fleet operations (issue 11). Each group adds its routes under its own line.
   // Jobs (issue 11 item 1).
+  'GET /jobs': ALL,
+  'GET /jobs/:id': ALL,
+  'POST /jobs/:id/pause': FLEET_RUNNERS,
+  'DELETE /jobs/:id/pause': FLEET_RUNNERS,
+  'GET /jobs/:id/cancellation/new': FLEET_RUNNERS,
+  'POST /jobs/:id/cancellation': FLEET_RUNNERS,
+  'POST /jobs/:id/retries': FLEET_RUNNERS,
   // Schema health (issue 11 item 2).
   // Repair (issue 11 item 3).
   // Fleet migrations (issue 11 item 4).

@@ -18,6 +18,8 @@ export type FleetGauges = {
    * /system, so a deploy does not read as lag.
    */
   schedulerLagSeconds: Record<string, number>
+  /** Job items pending per job kind (issue 11 item 1); kinds with none are absent. */
+  pendingJobItemsByKind: Record<string, number>
 }
 
 /**
@@ -35,6 +37,7 @@ export async function readFleetGauges(db: Db, now: Date): Promise<FleetGauges> {
     impersonations: number
     batches: number
     scheduler: Record<string, number>
+    job_items: Record<string, number>
   }>`
     select
       (select coalesce(json_object_agg(status, n), '{}'::json)
@@ -58,7 +61,11 @@ export async function readFleetGauges(db: Db, now: Date): Promise<FleetGauges> {
                   where r.task = tasks.task and not r.catch_up
                   order by r.planned_at desc limit 1) as lag
                from tasks where task is not null) s
-         where lag is not null) as scheduler
+         where lag is not null) as scheduler,
+      (select coalesce(json_object_agg(kind, n), '{}'::json)
+         from (select r.kind, count(*)::int as n
+               from job_runs r join job_items i on i.run_id = r.id and i.status = 'pending'
+               where r.status in ('running', 'paused', 'failed') group by r.kind) j) as job_items
   `.execute(db)
   const row = rows[0]
   return {
@@ -67,5 +74,6 @@ export async function readFleetGauges(db: Db, now: Date): Promise<FleetGauges> {
     activeImpersonations: row.impersonations,
     runningBulkBatches: row.batches,
     schedulerLagSeconds: row.scheduler,
+    pendingJobItemsByKind: row.job_items,
   }
 }

@@ -132,6 +132,17 @@ export const THRESHOLDS: readonly ThresholdDef[] = [
       'Sustained > 50 pending items: the workers do not keep up; check the batch’s failures on /batches and the database load.',
   },
   {
+    id: 'backup_queue',
+    label: 'Backup queue depth',
+    unit: 'count',
+    direction: 'higher-is-worse',
+    // Seed 002: sustained > 50 is a bottleneck to investigate (warning); a nightly fleet backup
+    // queues every tenant at once and drains by itself, so critical only at ten times that.
+    defaults: { warning: 50, critical: 500 },
+    advice:
+      'Backups wait: a fleet backup is running (see /jobs) or its workers do not keep up; check JOB_WORKERS, failed backup items and the disk of the backup directory.',
+  },
+  {
     id: 'oldest_pending',
     label: 'Oldest pending job (per kind)',
     unit: 'seconds',
@@ -372,6 +383,21 @@ export const METRICS: readonly MetricDef[] = [
     whyMissing: 'No replicas are connected.',
   },
   ...jobMetrics(),
+  {
+    key: 'jobs.items_pending',
+    group: 'Jobs',
+    label: 'Job items pending',
+    unit: 'count',
+    fold: 'max',
+  },
+  {
+    key: 'jobs.backup_queue_depth',
+    group: 'Jobs',
+    label: 'Backup queue depth',
+    unit: 'count',
+    threshold: 'backup_queue',
+    fold: 'max',
+  },
   {
     key: 'scheduler.lag_1m_seconds',
     group: 'Scheduler',

@@ -90,6 +90,9 @@ describe('one health sample', () => {
     expect(metrics['jobs.bulk.suspend.depth']).toBe(2)
     expect(metrics['jobs.bulk.suspend.oldest_pending_seconds']).toBeCloseTo(120, 0)
     expect(metrics['jobs.bulk.plan_change.depth']).toBe(0)
+    // Fleet jobs (issue 11): none in this database, a measured zero.
+    expect(metrics['jobs.items_pending']).toBe(0)
+    expect(metrics['jobs.backup_queue_depth']).toBe(0)
     await t.db.deleteFrom('bulk_batch_items').where('batch_id', '=', id).execute()
     await t.db.deleteFrom('bulk_batches').where('id', '=', id).execute()
   })

@@ -14,6 +14,7 @@ import {
 import { collectHttp, collectNode, watchEventLoop } from './collect-process.js'
 import { collectPostgres, poolMetrics, type CounterReading } from './collect-postgres.js'
 import { collectRedis } from './collect-redis.js'
+import { readJobQueue } from '../db/job-run-lists.js'
 import { JOB_KINDS } from './metrics.js'
 
 // One health sample: every collector once, into the flat key → number | null object stored in
@@ -80,8 +81,15 @@ export function createSampler(options: SamplerOptions): Sampler {
   let dataDir: Promise<string | undefined> | undefined
 
   async function jobs(at: Date) {
-    const depths = new Map((await listQueueDepths(database.db, at)).map((d) => [d.kind, d]))
-    const metrics: Record<string, number | null> = {}
+    const [queue, jobQueue] = await Promise.all([
+      listQueueDepths(database.db, at),
+      readJobQueue(database.db),
+    ])
+    const depths = new Map(queue.map((d) => [d.kind, d]))
+    const metrics: Record<string, number | null> = {
+      'jobs.items_pending': jobQueue.itemsPending,
+      'jobs.backup_queue_depth': jobQueue.backupQueueDepth,
+    }
     // Every known kind is written, 0 when nothing waits: an empty queue is a measured zero.
     for (const kind of new Set<string>([...JOB_KINDS, ...depths.keys()])) {
       metrics[`jobs.${kind}.depth`] = depths.get(kind)?.depth ?? 0
@@ -126,7 +134,7 @@ export function createSampler(options: SamplerOptions): Sampler {
         p.catch(() => nullsFor(keys) as Record<string, number | null>)
       const parts = await Promise.all([
         guard(postgres(nowMs), ['pg.database_bytes']),
-        guard(jobs(takenAt), []),
+        guard(jobs(takenAt), ['jobs.items_pending', 'jobs.backup_queue_depth']),
         guard(scheduler(takenAt), ['scheduler.lag_1m_seconds', 'scheduler.lag_10m_seconds']),
         host(),
         config.redisUrl ? collectRedis(config.redisUrl) : Promise.resolve({}),

@@ -16,6 +16,14 @@ export type JobKind =
   /** One item per deleted tenant past its grace period: drop schema and backups. */
   | 'purge'
 
+/** Every job kind, for gauges that report a zero for kinds with nothing pending. */
+export const ALL_JOB_KINDS: readonly JobKind[] = [
+  'health_check',
+  'tenant_migration',
+  'backup',
+  'purge',
+]
+
 /** What a handler gets for one item. */
 export type JobWork = {
   /** The connection to work on: one of the runner's own on PostgreSQL, never the request pool. */

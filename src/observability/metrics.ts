@@ -2,6 +2,7 @@ import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
 import type { DatabaseHandle, PoolStats } from '../db/database.js'
 import { readFleetGauges, type FleetGauges } from '../db/fleet-gauges.js'
 import type { TenantStatus } from '../db/schema.js'
+import { ALL_JOB_KINDS } from '../jobs/job-kinds.js'
 import { serializeError, type Logger } from './logger.js'
 
 // What /metrics exposes (issue 10 item 4), in Prometheus' text format. Two registries: Node's
@@ -157,6 +158,10 @@ function registerFleetGauges(
   gauge('fleetdeck_bulk_batches_running', 'Bulk batches applying or rolling back.', [], (g, f) =>
     g.set(f.runningBulkBatches),
   )
+  gauge('fleetdeck_job_items_pending', 'Job items pending, by job kind.', ['kind'], (g, f) => {
+    for (const kind of new Set([...ALL_JOB_KINDS, ...Object.keys(f.pendingJobItemsByKind)]))
+      g.set({ kind }, f.pendingJobItemsByKind[kind] ?? 0)
+  })
   gauge(
     'fleetdeck_scheduler_lag_seconds',
     "Per periodic task, its latest run's actual start minus its planned start.",

@@ -154,6 +154,7 @@ describe('GET /metrics', () => {
     for (const name of ['in_use', 'idle', 'waiting'])
       expect(sample(samples, `fleetdeck_db_pool_${name}`)).toEqual(expect.any(Number))
     expect(sample(samples, 'fleetdeck_bulk_batches_running')).toBe(0)
+    expect(sample(samples, 'fleetdeck_job_items_pending', { kind: 'backup' })).toBe(0)
     // Node's default metrics come along.
     expect(sample(samples, 'process_resident_memory_bytes')).toBeGreaterThan(0)
     expect(sample(samples, 'nodejs_eventloop_lag_p99_seconds')).toEqual(expect.any(Number))
