@@ -186,6 +186,8 @@ export const AUTHORIZATION_MATRIX: Record<string, Access> = {
   'POST /jobs/:id/cancellation': FLEET_RUNNERS,
   'POST /jobs/:id/retries': FLEET_RUNNERS,
   // Schema health (issue 11 item 2).
+  'GET /fleet': ALL,
+  'POST /fleet/checks': FLEET_RUNNERS,
   // Repair (issue 11 item 3).
   // Fleet migrations (issue 11 item 4).
   // Backups and restore (issue 11 item 5).
