@@ -122,3 +122,14 @@ export async function countNullRows(
 export function requalify(definition: string, reference: string, target: string): string {
   return definition.split(`${reference}.`).join(`${target}.`)
 }
+
+/** Roles and role permissions in a tenant schema. @throws when the tables do not exist */
+export async function countRoles(
+  db: Db,
+  schema: string,
+): Promise<{ roles: number; permissions: number }> {
+  const { rows } = await sql<{ roles: string; permissions: string }>`
+    select (select count(*) from ${sql.table(`${schema}.roles`)}) as roles,
+      (select count(*) from ${sql.table(`${schema}.role_permissions`)}) as permissions`.execute(db)
+  return { roles: Number(rows[0].roles), permissions: Number(rows[0].permissions) }
+}
