@@ -7,7 +7,7 @@ import { countSchemaTables, measureSchemaSizes } from '../db/tenant-schema.js'
 import { findTenantBySlug, insertTenant, type Tenant } from '../db/tenants.js'
 import { refuse, type Refusal } from '../domain-result.js'
 import { ONBOARDING_STEPS, runOnboarding, type OnboardingOutcome } from '../tenancy/onboarding.js'
-import { lockSchema } from './repair-catalog.js'
+import { lockSchema, withVia } from './repair-catalog.js'
 import type { RepairOptions } from './repair.js'
 import { isTenantSchemaName, slugOfSchema } from './schema-names.js'
 
@@ -67,7 +67,10 @@ export async function adoptOrphanSchema(
       targetId: schema,
       tenantId: tenant.id,
       before: { schema, orphan: true, tables, bytes },
-      after: { tenantId: tenant.id, slug, name: form.name, plan: form.planId, ...contacts(form) },
+      after: withVia(
+        { tenantId: tenant.id, slug, name: form.name, plan: form.planId, ...contacts(form) },
+        context,
+      ),
     })
     return { ok: true as const, tenant }
   })
@@ -113,7 +116,7 @@ export async function dropOrphanSchema(
       targetType: 'schema',
       targetId: schema,
       before: { schema, tables, bytes },
-      after: { schema, dropped: true },
+      after: withVia({ schema, dropped: true }, context),
     })
     return { ok: true as const, tables, bytes }
   })

@@ -1,6 +1,19 @@
 import { sql } from 'kysely'
+import type { AuditContext } from '../db/audit-log.js'
 import type { Db } from '../db/database.js'
 import type { ColumnDefinition } from './findings.js'
+
+/**
+ * An audit context that may say where a repair came from when no request carries it: the CLI
+ * passes `via: 'cli'` (with actor null), recorded in each entry's `after`.
+ */
+export type RepairContext = AuditContext & { via?: 'cli' }
+
+/** `after` with the context's `via`, when set. */
+export function withVia(after: unknown, context: RepairContext): unknown {
+  if (!context.via) return after
+  return after && typeof after === 'object' ? { ...after, via: context.via } : { via: context.via }
+}
 
 // Catalog reads of ONE schema for repair (issue 11 item 3): what the reference defines and what
 // the tenant has now, each an index lookup by name, never a scan of the whole catalog.

@@ -13,7 +13,7 @@ import {
   type RepairPlan,
 } from './repair-plans.js'
 import { restoreMissingTables } from './repair-tables.js'
-import { lockSchema } from './repair-catalog.js'
+import { lockSchema, withVia } from './repair-catalog.js'
 
 /** The schema a repair works on, and its tenant (null for an orphan). */
 export type RepairTarget = { schema: string; tenantId: string | null }
@@ -102,7 +102,7 @@ async function repairOne(
         targetId: target.schema,
         tenantId: target.tenantId,
         before: { finding, state: plan.before },
-        after: { state: plan.after, ddl: plan.statements },
+        after: withVia({ state: plan.after, ddl: plan.statements }, context),
       })
       return { finding, done: true, message: `re-added: ${plan.statements.join('; ')}` }
     })

@@ -2,7 +2,7 @@ import { sql } from 'kysely'
 import { appendAuditEntry, type AuditContext } from '../db/audit-log.js'
 import type { Db } from '../db/database.js'
 import type { SchemaFinding } from './findings.js'
-import { listForeignKeys, lockSchema, requalify, tableExists } from './repair-catalog.js'
+import { listForeignKeys, lockSchema, requalify, tableExists, withVia } from './repair-catalog.js'
 import { ident, type PlanInput } from './repair-plans.js'
 import type { RepairOutcome, RepairTarget } from './repair-schema.js'
 
@@ -49,7 +49,7 @@ export async function restoreMissingTables(
         targetId: schema,
         tenantId: target.tenantId,
         before: { table, present: false },
-        after: { table, present: true, foreignKeys },
+        after: withVia({ table, present: true, foreignKeys }, context),
       })
       outcomes.push({
         finding: `table ${table} is missing`,

@@ -10,7 +10,7 @@ import {
 import { findTenantById, type Tenant } from '../db/tenants.js'
 import { refuse, type Refusal } from '../domain-result.js'
 import { TENANT_ROLES } from '../tenancy/tenant-roles.js'
-import { countRoles, schemaExists } from './repair-catalog.js'
+import { countRoles, schemaExists, withVia } from './repair-catalog.js'
 
 // Repairs of one tenant's schema that the onboarding pipeline's idempotent steps do (issue 11
 // item 3): recreate a missing schema, apply pending migrations, re-seed roles. Those steps own
@@ -46,7 +46,7 @@ async function audit(
       targetId: tenant.id,
       tenantId: tenant.id,
       before,
-      after,
+      after: withVia(after, context),
     }),
   )
 }

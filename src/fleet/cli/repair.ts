@@ -1,0 +1,108 @@
+import { createInterface } from 'node:readline/promises'
+import { tenantSchemaName } from '../../db/tenant-schema.js'
+import { repairLossFree } from '../repair-all.js'
+import type { RepairContext } from '../repair-catalog.js'
+import type { RepairOutcome } from '../repair-schema.js'
+import { isTenantSchemaName } from '../schema-names.js'
+import { readSchemaState, type SchemaState } from '../schema-state.js'
+import { describeFinding } from '../findings.js'
+import type { FleetCli, FleetCommand } from './command.js'
+
+// npm run fleet -- repair <slug|schema> [--yes] (issue 11 item 3; seed 000's
+// fix_missing_tenant_databases.py recreate): every loss-free repair of one schema, audited with
+// actor null and `via: 'cli'`. Orphans are adopted or dropped from the console only (/fleet/
+// schemas/<schema>): dropping needs a typed name and step-up, which a terminal script cannot
+// give the same guarantees.
+
+const USAGE = 'repair <slug|schema> [--yes]  — do every loss-free repair of one tenant schema'
+const SLUG = /^[a-z][a-z0-9-]{1,38}$/
+
+/** The plan, one line per thing that will be tried. */
+export function plannedRepairs(state: SchemaState): string[] {
+  if (!state.tenant) return []
+  if (state.tenant.status === 'deleted') return []
+  if (!state.exists) return ['recreate the missing schema through the onboarding steps']
+  const lines = state.pending.map((m) => `apply migration ${m}`)
+  lines.push(...state.findings.map((f) => `re-add where loss-free: ${describeFinding(f)}`))
+  if (state.rolesIncomplete) lines.push('re-seed roles')
+  return lines
+}
+
+/** Rows as aligned columns under a header. */
+export function formatTable(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)))
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd()
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)]
+}
+
+async function confirmed(cli: FleetCli, yes: boolean): Promise<boolean> {
+  if (yes) return true
+  if (!cli.interactive) return false
+  const rl = createInterface({ input: process.stdin, output: process.stdout })
+  try {
+    return /^y(es)?$/i.test((await rl.question('Proceed? [y/N] ')).trim())
+  } finally {
+    rl.close()
+  }
+}
+
+/** Still unhealthy: missing, pending, roles incomplete, an orphan, or a repair not done. */
+function unhealthy(after: SchemaState, outcomes: RepairOutcome[]): boolean {
+  return (
+    !after.tenant ||
+    !after.exists ||
+    after.pending.length > 0 ||
+    after.rolesIncomplete ||
+    outcomes.some((o) => !o.done)
+  )
+}
+
+export const repairCommand: FleetCommand = {
+  name: 'repair',
+  usage: USAGE,
+  async run(args, cli) {
+    const target = args.find((a) => !a.startsWith('--')) ?? ''
+    const schema = isTenantSchemaName(target)
+      ? target
+      : SLUG.test(target)
+        ? tenantSchemaName(target)
+        : ''
+    if (!schema || args.some((a) => a.startsWith('--') && a !== '--yes')) {
+      cli.out(`usage: npm run fleet -- ${USAGE}`)
+      return 2
+    }
+    const dirs = cli.config.tenantMigrationDirs
+    const db = cli.database.db
+    const state = await readSchemaState(db, schema, dirs)
+    if (!state.tenant) {
+      cli.out(
+        `${schema} is an orphan (no tenant owns it)${state.exists ? '' : ' and does not exist'}: adopt or drop it at /fleet/schemas/${schema}`,
+      )
+      return 1
+    }
+    const plan = plannedRepairs(state)
+    if (plan.length === 0) {
+      cli.out(
+        state.tenant.status === 'deleted'
+          ? `${schema}: the tenant is deleted; restore it first`
+          : `${schema}: nothing to repair`,
+      )
+      return state.tenant.status === 'deleted' ? 1 : 0
+    }
+    cli.out(`${schema} (tenant ${state.tenant.slug}, ${state.tenant.status}) — will:`)
+    for (const line of plan) cli.out(`  ${line}`)
+    if (!(await confirmed(cli, args.includes('--yes')))) {
+      cli.out('Nothing done (add --yes to repair without asking).')
+      return 2
+    }
+    const context: RepairContext = { actor: null, via: 'cli' }
+    const outcomes = await repairLossFree(db, context, state, { migrationDirs: dirs })
+    const rows = outcomes.map((o) => [o.finding, o.done ? 'done' : 'refused', o.message])
+    for (const line of formatTable(['finding', 'result', 'detail'], rows)) cli.out(line)
+    return unhealthy(await readSchemaState(db, schema, dirs), outcomes) ? 1 : 0
+  },
+}
