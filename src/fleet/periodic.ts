@@ -1,6 +1,8 @@
 import type { Config } from '../config.js'
 import type { DatabaseHandle } from '../db/database.js'
 import type { PeriodicTask } from '../jobs/scheduler.js'
+import { startScheduledRun } from '../jobs/start-run.js'
+import { healthCheckRunSpec } from './health-check-job.js'
 
 /**
  * The fleet's periodic work (issue 11): the nightly health check, nightly backups and the purge
@@ -11,6 +13,11 @@ export function fleetTasks(database: DatabaseHandle, config: Config): PeriodicTa
   void config
   return [
     // health-check (H)
+    {
+      name: 'fleet-health-check',
+      intervalMs: 24 * 60 * 60 * 1000,
+      run: () => startScheduledRun(database.db, healthCheckRunSpec()),
+    },
     // backups (B)
     // purge (D)
   ]
