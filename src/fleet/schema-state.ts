@@ -1,3 +1,4 @@
+import type { Config } from '../config.js'
 import type { Db } from '../db/database.js'
 import { tenantMigrationNames } from '../db/migrate.js'
 import type { TenantHealth } from '../db/schema.js'
@@ -6,6 +7,8 @@ import { listAppliedMigrationsOfSchemas } from '../db/tenant-schema.js'
 import { findTenantBySlug, type Tenant } from '../db/tenants.js'
 import { TENANT_ROLES } from '../tenancy/tenant-roles.js'
 import type { SchemaFinding } from './findings.js'
+import { checkOneTenantSchema, checkTenantSchemas, type SchemaHealth } from './health-check.js'
+import { withHealthCheckLock } from './reference-shapes.js'
 import { countRoles, schemaExists } from './repair-catalog.js'
 import { slugOfSchema } from './schema-names.js'
 
@@ -29,13 +32,35 @@ export type SchemaState = {
 const EXPECTED_PERMISSIONS = TENANT_ROLES.reduce((n, r) => n + r.permissions.length, 0)
 
 /**
- * Reads one schema's state: index lookups on this schema only, plus its latest stored result.
+ * Checks one schema now with the health check's rule (checkTenantSchemas on this schema only;
+ * builds a reference schema, ~0.3 s). A tenant's result is stored as a tenant-scope check and
+ * its tenants.health updated (checkOneTenantSchema): repair's re-check after every repair. An
+ * orphan's is returned, not stored (the next fleet check stores it). Undefined for a deleted
+ * tenant's schema.
+ */
+export async function checkSchemaNow(
+  db: Db,
+  config: Pick<Config, 'tenantMigrationDirs'>,
+  schema: string,
+  tenant: Tenant | undefined,
+): Promise<SchemaHealth | undefined> {
+  if (tenant) return checkOneTenantSchema(db, config, tenant)
+  const check = await withHealthCheckLock(db, (conn) =>
+    checkTenantSchemas(conn, config.tenantMigrationDirs, [schema]),
+  )
+  return check.results.get(schema)
+}
+
+/**
+ * Reads one schema's state: index lookups on this schema only, plus its latest stored result —
+ * or, given `checked` (checkSchemaNow), that fresh result's pending migrations and findings.
  * `migrationDirs`: Config.tenantMigrationDirs.
  */
 export async function readSchemaState(
   db: Db,
   schema: string,
   migrationDirs: readonly string[],
+  checked?: SchemaHealth,
 ): Promise<SchemaState> {
   const slug = slugOfSchema(schema)
   const tenant = slug ? await findTenantBySlug(db, slug) : undefined
@@ -44,16 +69,17 @@ export async function readSchemaState(
   const applied = exists ? (await listAppliedMigrationsOfSchemas(db, [schema])).get(schema)! : []
   const all = await tenantMigrationNames(migrationDirs)
   const roles = exists ? await countRoles(db, schema).catch(() => undefined) : undefined
+  const fresh = checked && { findings: checked.findings, health: checked.health, at: new Date() }
   return {
     schema,
     tenant,
     exists,
     pending: exists ? all.filter((m) => !applied.includes(m)) : all,
-    findings: exists ? ((stored?.findings ?? []) as SchemaFinding[]) : [],
+    findings: exists ? (fresh?.findings ?? (stored?.findings as SchemaFinding[]) ?? []) : [],
     rolesIncomplete:
       exists &&
       (!roles || roles.roles < TENANT_ROLES.length || roles.permissions < EXPECTED_PERMISSIONS),
-    health: stored?.health ?? null,
-    checkedAt: stored?.checkedAt ?? null,
+    health: fresh?.health ?? stored?.health ?? null,
+    checkedAt: fresh?.at ?? stored?.checkedAt ?? null,
   }
 }

@@ -1,6 +1,7 @@
 import { sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import { tenantSchemaName } from '../../db/tenant-schema.js'
+import { findTenantById } from '../../db/tenants.js'
 import { auditEntries } from '../../test-support/database-state.js'
 import { createTenant } from '../../test-support/factories.js'
 import { testConfig, useTestDatabase } from '../../test-support/test-app.js'
@@ -35,6 +36,8 @@ describe('fleet repair', () => {
     expect(code).toBe(0)
     expect(output).toContain('recreate the missing schema')
     expect(output).toMatch(/the schema is missing\s+done/)
+    expect(output).toContain(`${schema} is now healthy`)
+    expect((await findTenantById(t.db, tenant.id))?.health).toBe('healthy')
     expect(await schemaExists(t.db, schema)).toBe(true)
     const entry = (await auditEntries(t.db, 'fleet.repair.recreate_schema')).at(-1)!
     expect(entry.actor_id).toBeNull()
@@ -55,8 +58,24 @@ describe('fleet repair', () => {
     const tenant = await createTenant(t.db)
     expect(await run(tenant.slug, '--yes')).toEqual({
       code: 0,
-      output: `${tenantSchemaName(tenant.slug)}: nothing to repair`,
+      output: `${tenantSchemaName(tenant.slug)}: healthy, nothing to repair`,
     })
+  })
+
+  it('repairs a dropped column but exits 1 while a changed type remains, refused', async () => {
+    const tenant = await createTenant(t.db)
+    const schema = tenantSchemaName(tenant.slug)
+    await sql
+      .raw(
+        `alter table ${schema}.attachments drop column file_size;
+      alter table ${schema}.attachments alter column file_name type varchar(50)`,
+      )
+      .execute(t.db)
+    const { code, output } = await run(tenant.slug, '--yes')
+    expect(code).toBe(1)
+    expect(output).toMatch(/column attachments.file_size is missing\s+done/)
+    expect(output).toMatch(/attachments.file_name is character varying\(50\).*refused/)
+    expect(output).toContain(`${schema} is now drift`)
   })
 
   it('exits 1 on an orphan and sends the operator to the console', async () => {

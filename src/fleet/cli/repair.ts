@@ -2,9 +2,8 @@ import { createInterface } from 'node:readline/promises'
 import { tenantSchemaName } from '../../db/tenant-schema.js'
 import { repairLossFree } from '../repair-all.js'
 import type { RepairContext } from '../repair-catalog.js'
-import type { RepairOutcome } from '../repair-schema.js'
 import { isTenantSchemaName } from '../schema-names.js'
-import { readSchemaState, type SchemaState } from '../schema-state.js'
+import { checkSchemaNow, readSchemaState, type SchemaState } from '../schema-state.js'
 import { describeFinding } from '../findings.js'
 import type { FleetCli, FleetCommand } from './command.js'
 
@@ -50,17 +49,6 @@ async function confirmed(cli: FleetCli, yes: boolean): Promise<boolean> {
   }
 }
 
-/** Still unhealthy: missing, pending, roles incomplete, an orphan, or a repair not done. */
-function unhealthy(after: SchemaState, outcomes: RepairOutcome[]): boolean {
-  return (
-    !after.tenant ||
-    !after.exists ||
-    after.pending.length > 0 ||
-    after.rolesIncomplete ||
-    outcomes.some((o) => !o.done)
-  )
-}
-
 export const repairCommand: FleetCommand = {
   name: 'repair',
   usage: USAGE,
@@ -77,23 +65,23 @@ export const repairCommand: FleetCommand = {
     }
     const dirs = cli.config.tenantMigrationDirs
     const db = cli.database.db
-    const state = await readSchemaState(db, schema, dirs)
-    if (!state.tenant) {
+    const before = await readSchemaState(db, schema, dirs)
+    if (!before.tenant) {
       cli.out(
-        `${schema} is an orphan (no tenant owns it)${state.exists ? '' : ' and does not exist'}: adopt or drop it at /fleet/schemas/${schema}`,
+        `${schema} is an orphan (no tenant owns it)${before.exists ? '' : ' and does not exist'}: adopt or drop it at /fleet/schemas/${schema}`,
       )
       return 1
     }
+    const checked = await checkSchemaNow(db, cli.config, schema, before.tenant)
+    const state = await readSchemaState(db, schema, dirs, checked)
     const plan = plannedRepairs(state)
     if (plan.length === 0) {
       cli.out(
-        state.tenant.status === 'deleted'
-          ? `${schema}: the tenant is deleted; restore it first`
-          : `${schema}: nothing to repair`,
+        `${schema}: ${checked ? `${checked.health}, nothing to repair` : 'the tenant is deleted; restore it first'}`,
       )
-      return state.tenant.status === 'deleted' ? 1 : 0
+      return checked?.health === 'healthy' ? 0 : 1
     }
-    cli.out(`${schema} (tenant ${state.tenant.slug}, ${state.tenant.status}) — will:`)
+    cli.out(`${schema} (tenant ${state.tenant!.slug}, ${state.tenant!.status}) — will:`)
     for (const line of plan) cli.out(`  ${line}`)
     if (!(await confirmed(cli, args.includes('--yes')))) {
       cli.out('Nothing done (add --yes to repair without asking).')
@@ -103,6 +91,8 @@ export const repairCommand: FleetCommand = {
     const outcomes = await repairLossFree(db, context, state, { migrationDirs: dirs })
     const rows = outcomes.map((o) => [o.finding, o.done ? 'done' : 'refused', o.message])
     for (const line of formatTable(['finding', 'result', 'detail'], rows)) cli.out(line)
-    return unhealthy(await readSchemaState(db, schema, dirs), outcomes) ? 1 : 0
+    const after = await checkSchemaNow(db, cli.config, schema, state.tenant)
+    cli.out(`${schema} is now ${after?.health ?? 'not checked'}`)
+    return after?.health === 'healthy' ? 0 : 1
   },
 }
