@@ -49,17 +49,37 @@ async function confirmed(cli: FleetCli, yes: boolean): Promise<boolean> {
   }
 }
 
+/** The schema a `repair` command line names, or undefined when it is not one we accept. */
+export function parseRepairTarget(args: string[]): string | undefined {
+  if (args.some((a) => a.startsWith('--') && a !== '--yes')) return undefined
+  const target = args.find((a) => !a.startsWith('--')) ?? ''
+  if (isTenantSchemaName(target)) return target
+  return SLUG.test(target) ? tenantSchemaName(target) : undefined
+}
+
+/** Repairs what `plan` lists once confirmed, prints the table, re-checks: the exit code. */
+async function repairConfirmed(cli: FleetCli, state: SchemaState, yes: boolean): Promise<number> {
+  if (!(await confirmed(cli, yes))) {
+    cli.out('Nothing done (add --yes to repair without asking).')
+    return 2
+  }
+  const context: RepairContext = { actor: null, via: 'cli' }
+  const { db } = cli.database
+  const options = { migrationDirs: cli.config.tenantMigrationDirs }
+  const outcomes = await repairLossFree(db, context, state, options)
+  const rows = outcomes.map((o) => [o.finding, o.done ? 'done' : 'refused', o.message])
+  for (const line of formatTable(['finding', 'result', 'detail'], rows)) cli.out(line)
+  const after = await checkSchemaNow(db, cli.config, state.schema, state.tenant)
+  cli.out(`${state.schema} is now ${after?.health ?? 'not checked'}`)
+  return after?.health === 'healthy' ? 0 : 1
+}
+
 export const repairCommand: FleetCommand = {
   name: 'repair',
   usage: USAGE,
   async run(args, cli) {
-    const target = args.find((a) => !a.startsWith('--')) ?? ''
-    const schema = isTenantSchemaName(target)
-      ? target
-      : SLUG.test(target)
-        ? tenantSchemaName(target)
-        : ''
-    if (!schema || args.some((a) => a.startsWith('--') && a !== '--yes')) {
+    const schema = parseRepairTarget(args)
+    if (!schema) {
       cli.out(`usage: npm run fleet -- ${USAGE}`)
       return 2
     }
@@ -67,8 +87,9 @@ export const repairCommand: FleetCommand = {
     const db = cli.database.db
     const before = await readSchemaState(db, schema, dirs)
     if (!before.tenant) {
+      const gone = before.exists ? '' : ' and does not exist'
       cli.out(
-        `${schema} is an orphan (no tenant owns it)${before.exists ? '' : ' and does not exist'}: adopt or drop it at /fleet/schemas/${schema}`,
+        `${schema} is an orphan (no tenant owns it)${gone}: adopt or drop it at /fleet/schemas/${schema}`,
       )
       return 1
     }
@@ -76,23 +97,12 @@ export const repairCommand: FleetCommand = {
     const state = await readSchemaState(db, schema, dirs, checked)
     const plan = plannedRepairs(state)
     if (plan.length === 0) {
-      cli.out(
-        `${schema}: ${checked ? `${checked.health}, nothing to repair` : 'the tenant is deleted; restore it first'}`,
-      )
+      const deleted = 'the tenant is deleted; restore it first'
+      cli.out(`${schema}: ${checked ? `${checked.health}, nothing to repair` : deleted}`)
       return checked?.health === 'healthy' ? 0 : 1
     }
-    cli.out(`${schema} (tenant ${state.tenant!.slug}, ${state.tenant!.status}) — will:`)
+    cli.out(`${schema} (tenant ${before.tenant.slug}, ${before.tenant.status}) — will:`)
     for (const line of plan) cli.out(`  ${line}`)
-    if (!(await confirmed(cli, args.includes('--yes')))) {
-      cli.out('Nothing done (add --yes to repair without asking).')
-      return 2
-    }
-    const context: RepairContext = { actor: null, via: 'cli' }
-    const outcomes = await repairLossFree(db, context, state, { migrationDirs: dirs })
-    const rows = outcomes.map((o) => [o.finding, o.done ? 'done' : 'refused', o.message])
-    for (const line of formatTable(['finding', 'result', 'detail'], rows)) cli.out(line)
-    const after = await checkSchemaNow(db, cli.config, schema, state.tenant)
-    cli.out(`${schema} is now ${after?.health ?? 'not checked'}`)
-    return after?.health === 'healthy' ? 0 : 1
+    return repairConfirmed(cli, state, args.includes('--yes'))
   },
 }
