@@ -2,6 +2,7 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import { listPlansCached } from '../../db/plans.js'
 import { adoptOrphanSchema, dropOrphanSchema } from '../../fleet/orphans.js'
+import { checkSchemaNow } from '../../fleet/schema-state.js'
 import { describeOnboardingFailure } from '../../tenancy/onboarding.js'
 import { offeredPlans } from '../../plans/offered-plans.js'
 import type { AdoptionErrors } from '../../views/fleet/schema-orphan.js'
@@ -62,6 +63,8 @@ orphanRoutes.post('/schemas/:schema/adoption', requirePermission('saas.fleet.run
       422,
     )
   const { tenant, onboarding } = result
+  // The new tenant's health is known at once, not at the next nightly check.
+  await checkSchemaNow(c.var.db, c.var.deps.config, state.schema, tenant)
   await setFlash(
     c,
     onboarding.ok

@@ -138,6 +138,7 @@ describe('orphans on the schema page', () => {
       .where('slug', '=', 'route-orphan-b')
       .executeTakeFirstOrThrow()
     expect(tenant.status).toBe('active')
+    expect(tenant.health).toBe('healthy')
     expect(res.headers.get('location')).toBe(`/tenants/${tenant.id}`)
   })
 

@@ -62,7 +62,11 @@ export const SchemaPage: FC<SchemaPageProps> = (p) => {
       )}
       <Section id="schema-findings" title="What the check found">
         {state.findings.length === 0 && state.pending.length === 0 && state.exists ? (
-          <p class="m-0 text-sm">No drift and no pending migrations.</p>
+          <p class="m-0 text-sm">
+            {state.checkedAt
+              ? 'No drift and no pending migrations.'
+              : 'No pending migrations. Drift is known once a health check has run.'}
+          </p>
         ) : (
           <ul class="m-0 pl-5 text-sm">
             {!state.exists && <li>The schema is missing.</li>}
