@@ -4,19 +4,21 @@ import { migrateTenant } from '../db/migrate.js'
 import {
   createTenantSchema,
   listAppliedTenantMigrations,
+  insertTenantRoles,
   seedTenantRoles,
   tenantSchemaName,
 } from '../db/tenant-schema.js'
 import { findTenantById, type Tenant } from '../db/tenants.js'
 import { refuse, type Refusal } from '../domain-result.js'
 import { TENANT_ROLES } from '../tenancy/tenant-roles.js'
-import { countRoles, schemaExists, withVia } from './repair-catalog.js'
+import { countRoles, lockSchema, schemaExists, withVia } from './repair-catalog.js'
 
 // Repairs of one tenant's schema that the onboarding pipeline's idempotent steps do (issue 11
-// item 3): recreate a missing schema, apply pending migrations, re-seed roles. Those steps own
-// their transactions (migrateTenant holds the schema's advisory lock in its own), so each verb
-// audits in a transaction right after the change, with what it found before and left after;
-// a step that fails is audited as failed and leaves what it did (every step can run again).
+// item 3): recreate a missing schema, apply pending migrations, re-seed roles. Re-seeding audits
+// in its own transaction. migrateTenant owns its transaction (and the schema's advisory lock), so
+// recreate and migrate audit in a transaction right after the change, with what they found
+// before and left after; a step that fails is audited as failed and leaves what it did (every
+// step can run again, and a migration that fails rolls back whole).
 
 /** Config.tenantMigrationDirs: the extra tenant migration folders. */
 export type RepairOptions = { migrationDirs: readonly string[] }
@@ -127,8 +129,9 @@ export async function applyPendingMigrations(
 }
 
 /**
- * Inserts the roles and permissions of TENANT_ROLES the schema lacks (seedTenantRoles: by name,
- * existing ones untouched). Audited `fleet.repair.roles` with role and permission counts.
+ * Inserts the roles and permissions of TENANT_ROLES the schema lacks (by name, existing ones
+ * untouched), audited `fleet.repair.roles` with role and permission counts before and after, in
+ * the same transaction under the schema's advisory lock.
  * @returns refusals: not_found, tenant_deleted, schema_missing; `failed` (no roles table)
  */
 export async function reseedTenantRoles(
@@ -142,10 +145,21 @@ export async function reseedTenantRoles(
   if (!(await schemaExists(db, schema))) return refuse('schema_missing')
   const before = await countRoles(db, schema).catch(() => ({ roles: 0, permissions: 0 }))
   const done = await attempt(db, context, tenant, 'roles', before, () =>
-    seedTenantRoles(db, tenant.slug, TENANT_ROLES),
+    db.transaction().execute(async (trx) => {
+      await lockSchema(trx, schema)
+      const counted = await countRoles(trx, schema)
+      await insertTenantRoles(trx, tenant.slug, TENANT_ROLES)
+      const after = await countRoles(trx, schema)
+      await appendAuditEntry(trx, context, {
+        action: 'fleet.repair.roles',
+        targetType: 'tenant',
+        targetId: tenant.id,
+        tenantId: tenant.id,
+        before: counted,
+        after: withVia(after, context),
+      })
+      return after.roles - counted.roles + after.permissions - counted.permissions
+    }),
   )
-  if (!done.ok) return done
-  const after = await countRoles(db, schema)
-  await audit(db, context, tenant, 'roles', before, after)
-  return { ok: true, added: after.roles - before.roles + after.permissions - before.permissions }
+  return done.ok ? { ok: true, added: done.value } : done
 }
