@@ -179,6 +179,8 @@ export const AUTHORIZATION_MATRIX: Record<string, Access> = {
   // Fleet operations (issue 11). Each group adds its routes under its own line.
   // Jobs (issue 11 item 1).
   // Schema health (issue 11 item 2).
+  'GET /fleet': ALL,
+  'POST /fleet/checks': FLEET_RUNNERS,
   // Repair (issue 11 item 3).
   'GET /fleet/schemas/:schema': ALL,
   'POST /fleet/schemas/:schema/repairs': FLEET_RUNNERS,

@@ -1,7 +1,7 @@
-import { sql } from 'kysely'
+import { sql, type Transaction } from 'kysely'
 import type { SchemaFinding } from '../fleet/findings.js'
 import type { Db } from './database.js'
-import type { TenantHealth, TenantStatus } from './schema.js'
+import type { Database, TenantHealth, TenantStatus } from './schema.js'
 
 // Writes of the fleet health check (issue 11 item 2): one fleet_checks row per check, one
 // fleet_check_results row per schema checked, tenants.health in one statement, retention.
@@ -41,9 +41,14 @@ export type NewFleetCheck = {
  * Stores a check in one transaction: its fleet_checks row, a result per schema (1,000 per
  * statement), `tenants.health`/`health_checked_at` of every checked tenant in one UPDATE … FROM
  * unnest (a tenant found healthy again goes back to `healthy`), and drops checks beyond the
- * newest FLEET_CHECKS_KEPT fleet checks and TENANT_CHECKS_KEPT single-tenant ones.
+ * newest FLEET_CHECKS_KEPT fleet checks and TENANT_CHECKS_KEPT single-tenant ones. `within`
+ * runs last in the same transaction (the audit entry of a check an operator asked for).
  */
-export async function storeFleetCheck(db: Db, check: NewFleetCheck): Promise<void> {
+export async function storeFleetCheck(
+  db: Db,
+  check: NewFleetCheck,
+  within?: (trx: Transaction<Database>) => Promise<unknown>,
+): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await trx
       .insertInto('fleet_checks')
@@ -83,5 +88,6 @@ export async function storeFleetCheck(db: Db, check: NewFleetCheck): Promise<voi
           from fleet_checks) ranked
         where (scope = 'tenant' and n > ${TENANT_CHECKS_KEPT})
           or (scope is distinct from 'tenant' and n > ${FLEET_CHECKS_KEPT}))`.execute(trx)
+    await within?.(trx)
   })
 }

@@ -41,7 +41,7 @@ export type Storage = { dbBytes: number; fileBytes: number; takenAt: Date }
 /** A row of the tenants table: only what it shows and acts on (each timestamp costs a parse). */
 export type TenantListItem = Pick<
   Tenant,
-  'id' | 'slug' | 'name' | 'status' | 'planId' | 'createdAt' | 'lastActivityAt'
+  'id' | 'slug' | 'name' | 'status' | 'planId' | 'createdAt' | 'lastActivityAt' | 'health'
 > & { planName: string; members: number; storage: Storage | null }
 
 export const TENANT_STATUSES: TenantStatus[] = [
@@ -108,6 +108,8 @@ export type TenantFilter = {
   createdBefore?: Date
   /** Tenants whose resolved value of `flag` (override, rollout, plan, default) equals `value`. */
   flagState?: { flag: FeatureFlag; value: FlagValue }
+  /** The latest health check's verdict (issue 11 item 2): tenants.health. */
+  health?: TenantHealth
   /** Sort column; default `created`. Storage sorts by the last snapshot's DB + files bytes. */
   sort?: TenantSort
   /** Default `desc`. Tenants without a value (no snapshot, no activity) come last either way. */
@@ -163,6 +165,7 @@ export function narrowingCondition(filter: TenantFilter): RawBuilder<boolean> | 
     filter.createdFrom && sql`tenants.created_at >= ${filter.createdFrom}`,
     filter.createdBefore && sql`tenants.created_at < ${filter.createdBefore}`,
     flag && sql`${flagResolutionSql(flag.flag).value} = ${JSON.stringify(flag.value)}::jsonb`,
+    filter.health && sql`tenants.health = ${filter.health}`,
   ].filter((c) => !!c)
   return conditions.length > 0 ? sql<boolean>`${sql.join(conditions, sql` and `)}` : null
 }
@@ -198,6 +201,7 @@ export async function listTenants(
       'tenants.plan_id',
       'tenants.created_at',
       'tenants.last_activity_at',
+      'tenants.health',
       sortExpression(filter.sort ?? 'created').as('sort_key'),
     ])
     .orderBy(sql`sort_key ${direction} nulls last`)
@@ -262,6 +266,7 @@ export async function listTenants(
     planId: row.plan_id,
     createdAt: row.created_at,
     lastActivityAt: row.last_activity_at,
+    health: row.health,
     planName: row.plan_name,
     members: Number(row.members ?? 0),
     storage:

@@ -1,32 +1,25 @@
+import type { Transaction } from 'kysely'
 import type { Config } from '../config.js'
+import { appendAuditEntry, type AuditContext } from '../db/audit-log.js'
 import type { DatabaseHandle, Db } from '../db/database.js'
 import { storeFleetCheck } from '../db/fleet-checks.js'
 import { tenantMigrationNames } from '../db/migrate.js'
 import { listTenantSchemaNames, readSchemaShapes, type SchemaShape } from '../db/schema-catalog.js'
-import type { TenantHealth } from '../db/schema.js'
+import type { Database, TenantHealth } from '../db/schema.js'
 import { listAppliedMigrationsOfSchemas, tenantSchemaName } from '../db/tenant-schema.js'
 import type { SchemaFinding } from './findings.js'
 import { dropStaleReferenceSchemas } from './reference-schema.js'
 import { appliedKey, withHealthCheckLock, withReferenceSchemas } from './reference-shapes.js'
-import { listTargets, summarise, verdict } from './health-verdict.js'
+import {
+  listTargets,
+  summarise,
+  verdict,
+  type HealthSummary,
+  type SchemaHealth,
+} from './health-verdict.js'
 import { compareSchemaShapes } from './schema-compare.js'
 
-/** One schema's verdict. `tenantId`/`slug` are null for an orphan schema. */
-export type SchemaHealth = {
-  tenantId: string | null
-  slug: string | null
-  health: TenantHealth
-  /** Tenant migrations not applied, in order (all of them for a missing schema). */
-  pending: string[]
-  findings: SchemaFinding[]
-}
-
-/** Counts per health, plus schemas and tenants checked; `scope` tells a fleet check from one tenant's. */
-export type HealthSummary = Record<TenantHealth, number> & {
-  scope: 'fleet' | 'tenant'
-  schemas: number
-  tenants: number
-}
+export type { HealthSummary, SchemaHealth } from './health-verdict.js'
 
 export type HealthCheckResult = { results: Map<string, SchemaHealth>; summary: HealthSummary }
 
@@ -109,16 +102,19 @@ export async function runFleetHealthCheck(
 
 /**
  * One tenant's check, for the tenant page's "Check now" and repair's re-check: the same rule as
- * the fleet check, on `db` (one schema's catalog rows only), stored as a fleet_checks row of
- * scope `tenant` (summary.scope; /fleet shows only fleet-scope checks) with that tenant's
- * result, and its tenants.health updated. A deleted tenant is not checked.
+ * the fleet check, on `db` (one schema's catalog rows only; waits while another check runs),
+ * stored as a fleet_checks row of scope `tenant` (summary.scope; /fleet shows only fleet-scope
+ * checks) with that tenant's result, and its tenants.health updated. With `context` (an
+ * operator asked), audited as `tenant.health_check` (health before → after) in the same
+ * transaction. A deleted tenant is not checked.
  * @returns its result, or undefined for a deleted tenant
  */
 export async function checkOneTenantSchema(
   db: Db,
   config: Pick<Config, 'tenantMigrationDirs'>,
-  tenant: { id: string; slug: string },
+  tenant: { id: string; slug: string; health?: TenantHealth | null },
   now: Date = new Date(),
+  context?: AuditContext,
 ): Promise<SchemaHealth | undefined> {
   const schema = tenantSchemaName(tenant.slug)
   const started = performance.now()
@@ -128,10 +124,25 @@ export async function checkOneTenantSchema(
   const result = check.results.get(schema)
   if (!result) return undefined
   const durationMs = performance.now() - started
-  await storeFleetCheck(db, {
-    ...{ id: crypto.randomUUID(), runId: null, startedAt: now, durationMs },
-    finishedAt: new Date(now.getTime() + durationMs),
-    ...{ summary: check.summary, results: [{ schema, ...result }] },
-  })
+  const audit = (trx: Transaction<Database>) =>
+    appendAuditEntry(
+      trx,
+      context!,
+      {
+        ...{ action: 'tenant.health_check', targetType: 'tenant', targetId: tenant.id },
+        ...{ tenantId: tenant.id, before: { health: tenant.health ?? null } },
+        after: { health: result.health, findings: result.findings.length, pending: result.pending },
+      },
+      now,
+    )
+  await storeFleetCheck(
+    db,
+    {
+      ...{ id: crypto.randomUUID(), runId: null, startedAt: now, durationMs },
+      finishedAt: new Date(now.getTime() + durationMs),
+      ...{ summary: check.summary, results: [{ schema, ...result }] },
+    },
+    context && audit,
+  )
   return result
 }

@@ -4,7 +4,23 @@ import type { SchemaShape } from '../db/schema-catalog.js'
 import { tenantSchemaName } from '../db/tenant-schema.js'
 import type { TenantHealth, TenantStatus } from '../db/schema.js'
 import type { SchemaFinding } from './findings.js'
-import type { HealthSummary, SchemaHealth } from './health-check.js'
+
+/** One schema's verdict. `tenantId`/`slug` are null for an orphan schema. */
+export type SchemaHealth = {
+  tenantId: string | null
+  slug: string | null
+  health: TenantHealth
+  /** Tenant migrations not applied, in order (all of them for a missing schema). */
+  pending: string[]
+  findings: SchemaFinding[]
+}
+
+/** Counts per health, plus schemas and tenants checked; `scope` tells a fleet check from one tenant's. */
+export type HealthSummary = Record<TenantHealth, number> & {
+  scope: 'fleet' | 'tenant'
+  schemas: number
+  tenants: number
+}
 
 /** A schema the check looks at: a tenant's (not deleted) or an orphan's (no tenant row). */
 export type CheckTarget = {

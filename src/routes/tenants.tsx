@@ -34,6 +34,7 @@ import {
   TenantForm,
   type TenantFormValues,
 } from '../views/tenants/new-tenant-page.js'
+import { findLatestTenantResult } from '../db/fleet-check-results.js'
 import { TenantPage, TenantHeader, type TenantPageProps } from '../views/tenants/tenant-page.js'
 import { SuspensionConfirmPage } from '../views/tenants/tenant-status.js'
 import {
@@ -205,6 +206,7 @@ async function tenantPageProps(c: Context<AppEnv>, tenant: Tenant): Promise<Tena
     now: c.var.now(),
     autoJoinDomains: await listAutoJoinDomains(db, tenant.id),
     flags: (await tenantFlagsOf(c, tenant)).flags,
+    health: { result: await findLatestTenantResult(db, tenant.id) },
   }
 }
 

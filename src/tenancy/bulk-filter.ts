@@ -2,7 +2,7 @@ import { z } from 'zod'
 import type { Db } from '../db/database.js'
 import { findFlagByKey, type FeatureFlag } from '../db/flags.js'
 import type { Plan } from '../db/plans.js'
-import type { FlagValue } from '../db/schema.js'
+import { TENANT_HEALTHS, type FlagValue } from '../db/schema.js'
 import { TENANT_STATUSES, type TenantFilter } from '../db/tenants.js'
 import { isCalendarDay } from '../web/query.js'
 
@@ -21,6 +21,8 @@ export const filterQuery = z.object({
   flag: z.string().trim().max(63).catch(''),
   /** `on` | `off` for a boolean flag, a variant for a string flag. */
   flag_state: z.string().trim().max(100).catch(''),
+  /** The latest health check's verdict (issue 11 item 2). */
+  health: z.enum(TENANT_HEALTHS).or(z.literal('')).catch(''),
 })
 
 export type FilterQuery = z.output<typeof filterQuery>
@@ -94,15 +96,16 @@ export async function toTenantFilter(
       createdFrom: range.createdFrom,
       createdBefore: range.createdBefore,
       flagState: flag.flagState,
+      health: query.health || undefined,
     },
     errors: { ...range.errors, ...flag.errors },
   }
 }
 
 /** The query string of a filter (defaults left out), for links between the list and a batch. */
-export function filterParams(query: FilterQuery): URLSearchParams {
+export function filterParams(query: Partial<FilterQuery>): URLSearchParams {
   const params = new URLSearchParams()
-  for (const key of ['q', 'status', 'plan', 'from', 'to', 'flag', 'flag_state'] as const)
+  for (const key of ['q', 'status', 'plan', 'from', 'to', 'flag', 'flag_state', 'health'] as const)
     if (query[key]) params.set(key, query[key])
   return params
 }
@@ -120,6 +123,7 @@ export function describeFilter(query: FilterQuery, plans: Plan[]): string {
         : query.to && `created on or before ${query.to}`,
     query.q && `matching “${query.q}”`,
     query.flag && query.flag_state && `with ${query.flag} ${query.flag_state}`,
+    query.health && `whose schema health is ${query.health}`,
   ].filter(Boolean)
   return parts.join(', ')
 }

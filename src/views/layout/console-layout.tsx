@@ -18,6 +18,7 @@ const SECTIONS: { href: string; label: string; permission: Permission }[] = [
   { href: '/audit', label: 'Audit log', permission: 'saas.audit.view' },
   { href: '/impersonations', label: 'Impersonations', permission: 'saas.audit.view' },
   { href: '/system', label: 'System health', permission: 'saas.system.view' },
+  { href: '/fleet', label: 'Fleet', permission: 'saas.system.view' },
   { href: '/super-admins', label: 'Super admins', permission: 'saas.super_admins.manage' },
   { href: '/settings', label: 'Settings', permission: 'saas.settings.edit' },
   { href: '/settings/security', label: 'Security settings', permission: 'saas.settings.edit' },

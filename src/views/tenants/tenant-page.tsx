@@ -22,6 +22,8 @@ import {
 import { AutoJoinDomains } from './auto-join-domains.js'
 import type { TenantFlag } from '../../db/flags.js'
 import { TenantFlags } from './tenant-flags.js'
+import { TenantHealth } from './tenant-health.js'
+import type { CheckResult } from '../../db/fleet-check-results.js'
 
 export type TenantPageProps = {
   operator: SuperAdmin
@@ -44,6 +46,8 @@ export type TenantPageProps = {
   autoJoinDomains?: { domain: string; createdAt: Date }[]
   /** Every flag that is not archived, resolved for this tenant (issue 9 item 3). */
   flags?: TenantFlag[]
+  /** The tenant's latest schema health result (issue 11 item 2); the section shows when given. */
+  health?: { result: CheckResult | undefined }
 }
 
 const Section: FC<{ title: string; id?: string; children: unknown }> = (p) => (
@@ -171,6 +175,7 @@ export const TenantPage: FC<TenantPageProps> = (p) => {
           </dl>
         </Section>
       </div>
+      {p.health && <TenantHealth tenant={t} result={p.health.result} operator={p.operator} />}
       {p.steps.length > 0 && (
         <Section title="Onboarding" id="onboarding">
           <ol class="m-0 pl-5 text-sm">

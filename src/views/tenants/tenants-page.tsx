@@ -2,7 +2,7 @@ import type { FC } from 'hono/jsx'
 import { FilterField } from '../components/filter-field.js'
 import { roleCan } from '../../auth/permissions.js'
 import type { Plan } from '../../db/plans.js'
-import type { TenantStatus } from '../../db/schema.js'
+import type { TenantHealth, TenantStatus } from '../../db/schema.js'
 import type { SuperAdmin } from '../../db/super-admins.js'
 import type { TenantListItem, TenantSort } from '../../db/tenants.js'
 import { Button, ButtonLink } from '../components/button.js'
@@ -12,6 +12,8 @@ import { StatusAction, StatusBadge } from './tenant-status.js'
 import type { FlagChoice } from '../../db/flag-choices.js'
 import type { FilterErrors } from '../../tenancy/bulk-filter.js'
 import { BulkChangeForm, FlagFilter } from './tenant-filters.js'
+import { HealthBadge } from '../fleet/health-badge.js'
+import { HealthFilter } from './tenant-health-filter.js'
 
 /** The table's address as the operator typed it; dates stay strings so a bad one is shown back. */
 export type TenantListQuery = {
@@ -26,6 +28,8 @@ export type TenantListQuery = {
   flag: string
   /** `on` | `off` or a variant of `flag`. */
   flag_state: string
+  /** The latest health check's verdict (issue 11 item 2). */
+  health?: TenantHealth | ''
   sort: TenantSort
   dir: 'asc' | 'desc'
   page: number
@@ -69,6 +73,7 @@ export function tenantListUrl(
   if (q.to) params.set('to', q.to)
   if (q.flag) params.set('flag', q.flag)
   if (q.flag_state) params.set('flag_state', q.flag_state)
+  if (q.health) params.set('health', q.health)
   if (q.sort !== 'created' || q.dir !== 'desc') {
     params.set('sort', q.sort)
     params.set('dir', q.dir)
@@ -87,7 +92,8 @@ function isFiltered(query: TenantListQuery): boolean {
     query.from ||
     query.to ||
     query.flag ||
-    query.flag_state,
+    query.flag_state ||
+    query.health,
   )
 }
 
@@ -169,6 +175,9 @@ export const TenantTable: FC<TenantTableProps> = (p) => {
                 <th scope="col" class="px-3 py-2">
                   Status
                 </th>
+                <th scope="col" class="px-3 py-2">
+                  Health
+                </th>
                 <Sortable query={p.query} sort="members" label="Members" right />
                 <Sortable query={p.query} sort="storage" label="Storage (DB + files)" right />
                 <Sortable query={p.query} sort="activity" label="Last activity" />
@@ -181,7 +190,7 @@ export const TenantTable: FC<TenantTableProps> = (p) => {
             <tbody>
               {p.items.length === 0 && (
                 <tr>
-                  <td colspan={9} class="px-3 py-6 text-center text-slate-600">
+                  <td colspan={10} class="px-3 py-6 text-center text-slate-600">
                     No tenants match.
                   </td>
                 </tr>
@@ -258,6 +267,9 @@ export const TenantRow: FC<{
     <td class="cell">{t.planName}</td>
     <td class="cell">
       <StatusBadge status={t.status} />
+    </td>
+    <td class="cell">
+      <HealthBadge health={t.health} />
     </td>
     <td class="cell-num">{t.members}</td>
     <td class="cell-num">
@@ -349,7 +361,7 @@ export const TenantFilters: FC<{
     class="mb-4 flex flex-wrap items-end gap-3"
     hx-get="/tenants"
     hx-target="#tenant-table"
-    hx-trigger="input changed delay:250ms from:#tenant-search, change from:#tenant-status, change from:#tenant-plan, change from:#tenant-from, change from:#tenant-to, change from:#tenant-flag, change from:#tenant-flag-state, submit"
+    hx-trigger="input changed delay:250ms from:#tenant-search, change from:#tenant-status, change from:#tenant-plan, change from:#tenant-from, change from:#tenant-to, change from:#tenant-flag, change from:#tenant-flag-state, change from:#tenant-health, submit"
     hx-push-url="true"
   >
     {query.sort !== 'created' || query.dir !== 'desc' ? (
@@ -405,6 +417,7 @@ export const TenantFilters: FC<{
     <DateFilter name="from" label="Created from" value={query.from} error={errors.from} />
     <DateFilter name="to" label="Created to" value={query.to} error={errors.to} />
     <FlagFilter query={query} flags={flags} errors={errors} />
+    <HealthFilter health={query.health ?? ''} />
     <Button kind="plain">Filter</Button>
   </form>
 )
