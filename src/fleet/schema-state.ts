@@ -1,4 +1,5 @@
 import type { Config } from '../config.js'
+import type { AuditContext } from '../db/audit-log.js'
 import type { Db } from '../db/database.js'
 import { tenantMigrationNames } from '../db/migrate.js'
 import type { TenantHealth } from '../db/schema.js'
@@ -36,15 +37,17 @@ const EXPECTED_PERMISSIONS = TENANT_ROLES.reduce((n, r) => n + r.permissions.len
  * builds a reference schema, ~0.3 s). A tenant's result is stored as a tenant-scope check and
  * its tenants.health updated (checkOneTenantSchema): repair's re-check after every repair. An
  * orphan's is returned, not stored (the next fleet check stores it). Undefined for a deleted
- * tenant's schema.
+ * tenant's schema. With `context`, the tenant's health before → after is audited
+ * (`tenant.health_check`), so the log shows what a repair changed.
  */
 export async function checkSchemaNow(
   db: Db,
   config: Pick<Config, 'tenantMigrationDirs'>,
   schema: string,
   tenant: Tenant | undefined,
+  context?: AuditContext,
 ): Promise<SchemaHealth | undefined> {
-  if (tenant) return checkOneTenantSchema(db, config, tenant)
+  if (tenant) return checkOneTenantSchema(db, config, tenant, new Date(), context)
   const check = await withHealthCheckLock(db, (conn) =>
     checkTenantSchemas(conn, config.tenantMigrationDirs, [schema]),
   )

@@ -69,7 +69,7 @@ async function repairConfirmed(cli: FleetCli, state: SchemaState, yes: boolean):
   const outcomes = await repairLossFree(db, context, state, options)
   const rows = outcomes.map((o) => [o.finding, o.done ? 'done' : 'refused', o.message])
   for (const line of formatTable(['finding', 'result', 'detail'], rows)) cli.out(line)
-  const after = await checkSchemaNow(db, cli.config, state.schema, state.tenant)
+  const after = await checkSchemaNow(db, cli.config, state.schema, state.tenant, context)
   cli.out(`${state.schema} is now ${after?.health ?? 'not checked'}`)
   return after?.health === 'healthy' ? 0 : 1
 }

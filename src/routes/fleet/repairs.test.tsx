@@ -55,6 +55,9 @@ describe('the schema page and its repairs', () => {
     })
     expect((await findTenantById(t.db, tenant.id))?.health).toBe('healthy')
     expect((await auditEntries(t.db, 'fleet.repair.column')).at(-1)?.target_id).toBe(schema)
+    const recheck = (await auditEntries(t.db, 'tenant.health_check')).at(-1)!
+    expect(recheck.before).toEqual({ health: 'drift' })
+    expect(recheck.after).toMatchObject({ health: 'healthy' })
   })
 
   it('a viewer cannot repair: 403 and the column stays missing', async () => {

@@ -8,7 +8,7 @@ import { checkSchemaNow, readSchemaState, type SchemaState } from '../../fleet/s
 import { SchemaPage, type SchemaPageProps } from '../../views/fleet/schema-page.js'
 import type { AppEnv } from '../../web/env.js'
 import { setFlash } from '../../web/flash.js'
-import { redirectTo } from '../../web/request.js'
+import { auditContext, redirectTo } from '../../web/request.js'
 
 // What the /fleet/schemas/:schema handlers share: the checked name, the state, the page, and
 // the re-check and flash after a repair (issue 11 item 3).
@@ -55,7 +55,8 @@ export async function afterRepair(
   state: SchemaState,
   outcomes: RepairOutcome[],
 ) {
-  const checked = await checkSchemaNow(c.var.db, c.var.deps.config, state.schema, state.tenant)
+  const { db, deps } = c.var
+  const checked = await checkSchemaNow(db, deps.config, state.schema, state.tenant, auditContext(c))
   const lines = outcomes.map((o) => `${o.finding}: ${o.done ? 'done' : 'refused'} — ${o.message}`)
   const health = checked ? ` The schema is now ${checked.health}.` : ''
   await setFlash(c, {
