@@ -75,6 +75,7 @@ describe('fleet repair', () => {
     expect(code).toBe(1)
     expect(output).toMatch(/column attachments.file_size is missing\s+done/)
     expect(output).toMatch(/attachments.file_name is character varying\(50\).*refused/)
+    expect(output).toContain('report only: column attachments.file_name is character varying(50)')
     expect(output).toContain(`${schema} is now drift`)
   })
 

@@ -2,6 +2,7 @@ import { createInterface } from 'node:readline/promises'
 import { tenantSchemaName } from '../../db/tenant-schema.js'
 import { repairLossFree } from '../repair-all.js'
 import type { RepairContext } from '../repair-catalog.js'
+import { isRepairable } from '../repair-schema.js'
 import { isTenantSchemaName } from '../schema-names.js'
 import { checkSchemaNow, readSchemaState, type SchemaState } from '../schema-state.js'
 import { describeFinding } from '../findings.js'
@@ -22,7 +23,10 @@ export function plannedRepairs(state: SchemaState): string[] {
   if (state.tenant.status === 'deleted') return []
   if (!state.exists) return ['recreate the missing schema through the onboarding steps']
   const lines = state.pending.map((m) => `apply migration ${m}`)
-  lines.push(...state.findings.map((f) => `re-add where loss-free: ${describeFinding(f)}`))
+  for (const f of state.findings)
+    lines.push(
+      `${isRepairable(f) ? 're-add where loss-free' : 'report only'}: ${describeFinding(f)}`,
+    )
   if (state.rolesIncomplete) lines.push('re-seed roles')
   return lines
 }
