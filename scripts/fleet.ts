@@ -11,6 +11,7 @@ const COMMANDS: Record<string, () => Promise<FleetCommand>> = {
   // check (H), list (H), repair (R), migrate (M), backup (B)
   check: async () => (await import('../src/fleet/cli/check.js')).command,
   list: async () => (await import('../src/fleet/cli/list.js')).command,
+  repair: async () => (await import('../src/fleet/cli/repair.js')).repairCommand,
 }
 
 reportCliFailures('fleet')

@@ -189,6 +189,11 @@ export const AUTHORIZATION_MATRIX: Record<string, Access> = {
   'GET /fleet': ALL,
   'POST /fleet/checks': FLEET_RUNNERS,
   // Repair (issue 11 item 3).
+  'GET /fleet/schemas/:schema': ALL,
+  'POST /fleet/schemas/:schema/repairs': FLEET_RUNNERS,
+  'POST /fleet/schemas/:schema/adoption': FLEET_RUNNERS,
+  // Drops data: owner and admin (saas.tenants.delete, as deleting a tenant), with step-up.
+  'DELETE /fleet/schemas/:schema': EDITORS,
   // Fleet migrations (issue 11 item 4).
   // Backups and restore (issue 11 item 5).
   // Deletion with a grace period, protection (issue 11 item 6).

@@ -1,5 +1,6 @@
-import { sql, type ColumnType, type Generated, type Kysely } from 'kysely'
+import { sql, type ColumnType, type Generated, type Kysely, type Transaction } from 'kysely'
 import type { Db } from './database.js'
+import type { Database } from './schema.js'
 
 // Typed access to ONE tenant schema `tenant_<slug>` (DESIGN.md §3). The tables are those of
 // migrations/tenant/*; a SaaS that adds product tables there adds their row types here.
@@ -76,35 +77,47 @@ export async function dropTenantSchema(db: Db, slug: string): Promise<void> {
 /**
  * Inserts the given roles and their permissions into the tenant's `roles`/`role_permissions`,
  * leaving existing ones (by name; by role and permission) alone — safe to run again. One
- * transaction of its own.
+ * transaction of its own (insertTenantRoles runs inside the caller's).
  * @throws when the schema or its tables do not exist (run the tenant migrations first)
  */
 export async function seedTenantRoles(
   db: Db,
   slug: string,
-  roles: readonly { name: string; description: string; permissions: readonly string[] }[],
+  roles: readonly TenantRoleSeed[],
 ): Promise<void> {
-  await tenantSchemaDb(db, slug)
-    .transaction()
-    .execute(async (trx) => {
-      for (const role of roles) {
-        await trx
-          .insertInto('roles')
-          .values({ name: role.name, description: role.description })
-          .onConflict((oc) => oc.column('name').doNothing())
-          .execute()
-        const { id } = await trx
-          .selectFrom('roles')
-          .select('id')
-          .where('name', '=', role.name)
-          .executeTakeFirstOrThrow()
-        await trx
-          .insertInto('role_permissions')
-          .values(role.permissions.map((permission) => ({ role_id: id, permission })))
-          .onConflict((oc) => oc.columns(['role_id', 'permission']).doNothing())
-          .execute()
-      }
-    })
+  await db.transaction().execute((trx) => insertTenantRoles(trx, slug, roles))
+}
+
+export type TenantRoleSeed = { name: string; description: string; permissions: readonly string[] }
+
+/**
+ * seedTenantRoles inside the caller's transaction `trx`, so a repair audits it in the same one
+ * (issue 11 item 3).
+ * @throws when the schema or its tables do not exist
+ */
+export async function insertTenantRoles(
+  trx: Transaction<Database>,
+  slug: string,
+  roles: readonly TenantRoleSeed[],
+): Promise<void> {
+  const tdb = tenantSchemaDb(trx, slug)
+  for (const role of roles) {
+    await tdb
+      .insertInto('roles')
+      .values({ name: role.name, description: role.description })
+      .onConflict((oc) => oc.column('name').doNothing())
+      .execute()
+    const { id } = await tdb
+      .selectFrom('roles')
+      .select('id')
+      .where('name', '=', role.name)
+      .executeTakeFirstOrThrow()
+    await tdb
+      .insertInto('role_permissions')
+      .values(role.permissions.map((permission) => ({ role_id: id, permission })))
+      .onConflict((oc) => oc.columns(['role_id', 'permission']).doNothing())
+      .execute()
+  }
 }
 
 export type NewAttachment = { fileName: string; contentType: string; fileSize: number }

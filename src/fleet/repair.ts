@@ -1,0 +1,165 @@
+import { appendAuditEntry, type AuditContext } from '../db/audit-log.js'
+import type { Db } from '../db/database.js'
+import { migrateTenant } from '../db/migrate.js'
+import {
+  createTenantSchema,
+  listAppliedTenantMigrations,
+  insertTenantRoles,
+  seedTenantRoles,
+  tenantSchemaName,
+} from '../db/tenant-schema.js'
+import { findTenantById, type Tenant } from '../db/tenants.js'
+import { refuse, type Refusal } from '../domain-result.js'
+import { TENANT_ROLES } from '../tenancy/tenant-roles.js'
+import { countRoles, lockSchema, schemaExists, withVia } from './repair-catalog.js'
+
+// Repairs of one tenant's schema that the onboarding pipeline's idempotent steps do (issue 11
+// item 3): recreate a missing schema, apply pending migrations, re-seed roles. Re-seeding audits
+// in its own transaction. migrateTenant owns its transaction (and the schema's advisory lock), so
+// recreate and migrate audit in a transaction right after the change, with what they found
+// before and left after; a step that fails is audited as failed and leaves what it did (every
+// step can run again, and a migration that fails rolls back whole).
+
+/** Config.tenantMigrationDirs: the extra tenant migration folders. */
+export type RepairOptions = { migrationDirs: readonly string[] }
+
+type Failed = { ok: false; reason: 'failed'; error: string }
+type Gone = Refusal<'not_found' | 'tenant_deleted'>
+
+async function repairableTenant(db: Db, tenantId: string): Promise<Tenant | Gone> {
+  const tenant = await findTenantById(db, tenantId)
+  if (!tenant) return refuse('not_found')
+  if (tenant.status === 'deleted') return refuse('tenant_deleted')
+  return tenant
+}
+
+async function audit(
+  db: Db,
+  context: AuditContext,
+  tenant: Tenant,
+  what: string,
+  before: unknown,
+  after: unknown,
+) {
+  await db.transaction().execute((trx) =>
+    appendAuditEntry(trx, context, {
+      action: `fleet.repair.${what}`,
+      targetType: 'tenant',
+      targetId: tenant.id,
+      tenantId: tenant.id,
+      before,
+      after: withVia(after, context),
+    }),
+  )
+}
+
+/** Runs `work`; on an error audits it as failed with `before` and returns its message. */
+async function attempt<T>(
+  db: Db,
+  context: AuditContext,
+  tenant: Tenant,
+  what: string,
+  before: unknown,
+  work: () => Promise<T>,
+): Promise<{ ok: true; value: T } | Failed> {
+  try {
+    return { ok: true, value: await work() }
+  } catch (cause) {
+    const error = (cause as Error).message?.slice(0, 500) || 'unknown error'
+    await audit(db, context, tenant, what, before, { failed: true, error })
+    return { ok: false, reason: 'failed', error }
+  }
+}
+
+/**
+ * Recreates a tenant's missing schema through the onboarding pipeline's idempotent steps —
+ * create schema, tenant migrations, seed roles — without adding a first admin again (the
+ * membership lives in `public` and survived). The tenant keeps its status. Audited
+ * `fleet.repair.recreate_schema` (before: no schema; after: migrations applied, roles).
+ * @returns refusals: not_found, tenant_deleted, schema_present; `failed` with the step's error
+ */
+export async function recreateTenantSchema(
+  db: Db,
+  context: AuditContext,
+  tenantId: string,
+  options: RepairOptions,
+): Promise<{ ok: true; applied: string[] } | Gone | Refusal<'schema_present'> | Failed> {
+  const tenant = await repairableTenant(db, tenantId)
+  if ('ok' in tenant) return tenant
+  const schema = tenantSchemaName(tenant.slug)
+  if (await schemaExists(db, schema)) return refuse('schema_present')
+  const before = { schema, present: false, status: tenant.status }
+  const done = await attempt(db, context, tenant, 'recreate_schema', before, async () => {
+    await createTenantSchema(db, tenant.slug)
+    const applied = await migrateTenant(db, schema, options.migrationDirs)
+    await seedTenantRoles(db, tenant.slug, TENANT_ROLES)
+    return applied
+  })
+  if (!done.ok) return done
+  const roles = await countRoles(db, schema)
+  const after = { schema, present: true, migrations: done.value, roles, status: tenant.status }
+  await audit(db, context, tenant, 'recreate_schema', before, after)
+  return { ok: true, applied: done.value }
+}
+
+/**
+ * Applies the tenant migrations its schema lacks (migrateTenant: one transaction, the schema's
+ * advisory lock). Audited `fleet.repair.migrate` with the applied list before and the names
+ * applied now; nothing pending is a success that changes and audits nothing.
+ * @returns refusals: not_found, tenant_deleted, schema_missing; `failed` naming the migration
+ */
+export async function applyPendingMigrations(
+  db: Db,
+  context: AuditContext,
+  tenantId: string,
+  options: RepairOptions,
+): Promise<{ ok: true; applied: string[] } | Gone | Refusal<'schema_missing'> | Failed> {
+  const tenant = await repairableTenant(db, tenantId)
+  if ('ok' in tenant) return tenant
+  const schema = tenantSchemaName(tenant.slug)
+  if (!(await schemaExists(db, schema))) return refuse('schema_missing')
+  const before = { applied: await listAppliedTenantMigrations(db, tenant.slug) }
+  const done = await attempt(db, context, tenant, 'migrate', before, () =>
+    migrateTenant(db, schema, options.migrationDirs),
+  )
+  if (!done.ok) return done
+  if (done.value.length > 0)
+    await audit(db, context, tenant, 'migrate', before, { appliedNow: done.value })
+  return { ok: true, applied: done.value }
+}
+
+/**
+ * Inserts the roles and permissions of TENANT_ROLES the schema lacks (by name, existing ones
+ * untouched), audited `fleet.repair.roles` with role and permission counts before and after, in
+ * the same transaction under the schema's advisory lock.
+ * @returns refusals: not_found, tenant_deleted, schema_missing; `failed` (no roles table)
+ */
+export async function reseedTenantRoles(
+  db: Db,
+  context: AuditContext,
+  tenantId: string,
+): Promise<{ ok: true; added: number } | Gone | Refusal<'schema_missing'> | Failed> {
+  const tenant = await repairableTenant(db, tenantId)
+  if ('ok' in tenant) return tenant
+  const schema = tenantSchemaName(tenant.slug)
+  if (!(await schemaExists(db, schema))) return refuse('schema_missing')
+  const before = await countRoles(db, schema).catch(() => ({ roles: 0, permissions: 0 }))
+  const done = await attempt(db, context, tenant, 'roles', before, () =>
+    db.transaction().execute(async (trx) => {
+      await lockSchema(trx, schema)
+      const counted = await countRoles(trx, schema)
+      await insertTenantRoles(trx, tenant.slug, TENANT_ROLES)
+      const after = await countRoles(trx, schema)
+      await appendAuditEntry(trx, context, {
+        action: 'fleet.repair.roles',
+        targetType: 'tenant',
+        targetId: tenant.id,
+        tenantId: tenant.id,
+        before: counted,
+        after: withVia(after, context),
+      })
+      return after.roles - counted.roles + after.permissions - counted.permissions
+    }),
+  )
+  return done.ok ? { ok: true, added: done.value } : done
+}
