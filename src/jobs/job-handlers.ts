@@ -1,3 +1,4 @@
+import { tenantMigrationHandler } from '../fleet/migration-job.js'
 import type { JobHandler } from './job-kinds.js'
 
 /** Every job kind's handler, for the runner (src/jobs/runner.ts) and the CLIs. */
@@ -5,6 +6,7 @@ export function jobHandlers(): JobHandler[] {
   return [
     // health_check (H)
     // tenant_migration (M)
+    tenantMigrationHandler,
     // backup (B)
     // purge (D)
   ]
