@@ -181,6 +181,9 @@ export const AUTHORIZATION_MATRIX: Record<string, Access> = {
   // Schema health (issue 11 item 2).
   // Repair (issue 11 item 3).
   // Fleet migrations (issue 11 item 4).
+  'GET /fleet/migrations': ALL,
+  'GET /fleet/migrations/dry-run': ALL,
+  'POST /fleet/migrations': FLEET_RUNNERS,
   // Backups and restore (issue 11 item 5).
   // Deletion with a grace period, protection (issue 11 item 6).
 
