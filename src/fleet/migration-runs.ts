@@ -15,7 +15,9 @@ export type MigrationRunRequest =
   | { mode: 'run'; concurrency: number; stopAfterFailures: number | null }
 
 export type MigrationRunRefusal =
-  { ok: false; field: 'slugs'; reason: string } | { ok: false; field: null; reason: string }
+  | { ok: false; field: 'slugs'; reason: string }
+  /** `upToDate`: refused because nothing is pending anywhere (the CLI exits 0 then). */
+  | { ok: false; field: null; reason: string; upToDate?: boolean }
 
 /** Chosen slugs in the given order, or the field's message naming those that cannot run. */
 function chooseSlugs(
@@ -62,7 +64,7 @@ export async function startMigrationRun(
     targets = chosen
   } else if (request.mode === 'canary') targets = report.tenants.slice(0, request.count)
   if (targets.length === 0)
-    return { ok: false, field: null, reason: 'No tenant has a pending migration.' }
+    return { ok: false, field: null, reason: 'No tenant has a pending migration.', upToDate: true }
   const canary = request.mode === 'canary'
   const run = await startJobRun(
     database.db,
