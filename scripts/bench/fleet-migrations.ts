@@ -65,9 +65,19 @@ async function migrateAsJob(
     },
   )
   const started = performance.now()
-  const ended = await drainJobRun(handle, config, run.id)
+  const ended = await drainJobRun(handle, config, run.id, {
+    log: (line) => console.error(JSON.stringify(line)),
+  })
   const seconds = (performance.now() - started) / 1000
-  if (ended.status !== 'completed') throw new Error(`bench run ended ${ended.status}`)
+  if (ended.status !== 'completed') {
+    const { rows } = await sql<{ error: string; n: number }>`
+      select left(error, 300) as error, count(*)::int as n, min(seq) as first, max(seq) as last,
+        max(finished_at - started_at) as longest from job_items
+      where run_id = ${run.id} and status = 'failed' group by 1`.execute(handle.db)
+    console.error(rows)
+  }
+  if (ended.status !== 'completed')
+    throw new Error(`bench run ended ${ended.status}: ${ended.stopReason ?? ''}`)
   return slugs.length / seconds
 }
 
@@ -127,6 +137,9 @@ export async function benchFleetMigrations(options: { tenants: number }): Promis
           `  job at concurrency 2: ${two.toFixed(1)} tenants/s (${(two / raw).toFixed(2)}× psql)`,
         )
         console.log(`  psql, same DDL in one loop: ${raw.toFixed(1)} tenants/s`)
+      } catch (error) {
+        console.error('fleet migrations bench failed:', error)
+        throw error
       } finally {
         await handle.close()
       }
