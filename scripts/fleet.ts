@@ -12,6 +12,7 @@ const COMMANDS: Record<string, () => Promise<FleetCommand>> = {
   check: async () => (await import('../src/fleet/cli/check.js')).command,
   list: async () => (await import('../src/fleet/cli/list.js')).command,
   repair: async () => (await import('../src/fleet/cli/repair.js')).repairCommand,
+  migrate: async () => (await import('../src/fleet/cli/migrate.js')).migrateCommand,
 }
 
 reportCliFailures('fleet')

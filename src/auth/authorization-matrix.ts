@@ -195,6 +195,9 @@ export const AUTHORIZATION_MATRIX: Record<string, Access> = {
   // Drops data: owner and admin (saas.tenants.delete, as deleting a tenant), with step-up.
   'DELETE /fleet/schemas/:schema': EDITORS,
   // Fleet migrations (issue 11 item 4).
+  'GET /fleet/migrations': ALL,
+  'GET /fleet/migrations/dry-run': ALL,
+  'POST /fleet/migrations': FLEET_RUNNERS,
   // Backups and restore (issue 11 item 5).
   // Deletion with a grace period, protection (issue 11 item 6).
 

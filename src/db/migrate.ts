@@ -95,8 +95,14 @@ export function listTenantMigrationFiles(extraDirs: readonly string[] = []): Map
 
 const tenantLoaded = new Map<string, Promise<Record<string, Migration>>>()
 
-/** The tenant migrations of `migrations/tenant` and `extraDirs`, imported once per process. */
-function tenantMigrations(extraDirs: readonly string[]): Promise<Record<string, Migration>> {
+/**
+ * The tenant migrations of `migrations/tenant` and `extraDirs`, imported once per process:
+ * name → module (`up`, `down`).
+ * @throws as listTenantMigrationFiles; the import error of a file that does not load
+ */
+export function loadTenantMigrations(
+  extraDirs: readonly string[],
+): Promise<Record<string, Migration>> {
   const key = extraDirs.join('\n')
   if (!tenantLoaded.has(key)) {
     const files = listTenantMigrationFiles(extraDirs)
@@ -114,12 +120,12 @@ function tenantMigrations(extraDirs: readonly string[]): Promise<Record<string, 
  * Applies `migrations/tenant/*` and the migrations of `extraDirs` (TENANT_MIGRATION_DIRS, absolute
  * folders; a tenant app's own tables) inside the tenant schema `schema` (which must exist), all in
  * one run sorted by file name (timestamps: an app's migration names itself after the baseline it
- * builds on), tracked in
- * that schema's own `kysely_migration` table (Kysely's shape, so Kysely tools read it). One
- * transaction per call under an advisory lock of that schema only: tenants migrate in parallel,
- * and a failure leaves the schema as it was. Not Kysely's Migrator: it introspects every table
- * of the database on each run, which grows with the square of the tenant count (~90 ms per call
- * at 1,100 schemas; the 2,000-tenant seed took 12 min with it and 64 s without).
+ * builds on), tracked in that schema's own `kysely_migration` table (Kysely's shape, so Kysely
+ * tools read it). One transaction per call under an advisory lock of that schema only: tenants
+ * migrate in parallel, and a failure leaves the schema as it was. Not Kysely's Migrator: it
+ * introspects every table of the database on each run, which grows with the square of the tenant
+ * count (~90 ms per call at 1,100 schemas; the 2,000-tenant seed took 12 min with it and 64 s
+ * without). To write more (an audit entry) in the same transaction, use `applyTenantMigrations`.
  * @returns the names applied now ([] when up to date)
  * @throws Error naming the failing migration
  */
@@ -128,36 +134,58 @@ export async function migrateTenant(
   schema: string,
   extraDirs: readonly string[] = [],
 ): Promise<string[]> {
-  const migrations = await tenantMigrations(extraDirs)
-  const names = Object.keys(migrations).sort()
-  return db.transaction().execute(async (trx) => {
-    await sql`select pg_advisory_xact_lock(hashtext(${'fleetdeck.tenant.' + schema}))`.execute(trx)
-    const tdb = trx.withSchema(schema)
-    await tdb.schema
-      .createTable('kysely_migration')
-      .ifNotExists()
-      .addColumn('name', 'varchar(255)', (c) => c.notNull().primaryKey())
-      .addColumn('timestamp', 'varchar(255)', (c) => c.notNull())
-      .execute()
-    const applied = new Set(
-      (await tdb.selectFrom('kysely_migration').select('name').execute()).map((r) => r.name),
-    )
-    const pending = names.filter((name) => !applied.has(name))
-    for (const name of pending) {
-      try {
-        await migrations[name].up(tdb)
-      } catch (error) {
-        throw new Error(
-          `tenant ${schema} migration ${name} failed: ${(error as Error).message ?? error}`,
-        )
-      }
-      await tdb
-        .insertInto('kysely_migration')
-        .values({ name, timestamp: new Date().toISOString() })
-        .execute()
+  return db
+    .transaction()
+    .execute(async (trx) => (await applyTenantMigrations(trx, schema, extraDirs)).applied)
+}
+
+/** What `applyTenantMigrations` found and did: migration names, in order. */
+export type TenantMigrationOutcome = { previously: string[]; applied: string[] }
+
+/**
+ * `migrateTenant`'s work inside the caller's transaction `trx` (issue 11 item 4: the fleet
+ * migration writes its `tenant.migrate` audit entry in the same transaction): takes the schema's
+ * transaction-level advisory lock, creates its `kysely_migration` table when missing, applies
+ * what is pending. The caller commits or rolls back everything together.
+ * @returns the names applied before this call and the names applied now
+ * @throws Error naming the failing migration (roll the transaction back); Error when `trx` is
+ *   not a transaction
+ */
+export async function applyTenantMigrations(
+  trx: Kysely<any>,
+  schema: string,
+  extraDirs: readonly string[] = [],
+): Promise<TenantMigrationOutcome> {
+  if (!trx.isTransaction) throw new Error('applyTenantMigrations must run inside a transaction')
+  const migrations = await loadTenantMigrations(extraDirs)
+  await sql`select pg_advisory_xact_lock(hashtext(${'fleetdeck.tenant.' + schema}))`.execute(trx)
+  const tdb = trx.withSchema(schema)
+  await tdb.schema
+    .createTable('kysely_migration')
+    .ifNotExists()
+    .addColumn('name', 'varchar(255)', (c) => c.notNull().primaryKey())
+    .addColumn('timestamp', 'varchar(255)', (c) => c.notNull())
+    .execute()
+  const previously = (
+    await tdb.selectFrom('kysely_migration').select('name').orderBy('name').execute()
+  ).map((r) => r.name as string)
+  const pending = Object.keys(migrations)
+    .sort()
+    .filter((name) => !previously.includes(name))
+  for (const name of pending) {
+    try {
+      await migrations[name].up(tdb)
+    } catch (error) {
+      throw new Error(
+        `tenant ${schema} migration ${name} failed: ${(error as Error).message ?? error}`,
+      )
     }
-    return pending
-  })
+    await tdb
+      .insertInto('kysely_migration')
+      .values({ name, timestamp: new Date().toISOString() })
+      .execute()
+  }
+  return { previously, applied: pending }
 }
 
 /**

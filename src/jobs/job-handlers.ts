@@ -1,4 +1,5 @@
 import { healthCheckHandler } from '../fleet/health-check-job.js'
+import { tenantMigrationHandler } from '../fleet/migration-job.js'
 import type { JobHandler } from './job-kinds.js'
 
 /** Every job kind's handler, for the runner (src/jobs/runner.ts) and the CLIs. */
@@ -7,6 +8,7 @@ export function jobHandlers(): JobHandler[] {
     // health_check (H)
     healthCheckHandler,
     // tenant_migration (M)
+    tenantMigrationHandler,
     // backup (B)
     // purge (D)
   ]
