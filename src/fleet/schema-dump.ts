@@ -84,12 +84,18 @@ async function dumpEmbedded(database: DatabaseHandle, schema: string): Promise<s
 /**
  * Replays a dump inside `trx`: its session settings become transaction-local (`SET LOCAL`, and
  * search_path via set_config(…, true)), so nothing outlives the transaction on a pooled or the
- * embedded connection; psql-only lines (`\restrict`) and settings a server may not know
+ * embedded connection, and the caller's search_path is set back for the rest of the transaction;
+ * psql-only lines (`\restrict`) and settings a server may not know
  * (`transaction_timeout`, PostgreSQL 17's, in PGlite's dumps) are dropped.
  * @throws the database's error for the first failing statement (the caller rolls back)
  */
 export async function replayDump(trx: Transaction<Database>, dump: string): Promise<void> {
+  const { rows } = await sql<{
+    path: string
+  }>`select current_setting('search_path') as path`.execute(trx)
   await sql.raw(prepareDumpForReplay(dump)).execute(trx)
+  // The dump empties search_path; what the transaction does next (its audit entry) needs it.
+  await sql`select set_config('search_path', ${rows[0].path}, true)`.execute(trx)
 }
 
 /** The text `replayDump` runs (exported for its test). */
