@@ -122,3 +122,18 @@ export async function pruneTenantBackups(
     .execute()
   return rows.map(toTenantBackup)
 }
+
+/** The backup a job run already made of a tenant (a re-claimed item finds its work done). */
+export async function findRunBackup(
+  db: Db,
+  runId: string,
+  tenantId: string,
+): Promise<TenantBackup | undefined> {
+  const row = await db
+    .selectFrom('tenant_backups')
+    .selectAll()
+    .where('run_id', '=', runId)
+    .where('tenant_id', '=', tenantId)
+    .executeTakeFirst()
+  return row && toTenantBackup(row)
+}

@@ -1,6 +1,7 @@
 import type { Config } from '../config.js'
 import type { DatabaseHandle } from '../db/database.js'
 import type { PeriodicTask } from '../jobs/scheduler.js'
+import { backupTask } from './backup-job.js'
 
 /**
  * The fleet's periodic work (issue 11): the nightly health check, nightly backups and the purge
@@ -12,6 +13,7 @@ export function fleetTasks(database: DatabaseHandle, config: Config): PeriodicTa
   return [
     // health-check (H)
     // backups (B)
+    backupTask(database),
     // purge (D)
   ]
 }

@@ -1,3 +1,4 @@
+import { backupHandler } from '../fleet/backup-job.js'
 import type { JobHandler } from './job-kinds.js'
 
 /** Every job kind's handler, for the runner (src/jobs/runner.ts) and the CLIs. */
@@ -6,6 +7,7 @@ export function jobHandlers(): JobHandler[] {
     // health_check (H)
     // tenant_migration (M)
     // backup (B)
+    backupHandler,
     // purge (D)
   ]
 }
