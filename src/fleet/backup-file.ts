@@ -101,3 +101,15 @@ function openSealed(file: Buffer, key: Buffer): string | undefined {
     return undefined
   }
 }
+
+/** One sentence for an operator: why a backup file could not be read (nothing was changed). */
+export function describeBackupReadRefusal(reason: BackupReadRefusal): string {
+  switch (reason) {
+    case 'file_missing':
+      return 'Its file is no longer in the backup directory.'
+    case 'checksum_mismatch':
+      return 'Its file has changed on disk since it was written (checksum mismatch): it is not used.'
+    case 'undecryptable':
+      return 'Its file cannot be decrypted with this server’s secret key (another key, or tampered).'
+  }
+}
