@@ -9,6 +9,7 @@ import type { FleetCommand } from '../src/fleet/cli/command.js'
 // Each command is its own module under src/fleet/cli/.
 const COMMANDS: Record<string, () => Promise<FleetCommand>> = {
   // check (H), list (H), repair (R), migrate (M), backup (B)
+  backup: async () => (await import('../src/fleet/cli/backup.js')).backupCommand,
 }
 
 reportCliFailures('fleet')
