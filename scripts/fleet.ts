@@ -13,6 +13,7 @@ const COMMANDS: Record<string, () => Promise<FleetCommand>> = {
   list: async () => (await import('../src/fleet/cli/list.js')).command,
   repair: async () => (await import('../src/fleet/cli/repair.js')).repairCommand,
   migrate: async () => (await import('../src/fleet/cli/migrate.js')).migrateCommand,
+  backup: async () => (await import('../src/fleet/cli/backup.js')).backupCommand,
 }
 
 reportCliFailures('fleet')

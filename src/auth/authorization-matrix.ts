@@ -198,7 +198,15 @@ export const AUTHORIZATION_MATRIX: Record<string, Access> = {
   'GET /fleet/migrations': ALL,
   'GET /fleet/migrations/dry-run': ALL,
   'POST /fleet/migrations': FLEET_RUNNERS,
-  // Backups and restore (issue 11 item 5).
+  // Backups and restore (issue 11 item 5). Restores replace or copy a tenant's data: the
+  // deleters (owner, admin), with step-up; backing up is fleet work.
+  'POST /tenants/:id/backups': FLEET_RUNNERS,
+  'GET /tenants/:id/backups/:backupId/restoration': EDITORS,
+  'POST /tenants/:id/backups/:backupId/restoration': EDITORS,
+  'GET /fleet/backups': ALL,
+  'POST /fleet/backups': FLEET_RUNNERS,
+  'GET /fleet/backups/:backupId/tenant': EDITORS,
+  'POST /fleet/backups/:backupId/tenant': EDITORS,
   // Deletion with a grace period, protection (issue 11 item 6).
 
   'GET /super-admins': OWNERS,

@@ -3,6 +3,7 @@ import type { DatabaseHandle } from '../db/database.js'
 import type { PeriodicTask } from '../jobs/scheduler.js'
 import { startScheduledRun } from '../jobs/start-run.js'
 import { healthCheckRunSpec } from './health-check-job.js'
+import { backupTask } from './backup-job.js'
 
 /**
  * The fleet's periodic work (issue 11): the nightly health check, nightly backups and the purge
@@ -19,6 +20,7 @@ export function fleetTasks(database: DatabaseHandle, config: Config): PeriodicTa
       run: () => startScheduledRun(database.db, healthCheckRunSpec()),
     },
     // backups (B)
+    backupTask(database),
     // purge (D)
   ]
 }

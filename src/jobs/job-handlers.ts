@@ -1,5 +1,6 @@
 import { healthCheckHandler } from '../fleet/health-check-job.js'
 import { tenantMigrationHandler } from '../fleet/migration-job.js'
+import { backupHandler } from '../fleet/backup-job.js'
 import type { JobHandler } from './job-kinds.js'
 
 /** Every job kind's handler, for the runner (src/jobs/runner.ts) and the CLIs. */
@@ -10,6 +11,7 @@ export function jobHandlers(): JobHandler[] {
     // tenant_migration (M)
     tenantMigrationHandler,
     // backup (B)
+    backupHandler,
     // purge (D)
   ]
 }

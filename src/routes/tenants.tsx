@@ -28,6 +28,7 @@ import {
 import { tenantSchemaStatus } from '../fleet/schema-status.js'
 import { listTenantMembersPage } from '../db/memberships.js'
 import { memberQuery } from './tenant-members.js'
+import { tenantBackupsSection } from './tenants/backups.js'
 import { tenantFlagsOf } from './tenants/flags.js'
 import {
   NewTenantPage,
@@ -204,6 +205,7 @@ async function tenantPageProps(c: Context<AppEnv>, tenant: Tenant): Promise<Tena
     retry: onboardingRetry(tenant, c.var.now()),
     audit,
     now: c.var.now(),
+    backups: await tenantBackupsSection(c, tenant),
     autoJoinDomains: await listAutoJoinDomains(db, tenant.id),
     flags: (await tenantFlagsOf(c, tenant)).flags,
     health: { result: await findLatestTenantResult(db, tenant.id) },

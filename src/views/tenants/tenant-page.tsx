@@ -20,6 +20,7 @@ import {
   type TenantMembersData,
 } from '../memberships/tenant-members.js'
 import { AutoJoinDomains } from './auto-join-domains.js'
+import { TenantBackups, type TenantBackupsProps } from './tenant-backups.js'
 import type { TenantFlag } from '../../db/flags.js'
 import { TenantFlags } from './tenant-flags.js'
 import { TenantHealth } from './tenant-health.js'
@@ -42,6 +43,8 @@ export type TenantPageProps = {
   editErrors?: Partial<Record<'name' | 'planId' | 'billingEmail', string>>
   editValues?: { name: string; planId: string; billingEmail: string }
   deleteError?: string
+  /** The Backups section (issue 11 item 5); shown when given. */
+  backups?: TenantBackupsProps
   /** The tenant's auto-join email domains (issue 7 item 3); the section shows when given. */
   autoJoinDomains?: { domain: string; createdAt: Date }[]
   /** Every flag that is not archived, resolved for this tenant (issue 9 item 3). */
@@ -245,6 +248,7 @@ export const TenantPage: FC<TenantPageProps> = (p) => {
           </form>
         </Section>
       )}
+      {p.backups && <TenantBackups {...p.backups} />}
       <Section title="Recent audit entries" id="tenant-audit">
         <AuditTable entries={p.audit} showTenant={false} />
         <p class="mt-2 text-sm">

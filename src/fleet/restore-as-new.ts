@@ -1,0 +1,89 @@
+import { randomBytes } from 'node:crypto'
+import { sql, type Transaction } from 'kysely'
+import type { Config } from '../config.js'
+import { appendAuditEntry, type AuditContext } from '../db/audit-log.js'
+import type { DatabaseHandle } from '../db/database.js'
+import type { Database } from '../db/schema.js'
+import { findTenantBackup, type TenantBackup } from '../db/tenant-backups.js'
+import { countSchemaTables, dropTenantSchema } from '../db/tenant-schema.js'
+import { findTenantById, findTenantBySlug, tenantSchemaName, type Tenant } from '../db/tenants.js'
+import { refuse, type DomainResult } from '../domain-result.js'
+import { createTenantRecord, runOnboarding, type NewTenant } from '../tenancy/onboarding.js'
+import { backupKey, readBackupFile, type BackupReadRefusal } from './backup-file.js'
+import { backupPath } from './backups.js'
+import { replayDump } from './schema-dump.js'
+
+// Restore of a backup into a NEW tenant (issue 11 item 5): the dump's contents under the new
+// tenant's schema name, the source tenant untouched. The dump names its schema in every
+// statement, so the replay happens under the source's name: in one transaction the source
+// schema (if it still exists) is renamed aside, the dump replayed, the result renamed to the new
+// name and the source renamed back. Renames keep OIDs, so defaults and foreign keys follow.
+
+export type RestoreAsNewRefusal =
+  'backup_not_found' | 'slug_taken' | 'plan_unavailable' | 'schema_exists' | BackupReadRefusal
+
+/**
+ * Restores `backupId` into a new tenant made from `input` (through `createTenantRecord`), then
+ * runs the onboarding pipeline over it — its steps are idempotent, so it applies tenant
+ * migrations added since the backup, seeds missing roles, adds the first admin and activates.
+ * Refuses, with nothing written, an unknown backup, an unreadable file (BackupReadRefusal), a
+ * taken slug, an unavailable plan, or an existing `tenant_<slug>` schema (an orphan: adopt or
+ * drop it first). Audited: `tenant.create`, `tenant.restore` (after: backup id, source tenant)
+ * and the pipeline's entries.
+ * @returns the tenant as it is after onboarding (`active`, or `failed` with the step's error)
+ * @throws on a failing replay (rolled back, no tenant created)
+ */
+export async function restoreBackupAsNewTenant(
+  database: DatabaseHandle,
+  config: Config,
+  context: AuditContext,
+  backupId: string,
+  input: NewTenant,
+  now: Date = new Date(),
+): Promise<DomainResult<{ tenant: Tenant; backup: TenantBackup }, RestoreAsNewRefusal>> {
+  const { db } = database
+  const backup = await findTenantBackup(db, backupId)
+  if (!backup) return refuse('backup_not_found')
+  const read = await readBackupFile(
+    backupPath(config, backup),
+    backupKey(config.secretKey),
+    backup.sha256,
+  )
+  if (!read.ok) return read
+  if (await findTenantBySlug(db, input.slug)) return refuse('slug_taken')
+  const schema = tenantSchemaName(input.slug)
+  if ((await countSchemaTables(db, schema)) !== undefined) return refuse('schema_exists')
+  await db.transaction().execute((trx) => replayAs(trx, read.sql, backup.schemaName, schema))
+  const created = await createTenantRecord(db, context, input, now)
+  if (!created.ok) {
+    await dropTenantSchema(db, input.slug)
+    return created
+  }
+  const { tenant } = created
+  await db.transaction().execute(async (trx) => {
+    const entry = {
+      action: 'tenant.restore',
+      targetType: 'tenant',
+      targetId: tenant.id,
+      tenantId: tenant.id,
+      after: { backupId: backup.id, sourceTenantId: backup.tenantId, sourceSlug: backup.slug },
+    }
+    await appendAuditEntry(trx, context, entry, now)
+  })
+  await runOnboarding(db, context, tenant.id, { tenantMigrationDirs: config.tenantMigrationDirs })
+  return { ok: true, tenant: (await findTenantById(db, tenant.id))!, backup }
+}
+
+async function replayAs(
+  trx: Transaction<Database>,
+  dump: string,
+  source: string,
+  target: string,
+): Promise<void> {
+  const present = (await countSchemaTables(trx, source)) !== undefined
+  const aside = `restore_aside_${randomBytes(6).toString('hex')}`
+  if (present) await sql`alter schema ${sql.id(source)} rename to ${sql.id(aside)}`.execute(trx)
+  await replayDump(trx, dump)
+  await sql`alter schema ${sql.id(source)} rename to ${sql.id(target)}`.execute(trx)
+  if (present) await sql`alter schema ${sql.id(aside)} rename to ${sql.id(source)}`.execute(trx)
+}
