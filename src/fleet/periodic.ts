@@ -1,6 +1,7 @@
 import type { Config } from '../config.js'
 import type { DatabaseHandle } from '../db/database.js'
 import type { PeriodicTask } from '../jobs/scheduler.js'
+import { PURGE_INTERVAL_MS, startPurgeRun } from './purge-run.js'
 
 /**
  * The fleet's periodic work (issue 11): the nightly health check, nightly backups and the purge
@@ -13,5 +14,10 @@ export function fleetTasks(database: DatabaseHandle, config: Config): PeriodicTa
     // health-check (H)
     // backups (B)
     // purge (D)
+    {
+      name: 'purge',
+      intervalMs: PURGE_INTERVAL_MS,
+      run: () => startPurgeRun(database.db, { actor: null }, new Date()),
+    },
   ]
 }

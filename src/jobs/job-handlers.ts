@@ -1,3 +1,4 @@
+import { purgeHandler } from '../fleet/purge.js'
 import type { JobHandler } from './job-kinds.js'
 
 /** Every job kind's handler, for the runner (src/jobs/runner.ts) and the CLIs. */
@@ -7,5 +8,6 @@ export function jobHandlers(): JobHandler[] {
     // tenant_migration (M)
     // backup (B)
     // purge (D)
+    purgeHandler,
   ]
 }
