@@ -183,6 +183,11 @@ export const AUTHORIZATION_MATRIX: Record<string, Access> = {
   // Fleet migrations (issue 11 item 4).
   // Backups and restore (issue 11 item 5).
   // Deletion with a grace period, protection (issue 11 item 6).
+  'GET /tenants/:id/restoration/new': EDITORS,
+  'POST /tenants/:id/restoration': EDITORS,
+  // saas.tenants.delete, then the handler's owner check (no permission of its own).
+  'POST /tenants/:id/protection': OWNERS,
+  'DELETE /tenants/:id/protection': OWNERS,
 
   'GET /super-admins': OWNERS,
   'GET /super-admins/new': OWNERS,

@@ -41,7 +41,7 @@ export type Storage = { dbBytes: number; fileBytes: number; takenAt: Date }
 /** A row of the tenants table: only what it shows and acts on (each timestamp costs a parse). */
 export type TenantListItem = Pick<
   Tenant,
-  'id' | 'slug' | 'name' | 'status' | 'planId' | 'createdAt' | 'lastActivityAt'
+  'id' | 'slug' | 'name' | 'status' | 'planId' | 'createdAt' | 'lastActivityAt' | 'purgeAfter'
 > & { planName: string; members: number; storage: Storage | null }
 
 export const TENANT_STATUSES: TenantStatus[] = [
@@ -198,6 +198,7 @@ export async function listTenants(
       'tenants.plan_id',
       'tenants.created_at',
       'tenants.last_activity_at',
+      'tenants.purge_after',
       sortExpression(filter.sort ?? 'created').as('sort_key'),
     ])
     .orderBy(sql`sort_key ${direction} nulls last`)
@@ -262,6 +263,7 @@ export async function listTenants(
     planId: row.plan_id,
     createdAt: row.created_at,
     lastActivityAt: row.last_activity_at,
+    purgeAfter: row.purge_after,
     planName: row.plan_name,
     members: Number(row.members ?? 0),
     storage:

@@ -205,6 +205,7 @@ async function tenantPageProps(c: Context<AppEnv>, tenant: Tenant): Promise<Tena
     now: c.var.now(),
     autoJoinDomains: await listAutoJoinDomains(db, tenant.id),
     flags: (await tenantFlagsOf(c, tenant)).flags,
+    purgeGraceDays: c.var.deps.config.purgeGraceDays,
   }
 }
 
