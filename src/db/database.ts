@@ -19,6 +19,13 @@ export type Db = Kysely<Database>
 export type DatabaseHandle = {
   db: Db
   kind: 'postgres' | 'pglite'
+  /**
+   * The server's postgres:// URL (PostgreSQL only): `pg_dump` connects with it, through
+   * environment variables, never the command line (src/fleet/backups.ts).
+   */
+  url?: string
+  /** The embedded instance (PGlite only): its own `pg_dump` reads through it (backups). */
+  pglite?: PGlite
   /** Statements the database runs at once: the pool size on a server, 1 for PGlite. */
   connections: number
   /**
@@ -89,6 +96,7 @@ async function openPostgres(url: string, poolSize: number): Promise<DatabaseHand
     db,
     schedulerDb,
     kind: 'postgres',
+    url,
     connections: poolSize,
     async withDedicatedConnection(work) {
       const ownPool = createServerPool(url, 1)
@@ -153,6 +161,7 @@ async function openPglite(
   return {
     db,
     kind: 'pglite',
+    pglite: lite,
     connections: 1,
     withDedicatedConnection: (work) => work(db),
     schedulerDb: db,

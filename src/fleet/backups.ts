@@ -1,0 +1,116 @@
+import { rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Config } from '../config.js'
+import { appendAuditEntry, type AuditContext } from '../db/audit-log.js'
+import type { DatabaseHandle } from '../db/database.js'
+import {
+  insertTenantBackup,
+  pruneTenantBackups,
+  type BackupReason,
+  type TenantBackup,
+} from '../db/tenant-backups.js'
+import { countSchemaTables, listAppliedTenantMigrations } from '../db/tenant-schema.js'
+import { findTenantById, tenantSchemaName } from '../db/tenants.js'
+import { refuse, type DomainResult } from '../domain-result.js'
+import { backupKey, writeBackupFile } from './backup-file.js'
+import { dumpSchema } from './schema-dump.js'
+
+export type { BackupReason, TenantBackup } from '../db/tenant-backups.js'
+
+/** Where a backup's file lives: `config.backupDir/<slug>/<file>`. */
+export function backupPath(config: Config, backup: Pick<TenantBackup, 'fileName'>): string {
+  return join(config.backupDir, backup.fileName)
+}
+
+/**
+ * Backs up one tenant's schema (issue 11 item 5): a logical dump (src/fleet/schema-dump.ts),
+ * gzipped, encrypted and checksummed into `config.backupDir/<slug>/` (src/fleet/backup-file.ts),
+ * then ONE transaction inserts the `tenant_backups` row, audits `tenant.backup` (after: id,
+ * size in bytes, sha256, reason, migrations applied, and the ids pruned) and applies retention:
+ * the newest `config.backupRetention` per tenant are kept (pre_delete backups until purge).
+ * Pruned files are removed after the commit. Works for any status while the schema exists,
+ * so deletion (reason `pre_delete`) and restore (`pre_restore`) call it first.
+ * @returns the backup, or `tenant_not_found`, or `schema_missing` (nothing written then)
+ * @throws when pg_dump or the file system fails (the partial file is removed, no row written)
+ */
+export async function createTenantBackup(
+  database: DatabaseHandle,
+  config: Config,
+  context: AuditContext,
+  tenantId: string,
+  reason: BackupReason,
+  options: { runId?: string; now?: Date } = {},
+): Promise<DomainResult<{ backup: TenantBackup }, 'tenant_not_found' | 'schema_missing'>> {
+  const { db } = database
+  const tenant = await findTenantById(db, tenantId)
+  if (!tenant) return refuse('tenant_not_found')
+  const schema = tenantSchemaName(tenant.slug)
+  if ((await countSchemaTables(db, schema)) === undefined) return refuse('schema_missing')
+  const now = options.now ?? new Date()
+  const started = performance.now()
+  const id = crypto.randomUUID()
+  const fileName = `${tenant.slug}/${fileStamp(now)}-${reason}-${id}.sql.gz.enc`
+  const path = join(config.backupDir, fileName)
+  const migrations = await listAppliedTenantMigrations(db, tenant.slug)
+  const written = await writeBackupFile(
+    await dumpSchema(database, schema),
+    path,
+    backupKey(config.secretKey),
+  )
+  const backup: TenantBackup = {
+    ...{ id, tenantId, slug: tenant.slug, schemaName: schema, reason, fileName, migrations },
+    format: database.kind === 'pglite' ? 'pglite' : 'pg_dump',
+    ...written,
+    runId: options.runId ?? null,
+    createdBy: context.actor?.id ?? null,
+    createdAt: now,
+    durationMs: Math.round(performance.now() - started),
+  }
+  const recorded = await recordBackup(database, config, context, backup).catch(async (error) => {
+    await rm(path, { force: true })
+    throw error
+  })
+  await Promise.all(recorded.pruned.map((b) => rm(backupPath(config, b), { force: true })))
+  return { ok: true, backup: recorded.backup }
+}
+
+async function recordBackup(
+  database: DatabaseHandle,
+  config: Config,
+  context: AuditContext,
+  backup: TenantBackup,
+) {
+  return database.db.transaction().execute(async (trx) => {
+    const inserted = await insertTenantBackup(trx, backup)
+    const pruned = await pruneTenantBackups(trx, backup.tenantId, config.backupRetention)
+    await appendAuditEntry(
+      trx,
+      context,
+      {
+        action: 'tenant.backup',
+        targetType: 'tenant',
+        targetId: backup.tenantId,
+        tenantId: backup.tenantId,
+        after: {
+          id: backup.id,
+          sizeBytes: backup.sizeBytes,
+          sha256: backup.sha256,
+          reason: backup.reason,
+          migrations: backup.migrations,
+          ...(backup.runId ? { runId: backup.runId } : {}),
+          ...(pruned.length ? { pruned: pruned.map((b) => b.id) } : {}),
+        },
+      },
+      backup.createdAt,
+    )
+    return { backup: inserted, pruned }
+  })
+}
+
+/** `20261201T102814Z`: sorts by time in a directory listing. */
+function fileStamp(at: Date): string {
+  return at
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')
+}

@@ -1,0 +1,102 @@
+import { pgDump } from '@electric-sql/pglite-tools/pg_dump'
+import { spawn } from 'node:child_process'
+import { Readable } from 'node:stream'
+import { sql, type Transaction } from 'kysely'
+import type { DatabaseHandle } from '../db/database.js'
+import type { Database } from '../db/schema.js'
+
+// A logical dump of ONE schema as plain SQL, and its replay inside a transaction (issue 11
+// item 5). `--inserts --rows-per-insert=500` rather than COPY: PGlite's pg_dump always writes
+// INSERTs, and a COPY … FROM stdin block cannot be sent as a query by `pg` or the embedded
+// adapter, so one restore path — the whole text as one simple-protocol query in the caller's
+// transaction — serves both engines and rolls back as a whole.
+
+const DUMP_ARGS = ['--no-owner', '--no-privileges', '--inserts', '--rows-per-insert=500']
+
+/** `pg_dump`'s binary: PG_DUMP_PATH, else `pg_dump` on PATH (Debian: postgresql-client). */
+const PG_DUMP = process.env.PG_DUMP_PATH ?? 'pg_dump'
+
+/**
+ * The dump of `schema` as a stream of SQL text: `pg_dump -n schema` on PostgreSQL (the password
+ * travels in PGPASSWORD, never on the command line), PGlite's pg_dump on the embedded database.
+ * @throws when pg_dump cannot start or exits non-zero (its stderr in the message)
+ */
+export async function dumpSchema(database: DatabaseHandle, schema: string): Promise<Readable> {
+  if (database.pglite) return Readable.from([await dumpEmbedded(database, schema)])
+  if (!database.url) throw new Error('no connection URL to dump from')
+  return dumpServer(database.url, schema)
+}
+
+function dumpServer(url: string, schema: string): Readable {
+  const child = spawn(PG_DUMP, [...DUMP_ARGS, '--schema', schema], {
+    env: { ...process.env, ...connectionEnv(url) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let stderr = ''
+  child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString()))
+  const exited = new Promise<void>((resolve, reject) => {
+    child.on('error', reject)
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`pg_dump exited ${code}: ${stderr.trim()}`)),
+    )
+  })
+  // The stream fails when pg_dump does, so a truncated dump never becomes a backup.
+  return Readable.from(
+    (async function* () {
+      for await (const chunk of child.stdout) yield chunk as Buffer
+      await exited
+    })(),
+  )
+}
+
+/** libpq's environment for `url`: PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE, PGSSLMODE. */
+export function connectionEnv(url: string): Record<string, string> {
+  const u = new URL(url)
+  const env: Record<string, string> = {
+    PGHOST: u.searchParams.get('host') ?? decodeURIComponent(u.hostname || 'localhost'),
+    PGPORT: u.port || '5432',
+    PGUSER: decodeURIComponent(u.username || 'postgres'),
+    PGDATABASE: decodeURIComponent(u.pathname.slice(1) || 'postgres'),
+  }
+  if (u.password) env.PGPASSWORD = decodeURIComponent(u.password)
+  const sslmode = u.searchParams.get('sslmode')
+  if (sslmode) env.PGSSLMODE = sslmode
+  return env
+}
+
+/**
+ * PGlite has ONE session, shared with every request. The dump runs while this holds the pool's
+ * only connection (no query interleaves), and afterwards undoes what pg_dump leaves behind: its
+ * read-only snapshot transaction is never committed, and its SETs are session-wide.
+ */
+async function dumpEmbedded(database: DatabaseHandle, schema: string): Promise<string> {
+  const lite = database.pglite!
+  return database.db.connection().execute(async () => {
+    try {
+      const file = await pgDump({ pg: lite, args: [...DUMP_ARGS, '--schema', schema] })
+      return await file.text()
+    } finally {
+      await lite.exec('rollback; reset all')
+    }
+  })
+}
+
+/**
+ * Replays a dump inside `trx`: its session settings become transaction-local (`SET LOCAL`, and
+ * search_path via set_config(…, true)), so nothing outlives the transaction on a pooled or the
+ * embedded connection; psql-only lines (`\restrict`) and settings a server may not know
+ * (`transaction_timeout`, PostgreSQL 17's, in PGlite's dumps) are dropped.
+ * @throws the database's error for the first failing statement (the caller rolls back)
+ */
+export async function replayDump(trx: Transaction<Database>, dump: string): Promise<void> {
+  await sql.raw(prepareDumpForReplay(dump)).execute(trx)
+}
+
+/** The text `replayDump` runs (exported for its test). */
+export function prepareDumpForReplay(dump: string): string {
+  return dump
+    .replace(/^\\(?:un)?restrict\b.*$/gm, '')
+    .replace(/^SET transaction_timeout\b.*$/gm, '')
+    .replace(/^SET (\w+) = /gm, 'SET LOCAL $1 = ')
+    .replace(/set_config\('search_path', '', false\)/g, "set_config('search_path', '', true)")
+}
