@@ -125,9 +125,16 @@ const DeleteSection: FC<TenantDeletionProps> = ({
       Delete tenant
     </h2>
     {t.protected ? (
-      <p id="delete-protected" class="m-0 text-sm text-red-900">
-        Delete is not available: this tenant is protected. An owner must unprotect it first.
-      </p>
+      <>
+        <p id="delete-protected" class="m-0 text-sm text-red-900">
+          Delete is not available: this tenant is protected. An owner must unprotect it first.
+        </p>
+        {deleteError && (
+          <p role="alert" class="m-0 mt-2 text-sm font-medium text-red-900">
+            {deleteError}
+          </p>
+        )}
+      </>
     ) : (
       <>
         <p class="m-0 mb-3 text-sm text-red-900">
