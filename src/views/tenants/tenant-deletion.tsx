@@ -58,10 +58,12 @@ export const TenantDeletedBanner: FC<Pick<TenantDeletionProps, 'tenant' | 'opera
   return (
     <section
       id="tenant-deleted"
-      role="status"
+      aria-labelledby="tenant-deleted-title"
       class="mb-6 rounded border border-red-300 bg-red-50 p-5 text-sm text-red-900"
     >
-      <h2 class="m-0 mb-2 text-base font-semibold">{deletionStatusText(t, now)}</h2>
+      <h2 id="tenant-deleted-title" class="m-0 mb-2 text-base font-semibold">
+        {deletionStatusText(t, now)}
+      </h2>
       <p class="m-0 mb-2">
         Deleted {formatDateTime(t.deletedAt)}.{' '}
         {!t.purgeAfter
