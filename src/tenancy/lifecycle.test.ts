@@ -82,7 +82,7 @@ describe('editTenant', () => {
 
   it('answers undefined for a deleted or unknown tenant and writes nothing', async () => {
     const tenant = await createTenant(t.db)
-    await deleteTestTenant(t.database, tenant.id, { context, now: T1 })
+    await deleteTestTenant(t.database, tenant.id, { now: T1 })
     const audit = await countRows(t.db, 'audit_log')
 
     expect(
