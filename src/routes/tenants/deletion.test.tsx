@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { tenantSchemaName } from '../../db/tenants.js'
 import { countSchemaTables } from '../../db/tenant-schema.js'
 import { auditEntries } from '../../test-support/database-state.js'
-import { createTenant } from '../../test-support/factories.js'
+import { addMembership, createTenant, createUser } from '../../test-support/factories.js'
 import { alertText, fieldError, rowCells, textOf } from '../../test-support/html.js'
 import { cookieOfRole, followWithFlash } from '../../test-support/plan-scenes.js'
 import { getPage, postForm, sendForm } from '../../test-support/requests.js'
@@ -105,5 +105,22 @@ describe('protection', () => {
     expect(page).not.toContain('Protect ')
     expect(fieldError(page, 'confirmSlug')).toBeUndefined()
     expect(page).toContain('kept for 14 days, then')
+  })
+})
+
+describe("a deleted tenant's members", () => {
+  it('keep their membership for a restore, shown without role controls and left out of the users directory', async () => {
+    const cookie = await ownerCookie()
+    const tenant = await createTenant(t.db)
+    const user = await createUser(t.db)
+    await addMembership(t.db, user, tenant)
+    await deleteViaConsole(tenant.id, tenant.slug, cookie)
+
+    const page = await (await getPage(t.app, `/users/${user.id}`, cookie)).text()
+    expect(page).toContain(`href="/tenants/${tenant.id}"`)
+    expect(page).not.toContain(`Save the role of ${user.email} in ${tenant.slug}`)
+    const directory = await (await getPage(t.app, `/users?q=${user.email}`, cookie)).text()
+    expect(directory).toContain(user.email)
+    expect(directory).not.toContain(tenant.slug)
   })
 })
