@@ -24,6 +24,7 @@ if (ensureAssets()) console.log('assets built')
 const database = await openDatabase({
   url: config.databaseUrl,
   dataDir: config.dataDir,
+  jobWorkers: config.jobWorkers,
   shareWithClis: { publicUrl: config.publicUrl },
 })
 const fleetdeck = await startFleetdeck(config, database, { startedAt: started }).catch(

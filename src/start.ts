@@ -9,6 +9,7 @@ import { migratePlatform } from './db/migrate.js'
 import { countSuperAdmins } from './db/super-admins.js'
 import { createApp, type App } from './app.js'
 import { periodicTasks } from './jobs/periodic-tasks.js'
+import { createJobRunner } from './jobs/runner.js'
 import { createScheduler } from './jobs/scheduler.js'
 import { logThroughPino, processLogger } from './observability/logger.js'
 
@@ -21,7 +22,10 @@ export type RunningFleetdeck = {
   url: string
   /** The one-time setup link printed at this start, when no super admin exists yet. */
   setupLink: string | undefined
-  /** Stops listening and the scheduler; the database stays open (its opener closes it). */
+  /**
+   * Stops listening, the scheduler and the job runner (items in flight settle first); the
+   * database stays open (its opener closes it).
+   */
   stop(): Promise<void>
 }
 
@@ -56,6 +60,9 @@ export async function startFleetdeck(
     log: logThroughPino(logger),
   })
   scheduler.start()
+  // Every instance runs items; SKIP LOCKED shares them (issue 11 item 1).
+  const jobRunner = createJobRunner({ database, config, log: logThroughPino(logger) })
+  jobRunner.start()
   const { server, url } = await listen(app, config)
   const where = database.kind === 'pglite' ? `embedded database in ${config.dataDir}` : 'PostgreSQL'
   const readyMs = Date.now() - startedAt
@@ -68,6 +75,7 @@ export async function startFleetdeck(
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()))
       await scheduler.stop()
+      await jobRunner.stop()
     },
   }
 }

@@ -58,6 +58,7 @@ export async function openCliDatabase(
     connections: poolSize,
     withDedicatedConnection: (work) => work(db),
     schedulerDb: db,
+    jobDb: db,
     poolStats: () => poolStatsOf(pool, poolSize),
     close: () => db.destroy(),
   }

@@ -42,6 +42,14 @@ export type DatabaseHandle = {
    * on PGlite the one shared connection (the scheduler takes no lock there).
    */
   schedulerDb: Db
+  /**
+   * The job runner's connections, outside the app pool (issue 11 item 1): claims, lease renewals,
+   * settles and the handlers' own work (src/jobs/runner.ts), so a fleet migration of 2,000
+   * tenants never takes connections from requests. On PostgreSQL a pool of `jobWorkers` + 1 (one
+   * per item in flight, one for the runner's claims and lease renewals), opened as items run and
+   * closed when idle; on PGlite the one shared connection.
+   */
+  jobDb: Db
   /** The app pool right now (issue 10: /system and /metrics). */
   poolStats(): PoolStats
   close(): Promise<void>
@@ -65,6 +73,8 @@ export type DatabaseOptions = {
   dataDir: string
   /** Pool size on a server (default 10). */
   poolSize?: number
+  /** Job items run at once (JOB_WORKERS; default 8, the most a run may ask): sizes `jobDb`. */
+  jobWorkers?: number
   /**
    * The server sets this: the embedded database is then also served to local CLIs, which reach
    * it through this process while it holds the data dir (src/db/embedded-socket.ts).
@@ -78,23 +88,32 @@ export type DatabaseOptions = {
  * @throws when the server is unreachable or the data directory cannot be opened.
  */
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
-  if (options.url) return openPostgres(options.url, options.poolSize ?? 10)
+  if (options.url) return openPostgres(options.url, options.poolSize ?? 10, options.jobWorkers ?? 8)
   return openPglite(options.dataDir, options.shareWithClis)
 }
 
 /** Periodic tasks that may run at once on one instance, each holding a scheduler connection. */
 export const SCHEDULER_CONNECTIONS = 8
 
-async function openPostgres(url: string, poolSize: number): Promise<DatabaseHandle> {
+async function openPostgres(
+  url: string,
+  poolSize: number,
+  jobWorkers: number,
+): Promise<DatabaseHandle> {
   const pool = createServerPool(url, poolSize)
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   await pool.query('select 1')
   const schedulerDb = new Kysely<Database>({
     dialect: new PostgresDialect({ pool: createServerPool(url, SCHEDULER_CONNECTIONS) }),
   })
+  // pg opens a pool's connections on first use and closes them when idle: nothing until a job runs.
+  const jobDb = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: createServerPool(url, jobWorkers + 1) }),
+  })
   return {
     db,
     schedulerDb,
+    jobDb,
     kind: 'postgres',
     url,
     connections: poolSize,
@@ -109,6 +128,7 @@ async function openPostgres(url: string, poolSize: number): Promise<DatabaseHand
     },
     poolStats: () => poolStatsOf(pool, poolSize),
     async close() {
+      await jobDb.destroy()
       await schedulerDb.destroy()
       await db.destroy()
     },
@@ -165,6 +185,7 @@ async function openPglite(
     connections: 1,
     withDedicatedConnection: (work) => work(db),
     schedulerDb: db,
+    jobDb: db,
     poolStats: () => poolStatsOf(pool, 1),
     async close() {
       await stopSharing()

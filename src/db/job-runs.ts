@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely'
+import { sql, type Selectable } from 'kysely'
 import type { Db } from './database.js'
 import type { JobItemStatus, JobItemsTable, JobRunStatus, JobRunsTable } from './schema.js'
 
@@ -129,5 +129,95 @@ export async function insertJobRun(db: Db, run: NewJobRun, now: Date): Promise<J
 /** One run, or undefined when the id is unknown. */
 export async function findJobRun(db: Db, id: string): Promise<JobRun | undefined> {
   const row = await db.selectFrom('job_runs').selectAll().where('id', '=', id).executeTakeFirst()
+  return row && toJobRun(row)
+}
+
+/** A run's items by status (total = all of them). */
+export type JobProgress = {
+  total: number
+  pending: number
+  running: number
+  done: number
+  failed: number
+  skipped: number
+  canceled: number
+}
+
+/** Counts of a run's items by status, in one statement (zeros for an unknown run). */
+export async function progressOf(db: Db, runId: string): Promise<JobProgress> {
+  const row = await db
+    .selectFrom('job_items')
+    .select((eb) => {
+      const count = (status: JobItemStatus) =>
+        eb.fn.countAll<number>().filterWhere('status', '=', status)
+      return [
+        eb.fn.countAll<number>().as('total'),
+        count('pending').as('pending'),
+        count('running').as('running'),
+        count('done').as('done'),
+        count('failed').as('failed'),
+        count('skipped').as('skipped'),
+        count('canceled').as('canceled'),
+      ]
+    })
+    .where('run_id', '=', runId)
+    .executeTakeFirstOrThrow()
+  return {
+    total: Number(row.total),
+    pending: Number(row.pending),
+    running: Number(row.running),
+    done: Number(row.done),
+    failed: Number(row.failed),
+    skipped: Number(row.skipped),
+    canceled: Number(row.canceled),
+  }
+}
+
+/**
+ * Ends a `running` run none of whose items is pending or running: `completed`, or `failed` with
+ * stop_reason "N of M items failed" when any failed. One statement, so after the last settles
+ * commit, the check of whichever worker runs last sees them all.
+ * @returns the run as ended, or undefined when it was not running or has open items
+ */
+export async function finishJobRunIfDone(
+  db: Db,
+  runId: string,
+  now: Date,
+): Promise<JobRun | undefined> {
+  const result = await sql<Selectable<JobRunsTable>>`
+    update job_runs r set
+      status = case when c.failed > 0 then 'failed' else 'completed' end,
+      stop_reason = case when c.failed > 0
+        then c.failed || ' of ' || r.total || ' items failed' else null end,
+      finished_at = ${now}, updated_at = ${now}
+    from (select count(*) filter (where status = 'failed') as failed,
+            count(*) filter (where status in ('pending', 'running')) as open
+          from job_items where run_id = ${runId}) c
+    where r.id = ${runId} and r.status = 'running' and c.open = 0
+    returning r.*`.execute(db)
+  const row = result.rows[0]
+  return row && toJobRun(row)
+}
+
+/**
+ * Stops a `running` run whose failed items reached its stop_after_failures (K): status `failed`,
+ * stop_reason "stopped after K failures"; its pending items stay pending, so resume continues
+ * them (issue 11 item 4: configurable stop after K failures).
+ * @returns the run as stopped, or undefined when it goes on
+ */
+export async function stopJobRunAfterFailures(
+  db: Db,
+  runId: string,
+  now: Date,
+): Promise<JobRun | undefined> {
+  const result = await sql<Selectable<JobRunsTable>>`
+    update job_runs r set status = 'failed',
+      stop_reason = 'stopped after ' || r.stop_after_failures || ' failures',
+      finished_at = ${now}, updated_at = ${now}
+    where r.id = ${runId} and r.status = 'running' and r.stop_after_failures is not null
+      and r.stop_after_failures <= (select count(*) from job_items
+        where run_id = ${runId} and status = 'failed')
+    returning r.*`.execute(db)
+  const row = result.rows[0]
   return row && toJobRun(row)
 }

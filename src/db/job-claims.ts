@@ -1,0 +1,141 @@
+import { sql } from 'kysely'
+import type { Db } from './database.js'
+import { toJobItem, toJobRun, type JobItem, type JobRun } from './job-runs.js'
+
+// Claims, leases and settles of job items (DESIGN.md §8, issue 11 item 1): the statements the
+// runner (src/jobs/runner.ts) uses. Every write after the claim is a compare-and-set on the
+// item's lease, so a worker whose lease lapsed and was claimed again cannot overwrite the work
+// of the worker that holds it now.
+
+/** One claimed item and the run it belongs to, as they were when claimed. */
+export type ClaimedItem = { run: JobRun; item: JobItem }
+
+/** Who holds an item: the lease's owner and the attempt it was claimed for. */
+export type ItemLease = { runId: string; seq: number; leaseOwner: string; attempts: number }
+
+export type ClaimRequest = {
+  /** The claiming worker; stored as lease_owner. */
+  workerId: string
+  /** Items to claim at most, across runs. */
+  limit: number
+  leaseSeconds: number
+  now: Date
+  /** Only this run's items (drainJobRun); otherwise every running run, oldest first. */
+  runId?: string
+}
+
+/**
+ * Claims up to `limit` items in one short transaction. The `running` runs are locked FOR UPDATE
+ * (oldest first), which serialises claims per run across instances, so a run's `concurrency`
+ * holds: its free slots are its concurrency minus its items `running` under a live lease. Of each
+ * run, items `pending` or `running` under a lapsed lease are taken in `seq` order, FOR UPDATE SKIP
+ * LOCKED, and become `running` under this worker's lease (now + leaseSeconds), attempts + 1.
+ * @returns the claimed items, in claiming order (none when nothing is claimable)
+ */
+export async function claimJobItems(db: Db, request: ClaimRequest): Promise<ClaimedItem[]> {
+  if (request.limit < 1) return []
+  return db.transaction().execute(async (trx) => {
+    let runsQuery = trx.selectFrom('job_runs').selectAll().where('status', '=', 'running')
+    if (request.runId) runsQuery = runsQuery.where('id', '=', request.runId)
+    const runs = await runsQuery.orderBy('created_at').orderBy('id').forUpdate().execute()
+    const claimed: ClaimedItem[] = []
+    for (const row of runs) {
+      const budget = request.limit - claimed.length
+      if (budget < 1) break
+      const run = toJobRun(row)
+      const items = await claimItemsOfRun(trx, run, budget, request)
+      for (const item of items) claimed.push({ run, item })
+    }
+    return claimed
+  })
+}
+
+async function claimItemsOfRun(
+  trx: Db,
+  run: JobRun,
+  budget: number,
+  request: ClaimRequest,
+): Promise<JobItem[]> {
+  const { now } = request
+  const live = await trx
+    .selectFrom('job_items')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('run_id', '=', run.id)
+    .where('status', '=', 'running')
+    .where('lease_expires_at', '>', now)
+    .executeTakeFirstOrThrow()
+  const slots = Math.min(budget, run.concurrency - Number(live.n))
+  if (slots < 1) return []
+  const expires = new Date(now.getTime() + request.leaseSeconds * 1000)
+  const rows = await sql<Parameters<typeof toJobItem>[0]>`
+    update job_items set status = 'running', lease_owner = ${request.workerId},
+      lease_expires_at = ${expires}, attempts = attempts + 1, started_at = ${now},
+      finished_at = null, error = null
+    where run_id = ${run.id} and seq in (
+      select seq from job_items
+      where run_id = ${run.id}
+        and (status = 'pending' or (status = 'running' and lease_expires_at <= ${now}))
+      order by seq limit ${slots}
+      for update skip locked)
+    returning *`.execute(trx)
+  return rows.rows.map(toJobItem).sort((a, b) => a.seq - b.seq)
+}
+
+/**
+ * Extends a held lease to now + leaseSeconds.
+ * @returns false when the lease is no longer this worker's (it lapsed and was claimed again, or
+ *   the item was settled or canceled)
+ */
+export async function renewJobItemLease(
+  db: Db,
+  lease: ItemLease,
+  leaseSeconds: number,
+  now: Date,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('job_items')
+    .set({ lease_expires_at: new Date(now.getTime() + leaseSeconds * 1000) })
+    .where('run_id', '=', lease.runId)
+    .where('seq', '=', lease.seq)
+    .where('lease_owner', '=', lease.leaseOwner)
+    .where('attempts', '=', lease.attempts)
+    .where('status', '=', 'running')
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows) === 1
+}
+
+/** How an item ended: `error` is a message for the operator (never a stack). */
+export type ItemSettlement =
+  | { status: 'done'; result: Record<string, unknown> | null }
+  | { status: 'skipped'; result: Record<string, unknown> | null }
+  | { status: 'failed'; error: string }
+
+/**
+ * Records an item's end, compare-and-set on (run_id, seq, lease_owner, attempts) and status
+ * `running`: the late settle of a worker whose lease was taken over is refused.
+ * @returns false when refused
+ */
+export async function settleJobItem(
+  db: Db,
+  lease: ItemLease,
+  settlement: ItemSettlement,
+  now: Date,
+): Promise<boolean> {
+  const failed = settlement.status === 'failed'
+  const result = await db
+    .updateTable('job_items')
+    .set({
+      status: settlement.status,
+      finished_at: now,
+      lease_expires_at: null,
+      error: failed ? settlement.error : null,
+      result: failed || !settlement.result ? sql<string>`null` : JSON.stringify(settlement.result),
+    })
+    .where('run_id', '=', lease.runId)
+    .where('seq', '=', lease.seq)
+    .where('lease_owner', '=', lease.leaseOwner)
+    .where('attempts', '=', lease.attempts)
+    .where('status', '=', 'running')
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows) === 1
+}
