@@ -17,7 +17,7 @@ export function fleetTasks(database: DatabaseHandle, config: Config): PeriodicTa
     {
       name: 'purge',
       intervalMs: PURGE_INTERVAL_MS,
-      run: () => startPurgeRun(database.db, { actor: null }, new Date()),
+      run: () => startPurgeRun(database.db, new Date()),
     },
   ]
 }

@@ -14,6 +14,7 @@ import { undeleteTenant } from '../tenancy/undelete.js'
 import { backupPath } from './backups.js'
 import { purgeHandler } from './purge.js'
 import { startPurgeRun } from './purge-run.js'
+import { drainJobRun } from '../jobs/runner.js'
 
 const t = useTestDatabase()
 const config = testConfig({ BACKUP_DIR: tempBackupDir() })
@@ -56,7 +57,7 @@ describe('purge', () => {
     const [backup] = await listTenantBackups(t.db, tenant.id)
     await clearRuns()
 
-    const run = await startPurgeRun(t.db, { actor: null }, at(14))
+    const run = await startPurgeRun(t.db, at(14))
     const outcomes = await runItems(run!, at(14))
 
     expect(outcomes).toContainEqual({
@@ -92,7 +93,7 @@ describe('purge', () => {
       reason: 'already purged',
     })
     await clearRuns()
-    expect(await startPurgeRun(t.db, { actor: null }, at(15))).toBeUndefined()
+    expect(await startPurgeRun(t.db, at(15))).toBeUndefined()
     expect(await countRows(t.db, 'audit_log')).toBe(audit)
     expect(await undeleteTenant(t.db, {}, tenant.id, at(15))).toMatchObject({
       ok: false,
@@ -110,7 +111,7 @@ describe('purge', () => {
     await setTenantProtection(t.db, {}, held.id, true, T1)
     await clearRuns()
 
-    const run = await startPurgeRun(t.db, { actor: null }, at(14))
+    const run = await startPurgeRun(t.db, at(14))
     await setTenantProtection(t.db, {}, late.id, true, at(14))
     const outcomes = await runItems(run!, at(14))
 
@@ -122,5 +123,25 @@ describe('purge', () => {
       ids.includes(e.tenant_id!),
     )
     expect(purged).toEqual([])
+  })
+
+  it('runs through the job runner: the registered purge kind settles the item done', async () => {
+    const tenant = await createTenant(t.db)
+    await deleteTestTenant(t.database, tenant.id, { config, now: T1 })
+    await clearRuns()
+
+    const run = await startPurgeRun(t.db, at(20))
+    const ended = await drainJobRun(t.database, config, run!.id, { now: () => at(20) })
+
+    expect(ended.status).toBe('completed')
+    const items = await t.db
+      .selectFrom('job_items')
+      .select(['target', 'status'])
+      .where('run_id', '=', run!.id)
+      .execute()
+    // The earlier test's tenant deleted a day later is due by now too.
+    expect(items).toContainEqual({ target: tenant.slug, status: 'done' })
+    expect(items.every((i) => i.status === 'done')).toBe(true)
+    expect(await schemaExists(tenant.slug)).toBe(false)
   })
 })
