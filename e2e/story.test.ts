@@ -502,18 +502,18 @@ describe(`Fleetdeck story in Chromium (${backend})`, () => {
     expect(await edit.innerText()).toMatch(/free[\s\S]*professional/i)
   })
 
-  it('deletes the tenant after its slug is typed, dropping the schema', async () => {
+  it('deletes the tenant after its slug is typed, keeping the schema for the grace period', async () => {
     await page.goto(server.baseUrl + tenantPath)
     await page.getByLabel(`Type ${tenant.slug} to confirm`, { exact: true }).fill(tenant.slug)
     await page.getByRole('button', { name: 'Delete this tenant' }).click()
     await waitForPath(page, '/tenants')
-    await waitForText(page.getByRole('status'), `Tenant ${tenant.slug} deleted`)
+    await waitForText(page.getByRole('status'), `Tenant ${tenant.slug} backed up and deleted`)
     expect(await page.locator('#tenant-table tbody tr', { hasText: tenant.slug }).count()).toBe(0)
 
-    expect(await schemaExists()).toBe(false)
+    expect(await schemaExists()).toBe(true)
     await page.goto(server.baseUrl + tenantPath)
     await waitForText(page.locator('#tenant-header'), 'deleted')
-    await waitForText(page.locator('#schema-status'), 'missing')
+    await waitForText(page.locator('#tenant-deleted'), 'deleted — purges in 14 days')
     await checkAccessibility('tenant page (deleted)')
 
     await page.goto(`${server.baseUrl}/audit?action=tenant.delete`)

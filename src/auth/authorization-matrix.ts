@@ -208,6 +208,11 @@ export const AUTHORIZATION_MATRIX: Record<string, Access> = {
   'GET /fleet/backups/:backupId/tenant': EDITORS,
   'POST /fleet/backups/:backupId/tenant': EDITORS,
   // Deletion with a grace period, protection (issue 11 item 6).
+  'GET /tenants/:id/restoration/new': EDITORS,
+  'POST /tenants/:id/restoration': EDITORS,
+  // saas.tenants.delete, then the handler's owner check (no permission of its own).
+  'POST /tenants/:id/protection': OWNERS,
+  'DELETE /tenants/:id/protection': OWNERS,
 
   'GET /super-admins': OWNERS,
   'GET /super-admins/new': OWNERS,

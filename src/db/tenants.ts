@@ -41,7 +41,15 @@ export type Storage = { dbBytes: number; fileBytes: number; takenAt: Date }
 /** A row of the tenants table: only what it shows and acts on (each timestamp costs a parse). */
 export type TenantListItem = Pick<
   Tenant,
-  'id' | 'slug' | 'name' | 'status' | 'planId' | 'createdAt' | 'lastActivityAt' | 'health'
+  | 'id'
+  | 'slug'
+  | 'name'
+  | 'status'
+  | 'planId'
+  | 'createdAt'
+  | 'lastActivityAt'
+  | 'health'
+  | 'purgeAfter'
 > & { planName: string; members: number; storage: Storage | null }
 
 export const TENANT_STATUSES: TenantStatus[] = [
@@ -202,6 +210,7 @@ export async function listTenants(
       'tenants.created_at',
       'tenants.last_activity_at',
       'tenants.health',
+      'tenants.purge_after',
       sortExpression(filter.sort ?? 'created').as('sort_key'),
     ])
     .orderBy(sql`sort_key ${direction} nulls last`)
@@ -267,6 +276,7 @@ export async function listTenants(
     createdAt: row.created_at,
     lastActivityAt: row.last_activity_at,
     health: row.health,
+    purgeAfter: row.purge_after,
     planName: row.plan_name,
     members: Number(row.members ?? 0),
     storage:

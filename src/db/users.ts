@@ -337,7 +337,8 @@ function planRows(plan: unknown): number {
 }
 
 /**
- * The first three memberships (oldest first) of each user, with the tenant slug, and each user's
+ * The first three memberships (oldest first) of each user in tenants not deleted (a deleted
+ * tenant keeps them only for a restore, issue 11 item 6), with the tenant slug, and each user's
  * membership count: ONE statement for a whole page of users.
  */
 async function firstMemberships(
@@ -357,7 +358,7 @@ async function firstMemberships(
         row_number() over (partition by m.user_id order by m.created_at, t.slug) as rank,
         count(*) over (partition by m.user_id)::int as n
       from memberships m join tenants t on t.id = m.tenant_id
-      where m.user_id in (${sql.join(userIds)})) ranked
+      where m.user_id in (${sql.join(userIds)}) and t.status <> 'deleted') ranked
     where rank <= 3 order by user_id, rank`.execute(db)
   for (const r of rows) {
     const entry = found.get(r.user_id) ?? { tenants: [], count: Number(r.n) }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { listTenantBackups } from '../db/tenant-backups.js'
 import { drainJobRun } from '../jobs/runner.js'
-import { deleteTenant } from '../tenancy/lifecycle.js'
+import { deleteTenant } from '../tenancy/deletion.js'
 import { auditEntries } from '../test-support/database-state.js'
 import { createTenant } from '../test-support/factories.js'
 import { itemStatuses } from '../test-support/jobs.js'
@@ -18,7 +18,9 @@ describe('the backup job kind', () => {
     const tenants = [await createTenant(t.db), await createTenant(t.db), await createTenant(t.db)]
     const gone = await createTenant(t.db)
     const run = await startFleetBackup(t.db, context)
-    await deleteTenant(t.db, context, gone.id)
+    // No pre_delete backup here: the run's own backup of it is what this test is about.
+    const skipBackup = async () => ({ ok: false as const, reason: 'schema_missing' })
+    await deleteTenant(t.db, context, gone.id, { backup: skipBackup, graceDays: 14 })
 
     const ended = await drainJobRun(t.database, config, run.id)
 

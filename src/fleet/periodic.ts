@@ -4,6 +4,7 @@ import type { PeriodicTask } from '../jobs/scheduler.js'
 import { startScheduledRun } from '../jobs/start-run.js'
 import { healthCheckRunSpec } from './health-check-job.js'
 import { backupTask } from './backup-job.js'
+import { PURGE_INTERVAL_MS, startPurgeRun } from './purge-run.js'
 
 /**
  * The fleet's periodic work (issue 11): the nightly health check, nightly backups and the purge
@@ -22,5 +23,10 @@ export function fleetTasks(database: DatabaseHandle, config: Config): PeriodicTa
     // backups (B)
     backupTask(database),
     // purge (D)
+    {
+      name: 'purge',
+      intervalMs: PURGE_INTERVAL_MS,
+      run: () => startPurgeRun(database.db, new Date()),
+    },
   ]
 }

@@ -1,6 +1,7 @@
 import { healthCheckHandler } from '../fleet/health-check-job.js'
 import { tenantMigrationHandler } from '../fleet/migration-job.js'
 import { backupHandler } from '../fleet/backup-job.js'
+import { purgeHandler } from '../fleet/purge.js'
 import type { JobHandler } from './job-kinds.js'
 
 /** Every job kind's handler, for the runner (src/jobs/runner.ts) and the CLIs. */
@@ -13,5 +14,6 @@ export function jobHandlers(): JobHandler[] {
     // backup (B)
     backupHandler,
     // purge (D)
+    purgeHandler,
   ]
 }

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { changeTenantStatus, deleteTenant } from '../tenancy/lifecycle.js'
+import { changeTenantStatus } from '../tenancy/lifecycle.js'
+import { deleteTestTenant } from '../test-support/deletion.js'
 import { createAppKey, createFlag, createTenant, uniqueSuffix } from '../test-support/factories.js'
 import { useTestApp } from '../test-support/test-app.js'
 import { KIT_CALLS_PER_MINUTE } from './auth.js'
@@ -131,7 +132,7 @@ describe('POST /ofrep/v1/evaluate/flags/{key}', () => {
 
   it('answers 400 INVALID_CONTEXT for a missing context, a non-string targetingKey and an unknown or deleted tenant', async () => {
     const gone = await createTenant(t.db)
-    await deleteTenant(t.db, { actor: null }, gone.id)
+    await deleteTestTenant(t.database, gone.id)
     const bad = [
       await ofrep('/evaluate/flags/my-flag', {}),
       await ofrep('/evaluate/flags/my-flag', { context: 'acme' }),

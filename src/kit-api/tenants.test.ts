@@ -1,6 +1,7 @@
 import { sql } from 'kysely'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { changeTenantStatus, deleteTenant } from '../tenancy/lifecycle.js'
+import { changeTenantStatus } from '../tenancy/lifecycle.js'
+import { deleteTestTenant } from '../test-support/deletion.js'
 import { createAppKey, createTenant } from '../test-support/factories.js'
 import { kitCall } from '../test-support/kit-calls.js'
 import { upsertStorageSnapshots } from '../db/storage-snapshots.js'
@@ -86,7 +87,7 @@ describe('GET /kit/v1/tenants/:slug', () => {
 
   it('answers a deleted tenant with its status', async () => {
     const tenant = await createTenant(t.db)
-    await deleteTenant(t.db, { actor: null }, tenant.id)
+    await deleteTestTenant(t.database, tenant.id)
 
     const res = await getTenant(tenant.slug)
 
@@ -230,7 +231,7 @@ describe('POST /kit/v1/tenants/:slug/api-usage', () => {
 
   it('refuses an unknown tenant with 404 and a deleted one with 403', async () => {
     const gone = await createTenant(t.db)
-    await deleteTenant(t.db, { actor: null }, gone.id)
+    await deleteTestTenant(t.database, gone.id)
 
     expect((await postUsage('no-such-tenant', { calls: 1 })).status).toBe(404)
     const res = await postUsage(gone.slug, { calls: 1 })

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { listFlags } from '../db/flags.js'
 import { listPlansCached } from '../db/plans.js'
-import { deleteTenant } from '../tenancy/lifecycle.js'
+import { deleteTestTenant } from '../test-support/deletion.js'
 import { auditEntries, countRows } from '../test-support/database-state.js'
 import {
   addMembership,
@@ -96,7 +96,7 @@ describe('the plans list', () => {
     expect(row.Tenants).toContain('1')
     expect(tableRow(html, 'plan-free')).toMatchObject({ Storage: '1.0 GB', Members: '5' })
     expect(html).not.toContain('New plan')
-    await deleteTenant(t.db, { actor: null }, tenant.id)
+    await deleteTestTenant(t.database, tenant.id)
   })
 
   it('offers owners and admins the New plan link and the edit pages', async () => {
@@ -382,7 +382,7 @@ describe('archiving and deleting', () => {
   it('refuses to delete a plan a deleted tenant still holds, saying to archive it', async () => {
     const id = await insertTestPlan(t.db)
     const tenant = await createTenant(t.db, { planId: id })
-    await deleteTenant(t.db, { actor: null }, tenant.id)
+    await deleteTestTenant(t.database, tenant.id)
     const before = await countRows(t.db, 'audit_log')
     const res = await sendForm(t.app, 'DELETE', `/plans/${id}`, {}, cookie)
     expect(res.status).toBe(303)

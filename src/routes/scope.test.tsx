@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { appendAuditEntry } from '../db/audit-log.js'
 import type { Tenant } from '../db/tenants.js'
-import { deleteTenant } from '../tenancy/lifecycle.js'
+import { deleteTestTenant } from '../test-support/deletion.js'
 import { countRows } from '../test-support/database-state.js'
 import { createSuperAdmin, createTenant, uniqueSuffix } from '../test-support/factories.js'
 import {
@@ -207,7 +207,7 @@ describe('refusals', () => {
 
   it('bad input changes nothing: an unknown mode is 400, a bad, unknown or deleted tenant 404', async () => {
     const gone = await createTenant(t.db)
-    await deleteTenant(t.db, { actor: null }, gone.id, new Date())
+    await deleteTestTenant(t.database, gone.id, { now: new Date() })
     const cases: [Record<string, string>, number][] = [
       [{ mode: 'everything' }, 400],
       [{}, 400],
@@ -256,7 +256,7 @@ describe('refusals', () => {
     const gone = await createTenant(t.db, { name: 'Initech' })
     const b = browser()
     await setScope(b, { mode: 'customer', tenant: gone.id })
-    await deleteTenant(t.db, { actor: null }, gone.id, new Date())
+    await deleteTestTenant(t.database, gone.id, { now: new Date() })
 
     const html = await (await get(b, '/audit')).text()
     expect(scopeLabel(html)).toBe('All customers')
@@ -335,7 +335,7 @@ describe('the customer picker', () => {
     const one = await createTenant(t.db, { slug: `umbrella-${suffix}`, name: 'Umbrella One' })
     const two = await createTenant(t.db, { slug: `corp-${suffix}`, name: 'Umbrella Two' })
     const gone = await createTenant(t.db, { name: `Umbrella Gone ${suffix}` })
-    await deleteTenant(t.db, { actor: null }, gone.id, new Date())
+    await deleteTestTenant(t.database, gone.id, { now: new Date() })
     const b = browser()
     await get(b, `/tenants/${two.id}`)
     const html = await (await get(b, `/scope/picker?q=UMBRELLA`, { 'hx-request': 'true' })).text()

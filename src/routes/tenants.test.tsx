@@ -685,7 +685,7 @@ describe('deleting a tenant', () => {
     expect(await state()).toEqual(before)
   })
 
-  it('the right slug drops the schema, removes memberships and marks the tenant deleted', async () => {
+  it('the right slug backs the tenant up and marks it deleted for the grace period, keeping schema and memberships', async () => {
     const tenant = await createTenant(t.db)
     await addMember(tenant.id)
 
@@ -698,24 +698,26 @@ describe('deleting a tenant', () => {
 
     expect(res.status).toBe(303)
     expect(res.headers.get('location')).toBe('/tenants')
+    const now = t.clock.now()
     expect(await findTenantRow(tenant.id)).toMatchObject({
       status: 'deleted',
-      deleted_at: new Date(t.clock.now()),
+      deleted_at: new Date(now),
+      purge_after: new Date(now + 14 * 86_400_000),
     })
-    expect(await schemaExists(tenant.slug)).toBe(false)
-    expect(await membersOf(tenant.id)).toEqual([])
-    expect(
-      await t.db
-        .selectFrom('storage_snapshots')
-        .selectAll()
-        .where('tenant_id', '=', tenant.id)
-        .execute(),
-    ).toEqual([])
+    // Issue 11 item 6: nothing the restore needs goes before the purge.
+    expect(await schemaExists(tenant.slug)).toBe(true)
+    expect(await membersOf(tenant.id)).toHaveLength(2)
+    const backup = await t.db
+      .selectFrom('tenant_backups')
+      .select(['id', 'reason'])
+      .where('tenant_id', '=', tenant.id)
+      .executeTakeFirstOrThrow()
+    expect(backup.reason).toBe('pre_delete')
     expect((await auditEntries(t.db, 'tenant.delete')).at(-1)).toMatchObject({
       tenant_id: tenant.id,
       actor_id: owner.admin.id,
-      before: { status: 'active', slug: tenant.slug, schema: tenantSchemaName(tenant.slug) },
-      after: { status: 'deleted', membershipsRemoved: 2, impersonationsEnded: 0 },
+      before: { status: 'active', slug: tenant.slug },
+      after: { status: 'deleted', backupId: backup.id, impersonationsEnded: 0 },
     })
 
     const page = await (await getPage(t.app, `/tenants/${tenant.id}`, cookie)).text()

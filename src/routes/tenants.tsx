@@ -16,7 +16,8 @@ import {
   type Tenant,
 } from '../db/tenants.js'
 import { offeredPlans } from '../plans/offered-plans.js'
-import { changeTenantStatus, deleteTenant, editTenant } from '../tenancy/lifecycle.js'
+import { changeTenantStatus, editTenant } from '../tenancy/lifecycle.js'
+import { deleteTenantFromConsole } from './tenants/deletion.js'
 import {
   canRetryOnboarding,
   createTenantRecord,
@@ -209,6 +210,7 @@ async function tenantPageProps(c: Context<AppEnv>, tenant: Tenant): Promise<Tena
     autoJoinDomains: await listAutoJoinDomains(db, tenant.id),
     flags: (await tenantFlagsOf(c, tenant)).flags,
     health: { result: await findLatestTenantResult(db, tenant.id) },
+    purgeGraceDays: c.var.deps.config.purgeGraceDays,
   }
 }
 
@@ -270,12 +272,10 @@ tenantRoutes.delete(
         422,
       )
     }
-    const deleted = await deleteTenant(c.var.db, auditContext(c), tenant.id, c.var.now())
-    if (!deleted) throw new HTTPException(409, { message: 'This tenant is already deleted.' })
-    await setFlash(c, {
-      kind: 'success',
-      text: `Tenant ${tenant.slug} deleted: schema dropped, memberships removed.`,
-    })
+    const result = await deleteTenantFromConsole(c, tenant)
+    if (!result.ok && result.conflict) throw new HTTPException(409, { message: result.message })
+    if (!result.ok) return renderTenantPage(c, tenant, { deleteError: result.message }, 422)
+    await setFlash(c, { kind: 'success', text: result.message })
     return redirectTo(c, '/tenants')
   },
 )

@@ -15,7 +15,7 @@ import {
 import { useTestApp } from '../test-support/test-app.js'
 import { startImpersonation, type StartImpersonationInput } from './impersonation.js'
 import { endImpersonation, expireImpersonations } from './impersonation-end.js'
-import { deleteTenant } from './lifecycle.js'
+import { deleteTestTenant } from '../test-support/deletion.js'
 import { changeOperatorRole, deactivateOperator } from '../operators/lifecycle.js'
 
 // Seeds 001, 002, 004 and issue 8 item 2: who may be impersonated, one at a time, and every step
@@ -300,7 +300,7 @@ describe('ending and expiry', () => {
     const { impersonation } = await startSceneImpersonation(t.db, t.config, s, now())
     const owner = await t.owner()
 
-    await deleteTenant(t.db, { actor: owner.admin }, s.tenant.id, now())
+    await deleteTestTenant(t.database, s.tenant.id, { context: { actor: owner.admin }, now: now() })
 
     const row = await t.db
       .selectFrom('impersonations')

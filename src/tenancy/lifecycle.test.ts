@@ -1,9 +1,9 @@
-import { sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
-import { tenantSchemaName, type Tenant } from '../db/tenants.js'
+import type { Tenant } from '../db/tenants.js'
 import { auditEntries, countRows } from '../test-support/database-state.js'
 import { createTenant } from '../test-support/factories.js'
-import { changeTenantStatus, deleteTenant, editTenant } from './lifecycle.js'
+import { changeTenantStatus, editTenant } from './lifecycle.js'
+import { deleteTestTenant } from '../test-support/deletion.js'
 import { useTestDatabase } from '../test-support/test-app.js'
 
 const t = useTestDatabase()
@@ -18,15 +18,6 @@ function findTenantRow(id: string) {
 
 function editOf(tenant: Tenant) {
   return { name: tenant.name, planId: tenant.planId, billingEmail: tenant.billingEmail }
-}
-
-async function schemaExists(slug: string): Promise<boolean> {
-  const { rows } = await sql<{
-    n: number
-  }>`select count(*)::int as n from pg_namespace where nspname = ${tenantSchemaName(slug)}`.execute(
-    t.db,
-  )
-  return rows[0].n === 1
 }
 
 describe('editTenant', () => {
@@ -91,7 +82,7 @@ describe('editTenant', () => {
 
   it('answers undefined for a deleted or unknown tenant and writes nothing', async () => {
     const tenant = await createTenant(t.db)
-    await deleteTenant(t.db, context, tenant.id, T1)
+    await deleteTestTenant(t.database, tenant.id, { now: T1 })
     const audit = await countRows(t.db, 'audit_log')
 
     expect(
@@ -170,86 +161,5 @@ describe('changeTenantStatus', () => {
     expect(results.filter(Boolean)).toHaveLength(1)
     expect((await findTenantRow(tenant.id)).status).toBe('suspended')
     expect(await countRows(t.db, 'audit_log')).toBe(audit + 1)
-  })
-})
-
-describe('deleteTenant', () => {
-  it('drops the schema, removes memberships and snapshot, marks the tenant deleted and audits it', async () => {
-    const tenant = await createTenant(t.db)
-    expect(await schemaExists(tenant.slug)).toBe(true)
-
-    const deleted = await deleteTenant(t.db, context, tenant.id, T1)
-
-    expect(deleted).toMatchObject({ status: 'deleted', deletedAt: T1, slug: tenant.slug })
-    expect(await schemaExists(tenant.slug)).toBe(false)
-    expect(
-      await t.db.selectFrom('memberships').selectAll().where('tenant_id', '=', tenant.id).execute(),
-    ).toEqual([])
-    expect(
-      await t.db
-        .selectFrom('storage_snapshots')
-        .selectAll()
-        .where('tenant_id', '=', tenant.id)
-        .execute(),
-    ).toEqual([])
-    expect((await auditEntries(t.db, 'tenant.delete')).at(-1)).toMatchObject({
-      tenant_id: tenant.id,
-      actor_id: actor.id,
-      before: {
-        status: 'active',
-        slug: tenant.slug,
-        name: tenant.name,
-        schema: tenantSchemaName(tenant.slug),
-      },
-      after: { status: 'deleted', membershipsRemoved: 1, impersonationsEnded: 0 },
-    })
-  })
-
-  it('deletes a failed tenant whose schema was never made', async () => {
-    const tenant = await createTenant(t.db)
-    await sql`drop schema ${sql.id(tenantSchemaName(tenant.slug))} cascade`.execute(t.db)
-    await t.db
-      .updateTable('tenants')
-      .set({ status: 'failed' })
-      .where('id', '=', tenant.id)
-      .execute()
-
-    expect(await deleteTenant(t.db, context, tenant.id, T1)).toMatchObject({ status: 'deleted' })
-  })
-
-  it('answers undefined for a tenant already deleted, and writes nothing', async () => {
-    const tenant = await createTenant(t.db)
-    await deleteTenant(t.db, context, tenant.id, T1)
-    const audit = await countRows(t.db, 'audit_log')
-
-    expect(await deleteTenant(t.db, context, tenant.id, T1)).toBeUndefined()
-    expect(await countRows(t.db, 'audit_log')).toBe(audit)
-  })
-
-  it('is atomic: when a later part fails, the schema, memberships and status are all kept', async () => {
-    const tenant = await createTenant(t.db)
-    const audit = await countRows(t.db, 'audit_log')
-    // Any failure after the schema drop must roll the drop back with everything else.
-    await sql`create function fail_membership_delete() returns trigger language plpgsql as $$ begin raise exception 'memberships are locked'; end $$`.execute(
-      t.db,
-    )
-    await sql`create trigger fail_membership_delete before delete on memberships for each row execute function fail_membership_delete()`.execute(
-      t.db,
-    )
-    try {
-      await expect(deleteTenant(t.db, context, tenant.id, T1)).rejects.toThrow(
-        'memberships are locked',
-      )
-    } finally {
-      await sql`drop trigger fail_membership_delete on memberships`.execute(t.db)
-      await sql`drop function fail_membership_delete()`.execute(t.db)
-    }
-
-    expect(await findTenantRow(tenant.id)).toMatchObject({ status: 'active', deleted_at: null })
-    expect(await schemaExists(tenant.slug)).toBe(true)
-    expect(
-      await t.db.selectFrom('memberships').selectAll().where('tenant_id', '=', tenant.id).execute(),
-    ).toHaveLength(1)
-    expect(await countRows(t.db, 'audit_log')).toBe(audit)
   })
 })

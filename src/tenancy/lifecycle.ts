@@ -1,12 +1,8 @@
 import { appendAuditEntry, type AuditContext } from '../db/audit-log.js'
 import type { Db } from '../db/database.js'
-import { deleteTenantMemberships } from '../db/memberships.js'
 import type { Transaction } from 'kysely'
 import type { Database, TenantStatus } from '../db/schema.js'
 import { lockOfferedPlan } from '../db/plan-writes.js'
-import { deleteStorageSnapshot } from '../db/storage-snapshots.js'
-import { dropTenantSchema, tenantSchemaName } from '../db/tenant-schema.js'
-import { endTenantImpersonations } from './impersonation-end.js'
 import {
   findTenantForUpdate,
   transitionTenantStatus,
@@ -14,7 +10,7 @@ import {
   type Tenant,
 } from '../db/tenants.js'
 
-// Tenant lifecycle changes. Each one is a single transaction: the change, its audit entry with
+// Tenant lifecycle changes (deletion with its grace period: src/tenancy/deletion.ts). Each one is a single transaction: the change, its audit entry with
 // the before → after difference, or nothing at all.
 
 export type TenantEdit = { name: string; planId: string; billingEmail: string }
@@ -130,53 +126,4 @@ export async function changeTenantStatusIn(
     now,
   )
   return result
-}
-
-/**
- * Deletes a tenant: drops its schema (all its data), removes its memberships and storage
- * snapshot, and marks the row `deleted` — kept for the audit trail, so the slug stays taken.
- * Irreversible (seeds/002). All in one transaction: a failure drops nothing.
- * @returns the tenant as deleted, or undefined when it does not exist or is already deleted.
- */
-export async function deleteTenant(
-  db: Db,
-  context: AuditContext,
-  id: string,
-  now = new Date(),
-): Promise<Tenant | undefined> {
-  return db.transaction().execute(async (trx) => {
-    const result = await transitionTenantStatus(
-      trx,
-      id,
-      ['provisioning', 'active', 'suspended', 'failed'],
-      'deleted',
-      now,
-    )
-    if (!result) return undefined
-    const { before } = result
-    // Support access ends with the tenant: nothing is left to view, and the kit refuses it anyway.
-    const impersonationsEnded = await endTenantImpersonations(trx, context, id, now)
-    await dropTenantSchema(trx, before.slug)
-    const removed = await deleteTenantMemberships(trx, id)
-    await deleteStorageSnapshot(trx, id)
-    await appendAuditEntry(
-      trx,
-      context,
-      {
-        action: 'tenant.delete',
-        targetType: 'tenant',
-        targetId: id,
-        tenantId: id,
-        before: {
-          status: before.status,
-          slug: before.slug,
-          name: before.name,
-          schema: tenantSchemaName(before.slug),
-        },
-        after: { status: 'deleted', membershipsRemoved: removed, impersonationsEnded },
-      },
-      now,
-    )
-    return result.after
-  })
 }

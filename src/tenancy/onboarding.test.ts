@@ -13,7 +13,7 @@ import {
   type NewTenant,
 } from './onboarding.js'
 import { TENANT_ROLES } from './tenant-roles.js'
-import { deleteTenant } from './lifecycle.js'
+import { deleteTestTenant } from '../test-support/deletion.js'
 import { useTestDatabase } from '../test-support/test-app.js'
 
 const t = useTestDatabase()
@@ -374,7 +374,7 @@ describe('claiming an onboarding run', () => {
     const result = await createTenantRecord(own.db, {}, input)
     if (!result.ok) throw new Error('slug taken')
     const created = result.tenant
-    await deleteTenant(own.db, {}, created.id)
+    await deleteTestTenant(own.database, created.id)
 
     expect(await runOnboarding(own.db, {}, created.id)).toEqual({ ok: false, settled: 'deleted' })
     const row = await own.db

@@ -3,7 +3,7 @@ import { countRows } from '../test-support/database-state.js'
 import { createTenant } from '../test-support/factories.js'
 import { insertTestPlan, tenantPlanRow } from '../test-support/plan-scenes.js'
 import { useTestApp } from '../test-support/test-app.js'
-import { deleteTenant } from './lifecycle.js'
+import { deleteTestTenant } from '../test-support/deletion.js'
 import { changeTenantPlan, changeTenantPlanIn } from './plan-change.js'
 
 // The one plan-change verb (issue 9 items 1, 2, 4): every plan change writes plan_changed_at
@@ -70,7 +70,7 @@ describe('changeTenantPlan', () => {
     let tenantId = tenant.id
     let planId = 'professional'
     if (reason === 'tenant_not_found') tenantId = '00000000-0000-4000-8000-000000000001'
-    if (reason === 'tenant_deleted') await deleteTenant(t.db, { actor: null }, tenant.id)
+    if (reason === 'tenant_deleted') await deleteTestTenant(t.database, tenant.id)
     if (reason === 'plan_not_found') planId = 'platinum'
     if (reason === 'plan_archived') planId = await insertTestPlan(t.db, { archived: true })
     if (reason === 'unchanged') planId = 'free'

@@ -5,7 +5,7 @@ import type { KyselyPlugin } from 'kysely'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { deriveKey } from '../auth/encryption.js'
 import type { Db } from '../db/database.js'
-import { deleteTenant } from '../tenancy/lifecycle.js'
+import { deleteTestTenant } from '../test-support/deletion.js'
 import { createTenant } from '../test-support/factories.js'
 import {
   scopeIn,
@@ -193,7 +193,7 @@ describe('resolveScope', () => {
 
   it('a scope naming a deleted tenant falls back to all, with a flash on this page', async () => {
     const gone = await createTenant(t.db, { name: 'Gone Ltd' })
-    await deleteTenant(t.db, { actor: null }, gone.id, new Date())
+    await deleteTestTenant(t.database, gone.id, { now: new Date() })
     const got = await resolve(
       await signedScopeCookie(t.config, {
         mode: 'customer',

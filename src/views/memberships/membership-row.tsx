@@ -30,8 +30,10 @@ export type MembershipRowProps = {
   chosenRole?: string
 }
 
-export const MembershipRow: FC<MembershipRowProps> = (p) => {
-  const m = p.membership
+export const MembershipRow: FC<MembershipRowProps> = (props) => {
+  const m = props.membership
+  // A deleted tenant's members stay as they were until the purge, so a restore brings them back.
+  const p = { ...props, canEdit: props.canEdit && m.tenantStatus !== 'deleted' }
   const rowId = membershipRowId(m)
   const selectId = `${rowId}-role`
   const url = `/users/${m.userId}/memberships/${m.tenantId}`

@@ -25,6 +25,7 @@ import type { TenantFlag } from '../../db/flags.js'
 import { TenantFlags } from './tenant-flags.js'
 import { TenantHealth } from './tenant-health.js'
 import type { CheckResult } from '../../db/fleet-check-results.js'
+import { TenantDeletedBanner, TenantDeletion } from './tenant-deletion.js'
 
 export type TenantPageProps = {
   operator: SuperAdmin
@@ -45,6 +46,8 @@ export type TenantPageProps = {
   deleteError?: string
   /** The Backups section (issue 11 item 5); shown when given. */
   backups?: TenantBackupsProps
+  /** Days a deleted tenant stays restorable (config.purgeGraceDays, issue 11 item 6). */
+  purgeGraceDays: number
   /** The tenant's auto-join email domains (issue 7 item 3); the section shows when given. */
   autoJoinDomains?: { domain: string; createdAt: Date }[]
   /** Every flag that is not archived, resolved for this tenant (issue 9 item 3). */
@@ -95,7 +98,6 @@ export const TenantHeader: FC<{ tenant: Tenant; operator: SuperAdmin; notice?: R
 export const TenantPage: FC<TenantPageProps> = (p) => {
   const t = p.tenant
   const canEdit = roleCan(p.operator.role, 'saas.tenants.edit') && t.status !== 'deleted'
-  const canDelete = roleCan(p.operator.role, 'saas.tenants.delete') && t.status !== 'deleted'
   return (
     <div>
       <p class="m-0 mb-2 text-sm">
@@ -104,6 +106,7 @@ export const TenantPage: FC<TenantPageProps> = (p) => {
         </a>
       </p>
       <TenantHeader tenant={t} operator={p.operator} />
+      <TenantDeletedBanner tenant={t} operator={p.operator} now={p.now} />
       {roleCan(p.operator.role, 'saas.tenants.impersonate') &&
         (t.status === 'active' || t.status === 'suspended') && (
           <p class="m-0 mb-4">
@@ -257,32 +260,7 @@ export const TenantPage: FC<TenantPageProps> = (p) => {
           </a>
         </p>
       </Section>
-      {canDelete && (
-        <section
-          aria-labelledby="danger-title"
-          class="mb-6 rounded border border-red-300 bg-red-50 p-5"
-        >
-          <h2 id="danger-title" class="m-0 mb-2 text-base font-semibold text-red-900">
-            Delete tenant
-          </h2>
-          <p class="m-0 mb-3 text-sm text-red-900">
-            Drops the schema <code>{p.schema.schema}</code> with all its data and removes every
-            membership. This cannot be undone. The tenant row stays for the audit trail and its slug
-            stays taken.
-          </p>
-          <form method="post" action={`/tenants/${t.id}`} class="max-w-md">
-            <input type="hidden" name="_method" value="DELETE" />
-            <Field
-              name="confirmSlug"
-              label={`Type ${t.slug} to confirm`}
-              error={p.deleteError}
-              autocomplete="off"
-              required
-            />
-            <Button kind="danger">Delete this tenant</Button>
-          </form>
-        </section>
-      )}
+      <TenantDeletion {...p} schemaName={p.schema.schema} graceDays={p.purgeGraceDays} />
     </div>
   )
 }

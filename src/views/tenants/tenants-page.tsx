@@ -9,6 +9,7 @@ import { Button, ButtonLink } from '../components/button.js'
 import { SortHeader } from '../components/sort-header.js'
 import { formatAge, formatBytes, formatDate } from '../format.js'
 import { StatusAction, StatusBadge } from './tenant-status.js'
+import { DeletionNote } from './tenant-deletion.js'
 import type { FlagChoice } from '../../db/flag-choices.js'
 import type { FilterErrors } from '../../tenancy/bulk-filter.js'
 import { BulkChangeForm, FlagFilter } from './tenant-filters.js'
@@ -267,6 +268,7 @@ export const TenantRow: FC<{
     <td class="cell">{t.planName}</td>
     <td class="cell">
       <StatusBadge status={t.status} />
+      <DeletionNote tenant={t} now={now} />
     </td>
     <td class="cell">
       <HealthBadge health={t.health} />
