@@ -28,6 +28,9 @@ export type CheckResult = {
   findings: SchemaFinding[]
 }
 
+/** Results /fleet lists at most (listCheckResults' default limit). */
+export const RESULTS_SHOWN = 500
+
 /** Failures first: what /fleet and the CLI list in this order (issue 11 item 2). */
 export const HEALTH_ORDER: readonly TenantHealth[] = [
   'missing',
@@ -93,7 +96,7 @@ export async function listCheckResults(
   const rows = await query
     .orderBy(rank)
     .orderBy('r.schema_name')
-    .limit(filter.limit ?? 500)
+    .limit(filter.limit ?? RESULTS_SHOWN)
     .execute()
   return rows as CheckResult[]
 }

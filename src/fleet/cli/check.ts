@@ -1,8 +1,8 @@
-import { listCheckResults } from '../../db/fleet-check-results.js'
+import { listCheckResults, type CheckResult } from '../../db/fleet-check-results.js'
 import { drainJobRun } from '../../jobs/runner.js'
 import { startJobRun } from '../../jobs/start-run.js'
 import { healthCheckRunSpec } from '../health-check-job.js'
-import type { FleetCommand } from './command.js'
+import type { FleetCli, FleetCommand } from './command.js'
 import { countsLine, formatTable, whatIsWrong } from './health-output.js'
 
 // npm run fleet -- check: the health of every tenant schema now (issue 11 item 3; seed 000's
@@ -10,6 +10,20 @@ import { countsLine, formatTable, whatIsWrong } from './health-output.js'
 // stored and listed on /jobs and /fleet like any other. Exit 1 when anything is unhealthy.
 
 const USAGE = 'check  — health of every tenant schema now; exit 1 when any is unhealthy'
+
+/** The unhealthy schemas as a table, failures first (listCheckResults' order), then a blank line. */
+function printUnhealthy(cli: FleetCli, results: CheckResult[]): void {
+  if (results.length === 0) return
+  const rows = results.map((r) => [
+    r.schema,
+    r.slug ?? '(no tenant)',
+    r.health,
+    whatIsWrong(r.findings, r.pending),
+  ])
+  for (const line of formatTable(['schema', 'tenant', 'health', 'what is wrong'], rows))
+    cli.out(line)
+  cli.out('')
+}
 
 export const command: FleetCommand = {
   name: 'check',
@@ -37,20 +51,12 @@ export const command: FleetCommand = {
       return 1
     }
     const results = await listCheckResults(database.db, check.id, { limit: 100_000 })
-    if (results.length > 0) {
-      const rows = results.map((r) => [
-        r.schema,
-        r.slug ?? '(no tenant)',
-        r.health,
-        whatIsWrong(r.findings, r.pending),
-      ])
-      for (const line of formatTable(['schema', 'tenant', 'health', 'what is wrong'], rows))
-        cli.out(line)
-      cli.out('')
-    }
+    printUnhealthy(cli, results)
     const summary = check.summary as Record<string, number>
     const seconds = (check.duration_ms / 1000).toFixed(1)
-    cli.out(`${summary.schemas ?? 0} schemas checked in ${seconds} s: ${countsLine(summary)}.`)
+    const schemas = summary.schemas ?? 0
+    const noun = schemas === 1 ? 'schema' : 'schemas'
+    cli.out(`${schemas} ${noun} checked in ${seconds} s: ${countsLine(summary)}.`)
     return results.length > 0 ? 1 : 0
   },
 }

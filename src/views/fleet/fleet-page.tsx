@@ -1,6 +1,6 @@
 import type { FC } from 'hono/jsx'
 import type { CheckResult, FleetCheck } from '../../db/fleet-check-results.js'
-import { HEALTH_ORDER } from '../../db/fleet-check-results.js'
+import { HEALTH_ORDER, RESULTS_SHOWN } from '../../db/fleet-check-results.js'
 import type { TenantHealth } from '../../db/schema.js'
 import { Button } from '../components/button.js'
 import { Section } from '../components/section.js'
@@ -101,6 +101,13 @@ export const FleetPage: FC<FleetPageProps> = (p) => (
       <Section id="schemas" title={p.health ? `Schemas: ${p.health}` : 'Unhealthy schemas'}>
         <HealthFilter health={p.health} />
         <SchemaResults results={p.results} health={p.health} />
+        {p.results.length >= RESULTS_SHOWN && (
+          <p class="m-0 mt-2 text-sm text-slate-600">
+            The first {RESULTS_SHOWN} are shown: filter by health, or run{' '}
+            <code>npm run fleet -- check</code>
+            for all of them.
+          </p>
+        )}
       </Section>
     )}
   </>
