@@ -8,11 +8,12 @@ import { runScript } from '../../test-support/processes.js'
 // On a fresh embedded data directory (the default database), whatever TEST_DATABASE_URL says.
 
 const dataDir = mkdtempSync(join(tmpdir(), 'fleetdeck-migrate-cli-'))
+const env = { FLEETDECK_DATA_DIR: dataDir, FLEETDECK_SECRET_KEY: 'm'.repeat(40) }
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
 
 describe('npm run fleet -- migrate (process)', () => {
   it('--dry-run on an empty fleet prints the report and exits 0', async () => {
-    const run = await runScript('fleet', ['migrate', '--dry-run'], { FLEETDECK_DATA_DIR: dataDir })
+    const run = await runScript('fleet', ['migrate', '--dry-run'], env)
 
     expect(run.stderr).toBe('')
     expect(run.code).toBe(0)
@@ -21,10 +22,8 @@ describe('npm run fleet -- migrate (process)', () => {
   }, 90_000)
 
   it('an unknown option exits 2 with the usage; a run with nothing pending exits 0', async () => {
-    const bad = await runScript('fleet', ['migrate', '--everything'], {
-      FLEETDECK_DATA_DIR: dataDir,
-    })
-    const none = await runScript('fleet', ['migrate'], { FLEETDECK_DATA_DIR: dataDir })
+    const bad = await runScript('fleet', ['migrate', '--everything'], env)
+    const none = await runScript('fleet', ['migrate'], env)
 
     expect(bad.code).toBe(2)
     expect(bad.stderr).toContain('usage: npm run fleet -- migrate [--dry-run]')
