@@ -1,7 +1,8 @@
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { sql } from 'kysely'
+import { afterAll } from 'vitest'
 import type { Db } from '../db/database.js'
 import { insertAttachments, tenantSchemaName } from '../db/tenant-schema.js'
 
@@ -44,7 +45,9 @@ export async function addAwkwardRows(db: Db, slug: string, count = 1_201): Promi
   )
 }
 
-/** A fresh empty directory under the OS temp dir, for a test's BACKUP_DIR. */
+/** A fresh empty directory under the OS temp dir for a test file's BACKUP_DIR, removed after it. */
 export function tempBackupDir(): string {
-  return mkdtempSync(join(tmpdir(), 'fleetdeck-backups-'))
+  const dir = mkdtempSync(join(tmpdir(), 'fleetdeck-backups-'))
+  afterAll(() => rmSync(dir, { recursive: true, force: true }))
+  return dir
 }
