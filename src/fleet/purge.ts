@@ -1,12 +1,14 @@
 import { rm } from 'node:fs/promises'
-import { join } from 'node:path'
+import type { Transaction } from 'kysely'
 import { appendAuditEntry } from '../db/audit-log.js'
 import type { Db } from '../db/database.js'
+import type { Database } from '../db/schema.js'
 import { deleteTenantMemberships } from '../db/memberships.js'
 import { deleteStorageSnapshot } from '../db/storage-snapshots.js'
 import { lockTenant, markTenantPurged } from '../db/tenant-deletion.js'
 import { dropTenantSchema, tenantSchemaName } from '../db/tenant-schema.js'
 import type { Tenant } from '../db/tenants.js'
+import { backupPath } from './backups.js'
 import type { JobHandler, JobItemOutcome, JobWork } from '../jobs/job-kinds.js'
 
 // The purge (issue 11 item 6): one job item per deleted tenant past its grace period. It drops
@@ -32,38 +34,48 @@ async function purgeItem(work: JobWork): Promise<JobItemOutcome> {
     .execute(async (trx) => whyNot(await lockTenant(trx, tenantId), now))
   if (due) return { status: 'skipped', reason: due }
   const backups = await listBackupFiles(work.db, tenantId)
-  for (const b of backups) await rm(join(work.config.backupDir, b.fileName), { force: true })
-  return work.db.transaction().execute(async (trx) => {
+  for (const b of backups) await rm(backupPath(work.config, b), { force: true })
+  return work.db.transaction().execute(async (trx): Promise<JobItemOutcome> => {
     const tenant = await lockTenant(trx, tenantId)
     const reason = whyNot(tenant, now)
     if (reason) return { status: 'skipped', reason }
-    await dropTenantSchema(trx, tenant!.slug)
-    const memberships = await deleteTenantMemberships(trx, tenantId)
-    await deleteStorageSnapshot(trx, tenantId)
-    await trx.deleteFrom('tenant_backups').where('tenant_id', '=', tenantId).execute()
-    await markTenantPurged(trx, tenantId, now)
-    const bytesFreed = backups.reduce((sum, b) => sum + b.sizeBytes, 0)
-    const after = {
-      schemaDropped: tenantSchemaName(tenant!.slug),
-      membershipsRemoved: memberships,
-      backupsRemoved: backups.length,
-      bytesFreed,
-    }
-    await appendAuditEntry(
-      trx,
-      { actor: null, batchId: work.run.id },
-      {
-        action: 'tenant.purge',
-        targetType: 'tenant',
-        targetId: tenantId,
-        tenantId,
-        before: { status: 'deleted', purgeAfter: tenant!.purgeAfter!.toISOString() },
-        after,
-      },
-      now,
-    )
-    return { status: 'done', result: after }
+    return { status: 'done', result: await purgeLocked(trx, tenant!, backups, work.run.id, now) }
   })
+}
+
+/** The purge's row changes and its audit entry, inside the caller's transaction. */
+async function purgeLocked(
+  trx: Transaction<Database>,
+  tenant: Tenant,
+  backups: { sizeBytes: number }[],
+  runId: string,
+  now: Date,
+) {
+  await dropTenantSchema(trx, tenant.slug)
+  const memberships = await deleteTenantMemberships(trx, tenant.id)
+  await deleteStorageSnapshot(trx, tenant.id)
+  await trx.deleteFrom('tenant_backups').where('tenant_id', '=', tenant.id).execute()
+  await markTenantPurged(trx, tenant.id, now)
+  const after = {
+    schemaDropped: tenantSchemaName(tenant.slug),
+    membershipsRemoved: memberships,
+    backupsRemoved: backups.length,
+    bytesFreed: backups.reduce((sum, b) => sum + b.sizeBytes, 0),
+  }
+  await appendAuditEntry(
+    trx,
+    { actor: null, batchId: runId },
+    {
+      action: 'tenant.purge',
+      targetType: 'tenant',
+      targetId: tenant.id,
+      tenantId: tenant.id,
+      before: { status: 'deleted', purgeAfter: tenant.purgeAfter!.toISOString() },
+      after,
+    },
+    now,
+  )
+  return after
 }
 
 /** Why the tenant is not to be purged now, or undefined when it is due. */

@@ -1,5 +1,7 @@
 import { appendAuditEntry, type AuditContext } from '../db/audit-log.js'
+import type { Transaction } from 'kysely'
 import type { Db } from '../db/database.js'
+import type { Database } from '../db/schema.js'
 import { refuse, type DomainResult } from '../domain-result.js'
 import { DELETABLE, lockTenant, markTenantDeleted } from '../db/tenant-deletion.js'
 import { findTenantById, type Tenant } from '../db/tenants.js'
@@ -57,31 +59,45 @@ export async function deleteTenant(
     const before = await lockTenant(trx, id)
     const check = before ? deletable(before) : refuse('tenant_not_found')
     if (!check.ok) return check
-    const tenant = await markTenantDeleted(trx, id, now, purgeAfter)
-    // Support access ends with the tenant: the kit refuses a deleted tenant anyway.
-    const impersonationsEnded = await endTenantImpersonations(trx, context, id, now)
-    await appendAuditEntry(
-      trx,
-      context,
-      {
-        action: 'tenant.delete',
-        targetType: 'tenant',
-        targetId: id,
-        tenantId: id,
-        before: { status: before!.status, slug: before!.slug, name: before!.name },
-        after: {
-          status: 'deleted',
-          schema: `${tenantSchemaName(before!.slug)} (kept until the purge)`,
-          backupId: backup.id,
-          ...(backup.id ? {} : { backupSkipped: 'no schema to back up' }),
-          purgeAfter: purgeAfter.toISOString(),
-          impersonationsEnded,
-        },
-      },
-      now,
-    )
+    const tenant = await markDeletedAudited(trx, context, before!, backup.id, purgeAfter, now)
     return { ok: true as const, tenant, backupId: backup.id }
   })
+}
+
+/** Marks deleted, ends impersonations and audits `tenant.delete`, in the caller's transaction. */
+async function markDeletedAudited(
+  trx: Transaction<Database>,
+  context: AuditContext,
+  before: Tenant,
+  backupId: string | null,
+  purgeAfter: Date,
+  now: Date,
+): Promise<Tenant> {
+  const id = before.id
+  const tenant = await markTenantDeleted(trx, id, now, purgeAfter)
+  // Support access ends with the tenant: the kit refuses a deleted tenant anyway.
+  const impersonationsEnded = await endTenantImpersonations(trx, context, id, now)
+  await appendAuditEntry(
+    trx,
+    context,
+    {
+      action: 'tenant.delete',
+      targetType: 'tenant',
+      targetId: id,
+      tenantId: id,
+      before: { status: before.status, slug: before.slug, name: before.name },
+      after: {
+        status: 'deleted',
+        schema: `${tenantSchemaName(before.slug)} (kept until the purge)`,
+        backupId,
+        ...(backupId ? {} : { backupSkipped: 'no schema to back up' }),
+        purgeAfter: purgeAfter.toISOString(),
+        impersonationsEnded,
+      },
+    },
+    now,
+  )
+  return tenant
 }
 
 function deletable(tenant: Tenant) {
