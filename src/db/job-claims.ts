@@ -28,8 +28,9 @@ export type ClaimRequest = {
  * Claims up to `limit` items in one short transaction. The `running` runs are locked FOR UPDATE
  * (oldest first), which serialises claims per run across instances, so a run's `concurrency`
  * holds: its free slots are its concurrency minus its items `running` under a live lease. Of each
- * run, items `pending` or `running` under a lapsed lease are taken in `seq` order, FOR UPDATE SKIP
- * LOCKED, and become `running` under this worker's lease (now + leaseSeconds), attempts + 1.
+ * run, items `running` under a lapsed lease, then `pending` ones, are taken in `seq` order, FOR
+ * UPDATE SKIP LOCKED, and become `running` under this worker's lease (now + leaseSeconds),
+ * attempts + 1. The claim commits without waiting for the WAL flush (synchronous_commit off).
  * @returns the claimed items, in claiming order (none when nothing is claimable)
  */
 export async function claimJobItems(db: Db, request: ClaimRequest): Promise<ClaimedItem[]> {

@@ -92,10 +92,17 @@ export const RUNNER_IDLE_MS = 5000
  * backing off to RUNNER_IDLE_MS when idle; an item that ends wakes it at once.
  */
 export function createJobRunner(
-  options: RunnerOptions & { database: DatabaseHandle; config: Config; pollMs?: number },
+  options: RunnerOptions & {
+    database: DatabaseHandle
+    config: Config
+    pollMs?: number
+    /** This instance's name, used as workerId when that is not given. */
+    instance?: string
+  },
 ): JobRunner {
+  const workerId = options.workerId ?? options.instance
   const loop = new PollLoop(
-    itemRunner(options.database, options.config, options),
+    itemRunner(options.database, options.config, { ...options, workerId }),
     options.pollMs ?? RUNNER_POLL_MS,
   )
   let running: Promise<void> | undefined
