@@ -28,13 +28,17 @@ export type ClaimRequest = {
  * Claims up to `limit` items in one short transaction. The `running` runs are locked FOR UPDATE
  * (oldest first), which serialises claims per run across instances, so a run's `concurrency`
  * holds: its free slots are its concurrency minus its items `running` under a live lease. Of each
- * run, items `pending` or `running` under a lapsed lease are taken in `seq` order, FOR UPDATE SKIP
- * LOCKED, and become `running` under this worker's lease (now + leaseSeconds), attempts + 1.
+ * run, items `running` under a lapsed lease, then `pending` ones, are taken in `seq` order, FOR
+ * UPDATE SKIP LOCKED, and become `running` under this worker's lease (now + leaseSeconds),
+ * attempts + 1. The claim commits without waiting for the WAL flush (synchronous_commit off).
  * @returns the claimed items, in claiming order (none when nothing is claimable)
  */
 export async function claimJobItems(db: Db, request: ClaimRequest): Promise<ClaimedItem[]> {
   if (request.limit < 1) return []
   return db.transaction().execute(async (trx) => {
+    // A claim lost in a server crash only leaves its items pending: no need to wait for the
+    // WAL flush (one fsync per claim was most of a claim's time).
+    await sql`set local synchronous_commit = off`.execute(trx)
     let runsQuery = trx.selectFrom('job_runs').selectAll().where('status', '=', 'running')
     if (request.runId) runsQuery = runsQuery.where('id', '=', request.runId)
     const runs = await runsQuery.orderBy('created_at').orderBy('id').forUpdate().execute()
@@ -57,25 +61,44 @@ async function claimItemsOfRun(
   request: ClaimRequest,
 ): Promise<JobItem[]> {
   const { now } = request
-  const live = await trx
+  const held = await trx
     .selectFrom('job_items')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .select((eb) => [
+      eb.fn.countAll<number>().filterWhere('lease_expires_at', '>', now).as('live'),
+      eb.fn.countAll<number>().filterWhere('lease_expires_at', '<=', now).as('lapsed'),
+    ])
     .where('run_id', '=', run.id)
     .where('status', '=', 'running')
-    .where('lease_expires_at', '>', now)
     .executeTakeFirstOrThrow()
-  const slots = Math.min(budget, run.concurrency - Number(live.n))
+  const slots = Math.min(budget, run.concurrency - Number(held.live))
   if (slots < 1) return []
+  // Lapsed leases first (their items were claimed before any pending one), then pending items:
+  // index ranges of (run_id, status, seq), never a sort of the run's thousands of items.
+  const lapsed =
+    Number(held.lapsed) > 0 ? await takeItems(trx, run.id, 'running', slots, request) : []
+  const pending = await takeItems(trx, run.id, 'pending', slots - lapsed.length, request)
+  return [...lapsed, ...pending]
+}
+
+async function takeItems(
+  trx: Db,
+  runId: string,
+  from: 'pending' | 'running',
+  limit: number,
+  request: ClaimRequest,
+): Promise<JobItem[]> {
+  if (limit < 1) return []
+  const { now } = request
   const expires = new Date(now.getTime() + request.leaseSeconds * 1000)
+  const lapsed = from === 'running' ? sql`and lease_expires_at <= ${now}` : sql``
   const rows = await sql<Parameters<typeof toJobItem>[0]>`
     update job_items set status = 'running', lease_owner = ${request.workerId},
       lease_expires_at = ${expires}, attempts = attempts + 1, started_at = ${now},
       finished_at = null, error = null
-    where run_id = ${run.id} and seq in (
+    where run_id = ${runId} and seq in (
       select seq from job_items
-      where run_id = ${run.id}
-        and (status = 'pending' or (status = 'running' and lease_expires_at <= ${now}))
-      order by seq limit ${slots}
+      where run_id = ${runId} and status = ${from} ${lapsed}
+      order by seq limit ${limit}
       for update skip locked)
     returning *`.execute(trx)
   return rows.rows.map(toJobItem).sort((a, b) => a.seq - b.seq)

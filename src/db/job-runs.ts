@@ -186,14 +186,15 @@ export async function finishJobRunIfDone(
 ): Promise<JobRun | undefined> {
   const result = await sql<Selectable<JobRunsTable>>`
     update job_runs r set
-      status = case when c.failed > 0 then 'failed' else 'completed' end,
-      stop_reason = case when c.failed > 0
-        then c.failed || ' of ' || r.total || ' items failed' else null end,
+      status = case when f.failed > 0 then 'failed' else 'completed' end,
+      stop_reason = case when f.failed > 0
+        then f.failed || ' of ' || r.total || ' items failed' else null end,
       finished_at = ${now}, updated_at = ${now}
-    from (select count(*) filter (where status = 'failed') as failed,
-            count(*) filter (where status in ('pending', 'running')) as open
-          from job_items where run_id = ${runId}) c
-    where r.id = ${runId} and r.status = 'running' and c.open = 0
+    from (select count(*) as failed from job_items
+          where run_id = ${runId} and status = 'failed') f
+    where r.id = ${runId} and r.status = 'running'
+      and not exists (select 1 from job_items
+        where run_id = ${runId} and status in ('pending', 'running'))
     returning r.*`.execute(db)
   const row = result.rows[0]
   return row && toJobRun(row)

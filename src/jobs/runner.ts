@@ -92,55 +92,77 @@ export const RUNNER_IDLE_MS = 5000
  * backing off to RUNNER_IDLE_MS when idle; an item that ends wakes it at once.
  */
 export function createJobRunner(
-  options: RunnerOptions & { database: DatabaseHandle; config: Config; pollMs?: number },
+  options: RunnerOptions & {
+    database: DatabaseHandle
+    config: Config
+    pollMs?: number
+    /** This instance's name, used as workerId when that is not given. */
+    instance?: string
+  },
 ): JobRunner {
-  const { database, config } = options
-  const runner = itemRunner(database, config, options)
-  const pollMs = options.pollMs ?? RUNNER_POLL_MS
-  const inFlight = new Set<Promise<unknown>>()
-  let active = false
-  let loop: Promise<void> | undefined
-  let wake = () => {}
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms)
-      wake = () => (clearTimeout(timer), resolve())
-    })
-  const claimMore = async (): Promise<number> => {
-    const free = config.jobWorkers - inFlight.size
+  const workerId = options.workerId ?? options.instance
+  const loop = new PollLoop(
+    itemRunner(options.database, options.config, { ...options, workerId }),
+    options.pollMs ?? RUNNER_POLL_MS,
+  )
+  let running: Promise<void> | undefined
+  return {
+    start() {
+      running ??= loop.run()
+    },
+    async stop() {
+      loop.active = false
+      loop.wake()
+      await running
+      await Promise.allSettled([...loop.inFlight])
+    },
+  }
+}
+
+/** The background runner's state: items in flight, and a sleep an ending item cuts short. */
+class PollLoop {
+  active = true
+  readonly inFlight = new Set<Promise<unknown>>()
+  wake = () => {}
+
+  constructor(
+    private readonly runner: ItemRunner,
+    private readonly pollMs: number,
+  ) {}
+
+  async run(): Promise<void> {
+    let idleMs = this.pollMs
+    while (this.active) {
+      const claimed = await this.claimMore().catch((error) => {
+        this.runner.log({ level: 'error', msg: 'job claim failed', error: messageOf(error) })
+        return 0
+      })
+      const delay = claimed === 0 ? idleMs : this.pollMs
+      idleMs =
+        claimed === 0 ? Math.min(idleMs * 2, Math.max(this.pollMs, RUNNER_IDLE_MS)) : this.pollMs
+      if (this.active) await this.sleep(delay)
+    }
+  }
+
+  /** Claims up to the free workers and starts them. @returns how many (-1: none free) */
+  private async claimMore(): Promise<number> {
+    const { runner } = this
+    const free = runner.config.jobWorkers - this.inFlight.size
     if (free < 1) return -1
-    const claimed = await claimJobItems(database.jobDb, claimOf(runner, config, free))
+    const claimed = await claimJobItems(runner.database.jobDb, claimOf(runner, runner.config, free))
     for (const one of claimed) {
       const done: Promise<unknown> = runClaimedItem(runner, one)
         .catch((error) => runner.log({ level: 'error', msg: 'job item', error: messageOf(error) }))
-        .finally(() => (inFlight.delete(done), wake()))
-      inFlight.add(done)
+        .finally(() => (this.inFlight.delete(done), this.wake()))
+      this.inFlight.add(done)
     }
     return claimed.length
   }
-  const run = async () => {
-    let idleMs = pollMs
-    while (active) {
-      const claimed = await claimMore().catch((error) => {
-        runner.log({ level: 'error', msg: 'job claim failed', error: messageOf(error) })
-        return 0
-      })
-      const delay = claimed === 0 ? idleMs : pollMs
-      idleMs = claimed === 0 ? Math.min(idleMs * 2, Math.max(pollMs, RUNNER_IDLE_MS)) : pollMs
-      if (active) await sleep(delay)
-    }
-  }
-  return {
-    start() {
-      if (active) return
-      active = true
-      loop = run()
-    },
-    async stop() {
-      active = false
-      wake()
-      await loop
-      await Promise.allSettled([...inFlight])
-    },
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms)
+      this.wake = () => (clearTimeout(timer), resolve())
+    })
   }
 }
