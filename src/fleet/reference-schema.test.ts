@@ -6,7 +6,9 @@ import { createTenant } from '../test-support/factories.js'
 import { useTestDatabase } from '../test-support/test-app.js'
 import {
   REFERENCE_SCHEMA_PREFIX,
+  STALE_REFERENCE_MS,
   dropStaleReferenceSchemas,
+  referenceSchemaName,
   withReferenceSchema,
 } from './reference-schema.js'
 
@@ -43,10 +45,17 @@ describe('withReferenceSchema', () => {
     expect(await schemasLike(name)).toEqual([])
   })
 
-  it('dropStaleReferenceSchemas removes what a dead process left', async () => {
-    await sql`create schema ${sql.id(REFERENCE_SCHEMA_PREFIX + 'dead00')}`.execute(t.db)
-    expect(await dropStaleReferenceSchemas(t.db)).toEqual([REFERENCE_SCHEMA_PREFIX + 'dead00'])
-    expect(await schemasLike(REFERENCE_SCHEMA_PREFIX)).toEqual([])
+  it('dropStaleReferenceSchemas removes what a dead process left an hour ago, not one in use', async () => {
+    const now = new Date()
+    const dead = referenceSchemaName(new Date(now.getTime() - STALE_REFERENCE_MS - 1000))
+    const inUse = referenceSchemaName(new Date(now.getTime() - 60_000))
+    const oldShape = REFERENCE_SCHEMA_PREFIX + 'dead00'
+    for (const name of [dead, inUse, oldShape])
+      await sql`create schema ${sql.id(name)}`.execute(t.db)
+
+    expect((await dropStaleReferenceSchemas(t.db, now)).sort()).toEqual([dead, oldShape].sort())
+    expect(await schemasLike(REFERENCE_SCHEMA_PREFIX)).toEqual([inUse])
+    await sql`drop schema ${sql.id(inUse)}`.execute(t.db)
   })
 })
 

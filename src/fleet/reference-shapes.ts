@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto'
 import { sql } from 'kysely'
 import type { Db } from '../db/database.js'
 import { migrateTenant } from '../db/migrate.js'
-import { REFERENCE_SCHEMA_PREFIX, withReferenceSchema } from './reference-schema.js'
+import { referenceSchemaName, withReferenceSchema } from './reference-schema.js'
 
 /** The reference schemas of one check: the full one, and one per applied set seen when behind. */
 export type ReferenceSchemas = {
@@ -54,7 +53,7 @@ async function buildPartialReference(
   migrationDirs: readonly string[],
   skipped: readonly string[],
 ): Promise<string> {
-  const schema = REFERENCE_SCHEMA_PREFIX + randomBytes(6).toString('hex')
+  const schema = referenceSchemaName()
   await sql`create schema ${sql.id(schema)}`.execute(db)
   await sql`create table ${sql.id(schema, 'kysely_migration')}
     (name varchar(255) primary key, timestamp varchar(255) not null)`.execute(db)
