@@ -10,6 +10,7 @@ import { countSuperAdmins } from './db/super-admins.js'
 import { createApp, type App } from './app.js'
 import { periodicTasks } from './jobs/periodic-tasks.js'
 import { createJobRunner } from './jobs/runner.js'
+import { lapseLeasesOfEndedProcess } from './db/job-claims.js'
 import { createScheduler } from './jobs/scheduler.js'
 import { logThroughPino, processLogger } from './observability/logger.js'
 
@@ -60,7 +61,12 @@ export async function startFleetdeck(
     log: logThroughPino(logger),
   })
   scheduler.start()
-  // Every instance runs items; SKIP LOCKED shares them (issue 11 item 1).
+  // Every instance runs items; SKIP LOCKED shares them (issue 11 item 1). The embedded database
+  // has one process: items the previous one held continue at once, not after their lease.
+  if (database.kind === 'pglite') {
+    const lapsed = await lapseLeasesOfEndedProcess(database.db, new Date())
+    if (lapsed > 0) log(`job items resumed from the previous process: ${lapsed}`)
+  }
   const jobRunner = createJobRunner({ database, config, log: logThroughPino(logger) })
   jobRunner.start()
   const { server, url } = await listen(app, config)

@@ -168,3 +168,20 @@ export async function settleJobItem(
     .executeTakeFirst()
   return Number(result.numUpdatedRows) === 1
 }
+
+/**
+ * Lapses every live lease at once. Only for the embedded database at start: one process owns its
+ * data directory (src/db/data-dir-lock.ts), so any item still `running` was held by a process that
+ * has ended, and its run continues now rather than after JOB_LEASE_SECONDS. Never on PostgreSQL,
+ * where another instance may hold those leases.
+ * @returns how many leases were lapsed
+ */
+export async function lapseLeasesOfEndedProcess(db: Db, now: Date): Promise<number> {
+  const result = await db
+    .updateTable('job_items')
+    .set({ lease_expires_at: now })
+    .where('status', '=', 'running')
+    .where('lease_expires_at', '>', now)
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows)
+}

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { claimJobItems, settleJobItem } from '../db/job-claims.js'
+import { claimJobItems, lapseLeasesOfEndedProcess, settleJobItem } from '../db/job-claims.js'
 import { findJobRun, type JobProgress } from '../db/job-runs.js'
 import {
   createEffectsTable,
@@ -19,6 +19,23 @@ beforeAll(async () => {
 })
 
 describe('drainJobRun', () => {
+  it('on the embedded database at start, items the ended process held run at once, not after their lease', async () => {
+    const run = await startTestRun(t.db, { items: 2 })
+    await claimJobItems(t.db, {
+      workerId: 'ended-process',
+      limit: 1,
+      leaseSeconds: 3600,
+      now: new Date(),
+    })
+
+    const lapsed = await lapseLeasesOfEndedProcess(t.db, new Date())
+    const ended = await drainJobRun(t.database, config, run.id, { handlers: [recordingHandler()] })
+
+    expect(lapsed).toBe(1)
+    expect(ended.status).toBe('completed')
+    expect([...(await effectsOf(t.db, run.id)).values()]).toEqual([1, 1])
+  })
+
   it('runs every item once, reports progress after each, and completes the run', async () => {
     const run = await startTestRun(t.db, { items: 3 })
     const seen: JobProgress[] = []
