@@ -1,11 +1,12 @@
+import type { Transaction } from 'kysely'
 import { appendAuditEntry, type AuditContext } from '../db/audit-log.js'
 import type { Db } from '../db/database.js'
-import { migrateTenant } from '../db/migrate.js'
+import type { Database } from '../db/schema.js'
+import { applyTenantMigrations } from '../db/migrate.js'
 import {
   createTenantSchema,
   listAppliedTenantMigrations,
   insertTenantRoles,
-  seedTenantRoles,
   tenantSchemaName,
 } from '../db/tenant-schema.js'
 import { findTenantById, type Tenant } from '../db/tenants.js'
@@ -14,11 +15,9 @@ import { TENANT_ROLES } from '../tenancy/tenant-roles.js'
 import { countRoles, lockSchema, schemaExists, withVia } from './repair-catalog.js'
 
 // Repairs of one tenant's schema that the onboarding pipeline's idempotent steps do (issue 11
-// item 3): recreate a missing schema, apply pending migrations, re-seed roles. Re-seeding audits
-// in its own transaction. migrateTenant owns its transaction (and the schema's advisory lock), so
-// recreate and migrate audit in a transaction right after the change, with what they found
-// before and left after; a step that fails is audited as failed and leaves what it did (every
-// step can run again, and a migration that fails rolls back whole).
+// item 3): recreate a missing schema, apply pending migrations, re-seed roles. Each runs in ONE
+// transaction with its audit entry (DDL is transactional): done and audited, or nothing. A step
+// that fails rolls back whole and is then audited as a failed attempt that changed nothing.
 
 /** Config.tenantMigrationDirs: the extra tenant migration folders. */
 export type RepairOptions = { migrationDirs: readonly string[] }
@@ -41,7 +40,7 @@ async function audit(
   before: unknown,
   after: unknown,
 ) {
-  await db.transaction().execute((trx) =>
+  const write = (trx: Transaction<Database>) =>
     appendAuditEntry(trx, context, {
       action: `fleet.repair.${what}`,
       targetType: 'tenant',
@@ -49,8 +48,8 @@ async function audit(
       tenantId: tenant.id,
       before,
       after: withVia(after, context),
-    }),
-  )
+    })
+  await (db.isTransaction ? write(db as Transaction<Database>) : db.transaction().execute(write))
 }
 
 /** Runs `work`; on an error audits it as failed with `before` and returns its message. */
@@ -89,16 +88,18 @@ export async function recreateTenantSchema(
   const schema = tenantSchemaName(tenant.slug)
   if (await schemaExists(db, schema)) return refuse('schema_present')
   const before = { schema, present: false, status: tenant.status }
-  const done = await attempt(db, context, tenant, 'recreate_schema', before, async () => {
-    await createTenantSchema(db, tenant.slug)
-    const applied = await migrateTenant(db, schema, options.migrationDirs)
-    await seedTenantRoles(db, tenant.slug, TENANT_ROLES)
-    return applied
-  })
+  const done = await attempt(db, context, tenant, 'recreate_schema', before, () =>
+    db.transaction().execute(async (trx) => {
+      await createTenantSchema(trx, tenant.slug)
+      const { applied } = await applyTenantMigrations(trx, schema, options.migrationDirs)
+      await insertTenantRoles(trx, tenant.slug, TENANT_ROLES)
+      const roles = await countRoles(trx, schema)
+      const after = { schema, present: true, migrations: applied, roles, status: tenant.status }
+      await audit(trx, context, tenant, 'recreate_schema', before, after)
+      return applied
+    }),
+  )
   if (!done.ok) return done
-  const roles = await countRoles(db, schema)
-  const after = { schema, present: true, migrations: done.value, roles, status: tenant.status }
-  await audit(db, context, tenant, 'recreate_schema', before, after)
   return { ok: true, applied: done.value }
 }
 
@@ -120,11 +121,14 @@ export async function applyPendingMigrations(
   if (!(await schemaExists(db, schema))) return refuse('schema_missing')
   const before = { applied: await listAppliedTenantMigrations(db, tenant.slug) }
   const done = await attempt(db, context, tenant, 'migrate', before, () =>
-    migrateTenant(db, schema, options.migrationDirs),
+    db.transaction().execute(async (trx) => {
+      const { applied } = await applyTenantMigrations(trx, schema, options.migrationDirs)
+      if (applied.length > 0)
+        await audit(trx, context, tenant, 'migrate', before, { appliedNow: applied })
+      return applied
+    }),
   )
   if (!done.ok) return done
-  if (done.value.length > 0)
-    await audit(db, context, tenant, 'migrate', before, { appliedNow: done.value })
   return { ok: true, applied: done.value }
 }
 
