@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { auditEntries } from '../test-support/database-state.js'
 import { addMembership, createTenant, createUser } from '../test-support/factories.js'
+import { deleteTestTenant } from '../test-support/deletion.js'
 import { useTestDatabase } from '../test-support/test-app.js'
 import {
   addMembership as addMember,
@@ -85,5 +86,28 @@ describe('the last owner rule', () => {
         role: 'member',
       }),
     ).toEqual({ ok: false, reason: 'user_not_found' })
+  })
+})
+
+describe('a deleted tenant', () => {
+  it('keeps its members as they were: a role change and a removal are refused and change nothing', async () => {
+    const tenant = await createTenant(t.db)
+    const user = await createUser(t.db)
+    await addMembership(t.db, user, tenant, 'admin')
+    await deleteTestTenant(t.database, tenant.id)
+    const key = { userId: user.id, tenantId: tenant.id }
+
+    const changed = await changeMembershipRole(t.db, context, key, 'member')
+    const removed = await removeMembership(t.db, context, key)
+
+    expect(changed).toEqual({ ok: false, reason: 'tenant_deleted' })
+    expect(removed).toEqual({ ok: false, reason: 'tenant_deleted' })
+    const row = await t.db
+      .selectFrom('memberships')
+      .select('role')
+      .where('user_id', '=', user.id)
+      .where('tenant_id', '=', tenant.id)
+      .executeTakeFirst()
+    expect(row).toEqual({ role: 'admin' })
   })
 })

@@ -28,13 +28,26 @@ import { refuse, type DomainResult, type Refusal } from '../domain-result.js'
 export type MembershipKey = { userId: string; tenantId: string }
 
 /**
+ * Why a role change or removal was refused: no such membership; the tenant's only owner; or the
+ * tenant is deleted — its members stay frozen until the purge, so a restore within the grace
+ * period brings them back as they were (issue 11 item 6).
+ */
+export type MembershipChangeRefusal = 'not_found' | 'last_owner' | 'tenant_deleted'
+
+/**
  * Takes the owner lock, then the membership's own row. Owners are locked in user-id order and
  * always before the membership, so two verbs on one tenant never wait on each other in a cycle.
  */
 async function lockForChange(trx: Transaction<Database>, key: MembershipKey) {
+  const tenant = await trx
+    .selectFrom('tenants')
+    .select('status')
+    .where('id', '=', key.tenantId)
+    .forShare()
+    .executeTakeFirst()
   const owners = await lockTenantOwners(trx, key.tenantId)
   const role = await findMembershipRoleForUpdate(trx, key.userId, key.tenantId)
-  return { owners, role }
+  return { owners, role, deleted: tenant?.status === 'deleted' }
 }
 
 /** Would taking the role `role` away from this member leave the tenant without an owner? */
@@ -46,7 +59,8 @@ function isLastOwner(owners: string[], userId: string, role: MembershipRole): bo
  * Gives a member another role (`owner` | `admin` | `member`) and audits `membership.role_change`
  * (before/after: role). Choosing the role they already have changes and audits nothing.
  * @returns the membership as it is now, and whether it changed; `not_found` when there is no such
- *   membership; `last_owner` when the member is the tenant's only owner and the new role is not owner
+ *   membership; `last_owner` when the member is the tenant's only owner and the new role is not
+ *   owner; `tenant_deleted` while the tenant is deleted
  */
 export async function changeMembershipRole(
   db: Db,
@@ -54,10 +68,11 @@ export async function changeMembershipRole(
   key: MembershipKey,
   role: MembershipRole,
   now = new Date(),
-): Promise<DomainResult<{ membership: Membership; changed: boolean }, 'not_found' | 'last_owner'>> {
+): Promise<DomainResult<{ membership: Membership; changed: boolean }, MembershipChangeRefusal>> {
   return db.transaction().execute(async (trx) => {
-    const { owners, role: current } = await lockForChange(trx, key)
+    const { owners, role: current, deleted } = await lockForChange(trx, key)
     if (!current) return refuse('not_found')
+    if (deleted) return refuse('tenant_deleted')
     if (current !== role) {
       if (isLastOwner(owners, key.userId, current)) return refuse('last_owner')
       await updateMembershipRole(trx, key.userId, key.tenantId, role)
@@ -83,17 +98,19 @@ export async function changeMembershipRole(
 /**
  * Removes a member from a tenant and audits `membership.remove` (before: tenant slug and role).
  * The user keeps their identity and other memberships.
- * @returns the membership as it was; `not_found`; `last_owner` for the tenant's only owner
+ * @returns the membership as it was; `not_found`; `last_owner` for the tenant's only owner;
+ *   `tenant_deleted` while the tenant is deleted
  */
 export async function removeMembership(
   db: Db,
   context: AuditContext,
   key: MembershipKey,
   now = new Date(),
-): Promise<DomainResult<{ membership: Membership }, 'not_found' | 'last_owner'>> {
+): Promise<DomainResult<{ membership: Membership }, MembershipChangeRefusal>> {
   return db.transaction().execute(async (trx) => {
-    const { owners, role } = await lockForChange(trx, key)
+    const { owners, role, deleted } = await lockForChange(trx, key)
     if (!role) return refuse('not_found')
+    if (deleted) return refuse('tenant_deleted')
     if (isLastOwner(owners, key.userId, role)) return refuse('last_owner')
     const membership = (await findMembership(trx, key.userId, key.tenantId))!
     await deleteMembership(trx, key.userId, key.tenantId)

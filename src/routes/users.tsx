@@ -23,6 +23,7 @@ import {
 import {
   addMembership,
   changeMembershipRole,
+  type MembershipChangeRefusal,
   removeMembership,
   type AddMembershipRefusal,
 } from '../people/memberships.js'
@@ -176,7 +177,8 @@ userRoutes.post('/:id/memberships/:tenantId', edit, async (c) => {
     c.var.now(),
   )
   if (!result.ok && result.reason === 'not_found') throw notFound()
-  if (!result.ok) return refused(c, membership, from, lastOwnerText(membership), role.data)
+  if (!result.ok)
+    return refused(c, membership, from, refusalText(result.reason, membership), role.data)
   const text = result.changed
     ? `${user.email} is now ${role.data} of ${membership.slug}.`
     : `${user.email} was already ${role.data} of ${membership.slug}; nothing changed.`
@@ -205,7 +207,7 @@ userRoutes.delete('/:id/memberships/:tenantId', edit, async (c) => {
     c.var.now(),
   )
   if (!result.ok && result.reason === 'not_found') throw notFound()
-  if (!result.ok) return refused(c, membership, from, lastOwnerText(membership))
+  if (!result.ok) return refused(c, membership, from, refusalText(result.reason, membership))
   const text = `${user.email} removed from ${membership.slug}.`
   if (!isHtmx(c)) return flashBack(c, text, membership, from)
   // The row goes (an empty outerHTML swap); the live region says what happened.
@@ -249,7 +251,9 @@ function perspective(raw: Record<string, string>): MembershipPerspective {
   return raw.from === 'tenant' ? 'tenant' : 'user'
 }
 
-function lastOwnerText(m: Membership): string {
+function refusalText(reason: MembershipChangeRefusal, m: Membership): string {
+  if (reason === 'tenant_deleted')
+    return `${m.slug} is deleted: its members stay as they were until it is restored or purged.`
   return `${m.email} is the last owner of ${m.slug}: make another member an owner first.`
 }
 
