@@ -23,11 +23,17 @@
 //  10. With --dashboard: the dashboard's server time p50/p95 at --tenants tenants and --users
 //      users (default 1,000,000 here), and one KPI snapshot run (scripts/bench/dashboard.ts;
 //      a few minutes, most of it loading). --only-dashboard runs this alone.
+//  11. With --fleet: fleet operations (issue 11) — the whole-fleet health check and a fleet
+//      migration (pending report; one ADD COLUMN + CREATE INDEX per tenant at concurrency 1 and
+//      2 against psql running the same DDL in one loop) at --tenants tenants, and backups: one
+//      tenant of 100,000 rows, its restore, and a fleet backup of --backup-tenants tenants
+//      (default 200). --only-fleet runs this alone (10–15 minutes at 2,000 tenants).
 // Needs the local PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres);
 // it creates and drops databases of its own there. Options: --tenants N, --audit-rows N (the
 // large log, default 500000), --skip-start, --skip-pglite, --seed, --users N (default 0: skipped),
 // --kit, --only-kit, --flags, --only-flags, --bulk, --only-bulk, --health, --only-health,
-// --observability, --only-observability, --dashboard, --only-dashboard. Takes 3–5 minutes (most
+// --observability, --only-observability, --dashboard, --only-dashboard, --fleet, --only-fleet,
+// --backup-tenants N. Takes 3–5 minutes (most
 // of it loading 500k audit rows).
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -50,6 +56,7 @@ import { createBaselineApp, createSameMarkupBaselineApp } from './bench/baseline
 import {
   bulkFleet,
   fillerSchemas,
+  serverUrl,
   growAuditLog,
   signedInOwner,
   withScratchDatabase,
@@ -59,6 +66,9 @@ import { benchDashboard } from './bench/dashboard.js'
 import { benchKit } from './bench/kit.js'
 import { benchFlags } from './bench/flags.js'
 import { benchHealth } from './bench/health.js'
+import { benchFleetBackups } from './bench/fleet-backups.js'
+import { benchFleetHealth } from './bench/fleet-health.js'
+import { benchFleetMigrations } from './bench/fleet-migrations.js'
 import { benchObservability } from './bench/observability.js'
 import { benchUsers } from './bench/users.js'
 import { coldLoadBytes, get, latency, memoryOf, runLoad, type LoadResult } from './bench/load.js'
@@ -83,6 +93,9 @@ const { values: opts } = parseArgs({
     'only-observability': { type: 'boolean' },
     dashboard: { type: 'boolean' },
     'only-dashboard': { type: 'boolean' },
+    fleet: { type: 'boolean' },
+    'only-fleet': { type: 'boolean' },
+    'backup-tenants': { type: 'string' },
   },
 })
 const TENANTS = Number(opts.tenants ?? 2000)
@@ -420,6 +433,22 @@ async function benchSeed() {
   })
 }
 
+/**
+ * Fleet operations (issue 11): the whole-fleet health check and the fleet migration at --tenants
+ * tenants; backups of one tenant (100,000 rows) and of --backup-tenants tenants (default 200: one
+ * pg_dump per tenant, whose catalog read grows with the schema count — 2,000 takes ~15 min here).
+ */
+async function benchFleet() {
+  const health = await benchFleetHealth(serverUrl, TENANTS)
+  console.log(
+    `\nFleet health check, ${TENANTS} tenants: ${health.seconds.toFixed(2)} s (best of 3)`,
+  )
+  console.log(`  found ${JSON.stringify(health.summary)}`)
+  await benchFleetMigrations({ tenants: TENANTS })
+  const backupTenants = Number(opts['backup-tenants'] ?? 200)
+  await benchFleetBackups({ tenants: backupTenants, rows: 100_000, config: benchConfig() })
+}
+
 const started = performance.now()
 const ONLY = [
   'only-kit',
@@ -428,6 +457,7 @@ const ONLY = [
   'only-health',
   'only-observability',
   'only-dashboard',
+  'only-fleet',
 ] as const
 const all = ONLY.every((flag) => !opts[flag])
 if (all) await benchPostgres()
@@ -457,4 +487,5 @@ if (opts.dashboard || opts['only-dashboard'])
     config: benchConfig(),
     queries: () => queries,
   })
+if (opts.fleet || opts['only-fleet']) await benchFleet()
 console.log(`\nbench took ${((performance.now() - started) / 1000).toFixed(0)} s`)
