@@ -520,6 +520,21 @@ describe(`Fleetdeck story in Chromium (${backend})`, () => {
     await waitForText(page.locator('#audit-results tbody'), 'tenant.delete')
   })
 
+  it('restores the deleted tenant within the grace period: it comes back suspended, data kept', async () => {
+    await page.goto(server.baseUrl + tenantPath)
+    await page.getByRole('link', { name: `Restore ${tenant.slug}` }).click()
+    await waitForPath(page, `${tenantPath}/restoration/new`)
+    await checkAccessibility('restore a deleted tenant')
+    await page.getByRole('button', { name: `Restore ${tenant.slug}` }).click()
+
+    await waitForText(page.getByRole('status'), `Tenant ${tenant.slug} restored as suspended`)
+    await waitForText(page.locator('#tenant-header'), 'suspended')
+    expect(await page.locator('#tenant-deleted').count()).toBe(0)
+    expect(await schemaExists()).toBe(true)
+    await page.goto(`${server.baseUrl}/audit?action=tenant.undelete`)
+    await waitForText(page.locator('#audit-results tbody'), 'tenant.undelete')
+  })
+
   it('meets WCAG AA on the other console pages an owner opens', async () => {
     for (const [name, path, title] of [
       ['your account', '/account', 'Your account'],
