@@ -11,6 +11,10 @@ import { TENANT_HEALTHS } from '../db/schema.js'
 import { findTenantById } from '../db/tenants.js'
 import { healthCheckRunSpec } from '../fleet/health-check-job.js'
 import { checkOneTenantSchema } from '../fleet/health-check.js'
+import {
+  FLEET_CHECK_RUNNING,
+  FLEET_CHECK_RUNNING_TEXT as RUNNING,
+} from '../fleet/reference-shapes.js'
 import { startExclusiveRun } from '../jobs/start-run.js'
 import { FleetPage } from '../views/fleet/fleet-page.js'
 import type { AppEnv } from '../web/env.js'
@@ -71,11 +75,13 @@ async function checkTenantNow(c: Context<AppEnv>, tenantId: string) {
   )
   await setFlash(
     c,
-    !result
-      ? { kind: 'error', text: 'A deleted tenant is not checked: nothing was changed.' }
-      : result.health === 'healthy'
-        ? { kind: 'success', text: 'Schema checked: healthy.' }
-        : { kind: 'info', text: `Schema checked: ${result.health}.` },
+    result === FLEET_CHECK_RUNNING
+      ? { kind: 'info', text: `${RUNNING} Nothing was checked now.` }
+      : !result
+        ? { kind: 'error', text: 'A deleted tenant is not checked: nothing was changed.' }
+        : result.health === 'healthy'
+          ? { kind: 'success', text: 'Schema checked: healthy.' }
+          : { kind: 'info', text: `Schema checked: ${result.health}.` },
   )
   return redirectTo(c, `/tenants/${tenant.id}`)
 }
