@@ -196,7 +196,8 @@ export const AUTHORIZATION_MATRIX: Record<string, Access> = {
   'DELETE /fleet/schemas/:schema': EDITORS,
   // Fleet migrations (issue 11 item 4).
   'GET /fleet/migrations': ALL,
-  'GET /fleet/migrations/dry-run': ALL,
+  // The dry-run executes each pending migration's up() in the server: those who may run them.
+  'GET /fleet/migrations/dry-run': FLEET_RUNNERS,
   'POST /fleet/migrations': FLEET_RUNNERS,
   // Backups and restore (issue 11 item 5). Restores replace or copy a tenant's data: the
   // deleters (owner, admin), with step-up; backing up is fleet work.

@@ -44,22 +44,56 @@ export type TenantLastBackup = {
   sizeBytes: number | null
 }
 
+/** Rows /fleet/backups shows at most: the stalest (review finding 7 of issue 11). */
+export const SHOWN_BACKUP_ROWS = 50
+
+/** A backup older than this is stale (two nightly backups missed; ms). */
+export const STALE_BACKUP_MS = 2 * 86_400_000
+
+/** /fleet/backups' list: the stalest tenants, and counts over every live tenant. */
+export type LastBackupOverview = {
+  /** At most SHOWN_BACKUP_ROWS: never backed up first, then oldest newest-backup first. */
+  shown: TenantLastBackup[]
+  /** Tenants not deleted. */
+  total: number
+  /** Of those, never backed up or newest backup older than STALE_BACKUP_MS before `now`. */
+  stale: number
+}
+
 /**
- * Every tenant that is not deleted with its newest backup: never backed up first, then oldest
- * backup first, so what needs attention leads the list.
+ * The SHOWN_BACKUP_ROWS stalest tenants that are not deleted, with their newest backup (never
+ * backed up first, then oldest first, so what needs attention leads), and the totals from one
+ * aggregate query. Per-tenant newest backups come from one grouped scan of tenant_backups; the
+ * newest backup's row is read for the shown tenants only (not a lateral query per tenant).
  */
-export async function listLastBackups(db: Db): Promise<TenantLastBackup[]> {
+export async function listLastBackups(db: Db, now: Date = new Date()): Promise<LastBackupOverview> {
+  const staleBefore = new Date(now.getTime() - STALE_BACKUP_MS)
   const { rows } = await sql<TenantLastBackup>`
-    select t.id as "tenantId", t.slug, t.status, b.id as "backupId",
-      b.created_at as "lastBackupAt", b.size_bytes as "sizeBytes"
+    with newest as (
+      select tenant_id, max(created_at) as at from tenant_backups group by tenant_id),
+    stalest as (
+      select t.id, t.slug, t.status, n.at from tenants t
+      left join newest n on n.tenant_id = t.id
+      where t.status <> 'deleted'
+      order by n.at asc nulls first, t.slug limit ${SHOWN_BACKUP_ROWS})
+    select s.id as "tenantId", s.slug, s.status, b.id as "backupId",
+      s.at as "lastBackupAt", b.size_bytes as "sizeBytes"
+    from stalest s
+    left join lateral (select id, size_bytes from tenant_backups
+      where tenant_id = s.id and created_at = s.at limit 1) b on true
+    order by s.at asc nulls first, s.slug`.execute(db)
+  const counts = await sql<{ total: number; stale: number }>`
+    select count(*)::int as total,
+      count(*) filter (where n.at is null or n.at < ${staleBefore})::int as stale
     from tenants t
-    left join lateral (
-      select id, created_at, size_bytes from tenant_backups
-      where tenant_id = t.id order by created_at desc limit 1
-    ) b on true
-    where t.status <> 'deleted'
-    order by b.created_at asc nulls first, t.slug`.execute(db)
-  return rows.map((r) => ({ ...r, sizeBytes: r.sizeBytes === null ? null : Number(r.sizeBytes) }))
+    left join (select tenant_id, max(created_at) as at from tenant_backups group by tenant_id) n
+      on n.tenant_id = t.id
+    where t.status <> 'deleted'`.execute(db)
+  const shown = rows.map((r) => ({
+    ...r,
+    sizeBytes: r.sizeBytes === null ? null : Number(r.sizeBytes),
+  }))
+  return { shown, ...counts.rows[0] }
 }
 
 /** Backups on disk: how many and their bytes in total. */

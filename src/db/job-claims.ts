@@ -1,11 +1,25 @@
 import { sql } from 'kysely'
 import type { Db } from './database.js'
-import { toJobItem, toJobRun, type JobItem, type JobRun } from './job-runs.js'
+import {
+  finishJobRunIfDone,
+  stopJobRunAfterFailures,
+  toJobItem,
+  toJobRun,
+  type JobItem,
+  type JobRun,
+} from './job-runs.js'
 
 // Claims, leases and settles of job items (DESIGN.md §8, issue 11 item 1): the statements the
 // runner (src/jobs/runner.ts) uses. Every write after the claim is a compare-and-set on the
 // item's lease, so a worker whose lease lapsed and was claimed again cannot overwrite the work
 // of the worker that holds it now.
+
+/**
+ * Claims of one item at most (review finding 4 of issue 11): an item whose lease lapsed this many
+ * times — the process running it ended each time, e.g. its handler crashed the process — is not
+ * claimed again but settled `failed`, so it cannot take down every instance in turn.
+ */
+export const MAX_ITEM_ATTEMPTS = 5
 
 /** One claimed item and the run it belongs to, as they were when claimed. */
 export type ClaimedItem = { run: JobRun; item: JobItem }
@@ -30,7 +44,8 @@ export type ClaimRequest = {
  * holds: its free slots are its concurrency minus its items `running` under a live lease. Of each
  * run, items `running` under a lapsed lease, then `pending` ones, are taken in `seq` order, FOR
  * UPDATE SKIP LOCKED, and become `running` under this worker's lease (now + leaseSeconds),
- * attempts + 1. The claim commits without waiting for the WAL flush (synchronous_commit off).
+ * attempts + 1. A lapsed item that reached MAX_ITEM_ATTEMPTS is settled `failed` instead ("abandoned
+ * after N attempts …"), and counts toward the run's stop-after-K and its end. The claim commits without waiting for the WAL flush (synchronous_commit off).
  * @returns the claimed items, in claiming order (none when nothing is claimable)
  */
 export async function claimJobItems(db: Db, request: ClaimRequest): Promise<ClaimedItem[]> {
@@ -61,6 +76,10 @@ async function claimItemsOfRun(
   request: ClaimRequest,
 ): Promise<JobItem[]> {
   const { now } = request
+  if ((await abandonItems(trx, run.id, now)) > 0) {
+    if (await stopJobRunAfterFailures(trx, run.id, now)) return []
+    if (await finishJobRunIfDone(trx, run.id, now)) return []
+  }
   const held = await trx
     .selectFrom('job_items')
     .select((eb) => [
@@ -78,6 +97,16 @@ async function claimItemsOfRun(
     Number(held.lapsed) > 0 ? await takeItems(trx, run.id, 'running', slots, request) : []
   const pending = await takeItems(trx, run.id, 'pending', slots - lapsed.length, request)
   return [...lapsed, ...pending]
+}
+
+/** Settles `failed` the items of the run whose lease lapsed after MAX_ITEM_ATTEMPTS claims. */
+async function abandonItems(trx: Db, runId: string, now: Date): Promise<number> {
+  const result = await sql`
+    update job_items set status = 'failed', finished_at = ${now}, lease_expires_at = null,
+      error = 'abandoned after ' || attempts || ' attempts (the process running it ended each time)'
+    where run_id = ${runId} and status = 'running' and lease_expires_at <= ${now}
+      and attempts >= ${MAX_ITEM_ATTEMPTS}`.execute(trx)
+  return Number(result.numAffectedRows ?? 0)
 }
 
 async function takeItems(

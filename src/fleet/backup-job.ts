@@ -5,7 +5,7 @@ import { findRunBackup } from '../db/tenant-backups.js'
 import { findTenantById, listLiveTenantSlugs } from '../db/tenants.js'
 import type { JobHandler, JobWork } from '../jobs/job-kinds.js'
 import type { PeriodicTask } from '../jobs/scheduler.js'
-import { startJobRun, startScheduledRun, type JobRunSpec } from '../jobs/start-run.js'
+import { startExclusiveRun, startScheduledRun, type JobRunSpec } from '../jobs/start-run.js'
 import { createTenantBackup } from './backups.js'
 
 // The fleet backup (issue 11 item 5; seed 000 "trigger backups"): a job run of one item per tenant
@@ -30,9 +30,17 @@ async function backupRunSpec(db: Db, scheduled: boolean): Promise<JobRunSpec> {
   }
 }
 
-/** An operator's "Back up every tenant": a run (audited `job.start`) the runner works through. */
-export async function startFleetBackup(db: Db, context: AuditContext, now = new Date()) {
-  return startJobRun(db, context, await backupRunSpec(db, false), now)
+/**
+ * An operator's "Back up every tenant": a run (audited `job.start`) the runner works through.
+ * One at a time (startExclusiveRun): while a backup run is running or paused, that run is
+ * returned and nothing starts.
+ */
+export async function startFleetBackup(
+  db: Db,
+  context: AuditContext,
+  now = new Date(),
+): Promise<JobRun> {
+  return (await startExclusiveRun(db, context, await backupRunSpec(db, false), now)).run
 }
 
 /** The scheduler's nightly backup run, unless one is still open (startScheduledRun). */

@@ -9,7 +9,12 @@ import type { Database, TenantHealth } from '../db/schema.js'
 import { listAppliedMigrationsOfSchemas, tenantSchemaName } from '../db/tenant-schema.js'
 import type { SchemaFinding } from './findings.js'
 import { dropStaleReferenceSchemas } from './reference-schema.js'
-import { appliedKey, withHealthCheckLock, withReferenceSchemas } from './reference-shapes.js'
+import {
+  appliedKey,
+  FLEET_CHECK_RUNNING,
+  withHealthCheckLock,
+  withReferenceSchemas,
+} from './reference-shapes.js'
 import {
   listTargets,
   summarise,
@@ -106,8 +111,10 @@ export async function runFleetHealthCheck(
  * stored as a fleet_checks row of scope `tenant` (summary.scope; /fleet shows only fleet-scope
  * checks) with that tenant's result, and its tenants.health updated. With `context` (an
  * operator asked), audited as `tenant.health_check` (health before → after) in the same
- * transaction. A deleted tenant is not checked.
- * @returns its result, or undefined for a deleted tenant
+ * transaction. A deleted tenant is not checked. Unless `wait`, it does not wait for a fleet check
+ * that holds the lock: it returns FLEET_CHECK_RUNNING, and that check brings this schema's result
+ * (review finding 5 of issue 11: a request must not hold its connection for a whole fleet check).
+ * @returns its result, undefined for a deleted tenant, or FLEET_CHECK_RUNNING
  */
 export async function checkOneTenantSchema(
   db: Db,
@@ -115,12 +122,16 @@ export async function checkOneTenantSchema(
   tenant: { id: string; slug: string; health?: TenantHealth | null },
   now: Date = new Date(),
   context?: AuditContext,
-): Promise<SchemaHealth | undefined> {
+  options: { wait?: boolean } = {},
+): Promise<SchemaHealth | undefined | typeof FLEET_CHECK_RUNNING> {
   const schema = tenantSchemaName(tenant.slug)
   const started = performance.now()
-  const check = await withHealthCheckLock(db, (conn) =>
-    checkTenantSchemas(conn, config.tenantMigrationDirs, [schema]),
+  const check = await withHealthCheckLock(
+    db,
+    (conn) => checkTenantSchemas(conn, config.tenantMigrationDirs, [schema]),
+    { wait: options.wait ?? false },
   )
+  if (check === FLEET_CHECK_RUNNING) return check
   const result = check.results.get(schema)
   if (!result) return undefined
   const durationMs = performance.now() - started

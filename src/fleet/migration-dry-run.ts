@@ -10,7 +10,10 @@ import { loadTenantMigrations } from '../db/migrate.js'
 import type { PendingReport } from './fleet-migrations.js'
 
 // The dry-run of a fleet migration (issue 11 item 4): which tenants, which migrations, and the
-// SQL each would run, compiled by Kysely against a driver that executes nothing.
+// SQL each would run, compiled by Kysely against a driver that executes nothing. Each pending
+// migration's up() really runs, in this process: a tenant migration must only use the Kysely
+// instance it is given (no fetch, files, other clients), or the dry-run would do that for real.
+// Hence the dry-run needs saas.fleet.run (review finding 6 of issue 11).
 
 /** Stands for each tenant's schema in the SQL shown. */
 export const SCHEMA_PLACEHOLDER = 'tenant_<slug>'

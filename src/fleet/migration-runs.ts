@@ -2,7 +2,7 @@ import type { AuditContext } from '../db/audit-log.js'
 import type { DatabaseHandle } from '../db/database.js'
 import type { JobRun } from '../db/job-runs.js'
 import { findActiveMigrationRun } from '../db/migration-runs.js'
-import { startJobRun } from '../jobs/start-run.js'
+import { startExclusiveRun } from '../jobs/start-run.js'
 import { buildPendingReport, type PendingTenant } from './fleet-migrations.js'
 import type { MigrationVia } from './migration-job.js'
 
@@ -50,12 +50,7 @@ export async function startMigrationRun(
   options: { migrationDirs: readonly string[]; via: MigrationVia; now?: Date },
 ): Promise<{ ok: true; run: JobRun } | MigrationRunRefusal> {
   const active = await findActiveMigrationRun(database.db)
-  if (active)
-    return {
-      ok: false,
-      field: null,
-      reason: `Fleet migration “${active.label}” is still ${active.status}: finish or cancel it first.`,
-    }
+  if (active) return activeRefusal(active)
   const report = await buildPendingReport(database, options.migrationDirs)
   let targets = report.tenants
   if (request.mode === 'canary' && request.slugs) {
@@ -66,7 +61,7 @@ export async function startMigrationRun(
   if (targets.length === 0)
     return { ok: false, field: null, reason: 'No tenant has a pending migration.', upToDate: true }
   const canary = request.mode === 'canary'
-  const run = await startJobRun(
+  const { started, run } = await startExclusiveRun(
     database.db,
     context,
     {
@@ -79,5 +74,15 @@ export async function startMigrationRun(
     },
     options.now,
   )
+  if (!started) return activeRefusal(run)
   return { ok: true, run }
+}
+
+/** Only one fleet migration at a time: their items would overlap. */
+function activeRefusal(active: JobRun): MigrationRunRefusal {
+  return {
+    ok: false,
+    field: null,
+    reason: `Fleet migration “${active.label}” is still ${active.status}: finish or cancel it first.`,
+  }
 }

@@ -1,4 +1,5 @@
 import { rm } from 'node:fs/promises'
+import { join } from 'node:path'
 import type { Transaction } from 'kysely'
 import { appendAuditEntry } from '../db/audit-log.js'
 import type { Db } from '../db/database.js'
@@ -8,8 +9,8 @@ import { deleteStorageSnapshot } from '../db/storage-snapshots.js'
 import { lockTenant, markTenantPurged } from '../db/tenant-deletion.js'
 import { dropTenantSchema, tenantSchemaName } from '../db/tenant-schema.js'
 import type { Tenant } from '../db/tenants.js'
-import { backupPath } from './backups.js'
 import type { JobHandler, JobItemOutcome, JobWork } from '../jobs/job-kinds.js'
+import { backupPath } from './backups.js'
 
 // The purge (issue 11 item 6): one job item per deleted tenant past its grace period. It drops
 // the schema, the memberships, the storage snapshot and every backup of the tenant; the row stays
@@ -20,27 +21,38 @@ export const purgeHandler: JobHandler = { kind: 'purge', runItem: purgeItem }
 
 /**
  * Purges the item's tenant if it is still due: deleted, purge_after <= now, not protected.
- * Backup files go first (rm of a missing file is no error), then one transaction drops the
- * schema, deletes memberships, the storage snapshot and the backup rows, clears purge_after and
- * audits `tenant.purge` (actor null: the system). Idempotent: a re-claimed item whose work was
- * done finds purge_after null and is skipped.
+ * ONE transaction locks the tenant row, re-checks, drops the schema, deletes memberships, the
+ * storage snapshot and the backup rows, clears purge_after and audits `tenant.purge` (actor null:
+ * the system). The backup files go only after that commit, by removing the tenant's whole backup
+ * directory (`backupDir/<slug>`), so a tenant protected while the item ran keeps its backups.
+ * Idempotent: a re-claimed item whose work was committed finds purge_after null, is skipped, and
+ * removes files a crash after the commit left behind (issue 11 item 6; review finding 1).
  */
 async function purgeItem(work: JobWork): Promise<JobItemOutcome> {
   const now = work.now()
   const tenantId = work.item.tenantId
   if (!tenantId) return { status: 'skipped', reason: 'the tenant row is gone' }
-  const due = await work.db
-    .transaction()
-    .execute(async (trx) => whyNot(await lockTenant(trx, tenantId), now))
-  if (due) return { status: 'skipped', reason: due }
-  const backups = await listBackupFiles(work.db, tenantId)
-  for (const b of backups) await rm(backupPath(work.config, b), { force: true })
-  return work.db.transaction().execute(async (trx): Promise<JobItemOutcome> => {
+  const { tenant, backups, outcome } = await work.db.transaction().execute(async (trx) => {
     const tenant = await lockTenant(trx, tenantId)
     const reason = whyNot(tenant, now)
-    if (reason) return { status: 'skipped', reason }
-    return { status: 'done', result: await purgeLocked(trx, tenant!, backups, work.run.id, now) }
+    if (reason) return { tenant, backups: [], outcome: skipped(reason) }
+    const backups = await listBackupFiles(trx, tenantId)
+    const result = await purgeLocked(trx, tenant!, backups, work.run.id, now)
+    return { tenant, backups, outcome: { status: 'done', result } as JobItemOutcome }
   })
+  if (tenant?.status === 'deleted' && !tenant.purgeAfter && outcome.status === 'skipped') {
+    await removeBackupFiles(work, tenant.slug, [])
+  }
+  if (outcome.status === 'done') await removeBackupFiles(work, tenant!.slug, backups)
+  return outcome
+}
+
+const skipped = (reason: string): JobItemOutcome => ({ status: 'skipped', reason })
+
+/** Removes a purged tenant's backup files and its directory; missing ones are no error. */
+async function removeBackupFiles(work: JobWork, slug: string, backups: { fileName: string }[]) {
+  for (const b of backups) await rm(backupPath(work.config, b), { force: true })
+  await rm(join(work.config.backupDir, slug), { recursive: true, force: true })
 }
 
 /** The purge's row changes and its audit entry, inside the caller's transaction. */
@@ -88,7 +100,7 @@ function whyNot(tenant: Tenant | undefined, now: Date): string | undefined {
   return undefined
 }
 
-async function listBackupFiles(db: Db, tenantId: string) {
+async function listBackupFiles(db: Db | Transaction<Database>, tenantId: string) {
   const rows = await db
     .selectFrom('tenant_backups')
     .select(['file_name', 'size_bytes'])

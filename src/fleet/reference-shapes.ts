@@ -66,17 +66,46 @@ async function buildPartialReference(
   return schema
 }
 
+/** What a one-schema check that would not wait returns while a fleet check holds the lock. */
+export const FLEET_CHECK_RUNNING = 'fleet_check_running'
+
+/** What the operator is told then (the tenant page's Check now, a repair's re-check). */
+export const FLEET_CHECK_RUNNING_TEXT =
+  "A fleet check is running; this schema's result will come with it."
+
 /**
  * Runs `work` on one pinned connection holding the session advisory lock of health checks, so
- * one check's dropStaleReferenceSchemas never drops another check's reference schema.
+ * one check's dropStaleReferenceSchemas never drops another check's reference schema. With
+ * `wait: false` (a request's one-schema check, review finding 5 of issue 11) it only tries the
+ * lock (pg_try_advisory_lock) and returns FLEET_CHECK_RUNNING at once when a fleet check holds
+ * it, instead of holding a request connection for the whole fleet check. On PGlite the one
+ * session holds every lock, so the try always succeeds there.
  */
-export async function withHealthCheckLock<T>(db: Db, work: (conn: Db) => Promise<T>): Promise<T> {
+export async function withHealthCheckLock<T>(db: Db, work: (conn: Db) => Promise<T>): Promise<T>
+export async function withHealthCheckLock<T>(
+  db: Db,
+  work: (conn: Db) => Promise<T>,
+  options: { wait: boolean },
+): Promise<T | typeof FLEET_CHECK_RUNNING>
+export async function withHealthCheckLock<T>(
+  db: Db,
+  work: (conn: Db) => Promise<T>,
+  options: { wait: boolean } = { wait: true },
+): Promise<T | typeof FLEET_CHECK_RUNNING> {
   return db.connection().execute(async (conn) => {
-    await sql`select pg_advisory_lock(hashtext('fleetdeck.health_check'))`.execute(conn)
+    if (options.wait) await sql`select pg_advisory_lock(${LOCK})`.execute(conn)
+    else {
+      const { rows } = await sql<{
+        got: boolean
+      }>`select pg_try_advisory_lock(${LOCK}) as got`.execute(conn)
+      if (!rows[0]?.got) return FLEET_CHECK_RUNNING
+    }
     try {
       return await work(conn)
     } finally {
-      await sql`select pg_advisory_unlock(hashtext('fleetdeck.health_check'))`.execute(conn)
+      await sql`select pg_advisory_unlock(${LOCK})`.execute(conn)
     }
   })
 }
+
+const LOCK = sql`hashtext('fleetdeck.health_check')`

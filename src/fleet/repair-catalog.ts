@@ -23,6 +23,25 @@ export async function lockSchema(db: Db, schema: string): Promise<void> {
   await sql`select pg_advisory_xact_lock(hashtext(${'fleetdeck.tenant.' + schema}))`.execute(db)
 }
 
+/** Why a deleted tenant's schema is not repaired (the words of the other repair verbs). */
+export const DELETED = 'the tenant is deleted: restore it first'
+
+/**
+ * Whether the tenant is deleted (or gone), reading its row FOR SHARE so a deletion or restore
+ * waits for the caller's transaction: a repair must not run DDL on a deleted tenant's schema
+ * (issue 11 item 3: a deleted tenant is left for restore). False for an orphan (null id).
+ */
+export async function tenantIsDeleted(db: Db, tenantId: string | null): Promise<boolean> {
+  if (!tenantId) return false
+  const row = await db
+    .selectFrom('tenants')
+    .select('status')
+    .where('id', '=', tenantId)
+    .forShare()
+    .executeTakeFirst()
+  return !row || row.status === 'deleted'
+}
+
 /** Whether the schema exists. */
 export async function schemaExists(db: Db, schema: string): Promise<boolean> {
   const { rows } = await sql`select 1 from pg_namespace where nspname = ${schema}`.execute(db)

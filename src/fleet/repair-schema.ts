@@ -13,7 +13,7 @@ import {
   type RepairPlan,
 } from './repair-plans.js'
 import { restoreMissingTables } from './repair-tables.js'
-import { lockSchema, withVia } from './repair-catalog.js'
+import { DELETED, lockSchema, tenantIsDeleted, withVia } from './repair-catalog.js'
 
 /** The schema a repair works on, and its tenant (null for an orphan). */
 export type RepairTarget = { schema: string; tenantId: string | null }
@@ -44,7 +44,8 @@ export function isRepairable(f: SchemaFinding): boolean {
  * nothing; one whose DDL fails on current rows (a unique index over duplicates, a foreign key
  * with dangling rows) is rolled back and refused with PostgreSQL's reason. Type changes and
  * extra objects are refused without trying (issue 11 item 3). Missing tables are rebuilt all in
- * one transaction (src/fleet/repair-tables.ts).
+ * one transaction (src/fleet/repair-tables.ts). A deleted tenant's schema is left for restore:
+ * every finding is refused, checked again under the row's share lock in each transaction.
  * @returns one outcome per finding, in the order tried
  */
 export async function repairDrift(
@@ -54,6 +55,8 @@ export async function repairDrift(
   findings: readonly SchemaFinding[],
   migrationDirs: readonly string[],
 ): Promise<RepairOutcome[]> {
+  if (await tenantIsDeleted(db, target.tenantId))
+    return findings.map((f) => ({ finding: describeFinding(f), done: false, message: DELETED }))
   const refused = findings
     .filter((f) => !isRepairable(f))
     .map((f) => ({ finding: describeFinding(f), done: false, message: whyNoRepair(f) ?? '' }))
@@ -93,6 +96,8 @@ async function repairOne(
   try {
     return await db.transaction().execute(async (trx) => {
       await lockSchema(trx, target.schema)
+      if (await tenantIsDeleted(trx, target.tenantId))
+        return { finding, done: false, message: DELETED }
       const plan = await planFor(trx, input, f)
       if (plan.kind !== 'ddl') return { finding, done: false, message: plan.message }
       for (const statement of plan.statements) await sql.raw(statement).execute(trx)

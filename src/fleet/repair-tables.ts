@@ -2,7 +2,15 @@ import { sql } from 'kysely'
 import { appendAuditEntry, type AuditContext } from '../db/audit-log.js'
 import type { Db } from '../db/database.js'
 import type { SchemaFinding } from './findings.js'
-import { listForeignKeys, lockSchema, requalify, tableExists, withVia } from './repair-catalog.js'
+import {
+  DELETED,
+  listForeignKeys,
+  lockSchema,
+  requalify,
+  tableExists,
+  tenantIsDeleted,
+  withVia,
+} from './repair-catalog.js'
 import { ident, type PlanInput } from './repair-plans.js'
 import type { RepairOutcome, RepairTarget } from './repair-schema.js'
 
@@ -26,6 +34,12 @@ export async function restoreMissingTables(
 ): Promise<RepairOutcome[]> {
   return db.transaction().execute(async (trx) => {
     await lockSchema(trx, schema)
+    if (await tenantIsDeleted(trx, target.tenantId))
+      return findings.map((f) => ({
+        finding: `table ${f.table} is missing`,
+        done: false,
+        message: DELETED,
+      }))
     const outcomes: RepairOutcome[] = []
     const moved: string[] = []
     for (const { table } of findings) {

@@ -9,7 +9,7 @@ import { findTenantBySlug, type Tenant } from '../db/tenants.js'
 import { TENANT_ROLES } from '../tenancy/tenant-roles.js'
 import type { SchemaFinding } from './findings.js'
 import { checkOneTenantSchema, checkTenantSchemas, type SchemaHealth } from './health-check.js'
-import { withHealthCheckLock } from './reference-shapes.js'
+import { FLEET_CHECK_RUNNING, withHealthCheckLock } from './reference-shapes.js'
 import { countRoles, schemaExists } from './repair-catalog.js'
 import { slugOfSchema } from './schema-names.js'
 
@@ -38,7 +38,8 @@ const EXPECTED_PERMISSIONS = TENANT_ROLES.reduce((n, r) => n + r.permissions.len
  * its tenants.health updated (checkOneTenantSchema): repair's re-check after every repair. An
  * orphan's is returned, not stored (the next fleet check stores it). Undefined for a deleted
  * tenant's schema. With `context`, the tenant's health before → after is audited
- * (`tenant.health_check`), so the log shows what a repair changed.
+ * (`tenant.health_check`), so the log shows what a repair changed. Unless `wait`, it returns
+ * FLEET_CHECK_RUNNING at once while a fleet check runs (that check brings this schema's result).
  */
 export async function checkSchemaNow(
   db: Db,
@@ -46,12 +47,15 @@ export async function checkSchemaNow(
   schema: string,
   tenant: Tenant | undefined,
   context?: AuditContext,
-): Promise<SchemaHealth | undefined> {
-  if (tenant) return checkOneTenantSchema(db, config, tenant, new Date(), context)
-  const check = await withHealthCheckLock(db, (conn) =>
-    checkTenantSchemas(conn, config.tenantMigrationDirs, [schema]),
+  options: { wait?: boolean } = {},
+): Promise<SchemaHealth | undefined | typeof FLEET_CHECK_RUNNING> {
+  if (tenant) return checkOneTenantSchema(db, config, tenant, new Date(), context, options)
+  const check = await withHealthCheckLock(
+    db,
+    (conn) => checkTenantSchemas(conn, config.tenantMigrationDirs, [schema]),
+    { wait: options.wait ?? false },
   )
-  return check.results.get(schema)
+  return check === FLEET_CHECK_RUNNING ? check : check.results.get(schema)
 }
 
 /**

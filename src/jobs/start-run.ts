@@ -2,7 +2,7 @@ import { sql, type Transaction } from 'kysely'
 import { appendAuditEntry, type AuditContext } from '../db/audit-log.js'
 import type { Db } from '../db/database.js'
 import type { Database } from '../db/schema.js'
-import { insertJobRun, type JobRun, type NewJobRun } from '../db/job-runs.js'
+import { insertJobRun, toJobRun, type JobRun, type NewJobRun } from '../db/job-runs.js'
 import type { JobKind } from './job-kinds.js'
 
 export type JobRunSpec = Omit<NewJobRun, 'id' | 'kind' | 'createdBy'> & { kind: JobKind }
@@ -24,10 +24,39 @@ export async function startJobRun(
 }
 
 /**
- * The scheduler's start of a periodic run (nightly health check, backups, purge): startJobRun
- * with no actor, unless a run of the same kind is still `running` or `paused` — then nothing, so
- * a slow night does not pile runs on runs. The check and the insert hold a transaction-level
- * advisory lock on the kind, so two starts of one kind cannot both pass it.
+ * Starts a run of a kind that runs one at a time (health check, fleet backup, fleet migration,
+ * purge; review finding 3 of issue 11): under a transaction-level advisory lock on the kind, it
+ * looks for a run of that kind still `running` or `paused`; when there is one it returns that
+ * run and starts nothing, otherwise it starts `spec` as startJobRun does (actor from `context`,
+ * `job.start` audited). Two clicks, or two instances, cannot both pass the check.
+ * @returns `{ started: true, run }` for the new run, `{ started: false, run }` for the open one
+ */
+export async function startExclusiveRun(
+  db: Db,
+  context: AuditContext,
+  spec: JobRunSpec,
+  now: Date = new Date(),
+): Promise<{ started: boolean; run: JobRun }> {
+  return db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(hashtext(${`fleetdeck:job-start:${spec.kind}`}))`.execute(
+      trx,
+    )
+    const open = await trx
+      .selectFrom('job_runs')
+      .selectAll()
+      .where('kind', '=', spec.kind)
+      .where('status', 'in', ['running', 'paused'])
+      .orderBy('created_at', 'desc')
+      .limit(1)
+      .executeTakeFirst()
+    if (open) return { started: false, run: toJobRun(open) }
+    return { started: true, run: await insertAuditedRun(trx, context, spec, now) }
+  })
+}
+
+/**
+ * The scheduler's start of a periodic run (nightly health check, backups, purge):
+ * startExclusiveRun with no actor, so a slow night does not pile runs on runs.
  * @returns the run as started, or undefined when one of its kind is still open
  */
 export async function startScheduledRun(
@@ -35,19 +64,8 @@ export async function startScheduledRun(
   spec: JobRunSpec,
   now: Date = new Date(),
 ): Promise<JobRun | undefined> {
-  return db.transaction().execute(async (trx) => {
-    await sql`select pg_advisory_xact_lock(hashtext(${`fleetdeck:job-start:${spec.kind}`}))`.execute(
-      trx,
-    )
-    const open = await trx
-      .selectFrom('job_runs')
-      .select('id')
-      .where('kind', '=', spec.kind)
-      .where('status', 'in', ['running', 'paused'])
-      .executeTakeFirst()
-    if (open) return undefined
-    return insertAuditedRun(trx, { actor: null }, spec, now)
-  })
+  const { started, run } = await startExclusiveRun(db, { actor: null }, spec, now)
+  return started ? run : undefined
 }
 
 async function insertAuditedRun(

@@ -11,7 +11,11 @@ import { TENANT_HEALTHS } from '../db/schema.js'
 import { findTenantById } from '../db/tenants.js'
 import { healthCheckRunSpec } from '../fleet/health-check-job.js'
 import { checkOneTenantSchema } from '../fleet/health-check.js'
-import { startJobRun } from '../jobs/start-run.js'
+import {
+  FLEET_CHECK_RUNNING,
+  FLEET_CHECK_RUNNING_TEXT as RUNNING,
+} from '../fleet/reference-shapes.js'
+import { startExclusiveRun } from '../jobs/start-run.js'
 import { FleetPage } from '../views/fleet/fleet-page.js'
 import type { AppEnv } from '../web/env.js'
 import { setFlash } from '../web/flash.js'
@@ -50,13 +54,14 @@ fleetRoutes.get('/', requirePermission('saas.system.view'), async (c) => {
 fleetRoutes.post('/checks', requirePermission('saas.fleet.run'), async (c) => {
   const { tenant_id: tenantId } = parseOr400(checkForm, await formFields(c))
   if (tenantId) return checkTenantNow(c, tenantId)
-  const open = await findOpenHealthCheckRun(c.var.db)
-  if (open) {
-    await setFlash(c, { kind: 'info', text: 'A health check is already running: here it is.' })
-    return redirectTo(c, `/jobs/${open}`)
-  }
-  const run = await startJobRun(c.var.db, auditContext(c), healthCheckRunSpec(), c.var.now())
-  await setFlash(c, { kind: 'success', text: 'Health check started.' })
+  const spec = healthCheckRunSpec()
+  const { started, run } = await startExclusiveRun(c.var.db, auditContext(c), spec, c.var.now())
+  await setFlash(
+    c,
+    started
+      ? { kind: 'success', text: 'Health check started.' }
+      : { kind: 'info', text: 'A health check is already running: here it is.' },
+  )
   return redirectTo(c, `/jobs/${run.id}`)
 })
 
@@ -70,11 +75,13 @@ async function checkTenantNow(c: Context<AppEnv>, tenantId: string) {
   )
   await setFlash(
     c,
-    !result
-      ? { kind: 'error', text: 'A deleted tenant is not checked: nothing was changed.' }
-      : result.health === 'healthy'
-        ? { kind: 'success', text: 'Schema checked: healthy.' }
-        : { kind: 'info', text: `Schema checked: ${result.health}.` },
+    result === FLEET_CHECK_RUNNING
+      ? { kind: 'info', text: `${RUNNING} Nothing was checked now.` }
+      : !result
+        ? { kind: 'error', text: 'A deleted tenant is not checked: nothing was changed.' }
+        : result.health === 'healthy'
+          ? { kind: 'success', text: 'Schema checked: healthy.' }
+          : { kind: 'info', text: `Schema checked: ${result.health}.` },
   )
   return redirectTo(c, `/tenants/${tenant.id}`)
 }

@@ -1,6 +1,6 @@
 import { listCheckResults, type CheckResult } from '../../db/fleet-check-results.js'
 import { drainJobRun } from '../../jobs/runner.js'
-import { startJobRun } from '../../jobs/start-run.js'
+import { startExclusiveRun } from '../../jobs/start-run.js'
 import { healthCheckRunSpec } from '../health-check-job.js'
 import type { FleetCli, FleetCommand } from './command.js'
 import { countsLine, formatTable, whatIsWrong } from './health-output.js'
@@ -34,7 +34,7 @@ export const command: FleetCommand = {
       return 2
     }
     const { database, config } = cli
-    const run = await startJobRun(database.db, { actor: null }, healthCheckRunSpec())
+    const { run } = await startExclusiveRun(database.db, { actor: null }, healthCheckRunSpec())
     const ended = await drainJobRun(database, config, run.id)
     const check = await database.db
       .selectFrom('fleet_checks')

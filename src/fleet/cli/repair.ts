@@ -4,6 +4,7 @@ import { repairLossFree } from '../repair-all.js'
 import type { RepairContext } from '../repair-catalog.js'
 import { isRepairable } from '../repair-schema.js'
 import { isTenantSchemaName } from '../schema-names.js'
+import { FLEET_CHECK_RUNNING } from '../reference-shapes.js'
 import { checkSchemaNow, readSchemaState, type SchemaState } from '../schema-state.js'
 import { describeFinding } from '../findings.js'
 import type { FleetCli, FleetCommand } from './command.js'
@@ -73,7 +74,9 @@ async function repairConfirmed(cli: FleetCli, state: SchemaState, yes: boolean):
   const outcomes = await repairLossFree(db, context, state, options)
   const rows = outcomes.map((o) => [o.finding, o.done ? 'done' : 'refused', o.message])
   for (const line of formatTable(['finding', 'result', 'detail'], rows)) cli.out(line)
-  const after = await checkSchemaNow(db, cli.config, state.schema, state.tenant, context)
+  const after = waited(
+    await checkSchemaNow(db, cli.config, state.schema, state.tenant, context, { wait: true }),
+  )
   cli.out(`${state.schema} is now ${after?.health ?? 'not checked'}`)
   return after?.health === 'healthy' ? 0 : 1
 }
@@ -97,7 +100,9 @@ export const repairCommand: FleetCommand = {
       )
       return 1
     }
-    const checked = await checkSchemaNow(db, cli.config, schema, before.tenant)
+    const checked = waited(
+      await checkSchemaNow(db, cli.config, schema, before.tenant, undefined, { wait: true }),
+    )
     const state = await readSchemaState(db, schema, dirs, checked)
     const plan = plannedRepairs(state)
     if (plan.length === 0) {
@@ -109,4 +114,9 @@ export const repairCommand: FleetCommand = {
     for (const line of plan) cli.out(`  ${line}`)
     return repairConfirmed(cli, state, args.includes('--yes'))
   },
+}
+
+/** The CLI waits for a running fleet check, so its check always has a result. */
+function waited<T>(result: T | typeof FLEET_CHECK_RUNNING): T | undefined {
+  return result === FLEET_CHECK_RUNNING ? undefined : result
 }

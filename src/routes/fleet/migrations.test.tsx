@@ -28,7 +28,21 @@ describe('/fleet/migrations', () => {
     const html = await res.text()
     expect(textOf(html, '#migration-2030010100_checksum')).toMatch(/2030010100_checksum\s*3/)
     expect(html).not.toContain('Start canary')
-    expect(html).toContain('Show dry-run')
+    expect(html).not.toContain('Show dry-run')
+  })
+
+  it("a viewer cannot open the dry-run (it runs each migration's up() in the server): 403", async () => {
+    const viewer = await cookieOfRole(t.db, t.config, 'viewer', now())
+    const operator = await cookieOfRole(t.db, t.config, 'operator', now())
+
+    const res = await getPage(t.app, '/fleet/migrations/dry-run', viewer)
+
+    expect(res.status).toBe(403)
+    expect(await res.text()).not.toContain('tenant_&lt;slug&gt;')
+    expect((await getPage(t.app, '/fleet/migrations', operator)).status).toBe(200)
+    expect(await (await getPage(t.app, '/fleet/migrations', operator)).text()).toContain(
+      'Show dry-run',
+    )
   })
 
   it('the dry-run page shows the SQL and changes nothing', async () => {

@@ -49,7 +49,10 @@ export const fleetMigrationRoutes = new Hono<AppEnv>()
 
 fleetMigrationRoutes.get('/', requirePermission('saas.system.view'), (c) => renderPage(c))
 
-fleetMigrationRoutes.get('/dry-run', requirePermission('saas.system.view'), async (c) => {
+// The dry-run runs each pending migration's up() in this process (against a driver that sends
+// nothing), so code a migration runs outside its Kysely instance would run too: it is for those
+// who may run migrations (review finding 6 of issue 11), not every viewer.
+fleetMigrationRoutes.get('/dry-run', requirePermission('saas.fleet.run'), async (c) => {
   const { database, config } = c.var.deps
   const report = await buildPendingReport(database, config.tenantMigrationDirs)
   const dry = await dryRunMigrations(report, config.tenantMigrationDirs)

@@ -61,6 +61,13 @@ fleetRepairRoutes.post(
           { repairError: 'That finding is no longer reported: nothing was done.' },
           422,
         )
+      if (state.tenant.status === 'deleted')
+        return renderSchemaPage(
+          c,
+          state,
+          { repairError: 'The tenant is deleted: restore it first. Nothing was done.' },
+          422,
+        )
       const target = { schema, tenantId: id }
       outcomes = await repairDrift(c.var.db, context, target, [chosen], options.migrationDirs)
     } else {

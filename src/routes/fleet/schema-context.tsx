@@ -3,6 +3,7 @@ import { HTTPException } from 'hono/http-exception'
 import { roleCan } from '../../auth/permissions.js'
 import { listPlansCached } from '../../db/plans.js'
 import type { RepairOutcome } from '../../fleet/repair-schema.js'
+import { FLEET_CHECK_RUNNING, FLEET_CHECK_RUNNING_TEXT } from '../../fleet/reference-shapes.js'
 import { isTenantSchemaName } from '../../fleet/schema-names.js'
 import { checkSchemaNow, readSchemaState, type SchemaState } from '../../fleet/schema-state.js'
 import { SchemaPage, type SchemaPageProps } from '../../views/fleet/schema-page.js'
@@ -58,7 +59,12 @@ export async function afterRepair(
   const { db, deps } = c.var
   const checked = await checkSchemaNow(db, deps.config, state.schema, state.tenant, auditContext(c))
   const lines = outcomes.map((o) => `${o.finding}: ${o.done ? 'done' : 'refused'} — ${o.message}`)
-  const health = checked ? ` The schema is now ${checked.health}.` : ''
+  const health =
+    checked === FLEET_CHECK_RUNNING
+      ? ` ${FLEET_CHECK_RUNNING_TEXT}`
+      : checked
+        ? ` The schema is now ${checked.health}.`
+        : ''
   await setFlash(c, {
     kind: outcomes.every((o) => o.done) ? 'success' : 'error',
     text: `${lines.join(' · ') || 'Nothing to repair.'}${health}`,

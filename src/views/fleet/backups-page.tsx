@@ -1,17 +1,22 @@
 import type { FC } from 'hono/jsx'
-import type { TenantLastBackup } from '../../db/backup-overview.js'
+import {
+  STALE_BACKUP_MS,
+  type LastBackupOverview,
+  type TenantLastBackup,
+} from '../../db/backup-overview.js'
 import { Button } from '../components/button.js'
 import { Section } from '../components/section.js'
 import { formatAge, formatBytes, formatDateTime } from '../format.js'
 
-// /fleet/backups (issue 11 item 5; seed 002 "backup-queue depth"): every live tenant's newest
-// backup — never backed up, then the stalest first —, totals, the queue, and the fleet backup.
+// /fleet/backups (issue 11 item 5; seed 002 "backup-queue depth"): the 50 stalest live tenants'
+// newest backups — never backed up, then the stalest first — and how many more there are,
+// totals, the queue, and the fleet backup.
 
-/** A tenant whose newest backup is older than this is flagged (two nights missed). */
-export const STALE_BACKUP_MS = 2 * 86_400_000
+export { STALE_BACKUP_MS }
 
 export type FleetBackupsPageProps = {
-  tenants: TenantLastBackup[]
+  /** The stalest tenants and the counts over all (listLastBackups). */
+  tenants: LastBackupOverview
   totals: { count: number; bytes: number }
   queue: { pending: number; running: number }
   canRun: boolean
@@ -20,7 +25,7 @@ export type FleetBackupsPageProps = {
 }
 
 export const FleetBackupsPage: FC<FleetBackupsPageProps> = (p) => {
-  const stale = p.tenants.filter((t) => isStale(t, p.now)).length
+  const { shown, total, stale } = p.tenants
   return (
     <>
       <h1 class="m-0 mb-4 text-2xl font-semibold">Backups</h1>
@@ -32,7 +37,7 @@ export const FleetBackupsPage: FC<FleetBackupsPageProps> = (p) => {
           </dd>
           <dt class="text-slate-600">Never backed up or older than 2 days</dt>
           <dd class="m-0">
-            {stale} of {p.tenants.length} tenants
+            {count(stale)} of {count(total)} tenants
           </dd>
           <dt class="text-slate-600">Backup queue</dt>
           <dd class="m-0" id="backup-queue">
@@ -57,13 +62,33 @@ export const FleetBackupsPage: FC<FleetBackupsPageProps> = (p) => {
             </tr>
           </thead>
           <tbody>
-            {p.tenants.map((t) => (
+            {shown.map((t) => (
               <TenantBackupRow tenant={t} now={p.now} canRestore={p.canRestore} />
             ))}
           </tbody>
         </table>
+        <MoreTenants overview={p.tenants} />
       </Section>
     </>
+  )
+}
+
+const count = (n: number) => n.toLocaleString('en-US')
+
+/** What the list leaves out: the stale ones beyond it first, then those backed up recently. */
+const MoreTenants: FC<{ overview: LastBackupOverview }> = ({ overview: o }) => {
+  const more = o.total - o.shown.length
+  if (more <= 0) return null
+  const staleMore = Math.max(0, o.stale - o.shown.length)
+  const fresh = more - staleMore
+  const parts = [
+    staleMore > 0 && `${count(staleMore)} more never backed up or older than 2 days`,
+    fresh > 0 && `${count(fresh)}${staleMore > 0 ? '' : ' more'} tenants backed up within 2 days`,
+  ].filter(Boolean)
+  return (
+    <p class="m-0 mt-2 text-sm text-slate-600" id="backup-tenants-more">
+      {parts.join(', and ')}.
+    </p>
   )
 }
 

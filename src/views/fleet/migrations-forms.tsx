@@ -18,20 +18,25 @@ export const EMPTY_MIGRATION_FORM: MigrationFormValues = {
   stop_after: '',
 }
 
-/** Dry-run, canary and run: the three ways to act on pending migrations (issue 11 item 4). */
+/**
+ * Dry-run, canary and run: the three ways to act on pending migrations (issue 11 item 4), all
+ * for those who may run them (`canRun`: the dry-run executes each migration's up() too).
+ */
 export const MigrationForms: FC<{
   values: MigrationFormValues
   errors: MigrationFormErrors
   canRun: boolean
 }> = (p) => (
   <div class="grid gap-6 md:grid-cols-3">
-    <form method="get" action="/fleet/migrations/dry-run" aria-label="Dry-run">
-      <h3 class="m-0 mb-2 text-sm font-semibold">Dry-run</h3>
-      <p class="m-0 mb-4 text-sm text-slate-600">
-        Which tenants, which migrations and their SQL. Changes nothing.
-      </p>
-      <Button kind="plain">Show dry-run</Button>
-    </form>
+    {p.canRun && (
+      <form method="get" action="/fleet/migrations/dry-run" aria-label="Dry-run">
+        <h3 class="m-0 mb-2 text-sm font-semibold">Dry-run</h3>
+        <p class="m-0 mb-4 text-sm text-slate-600">
+          Which tenants, which migrations and their SQL. Changes nothing.
+        </p>
+        <Button kind="plain">Show dry-run</Button>
+      </form>
+    )}
     {p.canRun && (
       <form method="post" action="/fleet/migrations" aria-label="Canary">
         <h3 class="m-0 mb-2 text-sm font-semibold">Canary</h3>
