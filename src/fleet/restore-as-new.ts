@@ -83,7 +83,7 @@ async function replayAs(
   const present = (await countSchemaTables(trx, source)) !== undefined
   const aside = `restore_aside_${randomBytes(6).toString('hex')}`
   if (present) await sql`alter schema ${sql.id(source)} rename to ${sql.id(aside)}`.execute(trx)
-  await replayDump(trx, dump)
+  await replayDump(trx, dump, source)
   await sql`alter schema ${sql.id(source)} rename to ${sql.id(target)}`.execute(trx)
   if (present) await sql`alter schema ${sql.id(aside)} rename to ${sql.id(source)}`.execute(trx)
 }
