@@ -91,4 +91,16 @@ describe('schema dump replay', () => {
     await expect(run).rejects.toThrow(/outside guard_a/)
     expect(await relationExists('public.guard_escape')).toBe(false)
   })
+  it('rolls back a dump that writes rows outside its own schema', async () => {
+    await sql`create table public.guard_rows (x int)`.execute(t.db)
+    const dump = 'CREATE SCHEMA guard_b;\nINSERT INTO public.guard_rows VALUES (1);\n'
+    const run = t.db.transaction().execute((trx) => replayDump(trx, dump, 'guard_b'))
+
+    await expect(run).rejects.toThrow(/outside guard_b: 1 row writes/)
+    const { rows } = await sql<{
+      n: number
+    }>`select count(*)::int as n from public.guard_rows`.execute(t.db)
+    expect(rows[0].n).toBe(0)
+    await sql`drop table public.guard_rows`.execute(t.db)
+  })
 })
