@@ -27,7 +27,8 @@ export function backupPath(config: Config, backup: Pick<TenantBackup, 'fileName'
  * gzipped, encrypted and checksummed into `config.backupDir/<slug>/` (src/fleet/backup-file.ts),
  * then ONE transaction inserts the `tenant_backups` row, audits `tenant.backup` (after: id,
  * size in bytes, sha256, reason, migrations applied, and the ids pruned) and applies retention:
- * the newest `config.backupRetention` per tenant are kept (pre_delete backups until purge).
+ * the newest `config.backupRetention` per tenant are kept (pre_delete and pre_restore
+ * backups until purge).
  * Pruned files are removed after the commit. Works for any status while the schema exists,
  * so deletion (reason `pre_delete`) and restore (`pre_restore`) call it first.
  * @returns the backup, or `tenant_not_found`, or `schema_missing` (nothing written then)
