@@ -31,7 +31,7 @@ export async function dumpSchema(database: DatabaseHandle, schema: string): Prom
 
 function dumpServer(url: string, schema: string): Readable {
   const child = spawn(PG_DUMP, [...DUMP_ARGS, '--schema', schema], {
-    env: { ...process.env, ...connectionEnv(url) },
+    env: dumpEnv(url),
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let stderr = ''
@@ -49,6 +49,19 @@ function dumpServer(url: string, schema: string): Readable {
       await exited
     })(),
   )
+}
+
+/**
+ * pg_dump's whole environment: PATH, HOME, LANG, LC_* and the PG* variables of this process,
+ * then libpq's for `url` (connectionEnv). Nothing else reaches the child — not
+ * FLEETDECK_SECRET_KEY, DATABASE_URL or any other secret (review finding 5).
+ */
+export function dumpEnv(url: string, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const kept = Object.entries(env).filter(
+    ([name, value]) =>
+      value !== undefined && (/^(PATH|HOME|LANG)$/.test(name) || /^(LC_|PG)/.test(name)),
+  )
+  return { ...(Object.fromEntries(kept) as Record<string, string>), ...connectionEnv(url) }
 }
 
 /** libpq's environment for `url`: PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE, PGSSLMODE. */
