@@ -87,6 +87,13 @@ export async function readBackupFile(
   return sql === undefined ? refuse('undecryptable') : { ok: true, sql }
 }
 
+// Limit (review finding 6, not lifted): the file is read whole and its dump becomes ONE string,
+// replayed as ONE query. V8 caps a string at buffer.constants.MAX_STRING_LENGTH = 536,870,888
+// UTF-16 units (Node 20), so a dump over ~512 MiB of plain SQL (ASCII; less for other text)
+// cannot be restored — `toString` throws "Cannot create a string longer than 0x1fffffe8
+// characters" and nothing is touched — and PostgreSQL refuses a query over 1 GiB anyway. Memory
+// peaks near 3× the dump (gunzipped buffer, string, prepared copy). Lifting it means streaming
+// decrypt → gunzip → a statement splitter that knows pg_dump's quoting.
 function openSealed(file: Buffer, key: Buffer): string | undefined {
   if (file.length < HEADER_BYTES + TAG_BYTES) return undefined
   const header = file.subarray(0, HEADER_BYTES)
