@@ -99,7 +99,9 @@ export async function findTenantBackup(db: Db, id: string): Promise<TenantBackup
 
 /**
  * Deletes the rows of a tenant's backups beyond the newest `keep` (by created_at), not counting
- * `pre_delete` backups, which are kept until the tenant is purged (issue 11 item 5).
+ * `pre_delete` and `pre_restore` backups, which are kept until the tenant is purged (issue 11
+ * item 5): taking a pre_restore backup must never prune the backup being restored, and it is the
+ * only way back from a wrong restore (review finding 2).
  * @returns the rows deleted, for the caller to remove their files after commit
  */
 export async function pruneTenantBackups(
@@ -111,7 +113,7 @@ export async function pruneTenantBackups(
     .selectFrom('tenant_backups')
     .select('id')
     .where('tenant_id', '=', tenantId)
-    .where('reason', '!=', 'pre_delete')
+    .where('reason', 'not in', ['pre_delete', 'pre_restore'])
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
     .offset(keep)

@@ -66,12 +66,13 @@ export async function writeBackupFile(
   return { sizeBytes, sha256: hash.digest('hex') }
 }
 
-export type BackupReadRefusal = 'file_missing' | 'checksum_mismatch' | 'undecryptable'
+export type BackupReadRefusal = 'file_missing' | 'checksum_mismatch' | 'undecryptable' | 'too_large'
 
 /**
  * Reads a backup back into its SQL text: the file's SHA-256 must equal `sha256` (else
  * `checksum_mismatch`: changed on disk), and it must decrypt under `key` with a valid tag (else
- * `undecryptable`: another secret key, or tampering that kept the checksum in step).
+ * `undecryptable`: another secret key, or tampering that kept the checksum in step), and its
+ * dump must fit in one string (else `too_large`: see the limit below).
  */
 export async function readBackupFile(
   path: string,
@@ -83,11 +84,27 @@ export async function readBackupFile(
   const actual = createHash('sha256').update(file).digest()
   if (!timingSafeEqual(actual, Buffer.from(sha256.padEnd(64, '0').slice(0, 64), 'hex')))
     return refuse('checksum_mismatch')
-  const sql = openSealed(file, key)
-  return sql === undefined ? refuse('undecryptable') : { ok: true, sql }
+  const plain = openSealed(file, key)
+  if (plain === undefined) return refuse('undecryptable')
+  const sql = asString(plain)
+  return sql === undefined ? refuse('too_large') : { ok: true, sql }
 }
 
-function openSealed(file: Buffer, key: Buffer): string | undefined {
+function asString(plain: Buffer): string | undefined {
+  try {
+    return plain.toString('utf8')
+  } catch {
+    return undefined
+  }
+}
+
+// Limit (review finding 6, not lifted): the file is read whole and its dump becomes ONE string,
+// replayed as ONE query. V8 caps a string at buffer.constants.MAX_STRING_LENGTH = 536,870,888
+// UTF-16 units (Node 20), so a dump over ~512 MiB of plain SQL (ASCII; less for other text)
+// cannot be restored (refused as `too_large`, nothing touched), and PostgreSQL refuses a query over 1 GiB anyway. Memory
+// peaks near 3× the dump (gunzipped buffer, string, prepared copy). Lifting it means streaming
+// decrypt → gunzip → a statement splitter that knows pg_dump's quoting.
+function openSealed(file: Buffer, key: Buffer): Buffer | undefined {
   if (file.length < HEADER_BYTES + TAG_BYTES) return undefined
   const header = file.subarray(0, HEADER_BYTES)
   if (!header.subarray(0, 4).equals(MAGIC) || header[4] !== VERSION) return undefined
@@ -96,7 +113,7 @@ function openSealed(file: Buffer, key: Buffer): string | undefined {
     decipher.setAuthTag(file.subarray(file.length - TAG_BYTES))
     const body = file.subarray(HEADER_BYTES, file.length - TAG_BYTES)
     const plain = Buffer.concat([decipher.update(body), decipher.final()])
-    return gunzipSync(plain).toString('utf8')
+    return gunzipSync(plain)
   } catch {
     return undefined
   }
@@ -111,5 +128,7 @@ export function describeBackupReadRefusal(reason: BackupReadRefusal): string {
       return 'Its file has changed on disk since it was written (checksum mismatch): it is not used.'
     case 'undecryptable':
       return 'Its file cannot be decrypted with this server’s secret key (another key, or tampered).'
+    case 'too_large':
+      return 'Its dump is larger than one restore can hold in memory (about 512 MiB of SQL).'
   }
 }

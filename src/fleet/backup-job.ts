@@ -74,6 +74,7 @@ export const backupHandler: JobHandler = {
       now: work.now(),
     })
     if (made.ok) return { status: 'done', result: resultOf(made.backup) }
+    if (made.reason === 'tenant_deleted') return skipped('the tenant was deleted')
     if (['provisioning', 'failed'].includes(tenant.status)) return skipped(`it is ${tenant.status}`)
     throw new Error(
       made.reason === 'schema_missing' ? `schema of ${tenant.slug} is missing` : made.reason,

@@ -10,12 +10,17 @@ import {
   type TenantBackup,
 } from '../db/tenant-backups.js'
 import { countSchemaTables, listAppliedTenantMigrations } from '../db/tenant-schema.js'
-import { findTenantById, tenantSchemaName } from '../db/tenants.js'
+import { findTenantById, findTenantForUpdate, tenantSchemaName } from '../db/tenants.js'
 import { refuse, type DomainResult } from '../domain-result.js'
 import { backupKey, writeBackupFile } from './backup-file.js'
 import { dumpSchema } from './schema-dump.js'
 
 export type { BackupReason, TenantBackup } from '../db/tenant-backups.js'
+
+export type BackupRefusal = 'tenant_not_found' | 'tenant_deleted' | 'schema_missing'
+
+/** Reasons for which a `deleted` tenant may still be backed up (review finding 4). */
+const DELETED_TENANT_REASONS: readonly BackupReason[] = ['pre_delete', 'pre_restore']
 
 /** Where a backup's file lives: `config.backupDir/<slug>/<file>`. */
 export function backupPath(config: Config, backup: Pick<TenantBackup, 'fileName'>): string {
@@ -27,10 +32,14 @@ export function backupPath(config: Config, backup: Pick<TenantBackup, 'fileName'
  * gzipped, encrypted and checksummed into `config.backupDir/<slug>/` (src/fleet/backup-file.ts),
  * then ONE transaction inserts the `tenant_backups` row, audits `tenant.backup` (after: id,
  * size in bytes, sha256, reason, migrations applied, and the ids pruned) and applies retention:
- * the newest `config.backupRetention` per tenant are kept (pre_delete backups until purge).
- * Pruned files are removed after the commit. Works for any status while the schema exists,
- * so deletion (reason `pre_delete`) and restore (`pre_restore`) call it first.
- * @returns the backup, or `tenant_not_found`, or `schema_missing` (nothing written then)
+ * the newest `config.backupRetention` per tenant are kept (pre_delete and pre_restore
+ * backups until purge).
+ * Pruned files are removed after the commit. A `deleted` tenant is backed up only for reason
+ * `pre_delete` or `pre_restore` (restoring one within its grace period); any other reason is
+ * refused as `tenant_deleted`, checked before the dump and again under the tenant row's lock
+ * when recording (review finding 4: a manual backup during a purge left its data on disk).
+ * @returns the backup, or `tenant_not_found`, `tenant_deleted` or `schema_missing` (nothing
+ * written then)
  * @throws when pg_dump or the file system fails (the partial file is removed, no row written)
  */
 export async function createTenantBackup(
@@ -40,10 +49,11 @@ export async function createTenantBackup(
   tenantId: string,
   reason: BackupReason,
   options: { runId?: string; now?: Date } = {},
-): Promise<DomainResult<{ backup: TenantBackup }, 'tenant_not_found' | 'schema_missing'>> {
+): Promise<DomainResult<{ backup: TenantBackup }, BackupRefusal>> {
   const { db } = database
   const tenant = await findTenantById(db, tenantId)
   if (!tenant) return refuse('tenant_not_found')
+  if (!backupAllowed(tenant.status, reason)) return refuse('tenant_deleted')
   const schema = tenantSchemaName(tenant.slug)
   if ((await countSchemaTables(db, schema)) === undefined) return refuse('schema_missing')
   const now = options.now ?? new Date()
@@ -70,6 +80,10 @@ export async function createTenantBackup(
     await rm(path, { force: true })
     throw error
   })
+  if (!recorded.ok) {
+    await rm(path, { force: true })
+    return recorded
+  }
   await Promise.all(recorded.pruned.map((b) => rm(backupPath(config, b), { force: true })))
   return { ok: true, backup: recorded.backup }
 }
@@ -81,6 +95,9 @@ async function recordBackup(
   backup: TenantBackup,
 ) {
   return database.db.transaction().execute(async (trx) => {
+    const tenant = await findTenantForUpdate(trx, backup.tenantId)
+    if (!tenant) return refuse('tenant_not_found')
+    if (!backupAllowed(tenant.status, backup.reason)) return refuse('tenant_deleted')
     const inserted = await insertTenantBackup(trx, backup)
     const pruned = await pruneTenantBackups(trx, backup.tenantId, config.backupRetention)
     await appendAuditEntry(
@@ -103,8 +120,12 @@ async function recordBackup(
       },
       backup.createdAt,
     )
-    return { backup: inserted, pruned }
+    return { ok: true as const, backup: inserted, pruned }
   })
+}
+
+function backupAllowed(status: string, reason: BackupReason): boolean {
+  return status !== 'deleted' || DELETED_TENANT_REASONS.includes(reason)
 }
 
 /** `20261201T102814Z`: sorts by time in a directory listing. */

@@ -73,7 +73,7 @@ export async function restoreTenantBackup(
       sizeBytes: (await measureSchemaSizes(trx, [schema])).get(schema) ?? 0,
     }
     await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(trx)
-    await replayDump(trx, read.sql)
+    await replayDump(trx, read.sql, schema)
     const entry = {
       action: 'tenant.restore',
       targetType: 'tenant',

@@ -4,6 +4,8 @@ import { Readable } from 'node:stream'
 import { sql, type Transaction } from 'kysely'
 import type { DatabaseHandle } from '../db/database.js'
 import type { Database } from '../db/schema.js'
+import { prepareDumpForReplay } from './dump-text.js'
+import { assertNothingOutside, changesOutside } from './replay-guard.js'
 
 // A logical dump of ONE schema as plain SQL, and its replay inside a transaction (issue 11
 // item 5). `--inserts --rows-per-insert=500` rather than COPY: PGlite's pg_dump always writes
@@ -29,7 +31,7 @@ export async function dumpSchema(database: DatabaseHandle, schema: string): Prom
 
 function dumpServer(url: string, schema: string): Readable {
   const child = spawn(PG_DUMP, [...DUMP_ARGS, '--schema', schema], {
-    env: { ...process.env, ...connectionEnv(url) },
+    env: dumpEnv(url),
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let stderr = ''
@@ -47,6 +49,19 @@ function dumpServer(url: string, schema: string): Readable {
       await exited
     })(),
   )
+}
+
+/**
+ * pg_dump's whole environment: PATH, HOME, LANG, LC_* and the PG* variables of this process,
+ * then libpq's for `url` (connectionEnv). Nothing else reaches the child — not
+ * FLEETDECK_SECRET_KEY, DATABASE_URL or any other secret (review finding 5).
+ */
+export function dumpEnv(url: string, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const kept = Object.entries(env).filter(
+    ([name, value]) =>
+      value !== undefined && (/^(PATH|HOME|LANG)$/.test(name) || /^(LC_|PG)/.test(name)),
+  )
+  return { ...(Object.fromEntries(kept) as Record<string, string>), ...connectionEnv(url) }
 }
 
 /** libpq's environment for `url`: PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE, PGSSLMODE. */
@@ -68,11 +83,15 @@ export function connectionEnv(url: string): Record<string, string> {
  * PGlite has ONE session, shared with every request. The dump runs while this holds the pool's
  * only connection (no query interleaves), and afterwards undoes what pg_dump leaves behind: its
  * read-only snapshot transaction is never committed, and its SETs are session-wide.
+ * pglite-tools deletes every line starting `\restrict`/`\unrestrict` from its output, row data
+ * included (0.4.8; review finding 1): with standard_conforming_strings off, pg_dump doubles every
+ * backslash in a value, so no line of row data can start with a single backslash.
  */
 async function dumpEmbedded(database: DatabaseHandle, schema: string): Promise<string> {
   const lite = database.pglite!
   return database.db.connection().execute(async () => {
     try {
+      await lite.exec('set standard_conforming_strings = off')
       const file = await pgDump({ pg: lite, args: [...DUMP_ARGS, '--schema', schema] })
       return await file.text()
     } finally {
@@ -82,27 +101,34 @@ async function dumpEmbedded(database: DatabaseHandle, schema: string): Promise<s
 }
 
 /**
- * Replays a dump inside `trx`: its session settings become transaction-local (`SET LOCAL`, and
- * search_path via set_config(…, true)), so nothing outlives the transaction on a pooled or the
- * embedded connection, and the caller's search_path is set back for the rest of the transaction;
- * psql-only lines (`\restrict`) and settings a server may not know
- * (`transaction_timeout`, PostgreSQL 17's, in PGlite's dumps) are dropped.
- * @throws the database's error for the first failing statement (the caller rolls back)
+ * Replays a dump of `schema` inside `trx`: the header's session settings become
+ * transaction-local (prepareDumpForReplay), the caller's search_path is set back afterwards, and
+ * the body's two session SETs (default_tablespace, default_table_access_method) are reset, so
+ * nothing outlives the transaction on a pooled or the embedded connection. A guard then checks
+ * that the replay created or changed nothing outside `schema` (src/fleet/replay-guard.ts).
+ * @throws the database's error for the first failing statement, or the guard's (the caller
+ * rolls back)
  */
-export async function replayDump(trx: Transaction<Database>, dump: string): Promise<void> {
+export async function replayDump(
+  trx: Transaction<Database>,
+  dump: string,
+  schema: string,
+): Promise<void> {
   const { rows } = await sql<{
     path: string
   }>`select current_setting('search_path') as path`.execute(trx)
-  await sql.raw(prepareDumpForReplay(dump)).execute(trx)
+  const before = await changesOutside(trx, schema)
+  // PGlite's dumps quote backslashes the pre-standard way (dumpEmbedded): one warning each.
+  await sql`select set_config('escape_string_warning', 'off', true)`.execute(trx)
+  const prepared = prepareDumpForReplay(dump)
+  // The server parses the whole text before its first SET runs, so the quoting rule of the
+  // dump's header must be in force already.
+  const strings = prepared.standardConformingStrings ?? 'on'
+  await sql`select set_config('standard_conforming_strings', ${strings}, true)`.execute(trx)
+  await sql.raw(prepared.text).execute(trx)
+  await sql`reset default_tablespace`.execute(trx)
+  await sql`reset default_table_access_method`.execute(trx)
   // The dump empties search_path; what the transaction does next (its audit entry) needs it.
   await sql`select set_config('search_path', ${rows[0].path}, true)`.execute(trx)
-}
-
-/** The text `replayDump` runs (exported for its test). */
-export function prepareDumpForReplay(dump: string): string {
-  return dump
-    .replace(/^\\(?:un)?restrict\b.*$/gm, '')
-    .replace(/^SET transaction_timeout\b.*$/gm, '')
-    .replace(/^SET (\w+) = /gm, 'SET LOCAL $1 = ')
-    .replace(/set_config\('search_path', '', false\)/g, "set_config('search_path', '', true)")
+  assertNothingOutside(schema, before, await changesOutside(trx, schema))
 }

@@ -67,37 +67,49 @@ export async function createTenantRecord(
   input: NewTenant,
   now: Date = new Date(),
 ): Promise<DomainResult<{ tenant: Tenant }, 'slug_taken' | 'plan_unavailable'>> {
-  return db.transaction().execute(async (trx) => {
-    if (!(await lockOfferedPlan(trx, input.planId))) return refuse('plan_unavailable')
-    const tenant = await insertTenant(trx, {
-      ...input,
-      id: crypto.randomUUID(),
-      status: 'provisioning',
-      createdAt: now,
-    })
-    if (!tenant) return refuse('slug_taken')
-    await insertOnboardingSteps(trx, tenant.id, ONBOARDING_STEPS)
-    await appendAuditEntry(
-      trx,
-      context,
-      {
-        action: 'tenant.create',
-        targetType: 'tenant',
-        targetId: tenant.id,
-        tenantId: tenant.id,
-        after: {
-          slug: tenant.slug,
-          name: tenant.name,
-          plan: tenant.planId,
-          billingEmail: tenant.billingEmail,
-          firstAdminEmail: tenant.firstAdminEmail,
-          ...(input.via ? { via: input.via } : {}),
-        },
-      },
-      now,
-    )
-    return { ok: true as const, tenant }
+  return db.transaction().execute((trx) => insertTenantRecord(trx, context, input, now))
+}
+
+/**
+ * createTenantRecord's work inside the caller's transaction `trx`, for a caller that must write
+ * more in the same transaction (restore as a new tenant: issue 11 item 5, review finding 3).
+ * On a refusal nothing was written; the caller decides whether to roll back its own work.
+ */
+export async function insertTenantRecord(
+  trx: Transaction<Database>,
+  context: AuditContext,
+  input: NewTenant,
+  now: Date,
+): Promise<DomainResult<{ tenant: Tenant }, 'slug_taken' | 'plan_unavailable'>> {
+  if (!(await lockOfferedPlan(trx, input.planId))) return refuse('plan_unavailable')
+  const tenant = await insertTenant(trx, {
+    ...input,
+    id: crypto.randomUUID(),
+    status: 'provisioning',
+    createdAt: now,
   })
+  if (!tenant) return refuse('slug_taken')
+  await insertOnboardingSteps(trx, tenant.id, ONBOARDING_STEPS)
+  await appendAuditEntry(
+    trx,
+    context,
+    {
+      action: 'tenant.create',
+      targetType: 'tenant',
+      targetId: tenant.id,
+      tenantId: tenant.id,
+      after: {
+        slug: tenant.slug,
+        name: tenant.name,
+        plan: tenant.planId,
+        billingEmail: tenant.billingEmail,
+        firstAdminEmail: tenant.firstAdminEmail,
+        ...(input.via ? { via: input.via } : {}),
+      },
+    },
+    now,
+  )
+  return { ok: true as const, tenant }
 }
 
 export type OnboardingOutcome =

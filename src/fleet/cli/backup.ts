@@ -23,7 +23,8 @@ async function backUpOne(slug: string, cli: FleetCli): Promise<number> {
     'manual',
   )
   if (!made.ok) {
-    cli.out(`${slug}: ${made.reason === 'schema_missing' ? 'its schema is missing' : made.reason}`)
+    const why = { schema_missing: 'its schema is missing', tenant_deleted: 'it is deleted' }
+    cli.out(`${slug}: ${made.reason in why ? why[made.reason as keyof typeof why] : made.reason}`)
     return 1
   }
   const b = made.backup

@@ -41,6 +41,11 @@ tenantBackupRoutes.post('/', requirePermission('saas.fleet.run'), async (c) => {
   const result = await createTenantBackup(database, config, context, tenant.id, 'manual', {
     now: c.var.now(),
   })
+  if (!result.ok && result.reason === 'tenant_deleted') {
+    // Review finding 4: a deleted tenant's data is on its way out; no new copy of it is made.
+    const text = `${tenant.slug} is deleted: no backup was taken (its pre-delete backup is kept until the purge).`
+    throw new HTTPException(409, { message: text })
+  }
   await setFlash(
     c,
     result.ok
