@@ -13,11 +13,13 @@ import { countSchemaTables, listAppliedTenantMigrations } from '../db/tenant-sch
 import { findTenantById, findTenantForUpdate, tenantSchemaName } from '../db/tenants.js'
 import { refuse, type DomainResult } from '../domain-result.js'
 import { backupKey, writeBackupFile } from './backup-file.js'
+import { hasUnsafeDumpText } from './dump-safety.js'
 import { dumpSchema } from './schema-dump.js'
 
 export type { BackupReason, TenantBackup } from '../db/tenant-backups.js'
 
-export type BackupRefusal = 'tenant_not_found' | 'tenant_deleted' | 'schema_missing'
+export type BackupRefusal =
+  'tenant_not_found' | 'tenant_deleted' | 'schema_missing' | 'unsafe_dump_text'
 
 /** Reasons for which a `deleted` tenant may still be backed up (review finding 4). */
 const DELETED_TENANT_REASONS: readonly BackupReason[] = ['pre_delete', 'pre_restore']
@@ -38,8 +40,9 @@ export function backupPath(config: Config, backup: Pick<TenantBackup, 'fileName'
  * `pre_delete` or `pre_restore` (restoring one within its grace period); any other reason is
  * refused as `tenant_deleted`, checked before the dump and again under the tenant row's lock
  * when recording (review finding 4: a manual backup during a purge left its data on disk).
- * @returns the backup, or `tenant_not_found`, `tenant_deleted` or `schema_missing` (nothing
- * written then)
+ * @returns the backup, or `tenant_not_found`, `tenant_deleted`, `schema_missing` or (embedded
+ * database only) `unsafe_dump_text`: a name, body or comment of the schema holds a line break
+ * followed by a backslash, which PGlite's pg_dump would corrupt (nothing written then)
  * @throws when pg_dump or the file system fails (the partial file is removed, no row written)
  */
 export async function createTenantBackup(
@@ -56,6 +59,8 @@ export async function createTenantBackup(
   if (!backupAllowed(tenant.status, reason)) return refuse('tenant_deleted')
   const schema = tenantSchemaName(tenant.slug)
   if ((await countSchemaTables(db, schema)) === undefined) return refuse('schema_missing')
+  // PGlite's pg_dump drops lines of its output that names or bodies can forge (dump-safety.ts).
+  if (database.pglite && (await hasUnsafeDumpText(db, schema))) return refuse('unsafe_dump_text')
   const now = options.now ?? new Date()
   const started = performance.now()
   const id = crypto.randomUUID()

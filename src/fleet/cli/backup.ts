@@ -23,7 +23,11 @@ async function backUpOne(slug: string, cli: FleetCli): Promise<number> {
     'manual',
   )
   if (!made.ok) {
-    const why = { schema_missing: 'its schema is missing', tenant_deleted: 'it is deleted' }
+    const why = {
+      schema_missing: 'its schema is missing',
+      tenant_deleted: 'it is deleted',
+      unsafe_dump_text: 'a name or body in its schema has a line break then a backslash',
+    }
     cli.out(`${slug}: ${made.reason in why ? why[made.reason as keyof typeof why] : made.reason}`)
     return 1
   }

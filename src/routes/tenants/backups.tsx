@@ -53,10 +53,7 @@ tenantBackupRoutes.post('/', requirePermission('saas.fleet.run'), async (c) => {
           kind: 'success',
           text: `Backed up ${tenant.slug}: ${formatBytes(result.backup.sizeBytes)}, checksum ${result.backup.sha256.slice(0, 12)}.`,
         }
-      : {
-          kind: 'error',
-          text: `${tenant.slug} has no schema to back up; repair it on the fleet page first.`,
-        },
+      : { kind: 'error', text: backupRefusalText(tenant.slug, result.reason) },
   )
   return redirectTo(c, `/tenants/${tenant.id}#backups`)
 })
@@ -131,4 +128,10 @@ export async function tenantBackupsSection(
     restoreBlocker: restoreBlocker(tenant, c.var.now()),
     now: c.var.now(),
   }
+}
+
+function backupRefusalText(slug: string, reason: string): string {
+  if (reason === 'unsafe_dump_text')
+    return `${slug} was not backed up: a name, function body or comment in its schema holds a line break followed by a backslash, which the embedded database's dump cannot keep intact. Rename it, then back up again.`
+  return `${slug} has no schema to back up; repair it on the fleet page first.`
 }
