@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -47,5 +48,22 @@ describe('createTenantBackup of a deleted tenant', () => {
     expect(result.preRestore?.reason).toBe('pre_restore')
     const reasons = (await listTenantBackups(t.db, tenant.id)).map((b) => b.reason).sort()
     expect(reasons).toEqual(['pre_delete', 'pre_restore'])
+  })
+
+  it('refuses even a pre_delete or pre_restore backup once the tenant is purged or due', async () => {
+    const tenant = await createTenant(t.db)
+    await deleteTestTenant(t.database, tenant.id, { config })
+    const before = await listTenantBackups(t.db, tenant.id)
+    const setPurgeAfter = (at: Date | null) =>
+      sql`update tenants set purge_after = ${at} where id = ${tenant.id}`.execute(t.db)
+
+    await setPurgeAfter(new Date(Date.now() - 60_000))
+    const due = await createTenantBackup(t.database, config, context, tenant.id, 'pre_restore')
+    await setPurgeAfter(null)
+    const purged = await createTenantBackup(t.database, config, context, tenant.id, 'pre_delete')
+
+    expect(due).toEqual({ ok: false, reason: 'tenant_deleted' })
+    expect(purged).toEqual({ ok: false, reason: 'tenant_deleted' })
+    expect(await listTenantBackups(t.db, tenant.id)).toEqual(before)
   })
 })

@@ -38,7 +38,8 @@ export function backupPath(config: Config, backup: Pick<TenantBackup, 'fileName'
  * backups until purge).
  * Pruned files are removed after the commit. A `deleted` tenant is backed up only for reason
  * `pre_delete` or `pre_restore` (restoring one within its grace period); any other reason is
- * refused as `tenant_deleted`, checked before the dump and again under the tenant row's lock
+ * refused as `tenant_deleted`, and so is every reason once its purge_after is cleared or past,
+ * checked before the dump and again under the tenant row's lock
  * when recording (review finding 4: a manual backup during a purge left its data on disk).
  * @returns the backup, or `tenant_not_found`, `tenant_deleted`, `schema_missing` or (embedded
  * database only) `unsafe_dump_text`: a name, body or comment of the schema holds a line break
@@ -56,12 +57,12 @@ export async function createTenantBackup(
   const { db } = database
   const tenant = await findTenantById(db, tenantId)
   if (!tenant) return refuse('tenant_not_found')
-  if (!backupAllowed(tenant.status, reason)) return refuse('tenant_deleted')
+  const now = options.now ?? new Date()
+  if (!backupAllowed(tenant, reason, now)) return refuse('tenant_deleted')
   const schema = tenantSchemaName(tenant.slug)
   if ((await countSchemaTables(db, schema)) === undefined) return refuse('schema_missing')
   // PGlite's pg_dump drops lines of its output that names or bodies can forge (dump-safety.ts).
   if (database.pglite && (await hasUnsafeDumpText(db, schema))) return refuse('unsafe_dump_text')
-  const now = options.now ?? new Date()
   const started = performance.now()
   const id = crypto.randomUUID()
   const fileName = `${tenant.slug}/${fileStamp(now)}-${reason}-${id}.sql.gz.enc`
@@ -102,7 +103,7 @@ async function recordBackup(
   return database.db.transaction().execute(async (trx) => {
     const tenant = await findTenantForUpdate(trx, backup.tenantId)
     if (!tenant) return refuse('tenant_not_found')
-    if (!backupAllowed(tenant.status, backup.reason)) return refuse('tenant_deleted')
+    if (!backupAllowed(tenant, backup.reason, backup.createdAt)) return refuse('tenant_deleted')
     const inserted = await insertTenantBackup(trx, backup)
     const pruned = await pruneTenantBackups(trx, backup.tenantId, config.backupRetention)
     await appendAuditEntry(
@@ -129,8 +130,15 @@ async function recordBackup(
   })
 }
 
-function backupAllowed(status: string, reason: BackupReason): boolean {
-  return status !== 'deleted' || DELETED_TENANT_REASONS.includes(reason)
+/** A deleted tenant only before purge_after (cleared once purged): second review, item 3. */
+function backupAllowed(
+  tenant: { status: string; purgeAfter: Date | null },
+  reason: BackupReason,
+  now: Date,
+): boolean {
+  if (tenant.status !== 'deleted') return true
+  const inGrace = tenant.purgeAfter !== null && tenant.purgeAfter.getTime() > now.getTime()
+  return inGrace && DELETED_TENANT_REASONS.includes(reason)
 }
 
 /** `20261201T102814Z`: sorts by time in a directory listing. */
