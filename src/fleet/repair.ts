@@ -12,7 +12,7 @@ import {
 import { findTenantById, type Tenant } from '../db/tenants.js'
 import { refuse, type Refusal } from '../domain-result.js'
 import { TENANT_ROLES } from '../tenancy/tenant-roles.js'
-import { countRoles, lockSchema, schemaExists, withVia } from './repair-catalog.js'
+import { countRoles, lockSchema, schemaExists, tenantIsDeleted, withVia } from './repair-catalog.js'
 
 // Repairs of one tenant's schema that the onboarding pipeline's idempotent steps do (issue 11
 // item 3): recreate a missing schema, apply pending migrations, re-seed roles. Each runs in ONE
@@ -52,6 +52,18 @@ async function audit(
   await (db.isTransaction ? write(db as Transaction<Database>) : db.transaction().execute(write))
 }
 
+/** Thrown by lockLiveTenant: the transaction rolls back and the verb refuses tenant_deleted. */
+class TenantDeletedMeanwhile extends Error {}
+
+/**
+ * The first statement of each repair transaction: locks the tenant row FOR SHARE (a deletion
+ * waits for the repair) and throws when it was deleted after the pre-check (second review,
+ * item 4: the pre-check alone let a repair run DDL on a just-deleted tenant's schema).
+ */
+async function lockLiveTenant(trx: Transaction<Database>, tenantId: string): Promise<void> {
+  if (await tenantIsDeleted(trx, tenantId)) throw new TenantDeletedMeanwhile()
+}
+
 /** Runs `work`; on an error audits it as failed with `before` and returns its message. */
 async function attempt<T>(
   db: Db,
@@ -60,10 +72,11 @@ async function attempt<T>(
   what: string,
   before: unknown,
   work: () => Promise<T>,
-): Promise<{ ok: true; value: T } | Failed> {
+): Promise<{ ok: true; value: T } | Gone | Failed> {
   try {
     return { ok: true, value: await work() }
   } catch (cause) {
+    if (cause instanceof TenantDeletedMeanwhile) return refuse('tenant_deleted')
     const error = (cause as Error).message?.slice(0, 500) || 'unknown error'
     await audit(db, context, tenant, what, before, { failed: true, error })
     return { ok: false, reason: 'failed', error }
@@ -90,6 +103,7 @@ export async function recreateTenantSchema(
   const before = { schema, present: false, status: tenant.status }
   const done = await attempt(db, context, tenant, 'recreate_schema', before, () =>
     db.transaction().execute(async (trx) => {
+      await lockLiveTenant(trx, tenant.id)
       await createTenantSchema(trx, tenant.slug)
       const { applied } = await applyTenantMigrations(trx, schema, options.migrationDirs)
       await insertTenantRoles(trx, tenant.slug, TENANT_ROLES)
@@ -122,6 +136,7 @@ export async function applyPendingMigrations(
   const before = { applied: await listAppliedTenantMigrations(db, tenant.slug) }
   const done = await attempt(db, context, tenant, 'migrate', before, () =>
     db.transaction().execute(async (trx) => {
+      await lockLiveTenant(trx, tenant.id)
       const { applied } = await applyTenantMigrations(trx, schema, options.migrationDirs)
       if (applied.length > 0)
         await audit(trx, context, tenant, 'migrate', before, { appliedNow: applied })
@@ -150,6 +165,7 @@ export async function reseedTenantRoles(
   const before = await countRoles(db, schema).catch(() => ({ roles: 0, permissions: 0 }))
   const done = await attempt(db, context, tenant, 'roles', before, () =>
     db.transaction().execute(async (trx) => {
+      await lockLiveTenant(trx, tenant.id)
       await lockSchema(trx, schema)
       const counted = await countRoles(trx, schema)
       await insertTenantRoles(trx, tenant.slug, TENANT_ROLES)
