@@ -5,7 +5,7 @@ import { sql, type Transaction } from 'kysely'
 import type { DatabaseHandle } from '../db/database.js'
 import type { Database } from '../db/schema.js'
 import { prepareDumpForReplay } from './dump-text.js'
-import { assertNothingOutside, changesOutside } from './replay-guard.js'
+import { assertNothingOutside, changesOutside, resetSequences } from './replay-guard.js'
 
 // A logical dump of ONE schema as plain SQL, and its replay inside a transaction (issue 11
 // item 5). `--inserts --rows-per-insert=500` rather than COPY: PGlite's pg_dump always writes
@@ -117,6 +117,8 @@ export async function replayDump(
   const { rows } = await sql<{
     path: string
   }>`select current_setting('search_path') as path`.execute(trx)
+  // The dump's header empties search_path too; the guard expects it still empty afterwards.
+  await sql`select set_config('search_path', '', true)`.execute(trx)
   const before = await changesOutside(trx, schema)
   // PGlite's dumps quote backslashes the pre-standard way (dumpEmbedded): one warning each.
   await sql`select set_config('escape_string_warning', 'off', true)`.execute(trx)
@@ -126,9 +128,12 @@ export async function replayDump(
   const strings = prepared.standardConformingStrings ?? 'on'
   await sql`select set_config('standard_conforming_strings', ${strings}, true)`.execute(trx)
   await sql.raw(prepared.text).execute(trx)
-  await sql`reset default_tablespace`.execute(trx)
-  await sql`reset default_table_access_method`.execute(trx)
-  // The dump empties search_path; what the transaction does next (its audit entry) needs it.
+  const after = await changesOutside(trx, schema)
+  // Session-wide SETs (role, search_path) undone whatever the guard finds (second review 2).
+  for (const name of ['role', 'search_path', 'default_tablespace', 'default_table_access_method'])
+    await sql`reset ${sql.raw(name)}`.execute(trx)
+  // What the transaction does next (its audit entry) needs the caller's search_path.
   await sql`select set_config('search_path', ${rows[0].path}, true)`.execute(trx)
-  assertNothingOutside(schema, before, await changesOutside(trx, schema))
+  await resetSequences(trx, before, after)
+  assertNothingOutside(schema, before, after)
 }
