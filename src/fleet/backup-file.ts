@@ -66,7 +66,8 @@ export async function writeBackupFile(
   return { sizeBytes, sha256: hash.digest('hex') }
 }
 
-export type BackupReadRefusal = 'file_missing' | 'checksum_mismatch' | 'undecryptable' | 'too_large'
+export type BackupReadRefusal =
+  'file_missing' | 'checksum_mismatch' | 'undecryptable' | 'too_large' | 'pre_fix_dump'
 
 /**
  * Reads a backup back into its SQL text: the file's SHA-256 must equal `sha256` (else
@@ -130,5 +131,7 @@ export function describeBackupReadRefusal(reason: BackupReadRefusal): string {
       return 'Its file cannot be decrypted with this server’s secret key (another key, or tampered).'
     case 'too_large':
       return 'Its dump is larger than one restore can hold in memory (about 512 MiB of SQL).'
+    case 'pre_fix_dump':
+      return 'It is an embedded-database dump written before backslashes were escaped: its text may have lost lines, so it is not replayed.'
   }
 }

@@ -37,3 +37,13 @@ export function prepareDumpForReplay(dump: string): {
   if (key !== undefined && last > i && lines[last] === `\\unrestrict ${key}`) lines[last] = ''
   return { text: lines.join('\n'), standardConformingStrings }
 }
+
+/**
+ * Whether `dump` is an embedded (PGlite) dump written before review finding 1's fix: its header
+ * says `standard_conforming_strings = on`, so backslashes in values were not doubled and
+ * pglite-tools may have deleted lines of row data (second review, item 5). Refuse to replay it.
+ */
+export function isPreFixEmbeddedDump(format: string, dump: string): boolean {
+  const header = dump.slice(0, dump.search(/^(CREATE|INSERT|ALTER|COMMENT) /m) >>> 0)
+  return format === 'pglite' && /^SET standard_conforming_strings = on;$/m.test(header)
+}

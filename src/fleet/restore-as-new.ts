@@ -12,6 +12,7 @@ import { insertTenantRecord, runOnboarding, type NewTenant } from '../tenancy/on
 import { backupKey, readBackupFile, type BackupReadRefusal } from './backup-file.js'
 import { backupPath } from './backups.js'
 import { lockSchema } from './repair-catalog.js'
+import { isPreFixEmbeddedDump } from './dump-text.js'
 import { replayDump } from './schema-dump.js'
 
 // Restore of a backup into a NEW tenant (issue 11 item 5): the dump's contents under the new
@@ -52,6 +53,7 @@ export async function restoreBackupAsNewTenant(
     backup.sha256,
   )
   if (!read.ok) return read
+  if (isPreFixEmbeddedDump(backup.format, read.sql)) return refuse('pre_fix_dump')
   if (await findTenantBySlug(db, input.slug)) return refuse('slug_taken')
   const created = await db
     .transaction()

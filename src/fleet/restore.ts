@@ -13,6 +13,7 @@ import {
 import { refuse, type DomainResult } from '../domain-result.js'
 import { backupKey, readBackupFile, type BackupReadRefusal } from './backup-file.js'
 import { backupPath, createTenantBackup } from './backups.js'
+import { isPreFixEmbeddedDump } from './dump-text.js'
 import { replayDump } from './schema-dump.js'
 
 // Restore of a backup into the tenant's OWN schema (issue 11 item 5). It overwrites live data,
@@ -62,6 +63,7 @@ export async function restoreTenantBackup(
     backup.sha256,
   )
   if (!read.ok) return read
+  if (isPreFixEmbeddedDump(backup.format, read.sql)) return refuse('pre_fix_dump')
   const pre = await createTenantBackup(database, config, context, tenant.id, 'pre_restore', { now })
   const preRestore = pre.ok ? pre.backup : null
   return database.db.transaction().execute(async (trx) => {
