@@ -5,7 +5,9 @@ import { tenantSchemaName } from '../db/tenant-schema.js'
 import { createTenant } from '../test-support/factories.js'
 import { tempBackupDir } from '../test-support/schema-rows.js'
 import { testConfig, useTestDatabase } from '../test-support/test-app.js'
+import { changeTenantStatus } from '../tenancy/lifecycle.js'
 import { createTenantBackup } from './backups.js'
+import { restoreTenantBackup } from './restore.js'
 import { hasUnsafeDumpText } from './dump-safety.js'
 
 // Second review of issue 11 item 5, item 1: PGlite's pg_dump deletes lines starting
@@ -53,6 +55,28 @@ describe('unsafe dump text', () => {
       expect(made).toEqual({ ok: false, reason: 'unsafe_dump_text' })
       expect(await backupRows(tenant.id)).toBe(0)
       expect(readdirSync(dir)).not.toContain(tenant.slug)
+    },
+  )
+
+  it.skipIf(process.env.TEST_DATABASE_URL)(
+    'refuses to restore over a schema it cannot back up first, changing nothing',
+    async () => {
+      const tenant = await createTenant(t.db)
+      const made = await createTenantBackup(t.database, config, context, tenant.id, 'manual')
+      if (!made.ok) throw new Error(made.reason)
+      const schema = tenantSchemaName(tenant.slug)
+      await sql.raw(forged(schema)).execute(t.db)
+      await changeTenantStatus(t.db, context, tenant.id, 'suspend')
+      const input = { tenantId: tenant.id, backupId: made.backup.id, typedSlug: tenant.slug }
+
+      const result = await restoreTenantBackup(t.database, config, context, input)
+
+      expect(result).toEqual({ ok: false, reason: 'pre_restore_failed' })
+      const { rows } = await sql<{ n: number }>`
+        select count(*)::int as n from pg_tables where schemaname = ${schema}
+          and tablename = 't'`.execute(t.db)
+      expect(rows[0].n).toBe(1)
+      expect(await backupRows(tenant.id)).toBe(1)
     },
   )
 })

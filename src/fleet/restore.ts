@@ -21,7 +21,13 @@ import { replayDump } from './schema-dump.js'
 // grace period; the operator types the slug, and the route asks for step-up.
 
 export type RestoreRefusal =
-  'backup_not_found' | 'not_restorable' | 'slug_mismatch' | 'tenant_changed' | BackupReadRefusal
+  | 'backup_not_found'
+  | 'not_restorable'
+  | 'slug_mismatch'
+  | 'tenant_changed'
+  /** The current contents could not be backed up first (e.g. unsafe dump text on PGlite). */
+  | 'pre_restore_failed'
+  | BackupReadRefusal
 
 /** Whether `tenant` may be restored into its own schema now, and if not, why (for the page). */
 export function restoreBlocker(tenant: Tenant, now: Date): string | undefined {
@@ -38,7 +44,8 @@ export function restoreBlocker(tenant: Tenant, now: Date): string | undefined {
  * backup of another tenant, a tenant not suspended or deleted-in-grace (`not_restorable`), a
  * typed slug that is not the tenant's (`slug_mismatch`), and a file that is missing, changed on
  * disk or encrypted under another key (BackupReadRefusal). Otherwise takes a `pre_restore`
- * backup of the current schema (when there is one), then in ONE transaction re-checks the
+ * backup of the current schema (when there is one; when it cannot be taken, `pre_restore_failed`
+ * and nothing changes), then in ONE transaction re-checks the
  * tenant under a row lock, drops the schema, replays the dump and audits `tenant.restore`
  * (before: tables, size in bytes; after: backup id, its time, the pre-restore backup id).
  * @throws on a failing replay: the transaction rolls back and the old schema stays
@@ -65,6 +72,8 @@ export async function restoreTenantBackup(
   if (!read.ok) return read
   if (isPreFixEmbeddedDump(backup.format, read.sql)) return refuse('pre_fix_dump')
   const pre = await createTenantBackup(database, config, context, tenant.id, 'pre_restore', { now })
+  // Only a tenant with no schema left has nothing to keep; otherwise no copy, no restore.
+  if (!pre.ok && pre.reason !== 'schema_missing') return refuse('pre_restore_failed')
   const preRestore = pre.ok ? pre.backup : null
   return database.db.transaction().execute(async (trx) => {
     const locked = await findTenantForUpdate(trx, tenant.id)

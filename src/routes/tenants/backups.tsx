@@ -106,7 +106,9 @@ function restoreFlash(tenant: Tenant, result: Awaited<ReturnType<typeof restoreT
       ? `it is ${tenant.status}; only a suspended tenant, or a deleted one within its grace period, can be restored.`
       : result.reason === 'backup_not_found' || result.reason === 'slug_mismatch'
         ? 'that backup no longer exists.'
-        : describeBackupReadRefusal(result.reason)
+        : result.reason === 'pre_restore_failed'
+          ? 'its current contents could not be backed up first, and a restore never replaces data without that copy.'
+          : describeBackupReadRefusal(result.reason)
   return {
     kind: 'error' as const,
     text: `${tenant.slug} was not restored, nothing changed: ${why}`,
