@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { z } from 'zod'
+import { newTenantForm, tenantFields } from '../tenancy/tenant-form.js'
 import { listAuditEntries } from '../db/audit-log.js'
 import { listAutoJoinDomains } from '../db/auto-join-domains.js'
 import { listFlagChoicesCached } from '../db/flag-choices.js'
@@ -61,27 +62,7 @@ const listQuery = filterQuery.extend({
   page: z.coerce.number().int().min(1).max(100_000).catch(1),
 })
 
-const email = z.email({ error: 'Enter a valid email address.' }).max(320)
-const tenantFields = {
-  name: z
-    .string()
-    .trim()
-    .min(1, { error: 'Enter a name.' })
-    .max(200, { error: 'Use at most 200 characters.' }),
-  planId: z.string().min(1, { error: 'Choose a plan.' }),
-  billingEmail: email,
-}
-const createTenantForm = z.object({
-  slug: z
-    .string()
-    .trim()
-    .regex(/^[a-z][a-z0-9-]{1,38}$/, {
-      error: 'Use 2–39 lowercase letters, digits or dashes, starting with a letter.',
-    }),
-  ...tenantFields,
-  firstAdminEmail: email,
-  firstAdminName: z.string().trim().min(1, { error: 'Enter the first admin’s name.' }).max(200),
-})
+const createTenantForm = newTenantForm
 const editTenantForm = z.object(tenantFields)
 
 type FieldErrors<K extends string> = Partial<Record<K, string>>

@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
-import { z } from 'zod'
+import type { z } from 'zod'
+import { newTenantForm } from '../../tenancy/tenant-form.js'
 import { roleCan } from '../../auth/permissions.js'
 import { backupQueueDepth, backupTotals, listLastBackups } from '../../db/backup-overview.js'
 import { listPlansCached } from '../../db/plans.js'
@@ -23,20 +24,7 @@ import { auditContext, formFields, redirectTo } from '../../web/request.js'
 // job run (saas.fleet.run), and restore of a backup into a new tenant — owner or admin
 // (saas.tenants.delete) with step-up, as for every restore: it copies a tenant's data.
 
-const email = z.email({ error: 'Enter a valid email address.' }).max(320)
-const restoreAsNewForm = z.object({
-  slug: z
-    .string()
-    .trim()
-    .regex(/^[a-z][a-z0-9-]{1,38}$/, {
-      error: 'Use 2–39 lowercase letters, digits or dashes, starting with a letter.',
-    }),
-  name: z.string().trim().min(1, { error: 'Enter a name.' }).max(200),
-  planId: z.string().min(1, { error: 'Choose a plan.' }).max(40),
-  billingEmail: email,
-  firstAdminEmail: email,
-  firstAdminName: z.string().trim().min(1, { error: 'Enter the first admin’s name.' }).max(200),
-})
+const restoreAsNewForm = newTenantForm
 
 type Errors = RestoreAsNewPageProps['errors']
 

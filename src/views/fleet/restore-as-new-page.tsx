@@ -2,22 +2,14 @@ import type { FC } from 'hono/jsx'
 import type { Plan } from '../../db/plans.js'
 import type { TenantBackup } from '../../db/tenant-backups.js'
 import { Button } from '../components/button.js'
-import { Field } from '../components/field.js'
 import { BackLink } from '../components/section.js'
 import { formatBytes, formatDateTime } from '../format.js'
-import { PlanSelect } from '../tenants/plan-select.js'
+import { NewTenantFields, type TenantFormValues } from '../tenants/new-tenant-page.js'
 
 // "Restore into a new tenant" (issue 11 item 5): the new tenant's fields, like the create form,
 // for a copy of the backup's data under a new slug.
 
-export type RestoreAsNewValues = {
-  slug: string
-  name: string
-  planId: string
-  billingEmail: string
-  firstAdminEmail: string
-  firstAdminName: string
-}
+export type RestoreAsNewValues = TenantFormValues
 
 export type RestoreAsNewPageProps = {
   backup: TenantBackup
@@ -46,32 +38,7 @@ export const RestoreAsNewPage: FC<RestoreAsNewPageProps> = ({ backup, values, er
       action={`/fleet/backups/${backup.id}/tenant`}
       class="max-w-xl rounded border border-slate-200 bg-white p-6"
     >
-      <Field name="slug" label="New slug" value={values.slug} error={errors.slug} required />
-      <Field name="name" label="Name" value={values.name} error={errors.name} required />
-      <PlanSelect plans={plans} value={values.planId} error={errors.planId} />
-      <Field
-        name="billingEmail"
-        label="Billing email"
-        type="email"
-        value={values.billingEmail}
-        error={errors.billingEmail}
-        required
-      />
-      <Field
-        name="firstAdminEmail"
-        label="First admin's email"
-        type="email"
-        value={values.firstAdminEmail}
-        error={errors.firstAdminEmail}
-        required
-      />
-      <Field
-        name="firstAdminName"
-        label="First admin's name"
-        value={values.firstAdminName}
-        error={errors.firstAdminName}
-        required
-      />
+      <NewTenantFields values={values} errors={errors} plans={plans} slugLabel="New slug" />
       <Button>Restore into a new tenant</Button>
     </form>
   </>

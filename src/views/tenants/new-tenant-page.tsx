@@ -27,14 +27,44 @@ export const TenantForm: FC<{
     hx-post="/tenants"
     hx-target="#tenant-form"
   >
+    <NewTenantFields values={values} errors={errors} plans={plans} autofocus />
+    <Button>Create tenant</Button>
+  </form>
+)
+
+/** The create form under its heading; a 422 swaps only the form. */
+export const NewTenantPage: FC<{
+  values: Partial<TenantFormValues>
+  errors: Partial<Record<keyof TenantFormValues, string>>
+  plans: Plan[]
+}> = (p) => (
+  <>
+    <BackLink href="/tenants">Tenants</BackLink>
+    <h1 class="m-0 mb-4 text-2xl font-semibold">New tenant</h1>
+    <TenantForm values={p.values} errors={p.errors} plans={p.plans} />
+  </>
+)
+
+/**
+ * A new tenant's fields — slug, name, plan, billing email, first admin — for Create and for
+ * "Restore into a new tenant" (issue 11 item 5), validated by src/tenancy/tenant-form.ts.
+ */
+export const NewTenantFields: FC<{
+  values: Partial<TenantFormValues>
+  errors: Partial<Record<keyof TenantFormValues, string>>
+  plans: Plan[]
+  slugLabel?: string
+  autofocus?: boolean
+}> = ({ values, errors, plans, slugLabel = 'Slug', autofocus = false }) => (
+  <>
     <Field
       name="slug"
-      label="Slug"
+      label={slugLabel}
       value={values.slug}
       error={errors.slug}
       hint="Lowercase letters, digits and dashes; starts with a letter; 2–39 characters. It names the schema and cannot change."
       required
-      autofocus
+      autofocus={autofocus}
     />
     <Field name="name" label="Name" value={values.name} error={errors.name} required />
     <PlanSelect plans={plans} value={values.planId} error={errors.planId} />
@@ -64,19 +94,5 @@ export const TenantForm: FC<{
         required
       />
     </fieldset>
-    <Button>Create tenant</Button>
-  </form>
-)
-
-/** The create form under its heading; a 422 swaps only the form. */
-export const NewTenantPage: FC<{
-  values: Partial<TenantFormValues>
-  errors: Partial<Record<keyof TenantFormValues, string>>
-  plans: Plan[]
-}> = (p) => (
-  <>
-    <BackLink href="/tenants">Tenants</BackLink>
-    <h1 class="m-0 mb-4 text-2xl font-semibold">New tenant</h1>
-    <TenantForm values={p.values} errors={p.errors} plans={p.plans} />
   </>
 )
