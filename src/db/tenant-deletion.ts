@@ -10,17 +10,6 @@ import { toTenant, type Tenant } from './tenants.js'
 /** Statuses a tenant may be deleted from: every one but `deleted`. */
 export const DELETABLE: readonly TenantStatus[] = ['provisioning', 'active', 'suspended', 'failed']
 
-/** The tenant row locked until the transaction ends, or undefined when the id is unknown. */
-export async function lockTenant(trx: Transaction<Database>, id: string) {
-  const row = await trx
-    .selectFrom('tenants')
-    .selectAll()
-    .where('id', '=', id)
-    .forUpdate()
-    .executeTakeFirst()
-  return row && toTenant(row)
-}
-
 /** Sets status `deleted`, deleted_at = now and purge_after; the caller checked the row. */
 export async function markTenantDeleted(
   trx: Transaction<Database>,

@@ -1,3 +1,4 @@
+import { findTenantForUpdate } from '../db/tenants.js'
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Transaction } from 'kysely'
@@ -6,7 +7,7 @@ import type { Db } from '../db/database.js'
 import type { Database } from '../db/schema.js'
 import { deleteTenantMemberships } from '../db/memberships.js'
 import { deleteStorageSnapshot } from '../db/storage-snapshots.js'
-import { lockTenant, markTenantPurged } from '../db/tenant-deletion.js'
+import { markTenantPurged } from '../db/tenant-deletion.js'
 import { dropTenantSchema, tenantSchemaName } from '../db/tenant-schema.js'
 import type { Tenant } from '../db/tenants.js'
 import type { JobHandler, JobItemOutcome, JobWork } from '../jobs/job-kinds.js'
@@ -33,7 +34,7 @@ async function purgeItem(work: JobWork): Promise<JobItemOutcome> {
   const tenantId = work.item.tenantId
   if (!tenantId) return { status: 'skipped', reason: 'the tenant row is gone' }
   const { tenant, backups, outcome } = await work.db.transaction().execute(async (trx) => {
-    const tenant = await lockTenant(trx, tenantId)
+    const tenant = await findTenantForUpdate(trx, tenantId)
     const reason = whyNot(tenant, now)
     if (reason) return { tenant, backups: [], outcome: skipped(reason) }
     const backups = await listBackupFiles(trx, tenantId)

@@ -1,9 +1,10 @@
+import { findTenantForUpdate } from '../db/tenants.js'
 import { appendAuditEntry, type AuditContext } from '../db/audit-log.js'
 import type { Transaction } from 'kysely'
 import type { Db } from '../db/database.js'
 import type { Database } from '../db/schema.js'
 import { refuse, type DomainResult } from '../domain-result.js'
-import { DELETABLE, lockTenant, markTenantDeleted } from '../db/tenant-deletion.js'
+import { DELETABLE, markTenantDeleted } from '../db/tenant-deletion.js'
 import { findTenantById, type Tenant } from '../db/tenants.js'
 import { tenantSchemaName } from '../db/tenant-schema.js'
 import { endTenantImpersonations } from './impersonation-end.js'
@@ -56,7 +57,7 @@ export async function deleteTenant(
   if (!backup.ok) return { ok: false, reason: 'backup_failed', detail: backup.detail }
   const purgeAfter = new Date(now.getTime() + options.graceDays * DAY_MS)
   return db.transaction().execute(async (trx) => {
-    const before = await lockTenant(trx, id)
+    const before = await findTenantForUpdate(trx, id)
     const check = before ? deletable(before) : refuse('tenant_not_found')
     if (!check.ok) return check
     const tenant = await markDeletedAudited(trx, context, before!, backup.id, purgeAfter, now)

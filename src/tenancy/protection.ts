@@ -1,7 +1,8 @@
+import { findTenantForUpdate } from '../db/tenants.js'
 import { appendAuditEntry, type AuditContext } from '../db/audit-log.js'
 import type { Db } from '../db/database.js'
 import { refuse, type DomainResult } from '../domain-result.js'
-import { lockTenant, setTenantProtected } from '../db/tenant-deletion.js'
+import { setTenantProtected } from '../db/tenant-deletion.js'
 import type { Tenant } from '../db/tenants.js'
 
 // Protection (issue 11 item 6): an owner marks a tenant protected, and it cannot be deleted — by
@@ -22,7 +23,7 @@ export async function setTenantProtection(
   now = new Date(),
 ): Promise<DomainResult<{ tenant: Tenant }, 'tenant_not_found' | 'unchanged' | 'purged'>> {
   return db.transaction().execute(async (trx) => {
-    const before = await lockTenant(trx, id)
+    const before = await findTenantForUpdate(trx, id)
     if (!before) return refuse('tenant_not_found')
     if (before.protected === value) return refuse('unchanged')
     if (value && before.status === 'deleted' && !before.purgeAfter) return refuse('purged')

@@ -1,7 +1,8 @@
+import { findTenantForUpdate } from '../db/tenants.js'
 import { appendAuditEntry, type AuditContext } from '../db/audit-log.js'
 import type { Db } from '../db/database.js'
 import { refuse, type DomainResult } from '../domain-result.js'
-import { findPurgedAt, lockTenant, markTenantRestored } from '../db/tenant-deletion.js'
+import { findPurgedAt, markTenantRestored } from '../db/tenant-deletion.js'
 import type { Tenant } from '../db/tenants.js'
 
 // Restore from deletion (issue 11 item 6): within the grace period a deleted tenant comes back
@@ -26,7 +27,7 @@ export async function undeleteTenant(
   | { ok: false; reason: 'purged'; purgedAt: Date | null }
 > {
   const outcome = await db.transaction().execute(async (trx) => {
-    const before = await lockTenant(trx, id)
+    const before = await findTenantForUpdate(trx, id)
     if (!before) return refuse('tenant_not_found')
     if (before.status !== 'deleted') return refuse('not_deleted')
     if (!before.purgeAfter) return refuse('purged')
