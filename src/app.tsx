@@ -43,6 +43,8 @@ import { fleetBackupRoutes } from './routes/fleet/backups.js'
 import { tenantBackupRoutes } from './routes/tenants/backups.js'
 import { tenantProtectionRoutes } from './routes/tenants/protection.js'
 import { tenantRestorationRoutes } from './routes/tenants/restoration.js'
+import { billingRoutes } from './routes/billing.js'
+import { tenantBillingRoutes } from './routes/tenants/billing.js'
 import type { AppDeps, AppEnv } from './web/env.js'
 import { compileTrustProxy } from './web/client-ip.js'
 import { compressResponses } from './web/compression.js'
@@ -129,6 +131,9 @@ function consoleGroup() {
   group.route('/tenants/:id/backups', tenantBackupRoutes)
   group.route('/tenants/:id/protection', tenantProtectionRoutes)
   group.route('/tenants/:id/restoration', tenantRestorationRoutes)
+  // Billing (issue 12).
+  group.route('/billing', billingRoutes)
+  group.route('/tenants/:id/billing', tenantBillingRoutes)
   group.route('/step-up', stepUpRoutes)
   group.onError(htmlErrorHandler)
   return group
@@ -173,7 +178,12 @@ export function createApp(deps: AppDeps) {
   )
   // Forms without JavaScript send `_method=DELETE`; htmx sends the real verb.
   // Forms here are small; a cap keeps a stranger from making the server parse megabytes.
-  app.use(bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.text('Request body too large', 413) }))
+  // Stripe's events can be larger: the webhook sets its own cap (src/webhooks/stripe.ts).
+  const formLimit = bodyLimit({
+    maxSize: 64 * 1024,
+    onError: (c) => c.text('Request body too large', 413),
+  })
+  app.use((c, next) => (c.req.path === '/webhooks/stripe' ? next() : formLimit(c, next)))
   app.use(readFormBody, onlyDeleteOverride, methodOverride({ app }))
   // Pages outside the console draw the narrow card; the console group sets its own layout.
   app.use(takeFlashForPage, authRenderer)

@@ -99,6 +99,17 @@ const envSchema = z
     TENANT_PURGE_GRACE_DAYS: intIn(14, 1, 365, 'days'),
     JOB_WORKERS: intIn(2, 1, 8, 'workers'),
     JOB_LEASE_SECONDS: intIn(60, 5, 3600, 'seconds'),
+    STRIPE_WEBHOOK_SECRET: z
+      .string()
+      .regex(/^whsec_\S{8,}$/, 'must be a Stripe signing secret (whsec_…)')
+      .optional(),
+    STRIPE_SECRET_KEY: z
+      .string()
+      .regex(/^(sk|rk)_(test|live)_\S{8,}$/, 'must be a Stripe secret or restricted key')
+      .optional(),
+    STRIPE_API_URL: z
+      .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+      .default('https://api.stripe.com'),
   })
   .refine((env) => env.NODE_ENV !== 'production' || env.FLEETDECK_SECRET_KEY, {
     path: ['FLEETDECK_SECRET_KEY'],
@@ -158,6 +169,12 @@ export type Config = {
   jobWorkers: number
   /** Seconds a claimed job item is leased; renewed while it runs, re-claimed once lapsed (60). */
   jobLeaseSeconds: number
+  /** Signing secret of the Stripe webhook endpoint; undefined = /webhooks/stripe answers 503. */
+  stripeWebhookSecret: string | undefined
+  /** Key for Stripe's API (out-of-band payment, retry); undefined = those actions are refused. */
+  stripeSecretKey: string | undefined
+  /** Stripe's API address (STRIPE_API_URL; a local server in tests): the SDK's host/port/protocol. */
+  stripeApiUrl: string
 }
 
 export class ConfigError extends Error {
@@ -213,6 +230,9 @@ export function loadConfig(
     purgeGraceDays: e.TENANT_PURGE_GRACE_DAYS,
     jobWorkers: e.JOB_WORKERS,
     jobLeaseSeconds: e.JOB_LEASE_SECONDS,
+    stripeWebhookSecret: e.STRIPE_WEBHOOK_SECRET,
+    stripeSecretKey: e.STRIPE_SECRET_KEY,
+    stripeApiUrl: e.STRIPE_API_URL.replace(/\/+$/, ''),
   }
 }
 

@@ -13,6 +13,8 @@ export type Access =
   | 'app-key'
   /** Prometheus: a bearer METRICS_TOKEN, or a loopback peer when none is set; never a session. */
   | 'metrics-token'
+  /** Stripe's webhooks: the Stripe-Signature header over the raw body is the authentication. */
+  | 'stripe-signature'
   /** Only these roles; every other role gets 403. */
   | readonly OperatorRole[]
 
@@ -24,6 +26,8 @@ const DECIDERS: readonly OperatorRole[] = ['owner', 'admin', 'operator']
 const IMPERSONATORS: readonly OperatorRole[] = ['owner', 'admin', 'support']
 /** Holders of saas.fleet.run: start and steer jobs, checks, repairs, migrations, backups. */
 const FLEET_RUNNERS: readonly OperatorRole[] = ['owner', 'admin', 'operator']
+/** Holders of saas.billing.edit: link customers, ask Stripe to mark paid or retry (step-up). */
+const BILLING_EDITORS: readonly OperatorRole[] = ['owner', 'admin']
 
 /** `METHOD path` exactly as Hono lists it in `app.routes` → who may call it. */
 export const AUTHORIZATION_MATRIX: Record<string, Access> = {
@@ -214,6 +218,12 @@ export const AUTHORIZATION_MATRIX: Record<string, Access> = {
   // saas.tenants.delete, then the handler's owner check (no permission of its own).
   'POST /tenants/:id/protection': OWNERS,
   'DELETE /tenants/:id/protection': OWNERS,
+
+  // Billing (issue 12). Each group adds its routes under its own line.
+  // Stripe webhook (issue 12 item 1).
+  'POST /webhooks/stripe': 'stripe-signature',
+  // /billing (issue 12 items 2–4).
+  // Tenant billing tab and actions (issue 12 items 4–5).
 
   'GET /super-admins': OWNERS,
   'GET /super-admins/new': OWNERS,

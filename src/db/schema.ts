@@ -97,6 +97,11 @@ export interface TenantsTable {
   purge_after: NullableTimestamp
   /** Owner-set: a protected tenant cannot be deleted until unprotected (issue 11). */
   protected: Generated<boolean>
+  /** The tenant's MRR in cents of billing_currency, kept by the billing projection (issue 12). */
+  billing_mrr_cents: Generated<number | null>
+  billing_currency: Generated<string | null>
+  /** First failed payment of the unpaid invoice the tenant is in dunning for (issue 12). */
+  dunning_started_at: Generated<Date | null>
 }
 
 export interface TenantProvisioningStepsTable {
@@ -520,6 +525,133 @@ export interface TenantBackupsTable {
   duration_ms: number
 }
 
+// Billing (issue 12): the Stripe event ledger and its projection (migration 2026120500_billing).
+
+/** A stored Stripe delivery; `created` is the event's own time, the projection's version. */
+export interface StripeEventsTable {
+  id: string
+  type: string
+  created: Timestamp
+  livemode: boolean
+  payload: Json
+  received_at: Timestamp
+  processed_at: NullableTimestamp
+  error: string | null
+}
+
+/** An admin's link of a Stripe customer to a tenant; survives reprocessing. */
+export interface BillingCustomerLinksTable {
+  customer_id: string
+  tenant_id: string
+  linked_by: string | null
+  linked_at: Timestamp
+}
+
+export type BillingMatch = 'metadata' | 'email' | 'link'
+
+export interface BillingCustomersTable {
+  id: string
+  tenant_id: string | null
+  matched_by: BillingMatch | null
+  email: string | null
+  name: string | null
+  metadata_tenant_id: string | null
+  deleted: Generated<boolean>
+  card_brand: string | null
+  card_last4: string | null
+  card_exp_month: number | null
+  card_exp_year: number | null
+  default_payment_method_id: string | null
+  created: NullableTimestamp
+  /** `created` of the newest event applied to this customer. */
+  source_created: Timestamp
+}
+
+/** One Stripe subscription (`saas_billing`, issue 12 item 2). Amounts in cents of `currency`. */
+export interface SaasBillingTable {
+  subscription_id: string
+  customer_id: string
+  tenant_id: string | null
+  /** Stripe's status: trialing, active, past_due, unpaid, canceled, paused, incomplete… */
+  status: string
+  price_id: string | null
+  product_name: string | null
+  /** `day` | `week` | `month` | `year` of the first item. */
+  interval: string | null
+  interval_count: number | null
+  quantity: number | null
+  currency: string
+  /** BillingItem[] (src/billing/mrr.ts). */
+  items: Json
+  /** BillingDiscount[] (src/billing/mrr.ts). */
+  discounts: Json
+  mrr_cents: Generated<number>
+  current_period_end: NullableTimestamp
+  cancel_at_period_end: Generated<boolean>
+  canceled_at: NullableTimestamp
+  trial_end: NullableTimestamp
+  started_at: NullableTimestamp
+  dunning_started_at: NullableTimestamp
+  source_created: Timestamp
+}
+
+export interface SaasInvoicesTable {
+  id: string
+  customer_id: string
+  subscription_id: string | null
+  tenant_id: string | null
+  number: string | null
+  /** draft | open | paid | void | uncollectible */
+  status: string
+  amount_due: Generated<number>
+  amount_paid: Generated<number>
+  amount_refunded: Generated<number>
+  currency: string
+  created: Timestamp
+  due_date: NullableTimestamp
+  paid_at: NullableTimestamp
+  paid_out_of_band: Generated<boolean>
+  attempt_count: Generated<number>
+  next_payment_attempt: NullableTimestamp
+  /** The first invoice.payment_failed for this invoice: the start of its dunning window. */
+  first_failed_at: NullableTimestamp
+  hosted_invoice_url: string | null
+  invoice_pdf: string | null
+  payment_intent_id: string | null
+  charge_id: string | null
+  source_created: Timestamp
+}
+
+export type MrrMovementKind = 'new' | 'expansion' | 'contraction' | 'churn' | 'reactivation'
+
+/** A change of one customer's MRR in one currency, as it happened (issue 12 item 3). */
+export interface MrrMovementsTable {
+  id: Generated<number>
+  event_id: string
+  customer_id: string
+  tenant_id: string | null
+  currency: string
+  kind: MrrMovementKind
+  mrr_before_cents: number
+  mrr_after_cents: number
+  delta_cents: number
+  occurred_at: Timestamp
+}
+
+export type BillingRequestAction = 'mark_paid_out_of_band' | 'retry_charge'
+
+export interface BillingRequestsTable {
+  id: string
+  invoice_id: string
+  tenant_id: string | null
+  action: BillingRequestAction
+  requested_by: string | null
+  requested_by_email: string
+  requested_at: Timestamp
+  /** The invoice status Stripe answered the request with. */
+  stripe_status: string | null
+}
+
 export interface Database {
   sign_in_attempts: SignInAttemptsTable
   rate_limits: RateLimitsTable
@@ -556,6 +688,13 @@ export interface Database {
   fleet_checks: FleetChecksTable
   fleet_check_results: FleetCheckResultsTable
   tenant_backups: TenantBackupsTable
+  stripe_events: StripeEventsTable
+  billing_customer_links: BillingCustomerLinksTable
+  billing_customers: BillingCustomersTable
+  saas_billing: SaasBillingTable
+  saas_invoices: SaasInvoicesTable
+  mrr_movements: MrrMovementsTable
+  billing_requests: BillingRequestsTable
 }
 
 export type TenantRow = Selectable<TenantsTable>

@@ -107,7 +107,11 @@ describe('authorization matrix', () => {
   })
 
   const guarded = Object.entries(AUTHORIZATION_MATRIX).filter(
-    ([, access]) => access !== 'public' && access !== 'app-key' && access !== 'metrics-token',
+    ([, access]) =>
+      access !== 'public' &&
+      access !== 'app-key' &&
+      access !== 'metrics-token' &&
+      access !== 'stripe-signature',
   )
   for (const [route, access] of guarded) {
     const [method, template] = route.split(' ')

@@ -13,9 +13,10 @@ import { auditContext, clientIp } from './request.js'
  */
 // The kit API is called by tenant apps from their own servers, authenticated by app keys.
 // /metrics is scraped by Prometheus, which is on no operator's allowlist: it has its own guard
-// (METRICS_TOKEN, or loopback only; src/routes/metrics.ts).
+// (METRICS_TOKEN, or loopback only; src/routes/metrics.ts). Stripe posts webhooks from its own
+// addresses: the signature over the body is their authentication (src/webhooks/stripe.ts).
 const OPEN_PATHS =
-  /^\/(healthz|readyz|metrics|\.well-known\/jwks\.json)$|^\/(public|kit\/v1|ofrep\/v1)\//
+  /^\/(healthz|readyz|metrics|\.well-known\/jwks\.json|webhooks\/stripe)$|^\/(public|kit\/v1|ofrep\/v1)\//
 
 /**
  * Refuses an address outside the global allowlist before any other work, on every route but

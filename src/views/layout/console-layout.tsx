@@ -13,6 +13,7 @@ const SECTIONS: { href: string; label: string; permission: Permission }[] = [
   { href: '/join-requests', label: 'Join requests', permission: 'saas.tenants.view' },
   { href: '/plans', label: 'Plans', permission: 'saas.tenants.view' },
   { href: '/licences', label: 'Licences', permission: 'saas.tenants.view' },
+  { href: '/billing', label: 'Billing', permission: 'saas.billing.view' },
   { href: '/flags', label: 'Feature flags', permission: 'saas.tenants.view' },
   { href: '/batches', label: 'Bulk changes', permission: 'saas.tenants.view' },
   { href: '/audit', label: 'Audit log', permission: 'saas.audit.view' },
