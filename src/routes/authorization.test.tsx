@@ -179,7 +179,10 @@ describe('authorization matrix', () => {
   for (const [route] of stripeRoutes) {
     it(`${route} refuses an owner's console session without a signature`, async () => {
       const [method, path] = route.split(' ')
-      const signed = await createTestAppWith({ STRIPE_WEBHOOK_SECRET: 'whsec_matrix_test_secret' }, t)
+      const signed = await createTestAppWith(
+        { STRIPE_WEBHOOK_SECRET: 'whsec_matrix_test_secret' },
+        t,
+      )
       const res = await send(signed.app, method, path, {
         cookie: await sessionCookie(admins.owner),
         headers: { 'content-type': 'application/json' },
