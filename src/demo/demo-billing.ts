@@ -1,8 +1,9 @@
 import { createApp } from '../app.js'
 import type { StripeEvent } from '../billing/stripe-builders.js'
-import { signStripePayload } from '../billing/stripe-client.js'
+import { deliverStripeEvent, type RequestTarget } from '../billing/stripe-delivery.js'
 import type { Config } from '../config.js'
 import type { DatabaseHandle } from '../db/database.js'
+import { countStripeEvents } from '../db/stripe-events.js'
 import {
   DEMO_BILLING_SEED,
   generateDemoBillingEvents,
@@ -36,6 +37,8 @@ export type DemoBillingSummary = {
   tenantsSkipped: number
   customers: number
   events: number
+  /** Events stored but whose processing failed (stripe_events.error; `billing:reprocess`). */
+  failed: number
   /** Wall time of the deliveries, in seconds. */
   seconds: number
 }
@@ -66,34 +69,34 @@ export async function seedDemoBilling(
     database,
     observe: false,
   })
+  // Through the configured public address: an explicit PUBLIC_URL refuses other hosts.
+  const target: RequestTarget = {
+    request: (path, init) => app.request(new URL(path, options.config.publicUrl).href, init),
+  }
+  const failedBefore = (await countStripeEvents(database.db)).failed
   const started = performance.now()
   const concurrency = options.concurrency ?? (database.kind === 'postgres' ? 3 : 2)
-  await deliverStripeEvents(
-    (request) => app.request(new URL('/webhooks/stripe', options.config.publicUrl), request),
-    events,
-    { secret: DEMO_STRIPE_WEBHOOK_SECRET, concurrency },
-  )
+  await deliverStripeEvents(target, events, { secret: DEMO_STRIPE_WEBHOOK_SECRET, concurrency })
+  const seconds = (performance.now() - started) / 1000
   return {
     tenants: fresh.length,
     tenantsSkipped: tenants.length - fresh.length,
     customers: events.filter((e) => e.type === 'customer.created').length,
     events: events.length,
-    seconds: (performance.now() - started) / 1000,
+    failed: (await countStripeEvents(database.db)).failed - failedBefore,
+    seconds,
   }
 }
 
-/** Sends one request to the webhook endpoint: `app.request`, or fetch to a running server. */
-export type SendWebhook = (request: RequestInit) => Response | Promise<Response>
-
 /**
- * Delivers `events` in their order, each signed with `secret` at the moment it is sent (Stripe
+ * Delivers `events` to `target`'s /webhooks/stripe in their order, each signed with `secret` at the moment it is sent (Stripe
  * signs at delivery; the SDK refuses signatures older than 300 s), `concurrency` at a time, but
  * one customer's events one after another, so the projection sees each customer's in order.
  * @returns each delivery's handling time in milliseconds, in the order of `events`
  * @throws Error on the first answer that is not 2xx
  */
 export async function deliverStripeEvents(
-  send: SendWebhook,
+  target: RequestTarget,
   events: readonly StripeEvent[],
   options: { secret: string; concurrency: number },
 ): Promise<number[]> {
@@ -109,7 +112,7 @@ export async function deliverStripeEvents(
       .then(async () => {
         if (failure) return
         const started = performance.now()
-        await deliverOne(send, event, options.secret)
+        await deliverOne(target, event, options.secret)
         times[index] = performance.now() - started
       })
       .catch((error: Error) => void (failure ??= error))
@@ -122,16 +125,8 @@ export async function deliverStripeEvents(
   return times
 }
 
-async function deliverOne(send: SendWebhook, event: StripeEvent, secret: string): Promise<void> {
-  const payload = JSON.stringify(event)
-  const response = await send({
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'stripe-signature': signStripePayload(payload, secret),
-    },
-    body: payload,
-  })
+async function deliverOne(target: RequestTarget, event: StripeEvent, secret: string) {
+  const response = await deliverStripeEvent(target, event, secret)
   if (response.ok) return void (await response.arrayBuffer())
   const answer = (await response.text()).slice(0, 200)
   throw new Error(`${event.type} ${event.id} was answered ${response.status}: ${answer}`)
