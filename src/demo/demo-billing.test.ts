@@ -47,7 +47,7 @@ describe('seedDemoBilling', () => {
     const tenantMrr = await t.db
       .selectFrom('tenants')
       .select(['billing_mrr_cents', 'billing_currency'])
-      .where('billing_mrr_cents', '>', '0')
+      .where('billing_mrr_cents', '>', 0)
       .execute()
 
     expect(rows.map((r) => r.currency)).toEqual(['eur', 'usd'])
