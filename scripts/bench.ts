@@ -28,12 +28,17 @@
 //      2 against psql running the same DDL in one loop) at --tenants tenants, and backups: one
 //      tenant of 100,000 rows, its restore, and a fleet backup of --backup-tenants tenants
 //      (default 200). --only-fleet runs this alone (10–15 minutes at 2,000 tenants).
+//  12. With --billing: issue 12 — webhook ingestion through POST /webhooks/stripe (events/s, p95
+//      per event, against a bare verify-and-insert endpoint in the same run) and reprocessing
+//      that ledger, on PostgreSQL and PGlite, with --billing-events demo events (default 5,000);
+//      /billing p50/p95 at --tenants tenants with 24 monthly invoices each (scripts/bench/billing.ts;
+//      a few minutes). --only-billing runs this alone.
 // Needs the local PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres);
 // it creates and drops databases of its own there. Options: --tenants N, --audit-rows N (the
 // large log, default 500000), --skip-start, --skip-pglite, --seed, --users N (default 0: skipped),
 // --kit, --only-kit, --flags, --only-flags, --bulk, --only-bulk, --health, --only-health,
 // --observability, --only-observability, --dashboard, --only-dashboard, --fleet, --only-fleet,
-// --backup-tenants N. Takes 3–5 minutes (most
+// --backup-tenants N, --billing, --only-billing, --billing-events N. Takes 3–5 minutes (most
 // of it loading 500k audit rows).
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -61,6 +66,7 @@ import {
   signedInOwner,
   withScratchDatabase,
 } from './bench/fixtures.js'
+import { benchBilling } from './bench/billing.js'
 import { benchBulk } from './bench/bulk.js'
 import { benchDashboard } from './bench/dashboard.js'
 import { benchKit } from './bench/kit.js'
@@ -96,6 +102,9 @@ const { values: opts } = parseArgs({
     fleet: { type: 'boolean' },
     'only-fleet': { type: 'boolean' },
     'backup-tenants': { type: 'string' },
+    billing: { type: 'boolean' },
+    'only-billing': { type: 'boolean' },
+    'billing-events': { type: 'string' },
   },
 })
 const TENANTS = Number(opts.tenants ?? 2000)
@@ -458,6 +467,7 @@ const ONLY = [
   'only-observability',
   'only-dashboard',
   'only-fleet',
+  'only-billing',
 ] as const
 const all = ONLY.every((flag) => !opts[flag])
 if (all) await benchPostgres()
@@ -488,4 +498,10 @@ if (opts.dashboard || opts['only-dashboard'])
     queries: () => queries,
   })
 if (opts.fleet || opts['only-fleet']) await benchFleet()
+if (opts.billing || opts['only-billing'])
+  await benchBilling({
+    tenants: TENANTS,
+    events: Number(opts['billing-events'] ?? 5000),
+    config: benchConfig(),
+  })
 console.log(`\nbench took ${((performance.now() - started) / 1000).toFixed(0)} s`)

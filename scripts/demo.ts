@@ -15,6 +15,9 @@ import { ConfigError, loadConfig } from '../src/config.js'
 import { openDatabase } from '../src/db/database.js'
 import { migrateTenant } from '../src/db/migrate.js'
 import { tenantSchemaName } from '../src/db/tenant-schema.js'
+import { seedDemoBilling } from '../src/demo/demo-billing.js'
+import { listDemoFleetTenants } from '../src/demo/demo-billing-tenants.js'
+import { SEED_REQUEST_ID } from '../src/demo/demo-fleet.js'
 import { ensureDemoFlags } from '../src/demo/demo-flags.js'
 import {
   ACME_PEOPLE,
@@ -68,6 +71,12 @@ const appPort = Number(process.env.APP_PORT ?? 3001)
 const appUrl = `http://${config.host}:${appPort}`
 const { created } = await ensureDemoFleet(database, config.tenantMigrationDirs)
 if (created) console.log('demo fleet created: 12 tenants, among them Acme')
+if (created) {
+  // A year of Stripe history, signed with the development secret, through /webhooks/stripe.
+  const fleet = await listDemoFleetTenants(database.db, [SEED_REQUEST_ID, 'demo'])
+  const billing = await seedDemoBilling(database, fleet, { config })
+  console.log(`demo billing: ${billing.events} Stripe events for ${billing.customers} customers`)
+}
 // A demo made by an earlier version lacks the app's newer tables (Drawings) in Acme's schema.
 await migrateTenant(database.db, tenantSchemaName(DEMO_SLUG), config.tenantMigrationDirs)
 const flagsCreated = await ensureDemoFlags(database.db)

@@ -2,12 +2,16 @@ import { parseArgs } from 'node:util'
 import { ConfigError, loadConfig } from '../src/config.js'
 import { openCliDatabase } from '../src/db/cli-database.js'
 import { migratePlatform } from '../src/db/migrate.js'
-import { seedDemoFleet } from '../src/demo/demo-fleet.js'
+import { seedDemoBilling } from '../src/demo/demo-billing.js'
+import { listDemoFleetTenants } from '../src/demo/demo-billing-tenants.js'
+import { SEED_REQUEST_ID, seedDemoFleet } from '../src/demo/demo-fleet.js'
 
 // npm run seed -- --tenants N --users M
 // Adds a demo fleet through the onboarding pipeline, then M users with their memberships and
 // sign-in history in bulk (streamed: --users 1000000 fits in a few hundred MB); running it again
 // adds more tenants, and first resumes the tenants an interrupted earlier run left onboarding.
+// Then the seed's tenants without billing get a year of Stripe history, signed with the
+// development secret and delivered through /webhooks/stripe (src/demo/demo-billing.ts).
 
 const PROGRESS_EVERY = 100
 const USERS_PROGRESS_EVERY = 100_000
@@ -74,6 +78,14 @@ async function main() {
           ` ${summary.tenantsPerSecond.toFixed(2)} tenants/s;` +
           ` users ${summary.usersSeconds.toFixed(1)} s)`,
       ].join('\n'),
+    )
+    const fleet = await listDemoFleetTenants(handle.db, [SEED_REQUEST_ID])
+    console.log(`delivering demo billing for the seed's tenants through /webhooks/stripe…`)
+    const billing = await seedDemoBilling(handle, fleet, { config })
+    console.log(
+      `billing: ${billing.events} events for ${billing.customers} customers delivered in ` +
+        `${billing.seconds.toFixed(1)} s (${billing.tenantsSkipped} tenants had billing already` +
+        `${billing.failed > 0 ? `; ${billing.failed} failed to process, see npm run billing:reprocess` : ''})`,
     )
   } finally {
     await handle.close()
