@@ -224,6 +224,8 @@ export const AUTHORIZATION_MATRIX: Record<string, Access> = {
   'POST /webhooks/stripe': 'stripe-signature',
   // /billing (issue 12 items 2–4).
   // Tenant billing tab and actions (issue 12 items 4–5).
+  'GET /tenants/:id/billing': ALL,
+  'POST /tenants/:id/billing/invoices/:invoiceId/payment': BILLING_EDITORS,
 
   'GET /super-admins': OWNERS,
   'GET /super-admins/new': OWNERS,

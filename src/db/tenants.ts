@@ -34,6 +34,12 @@ export type Tenant = {
   purgeAfter: Date | null
   /** Owner-set: cannot be deleted until unprotected. */
   protected: boolean
+  /** MRR in cents of billingCurrency, kept by the billing projection; null without billing. */
+  billingMrrCents: number | null
+  /** Lower-case ISO 4217 code of billingMrrCents (issue 12). */
+  billingCurrency: string | null
+  /** The first failure of the unpaid last invoice: the 7-day dunning window's start (issue 12). */
+  dunningStartedAt: Date | null
 }
 
 export type Storage = { dbBytes: number; fileBytes: number; takenAt: Date }
@@ -81,6 +87,9 @@ export function toTenant(row: TenantRow): Tenant {
     healthCheckedAt: row.health_checked_at,
     purgeAfter: row.purge_after,
     protected: row.protected,
+    billingMrrCents: row.billing_mrr_cents === null ? null : Number(row.billing_mrr_cents),
+    billingCurrency: row.billing_currency,
+    dunningStartedAt: row.dunning_started_at,
   }
 }
 
