@@ -13,7 +13,7 @@ import {
   type TestAdmin,
 } from '../test-support/factories.js'
 import { getPage, send, sendForm, SESSION_COOKIE } from '../test-support/requests.js'
-import { useTestApp } from '../test-support/test-app.js'
+import { createTestAppWith, useTestApp } from '../test-support/test-app.js'
 
 // The authorization matrix walked in full: every route × every role against the expected
 // outcome written in src/auth/authorization-matrix.ts, and every route of the app present there.
@@ -169,6 +169,26 @@ describe('authorization matrix', () => {
     it(`${route} answers a loopback peer without a session when no METRICS_TOKEN is set`, async () => {
       const [method, path] = route.split(' ')
       expect((await send(t.app, method, path, { ip: '127.0.0.1' })).status, route).toBe(200)
+    })
+  }
+
+  // Stripe's webhook takes only a Stripe-Signature: a console session is no signature.
+  const stripeRoutes = Object.entries(AUTHORIZATION_MATRIX).filter(
+    ([, a]) => a === 'stripe-signature',
+  )
+  for (const [route] of stripeRoutes) {
+    it(`${route} refuses an owner's console session without a signature`, async () => {
+      const [method, path] = route.split(' ')
+      const signed = await createTestAppWith(
+        { STRIPE_WEBHOOK_SECRET: 'whsec_matrix_test_secret' },
+        t,
+      )
+      const res = await send(signed.app, method, path, {
+        cookie: await sessionCookie(admins.owner),
+        headers: { 'content-type': 'application/json' },
+      })
+      expect(res.status, route).toBe(400)
+      expect(await t.db.selectFrom('stripe_events').selectAll().execute()).toEqual([])
     })
   }
 

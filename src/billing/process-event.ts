@@ -1,0 +1,78 @@
+import type { Db } from '../db/database.js'
+import { lockBillingCustomer } from '../db/billing-customer-writes.js'
+import {
+  markStripeEventFailed,
+  markStripeEventProcessed,
+  type StoredStripeEvent,
+} from '../db/stripe-events.js'
+import { projectCustomer, projectPaymentMethod } from './project-customer.js'
+import { projectInvoice, projectRefund } from './project-invoice.js'
+import { projectSubscription } from './project-subscription.js'
+import { customerIdOf } from './stripe-shapes.js'
+
+// One stored Stripe event applied to the projection (issue 12 item 2).
+
+type Projector = (trx: Db, event: ProjectedEvent) => Promise<void>
+type ProjectedEvent = { id: string; type: string; created: Date; object: Record<string, unknown> }
+
+const CUSTOMER_EVENTS = new Set(['customer.created', 'customer.updated', 'customer.deleted'])
+const INVOICE_EVENTS = new Set([
+  'invoice.created',
+  'invoice.finalized',
+  'invoice.paid',
+  'invoice.payment_succeeded',
+  'invoice.payment_failed',
+  'invoice.voided',
+  'invoice.marked_uncollectible',
+  'invoice.updated',
+])
+
+/** The projector of an event type; undefined for types the projection ignores. */
+export function projectorFor(type: string): Projector | undefined {
+  if (CUSTOMER_EVENTS.has(type)) return projectCustomer
+  // created/updated/deleted/paused/resumed/trial_will_end and any later kind: the object is the state.
+  if (type.startsWith('customer.subscription.')) return projectSubscription
+  if (INVOICE_EVENTS.has(type)) return projectInvoice
+  if (type === 'payment_method.attached') return projectPaymentMethod
+  if (type === 'charge.refunded') return projectRefund
+  return undefined
+}
+
+export type ProcessResult = { ok: true; ignored: boolean } | { ok: false; error: string }
+
+/**
+ * Applies one ledger event to the projection in one transaction, serialised per customer (an
+ * advisory lock on its id), and marks it processed in the same transaction. Idempotent: a second
+ * run finds the same `source_created` (equal seconds apply again to the same result) and the
+ * movement's unique key. Types the projection does not read are marked processed, no error.
+ * A failure rolls everything back and is stored in `stripe_events.error` (processed_at stays
+ * null, so `billing:reprocess --pending` retries it); it is returned, never thrown.
+ * @param now when it was processed (`processed_at`)
+ */
+export async function processStripeEvent(
+  db: Db,
+  event: Pick<StoredStripeEvent, 'id' | 'type' | 'created' | 'payload'>,
+  now: Date = new Date(),
+): Promise<ProcessResult> {
+  const projector = projectorFor(event.type)
+  try {
+    await db.transaction().execute(async (trx) => {
+      if (projector) {
+        const data = event.payload.data as { object?: unknown } | undefined
+        const object = data?.object
+        if (typeof object !== 'object' || object === null)
+          throw new Error('event has no data.object')
+        const projected = { ...event, object: object as Record<string, unknown> }
+        const customerId = customerIdOf(event.type, projected.object)
+        if (customerId) await lockBillingCustomer(trx, customerId)
+        await projector(trx, projected)
+      }
+      await markStripeEventProcessed(trx, event.id, now)
+    })
+    return { ok: true, ignored: !projector }
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error)
+    await markStripeEventFailed(db, event.id, message)
+    return { ok: false, error: message }
+  }
+}

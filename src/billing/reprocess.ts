@@ -1,0 +1,69 @@
+import type { Db } from '../db/database.js'
+import {
+  clearTenantBillingColumns,
+  truncateBillingProjection,
+} from '../db/billing-tenant-columns.js'
+import {
+  listStripeEventsInOrder,
+  resetStripeEvents,
+  type LedgerCursor,
+} from '../db/stripe-events.js'
+import { processStripeEvent } from './process-event.js'
+
+export type ReprocessProgress = { done: number; failed: number }
+
+export type ReprocessResult = {
+  /** Events applied (including ignored types). */
+  processed: number
+  /** Events whose processing failed (their error is in stripe_events.error). */
+  failed: number
+  seconds: number
+}
+
+const BATCH = 500
+
+/**
+ * Rebuilds the projection from the ledger (issue 12 item 1, `npm run billing:reprocess`). First,
+ * in one transaction: billing_customers, saas_billing, saas_invoices and mrr_movements truncated,
+ * the tenants' three billing columns nulled, every event's processed_at and error cleared. Then
+ * every event in `(created, received_at, id)` order, in batches of 500, each in its own
+ * transaction (processStripeEvent). Not one transaction overall, but safe to re-run: an
+ * interrupted run leaves events pending, and a second run starts again from the truncate
+ * (`pendingOnly` finishes it instead). Admin links (billing_customer_links) are kept.
+ * With `pendingOnly`, nothing is truncated: only never-processed (or failed) events are applied.
+ * @returns counts and wall-clock seconds
+ */
+export async function reprocessLedger(
+  db: Db,
+  options: {
+    pendingOnly?: boolean
+    onProgress?: (p: ReprocessProgress) => void
+    now?: () => Date
+  } = {},
+): Promise<ReprocessResult> {
+  const started = performance.now()
+  const now = options.now ?? (() => new Date())
+  if (!options.pendingOnly) {
+    await db.transaction().execute(async (trx) => {
+      await truncateBillingProjection(trx)
+      await clearTenantBillingColumns(trx)
+      await resetStripeEvents(trx)
+    })
+  }
+  let processed = 0
+  let failed = 0
+  let after: LedgerCursor | undefined
+  for (;;) {
+    const batch = await listStripeEventsInOrder(db, { after, limit: BATCH, pendingOnly: true })
+    if (batch.length === 0) break
+    for (const event of batch) {
+      const result = await processStripeEvent(db, event, now())
+      if (result.ok) processed += 1
+      else failed += 1
+    }
+    const last = batch[batch.length - 1]!
+    after = { created: last.created, receivedAt: last.receivedAt, id: last.id }
+    options.onProgress?.({ done: processed, failed })
+  }
+  return { processed, failed, seconds: (performance.now() - started) / 1000 }
+}

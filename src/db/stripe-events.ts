@@ -1,0 +1,149 @@
+import { sql } from 'kysely'
+import type { Db } from './database.js'
+
+// The Stripe event ledger (issue 12 item 1, migration 2026120500_billing): every verified
+// delivery stored once, keyed by Stripe's event id; the projection is derived from it.
+
+/** One stored event as the processor reads it; `created` is Stripe's own time (seconds → Date). */
+export type StoredStripeEvent = {
+  id: string
+  type: string
+  created: Date
+  payload: Record<string, unknown>
+  processedAt: Date | null
+  error: string | null
+}
+
+/** What to store: Stripe's event as delivered (`created` in Unix seconds). */
+export type StripeEventInput = {
+  id: string
+  type: string
+  created: number
+  livemode: boolean
+  payload: Record<string, unknown>
+}
+
+/**
+ * Stores one event unless its id is already there (`on conflict (id) do nothing`): a duplicate
+ * delivery changes nothing. Autocommits when given the pool, so a true answer means durable.
+ * @returns true when this call stored it, false for a duplicate
+ */
+export async function insertStripeEvent(
+  db: Db,
+  event: StripeEventInput,
+  receivedAt: Date,
+): Promise<boolean> {
+  const rows = await db
+    .insertInto('stripe_events')
+    .values({
+      id: event.id,
+      type: event.type,
+      created: new Date(event.created * 1000),
+      livemode: event.livemode,
+      payload: JSON.stringify(event.payload),
+      received_at: receivedAt,
+    })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .returning('id')
+    .execute()
+  return rows.length === 1
+}
+
+const columns = ['id', 'type', 'created', 'payload', 'processed_at', 'error'] as const
+
+function toEvent(row: {
+  id: string
+  type: string
+  created: Date
+  payload: unknown
+  processed_at: Date | null
+  error: string | null
+}): StoredStripeEvent {
+  return {
+    id: row.id,
+    type: row.type,
+    created: row.created,
+    payload: row.payload as Record<string, unknown>,
+    processedAt: row.processed_at,
+    error: row.error,
+  }
+}
+
+export async function findStripeEvent(db: Db, id: string): Promise<StoredStripeEvent | undefined> {
+  const row = await db
+    .selectFrom('stripe_events')
+    .select(columns)
+    .where('id', '=', id)
+    .executeTakeFirst()
+  return row && toEvent(row)
+}
+
+/** Processed: `processed_at` = now and the error cleared. Runs in the processing transaction. */
+export async function markStripeEventProcessed(db: Db, id: string, now: Date): Promise<void> {
+  await db
+    .updateTable('stripe_events')
+    .set({ processed_at: now, error: null })
+    .where('id', '=', id)
+    .execute()
+}
+
+/** A failed processing: the error kept for the operator, `processed_at` left null (pending). */
+export async function markStripeEventFailed(db: Db, id: string, error: string): Promise<void> {
+  await db
+    .updateTable('stripe_events')
+    .set({ processed_at: null, error })
+    .where('id', '=', id)
+    .execute()
+}
+
+export type LedgerCursor = { created: Date; receivedAt: Date; id: string }
+
+/**
+ * The next `limit` events after `after` in the ledger's replay order `(created, received_at, id)`
+ * (the index stripe_events_created_idx), only never-processed ones with `pendingOnly`.
+ */
+export async function listStripeEventsInOrder(
+  db: Db,
+  options: { after?: LedgerCursor; limit: number; pendingOnly?: boolean },
+): Promise<(StoredStripeEvent & { receivedAt: Date })[]> {
+  const { after, limit, pendingOnly } = options
+  let query = db
+    .selectFrom('stripe_events')
+    .select([...columns, 'received_at'])
+    .orderBy('created')
+    .orderBy('received_at')
+    .orderBy('id')
+    .limit(limit)
+  if (after) {
+    query = query.where(
+      sql<boolean>`(created, received_at, id) > (${after.created}, ${after.receivedAt}, ${after.id})`,
+    )
+  }
+  if (pendingOnly) query = query.where('processed_at', 'is', null)
+  const rows = await query.execute()
+  return rows.map((r) => ({ ...toEvent(r), receivedAt: r.received_at }))
+}
+
+/** Every event pending again (reprocess): `processed_at` and `error` cleared. */
+export async function resetStripeEvents(db: Db): Promise<number> {
+  const result = await db
+    .updateTable('stripe_events')
+    .set({ processed_at: null, error: null })
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows)
+}
+
+/** How many events the ledger holds, and how many of them are pending or failed. */
+export async function countStripeEvents(
+  db: Db,
+): Promise<{ total: number; pending: number; failed: number }> {
+  const row = await db
+    .selectFrom('stripe_events')
+    .select([
+      sql<number>`count(*)::int`.as('total'),
+      sql<number>`(count(*) filter (where processed_at is null))::int`.as('pending'),
+      sql<number>`(count(*) filter (where error is not null))::int`.as('failed'),
+    ])
+    .executeTakeFirstOrThrow()
+  return row
+}
