@@ -46,7 +46,7 @@ export type FakeStripeOptions = {
   deliver: (payload: string, signature: string) => Promise<unknown>
   /** 'immediate' (default): right after the API answer; 'manual': queued until flush(). */
   delivery?: 'immediate' | 'manual'
-  /** The clock of the events' `created`, in milliseconds; Date.now by default. */
+  /** The clock of the events' `created` and paid_at, in milliseconds; Date.now by default. */
   now?: () => number
 }
 
@@ -80,7 +80,8 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
 
   const send = (event: StripeEvent) => {
     const payload = JSON.stringify(event)
-    const signature = signStripePayload(payload, options.webhookSecret, Math.floor(now() / 1000))
+    // Signed at the real time, as Stripe does: the endpoint checks it against its 300 s tolerance.
+    const signature = signStripePayload(payload, options.webhookSecret)
     return options.deliver(payload, signature)
   }
   const emit = (events: StripeEvent[]) => {
