@@ -223,6 +223,8 @@ export const AUTHORIZATION_MATRIX: Record<string, Access> = {
   // Stripe webhook (issue 12 item 1).
   'POST /webhooks/stripe': 'stripe-signature',
   // /billing (issue 12 items 2–4).
+  'GET /billing': ALL,
+  'POST /billing/customers/:customerId/tenant': BILLING_EDITORS,
   // Tenant billing tab and actions (issue 12 items 4–5).
   'GET /tenants/:id/billing': ALL,
   'POST /tenants/:id/billing/invoices/:invoiceId/payment': BILLING_EDITORS,

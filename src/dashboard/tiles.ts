@@ -1,8 +1,10 @@
 import { addDays, utcDay, type KpiDay, type KpiKey } from '../db/kpi-daily.js'
 import type { DayCount, HostMetrics, Kpis } from '../db/kpis.js'
 import type { TenantStatus } from '../db/schema.js'
+import type { BillingToday } from '../db/billing-today.js'
 import type { SparklinePoint } from '../views/components/sparkline.js'
 import { formatAge, formatBytes } from '../views/format.js'
+import { revenueTiles } from './revenue-tiles.js'
 
 // Two kinds of trend: point-in-time counters (tenants, users, active users, requests,
 // impersonations, storage, host) take each past day's stored value, the day's last observation
@@ -138,11 +140,13 @@ type Input = {
   kpis: Kpis
   history: { fleet: KpiDay[]; tenant: KpiDay[] }
   tenant?: { id: string; slug: string; name: string }
+  /** Revenue today (issue 12); undefined for a role without saas.billing.view: no revenue tiles. */
+  billing?: BillingToday
   now: Date
 }
 
 /** The dashboard for the live `kpis` and the stored `history`, fleet-wide or for `tenant`. */
-export function dashboardModel({ kpis, history, tenant, now }: Input): DashboardModel {
+export function dashboardModel({ kpis, history, tenant, billing, now }: Input): DashboardModel {
   const today = utcDay(now)
   const own = tenant ? history.tenant : history.fleet
   const count = (
@@ -232,6 +236,7 @@ export function dashboardModel({ kpis, history, tenant, now }: Input): Dashboard
         },
         signups('Signups today', ['Users created since 00:00 UTC']),
       ]
+  if (billing) tiles.push(...revenueTiles(billing))
   tiles.push(
     count(
       'join-requests',

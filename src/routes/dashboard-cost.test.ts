@@ -8,8 +8,9 @@ import { signedScopeCookie } from '../test-support/scope-cookie.js'
 import { useTestApp } from '../test-support/test-app.js'
 
 // Issue 10 item 2: no per-tenant fan-out. The dashboard costs the same statements for one tenant
-// as for many: the session, the live KPIs (one statement) and the stored days (one statement);
-// with a tenant picked, one more for the scope's tenant lookup.
+// as for many: the session, the live KPIs (one statement), the stored days (one statement) and
+// revenue today (one statement, issue 12); with a tenant picked, one more for the scope's tenant
+// lookup.
 
 const t = useTestApp()
 let app: App
@@ -47,16 +48,16 @@ async function growFleet(tenants: number) {
 }
 
 describe('/', () => {
-  it('runs three statements for the fleet and four for one tenant, however many tenants', async () => {
+  it('runs four statements for the fleet and five for one tenant, however many tenants', async () => {
     await growFleet(1)
     const first = (await t.db.selectFrom('tenants').select('id').executeTakeFirstOrThrow()).id
     const scope = await signedScopeCookie(t.config, { mode: 'customer', tenant: first, recent: [] })
     const scoped = { cookie: `${cookie}; ${scope}` }
-    expect(await statementsFor({ cookie })).toBe(3)
-    expect(await statementsFor(scoped)).toBe(4)
+    expect(await statementsFor({ cookie })).toBe(4)
+    expect(await statementsFor(scoped)).toBe(5)
 
     await growFleet(3)
-    expect(await statementsFor({ cookie })).toBe(3)
-    expect(await statementsFor(scoped)).toBe(4)
+    expect(await statementsFor({ cookie })).toBe(4)
+    expect(await statementsFor(scoped)).toBe(5)
   })
 })
