@@ -1,35 +1,10 @@
 import type { FC } from 'hono/jsx'
 import { dunningState } from '../../billing/mrr.js'
 
-// Money and billing badges shared by the tenant's Billing tab, the tenant page and the tenants
-// table (issue 12 item 4). Amounts are integer cents (minor units) of a lower-case ISO 4217
-// currency, as Stripe sends them; nothing is converted between currencies.
+// Billing badges shared by the tenant's Billing tab, the tenant page and the tenants table
+// (issue 12 item 4). Money is formatted by ./money.ts (shared with /billing).
 
-const formatters = new Map<string, Intl.NumberFormat>()
-
-function formatterOf(currency: string): Intl.NumberFormat {
-  const code = currency.toUpperCase()
-  let f = formatters.get(code)
-  if (!f) {
-    f = new Intl.NumberFormat('en', { style: 'currency', currency: code })
-    formatters.set(code, f)
-  }
-  return f
-}
-
-/**
- * 123456 cents of 'eur' → "€1,234.56"; a zero-decimal currency (JPY) is not divided (Stripe sends
- * yen). An unknown code shows as "123456 xyz".
- */
-export function formatMoney(cents: number, currency: string): string {
-  try {
-    const f = formatterOf(currency)
-    const digits = f.resolvedOptions().maximumFractionDigits ?? 2
-    return f.format(cents / 10 ** digits)
-  } catch {
-    return `${cents} ${currency}`
-  }
-}
+export { formatMoney } from './money.js'
 
 const SUBSCRIPTION_STYLES: Record<string, string> = {
   active: 'bg-emerald-100 text-emerald-800',
