@@ -226,6 +226,8 @@ export const AUTHORIZATION_MATRIX: Record<string, Access> = {
   'GET /billing': ALL,
   'POST /billing/customers/:customerId/tenant': BILLING_EDITORS,
   // Tenant billing tab and actions (issue 12 items 4–5).
+  'GET /tenants/:id/billing': ALL,
+  'POST /tenants/:id/billing/invoices/:invoiceId/payment': BILLING_EDITORS,
 
   'GET /super-admins': OWNERS,
   'GET /super-admins/new': OWNERS,

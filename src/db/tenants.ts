@@ -1,4 +1,5 @@
 import { sql, type RawBuilder, type Transaction } from 'kysely'
+import { DUNNING_DAYS } from '../billing/mrr.js'
 import type { Db } from './database.js'
 import { flagResolutionSql } from './flag-resolution-sql.js'
 import type { FeatureFlag } from './flags.js'
@@ -34,6 +35,12 @@ export type Tenant = {
   purgeAfter: Date | null
   /** Owner-set: cannot be deleted until unprotected. */
   protected: boolean
+  /** MRR in cents of billingCurrency, kept by the billing projection; null without billing. */
+  billingMrrCents: number | null
+  /** Lower-case ISO 4217 code of billingMrrCents (issue 12). */
+  billingCurrency: string | null
+  /** The first failure of the unpaid last invoice: the 7-day dunning window's start (issue 12). */
+  dunningStartedAt: Date | null
 }
 
 export type Storage = { dbBytes: number; fileBytes: number; takenAt: Date }
@@ -50,6 +57,9 @@ export type TenantListItem = Pick<
   | 'lastActivityAt'
   | 'health'
   | 'purgeAfter'
+  | 'billingMrrCents'
+  | 'billingCurrency'
+  | 'dunningStartedAt'
 > & { planName: string; members: number; storage: Storage | null }
 
 export const TENANT_STATUSES: TenantStatus[] = [
@@ -81,6 +91,9 @@ export function toTenant(row: TenantRow): Tenant {
     healthCheckedAt: row.health_checked_at,
     purgeAfter: row.purge_after,
     protected: row.protected,
+    billingMrrCents: row.billing_mrr_cents === null ? null : Number(row.billing_mrr_cents),
+    billingCurrency: row.billing_currency,
+    dunningStartedAt: row.dunning_started_at,
   }
 }
 
@@ -100,7 +113,7 @@ export function isUuid(value: string): boolean {
 }
 
 /** Columns the tenants table sorts by (issue #6 item 25). */
-export const TENANT_SORTS = ['name', 'created', 'members', 'storage', 'activity'] as const
+export const TENANT_SORTS = ['name', 'created', 'members', 'storage', 'activity', 'mrr'] as const
 export type TenantSort = (typeof TENANT_SORTS)[number]
 
 export type TenantFilter = {
@@ -118,6 +131,14 @@ export type TenantFilter = {
   flagState?: { flag: FeatureFlag; value: FlagValue }
   /** The latest health check's verdict (issue 11 item 2): tenants.health. */
   health?: TenantHealth
+  /**
+   * Billing dunning (issue 12): `in` every tenant in a dunning window or past it
+   * (tenants.dunning_started_at set), `suggest_suspend` only those whose 7-day window is over
+   * (dunning_started_at ≤ dunningNow − 7 days, src/billing/mrr.ts DUNNING_DAYS).
+   */
+  dunning?: TenantDunningFilter
+  /** The clock `dunning: 'suggest_suspend'` is measured against; the real now by default. */
+  dunningNow?: Date
   /** Sort column; default `created`. Storage sorts by the last snapshot's DB + files bytes. */
   sort?: TenantSort
   /** Default `desc`. Tenants without a value (no snapshot, no activity) come last either way. */
@@ -125,6 +146,9 @@ export type TenantFilter = {
   page?: number
   perPage?: number
 }
+
+export const TENANT_DUNNING_FILTERS = ['in', 'suggest_suspend'] as const
+export type TenantDunningFilter = (typeof TENANT_DUNNING_FILTERS)[number]
 
 /** The value each sort orders `tenants` rows by (storage and members read their own tables). */
 function sortExpression(sort: TenantSort) {
@@ -139,6 +163,9 @@ function sortExpression(sort: TenantSort) {
       return sql`(select s.db_bytes + s.file_bytes from storage_snapshots s where s.tenant_id = tenants.id)`
     case 'activity':
       return sql`tenants.last_activity_at`
+    // Cents of each tenant's own currency: the order across currencies is by amount, unconverted.
+    case 'mrr':
+      return sql`tenants.billing_mrr_cents`
   }
 }
 
@@ -174,8 +201,15 @@ export function narrowingCondition(filter: TenantFilter): RawBuilder<boolean> | 
     filter.createdBefore && sql`tenants.created_at < ${filter.createdBefore}`,
     flag && sql`${flagResolutionSql(flag.flag).value} = ${JSON.stringify(flag.value)}::jsonb`,
     filter.health && sql`tenants.health = ${filter.health}`,
+    filter.dunning && dunningCondition(filter.dunning, filter.dunningNow ?? new Date()),
   ].filter((c) => !!c)
   return conditions.length > 0 ? sql<boolean>`${sql.join(conditions, sql` and `)}` : null
+}
+
+function dunningCondition(dunning: TenantDunningFilter, now: Date): RawBuilder<boolean> {
+  if (dunning === 'in') return sql<boolean>`tenants.dunning_started_at is not null`
+  const windowStart = new Date(now.getTime() - DUNNING_DAYS * 86_400_000)
+  return sql<boolean>`tenants.dunning_started_at <= ${windowStart}`
 }
 
 /**
@@ -211,6 +245,9 @@ export async function listTenants(
       'tenants.last_activity_at',
       'tenants.health',
       'tenants.purge_after',
+      'tenants.billing_mrr_cents',
+      'tenants.billing_currency',
+      'tenants.dunning_started_at',
       sortExpression(filter.sort ?? 'created').as('sort_key'),
     ])
     .orderBy(sql`sort_key ${direction} nulls last`)
@@ -277,6 +314,9 @@ export async function listTenants(
     lastActivityAt: row.last_activity_at,
     health: row.health,
     purgeAfter: row.purge_after,
+    billingMrrCents: row.billing_mrr_cents === null ? null : Number(row.billing_mrr_cents),
+    billingCurrency: row.billing_currency,
+    dunningStartedAt: row.dunning_started_at,
     planName: row.plan_name,
     members: Number(row.members ?? 0),
     storage:

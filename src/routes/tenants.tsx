@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { z } from 'zod'
+import { roleCan } from '../auth/permissions.js'
 import { newTenantForm, tenantFields } from '../tenancy/tenant-form.js'
 import { listAuditEntries } from '../db/audit-log.js'
 import { listAutoJoinDomains } from '../db/auto-join-domains.js'
@@ -13,6 +14,7 @@ import {
   findStorage,
   findTenantById,
   listTenants,
+  TENANT_DUNNING_FILTERS,
   TENANT_SORTS,
   type Tenant,
 } from '../db/tenants.js'
@@ -38,6 +40,7 @@ import {
   type TenantFormValues,
 } from '../views/tenants/new-tenant-page.js'
 import { findLatestTenantResult } from '../db/fleet-check-results.js'
+import { findTenantBillingSummary } from '../db/tenant-billing.js'
 import { TenantPage, TenantHeader, type TenantPageProps } from '../views/tenants/tenant-page.js'
 import { SuspensionConfirmPage } from '../views/tenants/tenant-status.js'
 import {
@@ -60,6 +63,8 @@ const listQuery = filterQuery.extend({
   sort: z.enum(TENANT_SORTS).catch('created'),
   dir: z.enum(['asc', 'desc']).catch('desc'),
   page: z.coerce.number().int().min(1).max(100_000).catch(1),
+  // Billing dunning (issue 12); list only: a bulk change's filter does not carry it.
+  dunning: z.enum(TENANT_DUNNING_FILTERS).or(z.literal('')).catch(''),
 })
 
 const createTenantForm = newTenantForm
@@ -82,6 +87,8 @@ tenantRoutes.get('/', requirePermission('saas.tenants.view'), async (c) => {
   const [{ items, total, counts, snapshotAt }, plans, flags] = await Promise.all([
     listTenants(db, c.var.scope.filter, {
       ...filter,
+      dunning: query.dunning || undefined,
+      dunningNow: c.var.now(),
       sort: query.sort,
       dir: query.dir,
       page: query.page,
@@ -191,6 +198,9 @@ async function tenantPageProps(c: Context<AppEnv>, tenant: Tenant): Promise<Tena
     autoJoinDomains: await listAutoJoinDomains(db, tenant.id),
     flags: (await tenantFlagsOf(c, tenant)).flags,
     health: { result: await findLatestTenantResult(db, tenant.id) },
+    billing: roleCan(c.var.operator.role, 'saas.billing.view')
+      ? await findTenantBillingSummary(db, tenant.id)
+      : undefined,
     purgeGraceDays: c.var.deps.config.purgeGraceDays,
   }
 }

@@ -4,7 +4,8 @@ import type { SuperAdmin } from '../../db/super-admins.js'
 import { filterParams } from '../../tenancy/bulk-filter.js'
 import { BULK_KIND_LABEL, bulkKindsFor } from '../../tenancy/bulk-kinds.js'
 import { Button } from '../components/button.js'
-import { FilterField } from '../components/filter-field.js'
+import { FilterField, FilterSelect } from '../components/filter-field.js'
+import type { TenantDunningFilter } from '../../db/tenants.js'
 import type { TenantFilterErrors, TenantListQuery } from './tenants-page.js'
 
 // The tenants list's flag-state filter and its "Change…" control (issue 9 item 4).
@@ -114,3 +115,20 @@ export const BulkChangeForm: FC<{ query: TenantListQuery; operator: SuperAdmin; 
     </form>
   )
 }
+
+const DUNNING_CHOICES = [
+  { value: '', label: 'Any' },
+  { value: 'in', label: 'In dunning' },
+  { value: 'suggest_suspend', label: 'Suggest suspend (over 7 days)' },
+]
+
+/** The billing dunning filter (issue 12): `?dunning=in` or `?dunning=suggest_suspend`. */
+export const DunningFilter: FC<{ dunning: TenantDunningFilter | '' }> = ({ dunning }) => (
+  <FilterSelect
+    id="tenant-dunning"
+    name="dunning"
+    label="Dunning"
+    value={dunning}
+    options={DUNNING_CHOICES}
+  />
+)

@@ -26,6 +26,8 @@ import { TenantFlags } from './tenant-flags.js'
 import { TenantHealth } from './tenant-health.js'
 import type { CheckResult } from '../../db/fleet-check-results.js'
 import { TenantDeletedBanner, TenantDeletion } from './tenant-deletion.js'
+import type { TenantBillingSummary } from '../../db/tenant-billing.js'
+import { TenantBillingSection } from '../billing/tenant-billing-section.js'
 
 export type TenantPageProps = {
   operator: SuperAdmin
@@ -54,6 +56,8 @@ export type TenantPageProps = {
   flags?: TenantFlag[]
   /** The tenant's latest schema health result (issue 11 item 2); the section shows when given. */
   health?: { result: CheckResult | undefined }
+  /** The compact Billing section (issue 12); shown when given (saas.billing.view). */
+  billing?: TenantBillingSummary
 }
 
 const Section: FC<{ title: string; id?: string; children: unknown }> = (p) => (
@@ -181,6 +185,7 @@ export const TenantPage: FC<TenantPageProps> = (p) => {
           </dl>
         </Section>
       </div>
+      {p.billing && <TenantBillingSection tenant={t} summary={p.billing} now={p.now} />}
       {p.health && <TenantHealth tenant={t} result={p.health.result} operator={p.operator} />}
       {p.steps.length > 0 && (
         <Section title="Onboarding" id="onboarding">

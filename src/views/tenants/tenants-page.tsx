@@ -4,7 +4,7 @@ import { roleCan } from '../../auth/permissions.js'
 import type { Plan } from '../../db/plans.js'
 import type { TenantHealth, TenantStatus } from '../../db/schema.js'
 import type { SuperAdmin } from '../../db/super-admins.js'
-import type { TenantListItem, TenantSort } from '../../db/tenants.js'
+import type { TenantDunningFilter, TenantListItem, TenantSort } from '../../db/tenants.js'
 import { Button, ButtonLink } from '../components/button.js'
 import { SortHeader } from '../components/sort-header.js'
 import { formatAge, formatBytes, formatDate } from '../format.js'
@@ -15,6 +15,8 @@ import type { FilterErrors } from '../../tenancy/bulk-filter.js'
 import { BulkChangeForm, FlagFilter } from './tenant-filters.js'
 import { HealthBadge } from '../fleet/health-badge.js'
 import { HealthFilter } from './tenant-health-filter.js'
+import { DunningBadge, formatMoney } from '../billing/tenant-format.js'
+import { DunningFilter } from './tenant-filters.js'
 
 /** The table's address as the operator typed it; dates stay strings so a bad one is shown back. */
 export type TenantListQuery = {
@@ -31,6 +33,8 @@ export type TenantListQuery = {
   flag_state: string
   /** The latest health check's verdict (issue 11 item 2). */
   health?: TenantHealth | ''
+  /** Billing dunning (issue 12): `in` or `suggest_suspend`; not part of a bulk change's filter. */
+  dunning?: TenantDunningFilter | ''
   sort: TenantSort
   dir: 'asc' | 'desc'
   page: number
@@ -58,6 +62,7 @@ const FIRST_DIRECTION: Record<TenantSort, 'asc' | 'desc'> = {
   members: 'desc',
   storage: 'desc',
   activity: 'desc',
+  mrr: 'desc',
 }
 
 /** `/tenants` with this query, leaving out what is the default (first page, newest first). */
@@ -75,6 +80,7 @@ export function tenantListUrl(
   if (q.flag) params.set('flag', q.flag)
   if (q.flag_state) params.set('flag_state', q.flag_state)
   if (q.health) params.set('health', q.health)
+  if (q.dunning) params.set('dunning', q.dunning)
   if (q.sort !== 'created' || q.dir !== 'desc') {
     params.set('sort', q.sort)
     params.set('dir', q.dir)
@@ -94,7 +100,8 @@ function isFiltered(query: TenantListQuery): boolean {
     query.to ||
     query.flag ||
     query.flag_state ||
-    query.health,
+    query.health ||
+    query.dunning,
   )
 }
 
@@ -152,7 +159,8 @@ export const TenantTable: FC<TenantTableProps> = (p) => {
           The flag state was not applied: {p.errors.flag ?? p.errors.flag_state}
         </div>
       )}
-      {p.total > 0 && Object.keys(p.errors).length === 0 && (
+      {/* A batch stores the bulk filter, which has no dunning: never offer it on fewer rows. */}
+      {p.total > 0 && Object.keys(p.errors).length === 0 && !p.query.dunning && (
         <BulkChangeForm query={p.query} operator={p.operator} total={p.total} />
       )}
       {p.total === 0 && !isFiltered(p.query) ? (
@@ -179,6 +187,7 @@ export const TenantTable: FC<TenantTableProps> = (p) => {
                 <th scope="col" class="px-3 py-2">
                   Health
                 </th>
+                <Sortable query={p.query} sort="mrr" label="MRR" right />
                 <Sortable query={p.query} sort="members" label="Members" right />
                 <Sortable query={p.query} sort="storage" label="Storage (DB + files)" right />
                 <Sortable query={p.query} sort="activity" label="Last activity" />
@@ -191,7 +200,7 @@ export const TenantTable: FC<TenantTableProps> = (p) => {
             <tbody>
               {p.items.length === 0 && (
                 <tr>
-                  <td colspan={10} class="px-3 py-6 text-center text-slate-600">
+                  <td colspan={11} class="px-3 py-6 text-center text-slate-600">
                     No tenants match.
                   </td>
                 </tr>
@@ -272,6 +281,16 @@ export const TenantRow: FC<{
     </td>
     <td class="cell">
       <HealthBadge health={t.health} />
+    </td>
+    <td class="cell-num">
+      {t.billingMrrCents !== null && t.billingCurrency ? (
+        formatMoney(t.billingMrrCents, t.billingCurrency)
+      ) : (
+        <span class="text-slate-600">—</span>
+      )}
+      <span class="block">
+        <DunningBadge startedAt={t.dunningStartedAt} now={now} />
+      </span>
     </td>
     <td class="cell-num">{t.members}</td>
     <td class="cell-num">
@@ -363,7 +382,7 @@ export const TenantFilters: FC<{
     class="mb-4 flex flex-wrap items-end gap-3"
     hx-get="/tenants"
     hx-target="#tenant-table"
-    hx-trigger="input changed delay:250ms from:#tenant-search, change from:#tenant-status, change from:#tenant-plan, change from:#tenant-from, change from:#tenant-to, change from:#tenant-flag, change from:#tenant-flag-state, change from:#tenant-health, submit"
+    hx-trigger="input changed delay:250ms from:#tenant-search, change from:#tenant-status, change from:#tenant-plan, change from:#tenant-from, change from:#tenant-to, change from:#tenant-flag, change from:#tenant-flag-state, change from:#tenant-health, change from:#tenant-dunning, submit"
     hx-push-url="true"
   >
     {query.sort !== 'created' || query.dir !== 'desc' ? (
@@ -420,6 +439,7 @@ export const TenantFilters: FC<{
     <DateFilter name="to" label="Created to" value={query.to} error={errors.to} />
     <FlagFilter query={query} flags={flags} errors={errors} />
     <HealthFilter health={query.health ?? ''} />
+    <DunningFilter dunning={query.dunning ?? ''} />
     <Button kind="plain">Filter</Button>
   </form>
 )
