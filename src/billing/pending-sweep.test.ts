@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { insertStripeEvent, markStripeEventFailed } from '../db/stripe-events.js'
+import { insertStripeEvent, markStripeEventFailed, resetStripeEvents } from '../db/stripe-events.js'
 import { useTestApp } from '../test-support/test-app.js'
 import { at, customerRow } from './billing-test-scenes.js'
 import { sweepPendingStripeEvents } from './pending-sweep.js'
+import { reprocessLedger } from './reprocess.js'
 import { customerObject, stripeEvent } from './stripe-builders.js'
 
 // The periodic sweep (issue 12 item 1): stranded events — stored, never processed, no error —
@@ -37,5 +38,18 @@ describe('sweepPendingStripeEvents', () => {
       .executeTakeFirstOrThrow()
     expect(row.processed_at).toEqual(now)
     expect(await sweepPendingStripeEvents(t.db, now)).toEqual({ processed: 0, failed: 0 })
+  })
+
+  it('leaves the events of an interrupted reprocess to the reprocess', async () => {
+    const now = new Date('2026-03-01T12:00:00Z')
+    const stranded = await store('reprocessed@example.com', new Date(now.getTime() - 3_600_000))
+    await resetStripeEvents(t.db)
+
+    expect(await sweepPendingStripeEvents(t.db, now)).toEqual({ processed: 0, failed: 0 })
+    expect(await customerRow(t.db, stranded.customerId)).toBeUndefined()
+
+    const result = await reprocessLedger(t.db, { pendingOnly: true })
+    expect(result.failed).toBe(0)
+    expect((await customerRow(t.db, stranded.customerId))?.email).toBe('reprocessed@example.com')
   })
 })

@@ -136,11 +136,17 @@ export async function listStripeEventsInOrder(
   return rows.map((r) => ({ ...toEvent(r), receivedAt: r.received_at }))
 }
 
-/** Every event pending again (reprocess): `processed_at` and `error` cleared. */
+/**
+ * The `error` of an event waiting in a reprocess: the periodic sweep (which takes only events
+ * without an error) leaves it to the reprocess, which applies the ledger in order alone.
+ */
+export const AWAITING_REPROCESS = 'awaiting reprocess (npm run billing:reprocess)'
+
+/** Every event pending again (reprocess): `processed_at` cleared, `error` = AWAITING_REPROCESS. */
 export async function resetStripeEvents(db: Db): Promise<number> {
   const result = await db
     .updateTable('stripe_events')
-    .set({ processed_at: null, error: null })
+    .set({ processed_at: null, error: AWAITING_REPROCESS })
     .executeTakeFirst()
   return Number(result.numUpdatedRows)
 }
