@@ -60,7 +60,8 @@ async function processStripeEventBatch(
 /**
  * Rebuilds the projection from the ledger (issue 12 item 1, `npm run billing:reprocess`). First,
  * in one transaction: billing_customers, saas_billing, saas_invoices and mrr_movements truncated,
- * the tenants' three billing columns nulled, every event's processed_at and error cleared. Then
+ * the tenants' three billing columns nulled, every event's processed_at cleared and its error set
+ * to AWAITING_REPROCESS (so the periodic sweep leaves them to this run). Then
  * every event in `(created, received_at, id)` order, in batches of 200, each batch one transaction
  * with a savepoint per event (a failing event is rolled back alone, its error kept). Not one transaction overall, but safe to re-run: an
  * interrupted run leaves events pending, and a second run starts again from the truncate

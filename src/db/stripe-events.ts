@@ -104,9 +104,15 @@ export type LedgerCursor = { created: Date; receivedAt: Date; id: string }
  */
 export async function listStripeEventsInOrder(
   db: Db,
-  options: { after?: LedgerCursor; limit: number; pendingOnly?: boolean },
+  options: {
+    after?: LedgerCursor
+    limit: number
+    pendingOnly?: boolean
+    /** Only pending events without an error, received before this (the sweep). */
+    strandedBefore?: Date
+  },
 ): Promise<(StoredStripeEvent & { receivedAt: Date })[]> {
-  const { after, limit, pendingOnly } = options
+  const { after, limit, pendingOnly, strandedBefore } = options
   let query = db
     .selectFrom('stripe_events')
     .select([...columns, 'received_at'])
@@ -120,15 +126,27 @@ export async function listStripeEventsInOrder(
     )
   }
   if (pendingOnly) query = query.where('processed_at', 'is', null)
+  if (strandedBefore) {
+    query = query
+      .where('processed_at', 'is', null)
+      .where('error', 'is', null)
+      .where('received_at', '<', strandedBefore)
+  }
   const rows = await query.execute()
   return rows.map((r) => ({ ...toEvent(r), receivedAt: r.received_at }))
 }
 
-/** Every event pending again (reprocess): `processed_at` and `error` cleared. */
+/**
+ * The `error` of an event waiting in a reprocess: the periodic sweep (which takes only events
+ * without an error) leaves it to the reprocess, which applies the ledger in order alone.
+ */
+export const AWAITING_REPROCESS = 'awaiting reprocess (npm run billing:reprocess)'
+
+/** Every event pending again (reprocess): `processed_at` cleared, `error` = AWAITING_REPROCESS. */
 export async function resetStripeEvents(db: Db): Promise<number> {
   const result = await db
     .updateTable('stripe_events')
-    .set({ processed_at: null, error: null })
+    .set({ processed_at: null, error: AWAITING_REPROCESS })
     .executeTakeFirst()
   return Number(result.numUpdatedRows)
 }
