@@ -40,6 +40,36 @@ export function projectorFor(type: string): Projector | undefined {
 
 export type ProcessResult = { ok: true; ignored: boolean } | { ok: false; error: string }
 
+type EventToProcess = Pick<StoredStripeEvent, 'id' | 'type' | 'created' | 'payload'>
+
+/**
+ * The work of processStripeEvent inside the caller's transaction: the customer's lock, the
+ * projection, and the event marked processed. Throws what the projection throws.
+ * @returns true when the type is one the projection ignores
+ */
+export async function applyStripeEvent(
+  trx: Db,
+  event: EventToProcess,
+  now: Date,
+): Promise<boolean> {
+  const projector = projectorFor(event.type)
+  if (projector) {
+    const data = event.payload.data as { object?: unknown } | undefined
+    const object = data?.object
+    if (typeof object !== 'object' || object === null) throw new Error('event has no data.object')
+    const projected = { ...event, object: object as Record<string, unknown> }
+    const customerId = customerIdOf(event.type, projected.object)
+    if (customerId) await lockBillingCustomer(trx, customerId)
+    await projector(trx, projected)
+  }
+  await markStripeEventProcessed(trx, event.id, now)
+  return !projector
+}
+
+/** The message kept in stripe_events.error for a failed processing. */
+export const errorText = (error: unknown): string =>
+  error instanceof Error ? error.message : String(error)
+
 /**
  * Applies one ledger event to the projection in one transaction, serialised per customer (an
  * advisory lock on its id), and marks it processed in the same transaction. Idempotent: a second
@@ -51,27 +81,14 @@ export type ProcessResult = { ok: true; ignored: boolean } | { ok: false; error:
  */
 export async function processStripeEvent(
   db: Db,
-  event: Pick<StoredStripeEvent, 'id' | 'type' | 'created' | 'payload'>,
+  event: EventToProcess,
   now: Date = new Date(),
 ): Promise<ProcessResult> {
-  const projector = projectorFor(event.type)
   try {
-    await db.transaction().execute(async (trx) => {
-      if (projector) {
-        const data = event.payload.data as { object?: unknown } | undefined
-        const object = data?.object
-        if (typeof object !== 'object' || object === null)
-          throw new Error('event has no data.object')
-        const projected = { ...event, object: object as Record<string, unknown> }
-        const customerId = customerIdOf(event.type, projected.object)
-        if (customerId) await lockBillingCustomer(trx, customerId)
-        await projector(trx, projected)
-      }
-      await markStripeEventProcessed(trx, event.id, now)
-    })
-    return { ok: true, ignored: !projector }
+    const ignored = await db.transaction().execute((trx) => applyStripeEvent(trx, event, now))
+    return { ok: true, ignored }
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error)
+    const message = errorText(error)
     await markStripeEventFailed(db, event.id, message)
     return { ok: false, error: message }
   }

@@ -8,7 +8,8 @@ import {
   resetStripeEvents,
   type LedgerCursor,
 } from '../db/stripe-events.js'
-import { processStripeEvent } from './process-event.js'
+import { markStripeEventFailed } from '../db/stripe-events.js'
+import { applyStripeEvent, errorText } from './process-event.js'
 
 export type ReprocessProgress = { done: number; failed: number }
 
@@ -20,14 +21,48 @@ export type ReprocessResult = {
   seconds: number
 }
 
-const BATCH = 500
+const BATCH = 200
+
+/**
+ * Events applied in order in ONE transaction (one commit for the batch instead of one per event:
+ * the cost of reprocessing on a server is its commits), each under a savepoint, so a failing event
+ * is rolled back alone and its error kept while the others commit.
+ */
+async function processStripeEventBatch(
+  db: Db,
+  events: Parameters<typeof applyStripeEvent>[1][],
+  now: Date,
+): Promise<{ processed: number; failed: number }> {
+  let processed = 0
+  let failed = 0
+  const trx = await db.startTransaction().execute()
+  try {
+    for (const event of events) {
+      const sp = await trx.savepoint('event').execute()
+      try {
+        await applyStripeEvent(sp, event, now)
+        await sp.releaseSavepoint('event').execute()
+        processed += 1
+      } catch (error) {
+        await sp.rollbackToSavepoint('event').execute()
+        await markStripeEventFailed(trx, event.id, errorText(error))
+        failed += 1
+      }
+    }
+    await trx.commit().execute()
+  } catch (error) {
+    await trx.rollback().execute()
+    throw error
+  }
+  return { processed, failed }
+}
 
 /**
  * Rebuilds the projection from the ledger (issue 12 item 1, `npm run billing:reprocess`). First,
  * in one transaction: billing_customers, saas_billing, saas_invoices and mrr_movements truncated,
  * the tenants' three billing columns nulled, every event's processed_at and error cleared. Then
- * every event in `(created, received_at, id)` order, in batches of 500, each in its own
- * transaction (processStripeEvent). Not one transaction overall, but safe to re-run: an
+ * every event in `(created, received_at, id)` order, in batches of 200, each batch one transaction
+ * with a savepoint per event (a failing event is rolled back alone, its error kept). Not one transaction overall, but safe to re-run: an
  * interrupted run leaves events pending, and a second run starts again from the truncate
  * (`pendingOnly` finishes it instead). Admin links (billing_customer_links) are kept.
  * With `pendingOnly`, nothing is truncated: only never-processed (or failed) events are applied.
@@ -56,11 +91,9 @@ export async function reprocessLedger(
   for (;;) {
     const batch = await listStripeEventsInOrder(db, { after, limit: BATCH, pendingOnly: true })
     if (batch.length === 0) break
-    for (const event of batch) {
-      const result = await processStripeEvent(db, event, now())
-      if (result.ok) processed += 1
-      else failed += 1
-    }
+    const counts = await processStripeEventBatch(db, batch, now())
+    processed += counts.processed
+    failed += counts.failed
     const last = batch[batch.length - 1]!
     after = { created: last.created, receivedAt: last.receivedAt, id: last.id }
     options.onProgress?.({ done: processed, failed })

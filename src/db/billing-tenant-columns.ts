@@ -9,8 +9,12 @@ import type { Db } from './database.js'
  * currency (the one with the most MRR; when all are 0, the currency of its latest subscription by
  * start), `billing_mrr_cents` the sum of its subscriptions' MRR in that currency (cents), and
  * `dunning_started_at` the earliest of its subscriptions'. All three null without a subscription.
+ * Runs inside the caller's transaction (it locks the tenant row until that commits).
  */
 export async function updateTenantBillingColumns(db: Db, tenantId: string): Promise<void> {
+  // Lock the tenant first: the statement below then reads its subscriptions after any other
+  // customer's change to the same tenant has committed (read committed takes a fresh snapshot).
+  await db.selectFrom('tenants').select('id').where('id', '=', tenantId).forUpdate().execute()
   await sql`
     with per_currency as (
       select currency, sum(mrr_cents) as mrr, max(coalesce(started_at, source_created)) as latest

@@ -104,9 +104,15 @@ export type LedgerCursor = { created: Date; receivedAt: Date; id: string }
  */
 export async function listStripeEventsInOrder(
   db: Db,
-  options: { after?: LedgerCursor; limit: number; pendingOnly?: boolean },
+  options: {
+    after?: LedgerCursor
+    limit: number
+    pendingOnly?: boolean
+    /** Only pending events without an error, received before this (the sweep). */
+    strandedBefore?: Date
+  },
 ): Promise<(StoredStripeEvent & { receivedAt: Date })[]> {
-  const { after, limit, pendingOnly } = options
+  const { after, limit, pendingOnly, strandedBefore } = options
   let query = db
     .selectFrom('stripe_events')
     .select([...columns, 'received_at'])
@@ -120,6 +126,12 @@ export async function listStripeEventsInOrder(
     )
   }
   if (pendingOnly) query = query.where('processed_at', 'is', null)
+  if (strandedBefore) {
+    query = query
+      .where('processed_at', 'is', null)
+      .where('error', 'is', null)
+      .where('received_at', '<', strandedBefore)
+  }
   const rows = await query.execute()
   return rows.map((r) => ({ ...toEvent(r), receivedAt: r.received_at }))
 }

@@ -1,3 +1,4 @@
+import { PENDING_SWEEP_INTERVAL_MS, sweepPendingStripeEvents } from '../billing/pending-sweep.js'
 import type { Config } from '../config.js'
 import { dashboardTasks } from '../dashboard/periodic.js'
 import type { DatabaseHandle } from '../db/database.js'
@@ -43,6 +44,11 @@ export function periodicTasks(database: DatabaseHandle, config: Config): Periodi
       name: 'impersonation-expiry',
       intervalMs: IMPERSONATION_EXPIRY_INTERVAL_MS,
       run: () => expireImpersonations(database.db, new Date()),
+    },
+    {
+      name: 'billing-pending-events',
+      intervalMs: PENDING_SWEEP_INTERVAL_MS,
+      run: () => sweepPendingStripeEvents(database.db, new Date()),
     },
     ...healthTasks(database, config),
     ...dashboardTasks(database, config),
