@@ -45,7 +45,9 @@ export async function listDunningSubscriptions(
     from saas_billing b
     left join tenants t on t.id = b.tenant_id
     left join lateral (
-      select * from saas_invoices si
+      select si.id, si.number, si.amount_due, si.amount_paid, si.attempt_count,
+        si.next_payment_attempt
+      from saas_invoices si
       where si.customer_id = b.customer_id and si.subscription_id = b.subscription_id
         and si.first_failed_at is not null and si.status = 'open'
       order by si.created desc limit 1) i on true
@@ -69,14 +71,22 @@ export type Renewal = {
   cancelAtPeriodEnd: boolean
 }
 
+/** Renewals /billing lists at most (a fleet on monthly plans renews half of it in 14 days). */
+export const SHOWN_RENEWALS = 100
+
 /**
  * Active, past-due and trialing subscriptions whose period ends in [now, now + 14 d]
- * (renewalDue), soonest first; on the saas_billing_period_end_idx index.
+ * (renewalDue): the SHOWN_RENEWALS soonest, and how many there are in all. On the
+ * saas_billing_period_end_idx index.
  */
-export async function listRenewals(db: Db, scope: TenantScope, now: Date): Promise<Renewal[]> {
+export async function listRenewals(
+  db: Db,
+  scope: TenantScope,
+  now: Date,
+): Promise<{ shown: Renewal[]; total: number }> {
   const until = new Date(now.getTime() + RENEWAL_DAYS * DAY_MS)
-  const { rows } = await sql<Renewal>`
-    select b.subscription_id as "subscriptionId", b.tenant_id as "tenantId",
+  const { rows } = await sql<Renewal & { total: number }>`
+    select count(*) over ()::int as total, b.subscription_id as "subscriptionId", b.tenant_id as "tenantId",
       t.name as "tenantName", t.slug as "tenantSlug", b.status, b.product_name as "productName",
       b.currency, b.mrr_cents::bigint as "mrrCents", b.current_period_end as "currentPeriodEnd",
       b.cancel_at_period_end as "cancelAtPeriodEnd"
@@ -85,6 +95,10 @@ export async function listRenewals(db: Db, scope: TenantScope, now: Date): Promi
     where b.status in ('active', 'past_due', 'trialing')
       and b.current_period_end >= ${now} and b.current_period_end <= ${until}
       ${scopeCondition(scope, 'b.tenant_id')}
-    order by b.current_period_end, b.subscription_id`.execute(db)
-  return rows.filter((r) => renewalDue(r.currentPeriodEnd, now))
+    order by b.current_period_end, b.subscription_id
+    limit ${SHOWN_RENEWALS}`.execute(db)
+  const shown = rows
+    .map(({ total: _, ...r }) => r)
+    .filter((r) => renewalDue(r.currentPeriodEnd, now))
+  return { shown, total: rows[0]?.total ?? 0 }
 }

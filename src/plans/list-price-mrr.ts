@@ -2,8 +2,9 @@ import type { Plan } from '../db/plans.js'
 import type { TenantStatus } from '../db/schema.js'
 
 // List-price MRR (issue 9 item 2, seeds/000 "revenue by plan"): active tenants × the plan's
-// monthly list price. Not revenue: discounts, trials and yearly terms are unknown until the
-// billing issue replaces this with MRR from Stripe events.
+// monthly list price. Not revenue: discounts, trials and yearly terms are unknown here. Since
+// issue 12, /licences shows MRR by plan from Stripe (src/db/billing-plan-mrr.ts) above it, and
+// this stays as the fallback while no billing data exists.
 
 export type PlanMrr = {
   plan: Plan

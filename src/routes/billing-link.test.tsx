@@ -70,7 +70,7 @@ describe('/billing unmatched customers', () => {
     expect(moved.tenant_id).toBe(tenant.id)
     const audits = await linkAudits(customer.id)
     expect(audits).toHaveLength(1)
-    expect(audits[0]!.tenant_id).toBe(tenant.id)
+    expect(audits[0]).toMatchObject({ tenant_id: tenant.id, target_type: 'billing_customer' })
     const flash = cookieFrom(res, 'fleetdeck_flash')
     const after = await (await getPage(t.app, '/billing', `${cookie}; ${flash}`)).text()
     expect(textOf(after, '[role="status"], [role="alert"]')).toContain(`Linked ${customer.id}`)

@@ -30,6 +30,11 @@ import { auditContext, formFields, redirectTo } from '../web/request.js'
 // admin: saas.billing.edit, step-up; the ingest's linkBillingCustomer writes and audits it).
 
 const linkForm = z.object({ slug: z.string().trim().min(1).max(40) })
+const GONE = 'No such Stripe customer.'
+const LINK_REFUSALS = {
+  already_matched: 'This customer is already linked to a tenant.',
+  no_tenant: 'No tenant has this slug.',
+} as const
 
 export const billingRoutes = new Hono<AppEnv>()
 
@@ -42,19 +47,21 @@ billingRoutes.post(
   async (c) => {
     const db = c.var.db
     const customer = await findBillingCustomer(db, c.req.param('customerId'))
-    if (!customer || customer.deleted)
-      throw new HTTPException(404, { message: 'No such Stripe customer.' })
+    if (!customer || customer.deleted) throw new HTTPException(404, { message: GONE })
     const raw = await formFields(c)
     const refuse = (message: string) =>
       renderBilling(c, { customerId: customer.id, slug: raw.slug ?? '', message })
     const parsed = linkForm.safeParse(raw)
     if (!parsed.success) return refuse('Enter the slug of the tenant this customer belongs to.')
     const tenant = await findTenantBySlug(db, parsed.data.slug)
-    if (!tenant || tenant.status === 'deleted') return refuse('No tenant has this slug.')
-    if (customer.tenantId) return refuse('This customer is already linked to a tenant.')
+    if (!tenant || tenant.status === 'deleted') return refuse(LINK_REFUSALS.no_tenant)
+    if (customer.tenantId) return refuse(LINK_REFUSALS.already_matched)
     const input = { customerId: customer.id, tenantId: tenant.id }
     const result = await linkBillingCustomer(db, auditContext(c), input, c.var.now())
-    if (!result.ok) return refuse(`Not linked (${result.reason.replaceAll('_', ' ')}).`)
+    if (result.ok === false) {
+      if (result.reason === 'no_customer') throw new HTTPException(404, { message: GONE })
+      return refuse(LINK_REFUSALS[result.reason])
+    }
     await setFlash(c, {
       kind: 'success',
       text: `Linked ${customer.id} to ${tenant.name}: its subscriptions and invoices count for it now.`,

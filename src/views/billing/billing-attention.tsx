@@ -65,37 +65,44 @@ const DunningRow: FC<{ row: DunningSubscription; now: Date }> = ({ row: r, now }
   )
 }
 
-export const RenewalsTable: FC<{ rows: Renewal[] }> = (p) => {
+export const RenewalsTable: FC<{ rows: Renewal[]; total: number }> = (p) => {
   if (p.rows.length === 0)
     return <p class="m-0 text-sm text-slate-600">No renewals in the next 14 days.</p>
   return (
-    <table class="w-full text-sm" id="renewals-table">
-      <thead>
-        <tr class="text-left text-slate-600">
-          <th scope="col">Tenant</th>
-          <th scope="col">Plan</th>
-          <th scope="col">Status</th>
-          <th scope="col">Period ends</th>
-          <th scope="col">Then</th>
-          <th scope="col">MRR</th>
-        </tr>
-      </thead>
-      <tbody>
-        {p.rows.map((r) => (
-          <tr id={`renewal-${r.subscriptionId}`}>
-            <td>
-              <TenantLink id={r.tenantId} name={r.tenantName} fallback={r.subscriptionId} />
-            </td>
-            <td>{r.productName ?? '—'}</td>
-            <td>{r.status}</td>
-            <td>{formatDate(r.currentPeriodEnd)}</td>
-            <td>
-              {r.cancelAtPeriodEnd ? 'ends' : r.status === 'trialing' ? 'trial ends' : 'renews'}
-            </td>
-            <td>{formatMoney(r.mrrCents, r.currency)}</td>
+    <>
+      <table class="w-full text-sm" id="renewals-table">
+        <thead>
+          <tr class="text-left text-slate-600">
+            <th scope="col">Tenant</th>
+            <th scope="col">Plan</th>
+            <th scope="col">Status</th>
+            <th scope="col">Period ends</th>
+            <th scope="col">Then</th>
+            <th scope="col">MRR</th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {p.rows.map((r) => (
+            <tr id={`renewal-${r.subscriptionId}`}>
+              <td>
+                <TenantLink id={r.tenantId} name={r.tenantName} fallback={r.subscriptionId} />
+              </td>
+              <td>{r.productName ?? '—'}</td>
+              <td>{r.status}</td>
+              <td>{formatDate(r.currentPeriodEnd)}</td>
+              <td>
+                {r.cancelAtPeriodEnd ? 'ends' : r.status === 'trialing' ? 'trial ends' : 'renews'}
+              </td>
+              <td>{formatMoney(r.mrrCents, r.currency)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {p.total > p.rows.length && (
+        <p class="m-0 mt-2 text-sm text-slate-600" id="renewals-more">
+          {p.total - p.rows.length} more renew later in the 14 days.
+        </p>
+      )}
+    </>
   )
 }

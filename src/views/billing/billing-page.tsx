@@ -33,7 +33,7 @@ export type BillingPageProps = {
   /** This month's cancellations (kind churn), newest first. */
   churned: LostMovement[]
   dunning: DunningSubscription[]
-  renewals: Renewal[]
+  renewals: { shown: Renewal[]; total: number }
   plans: PlanSubscriptions[]
   /** Undefined under a tenant scope: unmatched customers belong to no tenant. */
   unmatched?: { shown: UnmatchedCustomer[]; total: number }
@@ -78,7 +78,7 @@ const BillingSections: FC<BillingPageProps> = (p) => (
       <DunningTable rows={p.dunning} now={p.now} />
     </Section>
     <Section id="renewals" title="Renewals in the next 14 days">
-      <RenewalsTable rows={p.renewals} />
+      <RenewalsTable rows={p.renewals.shown} total={p.renewals.total} />
     </Section>
     <Section id="plans" title="Subscriptions by plan">
       <PlansTable rows={p.plans} />

@@ -1,4 +1,5 @@
 import type { FC } from 'hono/jsx'
+import type { PlanStripeMrr } from '../../db/billing-plan-mrr.js'
 import type { QuotaPressure } from '../../db/licences.js'
 import type { Plan } from '../../db/plans.js'
 import type { PlanMrr } from '../../plans/list-price-mrr.js'
@@ -6,11 +7,14 @@ import { Section } from '../components/section.js'
 import { formatMoney } from '../plans/plan-format.js'
 import { CHART_STATUSES, DistributionChart, type DistributionBar } from './distribution-chart.js'
 import { QuotaTable } from './quota-table.js'
+import { StripeMrrTable } from './stripe-mrr-table.js'
 
 export type LicencesPageProps = {
   plans: Plan[]
   bars: DistributionBar[]
   mrr: { rows: PlanMrr[]; totals: { currency: string; cents: number }[] }
+  /** MRR per plan from Stripe (issue 12); empty while no tenant has billing data. */
+  stripeMrr: PlanStripeMrr[]
   over: { items: QuotaPressure[]; total: number }
   near: { items: QuotaPressure[]; total: number }
   canEdit: boolean
@@ -34,8 +38,13 @@ export const LicencesPage: FC<LicencesPageProps> = (p) => (
         <DistributionTable bars={p.bars} />
       </div>
     </Section>
+    {p.stripeMrr.length > 0 && (
+      <Section id="stripe-mrr" title="MRR by plan from Stripe">
+        <StripeMrrTable rows={p.stripeMrr} plans={p.plans} />
+      </Section>
+    )}
     <Section id="mrr" title="MRR by plan at list price">
-      <MrrTable {...p.mrr} />
+      <MrrTable {...p.mrr} fromStripe={p.stripeMrr.length > 0} />
     </Section>
     <Section id="over-quota" title={`Over a quota (${p.over.total})`}>
       <Pressure {...p} list={p.over} id="over" empty="No tenant is over a quota." />
@@ -82,11 +91,14 @@ const DistributionTable: FC<{ bars: DistributionBar[] }> = ({ bars }) => (
   </table>
 )
 
-const MrrTable: FC<LicencesPageProps['mrr']> = ({ rows, totals }) => (
+const MrrTable: FC<LicencesPageProps['mrr'] & { fromStripe: boolean }> = (p) => (
   <>
-    <p class="m-0 mb-3 text-sm text-slate-600">
-      List price, not revenue: active tenants × the plan's monthly price. Discounts, trials and
-      yearly terms are not known here; billing replaces this with real MRR.
+    <p class="m-0 mb-3 text-sm text-slate-600" id="mrr-note">
+      List price, not revenue: active tenants × the plan's monthly price, without discounts, trials
+      or yearly terms.{' '}
+      {p.fromStripe
+        ? 'The MRR from Stripe above is what they pay; this is for comparison.'
+        : 'A fallback until Stripe’s webhook delivers billing data (see Billing).'}
     </p>
     <table class="w-full text-sm" id="mrr-table">
       <caption class="sr-only">MRR by plan at list price</caption>
@@ -107,7 +119,7 @@ const MrrTable: FC<LicencesPageProps['mrr']> = ({ rows, totals }) => (
         </tr>
       </thead>
       <tbody>
-        {rows.map((r) => (
+        {p.rows.map((r) => (
           <tr id={`mrr-${r.plan.id}`} class="border-t border-slate-100">
             <th scope="row" class="px-3 py-2 text-left font-medium">
               {r.plan.name}
@@ -121,7 +133,7 @@ const MrrTable: FC<LicencesPageProps['mrr']> = ({ rows, totals }) => (
         ))}
       </tbody>
       <tfoot>
-        {totals.map((t) => (
+        {p.totals.map((t) => (
           <tr id={`mrr-total-${t.currency}`} class="border-t border-slate-300">
             <th scope="row" colspan={3} class="px-3 py-2 text-left">
               Total in {t.currency.toUpperCase()}
