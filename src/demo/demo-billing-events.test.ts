@@ -1,7 +1,9 @@
+import { Faker, base, en } from '@faker-js/faker'
 import { describe, expect, it } from 'vitest'
 import type { StripeEvent } from '../billing/stripe-builders.js'
 import { generateDemoBillingEvents, type DemoBillingTenant } from './demo-billing-events.js'
 import { addMonthsSeconds, findDemoPrice, invoiceAmountCents } from './demo-billing-prices.js'
+import { planScenario } from './demo-billing-scenarios.js'
 
 const NOW = new Date('2026-12-01T13:45:00Z')
 const now = NOW.getTime() / 1000
@@ -129,6 +131,12 @@ describe('generateDemoBillingEvents', () => {
     expect(deleted.length).toBeGreaterThanOrEqual(2)
     expect(deleted.some((e) => e.created >= Date.UTC(2026, 11, 1) / 1000)).toBe(true)
     expect([...subsPerCustomer.values()]).toContain(2)
+    const subs = latestSubscriptions(events)
+    for (const [customer, count] of subsPerCustomer)
+      if (count > 1)
+        expect(
+          new Set(subs.filter((s) => s.customer === customer).map((s) => s.currency)).size,
+        ).toBe(1)
     expect(events.filter((e) => e.type === 'charge.refunded')).toHaveLength(2)
   })
 
@@ -165,6 +173,20 @@ describe('generateDemoBillingEvents', () => {
 
     expect(left.length).toBeGreaterThan(0)
     expect(generateDemoBillingEvents(left, { now: NOW })).toEqual([])
+  })
+
+  it('brings a customer back in the currency it left in, as Stripe bills a customer in one', () => {
+    for (let seed = 1; seed <= 30; seed++) {
+      const r = new Faker({ locale: [en, base], seed })
+      const subs = planScenario(
+        { r, now, months: 12, plan: 'professional' },
+        { kind: 'reactivated' },
+      )
+
+      expect(subs).toHaveLength(2)
+      expect(subs[1]!.price.currency).toBe(subs[0]!.price.currency)
+      expect(subs[1]!.firstPeriod).toBeGreaterThan(subs[0]!.cancel!.at)
+    }
   })
 
   it('refuses fewer than 4 months, and gives nothing for no tenants', () => {

@@ -70,9 +70,12 @@ export function planScenario(input: ScenarioInput, scenario: Scenario): Subscrip
         addMonthsSeconds(now, -(months - 1)) + r.number.int({ min: 0, max: 10 }) * DAY
       const at = addMonthsSeconds(firstPeriod, r.number.int({ min: 1, max: 2 })) + 5 * DAY
       const back = at + r.number.int({ min: 30, max: 60 }) * DAY
+      const before = pickTerms(input, 'month')
+      // A Stripe customer bills in one currency: coming back is a reactivation in that currency.
+      const after = pickTerms(input, 'month', before.price.currency as DemoCurrency)
       return [
-        { ...pickTerms(input, 'month'), firstPeriod, cancel: { at, atPeriodEnd: false } },
-        { ...pickTerms(input, 'month'), firstPeriod: Math.min(back, now - SETTLED - HOUR) },
+        { ...before, firstPeriod, cancel: { at, atPeriodEnd: false } },
+        { ...after, firstPeriod: Math.min(back, now - SETTLED - HOUR) },
       ]
     }
     case 'cancel-pending': {
@@ -131,9 +134,10 @@ function paying(input: ScenarioInput, seats: 'expand' | 'contract' | undefined):
 }
 
 /** Price, seats (Professional 1–15, Enterprise 5–40) and a coupon for about 18 % of them. */
-function pickTerms(input: ScenarioInput, interval: DemoInterval) {
+function pickTerms(input: ScenarioInput, interval: DemoInterval, sameCurrency?: DemoCurrency) {
   const { r, plan } = input
-  const currency: DemoCurrency = r.datatype.boolean(0.55) ? 'eur' : 'usd'
+  const drawn: DemoCurrency = r.datatype.boolean(0.55) ? 'eur' : 'usd'
+  const currency = sameCurrency ?? drawn
   const quantity =
     plan === 'enterprise' ? r.number.int({ min: 5, max: 40 }) : r.number.int({ min: 1, max: 15 })
   const periodFactor = interval === 'year' ? 10 : 1

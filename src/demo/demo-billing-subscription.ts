@@ -1,12 +1,12 @@
-import { discountObject, invoiceObject, subscriptionObject } from '../billing/stripe-builders.js'
+import { discountObject, subscriptionObject } from '../billing/stripe-builders.js'
 import {
   addMonthsSeconds,
-  invoiceAmountCents,
   monthsPerPeriod,
   type DemoCoupon,
   type DemoPrice,
 } from './demo-billing-prices.js'
-import { DAY, emit, HOUR, MINUTE, newId, type StoryContext } from './demo-billing-context.js'
+import { DAY, emit, HOUR, newId, type StoryContext } from './demo-billing-context.js'
+import { invoicePeriod } from './demo-billing-invoices.js'
 
 // One subscription's life as Stripe reports it: created (maybe trialing 14 days, then active),
 // renewed each period (customer.subscription.updated, then the period's invoice created →
@@ -73,7 +73,10 @@ export function runSubscription(ctx: StoryContext, plan: SubscriptionPlan): void
       })
     }
     const newest = addMonthsSeconds(plan.firstPeriod, (k + 1) * step) > limit
-    invoicePeriod(ctx, s, start, Boolean(plan.failNewestInvoice && newest))
+    const fail = Boolean(plan.failNewestInvoice && newest)
+    invoicePeriod(ctx, { ...s, coupon: plan.coupon }, start, fail, (at) =>
+      changeSubscription(ctx, s, at, { status: 'active' }, () => (s.status = 'past_due')),
+    )
   }
   applyChanges(ctx, s, changes, ctx.now)
   if (plan.cancel && plan.cancel.at <= ctx.now) cancelSubscription(ctx, s, plan.cancel)
@@ -170,38 +173,6 @@ function cancelSubscription(
   s.status = 'canceled'
   s.canceledAt = cancel.at
   emit(ctx, 'customer.subscription.deleted', subscriptionOf(ctx, s), endedAt)
-}
-
-/** The period's invoice: created, finalized an hour later, then paid — or failed, past_due. */
-function invoicePeriod(ctx: StoryContext, s: State, start: number, fail: boolean): void {
-  const amountDue = invoiceAmountCents(s.price, s.quantity, s.plan.coupon)
-  const base = {
-    id: newId(ctx, 'in'),
-    customer: ctx.customer,
-    subscription: s.id,
-    amountDue,
-    currency: s.price.currency,
-    created: start + MINUTE,
-  }
-  emit(ctx, 'invoice.created', invoiceObject({ ...base, status: 'draft' }), base.created)
-  const number = `${ctx.invoices.prefix}-${String(++ctx.invoices.count).padStart(4, '0')}`
-  const open = { ...base, number, status: 'open' as const }
-  emit(ctx, 'invoice.finalized', invoiceObject(open), start + HOUR)
-  const settledAt = start + HOUR + ctx.r.number.int({ min: 30, max: 900 })
-  if (!fail) {
-    const paid = { ...open, status: 'paid' as const, paidAt: settledAt, attemptCount: 1 }
-    emit(ctx, 'invoice.paid', invoiceObject(paid), settledAt)
-    ctx.paid.push({ id: base.id, amount: amountDue, currency: base.currency, paidAt: settledAt })
-    return
-  }
-  // Stripe's smart retries: another attempt a few days later, which fails again if it is due.
-  for (let attempt = 1, at = settledAt; at <= ctx.now; attempt++, at += 3 * DAY) {
-    const next = at + 3 * DAY
-    const failed = { ...open, attemptCount: attempt, nextPaymentAttempt: next }
-    emit(ctx, 'invoice.payment_failed', invoiceObject(failed), at)
-    if (attempt === 1)
-      changeSubscription(ctx, s, at + 1, { status: 'active' }, () => (s.status = 'past_due'))
-  }
 }
 
 function demoDiscount(
