@@ -1,6 +1,8 @@
 // The operator's story, end to end in a real Chromium against the real server:
 // first-owner setup → mandatory TOTP enrolment → sign out / sign in with a fresh code →
 // create a tenant (and refuse a bad slug) → search, suspend, activate, edit → audit log →
+// Stripe billing (issue 12): events for the tenant through the real webhook, /billing, the
+// tenant's Billing tab, "mark paid out of band" against a fake Stripe API, and the webhook back →
 // delete. Embedded PGlite by default; a fresh PostgreSQL database when TEST_DATABASE_URL is set.
 // axe-core checks every page the story visits (WCAG 2 AA): no serious or critical violation.
 import { randomBytes } from 'node:crypto'
@@ -20,6 +22,9 @@ import {
   type RunningServer,
   graveViolations,
 } from './helpers.js'
+import { deliverStripeEvent } from '../src/billing/stripe-delivery.js'
+import { dunningScene, type DunningScene } from '../src/routes/tenants/billing-scenes.js'
+import { startFakeStripe, type FakeStripe } from '../src/test-support/fake-stripe.js'
 
 const serverUrl = process.env.TEST_DATABASE_URL || undefined
 const backend = serverUrl ? 'PostgreSQL' : 'embedded PGlite'
@@ -40,6 +45,14 @@ const tenant = {
 const schemaName = `tenant_${tenant.slug.replace(/-/g, '_')}`
 
 let server: RunningServer
+/** Stripe's API as the server reaches it (STRIPE_API_URL); it delivers to the server's webhook. */
+let stripe: FakeStripe
+const webhookSecret = `whsec_story_${suffix}`
+let billing: DunningScene
+/** The server as Stripe reaches it: POST /webhooks/stripe over HTTP. */
+const serverTarget = {
+  request: (path: string, init: RequestInit) => fetch(server.baseUrl + path, init),
+}
 let database: Awaited<ReturnType<typeof createTestDatabase>> | undefined
 let browser: Browser
 let context: BrowserContext
@@ -81,7 +94,25 @@ async function heading(): Promise<string> {
 describe(`Fleetdeck story in Chromium (${backend})`, () => {
   beforeAll(async () => {
     if (serverUrl) database = await createTestDatabase(serverUrl)
-    server = await startServer({ databaseUrl: database?.url })
+    stripe = await startFakeStripe({
+      webhookSecret,
+      delivery: 'manual',
+      deliver: async (payload, signature) => {
+        const res = await deliverStripeEvent(serverTarget, {}, webhookSecret, {
+          body: payload,
+          signature,
+        })
+        if (res.status !== 200) throw new Error(`webhook answered ${res.status}`)
+      },
+    })
+    server = await startServer({
+      databaseUrl: database?.url,
+      env: {
+        STRIPE_WEBHOOK_SECRET: webhookSecret,
+        STRIPE_SECRET_KEY: `sk_test_story_${suffix}`,
+        STRIPE_API_URL: stripe.url,
+      },
+    })
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
     page = await context.newPage()
@@ -115,6 +146,7 @@ describe(`Fleetdeck story in Chromium (${backend})`, () => {
   afterAll(async () => {
     await browser?.close().catch(() => {})
     await server?.stop()
+    await stripe?.close()
     await database?.drop()
   })
 
@@ -478,6 +510,73 @@ describe(`Fleetdeck story in Chromium (${backend})`, () => {
     expect(await page.getByLabel('Plan', { exact: true }).inputValue()).toBe('professional')
   })
 
+  it("receives Stripe's events for the tenant and lists it in dunning on /billing", async () => {
+    const id = tenantPath.split('/').pop()!
+    billing = dunningScene(
+      { id, name: tenant.name, billingEmail: tenant.billingEmail },
+      Math.floor(Date.now() / 1000),
+    )
+    for (const event of billing.events) {
+      const res = await deliverStripeEvent(serverTarget, event, webhookSecret)
+      expect(res.status, event.type).toBe(200)
+    }
+    stripe.putInvoice(billing.openInvoice)
+
+    await page.getByRole('link', { name: 'Billing', exact: true }).click()
+    await waitForPath(page, '/billing')
+    expect(await heading()).toBe('Billing')
+    await waitForText(page.locator('#dunning'), tenant.name)
+    await checkAccessibility('billing')
+
+    await page.goto(`${server.baseUrl}/tenants?dunning=in`)
+    const row = page.locator('#tenant-table tbody tr', { hasText: tenant.slug })
+    await waitForText(row, 'Dunning · 5 days left')
+    await waitForText(row, '€98.00')
+    await checkAccessibility('tenants in dunning')
+  })
+
+  it('marks the invoice paid out of band, waits for Stripe, and shows it paid after the webhook', async () => {
+    await page.goto(server.baseUrl + tenantPath)
+    await waitForText(page.locator('#billing'), 'Dunning · 5 days left')
+    await page.locator('#billing').getByRole('link', { name: 'Billing →' }).click()
+    await waitForPath(page, `${tenantPath}/billing`)
+    expect(await heading()).toBe(`Billing of ${tenant.name}`)
+    const invoice = page.locator(`#invoice-${billing.openInvoice.id}`)
+    await waitForText(invoice.locator('.badge'), 'open')
+    await checkAccessibility('tenant billing tab')
+
+    const number = String(billing.openInvoice.number)
+    await invoice.getByRole('button', { name: `Mark paid out of band ${number}` }).click()
+    if (new URL(page.url()).pathname === '/step-up') {
+      await waitForStepAfter(lastTotpStep)
+      const { code, step } = totpCode(totpKey)
+      await page.getByLabel('Code', { exact: true }).fill(code)
+      await page.getByRole('button', { name: 'Confirm' }).click()
+      lastTotpStep = step
+      await waitForPath(page, `${tenantPath}/billing`)
+      await invoice.getByRole('button', { name: `Mark paid out of band ${number}` }).click()
+    }
+    await waitForText(
+      page.getByRole('status').first(),
+      `Requested: mark ${number} paid out of band. Waiting for Stripe's webhook to confirm.`,
+    )
+    await waitForText(invoice, 'waiting for Stripe')
+    await waitForText(invoice.locator('.badge'), 'open')
+    expect(stripe.requests.at(-1)).toMatchObject({
+      path: `/v1/invoices/${billing.openInvoice.id}/pay`,
+      form: { paid_out_of_band: 'true' },
+    })
+    await checkAccessibility('tenant billing tab (waiting for Stripe)')
+
+    await stripe.flush()
+    await page.reload()
+    await waitForText(invoice.locator('.badge'), 'paid')
+    await waitForText(invoice, /UTC\s*out of band/)
+    expect(await invoice.getByRole('button').count()).toBe(0)
+    expect(await invoice.innerText()).not.toContain('waiting for Stripe')
+    await waitForText(page.locator('#billing-summary'), 'Not in dunning')
+  })
+
   it('shows every step of the story in the audit log', async () => {
     await page.getByRole('link', { name: 'Audit log' }).click()
     await waitForPath(page, '/audit')
@@ -495,6 +594,7 @@ describe(`Fleetdeck story in Chromium (${backend})`, () => {
       'tenant.suspend',
       'tenant.activate',
       'tenant.edit',
+      'billing.invoice.mark_paid_requested',
     ]) {
       expect(actions, `audit action ${action}`).toContain(action)
     }
@@ -562,7 +662,7 @@ describe(`Fleetdeck story in Chromium (${backend})`, () => {
       JSON.stringify({ backend, counts, violations: Object.fromEntries(accessibility) }, null, 2),
     )
     console.log(`axe-core (${backend}):\n` + counts.map((c) => JSON.stringify(c)).join('\n'))
-    expect(accessibility.size).toBeGreaterThanOrEqual(14)
+    expect(accessibility.size).toBeGreaterThanOrEqual(18)
     const grave = graveViolations(accessibility)
     expect(grave).toEqual([])
   })

@@ -28,7 +28,11 @@ export type DunningScene = {
 }
 
 /** Events that put `tenant` in dunning since `failedDaysAgo` days before `nowSeconds`. */
-export function dunningScene(tenant: Tenant, nowSeconds: number, failedDaysAgo = 2): DunningScene {
+export function dunningScene(
+  tenant: Pick<Tenant, 'id' | 'name' | 'billingEmail'>,
+  nowSeconds: number,
+  failedDaysAgo = 2,
+): DunningScene {
   const suffix = uniqueSuffix()
   const start = nowSeconds - 90 * DAY
   const failedAt = nowSeconds - failedDaysAgo * DAY

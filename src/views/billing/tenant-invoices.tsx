@@ -136,22 +136,14 @@ const InvoiceActions: FC<{ tenantId: string; invoice: TenantInvoice; label: stri
     <div class="flex flex-wrap gap-2">
       <form method="post" action={action} class="inline">
         <input type="hidden" name="mode" value="out_of_band" />
-        <button
-          type="submit"
-          class="btn-row-activate"
-          aria-label={`Mark ${p.label} paid out of band`}
-        >
-          Mark paid out of band
+        <button type="submit" class="btn-row-activate">
+          Mark paid out of band<span class="sr-only"> {p.label}</span>
         </button>
       </form>
       <form method="post" action={action} class="inline">
         <input type="hidden" name="mode" value="retry" />
-        <button
-          type="submit"
-          class="btn-row-activate"
-          aria-label={`Retry charge now for ${p.label}`}
-        >
-          Retry charge now
+        <button type="submit" class="btn-row-activate">
+          Retry charge now<span class="sr-only"> for {p.label}</span>
         </button>
       </form>
     </div>
