@@ -95,12 +95,18 @@ export const ChartLegend: FC = () => (
   <ul class="m-0 mt-2 flex list-none flex-wrap gap-4 p-0 text-xs text-slate-700" aria-hidden="true">
     {MOVEMENT_KINDS.map((kind) => (
       <li>
-        <span class="inline-block h-3 w-3 align-middle" style={`background:${COLOURS[kind]}`} />{' '}
+        {/* Presentation attributes, not style=: the CSP forbids inline styles. */}
+        <svg class="align-middle" width="12" height="12" aria-hidden="true">
+          <rect width="12" height="12" fill={COLOURS[kind]} />
+        </svg>{' '}
         {KIND_LABELS[kind]}
       </li>
     ))}
     <li>
-      <span class="inline-block h-0.5 w-4 align-middle" style="background:#0f172a" /> Net
+      <svg class="align-middle" width="16" height="12" aria-hidden="true">
+        <rect y="5" width="16" height="2" fill="#0f172a" />
+      </svg>{' '}
+      Net
     </li>
   </ul>
 )
