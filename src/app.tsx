@@ -35,6 +35,7 @@ import { autoJoinDomainRoutes } from './routes/tenants/auto-join-domains.js'
 import { tenantFlagRoutes } from './routes/tenants/flags.js'
 import { tenantPlanRoutes } from './routes/tenants/plan.js'
 import { webhookRoutes } from './webhooks/index.js'
+import { STRIPE_WEBHOOK_MAX_BYTES } from './webhooks/stripe.js'
 import { jobRoutes } from './routes/jobs.js'
 import { fleetRoutes } from './routes/fleet.js'
 import { fleetRepairRoutes } from './routes/fleet/repairs.js'
@@ -173,17 +174,24 @@ export function createApp(deps: AppDeps) {
   // webhook and OFREP groups authenticate with tokens and signatures, not cookies a browser adds.
   app.use(
     requireSameOrigin(sameOriginOr(deps.config.publicUrl), {
-      except: ['/api/', '/webhooks/', '/kit/', '/ofrep/'],
+      except: ['/api/', '/webhooks/stripe', '/kit/', '/ofrep/'],
     }),
   )
   // Forms without JavaScript send `_method=DELETE`; htmx sends the real verb.
   // Forms here are small; a cap keeps a stranger from making the server parse megabytes.
-  // Stripe's events can be larger: the webhook sets its own cap (src/webhooks/stripe.ts).
+  // Stripe's events can be larger: its webhook gets a cap of its own, applied here, before any
+  // middleware reads a body, since the endpoint answers strangers (no session, no allowlist).
   const formLimit = bodyLimit({
     maxSize: 64 * 1024,
     onError: (c) => c.text('Request body too large', 413),
   })
-  app.use((c, next) => (c.req.path === '/webhooks/stripe' ? next() : formLimit(c, next)))
+  const webhookLimit = bodyLimit({
+    maxSize: STRIPE_WEBHOOK_MAX_BYTES,
+    onError: (c) => c.text('Request body too large', 413),
+  })
+  app.use((c, next) =>
+    c.req.path === '/webhooks/stripe' ? webhookLimit(c, next) : formLimit(c, next),
+  )
   app.use(readFormBody, onlyDeleteOverride, methodOverride({ app }))
   // Pages outside the console draw the narrow card; the console group sets its own layout.
   app.use(takeFlashForPage, authRenderer)
