@@ -55,7 +55,7 @@ describe('unknown addresses', () => {
   })
 
   it('under /webhooks an unknown path answers a JSON problem too', async () => {
-    const res = await postForm(t.app, '/webhooks/stripe', {})
+    const res = await getPage(t.app, '/webhooks/unknown')
 
     expect(res.status).toBe(404)
     expect(res.headers.get('content-type')).toBe('application/problem+json')
