@@ -638,6 +638,25 @@ export interface MrrMovementsTable {
   occurred_at: Timestamp
 }
 
+/**
+ * A Stripe Discount as customer.discount.* delivered it (`billing_discounts`, migration
+ * 2026120510): what a subscription's bare discount id (or a customer-wide discount, subscription_id
+ * null) takes off. `percent_off` is numeric (pg returns it as a string); `amount_off_cents` is
+ * cents of `currency`.
+ */
+export interface BillingDiscountsTable {
+  id: string
+  customer_id: string
+  subscription_id: string | null
+  coupon_id: string | null
+  percent_off: string | number | null
+  amount_off_cents: number | null
+  currency: string | null
+  deleted: Generated<boolean>
+  /** `created` of the newest event applied to this discount. */
+  source_created: Timestamp
+}
+
 export type BillingRequestAction = 'mark_paid_out_of_band' | 'retry_charge'
 
 export interface BillingRequestsTable {
@@ -695,6 +714,7 @@ export interface Database {
   saas_invoices: SaasInvoicesTable
   mrr_movements: MrrMovementsTable
   billing_requests: BillingRequestsTable
+  billing_discounts: BillingDiscountsTable
 }
 
 export type TenantRow = Selectable<TenantsTable>
