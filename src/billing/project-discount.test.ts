@@ -265,24 +265,69 @@ describe('discount projection', () => {
     expect(ledger).toMatchObject({ error: null, processed_at: expect.any(Date) })
   })
 
-  it('takes nothing off for a discount whose coupon came as an id only, and keeps the coupon id', async () => {
-    const { cus } = await customerScene()
+  it("takes a coupon's amounts from its coupon event when the discount names it by id alone", async () => {
+    const { tenant, cus } = await customerScene()
     const s = sub(cus.id)
-    const di = { ...newShapeDiscount({ customer: cus.id, subscription: s.id, percentOff: 20 }) }
-    const bare = { ...di, source: { type: 'coupon', coupon: 'co_bare' } }
-
+    const couponId = stripeId('co')
+    const di = {
+      ...newShapeDiscount({ customer: cus.id, subscription: s.id }),
+      source: { type: 'coupon', coupon: couponId },
+    }
     await ingestAll(
       t.db,
-      stripeEvent('customer.discount.created', bare, at(2026, 1, 5)),
+      stripeEvent('customer.discount.created', di, at(2026, 1, 5)),
       stripeEvent('customer.subscription.created', { ...s, discounts: [di.id] }, at(2026, 1, 5)),
     )
-
     expect(await discountRow(di.id)).toMatchObject({
-      coupon_id: 'co_bare',
+      coupon_id: couponId,
       percent_off: null,
       amount_off_cents: null,
     })
     expect((await subscriptionRow(t.db, s.id))?.mrr_cents).toBe(15_000)
+
+    const couponEvent = stripeEvent(
+      'coupon.created',
+      { id: couponId, object: 'coupon', percent_off: 20, amount_off: null, currency: null },
+      at(2026, 2, 1),
+    )
+    await ingestAll(t.db, couponEvent)
+
+    expect(await subscriptionRow(t.db, s.id)).toMatchObject({
+      mrr_cents: 12_000,
+      discounts: [{ id: di.id, percentOff: 20, amountOffCents: null, currency: null }],
+    })
+    expect(await movementLines(t.db, cus.id)).toEqual([
+      'new 15000 eur 2026-01',
+      'contraction -3000 eur 2026-02',
+    ])
+    expect(await movementEventIds(cus.id)).toContain(couponEvent.id)
+    expect(await tenantBilling(t.db, tenant.id)).toMatchObject({ billing_mrr_cents: 12_000 })
+  })
+
+  it('uses a coupon stored before the discount that names it by id', async () => {
+    const { cus } = await customerScene()
+    const s = sub(cus.id)
+    const couponId = stripeId('co')
+    const di = {
+      ...newShapeDiscount({ customer: cus.id }),
+      source: { type: 'coupon', coupon: couponId },
+    }
+    await ingestAll(
+      t.db,
+      stripeEvent(
+        'coupon.created',
+        { id: couponId, object: 'coupon', percent_off: null, amount_off: 500, currency: 'EUR' },
+        at(2026, 1, 1),
+      ),
+      stripeEvent('customer.subscription.created', s, at(2026, 1, 5)),
+      stripeEvent('customer.discount.created', di, at(2026, 1, 6)),
+    )
+    expect(await subscriptionRow(t.db, s.id)).toMatchObject({
+      mrr_cents: 14_500,
+      discounts: [
+        { id: di.id, customerWide: true, percentOff: null, amountOffCents: 500, currency: 'eur' },
+      ],
+    })
   })
 
   it('rebuilds the same projection on reprocess, whichever order the events were delivered in', async () => {

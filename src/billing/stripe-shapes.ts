@@ -129,6 +129,24 @@ function readDiscount(d: unknown): BillingDiscount | undefined {
   }
 }
 
+export type CouponInput = {
+  id: string
+  percentOff: number | null
+  /** Cents of `currency`. */
+  amountOffCents: number | null
+  currency: string | null
+}
+
+/** The Coupon object of coupon.created / updated / deleted. */
+export function readCoupon(o: Obj): CouponInput {
+  return {
+    id: String(o.id),
+    percentOff: num(o.percent_off),
+    amountOffCents: num(o.amount_off),
+    currency: str(o.currency)?.toLowerCase() ?? null,
+  }
+}
+
 export type DiscountInput = {
   id: string
   customerId: string

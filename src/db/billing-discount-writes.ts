@@ -1,8 +1,9 @@
-import type { DiscountInput } from '../billing/stripe-shapes.js'
+import type { CouponInput, DiscountInput } from '../billing/stripe-shapes.js'
 import type { Db } from './database.js'
 
-// billing_discounts (issue 12, migration 2026120510): Stripe's Discount objects as the
-// customer.discount.* events deliver them, read back to resolve a subscription's discount ids.
+// billing_discounts and billing_coupons (issue 12, migration 2026120510): Stripe's Discount
+// objects as customer.discount.* events deliver them, and the coupons' amounts from coupon.*,
+// read back to resolve a subscription's discount ids.
 
 export type StoredDiscount = {
   id: string
@@ -45,45 +46,93 @@ export async function upsertDiscount(db: Db, d: DiscountInput, created: Date): P
   return rows.length === 1
 }
 
-const COLUMNS = [
-  'id',
-  'subscription_id',
-  'percent_off',
-  'amount_off_cents',
-  'currency',
-  'deleted',
-] as const
+/**
+ * Inserts or updates a coupon's amounts (coupon.* events) unless the stored row is newer.
+ * @returns false when the event was older and nothing was written
+ */
+export async function upsertCoupon(db: Db, c: CouponInput, created: Date): Promise<boolean> {
+  const values = {
+    id: c.id,
+    percent_off: c.percentOff,
+    amount_off_cents: c.amountOffCents,
+    currency: c.currency,
+    source_created: created,
+  }
+  const { id: _, ...update } = values
+  const rows = await db
+    .insertInto('billing_coupons')
+    .values(values)
+    .onConflict((oc) =>
+      oc.column('id').doUpdateSet(update).where('billing_coupons.source_created', '<=', created),
+    )
+    .returning('id')
+    .execute()
+  return rows.length === 1
+}
+
+/** The customers with a discount (not deleted) of `couponId`, sorted (their lock order). */
+export async function listCouponCustomers(db: Db, couponId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('billing_discounts')
+    .select('customer_id')
+    .distinct()
+    .where('coupon_id', '=', couponId)
+    .where('deleted', '=', false)
+    .orderBy('customer_id')
+    .execute()
+  return rows.map((r) => r.customer_id)
+}
+
+/** Discounts joined to their coupons: a discount without amounts of its own takes its coupon's. */
+function selectDiscounts(db: Db) {
+  return db
+    .selectFrom('billing_discounts as d')
+    .leftJoin('billing_coupons as c', 'c.id', 'd.coupon_id')
+    .select([
+      'd.id',
+      'd.subscription_id',
+      'd.deleted',
+      'd.percent_off',
+      'd.amount_off_cents',
+      'd.currency',
+      'c.percent_off as coupon_percent_off',
+      'c.amount_off_cents as coupon_amount_off_cents',
+      'c.currency as coupon_currency',
+    ])
+}
+
+const numberOrNull = (v: string | number | null): number | null => (v === null ? null : Number(v))
 
 function toStored(row: {
   id: string
   subscription_id: string | null
+  deleted: boolean
   percent_off: string | number | null
   amount_off_cents: number | null
   currency: string | null
-  deleted: boolean
+  coupon_percent_off: string | number | null
+  coupon_amount_off_cents: number | null
+  coupon_currency: string | null
 }): StoredDiscount {
+  const own = row.percent_off !== null || row.amount_off_cents !== null
   return {
     id: row.id,
     subscriptionId: row.subscription_id,
     // numeric comes back as a string on PostgreSQL
-    percentOff: row.percent_off === null ? null : Number(row.percent_off),
-    amountOffCents: row.amount_off_cents === null ? null : Number(row.amount_off_cents),
-    currency: row.currency,
+    percentOff: numberOrNull(own ? row.percent_off : row.coupon_percent_off),
+    amountOffCents: numberOrNull(own ? row.amount_off_cents : row.coupon_amount_off_cents),
+    currency: own ? row.currency : row.coupon_currency,
     deleted: row.deleted,
   }
 }
 
-/** The stored discounts among `ids`, deleted ones included, by id. */
+/** The stored discounts among `ids`, deleted ones included, by id (amounts as `toStored`). */
 export async function findDiscounts(
   db: Db,
   ids: readonly string[],
 ): Promise<Map<string, StoredDiscount>> {
   if (ids.length === 0) return new Map()
-  const rows = await db
-    .selectFrom('billing_discounts')
-    .select(COLUMNS)
-    .where('id', 'in', ids)
-    .execute()
+  const rows = await selectDiscounts(db).where('d.id', 'in', ids).execute()
   return new Map(rows.map((r) => [r.id, toStored(r)]))
 }
 
@@ -92,14 +141,12 @@ export async function listCustomerWideDiscounts(
   db: Db,
   customerId: string,
 ): Promise<StoredDiscount[]> {
-  const rows = await db
-    .selectFrom('billing_discounts')
-    .select(COLUMNS)
-    .where('customer_id', '=', customerId)
-    .where('subscription_id', 'is', null)
-    .where('deleted', '=', false)
-    .orderBy('source_created')
-    .orderBy('id')
+  const rows = await selectDiscounts(db)
+    .where('d.customer_id', '=', customerId)
+    .where('d.subscription_id', 'is', null)
+    .where('d.deleted', '=', false)
+    .orderBy('d.source_created')
+    .orderBy('d.id')
     .execute()
   return rows.map(toStored)
 }

@@ -46,10 +46,10 @@ export async function clearTenantBillingColumns(db: Db): Promise<void> {
 
 /**
  * The projection emptied (reprocessing): customers, subscriptions, invoices, movements and
- * discounts (billing_discounts, migration 2026120510).
+ * discounts and coupons (billing_discounts, billing_coupons: migration 2026120510).
  */
 export async function truncateBillingProjection(db: Db): Promise<void> {
-  await sql`truncate billing_customers, saas_billing, saas_invoices, mrr_movements, billing_discounts`.execute(
+  await sql`truncate billing_customers, saas_billing, saas_invoices, mrr_movements, billing_discounts, billing_coupons`.execute(
     db,
   )
 }

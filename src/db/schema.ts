@@ -657,6 +657,17 @@ export interface BillingDiscountsTable {
   source_created: Timestamp
 }
 
+/** A Stripe Coupon's amounts (`billing_coupons`, migration 2026120510), from coupon.* events. */
+export interface BillingCouponsTable {
+  id: string
+  /** numeric: a string from PostgreSQL. */
+  percent_off: string | number | null
+  /** Cents of `currency`. */
+  amount_off_cents: number | null
+  currency: string | null
+  source_created: Timestamp
+}
+
 export type BillingRequestAction = 'mark_paid_out_of_band' | 'retry_charge'
 
 export interface BillingRequestsTable {
@@ -715,6 +726,7 @@ export interface Database {
   mrr_movements: MrrMovementsTable
   billing_requests: BillingRequestsTable
   billing_discounts: BillingDiscountsTable
+  billing_coupons: BillingCouponsTable
 }
 
 export type TenantRow = Selectable<TenantsTable>
