@@ -218,10 +218,7 @@ describe('discount projection', () => {
 
     await ingestAll(t.db, stripeEvent('customer.discount.deleted', di, at(2026, 3, 5)))
 
-    expect(await subscriptionRow(t.db, s.id)).toMatchObject({
-      mrr_cents: 15_000,
-      discounts: [{ id: di.id, percentOff: null, amountOffCents: null, currency: null }],
-    })
+    expect(await subscriptionRow(t.db, s.id)).toMatchObject({ mrr_cents: 15_000, discounts: [] })
     expect(await discountRow(di.id)).toMatchObject({ deleted: true })
     expect(await movementLines(t.db, cus.id)).toEqual([
       'new 12500 eur 2026-01',

@@ -18,8 +18,9 @@ const fromStored = (d: StoredDiscount, customerWide: boolean): BillingDiscount =
  * The discounts a subscription's MRR counts (issue 12 item 3, "percentage and amount discounts"),
  * from what its event listed (`discounts`, or what saas_billing kept, re-resolved):
  * - each entry with an id takes its amounts from billing_discounts when that discount is stored
- *   (a deleted one keeps its id with both amounts null, so it takes nothing off); an id not stored
- *   yet keeps what it had (nulls for a bare id, the coupon for an expanded object);
+ *   (its coupon's when the discount event named the coupon by id), and is dropped when that
+ *   discount is deleted; an id not stored yet keeps what it had (both amounts null for a bare id,
+ *   taking nothing off until its event arrives; the coupon's for an expanded object);
  * - when the subscription has no discount of its own left (none listed, or all deleted), the
  *   customer's customer-wide discounts apply, marked `customerWide` (Stripe: "a discount applied
  *   to a subscription overrides a discount applied on a customer-wide basis").
@@ -36,16 +37,14 @@ export async function resolveDiscounts(
     trx,
     own.flatMap((d) => (d.id ? [d.id] : [])),
   )
-  const resolved = own.map((d) => {
+  const resolved = own.flatMap((d) => {
     const row = d.id ? stored.get(d.id) : undefined
-    if (!row) return d
-    if (row.deleted) return { id: row.id, percentOff: null, amountOffCents: null, currency: null }
-    return fromStored(row, false)
+    if (!row) return [d]
+    return row.deleted ? [] : [fromStored(row, false)]
   })
-  const hasOwn = own.some((d) => !(d.id && stored.get(d.id)?.deleted))
-  if (hasOwn) return resolved
+  if (resolved.length > 0) return resolved
   const wide = await listCustomerWideDiscounts(trx, customerId)
-  return [...resolved, ...wide.map((d) => fromStored(d, true))]
+  return wide.map((d) => fromStored(d, true))
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> =>
