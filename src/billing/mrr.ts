@@ -25,6 +25,14 @@ export type BillingItem = {
  * every invoice, or an amount off every invoice in the coupon's currency.
  */
 export type BillingDiscount = {
+  /**
+   * Stripe's discount id (`di_…`) when known: current webhooks send bare ids, resolved through
+   * billing_discounts (src/billing/resolve-discounts.ts); an unresolved one has both amounts null
+   * and takes nothing off.
+   */
+  id?: string
+  /** A customer-wide discount applied because the subscription has none of its own. */
+  customerWide?: boolean
   percentOff: number | null
   amountOffCents: number | null
   currency: string | null

@@ -6,6 +6,7 @@ import {
   type StoredStripeEvent,
 } from '../db/stripe-events.js'
 import { projectCustomer, projectPaymentMethod } from './project-customer.js'
+import { projectCoupon, projectDiscount } from './project-discount.js'
 import { projectInvoice, projectRefund } from './project-invoice.js'
 import { projectSubscription } from './project-subscription.js'
 import { customerIdOf } from './stripe-shapes.js'
@@ -16,6 +17,12 @@ type Projector = (trx: Db, event: ProjectedEvent) => Promise<void>
 type ProjectedEvent = { id: string; type: string; created: Date; object: Record<string, unknown> }
 
 const CUSTOMER_EVENTS = new Set(['customer.created', 'customer.updated', 'customer.deleted'])
+const DISCOUNT_EVENTS = new Set([
+  'customer.discount.created',
+  'customer.discount.updated',
+  'customer.discount.deleted',
+])
+const COUPON_EVENTS = new Set(['coupon.created', 'coupon.updated', 'coupon.deleted'])
 const INVOICE_EVENTS = new Set([
   'invoice.created',
   'invoice.finalized',
@@ -30,6 +37,8 @@ const INVOICE_EVENTS = new Set([
 /** The projector of an event type; undefined for types the projection ignores. */
 export function projectorFor(type: string): Projector | undefined {
   if (CUSTOMER_EVENTS.has(type)) return projectCustomer
+  if (DISCOUNT_EVENTS.has(type)) return projectDiscount
+  if (COUPON_EVENTS.has(type)) return projectCoupon
   // created/updated/deleted/paused/resumed/trial_will_end and any later kind: the object is the state.
   if (type.startsWith('customer.subscription.')) return projectSubscription
   if (INVOICE_EVENTS.has(type)) return projectInvoice

@@ -59,7 +59,8 @@ async function processStripeEventBatch(
 
 /**
  * Rebuilds the projection from the ledger (issue 12 item 1, `npm run billing:reprocess`). First,
- * in one transaction: billing_customers, saas_billing, saas_invoices and mrr_movements truncated,
+ * in one transaction: billing_customers, saas_billing, saas_invoices, mrr_movements,
+ * billing_discounts and billing_coupons truncated,
  * the tenants' three billing columns nulled, every event's processed_at cleared and its error set
  * to AWAITING_REPROCESS (so the periodic sweep leaves them to this run). Then
  * every event in `(created, received_at, id)` order, in batches of 200, each batch one transaction

@@ -34,14 +34,14 @@ describe('readSubscription', () => {
       discounts: [{ ...rest, id: 'di_1', object: 'discount', source: { type: 'coupon', coupon } }],
     })
     expect(readSubscription(sub).discounts).toEqual([
-      { percentOff: null, amountOffCents: 300, currency: 'eur' },
+      { id: 'di_1', percentOff: null, amountOffCents: 300, currency: 'eur' },
     ])
   })
 
-  it('skips discounts sent as bare ids: they carry no amount', () => {
+  it('keeps discounts sent as bare ids without amounts, for billing_discounts to resolve', () => {
     expect(
       readSubscription(subscriptionObject({ ...base, discounts: ['di_123' as never] })).discounts,
-    ).toEqual([])
+    ).toEqual([{ id: 'di_123', percentOff: null, amountOffCents: null, currency: null }])
   })
 
   it('lower-cases currencies and reads unit_amount_decimal when unit_amount is null', () => {
@@ -112,14 +112,15 @@ describe('event routing', () => {
       'invoice.updated',
       'payment_method.attached',
       'charge.refunded',
+      'customer.discount.created',
+      'customer.discount.updated',
+      'customer.discount.deleted',
+      'coupon.created',
+      'coupon.updated',
+      'coupon.deleted',
     ]
     for (const type of handled) expect(projectorFor(type), type).toBeDefined()
-    for (const type of [
-      'customer.discount.created',
-      'invoice.upcoming',
-      'charge.succeeded',
-      'product.created',
-    ]) {
+    for (const type of ['invoice.upcoming', 'charge.succeeded', 'product.created']) {
       expect(projectorFor(type), type).toBeUndefined()
     }
   })
@@ -130,5 +131,12 @@ describe('event routing', () => {
       'cus_2',
     )
     expect(customerIdOf('charge.refunded', { id: 'ch_1', customer: null })).toBeNull()
+    expect(
+      customerIdOf('customer.discount.created', {
+        id: 'di_1',
+        object: 'discount',
+        customer: 'cus_3',
+      }),
+    ).toBe('cus_3')
   })
 })

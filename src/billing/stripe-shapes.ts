@@ -105,19 +105,76 @@ function readItem(item: Obj): BillingItem | undefined {
   }
 }
 
-/** A discount object's coupon (old `coupon`, new `source.coupon`); ids alone carry no amount. */
+/** A discount's coupon object: old `coupon`, new `source.coupon` (an id unless expanded). */
+function couponOf(d: Obj): { id: string | null; coupon: Obj | undefined } {
+  const raw = d.coupon ?? (isObj(d.source) ? d.source.coupon : undefined)
+  return { id: idOf(raw), coupon: isObj(raw) ? raw : undefined }
+}
+
+/**
+ * One entry of `subscription.discounts` (or the old `subscription.discount`): a bare id (current
+ * webhooks) becomes `{ id, percentOff: null, amountOffCents: null, currency: null }` for the
+ * projection to resolve through billing_discounts; an object with its coupon expanded carries the
+ * coupon's amounts (percent, or cents of the coupon's currency).
+ */
 function readDiscount(d: unknown): BillingDiscount | undefined {
-  if (!isObj(d)) return undefined
-  const coupon = isObj(d.coupon)
-    ? d.coupon
-    : isObj(d.source) && isObj(d.source.coupon)
-      ? d.source.coupon
-      : undefined
-  if (!coupon) return undefined
+  const id = str(d) ?? (isObj(d) ? str(d.id) : null)
+  const coupon = isObj(d) ? couponOf(d).coupon : undefined
+  if (!coupon && !id) return undefined
   return {
-    percentOff: num(coupon.percent_off),
-    amountOffCents: num(coupon.amount_off),
-    currency: str(coupon.currency)?.toLowerCase() ?? null,
+    ...(id ? { id } : {}),
+    percentOff: coupon ? num(coupon.percent_off) : null,
+    amountOffCents: coupon ? num(coupon.amount_off) : null,
+    currency: (coupon && str(coupon.currency)?.toLowerCase()) ?? null,
+  }
+}
+
+export type CouponInput = {
+  id: string
+  percentOff: number | null
+  /** Cents of `currency`. */
+  amountOffCents: number | null
+  currency: string | null
+}
+
+/** The Coupon object of coupon.created / updated / deleted. */
+export function readCoupon(o: Obj): CouponInput {
+  return {
+    id: String(o.id),
+    percentOff: num(o.percent_off),
+    amountOffCents: num(o.amount_off),
+    currency: str(o.currency)?.toLowerCase() ?? null,
+  }
+}
+
+export type DiscountInput = {
+  id: string
+  customerId: string
+  /** The subscription it applies to; null for a customer-wide discount. */
+  subscriptionId: string | null
+  couponId: string | null
+  percentOff: number | null
+  /** Cents of `currency`. */
+  amountOffCents: number | null
+  currency: string | null
+  deleted: boolean
+}
+
+/**
+ * The Discount object of customer.discount.created / updated / deleted (old API: `coupon` object;
+ * 2025-09-30 and later: `source.coupon`, an id unless expanded, then amounts are null).
+ */
+export function readDiscountEvent(o: Obj, eventType: string): DiscountInput {
+  const { id: couponId, coupon } = couponOf(o)
+  return {
+    id: String(o.id),
+    customerId: idOf(o.customer) ?? '',
+    subscriptionId: idOf(o.subscription),
+    couponId,
+    percentOff: coupon ? num(coupon.percent_off) : null,
+    amountOffCents: coupon ? num(coupon.amount_off) : null,
+    currency: (coupon && str(coupon.currency)?.toLowerCase()) ?? null,
+    deleted: eventType === 'customer.discount.deleted',
   }
 }
 

@@ -44,7 +44,12 @@ export async function clearTenantBillingColumns(db: Db): Promise<void> {
     .execute()
 }
 
-/** The projection emptied (reprocessing): customers, subscriptions, invoices and movements. */
+/**
+ * The projection emptied (reprocessing): customers, subscriptions, invoices, movements and
+ * discounts and coupons (billing_discounts, billing_coupons: migration 2026120510).
+ */
 export async function truncateBillingProjection(db: Db): Promise<void> {
-  await sql`truncate billing_customers, saas_billing, saas_invoices, mrr_movements`.execute(db)
+  await sql`truncate billing_customers, saas_billing, saas_invoices, mrr_movements, billing_discounts, billing_coupons`.execute(
+    db,
+  )
 }

@@ -638,6 +638,36 @@ export interface MrrMovementsTable {
   occurred_at: Timestamp
 }
 
+/**
+ * A Stripe Discount as customer.discount.* delivered it (`billing_discounts`, migration
+ * 2026120510): what a subscription's bare discount id (or a customer-wide discount, subscription_id
+ * null) takes off. `percent_off` is numeric (pg returns it as a string); `amount_off_cents` is
+ * cents of `currency`.
+ */
+export interface BillingDiscountsTable {
+  id: string
+  customer_id: string
+  subscription_id: string | null
+  coupon_id: string | null
+  percent_off: string | number | null
+  amount_off_cents: number | null
+  currency: string | null
+  deleted: Generated<boolean>
+  /** `created` of the newest event applied to this discount. */
+  source_created: Timestamp
+}
+
+/** A Stripe Coupon's amounts (`billing_coupons`, migration 2026120510), from coupon.* events. */
+export interface BillingCouponsTable {
+  id: string
+  /** numeric: a string from PostgreSQL. */
+  percent_off: string | number | null
+  /** Cents of `currency`. */
+  amount_off_cents: number | null
+  currency: string | null
+  source_created: Timestamp
+}
+
 export type BillingRequestAction = 'mark_paid_out_of_band' | 'retry_charge'
 
 export interface BillingRequestsTable {
@@ -695,6 +725,8 @@ export interface Database {
   saas_invoices: SaasInvoicesTable
   mrr_movements: MrrMovementsTable
   billing_requests: BillingRequestsTable
+  billing_discounts: BillingDiscountsTable
+  billing_coupons: BillingCouponsTable
 }
 
 export type TenantRow = Selectable<TenantsTable>

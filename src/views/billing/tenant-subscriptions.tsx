@@ -76,10 +76,12 @@ function intervalText(sub: TenantSubscription): string {
 }
 
 function discountText(d: BillingDiscount): string {
-  if (d.percentOff !== null) return `${d.percentOff} % off`
+  const wide = d.customerWide ? ' (customer-wide)' : ''
+  if (d.percentOff !== null) return `${d.percentOff} % off${wide}`
   if (d.amountOffCents !== null && d.currency)
-    return `${formatMoney(d.amountOffCents, d.currency)} off`
-  return 'discount'
+    return `${formatMoney(d.amountOffCents, d.currency)} off${wide}`
+  // A bare discount id whose customer.discount / coupon event has not arrived yet.
+  return 'discount (amount not received yet)'
 }
 
 /** A card expires at the end of its expiry month. */
