@@ -24,10 +24,17 @@ export type RecordedRequest = {
 /** Stripe's error object, as sent under `{ error: … }` with an HTTP status. */
 export type StripeApiError = {
   status: number
-  type: 'card_error' | 'invalid_request_error' | 'api_error'
+  type: 'card_error' | 'invalid_request_error' | 'api_error' | 'authentication_error'
   code?: string
   decline_code?: string
   message: string
+}
+
+/** Stripe's answer to a revoked or wrong secret key (HTTP 401); its message shows the masked key. */
+export const KEY_REFUSED: StripeApiError = {
+  status: 401,
+  type: 'authentication_error',
+  message: 'Invalid API Key provided: sk_test_****leet',
 }
 
 /** Stripe's answer to a charge on a declined card (HTTP 402). */
