@@ -221,13 +221,18 @@ describe('tenant billing tab', () => {
     await fake.flush()
   })
 
-  it('two clicks at once reach Stripe once: the second waits for the lock and sees the first pending', async () => {
-    const { cookie } = await signedIn('admin')
+  it('two admins asking at once reach Stripe once: the second waits for the lock and sees the first pending', async () => {
+    const first = await signedIn('admin')
+    const second = await signedIn('owner')
     const s = await tenantInDunning()
+    // Stripe answers slowly: without the request recorded first, both would pass the check.
+    fake.delayPays(500)
 
-    const post = () =>
+    const post = (cookie: string) =>
       postForm(t.app, payment(s.tenant, s.openInvoice.id), { mode: 'retry' }, cookie)
-    const [a, b] = await Promise.all([post(), post()])
+    const [a, b] = await Promise.all([post(first.cookie), post(second.cookie)]).finally(() =>
+      fake.delayPays(0),
+    )
 
     expect([a.status, b.status]).toEqual([303, 303])
     expect(stripeCallsTo(s.openInvoice.id)).toHaveLength(1)
