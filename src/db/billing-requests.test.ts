@@ -13,7 +13,10 @@ import {
 const t = useTestDatabase()
 const T0 = new Date('2026-12-01T12:00:00Z')
 
-async function invoiceWithRequest(status = 'open') {
+async function invoiceWithRequest(
+  status = 'open',
+  o: { requestedAt?: Date; stripeStatus?: string } = {},
+) {
   const id = `in_${randomUUID().slice(0, 8)}`
   await t.db
     .insertInto('saas_invoices')
@@ -34,8 +37,8 @@ async function invoiceWithRequest(status = 'open') {
       action: 'retry_charge',
       requestedBy: null,
       requestedByEmail: 'ada@example.com',
-      requestedAt: T0,
-      stripeStatus: 'paid',
+      requestedAt: o.requestedAt ?? T0,
+      stripeStatus: o.stripeStatus ?? 'paid',
     }),
   )
   return id
@@ -73,5 +76,34 @@ describe('pending billing requests', () => {
 
     expect(await pendingIds(id, new Date(T0.getTime() + PENDING_REQUEST_MS - 1))).toEqual([id])
     expect(await pendingIds(id, new Date(T0.getTime() + PENDING_REQUEST_MS))).toEqual([])
+  })
+
+  it("is answered by Stripe's event of the same second, or up to 5 s before it (clock skew)", async () => {
+    const at = new Date(T0.getTime() + 700) // the app's milliseconds; Stripe's created is T0
+    const later = new Date(T0.getTime() + 60_000)
+    const answeredAt = async (sourceCreated: Date) => {
+      const id = await invoiceWithRequest('open', { requestedAt: at })
+      await t.db
+        .updateTable('saas_invoices')
+        .set({ source_created: sourceCreated })
+        .where('id', '=', id)
+        .execute()
+      return (await pendingIds(id, later)).length === 0
+    }
+
+    expect(await answeredAt(T0)).toBe(true)
+    expect(await answeredAt(new Date(T0.getTime() - 5000))).toBe(true)
+    expect(await answeredAt(new Date(T0.getTime() - 6000))).toBe(false)
+  })
+
+  it('waits while Stripe is being asked, and not once Stripe refused or could not be reached', async () => {
+    const later = new Date(T0.getTime() + 60_000)
+    const sending = await invoiceWithRequest('open', { stripeStatus: 'sending' })
+    const refused = await invoiceWithRequest('open', { stripeStatus: 'refused' })
+    const unreachable = await invoiceWithRequest('open', { stripeStatus: 'unreachable' })
+
+    expect(await pendingIds(sending, later)).toEqual([sending])
+    expect(await pendingIds(refused, later)).toEqual([])
+    expect(await pendingIds(unreachable, later)).toEqual([])
   })
 })

@@ -24,10 +24,17 @@ export type RecordedRequest = {
 /** Stripe's error object, as sent under `{ error: … }` with an HTTP status. */
 export type StripeApiError = {
   status: number
-  type: 'card_error' | 'invalid_request_error' | 'api_error'
+  type: 'card_error' | 'invalid_request_error' | 'api_error' | 'authentication_error'
   code?: string
   decline_code?: string
   message: string
+}
+
+/** Stripe's answer to a revoked or wrong secret key (HTTP 401); its message shows the masked key. */
+export const KEY_REFUSED: StripeApiError = {
+  status: 401,
+  type: 'authentication_error',
+  message: 'Invalid API Key provided: sk_test_****leet',
 }
 
 /** Stripe's answer to a charge on a declined card (HTTP 402). */
@@ -59,6 +66,8 @@ export type FakeStripe = {
   invoice(id: string): StripeObject | undefined
   /** The next pay call on `invoiceId` fails with `error` (then it works again). */
   failNextPay(invoiceId: string, error: StripeApiError): void
+  /** Every later pay call is answered `ms` milliseconds late (0: at once), like a slow Stripe. */
+  delayPays(ms: number): void
   /** Events waiting for flush() (manual delivery). */
   queued(): StripeEvent[]
   /** Delivers every queued event in order; resolves with what `deliver` returned for each. */
@@ -76,6 +85,7 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
   const requests: RecordedRequest[] = []
   let queue: StripeEvent[] = []
   let inFlight: Promise<unknown> = Promise.resolve()
+  let payDelayMs = 0
   const now = options.now ?? Date.now
 
   const send = (event: StripeEvent) => {
@@ -160,6 +170,7 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
     const earlier = idempotencyKey && answered.get(idempotencyKey)
     if (earlier) return answer(earlier)
     const match = req.method === 'POST' && /^\/v1\/invoices\/([^/]+)\/pay$/.exec(path)
+    if (match && payDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, payDelayMs))
     const result = match
       ? pay(decodeURIComponent(match[1]!), form)
       : stripeError({
@@ -182,6 +193,7 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
     putInvoice: (invoice) => void invoices.set(invoice.id, structuredClone(invoice)),
     invoice: (id) => invoices.get(id),
     failNextPay: (invoiceId, error) => void failures.set(invoiceId, error),
+    delayPays: (ms) => void (payDelayMs = ms),
     queued: () => [...queue],
     flush: async () => {
       const events = queue

@@ -1,10 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { deliverStripeEvent } from '../../billing/stripe-delivery.js'
+import { listPendingBillingRequests } from '../../db/billing-requests.js'
 import type { OperatorRole } from '../../db/schema.js'
 import { findTenantById, type Tenant } from '../../db/tenants.js'
 import { auditEntries } from '../../test-support/database-state.js'
 import { createSuperAdmin, createTenant } from '../../test-support/factories.js'
-import { CARD_DECLINED, startFakeStripe, type FakeStripe } from '../../test-support/fake-stripe.js'
+import {
+  CARD_DECLINED,
+  KEY_REFUSED,
+  startFakeStripe,
+  type FakeStripe,
+} from '../../test-support/fake-stripe.js'
 import { parseHtml, readableText } from '../../test-support/html.js'
 import { followWithFlash } from '../../test-support/plan-scenes.js'
 import { getPage, postForm, signIn } from '../../test-support/requests.js'
@@ -128,7 +134,7 @@ describe('tenant billing tab', () => {
       tenant_id: s.tenant.id,
       actor_id: who.admin.id,
     })
-    expect(entry!.after).toEqual({ requestedMode: 'out_of_band', stripeStatus: 'paid' })
+    expect(entry!.after).toEqual({ requestedMode: 'out_of_band', requestId: request!.id })
     // The projection waits for Stripe's webhook.
     expect((await invoiceRow(s.openInvoice.id)).status).toBe('open')
     expect(page).toContain(`Mark paid requested by ${who.admin.email}`)
@@ -198,13 +204,70 @@ describe('tenant billing tab', () => {
       'Stripe refused: Your card was declined. Nothing changed.',
     )
     expect(stripeCallsTo(s.openInvoice.id)).toHaveLength(1)
-    expect(await requestsOf(s.openInvoice.id)).toEqual([])
+    const [request] = await requestsOf(s.openInvoice.id)
+    expect(request).toMatchObject({ action: 'retry_charge', stripe_status: 'refused' })
+    const audited = async (action: string) =>
+      (await auditEntries(t.db, action)).filter((e) => e.target_id === s.openInvoice.id)
+    expect(await audited('billing.invoice.retry_requested')).toHaveLength(1)
+    const [refused] = await audited('billing.invoice.payment_request_refused')
+    expect(refused!.after).toMatchObject({ requestId: request!.id, code: 'card_declined' })
     expect(
-      (await auditEntries(t.db, 'billing.invoice.retry_requested')).some(
-        (e) => e.target_id === s.openInvoice.id,
-      ),
-    ).toBe(false)
+      await listPendingBillingRequests(t.db, [s.openInvoice.id], new Date(t.clock.now())),
+    ).toEqual([])
     expect(fake.queued()).toEqual([])
+    // No longer pending: the admin may retry again, and Stripe is asked again.
+    await postForm(t.app, payment(s.tenant, s.openInvoice.id), { mode: 'retry' }, cookie)
+    expect(stripeCallsTo(s.openInvoice.id)).toHaveLength(2)
+    await fake.flush()
+  })
+
+  it('two admins asking at once reach Stripe once: the second waits for the lock and sees the first pending', async () => {
+    const first = await signedIn('admin')
+    const second = await signedIn('owner')
+    const s = await tenantInDunning()
+    // Stripe answers slowly: without the request recorded first, both would pass the check.
+    fake.delayPays(500)
+
+    const post = (cookie: string) =>
+      postForm(t.app, payment(s.tenant, s.openInvoice.id), { mode: 'retry' }, cookie)
+    const [a, b] = await Promise.all([post(first.cookie), post(second.cookie)]).finally(() =>
+      fake.delayPays(0),
+    )
+
+    expect([a.status, b.status]).toEqual([303, 303])
+    expect(stripeCallsTo(s.openInvoice.id)).toHaveLength(1)
+    expect(await requestsOf(s.openInvoice.id)).toHaveLength(1)
+    const requested = (await auditEntries(t.db, 'billing.invoice.retry_requested')).filter(
+      (e) => e.target_id === s.openInvoice.id,
+    )
+    expect(requested).toHaveLength(1)
+    await fake.flush()
+  })
+
+  it("a refused key is a generic error naming Stripe's request id, never Stripe's text", async () => {
+    const { cookie } = await signedIn('admin')
+    const s = await tenantInDunning()
+    fake.failNextPay(s.openInvoice.id, KEY_REFUSED)
+
+    const res = await postForm(
+      t.app,
+      payment(s.tenant, s.openInvoice.id),
+      { mode: 'out_of_band' },
+      cookie,
+    )
+
+    const page = await followWithFlash(t.app, res, cookie)
+    expect(page).toMatch(
+      /Stripe could not be reached or refused the key \(request id req_fake\d+\)/,
+    )
+    expect(page).not.toContain('sk_test')
+    expect(page).not.toContain('Invalid API Key')
+    const [request] = await requestsOf(s.openInvoice.id)
+    expect(request!.stripe_status).toBe('unreachable')
+    const [refused] = (await auditEntries(t.db, 'billing.invoice.payment_request_refused')).filter(
+      (e) => e.target_id === s.openInvoice.id,
+    )
+    expect(refused!.after).toMatchObject({ errorType: 'StripeAuthenticationError' })
   })
 
   it('refuses a paid invoice without asking Stripe', async () => {
@@ -264,7 +327,7 @@ describe('tenant billing tab', () => {
     expect(await requestsOf(s.openInvoice.id)).toEqual([])
   })
 
-  it('an unknown mode is a 422 with the message beside the invoice, nothing asked', async () => {
+  it('an unknown mode is a malformed request (400), nothing asked', async () => {
     const { cookie } = await signedIn('admin')
     const s = await tenantInDunning()
 
@@ -275,10 +338,34 @@ describe('tenant billing tab', () => {
       cookie,
     )
 
-    expect(res.status).toBe(422)
-    expect(await res.text()).toContain('Choose “Mark paid out of band” or “Retry charge now”.')
+    expect(res.status).toBe(400)
     expect(stripeCallsTo(s.openInvoice.id)).toEqual([])
     expect(await requestsOf(s.openInvoice.id)).toEqual([])
+  })
+
+  it('an unknown invoice is a 404 even with an unknown mode', async () => {
+    const { cookie } = await signedIn('admin')
+    const s = await tenantInDunning()
+
+    const res = await postForm(t.app, payment(s.tenant, 'in_nosuch'), { mode: 'refund' }, cookie)
+
+    expect(res.status).toBe(404)
+  })
+
+  it('links an invoice only at an https: URL; a javascript: URL from a replayed event is not a link', async () => {
+    const { cookie } = await signedIn('viewer')
+    const s = await tenantInDunning()
+    await t.db
+      .updateTable('saas_invoices')
+      .set({ hosted_invoice_url: 'javascript:alert(1)', invoice_pdf: 'http://example.com/x.pdf' })
+      .where('id', '=', s.openInvoice.id)
+      .execute()
+
+    const html = await (await getPage(t.app, tab(s.tenant), cookie)).text()
+
+    expect(html).not.toContain('javascript:')
+    expect(html).not.toContain('href="http://example.com/x.pdf"')
+    expect(html).toContain(`href="${s.paidInvoice.hosted_invoice_url}"`)
   })
 
   it('asks for a fresh TOTP code first (step-up), asking Stripe nothing', async () => {
@@ -387,5 +474,37 @@ describe('tenant billing actions without STRIPE_SECRET_KEY', () => {
     )
     const rows = await bare.db.selectFrom('billing_requests').selectAll().execute()
     expect(rows).toEqual([])
+  })
+})
+
+describe('tenant billing actions when Stripe cannot be reached', () => {
+  // Nothing listens on port 9 of 127.0.0.1: the SDK's connection is refused.
+  const down = useTestApp({
+    STRIPE_WEBHOOK_SECRET: SECRET,
+    STRIPE_SECRET_KEY: 'sk_test_fleetdeck',
+    STRIPE_API_URL: 'http://127.0.0.1:9',
+  })
+
+  it('says Stripe could not be reached, shows no detail, and the request stops waiting', async () => {
+    const { cookie } = await down.signedInOwner()
+    const tenant = await createTenant(down.db)
+    const s = dunningScene(tenant, Math.floor(down.clock.now() / 1000))
+    for (const e of s.events) await deliverStripeEvent(down.app, e, SECRET)
+
+    const res = await postForm(
+      down.app,
+      payment(tenant, s.openInvoice.id),
+      { mode: 'retry' },
+      cookie,
+    )
+
+    const page = await followWithFlash(down.app, res, cookie)
+    expect(page).toContain('Stripe could not be reached or refused the key (request id none)')
+    expect(page).not.toContain('127.0.0.1')
+    const rows = await down.db.selectFrom('billing_requests').selectAll().execute()
+    expect(rows.map((r) => r.stripe_status)).toEqual(['unreachable'])
+    expect(
+      await listPendingBillingRequests(down.db, [s.openInvoice.id], new Date(down.clock.now())),
+    ).toEqual([])
   })
 })

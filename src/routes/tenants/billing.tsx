@@ -12,6 +12,7 @@ import { createStripeClient } from '../../billing/stripe-client.js'
 import type { Config } from '../../config.js'
 import { listPendingBillingRequests } from '../../db/billing-requests.js'
 import {
+  findInvoice,
   listTenantCustomers,
   listTenantInvoices,
   listTenantSubscriptions,
@@ -90,12 +91,12 @@ tenantBillingRoutes.post(
   async (c) => {
     const tenant = await tenantOr404(c)
     const invoiceId = c.req.param('invoiceId')
+    const invoice = await findInvoice(c.var.db, invoiceId)
+    if (!invoice || invoice.tenantId !== tenant.id)
+      throw new HTTPException(404, { message: 'No such invoice of this tenant.' })
+    // The mode is a hidden field of the two buttons: anything else is a malformed request.
     const form = paymentForm.safeParse(await formFields(c))
-    if (!form.success) {
-      c.status(422)
-      const message = 'Choose “Mark paid out of band” or “Retry charge now”.'
-      return renderTab(c, tenant, INVOICES_SHOWN, { invoiceId, message })
-    }
+    if (!form.success) throw new HTTPException(400, { message: 'Malformed payment mode.' })
     const { config } = c.var.deps
     const input = { tenantId: tenant.id, invoiceId, mode: form.data.mode }
     const result = await requestInvoicePayment(
@@ -107,6 +108,16 @@ tenantBillingRoutes.post(
     )
     if (!result.ok && result.reason === 'invoice_not_found')
       throw new HTTPException(404, { message: 'No such invoice of this tenant.' })
+    if (!result.ok && result.reason === 'stripe_unreachable')
+      c.var.log.warn(
+        {
+          invoiceId,
+          stripeRequestId: result.stripeRequestId,
+          errorType: result.errorType,
+          detail: result.detail,
+        },
+        'Stripe gave no usable answer to an invoice payment request',
+      )
     await setFlash(c, paymentFlash(form.data.mode, result))
     return redirectTo(c, `/tenants/${tenant.id}/billing#invoices`)
   },
@@ -136,5 +147,7 @@ function refusalText(result: Exclude<InvoicePaymentResult, { ok: true }>): strin
       return `${result.requestedByEmail} already asked at ${formatDateTime(result.requestedAt)}; still waiting for Stripe. Nothing was requested again.`
     case 'stripe_refused':
       return `Stripe refused: ${result.message} Nothing changed.`
+    case 'stripe_unreachable':
+      return `Stripe could not be reached or refused the key (request id ${result.stripeRequestId ?? 'none'}). Nothing changed; the details are in the server log.`
   }
 }

@@ -72,6 +72,19 @@ const REQUEST_LABELS = {
   retry_charge: 'Retry',
 } as const
 
+/**
+ * The URL when it is an https: URL, else undefined (no link). Stripe's hosted invoice and PDF
+ * URLs are https; a replayed export is unsigned and could carry `javascript:` or any scheme.
+ */
+export function httpsUrl(url: string | null | undefined): string | undefined {
+  if (!url) return undefined
+  try {
+    return new URL(url).protocol === 'https:' ? url : undefined
+  } catch {
+    return undefined
+  }
+}
+
 const InvoiceRow: FC<TenantInvoicesProps & { invoice: TenantInvoice }> = (p) => {
   const i = p.invoice
   const label = i.number ?? i.id
@@ -99,13 +112,13 @@ const InvoiceRow: FC<TenantInvoicesProps & { invoice: TenantInvoice }> = (p) => 
       <td>{i.attemptCount}</td>
       <td>{formatDateTime(i.nextPaymentAttempt)}</td>
       <td class="space-x-2">
-        {i.hostedInvoiceUrl && (
-          <a href={i.hostedInvoiceUrl} rel="noopener noreferrer" class="underline">
+        {httpsUrl(i.hostedInvoiceUrl) && (
+          <a href={httpsUrl(i.hostedInvoiceUrl)} rel="noopener noreferrer" class="underline">
             Invoice<span class="sr-only"> {label}</span>
           </a>
         )}
-        {i.invoicePdf && (
-          <a href={i.invoicePdf} rel="noopener noreferrer" class="underline">
+        {httpsUrl(i.invoicePdf) && (
+          <a href={httpsUrl(i.invoicePdf)} rel="noopener noreferrer" class="underline">
             PDF<span class="sr-only"> of {label}</span>
           </a>
         )}
