@@ -319,6 +319,32 @@ describe('linkBillingCustomer', () => {
     expect((await auditEntries(t.db, 'billing.customer.link')).length).toBe(before + 1)
   })
 
+  it('refuses to link a customer Stripe deleted with no_customer, changing nothing', async () => {
+    const tenant = await billingTenant(t.db)
+    const cus = customerObject({
+      email: `deleted-${stripeId('x')}@example.com`,
+      name: 'Deleted',
+      created: at(2026, 1, 1),
+    })
+    await ingestAll(
+      t.db,
+      stripeEvent('customer.created', cus, at(2026, 1, 1)),
+      stripeEvent('customer.deleted', { ...cus, deleted: true }, at(2026, 2, 1)),
+    )
+    const before = (await auditEntries(t.db, 'billing.customer.link')).length
+
+    const result = await linkBillingCustomer(
+      t.db,
+      { actor: null },
+      { customerId: cus.id, tenantId: tenant.id },
+      new Date(),
+    )
+
+    expect(result).toEqual({ ok: false, reason: 'no_customer' })
+    expect(await customerRow(t.db, cus.id)).toMatchObject({ tenant_id: null, deleted: true })
+    expect((await auditEntries(t.db, 'billing.customer.link')).length).toBe(before)
+  })
+
   it('keeps the link through a reprocess of the whole ledger', async () => {
     const tenant = await billingTenant(t.db)
     const { cus, sub } = await unmatchedWithHistory()
