@@ -38,7 +38,12 @@ export function projectorFor(type: string): Projector | undefined {
   return undefined
 }
 
-export type ProcessResult = { ok: true; ignored: boolean } | { ok: false; error: string }
+/**
+ * `ok: false` with `retry` when the failure was transient (see isTransientDbError): the event is
+ * left pending without an error, for the periodic sweep to process again.
+ */
+export type ProcessResult =
+  { ok: true; ignored: boolean } | { ok: false; error: string; retry?: boolean }
 
 type EventToProcess = Pick<StoredStripeEvent, 'id' | 'type' | 'created' | 'payload'>
 
@@ -71,12 +76,25 @@ export const errorText = (error: unknown): string =>
   error instanceof Error ? error.message : String(error)
 
 /**
+ * A failure worth retrying unchanged: SQLSTATE class 40 (transaction rollback: deadlock 40P01,
+ * serialization 40001), 57 (operator intervention: admin shutdown, query canceled) or 08
+ * (connection exception), per PostgreSQL's errcodes appendix; node's socket errors (ECONN…) count
+ * as class 08.
+ */
+export function isTransientDbError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code
+  if (typeof code !== 'string') return false
+  return /^(40|57|08)[0-9A-Z]{3}$/.test(code) || code.startsWith('ECONN')
+}
+
+/**
  * Applies one ledger event to the projection in one transaction, serialised per customer (an
  * advisory lock on its id), and marks it processed in the same transaction. Idempotent: a second
  * run finds the same `source_created` (equal seconds apply again to the same result) and the
  * movement's unique key. Types the projection does not read are marked processed, no error.
  * A failure rolls everything back and is stored in `stripe_events.error` (processed_at stays
- * null, so `billing:reprocess --pending` retries it); it is returned, never thrown.
+ * null, so `billing:reprocess --pending` retries it); it is returned, never thrown. A transient
+ * failure (isTransientDbError) stores no error: the event stays pending for the sweep to retry.
  * @param now when it was processed (`processed_at`)
  */
 export async function processStripeEvent(
@@ -89,6 +107,7 @@ export async function processStripeEvent(
     return { ok: true, ignored }
   } catch (error) {
     const message = errorText(error)
+    if (isTransientDbError(error)) return { ok: false, error: message, retry: true }
     await markStripeEventFailed(db, event.id, message)
     return { ok: false, error: message }
   }

@@ -165,3 +165,19 @@ export async function countStripeEvents(
     .executeTakeFirstOrThrow()
   return row
 }
+
+/**
+ * How many events failed for good: an error kept and never processed (the /billing warning).
+ * Transient failures are not counted (stored without an error, retried by the sweep), nor events
+ * waiting in an interrupted reprocess (AWAITING_REPROCESS).
+ */
+export async function countFailedStripeEvents(db: Db): Promise<number> {
+  const row = await db
+    .selectFrom('stripe_events')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('error', 'is not', null)
+    .where('error', '!=', AWAITING_REPROCESS)
+    .where('processed_at', 'is', null)
+    .executeTakeFirstOrThrow()
+  return row.n
+}
