@@ -1,7 +1,9 @@
 import type { Db } from '../db/database.js'
 import { lockBillingCustomer } from '../db/billing-customer-writes.js'
 import {
+  giveUpStripeEventReceivedBefore,
   markStripeEventFailed,
+  markStripeEventPending,
   markStripeEventProcessed,
   type StoredStripeEvent,
 } from '../db/stripe-events.js'
@@ -9,6 +11,7 @@ import { projectCustomer, projectPaymentMethod } from './project-customer.js'
 import { projectInvoice, projectRefund } from './project-invoice.js'
 import { projectSubscription } from './project-subscription.js'
 import { customerIdOf } from './stripe-shapes.js'
+import { NOT_READY_GIVE_UP_MS, StripeEventNotReady } from './stripe-event-not-ready.js'
 
 // One stored Stripe event applied to the projection (issue 12 item 2).
 
@@ -88,13 +91,40 @@ export function isTransientDbError(error: unknown): boolean {
 }
 
 /**
+ * Records a failed application of `event` (its transaction rolled back) and says whether it will
+ * be retried: transient → nothing stored (pending, the sweep retries); not ready → pending without
+ * an error, or processed with the error once received NOT_READY_GIVE_UP_MS before `now`; anything
+ * else → its error kept (processed_at null, left to the operator).
+ */
+export async function recordStripeEventFailure(
+  db: Db,
+  eventId: string,
+  error: unknown,
+  now: Date,
+): Promise<{ error: string; retry: boolean }> {
+  const message = errorText(error)
+  if (isTransientDbError(error)) return { error: message, retry: true }
+  if (error instanceof StripeEventNotReady) {
+    const cutoff = new Date(now.getTime() - NOT_READY_GIVE_UP_MS)
+    if (await giveUpStripeEventReceivedBefore(db, eventId, cutoff, message, now)) {
+      return { error: message, retry: false }
+    }
+    await markStripeEventPending(db, eventId)
+    return { error: message, retry: true }
+  }
+  await markStripeEventFailed(db, eventId, message)
+  return { error: message, retry: false }
+}
+
+/**
  * Applies one ledger event to the projection in one transaction, serialised per customer (an
  * advisory lock on its id), and marks it processed in the same transaction. Idempotent: a second
  * run finds the same `source_created` (equal seconds apply again to the same result) and the
  * movement's unique key. Types the projection does not read are marked processed, no error.
  * A failure rolls everything back and is stored in `stripe_events.error` (processed_at stays
  * null, so `billing:reprocess --pending` retries it); it is returned, never thrown. A transient
- * failure (isTransientDbError) stores no error: the event stays pending for the sweep to retry.
+ * failure (isTransientDbError) stores no error: the event stays pending for the sweep to retry;
+ * so does an event not ready yet (StripeEventNotReady), until it is 24 h old.
  * @param now when it was processed (`processed_at`)
  */
 export async function processStripeEvent(
@@ -106,9 +136,7 @@ export async function processStripeEvent(
     const ignored = await db.transaction().execute((trx) => applyStripeEvent(trx, event, now))
     return { ok: true, ignored }
   } catch (error) {
-    const message = errorText(error)
-    if (isTransientDbError(error)) return { ok: false, error: message, retry: true }
-    await markStripeEventFailed(db, event.id, message)
-    return { ok: false, error: message }
+    const failure = await recordStripeEventFailure(db, event.id, error, now)
+    return failure.retry ? { ok: false, ...failure } : { ok: false, error: failure.error }
   }
 }
