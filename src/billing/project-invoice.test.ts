@@ -170,6 +170,24 @@ describe('invoice projection', () => {
     expect((await tenantBilling(t.db, tenant.id)).dunning_started_at).toBeNull()
   })
 
+  it("keeps dunning open when the next period's draft invoice is created", async () => {
+    const { tenant, cus, sub } = await subscribedTenant()
+    const inv = invoice(cus.id, sub.id, { created: at(2026, 2, 1) })
+    await ingestAll(
+      t.db,
+      stripeEvent('invoice.finalized', inv, at(2026, 2, 1)),
+      stripeEvent('invoice.payment_failed', { ...inv, attempt_count: 1 }, at(2026, 2, 1, 13)),
+    )
+    const firstFailure = new Date(at(2026, 2, 1, 13) * 1000)
+
+    const draft = invoice(cus.id, sub.id, { status: 'draft', created: at(2026, 3, 1) })
+    await ingestAll(t.db, stripeEvent('invoice.created', draft, at(2026, 3, 1)))
+
+    expect((await invoiceRow(t.db, draft.id))?.status).toBe('draft')
+    expect((await subscriptionRow(t.db, sub.id))?.dunning_started_at).toEqual(firstFailure)
+    expect((await tenantBilling(t.db, tenant.id)).dunning_started_at).toEqual(firstFailure)
+  })
+
   it('closes dunning when the failed invoice is voided or marked uncollectible', async () => {
     for (const [type, status] of [
       ['invoice.voided', 'void'],
