@@ -16,7 +16,7 @@ export type LinkCustomerResult =
  * attributed to the tenant (`matched_by` = 'link'), the tenant's billing columns refreshed, and
  * the audit entry `billing.customer.link` (target `billing_customer`, before {tenantId: null},
  * after {tenantId, email}).
- * @returns `no_customer` (unknown id), `already_matched` (the customer has a tenant), `no_tenant`
+ * @returns `no_customer` (unknown id, or deleted in Stripe), `already_matched` (the customer has a tenant), `no_tenant`
  *   (unknown or deleted tenant); nothing changed then
  */
 export async function linkBillingCustomer(
@@ -28,7 +28,8 @@ export async function linkBillingCustomer(
   return db.transaction().execute(async (trx) => {
     await lockBillingCustomer(trx, input.customerId)
     const customer = await findBillingCustomerForLink(trx, input.customerId)
-    if (!customer) return { ok: false, reason: 'no_customer' } as const
+    // A customer Stripe deleted bills nobody: nothing to link.
+    if (!customer || customer.deleted) return { ok: false, reason: 'no_customer' } as const
     if (customer.tenantId !== null) return { ok: false, reason: 'already_matched' } as const
     const tenant = await findTenantById(trx, input.tenantId)
     if (!tenant || tenant.status === 'deleted') return { ok: false, reason: 'no_tenant' } as const

@@ -1,7 +1,9 @@
 import type { Db } from '../db/database.js'
 import { lockBillingCustomer } from '../db/billing-customer-writes.js'
 import {
+  giveUpStripeEventReceivedBefore,
   markStripeEventFailed,
+  markStripeEventPending,
   markStripeEventProcessed,
   type StoredStripeEvent,
 } from '../db/stripe-events.js'
@@ -10,6 +12,7 @@ import { projectCoupon, projectDiscount } from './project-discount.js'
 import { projectInvoice, projectRefund } from './project-invoice.js'
 import { projectSubscription } from './project-subscription.js'
 import { customerIdOf } from './stripe-shapes.js'
+import { NOT_READY_GIVE_UP_MS, StripeEventNotReady } from './stripe-event-not-ready.js'
 
 // One stored Stripe event applied to the projection (issue 12 item 2).
 
@@ -47,7 +50,12 @@ export function projectorFor(type: string): Projector | undefined {
   return undefined
 }
 
-export type ProcessResult = { ok: true; ignored: boolean } | { ok: false; error: string }
+/**
+ * `ok: false` with `retry` when the failure was transient (see isTransientDbError): the event is
+ * left pending without an error, for the periodic sweep to process again.
+ */
+export type ProcessResult =
+  { ok: true; ignored: boolean } | { ok: false; error: string; retry?: boolean }
 
 type EventToProcess = Pick<StoredStripeEvent, 'id' | 'type' | 'created' | 'payload'>
 
@@ -80,12 +88,52 @@ export const errorText = (error: unknown): string =>
   error instanceof Error ? error.message : String(error)
 
 /**
+ * A failure worth retrying unchanged: SQLSTATE class 40 (transaction rollback: deadlock 40P01,
+ * serialization 40001), 57 (operator intervention: admin shutdown, query canceled) or 08
+ * (connection exception), per PostgreSQL's errcodes appendix; node's socket errors (ECONN…) count
+ * as class 08.
+ */
+export function isTransientDbError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code
+  if (typeof code !== 'string') return false
+  return /^(40|57|08)[0-9A-Z]{3}$/.test(code) || code.startsWith('ECONN')
+}
+
+/**
+ * Records a failed application of `event` (its transaction rolled back) and says whether it will
+ * be retried: transient → nothing stored (pending, the sweep retries); not ready → pending without
+ * an error, or processed with the error once received NOT_READY_GIVE_UP_MS before `now`; anything
+ * else → its error kept (processed_at null, left to the operator).
+ */
+export async function recordStripeEventFailure(
+  db: Db,
+  eventId: string,
+  error: unknown,
+  now: Date,
+): Promise<{ error: string; retry: boolean }> {
+  const message = errorText(error)
+  if (isTransientDbError(error)) return { error: message, retry: true }
+  if (error instanceof StripeEventNotReady) {
+    const cutoff = new Date(now.getTime() - NOT_READY_GIVE_UP_MS)
+    if (await giveUpStripeEventReceivedBefore(db, eventId, cutoff, message, now)) {
+      return { error: message, retry: false }
+    }
+    await markStripeEventPending(db, eventId)
+    return { error: message, retry: true }
+  }
+  await markStripeEventFailed(db, eventId, message)
+  return { error: message, retry: false }
+}
+
+/**
  * Applies one ledger event to the projection in one transaction, serialised per customer (an
  * advisory lock on its id), and marks it processed in the same transaction. Idempotent: a second
  * run finds the same `source_created` (equal seconds apply again to the same result) and the
  * movement's unique key. Types the projection does not read are marked processed, no error.
  * A failure rolls everything back and is stored in `stripe_events.error` (processed_at stays
- * null, so `billing:reprocess --pending` retries it); it is returned, never thrown.
+ * null, so `billing:reprocess --pending` retries it); it is returned, never thrown. A transient
+ * failure (isTransientDbError) stores no error: the event stays pending for the sweep to retry;
+ * so does an event not ready yet (StripeEventNotReady), until it is 24 h old.
  * @param now when it was processed (`processed_at`)
  */
 export async function processStripeEvent(
@@ -97,8 +145,7 @@ export async function processStripeEvent(
     const ignored = await db.transaction().execute((trx) => applyStripeEvent(trx, event, now))
     return { ok: true, ignored }
   } catch (error) {
-    const message = errorText(error)
-    await markStripeEventFailed(db, event.id, message)
-    return { ok: false, error: message }
+    const failure = await recordStripeEventFailure(db, event.id, error, now)
+    return failure.retry ? { ok: false, ...failure } : { ok: false, error: failure.error }
   }
 }

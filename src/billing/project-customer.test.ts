@@ -132,6 +132,31 @@ describe('customer projection and matching', () => {
     })
   })
 
+  it('ignores metadata naming a deleted tenant, and keeps an email match when the email changes', async () => {
+    const gone = await billingTenant(t.db)
+    await t.db.updateTable('tenants').set({ status: 'deleted' }).where('id', '=', gone.id).execute()
+    const email = `kept-${stripeId('x')}@example.com`
+    const tenant = await billingTenant(t.db, email)
+    const other = await billingTenant(t.db, `other-${stripeId('x')}@example.com`)
+    const cus = customerObject({ email, name: 'Kept', tenantId: gone.id, created: at(2026, 1, 1) })
+
+    await ingestAll(t.db, stripeEvent('customer.created', cus, at(2026, 1, 1)))
+    expect(await customerRow(t.db, cus.id)).toMatchObject({
+      tenant_id: tenant.id,
+      matched_by: 'email',
+    })
+
+    await ingestAll(
+      t.db,
+      stripeEvent('customer.updated', { ...cus, email: other.billingEmail }, at(2026, 2, 1)),
+    )
+    expect(await customerRow(t.db, cus.id)).toMatchObject({
+      email: other.billingEmail,
+      tenant_id: tenant.id,
+      matched_by: 'email',
+    })
+  })
+
   it('keeps the card of an attached payment method, and of an expanded default one', async () => {
     const cus = customerObject({ email: 'card@example.com', name: 'Card', created: at(2026, 1, 1) })
     const pm = cardPaymentMethodObject({
@@ -176,6 +201,45 @@ describe('customer projection and matching', () => {
       card_brand: 'amex',
       card_last4: '0005',
       default_payment_method_id: amex.id,
+    })
+  })
+
+  it('keeps the newer card when an older attach arrives late, and the default when a second card is attached', async () => {
+    const cus = customerObject({
+      email: 'cards@example.com',
+      name: 'Cards',
+      created: at(2026, 1, 1),
+    })
+    const card = (brand: string, last4: string, created: number) =>
+      cardPaymentMethodObject({
+        customer: cus.id,
+        brand,
+        last4,
+        expMonth: 1,
+        expYear: 2032,
+        created,
+      })
+    const newer = card('visa', '4242', at(2026, 3, 1))
+    const older = { ...card('mastercard', '4444', at(2026, 2, 1)), id: newer.id }
+    await ingestAll(
+      t.db,
+      stripeEvent('customer.created', cus, at(2026, 1, 1)),
+      stripeEvent('payment_method.attached', newer, at(2026, 3, 1)),
+      stripeEvent('payment_method.attached', older, at(2026, 2, 1)),
+    )
+    expect(await customerRow(t.db, cus.id)).toMatchObject({
+      card_brand: 'visa',
+      card_last4: '4242',
+      default_payment_method_id: newer.id,
+    })
+
+    const second = card('amex', '0005', at(2026, 4, 1))
+    await ingestAll(t.db, stripeEvent('payment_method.attached', second, at(2026, 4, 1)))
+
+    expect(await customerRow(t.db, cus.id)).toMatchObject({
+      card_brand: 'visa',
+      card_last4: '4242',
+      default_payment_method_id: newer.id,
     })
   })
 
@@ -317,6 +381,32 @@ describe('linkBillingCustomer', () => {
 
     expect(await customerRow(t.db, cus.id)).toMatchObject({ tenant_id: tenant.id })
     expect((await auditEntries(t.db, 'billing.customer.link')).length).toBe(before + 1)
+  })
+
+  it('refuses to link a customer Stripe deleted with no_customer, changing nothing', async () => {
+    const tenant = await billingTenant(t.db)
+    const cus = customerObject({
+      email: `deleted-${stripeId('x')}@example.com`,
+      name: 'Deleted',
+      created: at(2026, 1, 1),
+    })
+    await ingestAll(
+      t.db,
+      stripeEvent('customer.created', cus, at(2026, 1, 1)),
+      stripeEvent('customer.deleted', { ...cus, deleted: true }, at(2026, 2, 1)),
+    )
+    const before = (await auditEntries(t.db, 'billing.customer.link')).length
+
+    const result = await linkBillingCustomer(
+      t.db,
+      { actor: null },
+      { customerId: cus.id, tenantId: tenant.id },
+      new Date(),
+    )
+
+    expect(result).toEqual({ ok: false, reason: 'no_customer' })
+    expect(await customerRow(t.db, cus.id)).toMatchObject({ tenant_id: null, deleted: true })
+    expect((await auditEntries(t.db, 'billing.customer.link')).length).toBe(before)
   })
 
   it('keeps the link through a reprocess of the whole ledger', async () => {

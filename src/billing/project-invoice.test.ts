@@ -8,6 +8,8 @@ import {
   subscriptionRow,
   tenantBilling,
 } from './billing-test-scenes.js'
+import { ingestStripeEvent } from './ingest.js'
+import { sweepPendingStripeEvents } from './pending-sweep.js'
 import {
   customerObject,
   invoiceObject,
@@ -21,6 +23,12 @@ import {
 // the first failed payment and closed by payment, voiding or cancellation, and refunds.
 
 const t = useTestApp()
+const ledgerRow = (id: string) =>
+  t.db
+    .selectFrom('stripe_events')
+    .select(['processed_at', 'error'])
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow()
 const PRICE = {
   id: 'price_team',
   productName: 'Team',
@@ -162,6 +170,24 @@ describe('invoice projection', () => {
     expect((await tenantBilling(t.db, tenant.id)).dunning_started_at).toBeNull()
   })
 
+  it("keeps dunning open when the next period's draft invoice is created", async () => {
+    const { tenant, cus, sub } = await subscribedTenant()
+    const inv = invoice(cus.id, sub.id, { created: at(2026, 2, 1) })
+    await ingestAll(
+      t.db,
+      stripeEvent('invoice.finalized', inv, at(2026, 2, 1)),
+      stripeEvent('invoice.payment_failed', { ...inv, attempt_count: 1 }, at(2026, 2, 1, 13)),
+    )
+    const firstFailure = new Date(at(2026, 2, 1, 13) * 1000)
+
+    const draft = invoice(cus.id, sub.id, { status: 'draft', created: at(2026, 3, 1) })
+    await ingestAll(t.db, stripeEvent('invoice.created', draft, at(2026, 3, 1)))
+
+    expect((await invoiceRow(t.db, draft.id))?.status).toBe('draft')
+    expect((await subscriptionRow(t.db, sub.id))?.dunning_started_at).toEqual(firstFailure)
+    expect((await tenantBilling(t.db, tenant.id)).dunning_started_at).toEqual(firstFailure)
+  })
+
   it('closes dunning when the failed invoice is voided or marked uncollectible', async () => {
     for (const [type, status] of [
       ['invoice.voided', 'void'],
@@ -282,7 +308,34 @@ describe('invoice projection', () => {
     expect((await invoiceRow(t.db, oldShape.id))?.amount_refunded).toBe(9900)
   })
 
-  it('marks a refund of an unknown charge processed and changes nothing', async () => {
+  it('leaves a refund before its invoice pending without error; the sweep applies it once the invoice is in', async () => {
+    const { cus, sub } = await subscribedTenant()
+    const inv = invoice(cus.id, sub.id, { status: 'paid', paidAt: at(2026, 2, 1) })
+    const charge = refundedChargeObject({
+      customer: cus.id,
+      invoice: inv.id,
+      amount: 9900,
+      amountRefunded: 9900,
+      currency: 'usd',
+      created: at(2026, 2, 3),
+    })
+    const refund = stripeEvent('charge.refunded', charge, at(2026, 2, 3))
+    const receivedAt = new Date()
+
+    const result = await ingestStripeEvent(t.db, refund, receivedAt)
+
+    expect(result).toMatchObject({ stored: true, processed: false })
+    expect(await ledgerRow(refund.id)).toEqual({ processed_at: null, error: null })
+
+    await ingestAll(t.db, stripeEvent('invoice.paid', inv, at(2026, 2, 1)))
+    const later = new Date(receivedAt.getTime() + 61_000)
+    await sweepPendingStripeEvents(t.db, later)
+
+    expect(await ledgerRow(refund.id)).toEqual({ processed_at: later, error: null })
+    expect((await invoiceRow(t.db, inv.id))?.amount_refunded).toBe(9900)
+  })
+
+  it('gives a refund of an unknown invoice up 24 hours after it was received', async () => {
     const charge = refundedChargeObject({
       customer: stripeId('cus'),
       invoice: null,
@@ -291,7 +344,20 @@ describe('invoice projection', () => {
       currency: 'usd',
       created: at(2026, 2, 3),
     })
-    const [result] = await ingestAll(t.db, stripeEvent('charge.refunded', charge, at(2026, 2, 3)))
-    expect(result).toEqual({ stored: true, processed: true })
+    const refund = stripeEvent('charge.refunded', charge, at(2026, 2, 3))
+    const receivedAt = new Date('2026-02-03T12:00:00Z')
+    await ingestStripeEvent(t.db, refund, receivedAt)
+    expect(await ledgerRow(refund.id)).toEqual({ processed_at: null, error: null })
+
+    const almost = new Date(receivedAt.getTime() + 23 * 3_600_000)
+    await sweepPendingStripeEvents(t.db, almost)
+    expect(await ledgerRow(refund.id)).toEqual({ processed_at: null, error: null })
+
+    const dayLater = new Date(receivedAt.getTime() + 24 * 3_600_000 + 1000)
+    await sweepPendingStripeEvents(t.db, dayLater)
+    expect(await ledgerRow(refund.id)).toEqual({
+      processed_at: dayLater,
+      error: 'refund for an unknown invoice',
+    })
   })
 })

@@ -3,6 +3,7 @@ import { ensureBillingCustomer } from '../db/billing-customer-writes.js'
 import { recordInvoiceRefund, upsertInvoice } from '../db/billing-invoice-writes.js'
 import { refreshSubscriptionDunning } from '../db/billing-subscription-writes.js'
 import { readCharge, readInvoice } from './stripe-shapes.js'
+import { StripeEventNotReady } from './stripe-event-not-ready.js'
 import { refreshTenantBilling } from './tenant-billing-refresh.js'
 
 type Event = { type: string; created: Date; object: Record<string, unknown> }
@@ -29,9 +30,12 @@ export async function projectInvoice(trx: Db, event: Event): Promise<void> {
 }
 
 /**
- * charge.refunded: the refunded total on the charge's invoice. A charge of no stored invoice
- * (a one-off payment, or an invoice not seen yet) changes nothing.
+ * charge.refunded: the refunded total on the charge's invoice.
+ * @throws StripeEventNotReady when no stored invoice matches (its invoice not seen yet: Stripe does
+ *   not order deliveries): the event stays pending for the sweep, and is given up 24 h after it was
+ *   received (a one-off payment's refund, or an invoice that never comes)
  */
 export async function projectRefund(trx: Db, event: Event): Promise<void> {
-  await recordInvoiceRefund(trx, readCharge(event.object))
+  const invoice = await recordInvoiceRefund(trx, readCharge(event.object))
+  if (!invoice) throw new StripeEventNotReady('refund for an unknown invoice')
 }

@@ -22,7 +22,8 @@ export async function readCustomerMrr(
 /**
  * Records the MRR movements one event made (issue 12 item 3, "stored as they happen"): for each
  * currency of `before`, the customer's MRR now against then, classified by `classifyMovement`
- * (src/billing/mrr.ts) with "paid before" = any earlier movement of the customer in that currency.
+ * (src/billing/mrr.ts) with "paid before" = a movement of the customer in that currency that occurred at or before
+ * the event (another event's).
  * `occurred_at` is the event's created. Runs in the event's transaction, under the customer lock.
  * @returns how many movements were written
  */
@@ -35,7 +36,10 @@ export async function recordMrrMovements(
   let written = 0
   for (const [currency, beforeCents] of before) {
     const afterCents = await sumCustomerMrr(trx, customer.id, currency)
-    const paidBefore = await hasEarlierMovement(trx, customer.id, currency)
+    const paidBefore = await hasEarlierMovement(trx, customer.id, currency, {
+      before: event.created,
+      eventId: event.id,
+    })
     const kind = classifyMovement(beforeCents, afterCents, paidBefore)
     if (!kind) continue
     await insertMrrMovement(trx, {

@@ -92,6 +92,33 @@ describe('replayStripeExport', () => {
     ).toEqual([])
   })
 
+  it('reports an event created before 2010 or more than a day ahead as a bad line, storing nothing for it', async () => {
+    const receivedAt = new Date('2026-03-01T12:00:00Z')
+    const cus = () => customerObject({ email: 'c@example.com', name: 'C', created: at(2026, 1, 1) })
+    const tooOld = stripeEvent('customer.created', cus(), at(2009, 12, 31))
+    const huge = stripeEvent('customer.created', cus(), 1e15)
+    const ahead = stripeEvent('customer.created', cus(), receivedAt.getTime() / 1000 + 2 * 86_400)
+    const good = stripeEvent('customer.created', cus(), at(2026, 1, 1))
+    const file = exportFile([tooOld, huge, ahead, good].map((e) => JSON.stringify(e)))
+
+    const result = await replayStripeExport(t.db, file, { receivedAt })
+
+    const reason = 'created is not between 2010-01-01 and a day from now'
+    expect(result.bad).toEqual([
+      { line: 1, reason },
+      { line: 2, reason },
+      { line: 3, reason },
+    ])
+    expect(result.stored).toBe(1)
+    const ids = [tooOld.id, huge.id, ahead.id, good.id]
+    const rows = await t.db
+      .selectFrom('stripe_events')
+      .select('id')
+      .where('id', 'in', ids)
+      .execute()
+    expect(rows).toEqual([{ id: good.id }])
+  })
+
   it('stores nothing twice when the same export is replayed again', async () => {
     const event = stripeEvent(
       'customer.created',

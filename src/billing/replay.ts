@@ -5,6 +5,18 @@ import { insertStripeEvent } from '../db/stripe-events.js'
 import { parseStripeEvent } from './ingest.js'
 import { reprocessLedger, type ReprocessResult } from './reprocess.js'
 
+/** Stripe's events are no older than this (Stripe launched in 2011): earlier is a broken line. */
+const EARLIEST_CREATED = Date.UTC(2010, 0, 1) / 1000
+
+/** Why an event's `created` (Unix seconds) is out of 2010-01-01 … receivedAt + 1 day, if it is. */
+function createdOutOfRange(created: number, receivedAt: Date): string | undefined {
+  const latest = receivedAt.getTime() / 1000 + 86_400
+  if (created < EARLIEST_CREATED || created > latest) {
+    return 'created is not between 2010-01-01 and a day from now'
+  }
+  return undefined
+}
+
 export type ReplayResult = {
   /** Events newly stored in the ledger. */
   stored: number
@@ -18,7 +30,7 @@ export type ReplayResult = {
 
 /**
  * Replays a JSON-lines export of Stripe events (`npm run billing:replay -- FILE`, issue 12 item
- * 6): one event object per line (a line holding a list object `{"object":"list","data":[…]}`,
+ * 6): one event object per line (its `created` between 2010-01-01 and a day after `receivedAt`) (a line holding a list object `{"object":"list","data":[…]}`,
  * as `stripe events list` prints, counts as its events). Each line is stored on its own (a bad
  * line stores nothing and is reported by number; duplicates are skipped), then every pending
  * event of the ledger is processed in `(created, received_at, id)` order. Backfilled events older
@@ -48,9 +60,11 @@ export async function replayStripeExport(
     const list = value as { object?: unknown; data?: unknown }
     const items = list?.object === 'list' && Array.isArray(list.data) ? list.data : [value]
     const events = items.map(parseStripeEvent)
-    const invalid = events.find((e) => 'invalid' in e)
-    if (invalid && 'invalid' in invalid) {
-      result.bad.push({ line: number, reason: invalid.invalid })
+    const invalid = events
+      .map((e) => ('invalid' in e ? e.invalid : createdOutOfRange(e.created, receivedAt)))
+      .find((reason) => reason !== undefined)
+    if (invalid) {
+      result.bad.push({ line: number, reason: invalid })
       continue
     }
     await db.transaction().execute(async (trx) => {

@@ -8,8 +8,7 @@ import {
   resetStripeEvents,
   type LedgerCursor,
 } from '../db/stripe-events.js'
-import { markStripeEventFailed } from '../db/stripe-events.js'
-import { applyStripeEvent, errorText } from './process-event.js'
+import { applyStripeEvent, recordStripeEventFailure } from './process-event.js'
 
 export type ReprocessProgress = { done: number; failed: number }
 
@@ -45,7 +44,7 @@ async function processStripeEventBatch(
         processed += 1
       } catch (error) {
         await sp.rollbackToSavepoint('event').execute()
-        await markStripeEventFailed(trx, event.id, errorText(error))
+        await recordStripeEventFailure(trx, event.id, error, now)
         failed += 1
       }
     }

@@ -86,23 +86,44 @@ const cardColumns = (card: CardInput) => ({
   card_exp_year: card.expYear,
 })
 
-/** The card on file: the newest attached card payment method becomes the customer's. */
+/**
+ * The card on file from payment_method.attached, created `created`: applied only when the customer
+ * has no default payment method or it is this one (a second, non-default card leaves the default's
+ * card alone), and the event is not older than the one that set the card (`card_source_created`;
+ * equal seconds apply).
+ * @returns false when nothing was written
+ */
 export async function setBillingCustomerCard(
   db: Db,
   customerId: string,
   paymentMethodId: string,
   card: CardInput,
-): Promise<void> {
-  await db
+  created: Date,
+): Promise<boolean> {
+  const result = await db
     .updateTable('billing_customers')
-    .set({ ...cardColumns(card), default_payment_method_id: paymentMethodId })
+    .set({
+      ...cardColumns(card),
+      default_payment_method_id: paymentMethodId,
+      card_source_created: created,
+    })
     .where('id', '=', customerId)
-    .execute()
+    .where((eb) =>
+      eb.or([
+        eb('default_payment_method_id', 'is', null),
+        eb('default_payment_method_id', '=', paymentMethodId),
+      ]),
+    )
+    .where((eb) =>
+      eb.or([eb('card_source_created', 'is', null), eb('card_source_created', '<=', created)]),
+    )
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows) === 1
 }
 
 /**
  * The tenant a customer belongs to, in the matcher's order (issue 12 item 2): an admin's link;
- * else `metadata.tenant_id` naming an existing tenant; else the one tenant (not deleted) whose
+ * else `metadata.tenant_id` naming an existing tenant (not deleted); else the one tenant (not deleted) whose
  * billing email equals the customer's, case-insensitively — two such tenants match none.
  */
 export async function findCustomerMatch(
@@ -120,6 +141,7 @@ export async function findCustomerMatch(
       .selectFrom('tenants')
       .select('id')
       .where('id', '=', customer.metadataTenantId)
+      .where('status', '!=', 'deleted')
       .executeTakeFirst()
     if (tenant) return { tenantId: tenant.id, matchedBy: 'metadata' }
   }

@@ -3,18 +3,18 @@ import type { Db } from './database.js'
 // billing_customer_links (issue 12 item 2): an admin's link of an unmatched Stripe customer to a
 // tenant. Not derived from Stripe: reprocessing keeps it, and the matcher reads it first.
 
-/** The customer's email and tenant, locked for the link (undefined: no such customer). */
+/** The customer's email, tenant and `deleted` (Stripe deleted it), locked for the link (undefined: no such customer). */
 export async function findBillingCustomerForLink(
   db: Db,
   customerId: string,
-): Promise<{ email: string | null; tenantId: string | null } | undefined> {
+): Promise<{ email: string | null; tenantId: string | null; deleted: boolean } | undefined> {
   const row = await db
     .selectFrom('billing_customers')
-    .select(['email', 'tenant_id'])
+    .select(['email', 'tenant_id', 'deleted'])
     .where('id', '=', customerId)
     .forUpdate()
     .executeTakeFirst()
-  return row && { email: row.email, tenantId: row.tenant_id }
+  return row && { email: row.email, tenantId: row.tenant_id, deleted: row.deleted }
 }
 
 /**

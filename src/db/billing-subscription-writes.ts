@@ -89,7 +89,7 @@ export async function sumCustomerMrr(
 
 /**
  * Recomputes a subscription's dunning start (issue 12 item 2): the `first_failed_at` of its
- * latest invoice (by created) while that invoice is `open` with a failure; null once it is paid,
+ * latest invoice (by created; drafts left out: the next period's draft says nothing about payment) while that invoice is `open` with a failure; null once it is paid,
  * voided or uncollectible, when there is none, or when the subscription is canceled.
  * @returns the tenant of the subscription (to refresh), undefined when it is not stored yet
  */
@@ -102,7 +102,7 @@ export async function refreshSubscriptionDunning(
     .set({
       dunning_started_at: sql`case when saas_billing.status = 'canceled' then null else (
         select case when i.status = 'open' then i.first_failed_at end from saas_invoices i
-        where i.subscription_id = saas_billing.subscription_id
+        where i.subscription_id = saas_billing.subscription_id and i.status <> 'draft'
         order by i.created desc, i.id desc limit 1) end`,
     })
     .where('subscription_id', '=', subscriptionId)

@@ -4,19 +4,26 @@ import type { MrrMovementKind } from './schema.js'
 
 // mrr_movements as they happen (issue 12 item 3): written by the event that moved the MRR.
 
-/** Whether the customer had any movement in `currency` before: a return from 0 is a reactivation. */
+/**
+ * Whether the customer had any movement in `currency` before: a return from 0 is a reactivation.
+ * With `before` (the event's created), only movements that occurred at or before it count, other
+ * than the event's own (`eventId`): an event applied out of order is not classified by movements
+ * that happened after it.
+ */
 export async function hasEarlierMovement(
   db: Db,
   customerId: string,
   currency: string,
+  options: { before?: Date; eventId?: string } = {},
 ): Promise<boolean> {
-  const row = await db
+  let query = db
     .selectFrom('mrr_movements')
     .select(sql<number>`1`.as('one'))
     .where('customer_id', '=', customerId)
     .where('currency', '=', currency)
-    .limit(1)
-    .executeTakeFirst()
+  if (options.before) query = query.where('occurred_at', '<=', options.before)
+  if (options.eventId) query = query.where('event_id', '!=', options.eventId)
+  const row = await query.limit(1).executeTakeFirst()
   return row !== undefined
 }
 

@@ -565,6 +565,8 @@ export interface BillingCustomersTable {
   created: NullableTimestamp
   /** `created` of the newest event applied to this customer. */
   source_created: Timestamp
+  /** `created` of the payment_method.attached that set the card (migration 2026120520). */
+  card_source_created: NullableTimestamp
 }
 
 /** One Stripe subscription (`saas_billing`, issue 12 item 2). Amounts in cents of `currency`. */

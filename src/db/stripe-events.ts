@@ -96,6 +96,37 @@ export async function markStripeEventFailed(db: Db, id: string, error: string): 
     .execute()
 }
 
+/** Pending again without an error (an event not ready yet), for the periodic sweep to retry. */
+export async function markStripeEventPending(db: Db, id: string): Promise<void> {
+  await db
+    .updateTable('stripe_events')
+    .set({ processed_at: null, error: null })
+    .where('id', '=', id)
+    .execute()
+}
+
+/**
+ * Gives up an event received before `cutoff`: marked processed (`now`) with `error` kept, so
+ * neither the sweep nor a pending reprocess tries it again.
+ * @returns true when it was old enough and is now given up
+ */
+export async function giveUpStripeEventReceivedBefore(
+  db: Db,
+  id: string,
+  cutoff: Date,
+  error: string,
+  now: Date,
+): Promise<boolean> {
+  const rows = await db
+    .updateTable('stripe_events')
+    .set({ processed_at: now, error })
+    .where('id', '=', id)
+    .where('received_at', '<', cutoff)
+    .returning('id')
+    .execute()
+  return rows.length === 1
+}
+
 export type LedgerCursor = { created: Date; receivedAt: Date; id: string }
 
 /**
@@ -164,4 +195,20 @@ export async function countStripeEvents(
     ])
     .executeTakeFirstOrThrow()
   return row
+}
+
+/**
+ * How many events failed for good: an error kept and never processed (the /billing warning).
+ * Transient failures are not counted (stored without an error, retried by the sweep), nor events
+ * waiting in an interrupted reprocess (AWAITING_REPROCESS).
+ */
+export async function countFailedStripeEvents(db: Db): Promise<number> {
+  const row = await db
+    .selectFrom('stripe_events')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('error', 'is not', null)
+    .where('error', '!=', AWAITING_REPROCESS)
+    .where('processed_at', 'is', null)
+    .executeTakeFirstOrThrow()
+  return row.n
 }

@@ -1,8 +1,6 @@
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
-import { findStripeEvent, insertStripeEvent } from '../db/stripe-events.js'
-import { processStripeEvent } from '../billing/process-event.js'
-import { parseStripeEvent } from '../billing/ingest.js'
+import { ingestStripeEvent, parseStripeEvent } from '../billing/ingest.js'
 import { stripeWebhooks } from '../billing/stripe-client.js'
 import { processLogger, type Logger } from '../observability/logger.js'
 import type { AppEnv } from '../web/env.js'
@@ -44,22 +42,10 @@ stripeWebhookRoutes.post(
     if ('invalid' in event)
       return problem(c, 400, 'Bad Request', `Not a Stripe event: ${event.invalid}.`)
 
-    // Act: store (committed before any answer), then process in a transaction of its own.
-    const db = c.var.db
-    const stored = await insertStripeEvent(db, event, c.var.now())
-    if (!stored) {
-      const existing = await findStripeEvent(db, event.id)
-      if (existing?.processedAt || existing?.error)
-        return c.json({ received: true, duplicate: true })
-    }
-    const row = {
-      id: event.id,
-      type: event.type,
-      created: new Date(event.created * 1000),
-      payload: event.payload,
-    }
-    const result = await processStripeEvent(db, row, c.var.now())
-    if (!result.ok) {
+    // Act: the one ingest path (ingestStripeEvent, shared with billing:replay and the demo): stored
+    // and committed before any answer, then processed in a transaction of its own.
+    const result = await ingestStripeEvent(c.var.db, verified, c.var.now())
+    if (result.error) {
       // Stored and re-runnable: Stripe need not redeliver, the operator reprocesses.
       const log = (c.get('log') as Logger | undefined) ?? processLogger()
       log.error(
@@ -67,6 +53,6 @@ stripeWebhookRoutes.post(
         'stripe event processing failed',
       )
     }
-    return c.json(stored ? { received: true } : { received: true, duplicate: true })
+    return c.json(result.stored ? { received: true } : { received: true, duplicate: true })
   },
 )
