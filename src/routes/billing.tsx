@@ -6,6 +6,8 @@ import { linkBillingCustomer } from '../billing/link-customer.js'
 import { churnSummary, monthStart } from '../billing/mrr.js'
 import { listDunningSubscriptions, listRenewals } from '../db/billing-attention.js'
 import {
+  countFailedStripeEvents,
+  countUnpricedSubscriptions,
   hasBillingData,
   listLostMovements,
   summarizeRevenue,
@@ -77,7 +79,7 @@ async function renderBilling(c: Context<AppEnv>, linkError?: LinkError) {
   const now = c.var.now()
   const thisMonth = monthStart(now)
   const showUnmatched = !scope.tenantId || linkError !== undefined
-  const [hasData, revenue, movements, lost, dunning, renewals, plans, unmatched] =
+  const [hasData, revenue, movements, lost, dunning, renewals, plans, unmatched, warnings] =
     await Promise.all([
       hasBillingData(db),
       summarizeRevenue(db, scope),
@@ -87,6 +89,7 @@ async function renderBilling(c: Context<AppEnv>, linkError?: LinkError) {
       listRenewals(db, scope, now),
       listPlanSubscriptions(db, scope, thisMonth),
       showUnmatched ? listUnmatchedCustomers(db) : undefined,
+      Promise.all([countFailedStripeEvents(db), countUnpricedSubscriptions(db, scope)]),
     ])
   const codes = new Set([...revenue.map((r) => r.currency), ...movements.map((m) => m.currency)])
   const currencies: CurrencyOverview[] = [...codes].map((currency) => {
@@ -106,6 +109,8 @@ async function renderBilling(c: Context<AppEnv>, linkError?: LinkError) {
     currencies,
     churned: lost.filter((m) => m.kind === 'churn'),
     ...{ dunning, renewals, plans, unmatched, linkError, now },
+    failedEvents: warnings[0],
+    unpricedSubscriptions: warnings[1],
     canEdit: roleCan(c.var.operator.role, 'saas.billing.edit'),
   }
   return c.render(<BillingPage {...page} />, { title: 'Billing' })
