@@ -13,11 +13,7 @@ import {
   summarizeRevenue,
   sumMovementsByMonth,
 } from '../db/billing-overview.js'
-import {
-  findBillingCustomer,
-  listPlanSubscriptions,
-  listUnmatchedCustomers,
-} from '../db/billing-plans.js'
+import { listPlanSubscriptions, listUnmatchedCustomers } from '../db/billing-plans.js'
 import { findTenantBySlug } from '../db/tenants.js'
 import { BillingPage, type CurrencyOverview } from '../views/billing/billing-page.js'
 import type { LinkError } from '../views/billing/billing-plans.js'
@@ -48,17 +44,17 @@ billingRoutes.post(
   requireRecentTotp,
   async (c) => {
     const db = c.var.db
-    const customer = await findBillingCustomer(db, c.req.param('customerId'))
-    if (!customer || customer.deleted) throw new HTTPException(404, { message: GONE })
+    const customerId = c.req.param('customerId')
     const raw = await formFields(c)
     const refuse = (message: string) =>
-      renderBilling(c, { customerId: customer.id, slug: raw.slug ?? '', message })
+      renderBilling(c, { customerId, slug: raw.slug ?? '', message })
     const parsed = linkForm.safeParse(raw)
     if (!parsed.success) return refuse('Enter the slug of the tenant this customer belongs to.')
+    // The slug names the tenant; whether it is live, and the customer unlinked and not deleted,
+    // the verb decides under the customer's lock in its transaction.
     const tenant = await findTenantBySlug(db, parsed.data.slug)
-    if (!tenant || tenant.status === 'deleted') return refuse(LINK_REFUSALS.no_tenant)
-    if (customer.tenantId) return refuse(LINK_REFUSALS.already_matched)
-    const input = { customerId: customer.id, tenantId: tenant.id }
+    if (!tenant) return refuse(LINK_REFUSALS.no_tenant)
+    const input = { customerId, tenantId: tenant.id }
     const result = await linkBillingCustomer(db, auditContext(c), input, c.var.now())
     if (result.ok === false) {
       if (result.reason === 'no_customer') throw new HTTPException(404, { message: GONE })
@@ -66,7 +62,7 @@ billingRoutes.post(
     }
     await setFlash(c, {
       kind: 'success',
-      text: `Linked ${customer.id} to ${tenant.name}: its subscriptions and invoices count for it now.`,
+      text: `Linked ${customerId} to ${tenant.name}: its subscriptions and invoices count for it now.`,
     })
     return redirectTo(c, '/billing')
   },
