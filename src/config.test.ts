@@ -82,6 +82,22 @@ describe('loadConfig', () => {
     ).toEqual([])
   })
 
+  it('refuses the demo webhook secret in production, where anyone could sign events with it', () => {
+    const production = {
+      NODE_ENV: 'production',
+      FLEETDECK_SECRET_KEY: 'k'.repeat(32),
+      PUBLIC_URL: 'https://admin.example.com',
+    }
+    const demo = 'whsec_fleetdeck_demo_development_only'
+    expect(problemsOf({ ...production, STRIPE_WEBHOOK_SECRET: demo })).toEqual([
+      'STRIPE_WEBHOOK_SECRET: is the public demo secret; use the endpoint secret from Stripe in production',
+    ])
+    expect(problemsOf({ ...production, STRIPE_WEBHOOK_SECRET: 'whsec_' + 'a'.repeat(32) })).toEqual(
+      [],
+    )
+    expect(problemsOf({ FLEETDECK_DATA_DIR: tempDir(), STRIPE_WEBHOOK_SECRET: demo })).toEqual([])
+  })
+
   it('generates a development key once into the data dir and reuses it, with a warning', () => {
     const dir = tempDir()
     const warnings: string[] = []

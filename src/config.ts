@@ -9,6 +9,9 @@ import { compileTrustProxy } from './web/client-ip.js'
 export const MAX_TIMER_MINUTES = Math.floor((2 ** 31 - 1) / 60_000)
 
 /** A whole number in [min, max], with a message that names the range and its unit. */
+/** DEMO_STRIPE_WEBHOOK_SECRET of src/demo/demo-billing.ts; refused in production (below). */
+const DEMO_SECRET = 'whsec_fleetdeck_demo_development_only'
+
 const intIn = (fallback: number, min: number, max: number, unit: string, why = '') =>
   z.coerce
     .number({ error: `must be a whole number of ${unit}` })
@@ -119,6 +122,13 @@ const envSchema = z
   .refine((env) => env.NODE_ENV !== 'production' || env.PUBLIC_URL?.startsWith('https://'), {
     path: ['PUBLIC_URL'],
     message: 'must be an https:// URL when NODE_ENV=production',
+  })
+  // The demo's published signing secret (same literal as DEMO_STRIPE_WEBHOOK_SECRET in
+  // src/demo/demo-billing.ts, duplicated so config never imports demo code): anyone could sign
+  // webhooks with it, so production refuses it.
+  .refine((env) => env.NODE_ENV !== 'production' || env.STRIPE_WEBHOOK_SECRET !== DEMO_SECRET, {
+    path: ['STRIPE_WEBHOOK_SECRET'],
+    message: 'is the public demo secret; use the endpoint secret from Stripe in production',
   })
 
 export type Config = {

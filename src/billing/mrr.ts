@@ -41,7 +41,7 @@ export type BillingDiscount = {
 /** Stripe subscription statuses whose customer is paying: MRR counts them (past due included). */
 export const MRR_STATUSES: readonly string[] = ['active', 'past_due', 'unpaid']
 
-const DAY_MS = 86_400_000
+export const DAY_MS = 86_400_000 // one day in milliseconds, shared by the billing readers
 
 /**
  * Months' worth of one billing period: a yearly price is 1/12 of a month's, a weekly one 52/12

@@ -1,13 +1,11 @@
 import { sql } from 'kysely'
-import { renewalDue, RENEWAL_DAYS } from '../billing/mrr.js'
+import { DAY_MS, renewalDue, RENEWAL_DAYS } from '../billing/mrr.js'
 import { scopeCondition } from './billing-overview.js'
 import type { Db } from './database.js'
 import type { TenantScope } from './tenant-scope.js'
 
 // What /billing lists for attention (issue 12 item 3): subscriptions in their dunning window and
 // renewals due soon. Few rows each; one statement each, on saas_billing's own columns.
-
-const DAY_MS = 86_400_000
 
 /** A subscription whose last invoice failed, with that invoice (null when it was not stored). */
 export type DunningSubscription = {

@@ -88,16 +88,3 @@ export async function listUnmatchedCustomers(
   const total = rows[0]?.total ?? 0
   return { shown: rows.map(({ total: _, ...r }) => r), total }
 }
-
-/** A Stripe customer as the link action needs it, or undefined when none has this id. */
-export async function findBillingCustomer(
-  db: Db,
-  id: string,
-): Promise<{ id: string; tenantId: string | null; deleted: boolean } | undefined> {
-  const row = await db
-    .selectFrom('billing_customers')
-    .select(['id', 'tenant_id', 'deleted'])
-    .where('id', '=', id)
-    .executeTakeFirst()
-  return row && { id: row.id, tenantId: row.tenant_id, deleted: row.deleted }
-}

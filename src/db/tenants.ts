@@ -1,5 +1,5 @@
 import { sql, type RawBuilder, type Transaction } from 'kysely'
-import { DUNNING_DAYS } from '../billing/mrr.js'
+import { DAY_MS, DUNNING_DAYS } from '../billing/mrr.js'
 import type { Db } from './database.js'
 import { flagResolutionSql } from './flag-resolution-sql.js'
 import type { FeatureFlag } from './flags.js'
@@ -208,7 +208,7 @@ export function narrowingCondition(filter: TenantFilter): RawBuilder<boolean> | 
 
 function dunningCondition(dunning: TenantDunningFilter, now: Date): RawBuilder<boolean> {
   if (dunning === 'in') return sql<boolean>`tenants.dunning_started_at is not null`
-  const windowStart = new Date(now.getTime() - DUNNING_DAYS * 86_400_000)
+  const windowStart = new Date(now.getTime() - DUNNING_DAYS * DAY_MS)
   return sql<boolean>`tenants.dunning_started_at <= ${windowStart}`
 }
 

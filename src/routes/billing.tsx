@@ -6,16 +6,14 @@ import { linkBillingCustomer } from '../billing/link-customer.js'
 import { churnSummary, monthStart } from '../billing/mrr.js'
 import { listDunningSubscriptions, listRenewals } from '../db/billing-attention.js'
 import {
+  countFailedStripeEvents,
+  countUnpricedSubscriptions,
   hasBillingData,
   listLostMovements,
   summarizeRevenue,
   sumMovementsByMonth,
 } from '../db/billing-overview.js'
-import {
-  findBillingCustomer,
-  listPlanSubscriptions,
-  listUnmatchedCustomers,
-} from '../db/billing-plans.js'
+import { listPlanSubscriptions, listUnmatchedCustomers } from '../db/billing-plans.js'
 import { findTenantBySlug } from '../db/tenants.js'
 import { BillingPage, type CurrencyOverview } from '../views/billing/billing-page.js'
 import type { LinkError } from '../views/billing/billing-plans.js'
@@ -46,17 +44,17 @@ billingRoutes.post(
   requireRecentTotp,
   async (c) => {
     const db = c.var.db
-    const customer = await findBillingCustomer(db, c.req.param('customerId'))
-    if (!customer || customer.deleted) throw new HTTPException(404, { message: GONE })
+    const customerId = c.req.param('customerId')
     const raw = await formFields(c)
     const refuse = (message: string) =>
-      renderBilling(c, { customerId: customer.id, slug: raw.slug ?? '', message })
+      renderBilling(c, { customerId, slug: raw.slug ?? '', message })
     const parsed = linkForm.safeParse(raw)
     if (!parsed.success) return refuse('Enter the slug of the tenant this customer belongs to.')
+    // The slug names the tenant; whether it is live, and the customer unlinked and not deleted,
+    // the verb decides under the customer's lock in its transaction.
     const tenant = await findTenantBySlug(db, parsed.data.slug)
-    if (!tenant || tenant.status === 'deleted') return refuse(LINK_REFUSALS.no_tenant)
-    if (customer.tenantId) return refuse(LINK_REFUSALS.already_matched)
-    const input = { customerId: customer.id, tenantId: tenant.id }
+    if (!tenant) return refuse(LINK_REFUSALS.no_tenant)
+    const input = { customerId, tenantId: tenant.id }
     const result = await linkBillingCustomer(db, auditContext(c), input, c.var.now())
     if (result.ok === false) {
       if (result.reason === 'no_customer') throw new HTTPException(404, { message: GONE })
@@ -64,7 +62,7 @@ billingRoutes.post(
     }
     await setFlash(c, {
       kind: 'success',
-      text: `Linked ${customer.id} to ${tenant.name}: its subscriptions and invoices count for it now.`,
+      text: `Linked ${customerId} to ${tenant.name}: its subscriptions and invoices count for it now.`,
     })
     return redirectTo(c, '/billing')
   },
@@ -77,7 +75,7 @@ async function renderBilling(c: Context<AppEnv>, linkError?: LinkError) {
   const now = c.var.now()
   const thisMonth = monthStart(now)
   const showUnmatched = !scope.tenantId || linkError !== undefined
-  const [hasData, revenue, movements, lost, dunning, renewals, plans, unmatched] =
+  const [hasData, revenue, movements, lost, dunning, renewals, plans, unmatched, warnings] =
     await Promise.all([
       hasBillingData(db),
       summarizeRevenue(db, scope),
@@ -87,6 +85,7 @@ async function renderBilling(c: Context<AppEnv>, linkError?: LinkError) {
       listRenewals(db, scope, now),
       listPlanSubscriptions(db, scope, thisMonth),
       showUnmatched ? listUnmatchedCustomers(db) : undefined,
+      Promise.all([countFailedStripeEvents(db), countUnpricedSubscriptions(db, scope)]),
     ])
   const codes = new Set([...revenue.map((r) => r.currency), ...movements.map((m) => m.currency)])
   const currencies: CurrencyOverview[] = [...codes].map((currency) => {
@@ -106,6 +105,8 @@ async function renderBilling(c: Context<AppEnv>, linkError?: LinkError) {
     currencies,
     churned: lost.filter((m) => m.kind === 'churn'),
     ...{ dunning, renewals, plans, unmatched, linkError, now },
+    failedEvents: warnings[0],
+    unpricedSubscriptions: warnings[1],
     canEdit: roleCan(c.var.operator.role, 'saas.billing.edit'),
   }
   return c.render(<BillingPage {...page} />, { title: 'Billing' })

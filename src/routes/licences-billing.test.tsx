@@ -1,22 +1,24 @@
 import { describe, expect, it } from 'vitest'
+import { insertSubscription } from '../test-support/billing-rows.js'
 import { createTenant } from '../test-support/factories.js'
 import { tableRow, textOf } from '../test-support/html.js'
 import { getPage } from '../test-support/requests.js'
 import { signedScopeCookie } from '../test-support/scope-cookie.js'
 import { useTestApp } from '../test-support/test-app.js'
 
-// /licences' MRR by plan from Stripe (issue 12), read from the billing columns the projection
-// keeps on tenants; list-price MRR stays as the fallback, labelled as such.
+// /licences' MRR by plan from Stripe (issue 12), summed from the projection's subscriptions; list-price MRR stays as the fallback, labelled as such.
 
 const t = useTestApp()
 
+/** A tenant on `planId` with one subscription of `cents` MRR in `currency` (status: the tenant's). */
 async function billed(planId: string, cents: number, currency: string, status = 'active') {
   const tenant = await createTenant(t.db, { planId })
   await t.db
     .updateTable('tenants')
-    .set({ billing_mrr_cents: cents, billing_currency: currency, status: status as 'active' })
+    .set({ status: status as 'active' })
     .where('id', '=', tenant.id)
     .execute()
+  await insertSubscription(t.db, { tenant_id: tenant.id, currency, mrr_cents: cents })
   return tenant
 }
 
@@ -63,5 +65,29 @@ describe('/licences MRR from Stripe', () => {
       MRR: '€50.00',
     })
     expect(scoped).not.toContain('stripe-mrr-free-usd')
+  })
+
+  it('counts a tenant paying in EUR and in USD under both currencies, not trials or cancellations', async () => {
+    const { cookie } = await t.signedInOwner()
+    const both = await billed('enterprise', 4_000, 'eur')
+    await insertSubscription(t.db, { tenant_id: both.id, currency: 'usd', mrr_cents: 2_500 })
+    await insertSubscription(t.db, { tenant_id: both.id, currency: 'eur', mrr_cents: 1_000 })
+    await insertSubscription(t.db, {
+      tenant_id: both.id,
+      currency: 'eur',
+      mrr_cents: 9_000,
+      status: 'canceled',
+    })
+
+    const html = await licences(cookie)
+
+    expect(tableRow(html, 'stripe-mrr-enterprise-eur')).toMatchObject({
+      'Paying tenants': '1',
+      MRR: '€50.00',
+    })
+    expect(tableRow(html, 'stripe-mrr-enterprise-usd')).toMatchObject({
+      'Paying tenants': '1',
+      MRR: '$25.00',
+    })
   })
 })

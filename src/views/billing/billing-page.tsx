@@ -38,6 +38,10 @@ export type BillingPageProps = {
   /** Undefined under a tenant scope: unmatched customers belong to no tenant. */
   unmatched?: { shown: UnmatchedCustomer[]; total: number }
   canEdit: boolean
+  /** Stripe events whose processing failed, fleet-wide (never scoped). */
+  failedEvents: number
+  /** Paying subscriptions with a price without unit amount (tiered, metered): MRR 0 for it. */
+  unpricedSubscriptions: number
   linkError?: LinkError
   now: Date
 }
@@ -49,6 +53,7 @@ export const BillingPage: FC<BillingPageProps> = (p) => (
       {p.scopeName ? `${p.scopeName} only. ` : 'Every tenant. '}
       Amounts are shown per currency and never converted or added across currencies.
     </p>
+    <BillingWarnings failedEvents={p.failedEvents} unpriced={p.unpricedSubscriptions} />
     {!p.hasData ? (
       <Section id="billing-empty" title="No billing data">
         <p class="m-0 text-sm">
@@ -59,6 +64,24 @@ export const BillingPage: FC<BillingPageProps> = (p) => (
       </Section>
     ) : (
       <BillingSections {...p} />
+    )}
+  </>
+)
+
+/** What the numbers leave out: failed Stripe events, and prices MRR cannot read. */
+const BillingWarnings: FC<{ failedEvents: number; unpriced: number }> = (p) => (
+  <>
+    {p.failedEvents > 0 && (
+      <p class="m-0 mb-4 text-sm text-red-800" id="billing-failed-events">
+        {p.failedEvents} Stripe {p.failedEvents === 1 ? 'event' : 'events'} failed processing — fix
+        the cause, then run <code>npm run billing:reprocess -- --pending</code>
+      </p>
+    )}
+    {p.unpriced > 0 && (
+      <p class="m-0 mb-4 text-sm text-amber-800" id="billing-unpriced">
+        MRR excludes {p.unpriced} {p.unpriced === 1 ? 'subscription' : 'subscriptions'} whose price
+        has no unit amount (tiered or metered)
+      </p>
     )}
   </>
 )
