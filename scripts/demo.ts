@@ -16,7 +16,7 @@ import { openDatabase } from '../src/db/database.js'
 import { migrateTenant } from '../src/db/migrate.js'
 import { tenantSchemaName } from '../src/db/tenant-schema.js'
 import { seedDemoBilling } from '../src/demo/demo-billing.js'
-import { listDemoFleetTenants } from '../src/demo/demo-billing-tenants.js'
+import { listDemoFleetTenants } from '../src/db/demo-billing.js'
 import { SEED_REQUEST_ID } from '../src/demo/demo-fleet.js'
 import { ensureDemoFlags } from '../src/demo/demo-flags.js'
 import {

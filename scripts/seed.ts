@@ -3,7 +3,7 @@ import { ConfigError, loadConfig } from '../src/config.js'
 import { openCliDatabase } from '../src/db/cli-database.js'
 import { migratePlatform } from '../src/db/migrate.js'
 import { seedDemoBilling } from '../src/demo/demo-billing.js'
-import { listDemoFleetTenants } from '../src/demo/demo-billing-tenants.js'
+import { listDemoFleetTenants } from '../src/db/demo-billing.js'
 import { SEED_REQUEST_ID, seedDemoFleet } from '../src/demo/demo-fleet.js'
 
 // npm run seed -- --tenants N --users M

@@ -106,18 +106,6 @@ export async function hasBillingData(db: Db): Promise<boolean> {
 }
 
 /**
- * Stripe events whose processing failed and is still pending: `stripe_events` where `error is not
- * null and processed_at is null`, fleet-wide (an event may belong to no tenant). Duplicates the
- * ingest's countFailedStripeEvents (src/db/stripe-events.ts) until the two branches merge.
- */
-export async function countFailedStripeEvents(db: Db): Promise<number> {
-  const { rows } = await sql<{ n: number }>`
-    select count(*)::int as n from stripe_events
-    where error is not null and processed_at is null`.execute(db)
-  return rows[0]?.n ?? 0
-}
-
-/**
  * Paying subscriptions (MRR_STATUSES) with an item whose price has no unit amount — tiered or
  * metered prices, which the projection stores as `unitAmountCents: 0` (src/billing/
  * stripe-shapes.ts; null is counted too) — so their MRR counts as 0 for that item.

@@ -9,7 +9,7 @@ import {
   generateDemoBillingEvents,
   type DemoBillingTenant,
 } from './demo-billing-events.js'
-import { listTenantIdsWithoutBilling } from './demo-billing-tenants.js'
+import { listTenantIdsWithoutBilling } from '../db/demo-billing.js'
 
 // The demo fleet's billing (issue 12 item 6), delivered like Stripe delivers: each event signed
 // at delivery time and POSTed to the real /webhooks/stripe, in-process, on an app of its own

@@ -106,7 +106,7 @@ describe('/billing unmatched customers', () => {
 
   // Needs fix-ingest's linkBillingCustomer (ff4683e: `no_customer` for a deleted customer); the
   // route no longer checks `deleted` itself. Unskip when that branch is merged.
-  it.skip('answers 404 for a customer Stripe deleted, linking nothing', async () => {
+  it('answers 404 for a customer Stripe deleted, linking nothing', async () => {
     const cookie = await signedIn('owner')
     const tenant = await createTenant(t.db)
     const deleted = await insertCustomer(t.db, { deleted: true })

@@ -5,8 +5,8 @@ import { roleCan } from '../auth/permissions.js'
 import { linkBillingCustomer } from '../billing/link-customer.js'
 import { churnSummary, monthStart } from '../billing/mrr.js'
 import { listDunningSubscriptions, listRenewals } from '../db/billing-attention.js'
+import { countFailedStripeEvents } from '../db/stripe-events.js'
 import {
-  countFailedStripeEvents,
   countUnpricedSubscriptions,
   hasBillingData,
   listLostMovements,
