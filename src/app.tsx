@@ -50,7 +50,7 @@ import type { AppDeps, AppEnv } from './web/env.js'
 import { compileTrustProxy } from './web/client-ip.js'
 import { compressResponses } from './web/compression.js'
 import { limitDatabaseQueue } from './web/database-queue.js'
-import { htmlErrorHandler, htmlNotFound } from './web/errors.js'
+import { htmlErrorHandler, htmlNotFound, problem } from './web/errors.js'
 import { takeFlashForPage } from './web/flash.js'
 import { readFormBody } from './web/form-body.js'
 import { requireConsoleSession } from './web/guards.js'
@@ -187,7 +187,7 @@ export function createApp(deps: AppDeps) {
   })
   const webhookLimit = bodyLimit({
     maxSize: STRIPE_WEBHOOK_MAX_BYTES,
-    onError: (c) => c.text('Request body too large', 413),
+    onError: (c) => problem(c, 413, 'Payload Too Large', 'A Stripe event is at most 1 MiB.'),
   })
   app.use((c, next) =>
     c.req.path === '/webhooks/stripe' ? webhookLimit(c, next) : formLimit(c, next),
