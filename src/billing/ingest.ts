@@ -60,5 +60,8 @@ export async function ingestStripeEvent(
     payload: parsed.payload,
   }
   const result = await processStripeEvent(db, row, receivedAt)
-  return result.ok ? { stored, processed: true } : { stored, processed: false, error: result.error }
+  if (result.ok) return { stored, processed: true }
+  // Held while a reprocess rebuilds the projection: stored and pending, it applies it in order.
+  if ('held' in result) return { stored, processed: false }
+  return { stored, processed: false, error: result.error }
 }

@@ -28,6 +28,8 @@ export async function sweepPendingStripeEvents(
   let failed = 0
   for (const event of events) {
     const result = await processStripeEvent(db, event, now)
+    // Held by a reprocess's fence: the reprocess applies it, and the rest wait with it.
+    if (!result.ok && 'held' in result) break
     if (result.ok) processed += 1
     else failed += 1
   }

@@ -1,5 +1,6 @@
 import type { Db } from '../db/database.js'
 import { lockBillingCustomer } from '../db/billing-customer-writes.js'
+import { reprocessFenceStands } from '../db/billing-reprocess-fence.js'
 import {
   giveUpStripeEventReceivedBefore,
   markStripeEventFailed,
@@ -55,7 +56,10 @@ export function projectorFor(type: string): Projector | undefined {
  * left pending without an error, for the periodic sweep to process again.
  */
 export type ProcessResult =
-  { ok: true; ignored: boolean } | { ok: false; error: string; retry?: boolean }
+  | { ok: true; ignored: boolean }
+  | { ok: false; error: string; retry?: boolean }
+  /** A full reprocess holds the fence: the event stays pending for it (or the sweep) to apply. */
+  | { ok: false; held: true }
 
 type EventToProcess = Pick<StoredStripeEvent, 'id' | 'type' | 'created' | 'payload'>
 
@@ -133,7 +137,9 @@ export async function recordStripeEventFailure(
  * A failure rolls everything back and is stored in `stripe_events.error` (processed_at stays
  * null, so `billing:reprocess --pending` retries it); it is returned, never thrown. A transient
  * failure (isTransientDbError) stores no error: the event stays pending for the sweep to retry;
- * so does an event not ready yet (StripeEventNotReady), until it is 24 h old.
+ * so does an event not ready yet (StripeEventNotReady), until it is 24 h old. While a full
+ * reprocess holds its fence (src/db/billing-reprocess-fence.ts) nothing is applied: the event stays
+ * pending, `{ ok: false, held: true }`, and the reprocess applies it in order.
  * @param now when it was processed (`processed_at`)
  */
 export async function processStripeEvent(
@@ -142,8 +148,12 @@ export async function processStripeEvent(
   now: Date = new Date(),
 ): Promise<ProcessResult> {
   try {
-    const ignored = await db.transaction().execute((trx) => applyStripeEvent(trx, event, now))
-    return { ok: true, ignored }
+    const outcome = await db.transaction().execute(async (trx) => {
+      if (await reprocessFenceStands(trx)) return 'held' as const
+      return applyStripeEvent(trx, event, now)
+    })
+    if (outcome === 'held') return { ok: false, held: true }
+    return { ok: true, ignored: outcome }
   } catch (error) {
     const failure = await recordStripeEventFailure(db, event.id, error, now)
     return failure.retry ? { ok: false, ...failure } : { ok: false, error: failure.error }

@@ -9,6 +9,7 @@ import {
   type LedgerCursor,
 } from '../db/stripe-events.js'
 import { applyStripeEvent, recordStripeEventFailure } from './process-event.js'
+import { lowerReprocessFence, raiseReprocessFence } from '../db/billing-reprocess-fence.js'
 
 export type ReprocessProgress = { done: number; failed: number }
 
@@ -67,6 +68,9 @@ async function processStripeEventBatch(
  * interrupted run leaves events pending, and a second run starts again from the truncate
  * (`pendingOnly` finishes it instead). Admin links (billing_customer_links) are kept.
  * With `pendingOnly`, nothing is truncated: only never-processed (or failed) events are applied.
+ * A full run raises the reprocess fence before it truncates (src/db/billing-reprocess-fence.ts),
+ * so live deliveries are held pending meanwhile; either mode applies the held events in order,
+ * then lowers the fence (also one an interrupted run left) and applies what slipped in between.
  * @returns counts and wall-clock seconds
  */
 export async function reprocessLedger(
@@ -81,23 +85,47 @@ export async function reprocessLedger(
   const now = options.now ?? (() => new Date())
   if (!options.pendingOnly) {
     await db.transaction().execute(async (trx) => {
+      await raiseReprocessFence(trx, now())
       await truncateBillingProjection(trx)
       await clearTenantBillingColumns(trx)
       await resetStripeEvents(trx)
     })
   }
-  let processed = 0
-  let failed = 0
+  const totals = { processed: 0, failed: 0 }
+  const pass = (withoutError: boolean) =>
+    applyPendingInOrder(db, totals, now, withoutError, options.onProgress)
+  await pass(false)
+  // Events that arrived during the pass (held by the fence, older than the cursor perhaps): in
+  // order now, leaving the ones that just failed alone. Then the fence comes down — also one an
+  // interrupted run left — and whatever slipped in between is applied too.
+  await pass(true)
+  await lowerReprocessFence(db)
+  await pass(true)
+  return { ...totals, seconds: (performance.now() - started) / 1000 }
+}
+
+/** Every pending event in `(created, received_at, id)` order, in batches; adds to `totals`. */
+async function applyPendingInOrder(
+  db: Db,
+  totals: { processed: number; failed: number },
+  now: () => Date,
+  withoutError: boolean,
+  onProgress?: (p: ReprocessProgress) => void,
+): Promise<void> {
   let after: LedgerCursor | undefined
   for (;;) {
-    const batch = await listStripeEventsInOrder(db, { after, limit: BATCH, pendingOnly: true })
-    if (batch.length === 0) break
+    const batch = await listStripeEventsInOrder(db, {
+      after,
+      limit: BATCH,
+      pendingOnly: true,
+      withoutError,
+    })
+    if (batch.length === 0) return
     const counts = await processStripeEventBatch(db, batch, now())
-    processed += counts.processed
-    failed += counts.failed
+    totals.processed += counts.processed
+    totals.failed += counts.failed
     const last = batch[batch.length - 1]!
     after = { created: last.created, receivedAt: last.receivedAt, id: last.id }
-    options.onProgress?.({ done: processed, failed })
+    onProgress?.({ done: totals.processed, failed: totals.failed })
   }
-  return { processed, failed, seconds: (performance.now() - started) / 1000 }
 }

@@ -141,9 +141,11 @@ export async function listStripeEventsInOrder(
     pendingOnly?: boolean
     /** Only pending events without an error, received before this (the sweep). */
     strandedBefore?: Date
+    /** With pendingOnly: leave out events whose processing failed (they keep their error). */
+    withoutError?: boolean
   },
 ): Promise<(StoredStripeEvent & { receivedAt: Date })[]> {
-  const { after, limit, pendingOnly, strandedBefore } = options
+  const { after, limit, pendingOnly, strandedBefore, withoutError } = options
   let query = db
     .selectFrom('stripe_events')
     .select([...columns, 'received_at'])
@@ -157,6 +159,7 @@ export async function listStripeEventsInOrder(
     )
   }
   if (pendingOnly) query = query.where('processed_at', 'is', null)
+  if (withoutError) query = query.where('error', 'is', null)
   if (strandedBefore) {
     query = query
       .where('processed_at', 'is', null)

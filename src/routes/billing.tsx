@@ -6,6 +6,7 @@ import { linkBillingCustomer } from '../billing/link-customer.js'
 import { churnSummary, monthStart } from '../billing/mrr.js'
 import { listDunningSubscriptions, listRenewals } from '../db/billing-attention.js'
 import { countFailedStripeEvents } from '../db/stripe-events.js'
+import { findReprocessFence } from '../db/billing-reprocess-fence.js'
 import {
   countUnpricedSubscriptions,
   hasBillingData,
@@ -85,7 +86,11 @@ async function renderBilling(c: Context<AppEnv>, linkError?: LinkError) {
       listRenewals(db, scope, now),
       listPlanSubscriptions(db, scope, thisMonth),
       showUnmatched ? listUnmatchedCustomers(db) : undefined,
-      Promise.all([countFailedStripeEvents(db), countUnpricedSubscriptions(db, scope)]),
+      Promise.all([
+        countFailedStripeEvents(db),
+        countUnpricedSubscriptions(db, scope),
+        findReprocessFence(db),
+      ]),
     ])
   const codes = new Set([...revenue.map((r) => r.currency), ...movements.map((m) => m.currency)])
   const currencies: CurrencyOverview[] = [...codes].map((currency) => {
@@ -106,6 +111,7 @@ async function renderBilling(c: Context<AppEnv>, linkError?: LinkError) {
     churned: lost.filter((m) => m.kind === 'churn'),
     ...{ dunning, renewals, plans, unmatched, linkError, now },
     failedEvents: warnings[0],
+    reprocessSince: warnings[2],
     unpricedSubscriptions: warnings[1],
     canEdit: roleCan(c.var.operator.role, 'saas.billing.edit'),
   }

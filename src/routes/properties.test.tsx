@@ -29,7 +29,9 @@ const RUNS = Number(process.env.FC_RUNS ?? 100)
 const SEED = Number(process.env.FC_SEED ?? 20261121)
 const TIMEOUT_MS = 30_000 + RUNS * 100
 
-const t = useTestApp()
+// With a webhook secret, generated requests reach the Stripe endpoint's own checks (a 400 for
+// every unsigned body) instead of its deliberate 503 "not configured".
+const t = useTestApp({ STRIPE_WEBHOOK_SECRET: 'whsec_property_tests_secret' })
 let owner: TestAdmin
 let target: TestAdmin
 let tenantId: string

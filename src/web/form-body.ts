@@ -19,8 +19,6 @@ const parsedForms = new WeakMap<Request, FormData>()
  */
 export const readFormBody: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (c.req.method === 'GET' || c.req.method === 'HEAD') return next()
-  // Webhooks read their raw body themselves (a signature covers its exact bytes); no form there.
-  if (c.req.path.startsWith('/webhooks/')) return next()
   if (!FORM_TYPE.test(c.req.header('content-type') ?? '')) return next()
   // A clone: Hono's methodOverride reads the original body after this.
   const form = await c.req.raw

@@ -4,7 +4,7 @@ import type { LostMovement } from '../../db/billing-overview.js'
 import type { DunningSubscription, Renewal } from '../../db/billing-attention.js'
 import type { PlanSubscriptions, UnmatchedCustomer } from '../../db/billing-plans.js'
 import { Section } from '../components/section.js'
-import { formatDate } from '../format.js'
+import { formatDate, formatDateTime } from '../format.js'
 import { TenantLink } from './billing-tenant-link.js'
 import { DunningTable, RenewalsTable } from './billing-attention.js'
 import { PlansTable, UnmatchedCustomers, type LinkError } from './billing-plans.js'
@@ -40,6 +40,8 @@ export type BillingPageProps = {
   canEdit: boolean
   /** Stripe events whose processing failed, fleet-wide (never scoped). */
   failedEvents: number
+  /** A full reprocess raised its fence then and has not finished: new events wait for it. */
+  reprocessSince?: Date
   /** Paying subscriptions with a price without unit amount (tiered, metered): MRR 0 for it. */
   unpricedSubscriptions: number
   linkError?: LinkError
@@ -53,6 +55,13 @@ export const BillingPage: FC<BillingPageProps> = (p) => (
       {p.scopeName ? `${p.scopeName} only. ` : 'Every tenant. '}
       Amounts are shown per currency and never converted or added across currencies.
     </p>
+    {p.reprocessSince && (
+      <p class="m-0 mb-4 text-sm text-amber-800" id="billing-reprocess">
+        The Stripe ledger has been reprocessing since {formatDateTime(p.reprocessSince)}: new events
+        are stored and wait until it finishes. If it was interrupted, run{' '}
+        <code>npm run billing:reprocess -- --pending</code> to finish it.
+      </p>
+    )}
     <BillingWarnings failedEvents={p.failedEvents} unpriced={p.unpricedSubscriptions} />
     {!p.hasData ? (
       <Section id="billing-empty" title="No billing data">
