@@ -229,6 +229,8 @@ export const AUTHORIZATION_MATRIX: Record<string, Access> = {
   'GET /tenants/:id/billing': ALL,
   'POST /tenants/:id/billing/invoices/:invoiceId/payment': BILLING_EDITORS,
 
+  // Citus placement and tenant moves (issue 13 item 5).
+
   'GET /super-admins': OWNERS,
   'GET /super-admins/new': OWNERS,
   'POST /super-admins': OWNERS,

@@ -177,6 +177,24 @@ export interface StorageSnapshotsTable {
   db_bytes: number
   file_bytes: number
   taken_at: Timestamp
+  /** On Citus, the worker node (`host:port`) holding the tenant schema; null elsewhere (issue 13). */
+  node: Generated<string | null>
+}
+
+/**
+ * Entries bound for a tenant's own audit_log, written with the public change and delivered by a
+ * transaction of their own (issue 13 item 4); deleted once delivered.
+ */
+export interface TenantAuditOutboxTable {
+  id: string
+  tenant_id: string
+  slug: string
+  /** NewTenantAuditEntry[] as JSON. */
+  entries: ColumnType<unknown, string, string>
+  created_at: Generated<Date>
+  attempts: Generated<number>
+  last_error: string | null
+  last_attempt_at: NullableTimestamp
 }
 
 export interface AuditLogTable {
@@ -701,6 +719,7 @@ export interface Database {
   memberships: MembershipsTable
   user_sign_ins: UserSignInsTable
   storage_snapshots: StorageSnapshotsTable
+  tenant_audit_outbox: TenantAuditOutboxTable
   audit_log: AuditLogTable
   scheduler_runs: SchedulerRunsTable
   audit_facets: AuditFacetsTable

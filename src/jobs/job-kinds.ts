@@ -15,6 +15,8 @@ export type JobKind =
   | 'backup'
   /** One item per deleted tenant past its grace period: drop schema and backups. */
   | 'purge'
+  /** One item: move a tenant schema to another Citus worker node (src/fleet/tenant-move.ts). */
+  | 'tenant_move'
 
 /** Every job kind, for gauges that report a zero for kinds with nothing pending. */
 export const ALL_JOB_KINDS: readonly JobKind[] = [
@@ -22,6 +24,7 @@ export const ALL_JOB_KINDS: readonly JobKind[] = [
   'tenant_migration',
   'backup',
   'purge',
+  'tenant_move',
 ]
 
 /** What a handler gets for one item. */
