@@ -167,3 +167,40 @@ export async function moveTenantSchema(
   await sql`select citus_schema_move(${schema}::regnamespace, ${target.host}, ${target.port},
     ${mode}::citus.shard_transfer_mode)`.execute(db)
 }
+
+/** What decides how a schema's shards can be copied. */
+export type ShardTransferFacts = {
+  /** The coordinator's wal_level; logical replication needs `logical`. */
+  walLevel: string
+  /** Tables of the schema without a primary key or replica identity (logical copy refuses them). */
+  tablesWithoutReplicaIdentity: string[]
+}
+
+/**
+ * The transfer mode for a move: logical replication (`force_logical`, writes go on during the
+ * copy) when wal_level is logical and every table has a replica identity; otherwise
+ * `block_writes` (the schema's tables refuse writes until the copy is done). Citus docs,
+ * "citus_move_shard_placement", shard_transfer_mode.
+ */
+export function chooseShardTransferMode(facts: ShardTransferFacts): ShardTransferMode {
+  if (facts.walLevel !== 'logical') return 'block_writes'
+  return facts.tablesWithoutReplicaIdentity.length === 0 ? 'force_logical' : 'block_writes'
+}
+
+/** The facts chooseShardTransferMode needs, for `schema`, from the coordinator's catalog. */
+export async function readShardTransferFacts(db: Db, schema: string): Promise<ShardTransferFacts> {
+  const { rows } = await sql<{ wal_level: string; tables: string[] | null }>`
+    select current_setting('wal_level') as wal_level,
+      (select array_agg(c.relname::text order by c.relname) from pg_class c
+        where c.relnamespace = to_regnamespace(${schema}) and c.relkind in ('r', 'p')
+          and c.relreplident <> 'f'
+          and (c.relreplident = 'n' or not exists (select 1 from pg_index i
+            where i.indrelid = c.oid and (i.indisprimary or i.indisreplident)))) as tables`.execute(
+    db,
+  )
+  return { walLevel: rows[0]!.wal_level, tablesWithoutReplicaIdentity: rows[0]!.tables ?? [] }
+}
+
+// — placement helper's additions (issue 13 item 5) —
+
+// — cluster helper's additions (backups, benches) —
