@@ -34,6 +34,11 @@ export type SchemaFinding =
   /** `definition`: pg_get_constraintdef (schema-qualified names as `{schema}`). */
   | { kind: 'missing_constraint'; table: string; constraint: string; definition: string }
   | { kind: 'extra_constraint'; table: string; constraint: string }
+  /**
+   * On a Citus coordinator: the schema is an ordinary local schema there, not in pg_dist_schema
+   * (issue 13 item 3). Repair distributes it (src/fleet/repair-distribute.ts).
+   */
+  | { kind: 'schema_not_distributed' }
 
 /** One line for an operator: "column attachments.file_size is missing". */
 export function describeFinding(f: SchemaFinding): string {
@@ -58,5 +63,7 @@ export function describeFinding(f: SchemaFinding): string {
       return `constraint ${f.constraint} on ${f.table} is missing`
     case 'extra_constraint':
       return `constraint ${f.constraint} on ${f.table} is not in the migrations`
+    case 'schema_not_distributed':
+      return 'schema is local on the Citus coordinator, not distributed'
   }
 }

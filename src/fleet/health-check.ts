@@ -7,6 +7,7 @@ import { tenantMigrationNames } from '../db/migrate.js'
 import { listTenantSchemaNames, readSchemaShapes, type SchemaShape } from '../db/schema-catalog.js'
 import type { Database, TenantHealth } from '../db/schema.js'
 import { listAppliedMigrationsOfSchemas, tenantSchemaName } from '../db/tenant-schema.js'
+import { listLocalTenantSchemas } from './citus.js'
 import type { SchemaFinding } from './findings.js'
 import { dropStaleReferenceSchemas } from './reference-schema.js'
 import {
@@ -26,6 +27,8 @@ import { compareSchemaShapes } from './schema-compare.js'
 
 export type { HealthSummary, SchemaHealth } from './health-verdict.js'
 
+const NOT_DISTRIBUTED: SchemaFinding = { kind: 'schema_not_distributed' }
+
 export type HealthCheckResult = { results: Map<string, SchemaHealth>; summary: HealthSummary }
 
 /**
@@ -36,7 +39,9 @@ export type HealthCheckResult = { results: Map<string, SchemaHealth>; summary: H
  * `drift` (findings against the migrations the schema has applied), `behind` (pending
  * migrations, no drift), `healthy`. Deleted tenants are not checked. Catalog reads are a fixed
  * handful of statements whatever the fleet size: run the fleet form on a dedicated connection.
- * Drops stale reference schemas first when checking the whole fleet.
+ * Drops stale reference schemas first when checking the whole fleet. On a Citus coordinator a
+ * present schema left local (not in pg_dist_schema) also has the finding `schema_not_distributed`
+ * (issue 13 item 3): one catalog lookup per call, none per tenant, off Citus too.
  * @throws the error of a tenant migration that fails to build the reference
  */
 export async function checkTenantSchemas(
@@ -51,6 +56,8 @@ export async function checkTenantSchemas(
   const applied = await listAppliedMigrationsOfSchemas(db, present)
   const all = await tenantMigrationNames(migrationDirs)
   const behind = present.map((s) => applied.get(s)!).filter((a) => all.some((n) => !a.includes(n)))
+  // On Citus: schemas left local on the coordinator (issue 13 item 3). One lookup per check run.
+  const local = new Set(await listLocalTenantSchemas(db))
   return withReferenceSchemas(db, migrationDirs, all, behind, async (refs) => {
     const shapes = await readSchemaShapes(db, [...present, refs.full, ...refs.partial.values()])
     const results = new Map<string, SchemaHealth>()
@@ -60,6 +67,7 @@ export async function checkTenantSchemas(
       const pending = all.filter((name) => !done.includes(name))
       const reference = pending.length ? refs.partial.get(appliedKey(done, all)) : refs.full
       const findings = shape ? compareSchemaShapes(shapes.get(reference!)!, shape) : []
+      if (shape && local.has(target.schema)) findings.push(NOT_DISTRIBUTED)
       const health = verdict(target, shape, pending, findings)
       results.set(target.schema, {
         tenantId: target.tenantId,

@@ -6,6 +6,7 @@ import {
   reseedTenantRoles,
   type RepairOptions,
 } from './repair.js'
+import { distributeSchema } from './repair-distribute.js'
 import { isRepairable, repairDrift, type RepairOutcome } from './repair-schema.js'
 import type { SchemaState } from './schema-state.js'
 
@@ -14,6 +15,7 @@ const REASONS: Record<string, string> = {
   tenant_deleted: 'the tenant is deleted: restore it first',
   schema_present: 'the schema is there now',
   schema_missing: 'the schema is missing: recreate it first',
+  no_citus: 'not running on Citus: there is nothing to distribute',
 }
 
 /** One line for an operator from a repair verb's refusal. */
@@ -22,6 +24,8 @@ export function describeRepairRefusal(result: { reason: string; error?: string }
     ? `failed: ${result.error}`
     : (REASONS[result.reason] ?? result.reason)
 }
+
+const NOT_DISTRIBUTED = 'the schema is local on the Citus coordinator'
 
 type VerbResult = { ok: true } | { ok: false; reason: string; error?: string }
 
@@ -35,7 +39,8 @@ function outcome(finding: string, result: VerbResult, done: string): RepairOutco
  * Every loss-free repair of one schema, in order (issue 11 item 3; seed 000's
  * `fix_missing_tenant_databases.py recreate`): a missing schema is recreated (and then is what
  * the migrations build, so nothing else is tried); otherwise pending migrations are applied,
- * drift is re-added from the reference where that loses nothing, and missing roles re-seeded.
+ * drift is re-added from the reference where that loses nothing, missing roles re-seeded, and
+ * a schema left local on a Citus coordinator distributed (issue 13 item 3).
  * Each step is its own audited verb; refusals say why. An orphan gets nothing here (adopt or
  * drop it); a deleted tenant is left for restore.
  * @returns one outcome per thing tried or refused
@@ -66,15 +71,19 @@ export async function repairLossFree(
     outcomes.push(outcome(what, result, `applied ${result.ok ? result.applied.join(', ') : ''}`))
     if (!result.ok) return outcomes
   }
-  if (state.findings.length > 0) {
+  const drift = state.findings.filter((f) => f.kind !== 'schema_not_distributed')
+  if (drift.length > 0) {
     const target = { schema: state.schema, tenantId: tenant.id }
-    outcomes.push(
-      ...(await repairDrift(db, context, target, state.findings, options.migrationDirs)),
-    )
+    outcomes.push(...(await repairDrift(db, context, target, drift, options.migrationDirs)))
   }
   if (state.rolesIncomplete) {
     const result = await reseedTenantRoles(db, context, tenant.id)
     outcomes.push(outcome('roles are missing', result, 'roles re-seeded'))
+  }
+  // Last: the schema is whole before Citus takes it over (DDL after that is propagated anyway).
+  if (drift.length < state.findings.length) {
+    const result = await distributeSchema(db, context, tenant.id)
+    outcomes.push(outcome(NOT_DISTRIBUTED, result, 'distributed with citus_schema_distribute'))
   }
   return outcomes
 }
@@ -86,6 +95,6 @@ export function hasLossFreeRepair(state: SchemaState): boolean {
     !state.exists ||
     state.pending.length > 0 ||
     state.rolesIncomplete ||
-    state.findings.some(isRepairable)
+    state.findings.some((f) => isRepairable(f) || f.kind === 'schema_not_distributed')
   )
 }

@@ -38,6 +38,7 @@ type Finding<K extends SchemaFinding['kind']> = Extract<SchemaFinding, { kind: K
 export function whyNoRepair(f: SchemaFinding): string | undefined {
   if (f.kind === 'column_type')
     return `changing ${f.table}.${f.column} from ${f.actual} to ${f.expected} would rewrite the column and may lose data: change it with a migration`
+  if (f.kind === 'schema_not_distributed') return 'repair with “Distribute schema” under Repairs'
   if (f.kind.startsWith('extra_'))
     return 'not in the migrations: repair never drops anything; drop it by hand if it is not needed'
   return undefined

@@ -22,17 +22,19 @@ import { countRoles, lockSchema, schemaExists, tenantIsDeleted, withVia } from '
 /** Config.tenantMigrationDirs: the extra tenant migration folders. */
 export type RepairOptions = { migrationDirs: readonly string[] }
 
-type Failed = { ok: false; reason: 'failed'; error: string }
-type Gone = Refusal<'not_found' | 'tenant_deleted'>
+export type Failed = { ok: false; reason: 'failed'; error: string }
+export type Gone = Refusal<'not_found' | 'tenant_deleted'>
 
-async function repairableTenant(db: Db, tenantId: string): Promise<Tenant | Gone> {
+/** The tenant a repair may work on: refuses an unknown or deleted one. */
+export async function repairableTenant(db: Db, tenantId: string): Promise<Tenant | Gone> {
   const tenant = await findTenantById(db, tenantId)
   if (!tenant) return refuse('not_found')
   if (tenant.status === 'deleted') return refuse('tenant_deleted')
   return tenant
 }
 
-async function audit(
+/** Appends `fleet.repair.<what>` for the tenant, in `db`'s transaction or a new one. */
+export async function audit(
   db: Db,
   context: AuditContext,
   tenant: Tenant,
@@ -60,12 +62,12 @@ class TenantDeletedMeanwhile extends Error {}
  * waits for the repair) and throws when it was deleted after the pre-check (second review,
  * item 4: the pre-check alone let a repair run DDL on a just-deleted tenant's schema).
  */
-async function lockLiveTenant(trx: Transaction<Database>, tenantId: string): Promise<void> {
+export async function lockLiveTenant(trx: Transaction<Database>, tenantId: string): Promise<void> {
   if (await tenantIsDeleted(trx, tenantId)) throw new TenantDeletedMeanwhile()
 }
 
 /** Runs `work`; on an error audits it as failed with `before` and returns its message. */
-async function attempt<T>(
+export async function attempt<T>(
   db: Db,
   context: AuditContext,
   tenant: Tenant,

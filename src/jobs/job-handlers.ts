@@ -2,6 +2,7 @@ import { healthCheckHandler } from '../fleet/health-check-job.js'
 import { tenantMigrationHandler } from '../fleet/migration-job.js'
 import { backupHandler } from '../fleet/backup-job.js'
 import { purgeHandler } from '../fleet/purge.js'
+import { tenantMoveHandler } from '../fleet/tenant-move-job.js'
 import type { JobHandler } from './job-kinds.js'
 
 /** Every job kind's handler, for the runner (src/jobs/runner.ts) and the CLIs. */
@@ -15,5 +16,7 @@ export function jobHandlers(): JobHandler[] {
     backupHandler,
     // purge (D)
     purgeHandler,
+    // tenant_move (issue 13 item 5)
+    tenantMoveHandler,
   ]
 }

@@ -68,7 +68,11 @@ export async function startScheduledRun(
   return started ? run : undefined
 }
 
-async function insertAuditedRun(
+/**
+ * The run, its items and its `job.start` entry, in the caller's transaction: for verbs that
+ * audit their own entry beside it (a tenant move's `tenant.move.start`).
+ */
+export async function insertAuditedRun(
   trx: Transaction<Database>,
   context: AuditContext,
   spec: JobRunSpec,

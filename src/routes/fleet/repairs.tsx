@@ -9,6 +9,7 @@ import {
   reseedTenantRoles,
 } from '../../fleet/repair.js'
 import { describeRepairRefusal } from '../../fleet/repair-all.js'
+import { distributeSchema } from '../../fleet/repair-distribute.js'
 import { findingKey } from '../../views/fleet/schema-page.js'
 import type { AppEnv } from '../../web/env.js'
 import { requirePermission } from '../../web/guards.js'
@@ -22,7 +23,7 @@ import { afterRepair, renderSchemaPage, schemaParam, schemaStateOr404 } from './
 export const fleetRepairRoutes = new Hono<AppEnv>()
 
 const repairForm = z.object({
-  repair: z.enum(['all', 'recreate', 'migrate', 'roles', 'finding']),
+  repair: z.enum(['all', 'recreate', 'migrate', 'roles', 'distribute', 'finding']),
   finding: z.string().max(300).optional(),
 })
 
@@ -75,6 +76,7 @@ fleetRepairRoutes.post(
         recreate: recreateTenantSchema,
         migrate: applyPendingMigrations,
         roles: reseedTenantRoles,
+        distribute: distributeSchema,
       }[repair]
       const result = await verb(c.var.db, context, id, options)
       const message = result.ok ? 'done' : describeRepairRefusal(result)
@@ -88,6 +90,7 @@ const LABELS = {
   recreate: 'Recreate schema',
   migrate: 'Apply pending migrations',
   roles: 'Re-seed roles',
+  distribute: 'Distribute schema',
 }
 
 fleetRepairRoutes.route('/', orphanRoutes)

@@ -48,6 +48,14 @@ export const RepairActions: FC<{ state: SchemaState; action: string }> = ({ stat
           note="One transaction; a failure leaves the schema as it was."
         />
       )}
+      {state.exists && state.findings.some((f) => f.kind === 'schema_not_distributed') && (
+        <RepairForm
+          action={action}
+          repair="distribute"
+          label="Distribute schema"
+          note="citus_schema_distribute: Citus moves the schema's tables to a worker node."
+        />
+      )}
       {state.exists && (
         <RepairForm
           action={action}

@@ -14,7 +14,7 @@ import { SchemaAdoption, SchemaDrop, type AdoptionErrors } from './schema-orphan
 export function findingKey(f: SchemaFinding): string {
   const name =
     'column' in f ? f.column : 'index' in f ? f.index : 'constraint' in f ? f.constraint : ''
-  return [f.kind, f.table, name].join(':')
+  return [f.kind, 'table' in f ? f.table : '', name].join(':')
 }
 
 export type SchemaPageProps = {
@@ -102,7 +102,8 @@ const FindingItem: FC<{ finding: SchemaFinding; action: string; canRun: boolean 
   if (!isRepairable(p.finding))
     return (
       <li class="mb-2">
-        {text} — no repair: {whyNoRepair(p.finding)}
+        {text} — {p.finding.kind === 'schema_not_distributed' ? '' : 'no repair: '}
+        {whyNoRepair(p.finding)}
       </li>
     )
   return (

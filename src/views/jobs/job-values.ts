@@ -26,6 +26,7 @@ const KIND_LABELS: Record<string, string> = {
   tenant_migration: 'Tenant migrations',
   backup: 'Backups',
   purge: 'Purge',
+  tenant_move: 'Tenant move',
 }
 
 export function kindLabel(kind: string): string {
