@@ -55,6 +55,7 @@ export async function openCliDatabase(
   const database: DatabaseHandle = {
     db,
     kind: 'pglite',
+    citus: null,
     connections: poolSize,
     withDedicatedConnection: (work) => work(db),
     schedulerDb: db,

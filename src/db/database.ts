@@ -3,6 +3,7 @@ import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm'
 import { createPgConfig } from '@electric-sql/pglite/node-postgres'
 import { Kysely, PostgresDialect } from 'kysely'
 import pg from 'pg'
+import { detectCitus, type CitusInfo } from '../fleet/citus.js'
 import { processLogger } from '../observability/logger.js'
 import { lockDataDir } from './data-dir-lock.js'
 import { shareEmbeddedDatabase } from './embedded-socket.js'
@@ -26,6 +27,12 @@ export type DatabaseHandle = {
   url?: string
   /** The embedded instance (PGlite only): its own `pg_dump` reads through it (backups). */
   pglite?: PGlite
+  /**
+   * Citus on the coordinator (issue 13 item 1), detected once when the database is opened: the
+   * extension's version, the sharding setting and the node count then. Null on a plain server
+   * and on PGlite. Pages that show live node sizes ask src/fleet/citus.ts themselves.
+   */
+  citus: CitusInfo | null
   /** Statements the database runs at once: the pool size on a server, 1 for PGlite. */
   connections: number
   /**
@@ -103,6 +110,7 @@ async function openPostgres(
   const pool = createServerPool(url, poolSize)
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   await pool.query('select 1')
+  const citus = await detectCitus(db)
   const schedulerDb = new Kysely<Database>({
     dialect: new PostgresDialect({ pool: createServerPool(url, SCHEDULER_CONNECTIONS) }),
   })
@@ -116,6 +124,7 @@ async function openPostgres(
     jobDb,
     kind: 'postgres',
     url,
+    citus,
     connections: poolSize,
     async withDedicatedConnection(work) {
       const ownPool = createServerPool(url, 1)
@@ -182,6 +191,7 @@ async function openPglite(
     db,
     kind: 'pglite',
     pglite: lite,
+    citus: null,
     connections: 1,
     withDedicatedConnection: (work) => work(db),
     schedulerDb: db,

@@ -56,6 +56,10 @@ export function describeCitus(info: CitusInfo | null): string {
 /**
  * Distributes `schema` (citus_schema_distribute) when Citus is present and it is not yet
  * distributed, whatever `citus.enable_schema_based_sharding` says (issue 13 item 3). Idempotent.
+ * Citus copies the rows of a schema that already holds data to its worker but leaves them on
+ * the coordinator's disk, invisible ("The local data in the table is no longer visible, but is
+ * still on disk", Citus 13.2): they are truncated here, else a repaired tenant occupies its
+ * bytes twice. A crash between the two leaves only that dead copy behind.
  * @returns `distributed` when it did, `already` when it was, `no_citus` on a plain server
  * @throws PostgreSQL's error when the schema does not exist or Citus refuses it
  */
@@ -66,6 +70,8 @@ export async function distributeTenantSchema(
   if (!(await citusVersion(db))) return 'no_citus'
   if (await isSchemaDistributed(db, schema)) return 'already'
   await sql`select citus_schema_distribute(${schema}::regnamespace)`.execute(db)
+  await sql`select truncate_local_data_after_distributing_table(c.oid) from pg_class c
+    where c.relnamespace = to_regnamespace(${schema}) and c.relkind in ('r', 'p')`.execute(db)
   return 'distributed'
 }
 

@@ -1,4 +1,5 @@
 import type { Db } from '../db/database.js'
+import { measureCitusSchemas } from '../fleet/citus.js'
 import { upsertStorageSnapshots } from '../db/storage-snapshots.js'
 import { listLiveTenantSlugs } from '../db/tenants.js'
 import {
@@ -7,17 +8,25 @@ import {
   sumAttachmentSizes,
   tenantSchemaName,
 } from '../db/tenant-schema.js'
+import { mergeSchemaSizes } from './storage-merge.js'
 
 // Storage per tenant = DB bytes (pg_total_relation_size over the schema's relations) + file bytes
 // (sum of attachments.file_size), kept as a snapshot: the tenants table reads the snapshot, never
-// the catalog (DESIGN.md §4, seeds/000 "Storage Visibility").
+// the catalog (DESIGN.md §4, seeds/000 "Storage Visibility"). On Citus a distributed schema's DB
+// bytes are its shards' on the worker, with that node (issue 13 items 2 and 5); file bytes are
+// read through the coordinator, which routes the SELECT to the worker.
 
 type Target = { id: string; slug: string }
 
 async function snapshot(db: Db, targets: Target[], now: Date, fleetWide: boolean): Promise<number> {
   const schemaOf = (t: Target) => tenantSchemaName(t.slug)
-  // Fleet-wide: one catalog query for every schema; one tenant: only its schema's relations.
-  const dbSizes = await measureSchemaSizes(db, fleetWide ? undefined : targets.map(schemaOf))
+  // Fleet-wide: one catalog query for every schema (and one citus_shards query); one tenant:
+  // only its schema's relations.
+  const only = fleetWide ? undefined : targets.map(schemaOf)
+  const dbSizes = mergeSchemaSizes(
+    await measureSchemaSizes(db, only),
+    await measureCitusSchemas(db, only),
+  )
   const present = targets.filter((t) => dbSizes.has(schemaOf(t)))
   const fileSizes = await sumAttachmentSizes(
     db,
@@ -27,9 +36,10 @@ async function snapshot(db: Db, targets: Target[], now: Date, fleetWide: boolean
     db,
     present.map((t) => ({
       tenantId: t.id,
-      dbBytes: dbSizes.get(schemaOf(t)) ?? 0,
+      dbBytes: dbSizes.get(schemaOf(t))?.bytes ?? 0,
       fileBytes: fileSizes.get(schemaOf(t)) ?? 0,
       takenAt: now,
+      node: dbSizes.get(schemaOf(t))?.node ?? null,
     })),
   )
   return present.length
