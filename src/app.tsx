@@ -43,6 +43,7 @@ import { fleetMigrationRoutes } from './routes/fleet/migrations.js'
 import { fleetBackupRoutes } from './routes/fleet/backups.js'
 import { tenantBackupRoutes } from './routes/tenants/backups.js'
 import { tenantProtectionRoutes } from './routes/tenants/protection.js'
+import { tenantPlacementRoutes } from './routes/tenants/placement.js'
 import { tenantRestorationRoutes } from './routes/tenants/restoration.js'
 import { billingRoutes } from './routes/billing.js'
 import { tenantBillingRoutes } from './routes/tenants/billing.js'
@@ -131,6 +132,7 @@ function consoleGroup() {
   group.route('/fleet', fleetRepairRoutes)
   group.route('/tenants/:id/backups', tenantBackupRoutes)
   group.route('/tenants/:id/protection', tenantProtectionRoutes)
+  group.route('/tenants/:id/placement', tenantPlacementRoutes)
   group.route('/tenants/:id/restoration', tenantRestorationRoutes)
   // Billing (issue 12).
   group.route('/billing', billingRoutes)

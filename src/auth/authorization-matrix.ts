@@ -230,6 +230,8 @@ export const AUTHORIZATION_MATRIX: Record<string, Access> = {
   'POST /tenants/:id/billing/invoices/:invoiceId/payment': BILLING_EDITORS,
 
   // Citus placement and tenant moves (issue 13 item 5).
+  'GET /tenants/:id/placement': EDITORS,
+  'POST /tenants/:id/placement': EDITORS,
 
   'GET /super-admins': OWNERS,
   'GET /super-admins/new': OWNERS,

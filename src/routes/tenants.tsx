@@ -41,6 +41,7 @@ import {
 } from '../views/tenants/new-tenant-page.js'
 import { findLatestTenantResult } from '../db/fleet-check-results.js'
 import { findTenantBillingSummary } from '../db/tenant-billing.js'
+import { findTenantPlacement } from '../db/storage-snapshots.js'
 import { TenantPage, TenantHeader, type TenantPageProps } from '../views/tenants/tenant-page.js'
 import { SuspensionConfirmPage } from '../views/tenants/tenant-status.js'
 import {
@@ -202,6 +203,9 @@ async function tenantPageProps(c: Context<AppEnv>, tenant: Tenant): Promise<Tena
       ? await findTenantBillingSummary(db, tenant.id)
       : undefined,
     purgeGraceDays: c.var.deps.config.purgeGraceDays,
+    placement: c.var.deps.database.citus
+      ? { snapshot: await findTenantPlacement(db, tenant.id) }
+      : undefined,
   }
 }
 

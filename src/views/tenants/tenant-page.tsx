@@ -28,6 +28,8 @@ import type { CheckResult } from '../../db/fleet-check-results.js'
 import { TenantDeletedBanner, TenantDeletion } from './tenant-deletion.js'
 import type { TenantBillingSummary } from '../../db/tenant-billing.js'
 import { TenantBillingSection } from '../billing/tenant-billing-section.js'
+import type { TenantPlacement } from '../../db/storage-snapshots.js'
+import { TenantPlacementSection } from './tenant-placement.js'
 
 export type TenantPageProps = {
   operator: SuperAdmin
@@ -58,6 +60,8 @@ export type TenantPageProps = {
   health?: { result: CheckResult | undefined }
   /** The compact Billing section (issue 12); shown when given (saas.billing.view). */
   billing?: TenantBillingSummary
+  /** The Placement section (issue 13 item 5): given on Citus only, off Citus it is omitted. */
+  placement?: { snapshot: TenantPlacement | undefined }
 }
 
 const Section: FC<{ title: string; id?: string; children: unknown }> = (p) => (
@@ -185,6 +189,14 @@ export const TenantPage: FC<TenantPageProps> = (p) => {
           </dl>
         </Section>
       </div>
+      {p.placement && (
+        <TenantPlacementSection
+          tenant={t}
+          placement={p.placement.snapshot}
+          canMove={roleCan(p.operator.role, 'saas.tenants.edit')}
+          now={p.now}
+        />
+      )}
       {p.billing && <TenantBillingSection tenant={t} summary={p.billing} now={p.now} />}
       {p.health && <TenantHealth tenant={t} result={p.health.result} operator={p.operator} />}
       {p.steps.length > 0 && (
