@@ -286,7 +286,7 @@ async function claimOnboarding(
       tenant.status === 'provisioning' && tenant.updatedAt.getTime() === tenant.createdAt.getTime()
     const retry = onboardingRetry(tenant, now)
     if (!neverClaimed && !retry?.available) return undefined
-    const claimed = await claimTenantOnboarding(trx, tenantId, now)
+    const claimed = await claimTenantOnboarding(trx, tenant, now)
     if (!neverClaimed) {
       await appendAuditEntry(trx, context, {
         action: 'tenant.provision.retry',
