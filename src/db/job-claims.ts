@@ -101,11 +101,9 @@ async function claimItemsOfRun(
 
 /** Settles `failed` the items of the run whose lease lapsed after MAX_ITEM_ATTEMPTS claims. */
 async function abandonItems(trx: Db, runId: string, now: Date): Promise<number> {
-  // attempts::text: `text || integer` is the STABLE anytextcat, which Citus refuses over a
-  // column in an UPDATE's SET on a Citus-managed table; int4 to text is immutable.
   const result = await sql`
     update job_items set status = 'failed', finished_at = ${now}, lease_expires_at = null,
-      error = 'abandoned after ' || attempts::text || ' attempts (the process running it ended each time)'
+      error = 'abandoned after ' || attempts || ' attempts (the process running it ended each time)'
     where run_id = ${runId} and status = 'running' and lease_expires_at <= ${now}
       and attempts >= ${MAX_ITEM_ATTEMPTS}`.execute(trx)
   return Number(result.numAffectedRows ?? 0)

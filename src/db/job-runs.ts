@@ -184,13 +184,11 @@ export async function finishJobRunIfDone(
   runId: string,
   now: Date,
 ): Promise<JobRun | undefined> {
-  // ::text before ||: `bigint || text` is the STABLE anytextcat, which Citus refuses over a
-  // column in an UPDATE's SET on a Citus-managed table (issue 13 item 4).
   const result = await sql<Selectable<JobRunsTable>>`
     update job_runs r set
       status = case when f.failed > 0 then 'failed' else 'completed' end,
       stop_reason = case when f.failed > 0
-        then f.failed::text || ' of ' || r.total::text || ' items failed' else null end,
+        then f.failed || ' of ' || r.total || ' items failed' else null end,
       finished_at = ${now}, updated_at = ${now}
     from (select count(*) as failed from job_items
           where run_id = ${runId} and status = 'failed') f
@@ -215,7 +213,7 @@ export async function stopJobRunAfterFailures(
 ): Promise<JobRun | undefined> {
   const result = await sql<Selectable<JobRunsTable>>`
     update job_runs r set status = 'failed',
-      stop_reason = 'stopped after ' || r.stop_after_failures::text
+      stop_reason = 'stopped after ' || r.stop_after_failures
         || case when r.stop_after_failures = 1 then ' failure' else ' failures' end,
       finished_at = ${now}, updated_at = ${now}
     where r.id = ${runId} and r.status = 'running' and r.stop_after_failures is not null
