@@ -48,10 +48,13 @@ export async function admitAttempt(
   now: Date,
 ): Promise<Admission> {
   const column = sql.ref(`s.${counterColumn(kind)}`)
+  // Each lock's end is computed here and sent as a parameter, not as `now + make_interval(…)`:
+  // Citus refuses non-IMMUTABLE functions in an UPDATE's CASE, so with it the public tables
+  // could not be Citus-managed (issue 13 item 4). greatest and coalesce are not functions.
   const lockCase = sql.join(
     LOCKOUT_STEPS.map(
       (step) => sql`when ${column} + 1 >= ${step.failures}
-        then greatest(coalesce(s.locked_until, ${now}::timestamptz), ${now}::timestamptz + make_interval(secs => ${step.seconds}))`,
+        then greatest(coalesce(s.locked_until, ${now}::timestamptz), ${lockEnd(now, step.seconds)}::timestamptz)`,
     ),
     sql` `,
   )
@@ -99,6 +102,11 @@ export async function resetFailures(
     })
     .where('id', '=', superAdminId)
     .execute()
+}
+
+/** When a lock of `seconds` taken at `now` ends. */
+function lockEnd(now: Date, seconds: number): Date {
+  return new Date(now.getTime() + seconds * 1000)
 }
 
 /** True while `lockedUntil` is in the future. */

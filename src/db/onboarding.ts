@@ -81,12 +81,13 @@ export async function markOnboardingStep(
 /**
  * Takes the tenant for one pipeline run: status `provisioning`, error cleared, and a fresh lease
  * (updated_at = now, but always after created_at, so the row no longer reads as never claimed).
- * The caller decides, on the row locked with `findTenantForUpdate`, that it may.
+ * The caller decides, on the row locked with `findTenantForUpdate`, that it may, and passes its
+ * created_at as read there.
  * @returns the tenant as claimed
  */
 export async function claimTenantOnboarding(
   trx: Transaction<Database>,
-  id: string,
+  tenant: { id: string; createdAt: Date },
   now: Date,
 ): Promise<Tenant> {
   const row = await trx
@@ -94,12 +95,23 @@ export async function claimTenantOnboarding(
     .set({
       status: 'provisioning',
       provisioning_error: null,
-      updated_at: sql`greatest(${now}::timestamptz, created_at + interval '1 millisecond')`,
+      updated_at: claimLeaseAt(tenant.createdAt, now),
     })
-    .where('id', '=', id)
+    .where('id', '=', tenant.id)
     .returningAll()
     .executeTakeFirstOrThrow()
   return toTenant(row)
+}
+
+/**
+ * The claim's lease start: `now`, or 1 ms past created_at when the clock reads earlier. Computed
+ * here, not as `created_at + interval` in the UPDATE: Citus refuses a STABLE function over a
+ * column in SET ("STABLE functions used in UPDATE queries cannot be called with column
+ * references"), so the public tables could not be Citus-managed (issue 13 item 4). created_at
+ * read into a Date is truncated to the millisecond, so + 1 ms is still strictly after it.
+ */
+export function claimLeaseAt(createdAt: Date, now: Date): Date {
+  return new Date(Math.max(now.getTime(), createdAt.getTime() + 1))
 }
 
 /**

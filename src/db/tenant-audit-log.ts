@@ -1,5 +1,6 @@
-import { sql } from 'kysely'
+import { sql, type Transaction } from 'kysely'
 import type { Db } from './database.js'
+import type { Database } from './schema.js'
 import { tenantSchemaDb, tenantSchemaName } from './tenant-schema.js'
 
 // The tenant's own audit log, `tenant_<slug>.audit_log`: what the tenant's admins see of changes
@@ -62,6 +63,50 @@ export async function appendTenantAuditEntry(
     .returning('id')
     .executeTakeFirstOrThrow()
   return Number(row.id)
+}
+
+/** Whether `tenant_<slug>.audit_log` exists (a catalog lookup: on Citus, on the coordinator). */
+export async function tenantAuditLogExists(db: Db, slug: string): Promise<boolean> {
+  const { rows } = await sql<{ found: boolean }>`
+    select to_regclass(${`${tenantSchemaName(slug)}.audit_log`}) is not null as found`.execute(db)
+  return rows[0]?.found ?? false
+}
+
+/**
+ * Delivers an outbox row's entries into the tenant's audit log, in the caller's transaction,
+ * which must write nothing else (it runs on the tenant's node). Each entry gets
+ * `details.deliveryId` and `created_at` = the outbox row's; when entries with that deliveryId
+ * are already there (a redelivery after a crash before the outbox row was deleted) nothing is
+ * added. A transaction-level advisory lock on the delivery id makes two deliveries of one row
+ * (the verb's and the sweep's) take turns, so the second sees the first's entries.
+ * @returns the ids of the delivered entries, in order, whether added now or before
+ * @throws when the tenant schema or its audit_log does not exist
+ */
+export async function deliverTenantAuditEntries(
+  trx: Transaction<Database>,
+  slug: string,
+  delivery: { id: string; createdAt: Date; entries: NewTenantAuditEntry[] },
+): Promise<number[]> {
+  await sql`select pg_advisory_xact_lock(hashtext(${`fleetdeck:tenant-audit:${delivery.id}`}))`.execute(
+    trx,
+  )
+  const log = tenantSchemaDb(trx, slug)
+  const marker = JSON.stringify({ deliveryId: delivery.id })
+  const earlier = await log
+    .selectFrom('audit_log')
+    .select('id')
+    .where(sql<boolean>`details @> ${marker}::jsonb`)
+    .orderBy('id')
+    .execute()
+  if (earlier.length > 0 || delivery.entries.length === 0) return earlier.map((r) => Number(r.id))
+  const rows = delivery.entries.map((e) => ({
+    created_at: delivery.createdAt,
+    actor: e.actor,
+    action: e.action,
+    details: JSON.stringify({ ...e.details, deliveryId: delivery.id }),
+  }))
+  const added = await log.insertInto('audit_log').values(rows).returning('id').execute()
+  return added.map((r) => Number(r.id)).sort((a, b) => a - b)
 }
 
 /**

@@ -158,7 +158,8 @@ export async function seedDemoFleet(
     owners: owned,
     onProgress: options.onUsersProgress,
   })
-  // Each tenant's own audit log then shows its members arriving, as onboarding shows its owner.
+  // Each tenant's own audit log then shows its members arriving, as onboarding shows its owner:
+  // one statement that reads public and writes the tenant's log only, in no public transaction.
   await runBounded(onboarded, concurrency, (tenant) =>
     appendMemberAddedEntries(db, tenant, 'seed', tenant.firstAdminEmail),
   )
@@ -304,21 +305,22 @@ export function slugifyCompany(name: string): string {
 }
 
 /**
- * Attachments, last activity and a creation date 100–1,000 days back (a customer of months or
- * years, older than the 90 days of sign-in history its members get), at once.
+ * Attachments, then last activity and a creation date 100–1,000 days back (a customer of months
+ * or years, older than the 90 days of sign-in history its members get). The attachments (tenant
+ * schema) and the dates (public) are two transactions: none writes both sides (issue 13 item 4).
  */
 async function populateTenant(db: Db, tenant: Tenant, suspended: boolean) {
   const files = Array.from({ length: faker.number.int({ min: 0, max: 20 }) }, generateAttachment)
   const createdAt = new Date(Date.now() - faker.number.int({ min: 100, max: 1000 }) * DAY_MS)
-  return db.transaction().execute(async (trx) => {
+  await db.transaction().execute((trx) => insertAttachments(trx, tenant.slug, files))
+  const lastActivity = suspended
+    ? faker.date.between({ from: Date.now() - 90 * DAY_MS, to: Date.now() - 20 * DAY_MS })
+    : faker.date.recent({ days: 7 })
+  await db.transaction().execute(async (trx) => {
     await backdateTenantCreation(trx, tenant.id, createdAt)
-    await insertAttachments(trx, tenant.slug, files)
-    const lastActivity = suspended
-      ? faker.date.between({ from: Date.now() - 90 * DAY_MS, to: Date.now() - 20 * DAY_MS })
-      : faker.date.recent({ days: 7 })
     await setTenantLastActivity(trx, tenant.id, lastActivity)
-    return { attachments: files.length, createdAt }
   })
+  return { attachments: files.length, createdAt }
 }
 
 const KB = 1024

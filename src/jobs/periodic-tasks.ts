@@ -6,6 +6,7 @@ import { fleetTasks } from '../fleet/periodic.js'
 import { healthTasks } from '../health/periodic.js'
 import { expireImpersonations } from '../tenancy/impersonation-end.js'
 import { refreshStorageSnapshots } from '../tenancy/storage.js'
+import { sweepTenantAuditOutbox } from '../tenancy/tenant-audit-delivery.js'
 import { runHousekeeping } from './housekeeping.js'
 import type { PeriodicTask } from './scheduler.js'
 
@@ -19,10 +20,17 @@ export const HOUSEKEEPING_INTERVAL_MS = 10 * 60_000
 export const IMPERSONATION_EXPIRY_INTERVAL_MS = 30_000
 
 /**
+ * Tenant audit entries a verb could not deliver after its commit (a crash, a missing schema) are
+ * retried every minute; the sweep takes rows older than 30 s, so it does not race the verb.
+ */
+export const TENANT_AUDIT_SWEEP_INTERVAL_MS = 60_000
+
+/**
  * The server's periodic work, for `createScheduler`: storage snapshots every
  * STORAGE_SNAPSHOT_MINUTES (on a connection of their own: they touch every tenant schema,
  * DESIGN.md §3) and housekeeping every 10 minutes (expired sessions, old scheduler runs,
- * tenant users' sign-ins past their 180 days), and lapsed impersonations ended every 30 s.
+ * tenant users' sign-ins past their 180 days), lapsed impersonations ended every 30 s, and
+ * undelivered tenant audit entries retried every minute.
  */
 export function periodicTasks(database: DatabaseHandle, config: Config): PeriodicTask[] {
   return [
@@ -44,6 +52,11 @@ export function periodicTasks(database: DatabaseHandle, config: Config): Periodi
       name: 'impersonation-expiry',
       intervalMs: IMPERSONATION_EXPIRY_INTERVAL_MS,
       run: () => expireImpersonations(database.db, new Date()),
+    },
+    {
+      name: 'tenant-audit-outbox',
+      intervalMs: TENANT_AUDIT_SWEEP_INTERVAL_MS,
+      run: () => sweepTenantAuditOutbox(database.db, new Date()),
     },
     {
       name: 'billing-pending-events',

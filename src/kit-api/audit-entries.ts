@@ -11,8 +11,11 @@ import { checked, emailField, readJson } from './http.js'
 
 // A tenant app writes into its tenant's own audit log (PROTOCOL.md "Tenant audit entries").
 
-/** Details that mark an entry as support's (tenant-audit-entries.ts writes them itself). */
-const SUPPORT_KEYS = ['impersonatedUser', 'impersonationId', 'via']
+/**
+ * Details that mark an entry as support's (tenant-audit-entries.ts writes them itself), and the
+ * outbox's deliveryId: an entry posing as a delivery would make the real one look delivered.
+ */
+const SUPPORT_KEYS = ['impersonatedUser', 'impersonationId', 'via', 'deliveryId']
 
 const entryBody = z
   .object({
@@ -34,7 +37,7 @@ const entryBody = z
   })
   .refine((b) => b.impersonationId || !SUPPORT_KEYS.some((k) => k in (b.details ?? {})), {
     path: ['details'],
-    error: 'impersonatedUser, impersonationId and via are written by Fleetdeck only.',
+    error: 'impersonatedUser, impersonationId, via and deliveryId are written by Fleetdeck only.',
   })
   // A tenant's log is read by people: a few kilobytes of details is plenty.
   .refine((b) => JSON.stringify(b.details ?? {}).length <= 8192, {
@@ -71,6 +74,9 @@ kitAuditEntryRoutes.post('/', async (c) => {
     { ...write, impersonationId: body.impersonationId },
     c.var.now(),
   )
+  // Committed, but its delivery into the tenant's log failed: the sweep retries it.
+  if (result.ok && result.entryId === null)
+    return c.json({ entry: { id: null, queued: true } }, 202)
   if (result.ok) return c.json({ entry: { id: result.entryId } }, 201)
   if (result.reason === 'read_only') {
     throw new KitRefusal(409, 'read_only', 'A read-only impersonation cannot write.')

@@ -13,6 +13,7 @@ import { lockLiveImpersonations } from '../db/live-impersonations.js'
 import { invalidateSettingsCache } from '../db/settings.js'
 import { refuse, type DomainResult } from '../domain-result.js'
 import { endOperatorImpersonation } from '../tenancy/impersonation-end.js'
+import { transactWithTenantAudit } from '../tenancy/tenant-audit-delivery.js'
 
 // The two rotations of /settings/keys (issue 10 item 6, seed 002). Each is one transaction with
 // its audit entry: what the old secret let in ends in the same commit as the secret itself.
@@ -53,7 +54,7 @@ export async function rotateTenantSigningKey(
   >
 > {
   try {
-    return await db.transaction().execute(async (trx) => {
+    return await transactWithTenantAudit(db, async (trx) => {
       if ((await beginSigningKeyRotation(trx)) !== expectedKid) return refuse('rotated_meanwhile')
       const live = await lockLiveImpersonations(trx, now)
       const rotated = await replaceActiveSigningKey(trx, config, now)

@@ -11,6 +11,7 @@ import {
 } from '../db/super-admins.js'
 import { refuse, type DomainResult } from '../domain-result.js'
 import { endOperatorImpersonation } from '../tenancy/impersonation-end.js'
+import { transactWithTenantAudit } from '../tenancy/tenant-audit-delivery.js'
 
 // A super admin's life after the invitation: role, activation, TOTP reset, sessions. Each verb
 // changes the rows and writes its audit entry (before/after) in one transaction.
@@ -28,7 +29,7 @@ export async function changeOperatorRole(
   role: OperatorRole,
   now: Date,
 ): Promise<DomainResult<{ before: OperatorRole }, 'not_found' | 'last_owner'>> {
-  return db.transaction().execute(async (trx) => {
+  return transactWithTenantAudit(db, async (trx) => {
     const change = await changeSuperAdminRole(trx, id, role)
     if (!change) return refuse('not_found')
     if (!change.ok || change.before === role) return change
@@ -68,7 +69,7 @@ export async function deactivateOperator(
     'not_found' | 'last_owner' | 'unchanged'
   >
 > {
-  return db.transaction().execute(async (trx) => {
+  return transactWithTenantAudit(db, async (trx) => {
     const change = await setSuperAdminActive(trx, id, false)
     if (!change) return refuse('not_found')
     if (!change.ok) return change

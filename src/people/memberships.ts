@@ -15,9 +15,12 @@ import {
 } from '../db/memberships.js'
 import type { Database, MembershipRole } from '../db/schema.js'
 import { lockTenantEntitlements } from '../db/tenant-entitlements.js'
-import { appendTenantAuditEntries } from '../db/tenant-audit-log.js'
 import { findUserById, findUsersByEmails, upsertUser } from '../db/users.js'
 import { refuse, type DomainResult, type Refusal } from '../domain-result.js'
+import {
+  enqueueTenantAuditEntries,
+  transactWithTenantAudit,
+} from '../tenancy/tenant-audit-delivery.js'
 
 // Memberships changed by an operator (issue 7 item 2): each verb is one transaction holding the
 // change and its audit entry (target: the user; tenant: the membership's tenant), or nothing.
@@ -207,7 +210,8 @@ class RolledBack extends Error {
  * one tenant run one at a time and the plan's member quota (seeds/002: a tightened quota blocks
  * additions, members already there keep working) cannot be overrun by two at once. Audited as
  * `membership.add` in public.audit_log (the context's actor: null for an app; `after.via` the app
- * key) and as `member.added` by `actorEmail` in the tenant's own audit log, in one transaction.
+ * key) and as `member.added` by `actorEmail` in the tenant's own audit log: enqueued in the
+ * transaction of the change and delivered right after its commit (issue 13 item 4).
  * Refusals, nothing written: `tenant_not_found`; `tenant_unavailable` (not active); `not_allowed`
  * (the actor is not an active owner or admin there); `already_member`; `quota_exceeded`.
  */
@@ -218,7 +222,7 @@ export async function addMemberFromApp(
   now = new Date(),
 ): Promise<{ ok: true; membership: Membership; userCreated: boolean } | AppMemberRefusal> {
   try {
-    return await db.transaction().execute(async (trx) => {
+    return await transactWithTenantAudit(db, async (trx) => {
       const tenant = await lockTenantEntitlements(trx, input.slug)
       if (!tenant) return refuse('tenant_not_found')
       if (tenant.status !== 'active') return refuse('tenant_unavailable')
@@ -256,7 +260,7 @@ export async function addMemberFromApp(
         },
         now,
       )
-      await appendTenantAuditEntries(trx, tenant.slug, [
+      await enqueueTenantAuditEntries(trx, tenant, [
         {
           actor: actor.email,
           action: 'member.added',

@@ -3,11 +3,14 @@ import { appendAuditEntry, type AuditContext } from '../db/audit-log.js'
 import type { Impersonation } from '../db/impersonations.js'
 import { markImpersonationEnded } from '../db/impersonations.js'
 import type { Database } from '../db/schema.js'
-import { appendTenantAuditEntries } from '../db/tenant-audit-log.js'
+import { enqueueTenantAuditEntries } from './tenant-audit-delivery.js'
 
-// Seed 002's transparency rule: every step of an impersonation is written twice in the same
-// transaction — in public.audit_log with both identities (actor_* and impersonated_*) and in the
-// tenant's own audit_log, which the tenant's admins read and the console cannot suppress.
+// Seed 002's transparency rule: every step of an impersonation is written twice — in
+// public.audit_log with both identities (actor_* and impersonated_*) and in the tenant's own
+// audit_log, which the tenant's admins read and the console cannot suppress. The tenant's entry
+// is enqueued in the step's public transaction (tenant_audit_outbox, committed with the step) and
+// delivered after the commit: the verbs run their transaction with transactWithTenantAudit, so no
+// transaction writes both public and the tenant schema (issue 13 item 4).
 
 /** What the tenant's admins read in their own log, beside the step's own details. */
 export const TENANT_NOTICE = 'Fleetdeck support accessed your workspace'
@@ -23,8 +26,9 @@ type Step = {
 }
 
 /**
- * Appends one step of `imp` to both logs, on `trx`. A tenant whose schema was dropped (deleted)
- * has no log left to write into; any other missing schema throws and rolls the step back.
+ * Appends one step of `imp` to public.audit_log and enqueues its tenant entry, on `trx`. A
+ * deleted tenant gets no entry (its log goes with the schema); a missing log of any other tenant
+ * throws and rolls the step back.
  */
 export async function auditImpersonationStep(
   trx: Transaction<Database>,
@@ -48,7 +52,7 @@ export async function auditImpersonationStep(
     now,
   )
   if (!step.tenantAction || imp.tenantStatus === 'deleted') return
-  await appendTenantAuditEntries(trx, imp.tenantSlug, [
+  await enqueueTenantAuditEntries(trx, { id: imp.tenantId, slug: imp.tenantSlug }, [
     {
       actor: step.tenantActor ?? imp.operatorEmail,
       action: step.tenantAction,

@@ -12,6 +12,7 @@ import {
 } from '../db/impersonations.js'
 import { refuse, type DomainResult } from '../domain-result.js'
 import { auditImpersonationStep, expireLapsed } from './impersonation-audit.js'
+import { transactWithTenantAudit } from './tenant-audit-delivery.js'
 
 // How an impersonation ends (issue 8 item 2): End in the console or in the tenant app, or the
 // clock. Each is one compare-and-set on `ended_at is null` with its entries in both logs.
@@ -34,7 +35,7 @@ export async function endImpersonation(
   end: EndImpersonation,
   now: Date,
 ): Promise<DomainResult<{ impersonation: Impersonation; changed: boolean }, 'not_found'>> {
-  return db.transaction().execute(async (trx) => {
+  return transactWithTenantAudit(db, async (trx) => {
     const imp = await findImpersonation(trx, id, true)
     if (!imp) return refuse('not_found')
     if (imp.endedAt) return { ok: true, impersonation: imp, changed: false }
@@ -81,7 +82,8 @@ async function endOpen(
 }
 
 /**
- * Ends the open impersonation of operator `operatorId`, if any, inside the caller's transaction:
+ * Ends the open impersonation of operator `operatorId`, if any, inside the caller's transaction
+ * (run it with transactWithTenantAudit, which delivers the tenant's entry after the commit):
  * for a deactivation or a role that no longer impersonates, so the tenant app drops the session
  * within its cache's hold instead of honouring it until expiry (OWASP ASVS 5.0 §7.4.2: sessions end
  * when access is withdrawn). Ended by the context's actor, in both logs; one that lapsed is
@@ -118,7 +120,7 @@ export async function expireImpersonations(
   const failed: string[] = []
   for (const { id } of lapsed) {
     try {
-      const ended = await db.transaction().execute(async (trx) => {
+      const ended = await transactWithTenantAudit(db, async (trx) => {
         const [imp] = await lockLapsedImpersonations(trx, now, { id })
         return imp ? expireLapsed(trx, { actor: null }, imp, now) : false
       })

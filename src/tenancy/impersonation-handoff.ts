@@ -18,6 +18,7 @@ import { lockSigningKeyShared } from '../db/signing-keys.js'
 import { refuse, type DomainResult } from '../domain-result.js'
 import { asOperator, auditImpersonationStep } from './impersonation-audit.js'
 import { handoffClaims } from './impersonation.js'
+import { transactWithTenantAudit } from './tenant-audit-delivery.js'
 
 // The handoff (PROTOCOL.md "Impersonation"): the console signs a 60-second token for the
 // operator's browser; the tenant app's kit redeems it here, once.
@@ -86,7 +87,7 @@ export async function redeemHandoff(
   if (!verified) return refuse('invalid_token')
   if (!verified.audience.includes(appKey.appUrl)) return refuse('wrong_audience')
   const { claims } = verified
-  return db.transaction().execute(async (trx) => {
+  return transactWithTenantAudit(db, async (trx) => {
     const imp = await findImpersonation(trx, claims.impersonationId, true)
     if (!imp || imp.appKeyId !== appKey.id) return refuse('not_found')
     if (imp.endedAt || imp.expiresAt <= now) return refuse('impersonation_ended')

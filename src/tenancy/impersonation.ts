@@ -17,9 +17,11 @@ import { findTenantById } from '../db/tenants.js'
 import { findUserById } from '../db/users.js'
 import { refuse, type DomainResult } from '../domain-result.js'
 import { auditImpersonationStep, expireLapsed } from './impersonation-audit.js'
+import { transactWithTenantAudit } from './tenant-audit-delivery.js'
 
 // Starting an impersonation (issue 8 item 2; seeds 001, 002, 004): time-boxed, read-only by
-// default, one at a time per operator, written to both audit logs in the same transaction.
+// default, one at a time per operator, written to both audit logs (the tenant's through the
+// outbox, delivered right after the commit: ./impersonation-audit.ts).
 // Ending, expiring and the handoff are in ./impersonation-end.ts and ./impersonation-handoff.ts.
 
 export const IMPERSONATION_MINUTES = [15, 30, 60] as const
@@ -68,7 +70,7 @@ export async function startImpersonation(
   now: Date,
 ): Promise<DomainResult<Started, StartRefusal>> {
   try {
-    return await db.transaction().execute(async (trx) => {
+    return await transactWithTenantAudit(db, async (trx) => {
       // First, before the audit chain's lock: a rotation takes this lock, then that one.
       await lockSigningKeyShared(trx)
       const checked = await checkTarget(trx, input)

@@ -158,9 +158,16 @@ describe('runOnboarding', () => {
       {
         actor: 'platform',
         action: 'member.added',
-        details: { email: tenant.firstAdminEmail, role: 'owner' },
+        // Delivered through the outbox (issue 13 item 4): its row id travels with the entry.
+        details: { email: tenant.firstAdminEmail, role: 'owner', deliveryId: expect.any(String) },
       },
     ])
+    const outbox = await t.db
+      .selectFrom('tenant_audit_outbox')
+      .select('id')
+      .where('tenant_id', '=', tenant.id)
+      .execute()
+    expect(outbox).toEqual([])
     expect(
       await t.db
         .selectFrom('storage_snapshots')

@@ -15,15 +15,20 @@ import {
   markOnboardingStep,
   renewOnboardingLease,
 } from '../db/onboarding.js'
-import { appendTenantAuditEntries } from '../db/tenant-audit-log.js'
 import { createTenantSchema, seedTenantRoles, tenantSchemaName } from '../db/tenant-schema.js'
 import { findTenantById, findTenantForUpdate, insertTenant, type Tenant } from '../db/tenants.js'
 import { upsertUser } from '../db/users.js'
+import { distributeTenantSchema } from '../fleet/citus.js'
 import { refreshTenantStorage } from './storage.js'
+import { enqueueTenantAuditEntries, transactWithTenantAudit } from './tenant-audit-delivery.js'
 import { TENANT_ROLES } from './tenant-roles.js'
 
 // The onboarding pipeline of DESIGN.md §3. Every step is idempotent and records its outcome in
 // the onboarding steps table, so a failed or interrupted onboarding can simply be run again.
+// Every transaction writes one side only, `public` or the tenant schema (issue 13 item 4): on
+// Citus a transaction writing both commits one-phase, the worker first, so a crash between them
+// would keep the tenant's rows and lose the public ones. A crash between two steps is repaired by
+// Retry; the first admin's `member.added` entry goes through the tenant audit outbox.
 // The tenant's status while it runs is `provisioning`; audit actions keep their historical
 // `tenant.provision.*` names so the log reads the same before and after.
 
@@ -286,7 +291,7 @@ async function claimOnboarding(
       tenant.status === 'provisioning' && tenant.updatedAt.getTime() === tenant.createdAt.getTime()
     const retry = onboardingRetry(tenant, now)
     if (!neverClaimed && !retry?.available) return undefined
-    const claimed = await claimTenantOnboarding(trx, tenantId, now)
+    const claimed = await claimTenantOnboarding(trx, tenant, now)
     if (!neverClaimed) {
       await appendAuditEntry(trx, context, {
         action: 'tenant.provision.retry',
@@ -331,13 +336,18 @@ async function recordStepFailure(
   })
 }
 
-/** The work of each step, outside the transaction that records it; `activate` has none. */
+/**
+ * The work of each step, outside the (public) transaction that records it; `activate` has none.
+ * create_schema, migrate and seed_roles write the tenant schema only; first_admin public only.
+ */
 const STEP_WORK: Record<
   OnboardingStep,
   (db: Db, tenant: Tenant, options: OnboardingOptions) => Promise<void>
 > = {
   async create_schema(db, tenant) {
     await createTenantSchema(db, tenant.slug)
+    // On Citus, whatever citus.enable_schema_based_sharding says (issue 13 item 3); else a no-op.
+    await distributeTenantSchema(db, tenantSchemaName(tenant.slug))
   },
   async migrate(db, tenant, options) {
     await migrateTenant(db, tenantSchemaName(tenant.slug), options.tenantMigrationDirs)
@@ -346,13 +356,15 @@ const STEP_WORK: Record<
     await seedTenantRoles(db, tenant.slug, TENANT_ROLES)
   },
   async first_admin(db, tenant) {
-    await db.transaction().execute(async (trx) => {
+    // A retry after a crash past this commit adds no membership and so enqueues nothing: the
+    // first run's outbox row is still there for the sweep, or already delivered.
+    await transactWithTenantAudit(db, async (trx) => {
       const userId = await upsertUser(trx, tenant.firstAdminEmail, tenant.firstAdminName)
       const added = await addMemberships(trx, [
         { userId, tenantId: tenant.id, role: 'owner', createdAt: new Date() },
       ])
       if (added.length === 0) return
-      await appendTenantAuditEntries(trx, tenant.slug, [
+      await enqueueTenantAuditEntries(trx, tenant, [
         {
           actor: 'platform',
           action: 'member.added',

@@ -4,6 +4,7 @@ import { findImpersonation } from '../db/impersonations.js'
 import { appendTenantAuditEntry } from '../db/tenant-audit-log.js'
 import { findTenantBySlug } from '../db/tenants.js'
 import { refuse, type DomainResult } from '../domain-result.js'
+import { deliverTenantAudit, enqueueTenantAuditEntries } from './tenant-audit-delivery.js'
 
 // Entries a tenant app writes into its tenant's own audit log through the kit API
 // (PROTOCOL.md "Tenant audit entries"). A write done while impersonating gets both identities
@@ -39,9 +40,12 @@ export async function recordTenantAuditEntry(
 /**
  * A write done while impersonating: the tenant entry's actor is the operator, its details gain
  * the impersonated user, the impersonation, its reason, ticket and mode; `public.audit_log` gets
- * `impersonation.action` with both identities, in the same transaction. The impersonation must
- * be of this tenant and issued to this app key (else not_found), still active, and read-write
- * (else read_only: a read-only session writes nothing).
+ * `impersonation.action` with both identities (and the entry's `deliveryId`) in the transaction
+ * that enqueues the tenant entry, which is delivered right after the commit (issue 13 item 4).
+ * The impersonation must be of this tenant and issued to this app key (else not_found), still
+ * active, and read-write (else read_only: a read-only session writes nothing).
+ * @returns the delivered entry's id; null when delivery failed after the commit (the outbox row
+ *   stays and the sweep delivers it)
  * @throws when the tenant's schema is missing: nothing is written
  */
 export async function recordImpersonatedAction(
@@ -50,9 +54,9 @@ export async function recordImpersonatedAction(
   write: TenantAuditWrite & { impersonationId: string },
   now: Date,
 ): Promise<
-  DomainResult<{ entryId: number }, 'not_found' | 'impersonation_inactive' | 'read_only'>
+  DomainResult<{ entryId: number | null }, 'not_found' | 'impersonation_inactive' | 'read_only'>
 > {
-  return db.transaction().execute(async (trx) => {
+  const enqueued = await db.transaction().execute(async (trx) => {
     // Locked so an End cannot slip in between the check and the entries.
     const imp = await findImpersonation(trx, write.impersonationId, true)
     if (!imp || imp.appKeyId !== write.appKeyId || imp.tenantSlug !== write.slug) {
@@ -61,19 +65,25 @@ export async function recordImpersonatedAction(
     if (imp.endedAt || imp.expiresAt <= now) return refuse('impersonation_inactive')
     // Fleetdeck holds read-only too, not only the app's middleware (issue 8 item 2).
     if (imp.mode !== 'read_write') return refuse('read_only')
-    const entryId = await appendTenantAuditEntry(trx, imp.tenantSlug, {
-      actor: imp.operatorEmail,
-      action: write.action,
-      details: {
-        ...write.details,
-        impersonatedUser: imp.userEmail,
-        impersonationId: imp.id,
-        reason: imp.reason,
-        ticket: imp.ticket,
-        mode: imp.mode,
-        via: 'fleetdeck-support',
-      },
-    })
+    const deliveryId = await enqueueTenantAuditEntries(
+      trx,
+      { id: imp.tenantId, slug: imp.tenantSlug },
+      [
+        {
+          actor: imp.operatorEmail,
+          action: write.action,
+          details: {
+            ...write.details,
+            impersonatedUser: imp.userEmail,
+            impersonationId: imp.id,
+            reason: imp.reason,
+            ticket: imp.ticket,
+            mode: imp.mode,
+            via: 'fleetdeck-support',
+          },
+        },
+      ],
+    )
     await appendAuditEntry(
       trx,
       { ...ctx, actor: { id: imp.operatorId, email: imp.operatorEmail } },
@@ -84,10 +94,13 @@ export async function recordImpersonatedAction(
         tenantId: imp.tenantId,
         impersonatedUserId: imp.userId,
         impersonatedTenantId: imp.tenantId,
-        after: { action: write.action, details: write.details, tenantEntryId: entryId },
+        after: { action: write.action, details: write.details, deliveryId },
       },
       now,
     )
-    return { ok: true, entryId }
+    return { ok: true as const, deliveryId }
   })
+  if (!enqueued.ok) return enqueued
+  const [delivery] = await deliverTenantAudit(db, [enqueued.deliveryId])
+  return { ok: true, entryId: delivery?.outcome === 'delivered' ? delivery.entryIds[0] : null }
 }
