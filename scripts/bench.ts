@@ -33,12 +33,17 @@
 //      that ledger, on PostgreSQL and PGlite, with --billing-events demo events (default 5,000);
 //      /billing p50/p95 at --tenants tenants with 24 monthly invoices each (scripts/bench/billing.ts;
 //      a few minutes). --only-billing runs this alone.
+//  13. With --citus or --citus-url URL: issue 13 — tenant creation rate, a fleet migration's rate
+//      and the storage snapshot's time on PGlite, the local PostgreSQL and (with --citus-url) a
+//      Citus coordinator, plus a ~30 MB tenant's move between workers there, with
+//      --citus-tenants tenants (default 50; scripts/bench/citus.ts). --only-citus runs this alone.
 // Needs the local PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres);
 // it creates and drops databases of its own there. Options: --tenants N, --audit-rows N (the
 // large log, default 500000), --skip-start, --skip-pglite, --seed, --users N (default 0: skipped),
 // --kit, --only-kit, --flags, --only-flags, --bulk, --only-bulk, --health, --only-health,
 // --observability, --only-observability, --dashboard, --only-dashboard, --fleet, --only-fleet,
-// --backup-tenants N, --billing, --only-billing, --billing-events N. Takes 3–5 minutes (most
+// --backup-tenants N, --billing, --only-billing, --billing-events N, --citus, --only-citus,
+// --citus-url URL, --citus-tenants N. Takes 3–5 minutes (most
 // of it loading 500k audit rows).
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -68,6 +73,7 @@ import {
 } from './bench/fixtures.js'
 import { benchBilling } from './bench/billing.js'
 import { benchBulk } from './bench/bulk.js'
+import { benchCitus } from './bench/citus.js'
 import { benchDashboard } from './bench/dashboard.js'
 import { benchKit } from './bench/kit.js'
 import { benchFlags } from './bench/flags.js'
@@ -105,6 +111,10 @@ const { values: opts } = parseArgs({
     billing: { type: 'boolean' },
     'only-billing': { type: 'boolean' },
     'billing-events': { type: 'string' },
+    citus: { type: 'boolean' },
+    'only-citus': { type: 'boolean' },
+    'citus-url': { type: 'string' },
+    'citus-tenants': { type: 'string' },
   },
 })
 const TENANTS = Number(opts.tenants ?? 2000)
@@ -468,6 +478,7 @@ const ONLY = [
   'only-dashboard',
   'only-fleet',
   'only-billing',
+  'only-citus',
 ] as const
 const all = ONLY.every((flag) => !opts[flag])
 if (all) await benchPostgres()
@@ -503,5 +514,10 @@ if (opts.billing || opts['only-billing'])
     tenants: TENANTS,
     events: Number(opts['billing-events'] ?? 5000),
     config: benchConfig(),
+  })
+if (opts.citus || opts['only-citus'] || opts['citus-url'])
+  await benchCitus({
+    citusUrl: opts['citus-url'],
+    tenants: Number(opts['citus-tenants'] ?? 50),
   })
 console.log(`\nbench took ${((performance.now() - started) / 1000).toFixed(0)} s`)

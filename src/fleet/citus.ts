@@ -210,3 +210,17 @@ export async function readShardTransferFacts(db: Db, schema: string): Promise<Sh
 // — placement helper's additions (issue 13 item 5) —
 
 // — cluster helper's additions (backups, benches) —
+
+/**
+ * Turns `citus.enable_schema_based_sharding` off for the rest of the current transaction, so a
+ * schema it creates stays an ordinary coordinator schema until distributeTenantSchema. Restores
+ * replay a whole dump as ONE multi-statement query: with sharding on, the dump's CREATE SCHEMA
+ * is distributed at once and Citus forwards the later ALTER TABLE … ADD CONSTRAINT and CREATE
+ * INDEX to the worker with the whole query text as a prepared statement, which PostgreSQL
+ * refuses ("cannot insert multiple commands into a prepared statement"; citusdata/citus#6608,
+ * seen on 13.2). Must run inside a transaction; a no-op without Citus.
+ */
+export async function keepNewSchemasLocal(trx: Db): Promise<void> {
+  if (!(await citusVersion(trx))) return
+  await sql`select set_config('citus.enable_schema_based_sharding', 'off', true)`.execute(trx)
+}

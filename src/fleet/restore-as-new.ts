@@ -11,6 +11,7 @@ import { refuse, type DomainResult } from '../domain-result.js'
 import { insertTenantRecord, runOnboarding, type NewTenant } from '../tenancy/onboarding.js'
 import { backupKey, readBackupFile, type BackupReadRefusal } from './backup-file.js'
 import { backupPath } from './backups.js'
+import { distributeTenantSchema, keepNewSchemasLocal } from './citus.js'
 import { lockSchema } from './repair-catalog.js'
 import { isPreFixEmbeddedDump } from './dump-text.js'
 import { replayDump } from './schema-dump.js'
@@ -19,7 +20,8 @@ import { replayDump } from './schema-dump.js'
 // tenant's schema name, the source tenant untouched. The dump names its schema in every
 // statement, so the replay happens under the source's name: in one transaction the source
 // schema (if it still exists) is renamed aside, the dump replayed, the result renamed to the new
-// name and the source renamed back. Renames keep OIDs, so defaults and foreign keys follow.
+// name and the source renamed back. Renames keep OIDs, so defaults and foreign keys follow. On
+// Citus the copy is then distributed in the same transaction; a distributed source stays so.
 
 export type RestoreAsNewRefusal =
   'backup_not_found' | 'slug_taken' | 'plan_unavailable' | 'schema_exists' | BackupReadRefusal
@@ -117,7 +119,11 @@ async function replayAs(
   const present = (await countSchemaTables(trx, source)) !== undefined
   const aside = `restore_aside_${randomBytes(6).toString('hex')}`
   if (present) await sql`alter schema ${sql.id(source)} rename to ${sql.id(aside)}`.execute(trx)
+  await keepNewSchemasLocal(trx)
   await replayDump(trx, dump, source)
   await sql`alter schema ${sql.id(source)} rename to ${sql.id(target)}`.execute(trx)
   if (present) await sql`alter schema ${sql.id(aside)} rename to ${sql.id(source)}`.execute(trx)
+  // On Citus the replay made an ordinary schema on the coordinator (renames keep a distributed
+  // source distributed): distribute the copy in the same transaction (issue 13 item 3).
+  await distributeTenantSchema(trx, target)
 }

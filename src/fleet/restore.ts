@@ -13,6 +13,7 @@ import {
 import { refuse, type DomainResult } from '../domain-result.js'
 import { backupKey, readBackupFile, type BackupReadRefusal } from './backup-file.js'
 import { backupPath, createTenantBackup } from './backups.js'
+import { distributeTenantSchema, keepNewSchemasLocal } from './citus.js'
 import { isPreFixEmbeddedDump } from './dump-text.js'
 import { replayDump } from './schema-dump.js'
 
@@ -46,7 +47,8 @@ export function restoreBlocker(tenant: Tenant, now: Date): string | undefined {
  * disk or encrypted under another key (BackupReadRefusal). Otherwise takes a `pre_restore`
  * backup of the current schema (when there is one; when it cannot be taken, `pre_restore_failed`
  * and nothing changes), then in ONE transaction re-checks the
- * tenant under a row lock, drops the schema, replays the dump and audits `tenant.restore`
+ * tenant under a row lock, drops the schema, replays the dump, distributes it again on Citus
+ * (possibly onto another worker node) and audits `tenant.restore`
  * (before: tables, size in bytes; after: backup id, its time, the pre-restore backup id).
  * @throws on a failing replay: the transaction rolls back and the old schema stays
  */
@@ -84,7 +86,11 @@ export async function restoreTenantBackup(
       sizeBytes: (await measureSchemaSizes(trx, [schema])).get(schema) ?? 0,
     }
     await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(trx)
+    await keepNewSchemasLocal(trx)
     await replayDump(trx, read.sql, schema)
+    // The dump recreates an ordinary schema on a Citus coordinator: distribute it again in the
+    // same transaction, or it would stay local there (issue 13 item 3). No-op elsewhere.
+    await distributeTenantSchema(trx, schema)
     const entry = {
       action: 'tenant.restore',
       targetType: 'tenant',
