@@ -6,6 +6,7 @@ import { ensureActiveSigningKey } from './auth/signing-keys.js'
 import type { Config } from './config.js'
 import type { DatabaseHandle } from './db/database.js'
 import { migratePlatform } from './db/migrate.js'
+import { describeCitus } from './fleet/citus.js'
 import { countSuperAdmins } from './db/super-admins.js'
 import { createApp, type App } from './app.js'
 import { periodicTasks } from './jobs/periodic-tasks.js'
@@ -70,10 +71,11 @@ export async function startFleetdeck(
   const jobRunner = createJobRunner({ database, config, log: logThroughPino(logger) })
   jobRunner.start()
   const { server, url } = await listen(app, config)
-  const where = database.kind === 'pglite' ? `embedded database in ${config.dataDir}` : 'PostgreSQL'
   const readyMs = Date.now() - startedAt
-  log(`Fleetdeck listening on ${url} (${where}), ready in ${readyMs} ms`)
-  logger.info({ url, database: database.kind, readyMs }, 'started')
+  log(
+    `Fleetdeck listening on ${url} (${describeDatabase(database, config)}), ready in ${readyMs} ms`,
+  )
+  logger.info({ url, database: database.kind, citus: database.citus, readyMs }, 'started')
   return {
     app,
     url,
@@ -84,6 +86,18 @@ export async function startFleetdeck(
       await jobRunner.stop()
     },
   }
+}
+
+/**
+ * What the start-up line says Fleetdeck runs on: the embedded database and its directory, or
+ * PostgreSQL, with Citus as detected when the database was opened (issue 13 item 1).
+ */
+export function describeDatabase(
+  database: Pick<DatabaseHandle, 'kind' | 'citus'>,
+  config: Pick<Config, 'dataDir'>,
+): string {
+  if (database.kind === 'pglite') return `embedded database in ${config.dataDir}`
+  return database.citus ? `PostgreSQL, ${describeCitus(database.citus)}` : 'PostgreSQL'
 }
 
 function listen(app: App, config: Config): Promise<{ server: ServerType; url: string }> {

@@ -60,7 +60,16 @@ export type TenantListItem = Pick<
   | 'billingMrrCents'
   | 'billingCurrency'
   | 'dunningStartedAt'
-> & { planName: string; members: number; storage: Storage | null }
+> & {
+  planName: string
+  members: number
+  storage: Storage | null
+  /**
+   * On Citus, the node holding the schema as of the last snapshot; null elsewhere (issue 13).
+   * listTenants always sets it; a row built from one tenant may leave it out.
+   */
+  node?: string | null
+}
 
 export const TENANT_STATUSES: TenantStatus[] = [
   'provisioning',
@@ -137,6 +146,11 @@ export type TenantFilter = {
    * (dunning_started_at ≤ dunningNow − 7 days, src/billing/mrr.ts DUNNING_DAYS).
    */
   dunning?: TenantDunningFilter
+  /**
+   * On Citus, the node (`host:port`) holding the schema as of the last storage snapshot (issue
+   * 13 item 5); tenants never measured, or measured off Citus, have none and never match.
+   */
+  node?: string
   /** The clock `dunning: 'suggest_suspend'` is measured against; the real now by default. */
   dunningNow?: Date
   /** Sort column; default `created`. Storage sorts by the last snapshot's DB + files bytes. */
@@ -202,6 +216,9 @@ export function narrowingCondition(filter: TenantFilter): RawBuilder<boolean> | 
     flag && sql`${flagResolutionSql(flag.flag).value} = ${JSON.stringify(flag.value)}::jsonb`,
     filter.health && sql`tenants.health = ${filter.health}`,
     filter.dunning && dunningCondition(filter.dunning, filter.dunningNow ?? new Date()),
+    filter.node &&
+      sql`exists (select 1 from storage_snapshots s
+        where s.tenant_id = tenants.id and s.node = ${filter.node})`,
   ].filter((c) => !!c)
   return conditions.length > 0 ? sql<boolean>`${sql.join(conditions, sql` and `)}` : null
 }
@@ -266,6 +283,7 @@ export async function listTenants(
         'storage_snapshots.db_bytes',
         'storage_snapshots.file_bytes',
         'storage_snapshots.taken_at',
+        'storage_snapshots.node',
         eb
           .selectFrom('memberships')
           .select(eb.fn.countAll<number>().as('n'))
@@ -327,6 +345,7 @@ export async function listTenants(
             fileBytes: Number(row.file_bytes),
             takenAt: row.taken_at,
           },
+    node: row.node,
   }))
   return { items, total, counts, snapshotAt }
 }

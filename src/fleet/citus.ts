@@ -156,6 +156,19 @@ export async function listCitusNodes(db: Db): Promise<CitusNode[]> {
   }))
 }
 
+/**
+ * The `host:port` of each active node that may hold shards, sorted: the tenants table's node
+ * filter. pg_dist_node only (no worker is asked, unlike listCitusNodes). [] without Citus.
+ */
+export async function listCitusNodeNames(db: Db): Promise<string[]> {
+  if (!(await citusVersion(db))) return []
+  const { rows } = await sql<{ node: string }>`
+    select nodename || ':' || nodeport as node from pg_dist_node
+    where isactive and noderole = 'primary' and shouldhaveshards
+    order by nodename, nodeport`.execute(db)
+  return rows.map((r) => r.node)
+}
+
 /** How Citus copies a moving schema's shards (the citus.shard_transfer_mode enum). */
 export type ShardTransferMode = 'auto' | 'force_logical' | 'block_writes'
 

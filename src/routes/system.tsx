@@ -1,16 +1,18 @@
 import { Hono, type Context } from 'hono'
 import { roleCan } from '../auth/permissions.js'
 import type { DatabaseHandle } from '../db/database.js'
+import { listCitusNodes, listLocalTenantSchemas } from '../fleet/citus.js'
 import { findLatestHealthSample, RAW_KEPT_MS } from '../db/health-samples.js'
 import { readRecentSamples } from '../health/history.js'
 import { getThresholdOverrides } from '../db/health-thresholds.js'
 import { effectiveThresholds } from '../health/metrics.js'
 import { buildPanel, statusLine } from '../health/panel.js'
 import { createSampler, type Sampler } from '../health/sampler.js'
+import type { CitusSectionProps } from '../views/system/citus-section.js'
 import { SystemFragment, SystemPage, type SystemPageProps } from '../views/system/system-page.js'
 import type { AppEnv } from '../web/env.js'
 import { requirePermission } from '../web/guards.js'
-import { pageOrFragment } from '../web/render.js'
+import { pageOrFragment, wantsFragment } from '../web/render.js'
 
 /** A stored sample older than this (ms) is stale: the page takes its own (not stored). */
 export const FRESH_SAMPLE_MS = 30_000
@@ -50,6 +52,21 @@ function pageSample(c: Context<AppEnv>): ReturnType<Sampler['sample']> {
   return sample
 }
 
+/**
+ * The Citus section: the detection made at start, and the nodes' sizes and local schemas read
+ * now (off Citus nothing is queried). Only the page asks; the 10 s poll would make every worker
+ * size its shards each time.
+ */
+async function citusProps(database: DatabaseHandle): Promise<CitusSectionProps> {
+  const embedded = database.kind === 'pglite'
+  if (!database.citus) return { citus: null, embedded, nodes: [], localTenantSchemas: 0 }
+  const [nodes, local] = await Promise.all([
+    listCitusNodes(database.db),
+    listLocalTenantSchemas(database.db),
+  ])
+  return { citus: database.citus, embedded, nodes, localTenantSchemas: local.length }
+}
+
 async function systemProps(c: Context<AppEnv>): Promise<SystemPageProps> {
   const { db, deps } = c.var
   const now = c.var.now()
@@ -83,10 +100,12 @@ async function systemProps(c: Context<AppEnv>): Promise<SystemPageProps> {
 
 systemRoutes.get('/', requirePermission('saas.system.view'), async (c) => {
   const props = await systemProps(c)
+  // The poll swaps only the panel; the Citus section is read when the page loads.
+  const citus = wantsFragment(c) ? undefined : await citusProps(c.var.deps.database)
   return pageOrFragment(
     c,
     () => <SystemFragment {...props} />,
-    () => <SystemPage {...props} />,
+    () => <SystemPage {...props} citus={citus} />,
     { title: 'System health' },
   )
 })

@@ -30,6 +30,7 @@ import {
   runOnboarding,
 } from '../tenancy/onboarding.js'
 import { tenantSchemaStatus } from '../fleet/schema-status.js'
+import { listCitusNodeNames } from '../fleet/citus.js'
 import { listTenantMembersPage } from '../db/memberships.js'
 import { memberQuery } from './tenant-members.js'
 import { tenantBackupsSection } from './tenants/backups.js'
@@ -66,6 +67,8 @@ const listQuery = filterQuery.extend({
   page: z.coerce.number().int().min(1).max(100_000).catch(1),
   // Billing dunning (issue 12); list only: a bulk change's filter does not carry it.
   dunning: z.enum(TENANT_DUNNING_FILTERS).or(z.literal('')).catch(''),
+  // The Citus node holding the schema (issue 13); list only, like dunning. `host:port`.
+  node: z.string().trim().max(300).catch(''),
 })
 
 const createTenantForm = newTenantForm
@@ -85,10 +88,11 @@ tenantRoutes.get('/', requirePermission('saas.tenants.view'), async (c) => {
   const query = listQuery.parse(c.req.query())
   const db = c.var.db
   const { filter, errors } = await toTenantFilter(db, query)
-  const [{ items, total, counts, snapshotAt }, plans, flags] = await Promise.all([
+  const [{ items, total, counts, snapshotAt }, plans, flags, citusNodes] = await Promise.all([
     listTenants(db, c.var.scope.filter, {
       ...filter,
       dunning: query.dunning || undefined,
+      node: query.node || undefined,
       dunningNow: c.var.now(),
       sort: query.sort,
       dir: query.dir,
@@ -97,6 +101,7 @@ tenantRoutes.get('/', requirePermission('saas.tenants.view'), async (c) => {
     }),
     listPlansCached(db),
     listFlagChoicesCached(db, c.var.now().getTime()),
+    c.var.deps.database.citus ? listCitusNodeNames(db) : [],
   ])
   const table = {
     operator: c.var.operator,
@@ -107,6 +112,7 @@ tenantRoutes.get('/', requirePermission('saas.tenants.view'), async (c) => {
     errors,
     snapshotAt,
     now: c.var.now(),
+    citusNodes,
   }
   return pageOrFragment(
     c,

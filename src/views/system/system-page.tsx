@@ -1,4 +1,5 @@
 import type { FC } from 'hono/jsx'
+import { CitusSection, type CitusSectionProps } from './citus-section.js'
 import { HealthPanel, HealthStatus, type HealthPanelProps } from './health-panel.js'
 
 export type SystemPageProps = HealthPanelProps & {
@@ -8,8 +9,11 @@ export type SystemPageProps = HealthPanelProps & {
   canEditThresholds: boolean
 }
 
-/** /system: the status line (a polite live region), links, and the polled panel. */
-export const SystemPage: FC<SystemPageProps> = (p) => (
+/**
+ * /system: the status line (a polite live region), links, the polled panel, and the Citus
+ * section (read on page load only: sizing the nodes asks every worker).
+ */
+export const SystemPage: FC<SystemPageProps & { citus?: CitusSectionProps }> = (p) => (
   <>
     <div class="mb-4 flex flex-wrap items-center gap-4">
       <h1 class="m-0 text-2xl font-semibold">System health</h1>
@@ -26,6 +30,7 @@ export const SystemPage: FC<SystemPageProps> = (p) => (
       )}
     </div>
     <HealthPanel {...p} />
+    {p.citus && <CitusSection {...p.citus} />}
   </>
 )
 

@@ -132,3 +132,22 @@ export const DunningFilter: FC<{ dunning: TenantDunningFilter | '' }> = ({ dunni
     options={DUNNING_CHOICES}
   />
 )
+
+/**
+ * The Citus node filter (issue 13 item 5): `?node=host:port`, offered only on Citus, whose
+ * nodes the route passes. A value no node has is kept (the list then matches nothing, as for
+ * an unknown plan).
+ */
+export const NodeFilter: FC<{ node: string; nodes: string[] }> = ({ node, nodes }) => (
+  <FilterSelect
+    id="tenant-node"
+    name="node"
+    label="Node"
+    value={node}
+    options={[
+      { value: '', label: 'All nodes' },
+      ...nodes.map((n) => ({ value: n, label: n })),
+      ...(node && !nodes.includes(node) ? [{ value: node, label: `${node} (not a node)` }] : []),
+    ]}
+  />
+)

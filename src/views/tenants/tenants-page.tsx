@@ -16,7 +16,7 @@ import { BulkChangeForm, FlagFilter } from './tenant-filters.js'
 import { HealthBadge } from '../fleet/health-badge.js'
 import { HealthFilter } from './tenant-health-filter.js'
 import { DunningBadge, formatMoney } from '../billing/tenant-format.js'
-import { DunningFilter } from './tenant-filters.js'
+import { DunningFilter, NodeFilter } from './tenant-filters.js'
 
 /** The table's address as the operator typed it; dates stay strings so a bad one is shown back. */
 export type TenantListQuery = {
@@ -35,6 +35,8 @@ export type TenantListQuery = {
   health?: TenantHealth | ''
   /** Billing dunning (issue 12): `in` or `suggest_suspend`; not part of a bulk change's filter. */
   dunning?: TenantDunningFilter | ''
+  /** On Citus, the node (`host:port`) holding the schema (issue 13); not part of a bulk filter. */
+  node?: string
   sort: TenantSort
   dir: 'asc' | 'desc'
   page: number
@@ -53,6 +55,11 @@ export type TenantTableProps = {
   errors: TenantFilterErrors
   snapshotAt: Date | undefined
   now: Date
+  /**
+   * On Citus, every node that may hold tenant schemas (`host:port`): the table then has a Node
+   * column and filter. Empty or absent off Citus, and the markup is as before.
+   */
+  citusNodes?: string[]
 }
 
 /** The direction a column sorts in when first chosen: names A→Z, numbers and dates biggest first. */
@@ -81,6 +88,7 @@ export function tenantListUrl(
   if (q.flag_state) params.set('flag_state', q.flag_state)
   if (q.health) params.set('health', q.health)
   if (q.dunning) params.set('dunning', q.dunning)
+  if (q.node) params.set('node', q.node)
   if (q.sort !== 'created' || q.dir !== 'desc') {
     params.set('sort', q.sort)
     params.set('dir', q.dir)
@@ -101,7 +109,8 @@ function isFiltered(query: TenantListQuery): boolean {
     query.flag ||
     query.flag_state ||
     query.health ||
-    query.dunning,
+    query.dunning ||
+    query.node,
   )
 }
 
@@ -123,6 +132,7 @@ const Sortable: FC<{ query: TenantListQuery; sort: TenantSort; label: string; ri
 /** The swappable table: rows, paging and the storage snapshot's age. */
 export const TenantTable: FC<TenantTableProps> = (p) => {
   const pages = Math.max(1, Math.ceil(p.total / p.perPage))
+  const showNode = (p.citusNodes?.length ?? 0) > 0
   return (
     <div id="tenant-table">
       <div class="mb-2 flex flex-wrap justify-between gap-2 text-xs text-slate-600">
@@ -159,8 +169,8 @@ export const TenantTable: FC<TenantTableProps> = (p) => {
           The flag state was not applied: {p.errors.flag ?? p.errors.flag_state}
         </div>
       )}
-      {/* A batch stores the bulk filter, which has no dunning: never offer it on fewer rows. */}
-      {p.total > 0 && Object.keys(p.errors).length === 0 && !p.query.dunning && (
+      {/* A batch stores the bulk filter, which has no dunning nor node: never offer it on fewer rows. */}
+      {p.total > 0 && Object.keys(p.errors).length === 0 && !p.query.dunning && !p.query.node && (
         <BulkChangeForm query={p.query} operator={p.operator} total={p.total} />
       )}
       {p.total === 0 && !isFiltered(p.query) ? (
@@ -190,6 +200,11 @@ export const TenantTable: FC<TenantTableProps> = (p) => {
                 <Sortable query={p.query} sort="mrr" label="MRR" right />
                 <Sortable query={p.query} sort="members" label="Members" right />
                 <Sortable query={p.query} sort="storage" label="Storage (DB + files)" right />
+                {showNode && (
+                  <th scope="col" class="px-3 py-2">
+                    Node
+                  </th>
+                )}
                 <Sortable query={p.query} sort="activity" label="Last activity" />
                 <Sortable query={p.query} sort="created" label="Created" />
                 <th scope="col" class="px-3 py-2 sticky right-0 bg-slate-50">
@@ -200,13 +215,13 @@ export const TenantTable: FC<TenantTableProps> = (p) => {
             <tbody>
               {p.items.length === 0 && (
                 <tr>
-                  <td colspan={11} class="px-3 py-6 text-center text-slate-600">
+                  <td colspan={showNode ? 12 : 11} class="px-3 py-6 text-center text-slate-600">
                     No tenants match.
                   </td>
                 </tr>
               )}
               {p.items.map((t) => (
-                <TenantRow tenant={t} operator={p.operator} now={p.now} />
+                <TenantRow tenant={t} operator={p.operator} now={p.now} showNode={showNode} />
               ))}
             </tbody>
           </table>
@@ -266,7 +281,9 @@ export const TenantRow: FC<{
   operator: SuperAdmin
   now: Date
   notice?: RowNotice
-}> = ({ tenant: t, operator, now, notice }) => (
+  /** On Citus: the Node column (the table's header has it too). */
+  showNode?: boolean
+}> = ({ tenant: t, operator, now, notice, showNode }) => (
   <tr id={`tenant-${t.id}`} class="group row-link" data-href={`/tenants/${t.id}`} tabindex={-1}>
     <td class="cell font-mono">
       <a href={`/tenants/${t.id}`} class="row-link-text">
@@ -305,6 +322,13 @@ export const TenantRow: FC<{
         <span class="text-slate-600">not measured</span>
       )}
     </td>
+    {showNode && (
+      <td class="cell font-mono">
+        {t.node ?? (
+          <span class="font-sans text-slate-600">{t.storage ? 'coordinator (local)' : '—'}</span>
+        )}
+      </td>
+    )}
     <td class="cell-nowrap">
       {t.lastActivityAt ? (
         <time datetime={t.lastActivityAt.toISOString()} title={formatDate(t.lastActivityAt)}>
@@ -375,14 +399,15 @@ export const TenantFilters: FC<{
   plans: Plan[]
   flags: FlagChoice[]
   errors: TenantFilterErrors
-}> = ({ query, counts, plans, flags, errors }) => (
+  citusNodes?: string[]
+}> = ({ query, counts, plans, flags, errors, citusNodes = [] }) => (
   <form
     method="get"
     action="/tenants"
     class="mb-4 flex flex-wrap items-end gap-3"
     hx-get="/tenants"
     hx-target="#tenant-table"
-    hx-trigger="input changed delay:250ms from:#tenant-search, change from:#tenant-status, change from:#tenant-plan, change from:#tenant-from, change from:#tenant-to, change from:#tenant-flag, change from:#tenant-flag-state, change from:#tenant-health, change from:#tenant-dunning, submit"
+    hx-trigger={`input changed delay:250ms from:#tenant-search, change from:#tenant-status, change from:#tenant-plan, change from:#tenant-from, change from:#tenant-to, change from:#tenant-flag, change from:#tenant-flag-state, change from:#tenant-health, change from:#tenant-dunning, ${citusNodes.length > 0 ? 'change from:#tenant-node, ' : ''}submit`}
     hx-push-url="true"
   >
     {query.sort !== 'created' || query.dir !== 'desc' ? (
@@ -440,6 +465,7 @@ export const TenantFilters: FC<{
     <FlagFilter query={query} flags={flags} errors={errors} />
     <HealthFilter health={query.health ?? ''} />
     <DunningFilter dunning={query.dunning ?? ''} />
+    {citusNodes.length > 0 && <NodeFilter node={query.node ?? ''} nodes={citusNodes} />}
     <Button kind="plain">Filter</Button>
   </form>
 )
@@ -467,6 +493,7 @@ export const TenantsPage: FC<
       plans={p.plans}
       flags={p.flags}
       errors={p.errors}
+      citusNodes={p.citusNodes}
     />
     <TenantTable {...p} />
     <p class="mt-3 text-xs text-slate-600">
