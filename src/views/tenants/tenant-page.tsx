@@ -29,7 +29,7 @@ import { TenantDeletedBanner, TenantDeletion } from './tenant-deletion.js'
 import type { TenantBillingSummary } from '../../db/tenant-billing.js'
 import { TenantBillingSection } from '../billing/tenant-billing-section.js'
 import type { TenantPlacement } from '../../db/storage-snapshots.js'
-import { TenantPlacementSection } from './tenant-placement.js'
+import { TenantPlacementSection } from './tenant-placement-section.js'
 
 export type TenantPageProps = {
   operator: SuperAdmin

@@ -1,42 +1,16 @@
 import type { FC } from 'hono/jsx'
 import type { JobRun } from '../../db/job-runs.js'
-import type { TenantPlacement } from '../../db/storage-snapshots.js'
 import { tenantSchemaName } from '../../db/tenant-schema.js'
 import type { Tenant } from '../../db/tenants.js'
 import type { CitusNode } from '../../fleet/citus.js'
 import { BackLink, Section } from '../components/section.js'
 import { Button } from '../components/button.js'
-import { formatAge, formatBytes } from '../format.js'
+import { formatBytes } from '../format.js'
 
-// Where a tenant's schema lives on Citus and how to move it (issue 13 item 5): the tenant page's
-// Placement section, and /tenants/:id/placement with the nodes and the move form.
+// /tenants/:id/placement (issue 13 item 5): where a tenant's schema lives on Citus, the nodes
+// with their sizes, and the move form. The tenant page's section: ./tenant-placement-section.tsx.
 
 const link = 'text-violet-700 underline'
-
-/** The tenant page's Placement section (on Citus only): the node as last measured. */
-export const TenantPlacementSection: FC<{
-  tenant: Tenant
-  placement: TenantPlacement | undefined
-  canMove: boolean
-  now: Date
-}> = ({ tenant, placement, canMove, now }) => (
-  <Section id="placement" title="Placement">
-    <p class="m-0 text-sm">
-      {!placement
-        ? 'Node: not measured yet.'
-        : placement.node
-          ? `Node: ${placement.node}, measured ${formatAge(placement.takenAt, now)}.`
-          : 'Local on the Citus coordinator, not distributed: fleet health offers to distribute it.'}
-    </p>
-    {canMove && tenant.status !== 'deleted' && (
-      <p class="m-0 mt-2 text-sm">
-        <a href={`/tenants/${tenant.id}/placement`} class={link}>
-          Move to another node
-        </a>
-      </p>
-    )}
-  </Section>
-)
 
 export type TenantPlacementPageProps = {
   tenant: Tenant
