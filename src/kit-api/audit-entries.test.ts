@@ -1,4 +1,8 @@
+import { sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
+import { tenantSchemaName } from '../db/tenant-schema.js'
+import { findTenantAuditOutbox } from '../db/tenant-audit-outbox.js'
+import { OUTBOX_SWEEP_AGE_MS, sweepTenantAuditOutbox } from '../tenancy/tenant-audit-delivery.js'
 import { createAppKey } from '../test-support/factories.js'
 import { auditEntries } from '../test-support/database-state.js'
 import {
@@ -111,6 +115,50 @@ describe('POST /kit/v1/tenants/:slug/audit-entries', () => {
       impersonated_user_id: s.user.id,
       impersonated_tenant_id: s.tenant.id,
     })
+  })
+
+  it('answers 202 queued when the entry cannot reach the tenant log after the commit; the sweep puts it there once', async () => {
+    const s = await impersonationScene(t.db, t.config)
+    const { impersonation } = await startSceneImpersonation(t.db, t.config, s, now(), 'read_write')
+    const schema = tenantSchemaName(s.tenant.slug)
+    await sql`create function ${sql.raw(schema)}.offline() returns trigger language plpgsql
+      as $$ begin raise exception 'log offline'; end $$`.execute(t.db)
+    await sql`create trigger offline before insert on ${sql.raw(schema)}.audit_log
+      for each row execute function ${sql.raw(schema)}.offline()`.execute(t.db)
+
+    const res = await post(s.tenant.slug, s.appToken, {
+      action: 'board.archived',
+      impersonationId: impersonation.id,
+    })
+
+    expect(res.status).toBe(202)
+    expect(await res.json()).toEqual({ entry: { id: null, queued: true } })
+    const [entry] = (await auditEntries(t.db, 'impersonation.action')).filter(
+      (e) => e.target_id === impersonation.id,
+    )
+    const deliveryId = (entry.after as { deliveryId: string }).deliveryId
+    expect(await findTenantAuditOutbox(t.db, deliveryId)).toMatchObject({
+      attempts: 1,
+      lastError: 'log offline',
+    })
+    await sql`drop trigger offline on ${sql.raw(schema)}.audit_log`.execute(t.db)
+    await sweepTenantAuditOutbox(t.db, new Date(Date.now() + OUTBOX_SWEEP_AGE_MS + 1000))
+    const written = await tenantEntries(t.db, s.tenant.slug, 'board.archived')
+    expect(written).toHaveLength(1)
+    expect(written[0].details).toMatchObject({ impersonationId: impersonation.id, deliveryId })
+  })
+
+  it('refuses an app’s own entry carrying deliveryId, which only Fleetdeck writes', async () => {
+    const s = await impersonationScene(t.db, t.config)
+
+    const res = await post(s.tenant.slug, s.appToken, {
+      action: 'note.added',
+      actorEmail: s.user.email,
+      details: { deliveryId: crypto.randomUUID() },
+    })
+
+    expect(res.status).toBe(422)
+    expect(await tenantEntries(t.db, s.tenant.slug, 'note.added')).toEqual([])
   })
 
   it('refuses an ended impersonation with 409 and another key’s or tenant’s with 404, writing nothing', async () => {

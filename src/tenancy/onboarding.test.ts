@@ -1,6 +1,8 @@
 import { sql, type Kysely } from 'kysely'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { claimLeaseAt } from '../db/onboarding.js'
 import { tenantSchemaName } from '../db/tenants.js'
+import { citusVersion, isSchemaDistributed } from '../fleet/citus.js'
 import { auditEntries, countRows } from '../test-support/database-state.js'
 import { newTenantFields } from '../test-support/factories.js'
 import {
@@ -525,5 +527,32 @@ describe('activation', () => {
       before: { status: 'provisioning' },
       after: { status: 'active' },
     })
+  })
+})
+
+describe('claimLeaseAt', () => {
+  it('is now, or 1 ms past created_at when the clock reads earlier', () => {
+    const created = new Date('2026-12-01T10:00:00.000Z')
+    const later = new Date('2026-12-01T10:05:00.000Z')
+    expect(claimLeaseAt(created, later)).toEqual(later)
+    expect(claimLeaseAt(created, created)).toEqual(new Date('2026-12-01T10:00:00.001Z'))
+    expect(claimLeaseAt(created, new Date('2026-12-01T09:00:00Z'))).toEqual(
+      new Date('2026-12-01T10:00:00.001Z'),
+    )
+  })
+})
+
+// With the Citus test hook (TEST_DATABASE_URL on the coordinator and TEST_CITUS_WORKERS, see
+// src/db/test-database.ts) the test database is a Citus one; the cluster keeps
+// citus.enable_schema_based_sharding off, so only the create_schema step can distribute.
+describe.skipIf(!process.env.TEST_CITUS_URL || !process.env.TEST_CITUS_WORKERS)('on Citus', () => {
+  it('create_schema distributes the tenant schema whatever the sharding setting', async () => {
+    expect(await citusVersion(t.db)).not.toBeNull()
+    const tenant = await createRecord()
+
+    expect(await runOnboarding(t.db, { actor: null }, tenant.id)).toEqual({ ok: true })
+
+    expect(await isSchemaDistributed(t.db, tenantSchemaName(tenant.slug))).toBe(true)
+    expect(await tablesIn(tenant.slug)).toContain('audit_log')
   })
 })

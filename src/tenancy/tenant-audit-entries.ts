@@ -1,7 +1,7 @@
 import { appendAuditEntry, type AuditContext } from '../db/audit-log.js'
 import type { Db } from '../db/database.js'
-import { findImpersonation } from '../db/impersonations.js'
-import { appendTenantAuditEntry } from '../db/tenant-audit-log.js'
+import { findImpersonation, type Impersonation } from '../db/impersonations.js'
+import { appendTenantAuditEntry, type NewTenantAuditEntry } from '../db/tenant-audit-log.js'
 import { findTenantBySlug } from '../db/tenants.js'
 import { refuse, type DomainResult } from '../domain-result.js'
 import { deliverTenantAudit, enqueueTenantAuditEntries } from './tenant-audit-delivery.js'
@@ -68,21 +68,7 @@ export async function recordImpersonatedAction(
     const deliveryId = await enqueueTenantAuditEntries(
       trx,
       { id: imp.tenantId, slug: imp.tenantSlug },
-      [
-        {
-          actor: imp.operatorEmail,
-          action: write.action,
-          details: {
-            ...write.details,
-            impersonatedUser: imp.userEmail,
-            impersonationId: imp.id,
-            reason: imp.reason,
-            ticket: imp.ticket,
-            mode: imp.mode,
-            via: 'fleetdeck-support',
-          },
-        },
-      ],
+      [supportEntry(imp, write)],
     )
     await appendAuditEntry(
       trx,
@@ -103,4 +89,21 @@ export async function recordImpersonatedAction(
   if (!enqueued.ok) return enqueued
   const [delivery] = await deliverTenantAudit(db, [enqueued.deliveryId])
   return { ok: true, entryId: delivery?.outcome === 'delivered' ? delivery.entryIds[0] : null }
+}
+
+/** The tenant's entry for a write done while impersonating: the operator acts, for the user. */
+function supportEntry(imp: Impersonation, write: TenantAuditWrite): NewTenantAuditEntry {
+  return {
+    actor: imp.operatorEmail,
+    action: write.action,
+    details: {
+      ...write.details,
+      impersonatedUser: imp.userEmail,
+      impersonationId: imp.id,
+      reason: imp.reason,
+      ticket: imp.ticket,
+      mode: imp.mode,
+      via: 'fleetdeck-support',
+    },
+  }
 }

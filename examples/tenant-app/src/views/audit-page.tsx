@@ -40,8 +40,9 @@ function AuditRow({ entry }: { entry: AuditEntry }) {
   const details = entry.details ?? {}
   const support = typeof details.impersonatedUser === 'string'
   const named = NAMED.filter(([key]) => details[key] !== undefined && details[key] !== null)
+  // deliveryId is Fleetdeck's bookkeeping (each entry once, however often it was delivered).
   const rest = Object.entries(details).filter(
-    ([key]) => key !== 'message' && !NAMED.some(([k]) => k === key),
+    ([key]) => key !== 'message' && key !== 'deliveryId' && !NAMED.some(([k]) => k === key),
   )
   return (
     <tr class={support ? 'support' : undefined}>
