@@ -14,6 +14,7 @@ import { afterAll, beforeAll, expect } from 'vitest'
 import { loadConfig } from '../src/config.js'
 import { openCliDatabase } from '../src/db/cli-database.js'
 import type { DatabaseHandle } from '../src/db/database.js'
+import { createCitusDatabase, dropCitusDatabase, parseCitusTestEnv } from '../src/db/test-citus.js'
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url))
 
@@ -48,10 +49,14 @@ export function freePort(): Promise<number> {
 /** A fresh database on the server of `adminUrl`; `drop()` removes it even with open connections. */
 export async function createTestDatabase(adminUrl: string) {
   const name = `fleetdeck_e2e_${randomBytes(6).toString('hex')}`
+  // With TEST_CITUS_WORKERS the server is a Citus coordinator: the database on every node, Citus
+  // set up in it before the app starts (issue 13 item 8, src/db/test-citus.ts).
+  const citus = parseCitusTestEnv(process.env)
+  if (citus) await createCitusDatabase(adminUrl, name, citus.workers)
   const admin = new pg.Client({ connectionString: adminUrl })
   await admin.connect()
   try {
-    await admin.query(`create database "${name}"`)
+    if (!citus) await admin.query(`create database "${name}"`)
   } finally {
     await admin.end()
   }
@@ -71,6 +76,7 @@ export async function createTestDatabase(adminUrl: string) {
       }
     },
     async drop() {
+      if (citus) return dropCitusDatabase(adminUrl, name, citus.workers)
       const client = new pg.Client({ connectionString: adminUrl })
       await client.connect()
       try {

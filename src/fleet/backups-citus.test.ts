@@ -1,6 +1,9 @@
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import pg from 'pg'
 import { openDatabase, type DatabaseHandle } from '../db/database.js'
+import { migratePlatform } from '../db/migrate.js'
+import { nodeOfUrl, readClusterWorkers, urlFor } from '../db/test-citus.js'
 import { tenantSchemaName } from '../db/tenant-schema.js'
 import { openCitusTestDatabase } from '../db/test-database.js'
 import { createTenant, newTenantFields } from '../test-support/factories.js'
@@ -20,36 +23,72 @@ import { restoreTenantBackup } from './restore.js'
 const config = testConfig({ BACKUP_DIR: tempBackupDir() })
 const context = { actor: null, requestId: 'req-citus-backup' }
 
+const APP_ROLE = 'fleetdeck_test_app'
+
 /**
- * A Citus test database with `citus.enable_schema_based_sharding` as given: `on` makes every new
- * schema distributed by Citus itself, replays included (a second handle, whose connections open
- * after the database's setting).
+ * A Citus test database as Fleetdeck may find it: `sharding-on` makes every new schema
+ * distributed by Citus itself, replays included; `app-role` connects as a non-superuser that
+ * owns the database's objects (Citus needs schema ownership to distribute and move). Both use a
+ * second handle whose connections open after the change.
  */
-async function openWithSharding(sharding: 'on' | 'off') {
-  const owner = await openCitusTestDatabase()
-  if (sharding === 'off') return { database: owner, close: () => owner.close() }
-  const name = new URL(owner.url!).pathname.slice(1)
-  await sql`alter database ${sql.id(name)} set citus.enable_schema_based_sharding = on`.execute(
-    owner.db,
-  )
-  const database = await openDatabase({ url: owner.url, dataDir: '', poolSize: 4 })
+async function openCluster(mode: 'superuser' | 'sharding-on' | 'app-role') {
+  const owner = await openCitusTestDatabase({ migrate: mode !== 'app-role' })
+  if (mode === 'superuser') return { database: owner, close: () => owner.close() }
+  const url = new URL(owner.url!)
+  const name = url.pathname.slice(1)
+  if (mode === 'sharding-on') {
+    await sql`alter database ${sql.id(name)} set citus.enable_schema_based_sharding = on`.execute(
+      owner.db,
+    )
+  } else {
+    await createAppRole(owner.url!)
+    await sql`grant create on database ${sql.id(name)} to ${sql.id(APP_ROLE)}`.execute(owner.db)
+    await sql`grant all on schema public to ${sql.id(APP_ROLE)}`.execute(owner.db)
+    url.username = APP_ROLE
+  }
+  const database = await openDatabase({ url: url.toString(), dataDir: '', poolSize: 4 })
+  if (mode === 'app-role') await migratePlatform(database.db)
   return { database, close: () => database.close().then(() => owner.close()) }
 }
 
-describe.skipIf(!process.env.TEST_CITUS_URL).each(['off', 'on'] as const)(
-  'backups of a distributed tenant schema, schema-based sharding %s',
-  (sharding) => {
+/** The non-superuser on every node (roles are per node; Citus propagation is not relied on). */
+async function createAppRole(coordinatorUrl: string) {
+  const nodes = [
+    nodeOfUrl(coordinatorUrl),
+    ...(await readClusterWorkers(process.env.TEST_CITUS_URL!)),
+  ]
+  for (const node of nodes) {
+    const client = new pg.Client({ connectionString: urlFor(coordinatorUrl, node, 'postgres') })
+    await client.connect()
+    await client.query(`set citus.enable_ddl_propagation = off`).catch(() => undefined)
+    await client.query(`do $$ begin create role ${APP_ROLE} login;
+      exception when duplicate_object then null; end $$`)
+    await client.end()
+  }
+}
+
+describe
+  .skipIf(!process.env.TEST_CITUS_URL)
+  .each(['superuser', 'sharding-on', 'app-role'] as const)(
+  'backups of a distributed tenant schema (%s)',
+  (mode) => {
     let database: DatabaseHandle
     let close: () => Promise<void>
     beforeAll(async () => {
-      ;({ database, close } = await openWithSharding(sharding))
+      ;({ database, close } = await openCluster(mode))
     })
     afterAll(() => close?.())
 
-    it('sees the setting', async () => {
-      const { rows } = await sql<{ v: string }>`
-      select current_setting('citus.enable_schema_based_sharding') as v`.execute(database.db)
-      expect(rows[0]!.v).toBe(sharding)
+    it('runs as the mode says', async () => {
+      const { rows } = await sql<{ sharding: string; superuser: boolean }>`
+        select current_setting('citus.enable_schema_based_sharding') as sharding,
+          (select rolsuper from pg_roles where rolname = current_user) as superuser`.execute(
+        database.db,
+      )
+      expect(rows[0]).toEqual({
+        sharding: mode === 'sharding-on' ? 'on' : 'off',
+        superuser: mode !== 'app-role',
+      })
     })
 
     async function distributedTenant() {
@@ -65,6 +104,13 @@ describe.skipIf(!process.env.TEST_CITUS_URL).each(['off', 'on'] as const)(
         backup: made.backup,
         rows: await tenantRows(database.db, tenant.slug),
       }
+    }
+
+    async function coordinatorHeapBytes(schema: string) {
+      const { rows } = await sql<{ bytes: number }>`
+      select coalesce(sum(pg_relation_size(c.oid)), 0)::bigint as bytes from pg_class c
+      where c.relnamespace = to_regnamespace(${schema}) and c.relkind = 'r'`.execute(database.db)
+      return rows[0]!.bytes
     }
 
     it('holds the rows of the shards on the worker', async () => {

@@ -237,3 +237,29 @@ export async function keepNewSchemasLocal(trx: Db): Promise<void> {
   if (!(await citusVersion(trx))) return
   await sql`select set_config('citus.enable_schema_based_sharding', 'off', true)`.execute(trx)
 }
+
+/**
+ * Distributes `schema` when it holds rows already (a restored dump, a tenant left local), in ONE
+ * transaction of its own, then empties the coordinator's copy of each table: citus_schema_distribute
+ * copies the rows to the worker but leaves them on the coordinator's disk, invisible and
+ * uncounted by Citus's size functions (truncate_local_data_after_distributing_table; Citus 13).
+ * Needs the schema committed first: as a non-superuser, creating a schema, filling it and
+ * distributing it in one transaction fails on the worker ("schema … does not exist").
+ * @returns as distributeTenantSchema
+ * @throws PostgreSQL's error; the transaction rolls back and the schema stays local
+ */
+export async function distributeFilledSchema(
+  db: Db,
+  schema: string,
+): Promise<'distributed' | 'already' | 'no_citus'> {
+  if (!(await citusVersion(db))) return 'no_citus'
+  return db.transaction().execute(async (trx) => {
+    const done = await distributeTenantSchema(trx, schema)
+    if (done !== 'distributed') return done
+    await sql`select truncate_local_data_after_distributing_table(c.oid::regclass)
+      from pg_class c join pg_dist_partition p on p.logicalrelid = c.oid
+      where c.relnamespace = to_regnamespace(${schema}) and c.relkind = 'r'
+      order by c.relname`.execute(trx)
+    return done
+  })
+}

@@ -11,7 +11,8 @@ import { refuse, type DomainResult } from '../domain-result.js'
 import { insertTenantRecord, runOnboarding, type NewTenant } from '../tenancy/onboarding.js'
 import { backupKey, readBackupFile, type BackupReadRefusal } from './backup-file.js'
 import { backupPath } from './backups.js'
-import { distributeTenantSchema, keepNewSchemasLocal } from './citus.js'
+import { distributeRestored } from './restore.js'
+import { keepNewSchemasLocal } from './citus.js'
 import { lockSchema } from './repair-catalog.js'
 import { isPreFixEmbeddedDump } from './dump-text.js'
 import { replayDump } from './schema-dump.js'
@@ -21,7 +22,7 @@ import { replayDump } from './schema-dump.js'
 // statement, so the replay happens under the source's name: in one transaction the source
 // schema (if it still exists) is renamed aside, the dump replayed, the result renamed to the new
 // name and the source renamed back. Renames keep OIDs, so defaults and foreign keys follow. On
-// Citus the copy is then distributed in the same transaction; a distributed source stays so.
+// Citus the copy is distributed after that commit (distributeRestored); the source stays so.
 
 export type RestoreAsNewRefusal =
   'backup_not_found' | 'slug_taken' | 'plan_unavailable' | 'schema_exists' | BackupReadRefusal
@@ -66,6 +67,9 @@ export async function restoreBackupAsNewTenant(
     })
   if (!created.ok) return created
   const { tenant } = created
+  // On Citus the copy is an ordinary coordinator schema until now (renames keep a distributed
+  // source distributed): distribute it before onboarding goes on (issue 13 item 3).
+  await distributeRestored(database, tenantSchemaName(tenant.slug))
   await runOnboarding(db, context, tenant.id, { tenantMigrationDirs: config.tenantMigrationDirs })
   return { ok: true, tenant: (await findTenantById(db, tenant.id))!, backup }
 }
@@ -123,7 +127,4 @@ async function replayAs(
   await replayDump(trx, dump, source)
   await sql`alter schema ${sql.id(source)} rename to ${sql.id(target)}`.execute(trx)
   if (present) await sql`alter schema ${sql.id(aside)} rename to ${sql.id(source)}`.execute(trx)
-  // On Citus the replay made an ordinary schema on the coordinator (renames keep a distributed
-  // source distributed): distribute the copy in the same transaction (issue 13 item 3).
-  await distributeTenantSchema(trx, target)
 }

@@ -13,7 +13,7 @@ import {
 import { refuse, type DomainResult } from '../domain-result.js'
 import { backupKey, readBackupFile, type BackupReadRefusal } from './backup-file.js'
 import { backupPath, createTenantBackup } from './backups.js'
-import { distributeTenantSchema, keepNewSchemasLocal } from './citus.js'
+import { distributeFilledSchema, keepNewSchemasLocal } from './citus.js'
 import { isPreFixEmbeddedDump } from './dump-text.js'
 import { replayDump } from './schema-dump.js'
 
@@ -47,9 +47,10 @@ export function restoreBlocker(tenant: Tenant, now: Date): string | undefined {
  * disk or encrypted under another key (BackupReadRefusal). Otherwise takes a `pre_restore`
  * backup of the current schema (when there is one; when it cannot be taken, `pre_restore_failed`
  * and nothing changes), then in ONE transaction re-checks the
- * tenant under a row lock, drops the schema, replays the dump, distributes it again on Citus
- * (possibly onto another worker node) and audits `tenant.restore`
+ * tenant under a row lock, drops the schema, replays the dump and audits `tenant.restore`
  * (before: tables, size in bytes; after: backup id, its time, the pre-restore backup id).
+ * On Citus the restored schema is then distributed again (distributeRestored), possibly onto
+ * another worker node.
  * @throws on a failing replay: the transaction rolls back and the old schema stays
  */
 export async function restoreTenantBackup(
@@ -77,7 +78,7 @@ export async function restoreTenantBackup(
   // Only a tenant with no schema left has nothing to keep; otherwise no copy, no restore.
   if (!pre.ok && pre.reason !== 'schema_missing') return refuse('pre_restore_failed')
   const preRestore = pre.ok ? pre.backup : null
-  return database.db.transaction().execute(async (trx) => {
+  const restored = await database.db.transaction().execute(async (trx) => {
     const locked = await findTenantForUpdate(trx, tenant.id)
     if (!locked || restoreBlocker(locked, now)) return refuse('tenant_changed')
     const schema = tenantSchemaName(locked.slug)
@@ -88,9 +89,6 @@ export async function restoreTenantBackup(
     await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(trx)
     await keepNewSchemasLocal(trx)
     await replayDump(trx, read.sql, schema)
-    // The dump recreates an ordinary schema on a Citus coordinator: distribute it again in the
-    // same transaction, or it would stay local there (issue 13 item 3). No-op elsewhere.
-    await distributeTenantSchema(trx, schema)
     const entry = {
       action: 'tenant.restore',
       targetType: 'tenant',
@@ -106,5 +104,22 @@ export async function restoreTenantBackup(
     }
     await appendAuditEntry(trx, context, entry, now)
     return { ok: true as const, backup, preRestore }
+  })
+  if (restored.ok) await distributeRestored(database, tenantSchemaName(tenant.slug))
+  return restored
+}
+
+/**
+ * On Citus the replay made an ordinary coordinator schema: distribute it again (issue 13 item
+ * 3), after the commit — see distributeFilledSchema. A failure leaves the restored data local,
+ * where fleet health flags it and repair distributes it.
+ * @throws Error saying the restore itself committed
+ */
+export async function distributeRestored(database: DatabaseHandle, schema: string) {
+  await distributeFilledSchema(database.db, schema).catch((error: unknown) => {
+    const why = error instanceof Error ? error.message : String(error)
+    throw new Error(
+      `the restore committed, but distributing ${schema} on Citus failed (fleet health lists it; Repair distributes it): ${why}`,
+    )
   })
 }
