@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { DatabaseHandle } from './db/database.js'
 import { openTestDatabase } from './db/test-database.js'
+import { processLogger } from './observability/logger.js'
 import { describeDatabase, startFleetdeck } from './start.js'
 import { testConfig } from './test-support/test-app.js'
 
@@ -36,8 +37,12 @@ describe('startFleetdeck', () => {
   it('prints the listening line with the database it detected at open', async () => {
     const lines: string[] = []
     const config = testConfig({ PORT: '0', HOST: '127.0.0.1' })
+    const info = vi.spyOn(processLogger(config.logLevel), 'info')
     const running = await startFleetdeck(config, database, { log: (line) => lines.push(line) })
     await running.stop()
+    const started = info.mock.calls.find((call) => call[1] === 'started')
+    info.mockRestore()
+    expect(started?.[0]).toMatchObject({ database: database.kind, citus: database.citus })
     const listening = lines.find((line) => line.startsWith('Fleetdeck listening on'))
     expect(listening).toContain(`(${describeDatabase(database, config)})`)
     expect(listening).toContain(
