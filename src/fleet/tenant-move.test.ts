@@ -9,9 +9,12 @@ import { testConfig, useTestDatabase } from '../test-support/test-app.js'
 import { parseNode, startTenantMove } from './tenant-move.js'
 import { tenantMoveHandlerWith } from './tenant-move-job.js'
 
+/** The suite runs on a Citus coordinator too (TEST_CITUS_WORKERS): off-Citus answers differ there. */
+const onCitus = !!process.env.TEST_CITUS_WORKERS
+
 // Moving a tenant to another Citus node (issue 13 item 5) on the test databases, which have no
 // Citus: the real functions answer no_citus; the rest runs against a fake cluster in memory.
-// The real move between two workers: tenant-move.citus.test.ts.
+// The real move between two workers: placement.citus.test.ts.
 
 const t = useTestDatabase()
 const context = { actor: null, requestId: 'test' }
@@ -27,7 +30,7 @@ async function placedTenant(citus: ReturnType<typeof fakeCitus>) {
 }
 
 describe('startTenantMove', () => {
-  it('refuses no_citus off Citus and starts nothing', async () => {
+  it.skipIf(onCitus)('refuses no_citus off Citus and starts nothing', async () => {
     const tenant = await createTenant(t.db)
     expect(await startTenantMove(t.db, context, tenant.id, NODE_B)).toEqual({
       ok: false,

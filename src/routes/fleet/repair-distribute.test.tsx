@@ -8,6 +8,9 @@ import { cookieOfRole, followWithFlash } from '../../test-support/plan-scenes.js
 import { send } from '../../test-support/requests.js'
 import { useTestApp } from '../../test-support/test-app.js'
 
+/** The suite runs on a Citus coordinator too (TEST_CITUS_WORKERS): off-Citus answers differ there. */
+const onCitus = !!process.env.TEST_CITUS_WORKERS
+
 // "Distribute schema" on /fleet/schemas/:schema (issue 13 item 3), off Citus: offered only
 // when the latest check found the schema local on a Citus coordinator, refused with its reason.
 
@@ -49,18 +52,21 @@ describe('Distribute schema off Citus', () => {
     expect(await page.text()).not.toContain('Distribute schema')
   })
 
-  it('refuses with "not running on Citus", audits nothing, and re-checks the schema', async () => {
-    const { schema } = await tenantReportedLocal()
-    const res = await send(t.app, 'POST', `/fleet/schemas/${schema}/repairs`, {
-      fields: { repair: 'distribute' },
-      cookie: cookies.operator,
-    })
-    expect(res.status).toBe(303)
-    const html = await followWithFlash(t.app, res, cookies.operator!)
-    expect(html).toContain('Distribute schema: refused — not running on Citus')
-    expect(html).toContain('The schema is now healthy.')
-    expect(await auditEntries(t.db, 'fleet.repair.distribute')).toEqual([])
-  })
+  it.skipIf(onCitus)(
+    'refuses with "not running on Citus", audits nothing, and re-checks the schema',
+    async () => {
+      const { schema } = await tenantReportedLocal()
+      const res = await send(t.app, 'POST', `/fleet/schemas/${schema}/repairs`, {
+        fields: { repair: 'distribute' },
+        cookie: cookies.operator,
+      })
+      expect(res.status).toBe(303)
+      const html = await followWithFlash(t.app, res, cookies.operator!)
+      expect(html).toContain('Distribute schema: refused — not running on Citus')
+      expect(html).toContain('The schema is now healthy.')
+      expect(await auditEntries(t.db, 'fleet.repair.distribute')).toEqual([])
+    },
+  )
 
   it('a viewer cannot ask for it: 403', async () => {
     const { schema } = await tenantReportedLocal()
