@@ -25,7 +25,7 @@ const now = () => new Date(t.clock.now())
 let guard: CrossWriteGuard
 
 beforeAll(async () => {
-  guard = await installCrossWriteGuard(t.db)
+  if (!process.env.TEST_CITUS_WORKERS) guard = await installCrossWriteGuard(t.db)
 })
 
 /** Runs `work` under a fresh record and expects both sides written, never in one transaction. */
@@ -38,7 +38,9 @@ async function expectOneSideEach(work: () => Promise<unknown>) {
   expect(sides.tenant).toBeGreaterThan(0)
 }
 
-describe('transactions write one side only', () => {
+// Not on a Citus test database (TEST_CITUS_WORKERS): Citus refuses triggers on a distributed
+// schema's tables; the rule is checked here, on PGlite and PostgreSQL, for code shared by all.
+describe.skipIf(!!process.env.TEST_CITUS_WORKERS)('transactions write one side only', () => {
   it('the guard catches a transaction that writes both sides', async () => {
     const tenant = await createTenant(t.db)
     await guard.reset()
