@@ -14,10 +14,10 @@ import {
   type ShardTransferMode,
 } from '../../src/fleet/citus.js'
 
-/** ~`mb` MB of rows: four fifths attachments (~300 B a row), one fifth audit_log (~600 B). */
+/** ~`mb` MB: four fifths attachments (~350 B a row with its index), one fifth audit_log (~700 B). */
 async function fill(db: Db, schema: string, mb: number): Promise<void> {
-  const attachments = Math.round((mb * 0.8 * 1e6) / 300)
-  const entries = Math.round((mb * 0.2 * 1e6) / 600)
+  const attachments = Math.round((mb * 0.8 * 1e6) / 350)
+  const entries = Math.round((mb * 0.2 * 1e6) / 700)
   await sql`insert into ${sql.table(`${schema}.attachments`)} (file_name, content_type, file_size)
     select 'file-' || g || '-' || repeat(md5(g::text), 7), 'application/octet-stream', g * 17
     from generate_series(1, ${attachments}) g`.execute(db)
