@@ -320,7 +320,13 @@ async function changeStatus(c: Context<AppEnv>, change: 'suspend' | 'activate') 
   ])
   return c.html(
     <>
-      <TenantRow tenant={item} operator={c.var.operator} now={c.var.now()} notice={notice} />
+      <TenantRow
+        tenant={item}
+        operator={c.var.operator}
+        now={c.var.now()}
+        notice={notice}
+        showNode={!!c.var.deps.database.citus}
+      />
       <StatusCountsOob counts={counts} />
       <AnnounceOob text={notice.text} />
     </>,
@@ -330,13 +336,21 @@ async function changeStatus(c: Context<AppEnv>, change: 'suspend' | 'activate') 
 /** One tenant as the table shows it (plan name, members, storage), for a swapped row. */
 async function tenantListItem(c: Context<AppEnv>, tenant: Tenant) {
   const db = c.var.db
-  const [plans, members, storage] = await Promise.all([
+  const [plans, members, storage, placement] = await Promise.all([
     listPlansCached(db),
     countMembers(db, [tenant.id]),
     findStorage(db, tenant.id),
+    findTenantPlacement(db, tenant.id),
   ])
   const planName = plans.find((p) => p.id === tenant.planId)?.name ?? tenant.planId
-  return { ...tenant, planName, members: members.get(tenant.id) ?? 0, storage: storage ?? null }
+  const node = placement?.node ?? null
+  return {
+    ...tenant,
+    planName,
+    members: members.get(tenant.id) ?? 0,
+    storage: storage ?? null,
+    node,
+  }
 }
 
 /** Without JavaScript the row's Suspend opens this page instead of suspending at once. */
