@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely'
+import { sql, type Transaction } from 'kysely'
 import type { Db } from './database.js'
 import type { Database } from './schema.js'
 import type { NewTenantAuditEntry } from './tenant-audit-log.js'
@@ -77,7 +77,8 @@ export async function findTenantAuditOutbox(
 }
 
 /**
- * Undelivered rows created before `createdBefore`, oldest first, at most `limit` (default 100):
+ * Undelivered rows created before `createdBefore`, never-tried and least recently tried first,
+ * at most `limit` (default 100):
  * what the sweep retries. The bound keeps it from racing a delivery that follows its commit.
  */
 export async function listDueTenantAuditOutbox(
@@ -89,6 +90,9 @@ export async function listDueTenantAuditOutbox(
     .selectFrom('tenant_audit_outbox')
     .selectAll()
     .where('created_at', '<', createdBefore)
+    // Never tried first, then the least recently tried: rows that keep failing cannot hold the
+    // batch and starve newer ones.
+    .orderBy(sql`last_attempt_at nulls first`)
     .orderBy('created_at')
     .orderBy('id')
     .limit(limit)

@@ -2,7 +2,7 @@ import { sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import type { Db } from '../db/database.js'
 import { deliverTenantAuditEntries, listTenantAuditEntries } from '../db/tenant-audit-log.js'
-import { findTenantAuditOutbox } from '../db/tenant-audit-outbox.js'
+import { findTenantAuditOutbox, listDueTenantAuditOutbox } from '../db/tenant-audit-outbox.js'
 import { dropTenantSchema, tenantSchemaName } from '../db/tenant-schema.js'
 import type { Tenant } from '../db/tenants.js'
 import { createTenant } from '../test-support/factories.js'
@@ -116,6 +116,36 @@ describe('tenant audit delivery', () => {
     await sweepTenantAuditOutbox(t.db, later())
     expect(await entriesOf(hidden, 'waits')).toHaveLength(1)
     expect(await findTenantAuditOutbox(t.db, stuck)).toBeUndefined()
+  })
+
+  it('the sweep takes never-tried rows before rows that keep failing, so failures cannot starve it', async () => {
+    const hidden = await createTenant(t.db)
+    const other = await createTenant(t.db)
+    const stuck = await enqueueOnly(t.db, hidden, 'keeps.failing')
+    const fresh = await enqueueOnly(t.db, other, 'comes.later')
+    await renameSchema(tenantSchemaName(hidden.slug), `hidden_${hidden.slug.replace(/-/g, '_')}`)
+    try {
+      await deliverTenantAudit(t.db, [stuck])
+      expect(await findTenantAuditOutbox(t.db, stuck)).toMatchObject({ attempts: 1 })
+      const due = await listDueTenantAuditOutbox(t.db, later(), 1)
+      expect(due.map((r) => r.id)).toEqual([fresh])
+    } finally {
+      await renameSchema(`hidden_${hidden.slug.replace(/-/g, '_')}`, tenantSchemaName(hidden.slug))
+    }
+  })
+
+  it('a delivery that cannot even read the outbox reports failed instead of throwing after the commit', async () => {
+    const tenant = await createTenant(t.db)
+    const id = await enqueueOnly(t.db, tenant, 'read.fails')
+    const broken = {
+      selectFrom: () => {
+        throw new Error('connection lost')
+      },
+    } as unknown as Db
+    expect(await deliverTenantAudit(broken, [id])).toEqual([
+      { id, outcome: 'failed', error: 'connection lost' },
+    ])
+    expect(await findTenantAuditOutbox(t.db, id)).toBeDefined()
   })
 
   it('discards the rows of a deleted tenant whose schema was dropped', async () => {

@@ -15,6 +15,7 @@ import {
   type NewTenantAuditEntry,
 } from '../db/tenant-audit-log.js'
 import { findTenantById } from '../db/tenants.js'
+import { processLogger } from '../observability/logger.js'
 
 // Entries for a tenant's own audit log go through public.tenant_audit_outbox (issue 13 item 4):
 // the public transaction of the change enqueues them, and after its commit a tenant-only
@@ -81,8 +82,13 @@ export type Delivery =
 export async function deliverTenantAudit(db: Db, outboxIds: string[]): Promise<Delivery[]> {
   const deliveries: Delivery[] = []
   for (const id of outboxIds) {
-    const row = await findTenantAuditOutbox(db, id)
-    deliveries.push(row ? await deliverRow(db, row) : { id, outcome: 'gone' })
+    try {
+      const row = await findTenantAuditOutbox(db, id)
+      deliveries.push(row ? await deliverRow(db, row) : { id, outcome: 'gone' })
+    } catch (cause) {
+      // The change has committed: a failed read must not turn it into an error. The sweep retries.
+      deliveries.push({ id, outcome: 'failed', error: (cause as Error).message || 'unknown error' })
+    }
   }
   return deliveries
 }
@@ -111,7 +117,12 @@ async function logMissing(db: Db, row: TenantAuditOutboxRow): Promise<Delivery> 
 }
 
 async function failed(db: Db, row: TenantAuditOutboxRow, error: string): Promise<Delivery> {
-  await recordTenantAuditOutboxFailure(db, row.id, error, new Date())
+  // Best effort: the row stays for the sweep whether or not its attempt could be counted.
+  await recordTenantAuditOutboxFailure(db, row.id, error, new Date()).catch(() => undefined)
+  processLogger().warn(
+    { outboxId: row.id, tenant: row.slug, error },
+    'tenant audit delivery failed',
+  )
   return { id: row.id, outcome: 'failed', error }
 }
 
