@@ -240,9 +240,7 @@ export async function keepNewSchemasLocal(trx: Db): Promise<void> {
 
 /**
  * Distributes `schema` when it holds rows already (a restored dump, a tenant left local), in ONE
- * transaction of its own, then empties the coordinator's copy of each table: citus_schema_distribute
- * copies the rows to the worker but leaves them on the coordinator's disk, invisible and
- * uncounted by Citus's size functions (truncate_local_data_after_distributing_table; Citus 13).
+ * transaction of its own; distributeTenantSchema empties the coordinator's copy of each table.
  * Needs the schema committed first: as a non-superuser, creating a schema, filling it and
  * distributing it in one transaction fails on the worker ("schema … does not exist").
  * @returns as distributeTenantSchema
@@ -253,13 +251,6 @@ export async function distributeFilledSchema(
   schema: string,
 ): Promise<'distributed' | 'already' | 'no_citus'> {
   if (!(await citusVersion(db))) return 'no_citus'
-  return db.transaction().execute(async (trx) => {
-    const done = await distributeTenantSchema(trx, schema)
-    if (done !== 'distributed') return done
-    await sql`select truncate_local_data_after_distributing_table(c.oid::regclass)
-      from pg_class c join pg_dist_partition p on p.logicalrelid = c.oid
-      where c.relnamespace = to_regnamespace(${schema}) and c.relkind = 'r'
-      order by c.relname`.execute(trx)
-    return done
-  })
+  // distributeTenantSchema empties the coordinator's copy itself; this adds the transaction.
+  return db.transaction().execute((trx) => distributeTenantSchema(trx, schema))
 }
