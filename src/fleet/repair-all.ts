@@ -38,7 +38,7 @@ function outcome(finding: string, result: VerbResult, done: string): RepairOutco
 /**
  * Every loss-free repair of one schema, in order (issue 11 item 3; seed 000's
  * `fix_missing_tenant_databases.py recreate`): a missing schema is recreated (and then is what
- * the migrations build, so nothing else is tried); otherwise pending migrations are applied,
+ * the migrations build, so only the Citus distribute follows); otherwise pending migrations are applied,
  * drift is re-added from the reference where that loses nothing, missing roles re-seeded, and
  * a schema left local on a Citus coordinator distributed (issue 13 item 3).
  * Each step is its own audited verb; refusals say why. An orphan gets nothing here (adopt or
@@ -60,10 +60,7 @@ export async function repairLossFree(
     return [
       { finding: `tenant ${tenant.slug} is deleted`, done: false, message: REASONS.tenant_deleted },
     ]
-  if (!state.exists) {
-    const result = await recreateTenantSchema(db, context, tenant.id, options)
-    return [outcome('the schema is missing', result, 'recreated through the onboarding steps')]
-  }
+  if (!state.exists) return recreateAndDistribute(db, context, tenant.id, options)
   const outcomes: RepairOutcome[] = []
   if (state.pending.length > 0) {
     const result = await applyPendingMigrations(db, context, tenant.id, options)
@@ -86,6 +83,27 @@ export async function repairLossFree(
     outcomes.push(outcome(NOT_DISTRIBUTED, result, 'distributed with citus_schema_distribute'))
   }
   return outcomes
+}
+
+/** Recreate, then on Citus distribute, so the new schema does not stay local to a second pass. */
+async function recreateAndDistribute(
+  db: Db,
+  context: AuditContext,
+  tenantId: string,
+  options: RepairOptions,
+): Promise<RepairOutcome[]> {
+  const result = await recreateTenantSchema(db, context, tenantId, options)
+  const recreated = outcome(
+    'the schema is missing',
+    result,
+    'recreated through the onboarding steps',
+  )
+  const distributed = result.ok ? await distributeSchema(db, context, tenantId) : undefined
+  if (!distributed || (!distributed.ok && distributed.reason === 'no_citus')) return [recreated]
+  return [
+    recreated,
+    outcome(NOT_DISTRIBUTED, distributed, 'distributed with citus_schema_distribute'),
+  ]
 }
 
 /** Whether a state has anything `repairLossFree` would try. */

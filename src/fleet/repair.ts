@@ -104,6 +104,7 @@ export async function recreateTenantSchema(
   if (await schemaExists(db, schema)) return refuse('schema_present')
   const before = { schema, present: false, status: tenant.status }
   const done = await attempt(db, context, tenant, 'recreate_schema', before, () =>
+    // Writes both sides only with DDL, which Citus commits two-phase (verified on Citus 13.2).
     db.transaction().execute(async (trx) => {
       await lockLiveTenant(trx, tenant.id)
       await createTenantSchema(trx, tenant.slug)
@@ -151,8 +152,11 @@ export async function applyPendingMigrations(
 
 /**
  * Inserts the roles and permissions of TENANT_ROLES the schema lacks (by name, existing ones
- * untouched), audited `fleet.repair.roles` with role and permission counts before and after, in
- * the same transaction under the schema's advisory lock.
+ * untouched), audited `fleet.repair.roles` with role and permission counts before and after.
+ * Two transactions, one side each (issue 13 item 4: on Citus a DML write to a tenant schema and
+ * `public` in one transaction commits one-phase, the worker first): the insert, under the tenant
+ * row's share lock and the schema's advisory lock; then the audit entry, after re-checking the
+ * tenant is live. The insert is idempotent, so a crash between them loses only the entry.
  * @returns refusals: not_found, tenant_deleted, schema_missing; `failed` (no roles table)
  */
 export async function reseedTenantRoles(
@@ -165,23 +169,20 @@ export async function reseedTenantRoles(
   const schema = tenantSchemaName(tenant.slug)
   if (!(await schemaExists(db, schema))) return refuse('schema_missing')
   const before = await countRoles(db, schema).catch(() => ({ roles: 0, permissions: 0 }))
-  const done = await attempt(db, context, tenant, 'roles', before, () =>
-    db.transaction().execute(async (trx) => {
+  const done = await attempt(db, context, tenant, 'roles', before, async () => {
+    const counts = await db.transaction().execute(async (trx) => {
       await lockLiveTenant(trx, tenant.id)
       await lockSchema(trx, schema)
       const counted = await countRoles(trx, schema)
       await insertTenantRoles(trx, tenant.slug, TENANT_ROLES)
-      const after = await countRoles(trx, schema)
-      await appendAuditEntry(trx, context, {
-        action: 'fleet.repair.roles',
-        targetType: 'tenant',
-        targetId: tenant.id,
-        tenantId: tenant.id,
-        before: counted,
-        after: withVia(after, context),
-      })
-      return after.roles - counted.roles + after.permissions - counted.permissions
-    }),
-  )
+      return { counted, after: await countRoles(trx, schema) }
+    })
+    await db.transaction().execute(async (trx) => {
+      await lockLiveTenant(trx, tenant.id)
+      await audit(trx, context, tenant, 'roles', counts.counted, counts.after)
+    })
+    const { counted, after } = counts
+    return after.roles - counted.roles + after.permissions - counted.permissions
+  })
   return done.ok ? { ok: true, added: done.value } : done
 }

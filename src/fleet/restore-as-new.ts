@@ -11,7 +11,6 @@ import { refuse, type DomainResult } from '../domain-result.js'
 import { insertTenantRecord, runOnboarding, type NewTenant } from '../tenancy/onboarding.js'
 import { backupKey, readBackupFile, type BackupReadRefusal } from './backup-file.js'
 import { backupPath } from './backups.js'
-import { distributeRestored } from './restore.js'
 import { keepNewSchemasLocal } from './citus.js'
 import { lockSchema } from './repair-catalog.js'
 import { isPreFixEmbeddedDump } from './dump-text.js'
@@ -22,7 +21,9 @@ import { replayDump } from './schema-dump.js'
 // statement, so the replay happens under the source's name: in one transaction the source
 // schema (if it still exists) is renamed aside, the dump replayed, the result renamed to the new
 // name and the source renamed back. Renames keep OIDs, so defaults and foreign keys follow. On
-// Citus the copy is distributed after that commit (distributeRestored); the source stays so.
+// Citus the copy is distributed by onboarding's create_schema step after that commit
+// (distributeTenantSchema handles a filled schema and truncates the coordinator's copy); the
+// source stays distributed.
 
 export type RestoreAsNewRefusal =
   'backup_not_found' | 'slug_taken' | 'plan_unavailable' | 'schema_exists' | BackupReadRefusal
@@ -67,9 +68,8 @@ export async function restoreBackupAsNewTenant(
     })
   if (!created.ok) return created
   const { tenant } = created
-  // On Citus the copy is an ordinary coordinator schema until now (renames keep a distributed
-  // source distributed): distribute it before onboarding goes on (issue 13 item 3).
-  await distributeRestored(database, tenantSchemaName(tenant.slug))
+  // On Citus the copy is an ordinary coordinator schema until now: onboarding's create_schema
+  // step distributes it (issue 13 item 3), so no second distribute here.
   await runOnboarding(db, context, tenant.id, { tenantMigrationDirs: config.tenantMigrationDirs })
   return { ok: true, tenant: (await findTenantById(db, tenant.id))!, backup }
 }

@@ -50,7 +50,8 @@ export function restoreBlocker(tenant: Tenant, now: Date): string | undefined {
  * tenant under a row lock, drops the schema, replays the dump and audits `tenant.restore`
  * (before: tables, size in bytes; after: backup id, its time, the pre-restore backup id).
  * On Citus the restored schema is then distributed again (distributeRestored), possibly onto
- * another worker node.
+ * another worker node; when that fails the restore still succeeded (it committed) and the result
+ * says `distributed: false` with the error, so the operator sees both.
  * @throws on a failing replay: the transaction rolls back and the old schema stays
  */
 export async function restoreTenantBackup(
@@ -60,7 +61,10 @@ export async function restoreTenantBackup(
   input: { tenantId: string; backupId: string; typedSlug: string },
   now: Date = new Date(),
 ): Promise<
-  DomainResult<{ backup: TenantBackup; preRestore: TenantBackup | null }, RestoreRefusal>
+  DomainResult<
+    { backup: TenantBackup; preRestore: TenantBackup | null } & Distribution,
+    RestoreRefusal
+  >
 > {
   const backup = await findTenantBackup(database.db, input.backupId)
   const tenant = await findTenantById(database.db, input.tenantId)
@@ -105,21 +109,31 @@ export async function restoreTenantBackup(
     await appendAuditEntry(trx, context, entry, now)
     return { ok: true as const, backup, preRestore }
   })
-  if (restored.ok) await distributeRestored(database, tenantSchemaName(tenant.slug))
-  return restored
+  if (!restored.ok) return restored
+  return { ...restored, ...(await distributeRestored(database, tenantSchemaName(tenant.slug))) }
 }
 
 /**
- * On Citus the replay made an ordinary coordinator schema: distribute it again (issue 13 item
- * 3), after the commit — see distributeFilledSchema. A failure leaves the restored data local,
- * where fleet health flags it and repair distributes it.
- * @throws Error saying the restore itself committed
+ * Whether the restored schema is distributed on Citus: false only when distributing it failed
+ * (then `error` says why); true off Citus too, where there is nothing to distribute.
  */
-export async function distributeRestored(database: DatabaseHandle, schema: string) {
-  await distributeFilledSchema(database.db, schema).catch((error: unknown) => {
+export type Distribution = { distributed: true } | { distributed: false; error: string }
+
+/**
+ * On Citus the replay made an ordinary coordinator schema: distribute it again (issue 13 item
+ * 3), after the commit — see distributeFilledSchema. A failure does not undo the committed
+ * restore, so it is returned, not thrown: the data stays local, where fleet health flags it and
+ * Repair distributes it.
+ */
+export async function distributeRestored(
+  database: DatabaseHandle,
+  schema: string,
+): Promise<Distribution> {
+  try {
+    await distributeFilledSchema(database.db, schema)
+    return { distributed: true }
+  } catch (error) {
     const why = error instanceof Error ? error.message : String(error)
-    throw new Error(
-      `the restore committed, but distributing ${schema} on Citus failed (fleet health lists it; Repair distributes it): ${why}`,
-    )
-  })
+    return { distributed: false, error: why.slice(0, 500) }
+  }
 }

@@ -41,15 +41,24 @@ async function runMove(work: JobWork, ops: MoveCitus): Promise<JobItemOutcome> {
   if (!tenant || tenant.status === 'deleted')
     return { status: 'skipped', reason: 'the tenant was deleted' }
   const started = performance.now()
-  const mode = await moveUnlessThere(work.db, p, ops)
+  const moved = await moveAndCheck(work.db, p, ops).catch(async (error: unknown) => {
+    await auditFailed(work, tenant.id, p, error)
+    throw error
+  })
   const ms = Math.round(performance.now() - started)
-  const placed = (await ops.measureCitusSchemas(work.db, [p.schema])).get(p.schema)
-  if (placed?.node !== p.to)
-    throw new Error(`${p.schema} is on ${placed?.node ?? 'no node'} after the move, not ${p.to}`)
   await refreshTenantStorage(work.db, tenant.id, tenant.slug, work.now())
-  const result: TenantMoveResult = { from: p.from, to: p.to, mode, bytes: placed.bytes, ms }
+  const result: TenantMoveResult = { from: p.from, to: p.to, ...moved, ms }
   await auditDone(work, tenant.id, result)
   return { status: 'done', result }
+}
+
+/** The move (unless done), then the schema's placement checked on `to`: the mode and bytes. */
+async function moveAndCheck(db: Db, p: TenantMoveParams, ops: MoveCitus) {
+  const mode = await moveUnlessThere(db, p, ops)
+  const placed = (await ops.measureCitusSchemas(db, [p.schema])).get(p.schema)
+  if (placed?.node !== p.to)
+    throw new Error(`${p.schema} is on ${placed?.node ?? 'no node'} after the move, not ${p.to}`)
+  return { mode, bytes: placed.bytes }
 }
 
 /** Moves the schema unless it is on the target already; the transfer mode used, or `already`. */
@@ -78,6 +87,22 @@ async function auditDone(work: JobWork, tenantId: string, result: TenantMoveResu
       ...{ action: 'tenant.move.done', targetType: 'tenant', targetId: tenantId, tenantId },
       ...{ before: { node: from }, after: { node: to, ...after } },
     }
+    await appendAuditEntry(trx, { actor: null, batchId: work.run.id }, entry, work.now())
+  })
+}
+
+/**
+ * `tenant.move.failed` (before: the old node; after: the target and the error), in its own
+ * transaction, batch = the run: a failed move leaves a trace in the audit log, not only on the
+ * run page. Each failed attempt is audited.
+ */
+async function auditFailed(work: JobWork, tenantId: string, p: TenantMoveParams, error: unknown) {
+  const message = (error instanceof Error ? error.message : String(error)).slice(0, 500)
+  const entry = {
+    ...{ action: 'tenant.move.failed', targetType: 'tenant', targetId: tenantId, tenantId },
+    ...{ before: { node: p.from }, after: { node: p.to, error: message } },
+  }
+  await work.db.transaction().execute(async (trx) => {
     await appendAuditEntry(trx, { actor: null, batchId: work.run.id }, entry, work.now())
   })
 }

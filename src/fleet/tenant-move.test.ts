@@ -129,6 +129,39 @@ describe('the tenant_move job', () => {
     expect((await findJobRun(t.db, run.id))?.status).toBe('completed')
   })
 
+  it('audits a failed move as tenant.move.failed and fails the item', async () => {
+    const citus = fakeCitus()
+    const { tenant } = await placedTenant(citus)
+    citus.moveTenantSchema = async () => {
+      throw new Error('could not connect to the target node')
+    }
+    const started = await startTenantMove(t.db, context, tenant.id, NODE_B, { citus })
+    if (!started.ok) throw new Error(started.reason)
+
+    const handlers = [tenantMoveHandlerWith(citus)]
+    const run = await drainJobRun(t.database, testConfig(), started.run.id, { handlers })
+
+    const item = await t.db
+      .selectFrom('job_items')
+      .selectAll()
+      .where('run_id', '=', run.id)
+      .executeTakeFirstOrThrow()
+    expect(item.status).toBe('failed')
+    const failed = (await auditEntries(t.db, 'tenant.move.failed')).filter(
+      (e) => e.batch_id === run.id,
+    )
+    expect(failed.length).toBeGreaterThanOrEqual(1)
+    expect(failed[0]).toMatchObject({
+      actor_id: null,
+      tenant_id: tenant.id,
+      before: { node: NODE_A },
+      after: { node: NODE_B, error: 'could not connect to the target node' },
+    })
+    expect(await auditEntries(t.db, 'tenant.move.done')).not.toContainEqual(
+      expect.objectContaining({ batch_id: run.id }),
+    )
+  })
+
   it('skips a tenant deleted since the move started', async () => {
     const citus = fakeCitus()
     const { tenant } = await placedTenant(citus)

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { insertAutoJoinDomain } from '../db/auto-join-domains.js'
 import { tenantSchemaName } from '../db/tenant-schema.js'
 import { seedDemoFleet } from '../demo/demo-fleet.js'
+import { reseedTenantRoles } from '../fleet/repair.js'
 import { deactivateOperator } from '../operators/lifecycle.js'
 import { installCrossWriteGuard, type CrossWriteGuard } from '../test-support/cross-write-guard.js'
 import { createTenant, uniqueSuffix } from '../test-support/factories.js'
@@ -151,6 +152,21 @@ describe.skipIf(!!process.env.TEST_CITUS_WORKERS)('transactions write one side o
       })
       expect((await joined.json()).outcome).toBe('joined')
     })
+  })
+
+  it('the roles repair: the re-seed, then its audit entry', async () => {
+    const tenant = await createTenant(t.db)
+    const schema = tenantSchemaName(tenant.slug)
+    await sql`delete from ${sql.table(`${schema}.roles`)} where name = 'admin'`.execute(t.db)
+    await expectOneSideEach(async () => {
+      const result = await reseedTenantRoles(t.db, { actor: null }, tenant.id)
+      expect(result).toEqual({ ok: true, added: expect.any(Number) })
+    })
+    const { rows } = await sql<{ n: number }>`
+      select count(*)::int as n from ${sql.table(`${schema}.roles`)} where name = 'admin'`.execute(
+      t.db,
+    )
+    expect(rows[0]!.n).toBe(1)
   })
 
   it('the demo fleet seed', async () => {

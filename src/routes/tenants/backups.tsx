@@ -95,11 +95,17 @@ tenantBackupRoutes.post(
   },
 )
 
+/** The warning after a restore whose Citus distribute failed (issue 13 item 3). */
+const NOT_DISTRIBUTED =
+  'Warning: the restored schema is local on the Citus coordinator: fleet health lists it and Repair distributes it'
+
 function restoreFlash(tenant: Tenant, result: Awaited<ReturnType<typeof restoreTenantBackup>>) {
   if (result.ok)
     return {
       kind: 'success' as const,
-      text: `Restored ${tenant.slug} from the backup of ${formatDateTime(result.backup.createdAt)}; the previous contents are kept as a “Before a restore” backup.`,
+      text:
+        `Restored ${tenant.slug} from the backup of ${formatDateTime(result.backup.createdAt)}; the previous contents are kept as a “Before a restore” backup.` +
+        (result.distributed ? '' : ` ${NOT_DISTRIBUTED} (${result.error}).`),
     }
   const why =
     result.reason === 'not_restorable' || result.reason === 'tenant_changed'
