@@ -78,17 +78,28 @@ export async function createCitusDatabase(
         c.query('create extension if not exists citus'),
       )
     }
-    await withClient(urlFor(coordinatorUrl, coordinator, name), async (c) => {
-      await c.query('select citus_set_coordinator_host($1, $2)', [
-        coordinator.host,
-        coordinator.port,
-      ])
-      for (const w of workers) await c.query('select citus_add_node($1, $2)', [w.host, w.port])
+    // Test files register nodes in parallel: Citus syncs roles into the workers' shared catalogs,
+    // and two syncs at once fail with "tuple concurrently updated" (seen in a full suite run).
+    // A session advisory lock in the coordinator's `postgres` database takes turns.
+    await withClient(urlFor(coordinatorUrl, coordinator, 'postgres'), async (lock) => {
+      await lock.query('select pg_advisory_lock(1300013)')
+      await registerNodes(urlFor(coordinatorUrl, coordinator, name), coordinator, workers)
     })
   } catch (error) {
     await dropCitusDatabase(coordinatorUrl, name, workers)
     throw error
   }
+}
+
+async function registerNodes(
+  url: string,
+  coordinator: CitusNodeAddress,
+  workers: readonly CitusNodeAddress[],
+) {
+  await withClient(url, async (c) => {
+    await c.query('select citus_set_coordinator_host($1, $2)', [coordinator.host, coordinator.port])
+    for (const w of workers) await c.query('select citus_add_node($1, $2)', [w.host, w.port])
+  })
 }
 
 /** Drops `name` from the coordinator, then from every worker (force: pooled links die too). */

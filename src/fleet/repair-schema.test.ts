@@ -20,11 +20,18 @@ beforeAll(async () => {
   reference = await withReferenceSchema(t.db, [], (ref) => schemaShape(t.db, ref))
 })
 
-/** A fresh tenant with `fault` run in its schema; returns its schema name and tenant id. */
+/**
+ * A fresh tenant with `fault` run in its schema; returns its schema name and tenant id. The
+ * `;`-separated statements go one per query: on Citus a distributed schema refuses DDL sent as
+ * one multi-statement string (citusdata/citus#6608, "cannot insert multiple commands into a
+ * prepared statement"), and onboarding distributes every tenant schema there.
+ */
 async function drifted(fault: string) {
   const tenant = await createTenant(t.db)
   const schema = tenantSchemaName(tenant.slug)
-  await sql.raw(fault.replaceAll('{s}', schema)).execute(t.db)
+  for (const statement of fault.replaceAll('{s}', schema).split(';')) {
+    await sql.raw(statement).execute(t.db)
+  }
   return { schema, tenantId: tenant.id }
 }
 

@@ -26,7 +26,11 @@ beforeAll(async () => {
 async function tenantWith(fault: string) {
   const tenant = await createTenant(t.db)
   const schema = tenantSchemaName(tenant.slug)
-  await sql.raw(fault.replaceAll('{s}', schema)).execute(t.db)
+  // One statement per query: Citus refuses multi-statement DDL on a distributed schema
+  // (citusdata/citus#6608), and onboarding distributes every tenant schema there.
+  for (const statement of fault.replaceAll('{s}', schema).split(';')) {
+    await sql.raw(statement).execute(t.db)
+  }
   return { tenant, schema }
 }
 
