@@ -53,6 +53,28 @@ function isDirectory(path: string): boolean {
   }
 }
 
+/** Identity providers an operator may sign in through (issue 14; `oidc` = any OIDC issuer with discovery). */
+export const SSO_PROVIDER_IDS = ['google', 'microsoft-entra-id', 'github', 'oidc'] as const
+export type SsoProviderId = (typeof SSO_PROVIDER_IDS)[number]
+
+const SSO_REQUIRED_ENV = {
+  google: ['SSO_GOOGLE_CLIENT_ID', 'SSO_GOOGLE_CLIENT_SECRET'],
+  'microsoft-entra-id': [
+    'SSO_MICROSOFT_TENANT',
+    'SSO_MICROSOFT_CLIENT_ID',
+    'SSO_MICROSOFT_CLIENT_SECRET',
+  ],
+  github: ['SSO_GITHUB_CLIENT_ID', 'SSO_GITHUB_CLIENT_SECRET'],
+  oidc: ['SSO_OIDC_ISSUER', 'SSO_OIDC_CLIENT_ID', 'SSO_OIDC_CLIENT_SECRET'],
+} as const satisfies Record<SsoProviderId, readonly string[]>
+
+/** One configured identity provider (SSO_PROVIDERS and its SSO_* variables). */
+export type SsoProviderConfig =
+  | { id: 'google'; clientId: string; clientSecret: string }
+  | { id: 'microsoft-entra-id'; tenant: string; clientId: string; clientSecret: string }
+  | { id: 'github'; clientId: string; clientSecret: string }
+  | { id: 'oidc'; name: string; issuer: string; clientId: string; clientSecret: string }
+
 const envSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -113,6 +135,53 @@ const envSchema = z
     STRIPE_API_URL: z
       .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
       .default('https://api.stripe.com'),
+    SSO_PROVIDERS: z
+      .string()
+      .default('')
+      .transform((value) =>
+        value
+          .split(',')
+          .map((name) => name.trim())
+          .filter(Boolean),
+      )
+      .pipe(
+        z.array(
+          z.enum(SSO_PROVIDER_IDS, { error: `must list some of ${SSO_PROVIDER_IDS.join(', ')}` }),
+        ),
+      ),
+    SSO_GOOGLE_CLIENT_ID: z.string().min(1).optional(),
+    SSO_GOOGLE_CLIENT_SECRET: z.string().min(1).optional(),
+    SSO_MICROSOFT_TENANT: z.string().min(1).optional(),
+    SSO_MICROSOFT_CLIENT_ID: z.string().min(1).optional(),
+    SSO_MICROSOFT_CLIENT_SECRET: z.string().min(1).optional(),
+    SSO_GITHUB_CLIENT_ID: z.string().min(1).optional(),
+    SSO_GITHUB_CLIENT_SECRET: z.string().min(1).optional(),
+    SSO_OIDC_ISSUER: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+    SSO_OIDC_CLIENT_ID: z.string().min(1).optional(),
+    SSO_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+    SSO_OIDC_NAME: z.string().min(1).max(40).default('single sign-on'),
+    AUDIT_CHECKPOINT_DIR: z.string().min(1).optional(),
+    AUDIT_CHECKPOINT_MAIL_TO: z
+      .string()
+      .regex(
+        /^[^\s,@]+@[^\s,@]+(,\s*[^\s,@]+@[^\s,@]+)*$/,
+        'must be one or more e-mail addresses, comma-separated',
+      )
+      .optional(),
+    API_RATE_LIMIT_PER_MINUTE: intIn(120, 1, 100_000, 'requests per minute'),
+  })
+  .superRefine((env, ctx) => {
+    for (const provider of env.SSO_PROVIDERS) {
+      for (const name of SSO_REQUIRED_ENV[provider]) {
+        if (!env[name]) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [name],
+            message: `is required when SSO_PROVIDERS lists ${provider}`,
+          })
+        }
+      }
+    }
   })
   .refine((env) => env.NODE_ENV !== 'production' || env.FLEETDECK_SECRET_KEY, {
     path: ['FLEETDECK_SECRET_KEY'],
@@ -185,6 +254,14 @@ export type Config = {
   stripeSecretKey: string | undefined
   /** Stripe's API address (STRIPE_API_URL; a local server in tests): the SDK's host/port/protocol. */
   stripeApiUrl: string
+  /** Identity providers offered on the sign-in page, in SSO_PROVIDERS order ([] = none). */
+  ssoProviders: SsoProviderConfig[]
+  /** Folder the signed audit checkpoints are written to (AUDIT_CHECKPOINT_DIR, absolute; default `<data dir>/checkpoints`). */
+  auditCheckpointDir: string
+  /** Addresses each checkpoint is mailed to (AUDIT_CHECKPOINT_MAIL_TO); [] = not mailed. */
+  auditCheckpointMailTo: string[]
+  /** Requests per minute one API token may make (API_RATE_LIMIT_PER_MINUTE, 120). */
+  apiRateLimitPerMinute: number
 }
 
 export class ConfigError extends Error {
@@ -243,6 +320,38 @@ export function loadConfig(
     stripeWebhookSecret: e.STRIPE_WEBHOOK_SECRET,
     stripeSecretKey: e.STRIPE_SECRET_KEY,
     stripeApiUrl: e.STRIPE_API_URL.replace(/\/+$/, ''),
+    ssoProviders: e.SSO_PROVIDERS.map((id) => ssoProvider(id, e)),
+    auditCheckpointDir: resolve(e.AUDIT_CHECKPOINT_DIR ?? join(dataDir, 'checkpoints')),
+    auditCheckpointMailTo: (e.AUDIT_CHECKPOINT_MAIL_TO ?? '')
+      .split(',')
+      .map((address) => address.trim())
+      .filter(Boolean),
+    apiRateLimitPerMinute: e.API_RATE_LIMIT_PER_MINUTE,
+  }
+}
+
+/** The provider's settings; the superRefine above made sure each required one is present. */
+function ssoProvider(id: SsoProviderId, e: z.infer<typeof envSchema>): SsoProviderConfig {
+  switch (id) {
+    case 'google':
+      return { id, clientId: e.SSO_GOOGLE_CLIENT_ID!, clientSecret: e.SSO_GOOGLE_CLIENT_SECRET! }
+    case 'microsoft-entra-id':
+      return {
+        id,
+        tenant: e.SSO_MICROSOFT_TENANT!,
+        clientId: e.SSO_MICROSOFT_CLIENT_ID!,
+        clientSecret: e.SSO_MICROSOFT_CLIENT_SECRET!,
+      }
+    case 'github':
+      return { id, clientId: e.SSO_GITHUB_CLIENT_ID!, clientSecret: e.SSO_GITHUB_CLIENT_SECRET! }
+    case 'oidc':
+      return {
+        id,
+        name: e.SSO_OIDC_NAME,
+        issuer: e.SSO_OIDC_ISSUER!.replace(/\/+$/, ''),
+        clientId: e.SSO_OIDC_CLIENT_ID!,
+        clientSecret: e.SSO_OIDC_CLIENT_SECRET!,
+      }
   }
 }
 

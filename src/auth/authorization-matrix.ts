@@ -1,4 +1,5 @@
 import { OPERATOR_ROLES, type OperatorRole } from '../db/schema.js'
+import type { Permission } from './permissions.js'
 
 // Who may call which route, written out by hand as the expected outcome (issue #3): it is
 // checked against the role → permission table and the routes' guards by
@@ -15,6 +16,13 @@ export type Access =
   | 'metrics-token'
   /** Stripe's webhooks: the Stripe-Signature header over the raw body is the authentication. */
   | 'stripe-signature'
+  /**
+   * The REST API (/api/v1): an API token as bearer, never a console session, carrying this
+   * permission (src/api/v1/auth.ts). `null` = any valid token (the OpenAPI document).
+   */
+  | { apiToken: Permission | null }
+  /** The identity provider's redirect back to Fleetdeck: state, PKCE and the ID token authenticate. */
+  | 'sso-callback'
   /** Only these roles; every other role gets 403. */
   | readonly OperatorRole[]
 
@@ -245,4 +253,16 @@ export const AUTHORIZATION_MATRIX: Record<string, Access> = {
   'POST /super-admins/:id/invitation': OWNERS,
   'DELETE /super-admins/:id/sessions/:sessionId': OWNERS,
   'DELETE /super-admins/:id/sessions': OWNERS,
+  // --- issue 14: API tokens (/account/tokens) ---
+  // --- end API tokens ---
+  // --- issue 14: REST API (/api/v1) ---
+  // --- end REST API ---
+  // --- issue 14: SSO ---
+  // --- end SSO ---
+  // --- issue 14: audit export ---
+  // --- end audit export ---
+  // --- issue 14: audit checkpoints ---
+  // --- end audit checkpoints ---
+  // --- issue 14: approvals (dual control) ---
+  // --- end approvals ---
 }

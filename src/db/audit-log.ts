@@ -17,6 +17,13 @@ export type AuditContext = {
   ip?: string | null
   userAgent?: string | null
   batchId?: string | null
+  /** The API token a REST call came through (issue 14): recorded as audit_log.api_token_id. */
+  apiTokenId?: string | null
+  /**
+   * The second operator who approved a dual-control request (issue 14); the entry's actor stays
+   * the requester, who the change runs as.
+   */
+  approvedBy?: { id: string; email: string } | null
 }
 
 export type AuditEntry = {
@@ -68,6 +75,9 @@ export async function appendAuditEntry(
     ip: context.ip ?? null,
     user_agent: context.userAgent ?? null,
     batch_id: uuidText(context.batchId),
+    api_token_id: context.apiTokenId ?? null,
+    approved_by_id: uuidText(context.approvedBy?.id),
+    approved_by_email: context.approvedBy?.email ?? null,
   }
   const prevHash = head.hash
   const hash = chainHash(prevHash, row)
@@ -142,9 +152,21 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value ?? null)
 }
 
-/** sha256 hex of the previous hash and the row's canonical form. */
+/** Columns added after the chain began (issue 14): hashed only when set, so older rows verify. */
+const OPTIONAL_CHAIN_FIELDS = ['api_token_id', 'approved_by_id', 'approved_by_email'] as const
+
+/**
+ * sha256 hex of the previous hash and the row's canonical form. The columns of
+ * OPTIONAL_CHAIN_FIELDS are left out while null, so a row written before they existed hashes as
+ * it did then.
+ */
 export function chainHash(prevHash: string, row: ChainFields): string {
-  const canonical = canonicalJson({ ...row, created_at: new Date(row.created_at).toISOString() })
+  const fields: Record<string, unknown> = {
+    ...row,
+    created_at: new Date(row.created_at).toISOString(),
+  }
+  for (const key of OPTIONAL_CHAIN_FIELDS) if (fields[key] == null) delete fields[key]
+  const canonical = canonicalJson(fields)
   return createHash('sha256').update(prevHash).update('\n').update(canonical).digest('hex')
 }
 

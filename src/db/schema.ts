@@ -50,6 +50,8 @@ export interface SuperAdminsTable {
   locked_until: NullableTimestamp
   totp_replay_at: NullableTimestamp
   totp_replay_ip: string | null
+  /** The operator may sign in through SSO only (issue 14). */
+  sso_only: Generated<boolean>
 }
 
 export interface SuperAdminSessionsTable {
@@ -214,6 +216,11 @@ export interface AuditLogTable {
   ip: string | null
   user_agent: string | null
   batch_id: string | null
+  /** The API token the call came through (issue 14); null for console and CLI entries. */
+  api_token_id: string | null
+  /** The second operator who approved a dual-control request (issue 14). */
+  approved_by_id: string | null
+  approved_by_email: string | null
   prev_hash: string
   hash: string
 }
@@ -702,7 +709,80 @@ export interface BillingRequestsTable {
   stripe_status: string | null
 }
 
+/** Bearer tokens of /api/v1 (issue 14; migration 2026120700). */
+export interface ApiTokensTable {
+  id: string
+  secret_hash: Uint8Array
+  super_admin_id: string
+  name: string
+  permissions: string[]
+  step_up: Generated<boolean>
+  created_at: Generated<Date>
+  expires_at: Timestamp
+  last_used_at: NullableTimestamp
+  last_used_ip: string | null
+  revoked_at: NullableTimestamp
+  revoked_by: string | null
+}
+
+/** Signed heads of the audit chain (issue 14). */
+export interface AuditCheckpointsTable {
+  id: Generated<number>
+  head_seq: ColumnType<number, number, number>
+  head_hash: string
+  signed_at: Timestamp
+  kid: string
+  /** Compact JWS (EdDSA) over `{ seq, hash, time }`. */
+  jws: string
+  trigger: 'schedule' | 'manual' | 'cli'
+  created_by: string | null
+  /** The file written to AUDIT_CHECKPOINT_DIR, if any. */
+  file: string | null
+}
+
+export type ApprovalKind =
+  'tenant.delete' | 'tenant.bulk_suspend' | 'operator.totp_reset' | 'secrets.rotate'
+export type ApprovalStatus =
+  'pending' | 'approved' | 'rejected' | 'expired' | 'failed' | 'cancelled'
+
+/** Dual-control requests (issue 14). */
+export interface ApprovalRequestsTable {
+  id: Generated<string>
+  kind: ApprovalKind
+  status: Generated<ApprovalStatus>
+  requested_by: string
+  requested_by_email: string
+  reason: string
+  /** One line for lists: "Delete tenant acme". */
+  summary: string
+  target_type: string | null
+  target_id: string | null
+  tenant_id: string | null
+  change: ColumnType<unknown, string, string>
+  guard: ColumnType<unknown, string, string>
+  created_at: Generated<Date>
+  expires_at: Timestamp
+  decided_by: string | null
+  decided_by_email: string | null
+  decided_at: NullableTimestamp
+  decision_note: string | null
+  result: ColumnType<unknown, string | null, string | null>
+}
+
+/** Sign-ins started with an identity provider, consumed once (issue 14). */
+export interface SsoStatesTable {
+  state: string
+  provider: string
+  code_verifier: string
+  nonce: string
+  created_at: Generated<Date>
+}
+
 export interface Database {
+  api_tokens: ApiTokensTable
+  audit_checkpoints: AuditCheckpointsTable
+  approval_requests: ApprovalRequestsTable
+  sso_states: SsoStatesTable
   sign_in_attempts: SignInAttemptsTable
   rate_limits: RateLimitsTable
   settings: SettingsTable
