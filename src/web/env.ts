@@ -1,4 +1,5 @@
 import type { Child } from 'hono/jsx'
+import type { ApiTokenCaller } from '../api/v1/caller.js'
 import type { Config } from '../config.js'
 import type { AppKey } from '../db/app-keys.js'
 import type { DatabaseHandle, Db } from '../db/database.js'
@@ -58,6 +59,11 @@ export type AppEnv = {
     resumedForm: ResumedForm | undefined
     /** The app key that authenticated a kit API call (set by requireAppKey, src/kit-api/auth.ts). */
     appKey: AppKey
+    /**
+     * The API token of a REST call (/api/v1, src/api/v1/auth.ts); `operator` is then its owner.
+     * Unset on console requests: tokens are never accepted there.
+     */
+    apiToken: ApiTokenCaller
     clientIp: string | null
     /** TRUST_PROXY compiled once (proxy-addr). */
     trustProxy: (addr: string, i: number) => boolean

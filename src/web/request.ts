@@ -46,11 +46,13 @@ export const requireClientAddress: MiddlewareHandler<AppEnv> = async (c, next) =
   await next()
 }
 
-/** Actor, request id, address and browser of this request, for audit entries. */
+/** Actor, request id, address, browser and API token (if any) of this request, for audit entries. */
 export function auditContext(c: Context<AppEnv>): AuditContext {
   const operator = c.get('operator') as AppEnv['Variables']['operator'] | undefined
+  const apiToken = c.get('apiToken') as AppEnv['Variables']['apiToken'] | undefined
   return {
     actor: operator ? { id: operator.id, email: operator.email } : null,
+    apiTokenId: apiToken?.id ?? null,
     requestId: c.var.requestId,
     ip: clientIp(c),
     userAgent: c.req.header('user-agent')?.slice(0, 400) ?? null,
