@@ -256,6 +256,7 @@ export const AUTHORIZATION_MATRIX: Record<string, Access> = {
   // --- issue 14: API tokens (/account/tokens) ---
   // --- end API tokens ---
   // --- issue 14: REST API (/api/v1) ---
+  'GET /api/v1/openapi.json': 'public',
   // --- end REST API ---
   // --- issue 14: SSO ---
   // --- end SSO ---
