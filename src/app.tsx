@@ -4,6 +4,7 @@ import { methodOverride } from 'hono/method-override'
 import { apiV1Routes } from './api/v1/index.js'
 import { kitApiRoutes, ofrepApiRoutes } from './kit-api/index.js'
 import { accountRoutes } from './routes/account.js'
+import { accountTokenRoutes } from './routes/account-tokens.js'
 import { appKeyRoutes } from './routes/app-keys.js'
 import { auditRoutes } from './routes/audit.js'
 import { batchRoutes } from './routes/batches.js'
@@ -115,6 +116,7 @@ function consoleGroup() {
   group.route('/audit', auditRoutes)
   group.route('/scope', scopeRoutes)
   group.route('/super-admins', superAdminRoutes)
+  group.route('/account/tokens', accountTokenRoutes)
   group.route('/account', accountRoutes)
   group.route('/settings', settingsRoutes)
   group.route('/settings/app-keys', appKeyRoutes)

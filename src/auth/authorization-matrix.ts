@@ -254,6 +254,9 @@ export const AUTHORIZATION_MATRIX: Record<string, Access> = {
   'DELETE /super-admins/:id/sessions/:sessionId': OWNERS,
   'DELETE /super-admins/:id/sessions': OWNERS,
   // --- issue 14: API tokens (/account/tokens) ---
+  'GET /account/tokens': 'signed-in',
+  'POST /account/tokens': 'signed-in',
+  'DELETE /account/tokens/:id': 'signed-in',
   // --- end API tokens ---
   // --- issue 14: REST API (/api/v1) ---
   'GET /api/v1/openapi.json': 'public',

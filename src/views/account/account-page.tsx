@@ -51,6 +51,15 @@ export const AccountPage: FC<AccountPageProps> = (p) => (
         hint="One address or CIDR range per line; empty means any address (the global allowlist still applies)."
       />
     </Section>
+    <Section id="api-tokens" title="API tokens">
+      <p class="m-0 text-sm text-slate-700">
+        Scripts call the REST API at <code>/api/v1</code> with an API token that carries part of
+        your permissions and expires within a year.{' '}
+        <a href="/account/tokens" class="text-violet-700 underline">
+          Manage your API tokens
+        </a>
+      </p>
+    </Section>
     <Section id="history" title="Sign-in history">
       <SignInHistory rows={p.history} />
     </Section>
