@@ -4,6 +4,7 @@ import { problemErrorHandler, problemNotFound } from '../../web/errors.js'
 import { requireApiToken } from './auth.js'
 import { apiRouter } from './openapi.js'
 import { ApiRefusal, apiProblem } from './problems.js'
+import { tenantsApi } from './tenants.js'
 
 /**
  * The REST API's group, mounted at `/api/v1` (DESIGN.md §10; issue 14). JSON only, errors as
@@ -35,6 +36,7 @@ apiV1Routes.doc31('/openapi.json', {
 apiV1Routes.use('*', requireApiToken)
 
 // --- issue 14: the resource routers are mounted here ---
+apiV1Routes.route('/tenants', tenantsApi)
 // --- end resource routers ---
 
 // A sub-app's notFound is not consulted once mounted: this catch-all answers instead (keep it last).
