@@ -257,6 +257,16 @@ export const AUTHORIZATION_MATRIX: Record<string, Access> = {
   // --- end API tokens ---
   // --- issue 14: REST API (/api/v1) ---
   'GET /api/v1/openapi.json': 'public',
+  // tenants (src/api/v1/tenants.ts): the console's permission for the same action
+  'GET /api/v1/tenants': { apiToken: 'saas.tenants.view' },
+  'POST /api/v1/tenants': { apiToken: 'saas.tenants.create' },
+  'GET /api/v1/tenants/:id': { apiToken: 'saas.tenants.view' },
+  'PATCH /api/v1/tenants/:id': { apiToken: 'saas.tenants.edit' },
+  'DELETE /api/v1/tenants/:id': { apiToken: 'saas.tenants.delete' },
+  'POST /api/v1/tenants/:id/suspension': { apiToken: 'saas.tenants.suspend' },
+  'DELETE /api/v1/tenants/:id/suspension': { apiToken: 'saas.tenants.suspend' },
+  'PUT /api/v1/tenants/:id/plan': { apiToken: 'saas.plans.edit' },
+  // end tenants
   // apipeople: users, super admins, stats, flags
   'GET /api/v1/users': { apiToken: 'saas.users.view' },
   'GET /api/v1/users/:id': { apiToken: 'saas.users.view' },

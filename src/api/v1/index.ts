@@ -4,6 +4,7 @@ import { problemErrorHandler, problemNotFound } from '../../web/errors.js'
 import { requireApiToken } from './auth.js'
 import { apiRouter } from './openapi.js'
 import { ApiRefusal, apiProblem } from './problems.js'
+import { tenantsApi } from './tenants.js'
 import { userApiRoutes } from './users.js'
 import { superAdminApiRoutes } from './super-admins.js'
 import { statsApiRoutes } from './stats.js'
@@ -39,6 +40,7 @@ apiV1Routes.doc31('/openapi.json', {
 apiV1Routes.use('*', requireApiToken)
 
 // --- issue 14: the resource routers are mounted here ---
+apiV1Routes.route('/tenants', tenantsApi)
 apiV1Routes.route('/users', userApiRoutes)
 apiV1Routes.route('/super-admins', superAdminApiRoutes)
 apiV1Routes.route('/stats', statsApiRoutes)
