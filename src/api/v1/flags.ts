@@ -19,6 +19,9 @@ import { ApiRefusal, problemResponse, problemResponses } from './problems.js'
 // router's without either knowing of the other. Reading flags needs saas.tenants.view, as /flags.
 
 const FlagValueSchema = z.union([z.boolean(), z.string()]).openapi('FlagValue')
+// Inline, not `FlagValueSchema.nullable()`: a nullable $ref comes out of the generator without
+// `null` in OpenAPI 3.1, and the conformance test (rightly) refuses the null it then sends.
+const flagValueOrNull = () => z.union([z.boolean(), z.string(), z.null()])
 
 const FlagSchema = z
   .object({
@@ -28,7 +31,7 @@ const FlagSchema = z
     variants: z.array(z.string()).openapi({ description: 'Allowed values of a string flag.' }),
     defaultValue: FlagValueSchema,
     rolloutPercentage: z.number().int().min(0).max(100),
-    rolloutValue: FlagValueSchema.nullable(),
+    rolloutValue: flagValueOrNull(),
     rolloutPlanIds: z.array(z.string()),
     planValues: z.record(z.string(), FlagValueSchema).openapi({ description: 'plan id → value' }),
     archived: z.boolean(),
@@ -45,7 +48,7 @@ const TenantFlagSchema = z
   .object({
     key: z.string(),
     tenantId: z.uuid(),
-    override: FlagValueSchema.nullable().openapi({ description: 'Null: no override.' }),
+    override: flagValueOrNull().openapi({ description: 'Null: no override.' }),
     value: FlagValueSchema.openapi({ description: 'What the tenant gets now.' }),
     why: z.enum(['archived', 'override', 'rollout', 'plan', 'default']),
   })
