@@ -270,6 +270,21 @@ export const AUTHORIZATION_MATRIX: Record<string, Access> = {
   'DELETE /api/v1/tenants/:id/suspension': { apiToken: 'saas.tenants.suspend' },
   'PUT /api/v1/tenants/:id/plan': { apiToken: 'saas.plans.edit' },
   // end tenants
+  // apipeople: users, super admins, stats, flags
+  'GET /api/v1/users': { apiToken: 'saas.users.view' },
+  'GET /api/v1/users/:id': { apiToken: 'saas.users.view' },
+  'PATCH /api/v1/users/:id': { apiToken: 'saas.users.edit' },
+  'PUT /api/v1/users/:id/memberships/:tenantId': { apiToken: 'saas.users.edit' },
+  'DELETE /api/v1/users/:id/memberships/:tenantId': { apiToken: 'saas.users.edit' },
+  'GET /api/v1/super-admins': { apiToken: 'saas.super_admins.manage' },
+  'POST /api/v1/super-admins': { apiToken: 'saas.super_admins.manage' },
+  'POST /api/v1/super-admins/:id/deactivation': { apiToken: 'saas.super_admins.manage' },
+  'GET /api/v1/stats': { apiToken: 'saas.dashboard.view' },
+  'GET /api/v1/flags': { apiToken: 'saas.tenants.view' },
+  'GET /api/v1/flags/:key': { apiToken: 'saas.tenants.view' },
+  'PUT /api/v1/tenants/:id/flags/:key': { apiToken: 'saas.flags.edit' },
+  'DELETE /api/v1/tenants/:id/flags/:key': { apiToken: 'saas.flags.edit' },
+  // end apipeople
   // --- end REST API ---
   // --- issue 14: SSO ---
   // --- end SSO ---

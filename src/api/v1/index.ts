@@ -5,6 +5,10 @@ import { requireApiToken } from './auth.js'
 import { apiRouter } from './openapi.js'
 import { ApiRefusal, apiProblem } from './problems.js'
 import { tenantsApi } from './tenants.js'
+import { userApiRoutes } from './users.js'
+import { superAdminApiRoutes } from './super-admins.js'
+import { statsApiRoutes } from './stats.js'
+import { flagApiRoutes } from './flags.js'
 
 /**
  * The REST API's group, mounted at `/api/v1` (DESIGN.md §10; issue 14). JSON only, errors as
@@ -37,6 +41,11 @@ apiV1Routes.use('*', requireApiToken)
 
 // --- issue 14: the resource routers are mounted here ---
 apiV1Routes.route('/tenants', tenantsApi)
+apiV1Routes.route('/users', userApiRoutes)
+apiV1Routes.route('/super-admins', superAdminApiRoutes)
+apiV1Routes.route('/stats', statsApiRoutes)
+// At '/': its paths are /flags… and /tenants/{id}/flags/{key}, beside the tenants router's.
+apiV1Routes.route('/', flagApiRoutes)
 // --- end resource routers ---
 
 // A sub-app's notFound is not consulted once mounted: this catch-all answers instead (keep it last).
