@@ -37,6 +37,8 @@
 //      and the storage snapshot's time on PGlite, the local PostgreSQL and (with --citus-url) a
 //      Citus coordinator, plus a ~30 MB tenant's move between workers there, with
 //      --citus-tenants tenants (default 50; scripts/bench/citus.ts). --only-citus runs this alone.
+//  14. With --api: issue 14 — GET /api/v1/tenants p50/p95, statements and req/s next to the
+//      /tenants page at --tenants tenants (scripts/bench/api.ts; about a minute). --only-api alone.
 // Needs the local PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres);
 // it creates and drops databases of its own there. Options: --tenants N, --audit-rows N (the
 // large log, default 500000), --skip-start, --skip-pglite, --seed, --users N (default 0: skipped),
@@ -71,6 +73,7 @@ import {
   signedInOwner,
   withScratchDatabase,
 } from './bench/fixtures.js'
+import { benchApi } from './bench/api.js'
 import { benchBilling } from './bench/billing.js'
 import { benchBulk } from './bench/bulk.js'
 import { benchCitus } from './bench/citus.js'
@@ -115,6 +118,8 @@ const { values: opts } = parseArgs({
     'only-citus': { type: 'boolean' },
     'citus-url': { type: 'string' },
     'citus-tenants': { type: 'string' },
+    api: { type: 'boolean' },
+    'only-api': { type: 'boolean' },
   },
 })
 const TENANTS = Number(opts.tenants ?? 2000)
@@ -479,6 +484,7 @@ const ONLY = [
   'only-fleet',
   'only-billing',
   'only-citus',
+  'only-api',
 ] as const
 const all = ONLY.every((flag) => !opts[flag])
 if (all) await benchPostgres()
@@ -520,4 +526,6 @@ if (opts.citus || opts['only-citus'] || opts['citus-url'])
     citusUrl: opts['citus-url'],
     tenants: Number(opts['citus-tenants'] ?? 50),
   })
+if (opts.api || opts['only-api'])
+  await benchApi({ tenants: TENANTS, config: benchConfig(), queries: () => queries })
 console.log(`\nbench took ${((performance.now() - started) / 1000).toFixed(0)} s`)

@@ -250,6 +250,42 @@ describe('POST /api/v1/tenants', () => {
     expect(body.status).toBe(400)
   })
 
+  it('415 problem for a form body: the API takes JSON only', async () => {
+    const tok = await token(['saas.tenants.create'])
+    const fields = newTenantFields()
+    const res = await t.app.request('/api/v1/tenants', {
+      method: 'POST',
+      headers: { ...bearer(tok), 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(fields).toString(),
+    })
+    expect(res.status).toBe(415)
+    await expectConforms(document, 'POST', '/tenants', res)
+    expect(await t.db.selectFrom('tenants').where('slug', '=', fields.slug).execute()).toHaveLength(
+      0,
+    )
+  })
+
+  it('429 problem past the per-token rate limit, with Retry-After', async () => {
+    const limit = t.config.apiRateLimitPerMinute
+    t.config.apiRateLimitPerMinute = 2
+    try {
+      const tok = await token(['saas.tenants.view'])
+      const statuses = []
+      for (let i = 0; i < 3; i += 1) {
+        const { status, res } = await call(tok, {
+          method: 'GET',
+          path: '/api/v1/tenants?limit=1',
+          template: '/tenants',
+        })
+        statuses.push(status)
+        if (status === 429) expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0)
+      }
+      expect(statuses).toEqual([200, 200, 429])
+    } finally {
+      t.config.apiRateLimitPerMinute = limit
+    }
+  })
+
   it('403 without saas.tenants.create, even with every other permission', async () => {
     const tok = await token(ALL_TENANT_PERMISSIONS.filter((p) => p !== 'saas.tenants.create'))
     const fields = newTenantFields()

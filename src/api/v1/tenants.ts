@@ -323,6 +323,10 @@ export async function deleteTenantFromApi(c: Context<AppEnv>, tenant: Tenant) {
 }
 
 const notFound = { 404: problemResponse('No such tenant') }
+const bodyProblems = {
+  400: problemResponse('Malformed JSON'),
+  415: problemResponse('The body is not application/json'),
+}
 const unprocessable = { 422: problemResponse('Invalid fields: one message per field') }
 const conflict = (description: string) => ({ 409: problemResponse(description) })
 
@@ -399,7 +403,7 @@ tenantsApi.openapi(
     request: { body: jsonBody(NewTenantSchema) },
     responses: {
       201: json(CreatedTenantSchema, 'Created; `onboarding.ok` says whether it is ready'),
-      400: problemResponse('Malformed JSON'),
+      ...bodyProblems,
       ...problemResponses,
       ...unprocessable,
     },
@@ -464,7 +468,7 @@ tenantsApi.openapi(
     request: { params: IdParam, body: jsonBody(TenantPatchSchema) },
     responses: {
       200: json(TenantSchema, 'The tenant after the change'),
-      400: problemResponse('Malformed JSON'),
+      ...bodyProblems,
       ...problemResponses,
       ...notFound,
       ...conflict('The tenant is deleted'),
@@ -603,7 +607,7 @@ tenantsApi.openapi(
     request: { params: IdParam, body: jsonBody(PlanChangeSchema) },
     responses: {
       200: json(TenantSchema, 'The tenant on its plan'),
-      400: problemResponse('Malformed JSON'),
+      ...bodyProblems,
       ...problemResponses,
       ...notFound,
       ...conflict('The tenant is deleted'),
