@@ -82,7 +82,7 @@ describe('GET /api/v1/tenants', () => {
     expect(first.body.data[0]).toMatchObject({ slug: `${prefix}-3`, planName: 'Free', members: 1 })
   })
 
-  it('filters by status like the console's tabs', async () => {
+  it('filters by status like the console’s tabs', async () => {
     const tenant = await createTenant(t.db)
     await t.db
       .updateTable('tenants')
