@@ -79,6 +79,7 @@ flagApiRoutes.openapi(
   createRoute({
     method: 'get',
     path: '/flags',
+    operationId: 'listFlags',
     summary: 'Feature flags, by key',
     tags: ['flags'],
     security: BEARER,
@@ -105,6 +106,7 @@ flagApiRoutes.openapi(
   createRoute({
     method: 'get',
     path: '/flags/{key}',
+    operationId: 'getFlag',
     summary: 'One feature flag',
     tags: ['flags'],
     security: BEARER,
@@ -127,6 +129,7 @@ flagApiRoutes.openapi(
   createRoute({
     method: 'put',
     path: '/tenants/{id}/flags/{key}',
+    operationId: 'setTenantFlagOverride',
     summary: "Set a tenant's override of a flag",
     description: 'Setting the override the tenant already has changes nothing (no audit entry).',
     tags: ['flags'],
@@ -155,6 +158,7 @@ flagApiRoutes.openapi(
   createRoute({
     method: 'delete',
     path: '/tenants/{id}/flags/{key}',
+    operationId: 'clearTenantFlagOverride',
     summary: "Clear a tenant's override of a flag",
     description: 'Clearing an override the tenant does not have changes nothing (no audit entry).',
     tags: ['flags'],

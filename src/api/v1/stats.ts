@@ -77,6 +77,7 @@ statsApiRoutes.openapi(
   createRoute({
     method: 'get',
     path: '/',
+    operationId: 'getStats',
     summary: "The dashboard's numbers, for the fleet or one tenant",
     tags: ['stats'],
     security: BEARER,

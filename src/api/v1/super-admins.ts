@@ -94,6 +94,7 @@ superAdminApiRoutes.openapi(
   createRoute({
     method: 'get',
     path: '/',
+    operationId: 'listSuperAdmins',
     summary: 'Every super admin, ordered by email',
     tags: ['super admins'],
     security: BEARER,
@@ -110,6 +111,7 @@ superAdminApiRoutes.openapi(
   createRoute({
     method: 'post',
     path: '/',
+    operationId: 'inviteSuperAdmin',
     summary: 'Invite a super admin (needs a token created with step-up)',
     description:
       'Creates the admin without password or TOTP and mails them a 72-hour invitation link ' +
@@ -145,6 +147,7 @@ superAdminApiRoutes.openapi(
   createRoute({
     method: 'post',
     path: '/{id}/deactivation',
+    operationId: 'deactivateSuperAdmin',
     summary: 'Deactivate a super admin (needs a token created with step-up)',
     description:
       'Their sessions, unused links and API tokens stop working at once. The last active owner ' +

@@ -133,6 +133,7 @@ userApiRoutes.openapi(
   createRoute({
     method: 'get',
     path: '/',
+    operationId: 'listUsers',
     summary: 'List and search users (keyset paging, newest first)',
     tags: ['users'],
     security: BEARER,
@@ -175,6 +176,7 @@ userApiRoutes.openapi(
   createRoute({
     method: 'get',
     path: '/{id}',
+    operationId: 'getUser',
     summary: 'One user with every membership',
     tags: ['users'],
     security: BEARER,
@@ -196,6 +198,7 @@ userApiRoutes.openapi(
   createRoute({
     method: 'patch',
     path: '/{id}',
+    operationId: 'updateUser',
     summary: 'Disable or enable a user',
     description:
       'Disabling keeps every membership; no tenant lets the user sign in. Enabling gives `active`. ' +
@@ -234,6 +237,7 @@ userApiRoutes.openapi(
   createRoute({
     method: 'put',
     path: '/{id}/memberships/{tenantId}',
+    operationId: 'putUserMembership',
     summary: 'Add the user to a tenant, or change their role there',
     tags: ['users'],
     security: BEARER,
@@ -281,6 +285,7 @@ userApiRoutes.openapi(
   createRoute({
     method: 'delete',
     path: '/{id}/memberships/{tenantId}',
+    operationId: 'deleteUserMembership',
     summary: 'Remove the user from a tenant',
     tags: ['users'],
     security: BEARER,
