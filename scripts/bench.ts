@@ -37,13 +37,16 @@
 //      and the storage snapshot's time on PGlite, the local PostgreSQL and (with --citus-url) a
 //      Citus coordinator, plus a ~30 MB tenant's move between workers there, with
 //      --citus-tenants tenants (default 50; scripts/bench/citus.ts). --only-citus runs this alone.
+//  14. With --audit-export: issue 14 — the audit log's CSV export, time and peak RSS, over
+//      --export-rows rows (default 1,000,000) on PostgreSQL and a tenth of them on PGlite
+//      (scripts/bench/audit-export.ts). --only-audit-export runs this alone.
 // Needs the local PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres);
 // it creates and drops databases of its own there. Options: --tenants N, --audit-rows N (the
 // large log, default 500000), --skip-start, --skip-pglite, --seed, --users N (default 0: skipped),
 // --kit, --only-kit, --flags, --only-flags, --bulk, --only-bulk, --health, --only-health,
 // --observability, --only-observability, --dashboard, --only-dashboard, --fleet, --only-fleet,
 // --backup-tenants N, --billing, --only-billing, --billing-events N, --citus, --only-citus,
-// --citus-url URL, --citus-tenants N. Takes 3–5 minutes (most
+// --citus-url URL, --citus-tenants N, --audit-export, --only-audit-export, --export-rows N. Takes 3–5 minutes (most
 // of it loading 500k audit rows).
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -71,6 +74,7 @@ import {
   signedInOwner,
   withScratchDatabase,
 } from './bench/fixtures.js'
+import { benchAuditExport } from './bench/audit-export.js'
 import { benchBilling } from './bench/billing.js'
 import { benchBulk } from './bench/bulk.js'
 import { benchCitus } from './bench/citus.js'
@@ -115,6 +119,9 @@ const { values: opts } = parseArgs({
     'only-citus': { type: 'boolean' },
     'citus-url': { type: 'string' },
     'citus-tenants': { type: 'string' },
+    'audit-export': { type: 'boolean' },
+    'only-audit-export': { type: 'boolean' },
+    'export-rows': { type: 'string' },
   },
 })
 const TENANTS = Number(opts.tenants ?? 2000)
@@ -479,6 +486,7 @@ const ONLY = [
   'only-fleet',
   'only-billing',
   'only-citus',
+  'only-audit-export',
 ] as const
 const all = ONLY.every((flag) => !opts[flag])
 if (all) await benchPostgres()
@@ -520,4 +528,6 @@ if (opts.citus || opts['only-citus'] || opts['citus-url'])
     citusUrl: opts['citus-url'],
     tenants: Number(opts['citus-tenants'] ?? 50),
   })
+if (opts['audit-export'] || opts['only-audit-export'])
+  await benchAuditExport({ rows: Number(opts['export-rows'] ?? 1_000_000), config: benchConfig() })
 console.log(`\nbench took ${((performance.now() - started) / 1000).toFixed(0)} s`)
