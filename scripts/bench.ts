@@ -39,13 +39,16 @@
 //      --citus-tenants tenants (default 50; scripts/bench/citus.ts). --only-citus runs this alone.
 //  14. With --api: issue 14 — GET /api/v1/tenants p50/p95, statements and req/s next to the
 //      /tenants page at --tenants tenants (scripts/bench/api.ts; about a minute). --only-api alone.
+//  15. With --audit-export: issue 14 — the audit log's CSV export, time and peak RSS, over
+//      --export-rows rows (default 1,000,000) on PostgreSQL and a tenth of them on PGlite
+//      (scripts/bench/audit-export.ts). --only-audit-export runs this alone.
 // Needs the local PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres);
 // it creates and drops databases of its own there. Options: --tenants N, --audit-rows N (the
 // large log, default 500000), --skip-start, --skip-pglite, --seed, --users N (default 0: skipped),
 // --kit, --only-kit, --flags, --only-flags, --bulk, --only-bulk, --health, --only-health,
 // --observability, --only-observability, --dashboard, --only-dashboard, --fleet, --only-fleet,
 // --backup-tenants N, --billing, --only-billing, --billing-events N, --citus, --only-citus,
-// --citus-url URL, --citus-tenants N. Takes 3–5 minutes (most
+// --citus-url URL, --citus-tenants N, --audit-export, --only-audit-export, --export-rows N. Takes 3–5 minutes (most
 // of it loading 500k audit rows).
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -74,6 +77,7 @@ import {
   withScratchDatabase,
 } from './bench/fixtures.js'
 import { benchApi } from './bench/api.js'
+import { benchAuditExport } from './bench/audit-export.js'
 import { benchBilling } from './bench/billing.js'
 import { benchBulk } from './bench/bulk.js'
 import { benchCitus } from './bench/citus.js'
@@ -120,6 +124,9 @@ const { values: opts } = parseArgs({
     'citus-tenants': { type: 'string' },
     api: { type: 'boolean' },
     'only-api': { type: 'boolean' },
+    'audit-export': { type: 'boolean' },
+    'only-audit-export': { type: 'boolean' },
+    'export-rows': { type: 'string' },
   },
 })
 const TENANTS = Number(opts.tenants ?? 2000)
@@ -485,6 +492,7 @@ const ONLY = [
   'only-billing',
   'only-citus',
   'only-api',
+  'only-audit-export',
 ] as const
 const all = ONLY.every((flag) => !opts[flag])
 if (all) await benchPostgres()
@@ -528,4 +536,6 @@ if (opts.citus || opts['only-citus'] || opts['citus-url'])
   })
 if (opts.api || opts['only-api'])
   await benchApi({ tenants: TENANTS, config: benchConfig(), queries: () => queries })
+if (opts['audit-export'] || opts['only-audit-export'])
+  await benchAuditExport({ rows: Number(opts['export-rows'] ?? 1_000_000), config: benchConfig() })
 console.log(`\nbench took ${((performance.now() - started) / 1000).toFixed(0)} s`)

@@ -6,6 +6,7 @@ import { kitApiRoutes, ofrepApiRoutes } from './kit-api/index.js'
 import { accountRoutes } from './routes/account.js'
 import { accountTokenRoutes } from './routes/account-tokens.js'
 import { appKeyRoutes } from './routes/app-keys.js'
+import { auditExportRoutes } from './routes/audit-export.js'
 import { auditRoutes } from './routes/audit.js'
 import { batchRoutes } from './routes/batches.js'
 import { dashboardRoutes } from './routes/dashboard.js'
@@ -113,6 +114,7 @@ function consoleGroup() {
   group.route('/licences', licenceRoutes)
   group.route('/flags', flagRoutes)
   group.route('/batches', batchRoutes)
+  group.route('/audit/export', auditExportRoutes)
   group.route('/audit', auditRoutes)
   group.route('/scope', scopeRoutes)
   group.route('/super-admins', superAdminRoutes)

@@ -289,6 +289,8 @@ export const AUTHORIZATION_MATRIX: Record<string, Access> = {
   // --- issue 14: SSO ---
   // --- end SSO ---
   // --- issue 14: audit export ---
+  // Holders of saas.audit.export (src/auth/permissions.ts).
+  'POST /audit/export': ['owner', 'admin', 'operator'],
   // --- end audit export ---
   // --- issue 14: audit checkpoints ---
   // --- end audit checkpoints ---

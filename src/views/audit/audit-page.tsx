@@ -1,5 +1,8 @@
 import type { FC } from 'hono/jsx'
+import { useRequestContext } from 'hono/jsx-renderer'
+import { roleCan } from '../../auth/permissions.js'
 import type { AuditListEntry, listAuditFacets } from '../../db/audit-log.js'
+import type { AppEnv } from '../../web/env.js'
 import { AuditTable } from './audit-table.js'
 
 /** The filters as the page read them from the query string (all optional). */
@@ -25,6 +28,10 @@ export type AuditPageProps = {
   notices: string[]
   /** The batch id the entries are narrowed to, shown as a chip that removes it. */
   batchChip?: string
+  /** Why the last export was refused (POST /audit/export answered 422), beside the export form. */
+  exportErrors?: string[]
+  /** The format and BOM choice to keep after a refused export. */
+  exportChoice?: { format: 'csv' | 'jsonl'; bom: boolean }
 }
 
 /** "Batch 1a2b… ×": the batch filter, with a link to the same filters without it. */
@@ -132,6 +139,7 @@ export const AuditPage: FC<AuditPageProps> = (p) => {
           Clear
         </a>
       </form>
+      <ExportPanel query={query} errors={p.exportErrors} choice={p.exportChoice} />
       <AuditResults
         entries={p.entries}
         query={query}
@@ -140,6 +148,85 @@ export const AuditPage: FC<AuditPageProps> = (p) => {
         notices={p.notices}
       />
     </>
+  )
+}
+
+/**
+ * "Export": the current filters as hidden fields, a format, the BOM choice and a button
+ * (issue 14 item 4). A plain form, not htmx: the answer is a download, not a fragment. Like the
+ * layout, it reads the signed-in operator to show itself only to those holding saas.audit.export
+ * (the /audit route passes no operator).
+ */
+const ExportPanel: FC<{
+  query: AuditQuery
+  errors?: string[]
+  choice?: { format: 'csv' | 'jsonl'; bom: boolean }
+}> = (p) => {
+  const operator = useRequestContext<AppEnv>().var.operator
+  if (!operator || !roleCan(operator.role, 'saas.audit.export')) return null
+  const errors = p.errors ?? []
+  return (
+    <form
+      method="post"
+      action="/audit/export"
+      id="audit-export"
+      aria-labelledby="audit-export-title"
+      aria-describedby={errors.length > 0 ? 'audit-export-errors' : undefined}
+      class="mb-4 flex flex-wrap items-end gap-3 rounded border border-slate-200 bg-slate-50 px-3 py-2"
+    >
+      <h2 id="audit-export-title" class="m-0 self-center text-sm font-semibold">
+        Export these entries
+      </h2>
+      {(['action', 'tenant', 'actor', 'batch', 'from', 'to'] as const).map(
+        (name) => p.query[name] && <input type="hidden" name={name} value={p.query[name]} />,
+      )}
+      <div>
+        <label for="audit-export-format" class="block text-xs font-medium text-slate-600 mb-1">
+          Format
+        </label>
+        <select
+          id="audit-export-format"
+          name="format"
+          class="rounded border border-slate-300 px-2 py-1.5 text-sm"
+        >
+          <option value="csv" selected={p.choice?.format !== 'jsonl'}>
+            CSV
+          </option>
+          <option value="jsonl" selected={p.choice?.format === 'jsonl'}>
+            JSON Lines
+          </option>
+        </select>
+      </div>
+      <div class="flex items-center gap-2 self-center">
+        <input
+          id="audit-export-bom"
+          type="checkbox"
+          name="bom"
+          value="on"
+          checked={p.choice?.bom}
+        />
+        <label for="audit-export-bom" class="text-sm">
+          UTF-8 BOM (for Excel)
+        </label>
+      </div>
+      <button
+        type="submit"
+        class="rounded border border-violet-700 bg-violet-700 px-3 py-1.5 text-sm text-white cursor-pointer"
+      >
+        Export
+      </button>
+      {errors.length > 0 && (
+        <p
+          id="audit-export-errors"
+          role="alert"
+          tabindex={-1}
+          data-error-summary
+          class="m-0 w-full text-sm text-red-800"
+        >
+          Nothing was exported: {errors.join(' ')}
+        </p>
+      )}
+    </form>
   )
 }
 
