@@ -70,6 +70,7 @@ describe('creating a token', () => {
     })
     expect(res.status).toBe(200)
     expect(res.headers.get('location')).toBeNull()
+    expect(res.headers.get('cache-control')).toMatch(/no-store/)
     expect(res.headers.get('set-cookie') ?? '').not.toMatch(/fdt_/)
     const html = await res.text()
     expect(textOf(html, '[role=alert]')).toMatch(/you won.t see it again/)

@@ -52,6 +52,7 @@ export const requireApiToken: MiddlewareHandler<AppEnv> = async (c, next) => {
       (await hitRateLimitLightly(db, `api-auth:${ip ?? 'unknown'}`, 60, now)) >
       API_AUTH_FAILURES_PER_MINUTE
     ) {
+      c.header('Retry-After', retryAfterSeconds(now))
       throw new ApiRefusal(429, 'rate_limited', 'Too many failed authentications; wait a minute.')
     }
     c.header('WWW-Authenticate', 'Bearer realm="fleetdeck-api"')
@@ -68,7 +69,7 @@ export const requireApiToken: MiddlewareHandler<AppEnv> = async (c, next) => {
   }
   const limit = c.var.deps.config.apiRateLimitPerMinute
   if ((await hitRateLimitLightly(db, `api:${row.id}`, 60, now)) > limit) {
-    c.header('Retry-After', String(60 - now.getUTCSeconds()))
+    c.header('Retry-After', retryAfterSeconds(now))
     throw new ApiRefusal(
       429,
       'rate_limited',
@@ -92,6 +93,11 @@ export const requireApiToken: MiddlewareHandler<AppEnv> = async (c, next) => {
   })
   await next()
   await auditApiCall(c)
+}
+
+/** Seconds until the next clock minute, when the fixed one-minute windows (rate-limits.ts) reset. */
+function retryAfterSeconds(now: Date): string {
+  return String(Math.ceil((60_000 - (now.getTime() % 60_000)) / 1000))
 }
 
 /**
