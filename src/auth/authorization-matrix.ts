@@ -279,6 +279,7 @@ export const AUTHORIZATION_MATRIX: Record<string, Access> = {
   'GET /api/v1/super-admins': { apiToken: 'saas.super_admins.manage' },
   'POST /api/v1/super-admins': { apiToken: 'saas.super_admins.manage' },
   'POST /api/v1/super-admins/:id/deactivation': { apiToken: 'saas.super_admins.manage' },
+  'DELETE /api/v1/super-admins/:id/deactivation': { apiToken: 'saas.super_admins.manage' },
   'GET /api/v1/stats': { apiToken: 'saas.dashboard.view' },
   'GET /api/v1/flags': { apiToken: 'saas.tenants.view' },
   'GET /api/v1/flags/:key': { apiToken: 'saas.tenants.view' },

@@ -161,7 +161,7 @@ describe('POST /api/v1/super-admins', () => {
 describe('POST /api/v1/super-admins/{id}/deactivation', () => {
   const template = '/super-admins/{id}/deactivation'
 
-  it('deactivates: sessions end, their API tokens stop at once, audited with the token', async () => {
+  it('deactivates: sessions end, their API tokens stop at once, audited with the token; DELETE reactivates', async () => {
     const target = await createSuperAdmin(t.db, t.config, { role: 'admin' })
     await signIn(t.app, target, t.clock)
     const theirs = await createTestApiToken(t.db, target.admin.id, ['saas.users.view'])
@@ -186,6 +186,16 @@ describe('POST /api/v1/super-admins/{id}/deactivation', () => {
     const again = await call(tok, { method: 'POST', path, template })
     expect(again.status).toBe(409)
     expect(again.body.code).toBe('conflict')
+
+    const back = await call(tok, { method: 'DELETE', path, template })
+    expect(back.status).toBe(200)
+    expect(back.body).toMatchObject({ id: target.admin.id, isActive: true })
+    expect((await adminByEmail(target.admin.email))!.is_active).toBe(true)
+    expect(await byToken('super_admin.reactivate', tok)).toHaveLength(1)
+    const twice = await call(tok, { method: 'DELETE', path, template })
+    expect([twice.status, twice.body.code]).toEqual([409, 'conflict'])
+    const plain = await call(await token(false), { method: 'DELETE', path, template })
+    expect([plain.status, plain.body.code]).toEqual([403, 'step_up_required'])
   })
 
   it('403 step_up_required without step-up; 404 for an unknown or malformed id', async () => {

@@ -8,7 +8,7 @@ import {
   type SuperAdminListItem,
 } from '../../db/super-admins.js'
 import { deliverInvitation, inviteOperator, type Invitation } from '../../operators/invitations.js'
-import { deactivateOperator } from '../../operators/lifecycle.js'
+import { deactivateOperator, reactivateOperator } from '../../operators/lifecycle.js'
 import type { AppEnv } from '../../web/env.js'
 import { auditContext } from '../../web/request.js'
 import { requireApiPermission } from './auth.js'
@@ -179,6 +179,35 @@ superAdminApiRoutes.openapi(
     if (!result.ok) throw new ApiRefusal(409, 'conflict', `${target.email} is already deactivated.`)
     const { sessionsEnded, linksRevoked } = result
     return c.json({ superAdmin: await listItem(c, target.id), sessionsEnded, linksRevoked }, 200)
+  },
+)
+
+superAdminApiRoutes.openapi(
+  createRoute({
+    method: 'delete',
+    path: '/{id}/deactivation',
+    operationId: 'reactivateSuperAdmin',
+    summary: 'Reactivate a super admin (needs a token created with step-up)',
+    description: 'They sign in again with the password and TOTP they had; old tokens work again.',
+    tags: ['super admins'],
+    security: BEARER,
+    middleware: [manageWithStepUp] as const,
+    request: { params: idParam },
+    responses: {
+      200: json(SuperAdminSchema, 'Active again'),
+      ...problemResponses,
+      404: problemResponse('No such super admin'),
+      409: problemResponse('Already active'),
+    },
+  }),
+  async (c) => {
+    const id = c.req.valid('param').id
+    const target = isUuid(id) ? await findSuperAdminById(c.var.db, id) : undefined
+    if (!target) throw notFound()
+    const result = await reactivateOperator(c.var.db, auditContext(c), target.id, c.var.now())
+    if (!result.ok && result.reason === 'not_found') throw notFound()
+    if (!result.ok) throw new ApiRefusal(409, 'conflict', `${target.email} is already active.`)
+    return c.json(await listItem(c, target.id), 200)
   },
 )
 
