@@ -25,6 +25,7 @@ import { mailSettingsRoutes } from './routes/settings/mail.js'
 import { signupSettingsRoutes } from './routes/settings/signup.js'
 import { thresholdSettingsRoutes } from './routes/settings/thresholds.js'
 import { signInRoutes } from './routes/sign-in.js'
+import { ssoRoutes } from './routes/sso.js'
 import { superAdminRoutes } from './routes/super-admins/index.js'
 import { systemRoutes } from './routes/system.js'
 import { stepUpRoutes } from './routes/step-up.js'
@@ -80,6 +81,7 @@ function publicGroup() {
   group.route('/', healthRoutes)
   group.route('/', jwksRoutes)
   group.route('/', signInRoutes)
+  group.route('/', ssoRoutes)
   group.route('/enrol', enrolmentRoutes)
   group.onError(htmlErrorHandler)
   return group

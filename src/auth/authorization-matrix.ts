@@ -259,6 +259,8 @@ export const AUTHORIZATION_MATRIX: Record<string, Access> = {
   'GET /api/v1/openapi.json': 'public',
   // --- end REST API ---
   // --- issue 14: SSO ---
+  'POST /login/sso/:provider': 'public',
+  'GET /login/sso/:provider/callback': 'sso-callback',
   // --- end SSO ---
   // --- issue 14: audit export ---
   // --- end audit export ---

@@ -23,6 +23,8 @@ export type SuperAdmin = {
   /** When a replayed TOTP code was refused, until the admin has been told at sign-in. */
   totpReplayAt: Date | null
   totpReplayIp: string | null
+  /** Password sign-in refused: this operator signs in through an identity provider (issue 14). */
+  ssoOnly: boolean
 }
 
 /** A `super_admins` row in camelCase (also used by the session lookup, which joins it). */
@@ -46,6 +48,7 @@ export function toSuperAdmin(row: SuperAdminRow): SuperAdmin {
     lockedUntil: row.locked_until,
     totpReplayAt: row.totp_replay_at,
     totpReplayIp: row.totp_replay_ip,
+    ssoOnly: row.sso_only,
   }
 }
 
