@@ -27,6 +27,7 @@ import { thresholdSettingsRoutes } from './routes/settings/thresholds.js'
 import { signInRoutes } from './routes/sign-in.js'
 import { ssoRoutes } from './routes/sso.js'
 import { superAdminRoutes } from './routes/super-admins/index.js'
+import { ssoOnlyRoutes } from './routes/super-admins/sso-only.js'
 import { systemRoutes } from './routes/system.js'
 import { stepUpRoutes } from './routes/step-up.js'
 import { tenantRoutes } from './routes/tenants.js'
@@ -117,6 +118,7 @@ function consoleGroup() {
   group.route('/audit', auditRoutes)
   group.route('/scope', scopeRoutes)
   group.route('/super-admins', superAdminRoutes)
+  group.route('/super-admins/:id/sso-only', ssoOnlyRoutes)
   group.route('/account', accountRoutes)
   group.route('/settings', settingsRoutes)
   group.route('/settings/app-keys', appKeyRoutes)

@@ -261,6 +261,7 @@ export const AUTHORIZATION_MATRIX: Record<string, Access> = {
   // --- issue 14: SSO ---
   'POST /login/sso/:provider': 'public',
   'GET /login/sso/:provider/callback': 'sso-callback',
+  'POST /super-admins/:id/sso-only': OWNERS,
   // --- end SSO ---
   // --- issue 14: audit export ---
   // --- end audit export ---

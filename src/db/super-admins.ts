@@ -378,3 +378,24 @@ export async function setTotpReplayNotice(
 export async function lockFirstOwnerCreation(trx: Transaction<Database>): Promise<void> {
   await sql`select pg_advisory_xact_lock(hashtext('fleetdeck.first-owner'))`.execute(trx)
 }
+
+/**
+ * Sets whether admin `id` may sign in through SSO only, locking the row first; returns the value
+ * before, or undefined when there is no such admin (issue 14 item 3).
+ */
+export async function setSuperAdminSsoOnly(
+  trx: Transaction<Database>,
+  id: string,
+  ssoOnly: boolean,
+): Promise<{ before: boolean } | undefined> {
+  const row = await trx
+    .selectFrom('super_admins')
+    .select('sso_only')
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst()
+  if (!row) return undefined
+  if (row.sso_only !== ssoOnly)
+    await trx.updateTable('super_admins').set({ sso_only: ssoOnly }).where('id', '=', id).execute()
+  return { before: row.sso_only }
+}
