@@ -27,7 +27,9 @@ import { mailSettingsRoutes } from './routes/settings/mail.js'
 import { signupSettingsRoutes } from './routes/settings/signup.js'
 import { thresholdSettingsRoutes } from './routes/settings/thresholds.js'
 import { signInRoutes } from './routes/sign-in.js'
+import { ssoRoutes } from './routes/sso.js'
 import { superAdminRoutes } from './routes/super-admins/index.js'
+import { ssoOnlyRoutes } from './routes/super-admins/sso-only.js'
 import { systemRoutes } from './routes/system.js'
 import { stepUpRoutes } from './routes/step-up.js'
 import { tenantRoutes } from './routes/tenants.js'
@@ -82,6 +84,7 @@ function publicGroup() {
   group.route('/', healthRoutes)
   group.route('/', jwksRoutes)
   group.route('/', signInRoutes)
+  group.route('/', ssoRoutes)
   group.route('/enrol', enrolmentRoutes)
   group.onError(htmlErrorHandler)
   return group
@@ -118,6 +121,7 @@ function consoleGroup() {
   group.route('/audit', auditRoutes)
   group.route('/scope', scopeRoutes)
   group.route('/super-admins', superAdminRoutes)
+  group.route('/super-admins/:id/sso-only', ssoOnlyRoutes)
   group.route('/account/tokens', accountTokenRoutes)
   group.route('/account', accountRoutes)
   group.route('/settings', settingsRoutes)

@@ -288,6 +288,9 @@ export const AUTHORIZATION_MATRIX: Record<string, Access> = {
   // end apipeople
   // --- end REST API ---
   // --- issue 14: SSO ---
+  'POST /login/sso/:provider': 'public',
+  'GET /login/sso/:provider/callback': 'sso-callback',
+  'POST /super-admins/:id/sso-only': OWNERS,
   // --- end SSO ---
   // --- issue 14: audit export ---
   // Holders of saas.audit.export (src/auth/permissions.ts).

@@ -119,7 +119,12 @@ async function hitAddressLimit(db: Db, ip: string | null | undefined, now: Date)
 }
 
 export type PasswordOutcome =
-  { ok: true; token: string; admin: SuperAdmin } | { ok: false; rateLimited: boolean }
+  | { ok: true; token: string; admin: SuperAdmin }
+  | { ok: false; rateLimited: boolean; ssoOnly?: boolean }
+
+/** Told to an SSO-only operator whose password was right: the way in is their identity provider. */
+export const SSO_ONLY =
+  'Your account signs in through your identity provider only. Use a "Continue with" button below.'
 
 /**
  * Checks email and password (OWASP ASVS 5.0 §6.3). Refuses, with one message and the same work,
@@ -169,9 +174,46 @@ export async function signInWithPassword(
   if (!admin || !admin.passwordHash || !passwordOk || !admin.isActive)
     return fail('bad_password', 'auth.login.failed')
   if (!isAllowed(admin.ipAllowlist, ip)) return fail('ip_refused', 'auth.login.ip_refused')
-  const token = await db.transaction().execute(async (trx) => {
+  // Told only after the password was right, so the message reveals nothing to a guesser; the
+  // attempt stays counted, as a right password must not open anything for this operator.
+  if (admin.ssoOnly) return refuseSsoOnly(db, context, now, admin)
+  const token = await openHalfSession(db, context, admin, now, 'auth.login.password_ok', {
+    passwordProven: true,
+  })
+  return { ok: true, token, admin }
+}
+
+async function refuseSsoOnly(db: Db, context: AuditContext, now: Date, admin: SuperAdmin) {
+  await db.transaction().execute((trx) =>
+    appendAuditEntry(
+      trx,
+      { ...context, actor: admin },
+      {
+        action: 'auth.login.sso_required',
+        targetType: 'super_admin',
+        targetId: admin.id,
+        after: { email: admin.email },
+      },
+      now,
+    ),
+  )
+  return { ok: false as const, rateLimited: false, ssoOnly: true }
+}
+
+/** The half session (password or SSO proven, TOTP not yet) and its audit entry, in one transaction. */
+async function openHalfSession(
+  db: Db,
+  context: AuditContext,
+  admin: SuperAdmin,
+  now: Date,
+  action: string,
+  o: { passwordProven?: boolean; after?: Record<string, unknown> } = {},
+): Promise<string> {
+  const ip = context.ip ?? null
+  return db.transaction().execute(async (trx) => {
     if (ip) await releaseRateLimit(trx, `sign-in-failure:${ip}`, IP_FAILURE_WINDOW_SECONDS, now)
-    await resetFailures(trx, admin.id, ['password'])
+    // Only a right password forgives wrong ones: an SSO sign-in leaves a guesser's count alone.
+    if (o.passwordProven) await resetFailures(trx, admin.id, ['password'])
     const { token } = await createSession(
       trx,
       admin.id,
@@ -181,12 +223,89 @@ export async function signInWithPassword(
     await appendAuditEntry(
       trx,
       { ...context, actor: admin },
-      { action: 'auth.login.password_ok', targetType: 'super_admin', targetId: admin.id },
+      { action, targetType: 'super_admin', targetId: admin.id, after: o.after },
       now,
     )
     return token
   })
+}
+
+/** Why an SSO identity opened no session (audited as `reason`). */
+export type SsoSignInRefusal =
+  'unknown_email' | 'inactive' | 'no_totp' | 'locked' | 'ip_refused' | 'rate_limited'
+
+export type SsoSignInOutcome =
+  { ok: true; token: string; admin: SuperAdmin } | { ok: false; reason: SsoSignInRefusal }
+
+/**
+ * The first factor proven by an identity provider (issue 14 item 3): `email` is the provider's
+ * verified email, matched case-insensitively to an existing, active operator — never creating
+ * one. The operator must have TOTP enrolled, since TOTP is still required after SSO (seed 002);
+ * a current lock, an address outside their allowlist or one over the failure limit refuse, as
+ * for a password. Opens the same half session as the password step and audits
+ * `auth.login.sso_ok`; refusals change nothing but the audit log (`auth.login.sso_refused`).
+ */
+export async function signInWithSso(
+  db: Db,
+  context: AuditContext,
+  identity: { provider: string; email: string },
+  now: Date,
+): Promise<SsoSignInOutcome> {
+  const ip = context.ip ?? null
+  const admin = await findSuperAdminByEmail(db, identity.email)
+  const refusal: SsoSignInRefusal | undefined =
+    ip && (await hitAddressLimit(db, ip, now)) > IP_FAILURE_LIMIT
+      ? 'rate_limited'
+      : !admin
+        ? 'unknown_email'
+        : !admin.isActive
+          ? 'inactive'
+          : !admin.mfaEnabled || !admin.totpSecretEncrypted
+            ? 'no_totp'
+            : isLocked(admin.lockedUntil, now)
+              ? 'locked'
+              : !isAllowed(admin.ipAllowlist, ip)
+                ? 'ip_refused'
+                : undefined
+  if (refusal || !admin) {
+    await recordSsoRefusal(db, context, now, identity, admin, refusal ?? 'unknown_email')
+    return { ok: false, reason: refusal ?? 'unknown_email' }
+  }
+  const token = await openHalfSession(db, context, admin, now, 'auth.login.sso_ok', {
+    after: { provider: identity.provider },
+  })
   return { ok: true, token, admin }
+}
+
+/**
+ * Audits an SSO sign-in refused before any session: by the provider (`reason` from
+ * src/auth/sso.ts) or by the operator match (`SsoSignInRefusal`). `admin` when the email is known.
+ */
+export async function recordSsoRefusal(
+  db: Db,
+  context: AuditContext,
+  now: Date,
+  identity: { provider: string; email?: string },
+  admin: SuperAdmin | undefined,
+  reason: string,
+): Promise<void> {
+  await db.transaction().execute((trx) =>
+    appendAuditEntry(
+      trx,
+      { ...context, actor: admin ? { id: admin.id, email: admin.email } : null },
+      {
+        action: 'auth.login.sso_refused',
+        targetType: 'super_admin',
+        targetId: admin?.id ?? null,
+        after: {
+          provider: identity.provider,
+          reason,
+          ...(identity.email ? { email: identity.email.slice(0, 320) } : {}),
+        },
+      },
+      now,
+    ),
+  )
 }
 
 export type TotpOutcome =

@@ -23,6 +23,8 @@ export type SuperAdmin = {
   /** When a replayed TOTP code was refused, until the admin has been told at sign-in. */
   totpReplayAt: Date | null
   totpReplayIp: string | null
+  /** Password sign-in refused: this operator signs in through an identity provider (issue 14). */
+  ssoOnly: boolean
 }
 
 /** A `super_admins` row in camelCase (also used by the session lookup, which joins it). */
@@ -46,6 +48,7 @@ export function toSuperAdmin(row: SuperAdminRow): SuperAdmin {
     lockedUntil: row.locked_until,
     totpReplayAt: row.totp_replay_at,
     totpReplayIp: row.totp_replay_ip,
+    ssoOnly: row.sso_only,
   }
 }
 
@@ -374,4 +377,25 @@ export async function setTotpReplayNotice(
  */
 export async function lockFirstOwnerCreation(trx: Transaction<Database>): Promise<void> {
   await sql`select pg_advisory_xact_lock(hashtext('fleetdeck.first-owner'))`.execute(trx)
+}
+
+/**
+ * Sets whether admin `id` may sign in through SSO only, locking the row first; returns the value
+ * before, or undefined when there is no such admin (issue 14 item 3).
+ */
+export async function setSuperAdminSsoOnly(
+  trx: Transaction<Database>,
+  id: string,
+  ssoOnly: boolean,
+): Promise<{ before: boolean } | undefined> {
+  const row = await trx
+    .selectFrom('super_admins')
+    .select('sso_only')
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst()
+  if (!row) return undefined
+  if (row.sso_only !== ssoOnly)
+    await trx.updateTable('super_admins').set({ sso_only: ssoOnly }).where('id', '=', id).execute()
+  return { before: row.sso_only }
 }

@@ -21,6 +21,8 @@ export type SuperAdminPageProps = {
   roleValue?: string
   roleError?: string
   activationError?: string
+  /** Why the SSO-only change was refused (422). */
+  ssoOnlyError?: string
 }
 
 /** One admin: details, role, activation, TOTP reset, sessions and sign-in history. */
@@ -50,6 +52,8 @@ export const SuperAdminPage: FC<SuperAdminPageProps> = (p) => {
             <dd class="m-0">
               <MfaState admin={t} />
             </dd>
+            <dt class="text-slate-600">Sign-in</dt>
+            <dd class="m-0">{t.ssoOnly ? 'SSO only' : 'Password or SSO'}</dd>
             <dt class="text-slate-600">Last sign-in</dt>
             <dd class="m-0">{formatDateTime(t.lastLoginAt)}</dd>
             <dt class="text-slate-600">Invited by</dt>
@@ -81,6 +85,7 @@ export const SuperAdminPage: FC<SuperAdminPageProps> = (p) => {
             <Button kind="plain">Change role</Button>
           </form>
           <ActivationForm target={t} error={p.activationError} />
+          <SsoOnlyForm target={t} error={p.ssoOnlyError} />
           {t.mfaEnabled && <TotpReset target={t} isSelf={isSelf} />}
         </Section>
       </div>
@@ -123,6 +128,38 @@ const ActivationForm: FC<{ target: SuperAdmin; error?: string }> = ({ target, er
         {error}
       </p>
     )}
+  </form>
+)
+
+/** SSO-only: a password is refused; TOTP is still asked after the identity provider. */
+const SsoOnlyForm: FC<{ target: SuperAdmin; error?: string }> = ({ target, error }) => (
+  <form
+    id="sso-only-form"
+    method="post"
+    action={`/super-admins/${target.id}/sso-only`}
+    class="mt-4 border-t border-slate-100 pt-4"
+  >
+    <div class="mb-2 flex items-center gap-2 text-sm">
+      <input
+        type="checkbox"
+        id="sso-only"
+        name="sso_only"
+        checked={target.ssoOnly}
+        aria-describedby={error ? 'sso-only-error sso-only-hint' : 'sso-only-hint'}
+        aria-invalid={error ? 'true' : undefined}
+      />
+      <label for="sso-only">Sign in through SSO only</label>
+    </div>
+    <p id="sso-only-hint" class="m-0 mb-2 text-sm text-slate-600">
+      Their password is refused; they use a “Continue with …” button and still enter their TOTP
+      code.
+    </p>
+    {error && (
+      <p id="sso-only-error" role="alert" class="m-0 mb-2 text-sm text-red-700">
+        {error}
+      </p>
+    )}
+    <Button kind="plain">Save sign-in method</Button>
   </form>
 )
 
