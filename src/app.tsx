@@ -6,6 +6,7 @@ import { kitApiRoutes, ofrepApiRoutes } from './kit-api/index.js'
 import { accountRoutes } from './routes/account.js'
 import { appKeyRoutes } from './routes/app-keys.js'
 import { auditRoutes } from './routes/audit.js'
+import { auditVerifyRoutes } from './routes/audit-verify.js'
 import { batchRoutes } from './routes/batches.js'
 import { dashboardRoutes } from './routes/dashboard.js'
 import { enrolmentRoutes } from './routes/enrolment.js'
@@ -112,6 +113,7 @@ function consoleGroup() {
   group.route('/licences', licenceRoutes)
   group.route('/flags', flagRoutes)
   group.route('/batches', batchRoutes)
+  group.route('/audit/verify', auditVerifyRoutes)
   group.route('/audit', auditRoutes)
   group.route('/scope', scopeRoutes)
   group.route('/super-admins', superAdminRoutes)

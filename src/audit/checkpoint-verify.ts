@@ -97,6 +97,8 @@ export async function verifyAuditCheckpoints(
     const stored = hashes.get(claim.seq)
     if (stored === undefined && headSeq < claim.seq) {
       results.push(result('truncated', `the log ends at seq ${headSeq}, before ${claim.seq}`))
+    } else if (stored === undefined) {
+      results.push(result('rewritten', `row ${claim.seq} is missing from the log`))
     } else if (stored !== claim.hash) {
       results.push(result('rewritten', `row ${claim.seq} does not have the signed hash`))
     } else {
@@ -192,21 +194,37 @@ function parseCheckpointFile(path: string, text: string): CheckpointClaim | unde
   }
 }
 
+/** What became of the checkpoint folder: read, absent (nothing written yet), or unreadable. */
+export type CheckpointDirState =
+  { path: string; state: 'read' | 'missing' } | { path: string; state: 'error'; error: string }
+
 /**
  * The whole verdict: the chain walk (verifyAuditChain) and every checkpoint of the database and,
- * when `dir` is given, of its files. OK only when the chain is intact and every checkpoint is.
+ * when `dir` is given, of its files. OK only when the chain is intact and every checkpoint is. A
+ * folder that cannot be read is reported (`dir.state` error), not thrown: the rest still counts.
  */
 export async function verifyAuditEvidence(
   db: Db,
   options: { dir?: string } = {},
-): Promise<AuditEvidenceVerdict & { dirMissing: boolean }> {
+): Promise<AuditEvidenceVerdict & { dir?: CheckpointDirState }> {
   const chain = await verifyAuditChain(db)
-  const fromDir = options.dir
-    ? await readCheckpointDir(options.dir)
-    : { claims: [], unreadable: [], missing: false }
+  let fromDir: Awaited<ReturnType<typeof readCheckpointDir>> = {
+    claims: [],
+    unreadable: [],
+    missing: false,
+  }
+  let dir: CheckpointDirState | undefined
+  if (options.dir) {
+    try {
+      fromDir = await readCheckpointDir(options.dir)
+      dir = { path: options.dir, state: fromDir.missing ? 'missing' : 'read' }
+    } catch (error) {
+      dir = { path: options.dir, state: 'error', error: (error as Error).message }
+    }
+  }
   const claims = [...(await databaseCheckpointClaims(db)), ...fromDir.claims]
   const { headSeq, results } = await verifyAuditCheckpoints(db, claims)
   const checkpoints = [...results, ...fromDir.unreadable]
-  const ok = chain.ok && checkpoints.every((r) => r.status === 'ok')
-  return { ok, chain, headSeq, checkpoints, dirMissing: fromDir.missing }
+  const ok = chain.ok && checkpoints.every((r) => r.status === 'ok') && dir?.state !== 'error'
+  return { ok, chain, headSeq, checkpoints, dir }
 }
