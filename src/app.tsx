@@ -8,6 +8,7 @@ import { accountTokenRoutes } from './routes/account-tokens.js'
 import { appKeyRoutes } from './routes/app-keys.js'
 import { auditExportRoutes } from './routes/audit-export.js'
 import { auditRoutes } from './routes/audit.js'
+import { auditVerifyRoutes } from './routes/audit-verify.js'
 import { batchRoutes } from './routes/batches.js'
 import { dashboardRoutes } from './routes/dashboard.js'
 import { enrolmentRoutes } from './routes/enrolment.js'
@@ -118,6 +119,7 @@ function consoleGroup() {
   group.route('/flags', flagRoutes)
   group.route('/batches', batchRoutes)
   group.route('/audit/export', auditExportRoutes)
+  group.route('/audit/verify', auditVerifyRoutes)
   group.route('/audit', auditRoutes)
   group.route('/scope', scopeRoutes)
   group.route('/super-admins', superAdminRoutes)

@@ -297,6 +297,9 @@ export const AUTHORIZATION_MATRIX: Record<string, Access> = {
   'POST /audit/export': ['owner', 'admin', 'operator'],
   // --- end audit export ---
   // --- issue 14: audit checkpoints ---
+  'GET /audit/verify': ALL,
+  // Signing a checkpoint: saas.audit.export (owner, admin, operator).
+  'POST /audit/verify/checkpoints': ['owner', 'admin', 'operator'],
   // --- end audit checkpoints ---
   // --- issue 14: approvals (dual control) ---
   // --- end approvals ---

@@ -1,3 +1,4 @@
+import { NIGHTLY_CHECKPOINT_CHECK_MS, signNightlyCheckpoint } from '../audit/checkpoints.js'
 import { PENDING_SWEEP_INTERVAL_MS, sweepPendingStripeEvents } from '../billing/pending-sweep.js'
 import type { Config } from '../config.js'
 import { dashboardTasks } from '../dashboard/periodic.js'
@@ -62,6 +63,12 @@ export function periodicTasks(database: DatabaseHandle, config: Config): Periodi
       name: 'billing-pending-events',
       intervalMs: PENDING_SWEEP_INTERVAL_MS,
       run: () => sweepPendingStripeEvents(database.db, new Date()),
+    },
+    // Issue 14 item 5: the chain head signed once per UTC day from 02:00 (checked hourly).
+    {
+      name: 'audit-checkpoint',
+      intervalMs: NIGHTLY_CHECKPOINT_CHECK_MS,
+      run: () => signNightlyCheckpoint(database.db, config, new Date()),
     },
     ...healthTasks(database, config),
     ...dashboardTasks(database, config),
