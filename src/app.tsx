@@ -27,6 +27,8 @@ import { licenceSettingsRoutes } from './routes/settings/licence.js'
 import { mailSettingsRoutes } from './routes/settings/mail.js'
 import { signupSettingsRoutes } from './routes/settings/signup.js'
 import { thresholdSettingsRoutes } from './routes/settings/thresholds.js'
+import { approvalSettingsRoutes } from './routes/settings/approvals.js'
+import { approvalRoutes } from './routes/approvals.js'
 import { signInRoutes } from './routes/sign-in.js'
 import { ssoRoutes } from './routes/sso.js'
 import { superAdminRoutes } from './routes/super-admins/index.js'
@@ -133,6 +135,8 @@ function consoleGroup() {
   group.route('/settings/licence', licenceSettingsRoutes)
   group.route('/settings/keys', keySettingsRoutes)
   group.route('/settings/thresholds', thresholdSettingsRoutes)
+  group.route('/settings/approvals', approvalSettingsRoutes) // issue 14: dual control
+  group.route('/approvals', approvalRoutes) // issue 14: dual control
   group.route('/system', systemRoutes)
   // Fleet operations (issue 11).
   group.route('/jobs', jobRoutes)

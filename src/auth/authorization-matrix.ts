@@ -302,5 +302,12 @@ export const AUTHORIZATION_MATRIX: Record<string, Access> = {
   'POST /audit/verify/checkpoints': ['owner', 'admin', 'operator'],
   // --- end audit checkpoints ---
   // --- issue 14: approvals (dual control) ---
+  'GET /approvals': EDITORS,
+  'GET /approvals/:id': EDITORS,
+  'POST /approvals/:id/approval': EDITORS,
+  'POST /approvals/:id/rejection': EDITORS,
+  'POST /approvals/:id/cancellation': EDITORS,
+  'GET /settings/approvals': OWNERS,
+  'POST /settings/approvals': OWNERS,
   // --- end approvals ---
 }

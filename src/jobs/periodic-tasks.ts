@@ -1,4 +1,5 @@
 import { NIGHTLY_CHECKPOINT_CHECK_MS, signNightlyCheckpoint } from '../audit/checkpoints.js'
+import { expireApprovals } from '../approvals/requests.js'
 import { PENDING_SWEEP_INTERVAL_MS, sweepPendingStripeEvents } from '../billing/pending-sweep.js'
 import type { Config } from '../config.js'
 import { dashboardTasks } from '../dashboard/periodic.js'
@@ -10,6 +11,9 @@ import { refreshStorageSnapshots } from '../tenancy/storage.js'
 import { sweepTenantAuditOutbox } from '../tenancy/tenant-audit-delivery.js'
 import { runHousekeeping } from './housekeeping.js'
 import type { PeriodicTask } from './scheduler.js'
+
+/** Approval requests past their 24 hours are marked expired every minute (issue 14). */
+export const APPROVAL_EXPIRY_INTERVAL_MS = 60_000
 
 /** Housekeeping runs every 10 minutes. */
 export const HOUSEKEEPING_INTERVAL_MS = 10 * 60_000
@@ -69,6 +73,12 @@ export function periodicTasks(database: DatabaseHandle, config: Config): Periodi
       name: 'audit-checkpoint',
       intervalMs: NIGHTLY_CHECKPOINT_CHECK_MS,
       run: () => signNightlyCheckpoint(database.db, config, new Date()),
+    },
+    // issue 14: dual control — pending approval requests lapse after 24 h
+    {
+      name: 'approval-expiry',
+      intervalMs: APPROVAL_EXPIRY_INTERVAL_MS,
+      run: () => expireApprovals(database.db, new Date()),
     },
     ...healthTasks(database, config),
     ...dashboardTasks(database, config),

@@ -27,6 +27,7 @@ import {
   type NewBatchProps,
   type ParamErrors,
 } from '../views/batches/new-batch-page.js'
+import { approvalFieldFor, bulkSuspendApproval, requestInsteadOfActing } from './approvals-gate.js'
 import type { AppEnv } from '../web/env.js'
 import { setFlash } from '../web/flash.js'
 import { requirePermission, requireRecentTotp } from '../web/guards.js'
@@ -151,6 +152,8 @@ async function renderPreview(
     preview,
     acceptedDrift: '0',
     stepUp: kindNeedsStepUp(q.kind),
+    // issue 14: dual control
+    approval: q.kind === 'suspend' ? await approvalFieldFor(c, 'tenant.bulk_suspend') : undefined,
     ...extra,
   }
   c.status(invalid ? 422 : status)
@@ -196,6 +199,19 @@ batchRoutes.post('/', requireSomeBulkKind, kindAndStepUp, async (c) => {
   const { change, errors } = await readChange(c, f)
   if (!change || Object.keys(errors).length > 0)
     return refused('Nothing was changed: choose the change again.')
+  // --- issue 14: dual control — a bulk suspend becomes a request while the policy says so ---
+  if (change.kind === 'suspend' && (await approvalFieldFor(c, 'tenant.bulk_suspend'))) {
+    const input = await bulkSuspendApproval(c, f)
+    if (Math.abs(input.change.count - f.previewed_count) > drift) {
+      const text = `Nothing was sent: the count moved from ${f.previewed_count} to ${input.change.count} tenants, more than the ${drift} you accepted. Check the preview again.`
+      return refused(text, { refusal: text })
+    }
+    const gated = await requestInsteadOfActing(c, input, '/batches', (approval) =>
+      refused('Nothing was sent for approval: give a reason.', { approval }),
+    )
+    if (gated) return gated
+  }
+  // --- end dual control ---
   const result = await applyBatch(
     c.var.db,
     { ...auditContext(c), actor: { id: c.var.operator.id, email: c.var.operator.email } },

@@ -21,6 +21,7 @@ import {
 import { offeredPlans } from '../plans/offered-plans.js'
 import { changeTenantStatus, editTenant } from '../tenancy/lifecycle.js'
 import { deleteTenantFromConsole } from './tenants/deletion.js'
+import { approvalFieldFor, requestInsteadOfActing, tenantDeleteApproval } from './approvals-gate.js'
 import {
   canRetryOnboarding,
   createTenantRecord,
@@ -221,7 +222,8 @@ async function renderTenantPage(
   extra: Partial<TenantPageProps> = {},
   status: 200 | 422 = 200,
 ) {
-  const props = { ...(await tenantPageProps(c, tenant)), ...extra }
+  const deleteApproval = await approvalFieldFor(c, 'tenant.delete') // issue 14: dual control
+  const props = { deleteApproval, ...(await tenantPageProps(c, tenant)), ...extra }
   c.status(status)
   return c.render(<TenantPage {...props} />, { title: tenant.name })
 }
@@ -273,6 +275,12 @@ tenantRoutes.delete(
         422,
       )
     }
+    // --- issue 14: dual control — a request instead of the delete while the policy says so ---
+    const gated = await requestInsteadOfActing(c, tenantDeleteApproval(tenant), '/tenants', (f) =>
+      renderTenantPage(c, tenant, { deleteApproval: f }, 422),
+    )
+    if (gated) return gated
+    // --- end dual control ---
     const result = await deleteTenantFromConsole(c, tenant)
     if (!result.ok && result.conflict) throw new HTTPException(409, { message: result.message })
     if (!result.ok) return renderTenantPage(c, tenant, { deleteError: result.message }, 422)

@@ -6,7 +6,13 @@ import { findCookieSecret } from '../../db/cookie-secret.js'
 import { countLiveImpersonations } from '../../db/live-impersonations.js'
 import { findActiveSigningKey } from '../../db/signing-keys.js'
 import { rotateSuperAdminSecret, rotateTenantSigningKey } from '../../operators/key-rotation.js'
-import { KeysPage } from '../../views/settings/keys-page.js'
+import { KeysPage, type KeysPageProps } from '../../views/settings/keys-page.js'
+import {
+  approvalFieldFor,
+  requestInsteadOfActing,
+  SECRET_APPROVAL,
+  signingKeyApproval,
+} from '../approvals-gate.js'
 import type { AppEnv } from '../../web/env.js'
 import { setFlash } from '../../web/flash.js'
 import { requirePermission, requireRecentTotp } from '../../web/guards.js'
@@ -25,14 +31,18 @@ function sessionPolicy(c: Context<AppEnv>) {
   return { idleSeconds: config.sessionIdleSeconds, absoluteSeconds: config.sessionAbsoluteSeconds }
 }
 
-keySettingsRoutes.get('/', edit, async (c) => {
+keySettingsRoutes.get('/', edit, (c) => renderKeysPage(c))
+
+/** The page; `extra` carries a refused approval request's reason field (then 422). */
+async function renderKeysPage(c: Context<AppEnv>, extra: Partial<KeysPageProps> = {}) {
   const { db } = c.var
   const now = c.var.now()
-  const [signingKey, live, sessions, cookieSecret] = await Promise.all([
+  const [signingKey, live, sessions, cookieSecret, approval] = await Promise.all([
     findActiveSigningKey(db),
     countLiveImpersonations(db, now),
     countAllSessions(db, sessionPolicy(c), now),
     findCookieSecret(db),
+    approvalFieldFor(c, 'secrets.rotate'), // issue 14: dual control
   ])
   const page = (
     <KeysPage
@@ -42,10 +52,14 @@ keySettingsRoutes.get('/', edit, async (c) => {
       sessions={sessions}
       cookieSecretCreatedAt={cookieSecret ? new Date(cookieSecret.createdAt) : undefined}
       now={now}
+      signingKeyApproval={approval}
+      secretApproval={approval}
+      {...extra}
     />
   )
+  if (Object.keys(extra).length > 0) c.status(422)
   return c.render(page, { title: 'Key rotation' })
-})
+}
 
 // The form names the key it showed (`kid`, empty when there was none): a second submission, or
 // another owner's rotation in between, finds another key and changes nothing.
@@ -57,6 +71,15 @@ keySettingsRoutes.post('/signing-key', edit, requireRecentTotp, async (c) => {
   const { deps } = c.var
   const expectedKid = shown.kid || null
   const now = c.var.now()
+  // --- issue 14: dual control — a request instead of the rotation while the policy says so ---
+  const gated = await requestInsteadOfActing(
+    c,
+    signingKeyApproval(expectedKid),
+    '/settings/keys',
+    (f) => renderKeysPage(c, { signingKeyApproval: f }),
+  )
+  if (gated) return gated
+  // --- end dual control ---
   const result = await rotateTenantSigningKey(
     c.var.db,
     auditContext(c),
@@ -92,6 +115,12 @@ function rotationSummary(
 
 // Ends the caller's own session too: they sign in again like everyone else.
 keySettingsRoutes.post('/super-admin-secret', edit, requireRecentTotp, async (c) => {
+  // --- issue 14: dual control — a request instead of the rotation while the policy says so ---
+  const gated = await requestInsteadOfActing(c, SECRET_APPROVAL, '/settings/keys', (f) =>
+    renderKeysPage(c, { secretApproval: f }),
+  )
+  if (gated) return gated
+  // --- end dual control ---
   const { deps } = c.var
   const result = await rotateSuperAdminSecret(c.var.db, auditContext(c), deps.config, c.var.now())
   clearSessionCookie(c)

@@ -1,6 +1,7 @@
 import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { z } from 'zod'
+import { approvalFieldFor } from '../approvals-gate.js'
 import { listActiveSessions } from '../../auth/session.js'
 import { OPERATOR_ROLES } from '../../db/schema.js'
 import { listSignInAttempts } from '../../db/sign-in-attempts.js'
@@ -60,6 +61,7 @@ export async function renderSuperAdminPage(
     now: c.var.now(),
     currentSessionId: c.var.session.id,
     invitedBy: inviter && { id: inviter.id, email: inviter.email },
+    totpResetApproval: await approvalFieldFor(c, 'operator.totp_reset'), // issue 14: dual control
     ...extra,
   }
   c.status(status)

@@ -6,6 +6,7 @@ import { filterParams, type FilterErrors, type FilterQuery } from '../../tenancy
 import { BULK_KIND_LABEL } from '../../tenancy/bulk-kinds.js'
 import type { Preview } from '../../tenancy/bulk-preview.js'
 import { Button } from '../components/button.js'
+import { ApprovalReasonField, type ApprovalFieldProps } from '../approvals/reason-field.js'
 import { BackLink, Section } from '../components/section.js'
 
 // The preview of a bulk change (issue 9 item 4): which tenants, what changes for the first 100,
@@ -29,6 +30,8 @@ export type NewBatchProps = {
   /** Why the last Apply was refused (the count moved); shown as an alert above the form. */
   refusal?: string
   stepUp: boolean
+  /** Dual control (issue 14): the reason field while a bulk suspend needs approval. */
+  approval?: ApprovalFieldProps
 }
 
 const SELECT = 'rounded border px-2 py-1.5 text-sm'
@@ -204,8 +207,10 @@ const ApplyForm: FC<NewBatchProps & { preview: Preview }> = (p) => (
         than 10 minutes.
       </p>
     )}
+    {p.approval && <ApprovalReasonField {...p.approval} />}
     <Button kind={p.kind === 'suspend' ? 'danger' : 'primary'}>
-      Apply to {p.preview.count} tenant{p.preview.count === 1 ? '' : 's'}
+      {p.approval ? 'Request approval to apply' : 'Apply'} to {p.preview.count} tenant
+      {p.preview.count === 1 ? '' : 's'}
     </Button>
   </form>
 )

@@ -16,6 +16,7 @@ const SECTIONS: { href: string; label: string; permission: Permission }[] = [
   { href: '/billing', label: 'Billing', permission: 'saas.billing.view' },
   { href: '/flags', label: 'Feature flags', permission: 'saas.tenants.view' },
   { href: '/batches', label: 'Bulk changes', permission: 'saas.tenants.view' },
+  { href: '/approvals', label: 'Approvals', permission: 'saas.tenants.delete' }, // issue 14
   { href: '/audit', label: 'Audit log', permission: 'saas.audit.view' },
   { href: '/impersonations', label: 'Impersonations', permission: 'saas.audit.view' },
   { href: '/system', label: 'System health', permission: 'saas.system.view' },

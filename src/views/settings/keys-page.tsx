@@ -3,6 +3,7 @@ import type { LiveImpersonationCounts } from '../../db/live-impersonations.js'
 import { Button } from '../components/button.js'
 import { BackLink, Section } from '../components/section.js'
 import { formatAge, formatDateTime } from '../format.js'
+import { ApprovalReasonField, type ApprovalFieldProps } from '../approvals/reason-field.js'
 
 export type KeysPageProps = {
   signingKey: { kid: string; createdAt: Date } | undefined
@@ -14,6 +15,9 @@ export type KeysPageProps = {
   sessions: number
   cookieSecretCreatedAt: Date | undefined
   now: Date
+  /** Dual control (issue 14): each form's reason field while rotating needs approval. */
+  signingKeyApproval?: ApprovalFieldProps
+  secretApproval?: ApprovalFieldProps
 }
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`
@@ -64,7 +68,10 @@ const SigningKeySection: FC<KeysPageProps> = (p) => (
       <input type="hidden" name="kid" value={p.signingKey?.kid ?? ''} />
       <input type="hidden" name="shownImpersonations" value={String(p.live.impersonations)} />
       <input type="hidden" name="shownKitSessions" value={String(p.live.kitSessions)} />
-      <Button kind="danger">Rotate signing key</Button>
+      {p.signingKeyApproval && <ApprovalReasonField {...p.signingKeyApproval} idSuffix="-key" />}
+      <Button kind="danger">
+        {p.signingKeyApproval ? 'Request signing key rotation' : 'Rotate signing key'}
+      </Button>
     </form>
   </section>
 )
@@ -89,7 +96,10 @@ const SuperAdminSecretSection: FC<KeysPageProps> = (p) => (
       FLEETDECK_SECRET_KEY, which seals stored secrets, does not change.
     </p>
     <form method="post" action="/settings/keys/super-admin-secret">
-      <Button kind="danger">Rotate super-admin secret</Button>
+      {p.secretApproval && <ApprovalReasonField {...p.secretApproval} idSuffix="-secret" />}
+      <Button kind="danger">
+        {p.secretApproval ? 'Request super-admin secret rotation' : 'Rotate super-admin secret'}
+      </Button>
     </form>
   </Section>
 )

@@ -6,6 +6,7 @@ import { Section } from '../components/section.js'
 import { formatDateTime } from '../format.js'
 import { SessionTable, SignInHistory, type SignInRow } from '../security/security-fragments.js'
 import { RoleSelect } from './role-select.js'
+import { ApprovalReasonField, type ApprovalFieldProps } from '../approvals/reason-field.js'
 import { MfaState, StatusBadges } from './super-admin-badges.js'
 
 const link = 'text-violet-700 underline'
@@ -23,6 +24,8 @@ export type SuperAdminPageProps = {
   activationError?: string
   /** Why the SSO-only change was refused (422). */
   ssoOnlyError?: string
+  /** Dual control (issue 14): the TOTP reset's reason field while it needs approval. */
+  totpResetApproval?: ApprovalFieldProps
 }
 
 /** One admin: details, role, activation, TOTP reset, sessions and sign-in history. */
@@ -87,6 +90,7 @@ export const SuperAdminPage: FC<SuperAdminPageProps> = (p) => {
           <ActivationForm target={t} error={p.activationError} />
           <SsoOnlyForm target={t} error={p.ssoOnlyError} />
           {t.mfaEnabled && <TotpReset target={t} isSelf={isSelf} />}
+          {t.mfaEnabled && <TotpReset target={t} isSelf={isSelf} approval={p.totpResetApproval} />}
         </Section>
       </div>
       <SessionsSection
@@ -164,7 +168,11 @@ const SsoOnlyForm: FC<{ target: SuperAdmin; error?: string }> = ({ target, error
 )
 
 /** Another admin resets it; nobody resets their own (issue #3). */
-const TotpReset: FC<{ target: SuperAdmin; isSelf: boolean }> = ({ target, isSelf }) => (
+const TotpReset: FC<{ target: SuperAdmin; isSelf: boolean; approval?: ApprovalFieldProps }> = ({
+  target,
+  isSelf,
+  approval,
+}) => (
   <div id="totp-reset" class="mt-4 border-t border-slate-100 pt-4">
     {isSelf ? (
       <p class="m-0 text-sm text-slate-600">
@@ -177,7 +185,8 @@ const TotpReset: FC<{ target: SuperAdmin; isSelf: boolean }> = ({ target, isSelf
           Resetting TOTP ends this admin’s sessions; they enrol a new authenticator at their next
           sign-in.
         </p>
-        <Button kind="danger">Reset TOTP</Button>
+        {approval && <ApprovalReasonField {...approval} />}
+        <Button kind="danger">{approval ? 'Request TOTP reset' : 'Reset TOTP'}</Button>
       </form>
     )}
   </div>

@@ -6,6 +6,7 @@ import { Button } from '../components/button.js'
 import { Field } from '../components/field.js'
 import { formatDateTime } from '../format.js'
 import { deletionStatusText } from './deletion-status.js'
+import { ApprovalReasonField, type ApprovalFieldProps } from '../approvals/reason-field.js'
 
 // Deletion with a grace period on the tenant page (issue 11 item 6): the deleted banner with the
 // purge date and Restore, the owner's protection toggle, and the Delete form (or why not).
@@ -17,6 +18,8 @@ export type TenantDeletionProps = {
   graceDays: number
   now: Date
   deleteError?: string
+  /** Dual control (issue 14): set while deleting needs a second operator's approval. */
+  deleteApproval?: ApprovalFieldProps
 }
 
 /** The protection toggle and the Delete form (or why Delete is not available). */
@@ -103,6 +106,7 @@ const DeleteSection: FC<TenantDeletionProps> = ({
   schemaName,
   graceDays,
   deleteError,
+  deleteApproval,
 }) => (
   <section aria-labelledby="danger-title" class="mb-6 rounded border border-red-300 bg-red-50 p-5">
     <h2 id="danger-title" class="m-0 mb-2 text-base font-semibold text-red-900">
@@ -136,7 +140,10 @@ const DeleteSection: FC<TenantDeletionProps> = ({
             autocomplete="off"
             required
           />
-          <Button kind="danger">Delete this tenant</Button>
+          {deleteApproval && <ApprovalReasonField {...deleteApproval} />}
+          <Button kind="danger">
+            {deleteApproval ? 'Request deletion' : 'Delete this tenant'}
+          </Button>
         </form>
       </>
     )}

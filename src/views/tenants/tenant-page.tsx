@@ -26,6 +26,7 @@ import { TenantFlags } from './tenant-flags.js'
 import { TenantHealth } from './tenant-health.js'
 import type { CheckResult } from '../../db/fleet-check-results.js'
 import { TenantDeletedBanner, TenantDeletion } from './tenant-deletion.js'
+import type { ApprovalFieldProps } from '../approvals/reason-field.js'
 import type { TenantBillingSummary } from '../../db/tenant-billing.js'
 import { TenantBillingSection } from '../billing/tenant-billing-section.js'
 import type { TenantPlacement } from '../../db/storage-snapshots.js'
@@ -48,6 +49,8 @@ export type TenantPageProps = {
   editErrors?: Partial<Record<'name' | 'planId' | 'billingEmail', string>>
   editValues?: { name: string; planId: string; billingEmail: string }
   deleteError?: string
+  /** Dual control (issue 14): the Delete form's reason field while deleting needs approval. */
+  deleteApproval?: ApprovalFieldProps
   /** The Backups section (issue 11 item 5); shown when given. */
   backups?: TenantBackupsProps
   /** Days a deleted tenant stays restorable (config.purgeGraceDays, issue 11 item 6). */
