@@ -481,6 +481,16 @@ describe('suspension and plan', () => {
     const empty = await call(tok, { method: 'PUT', path, template, body: {} })
     expect(empty.status).toBe(422)
     expect((await tenantRow(tenant.id)).plan_id).toBe(target.id)
+    const gone = await createTenant(t.db)
+    await t.db.updateTable('tenants').set({ status: 'deleted' }).where('id', '=', gone.id).execute()
+    const deleted = await call(tok, {
+      method: 'PUT',
+      path: `/api/v1/tenants/${gone.id}/plan`,
+      template,
+      body: { planId: target.id },
+    })
+    expect(deleted.status).toBe(409)
+    expect(deleted.body.detail).toBe(`${gone.slug} is deleted: its plan cannot change.`)
   })
 })
 

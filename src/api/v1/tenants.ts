@@ -22,7 +22,7 @@ import {
   listOnboardingSteps,
   runOnboarding,
 } from '../../tenancy/onboarding.js'
-import { changeTenantPlan } from '../../tenancy/plan-change.js'
+import { changeTenantPlan, type PlanChangeRefusal } from '../../tenancy/plan-change.js'
 import { newTenantForm, tenantFields } from '../../tenancy/tenant-form.js'
 import type { AppEnv } from '../../web/env.js'
 import { auditContext } from '../../web/request.js'
@@ -584,14 +584,23 @@ tenantsApi.openapi(suspensionRoute('delete'), async (c) =>
   c.json(await changeStatus(c, c.req.valid('param').id, 'activate'), 200),
 )
 
-const PLAN_REFUSALS = {
-  tenant_not_found: [404, 'not_found', () => 'No such tenant.'],
-  tenant_deleted: [
-    409,
-    'conflict',
-    (slug: string) => `${slug} is deleted: its plan cannot change.`,
-  ],
-} as const
+/** The licences page's refusals of a plan change (src/routes/tenants/plan.tsx), as problems. */
+function planRefusal(reason: PlanChangeRefusal, slug: string, planId: string): ApiRefusal {
+  const field = (message: string) =>
+    new ApiRefusal(422, 'invalid', 'The request has invalid fields.', [
+      { field: 'planId', message },
+    ])
+  switch (reason) {
+    case 'plan_not_found':
+      return field(`There is no plan “${planId}”; nothing changed.`)
+    case 'plan_archived':
+      return field(`${planId} is archived and takes no new tenants; ${slug} was not moved.`)
+    case 'tenant_deleted':
+      return new ApiRefusal(409, 'conflict', `${slug} is deleted: its plan cannot change.`)
+    default:
+      return new ApiRefusal(404, 'not_found', 'No such tenant.')
+  }
+}
 
 tenantsApi.openapi(
   createRoute({
@@ -618,27 +627,8 @@ tenantsApi.openapi(
     const tenant = await tenantOr404(c, c.req.valid('param').id)
     const { planId } = c.req.valid('json')
     const result = await changeTenantPlan(c.var.db, auditContext(c), tenant.id, planId, c.var.now())
-    if (!result.ok) {
-      switch (result.reason) {
-        case 'unchanged':
-          break
-        case 'plan_not_found':
-          invalid([{ field: 'planId', message: `There is no plan “${planId}”; nothing changed.` }])
-        // eslint-disable-next-line no-fallthrough
-        case 'plan_archived':
-          invalid([
-            {
-              field: 'planId',
-              message: `${planId} is archived and takes no new tenants; ${tenant.slug} was not moved.`,
-            },
-          ])
-        // eslint-disable-next-line no-fallthrough
-        default: {
-          const [status, code, message] = PLAN_REFUSALS[result.reason]
-          throw new ApiRefusal(status, code, message(tenant.slug))
-        }
-      }
-    }
+    if (!result.ok && result.reason !== 'unchanged')
+      throw planRefusal(result.reason, tenant.slug, planId)
     return c.json(toApiTenant(await tenantOr404(c, tenant.id)), 200)
   },
 )
