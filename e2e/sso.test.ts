@@ -49,6 +49,8 @@ describe(`operator sign-in through an identity provider (${serverUrl ? 'PostgreS
     if (serverUrl) database = await createTestDatabase(serverUrl)
     server = await startServer({
       port,
+      // The machine is shared: give the first start (assets, migrations) room.
+      timeoutMs: 200_000,
       databaseUrl: database?.url,
       env: {
         SSO_PROVIDERS: 'oidc',
@@ -60,7 +62,7 @@ describe(`operator sign-in through an identity provider (${serverUrl ? 'PostgreS
     })
     ;({ browser, page } = await openPage(errors))
     totpKey = await setUpFirstOwner(page, server.setupLink, owner)
-  })
+  }, 300_000)
 
   afterAll(async () => {
     await browser?.close().catch(() => {})
