@@ -180,9 +180,20 @@ describe('POST /audit/export', () => {
     const res = await getPage(t.app, '/audit?action=test.export&tenant=export-alpha', cookie)
     const html = await res.text()
 
-    expect(html).toMatch(/<form method="post" action="\/audit\/export"/)
-    expect(html).toMatch(/<input type="hidden" name="action" value="test.export"/)
-    expect(html).toMatch(/<input type="hidden" name="tenant" value="export-alpha"/)
+    expect(html).toMatch(/<form method="post" action="\/audit\/export" id="audit-export"/)
+    expect(html).toContain(
+      '<input type="hidden" name="action" value="test.export" form="audit-export"',
+    )
+    expect(html).toContain(
+      '<input type="hidden" name="tenant" value="export-alpha" form="audit-export"',
+    )
+    // A filter swap (htmx) brings the export form its new filters with the results.
+    const swap = await getPage(t.app, '/audit?tenant=export-beta', cookie, { 'hx-request': 'true' })
+    const fragment = await swap.text()
+    expect(fragment).toContain(
+      '<input type="hidden" name="tenant" value="export-beta" form="audit-export"',
+    )
+    expect(fragment).not.toContain('name="action"')
     const viewer = await createSuperAdmin(t.db, t.config, { role: 'viewer' })
     const asViewer = await getPage(t.app, '/audit', await signIn(t.app, viewer, t.clock))
     expect(await asViewer.text()).not.toContain('action="/audit/export"')

@@ -139,7 +139,7 @@ export const AuditPage: FC<AuditPageProps> = (p) => {
           Clear
         </a>
       </form>
-      <ExportPanel query={query} errors={p.exportErrors} choice={p.exportChoice} />
+      <ExportPanel errors={p.exportErrors} choice={p.exportChoice} />
       <AuditResults
         entries={p.entries}
         query={query}
@@ -152,13 +152,12 @@ export const AuditPage: FC<AuditPageProps> = (p) => {
 }
 
 /**
- * "Export": the current filters as hidden fields, a format, the BOM choice and a button
- * (issue 14 item 4). A plain form, not htmx: the answer is a download, not a fragment. Like the
- * layout, it reads the signed-in operator to show itself only to those holding saas.audit.export
- * (the /audit route passes no operator).
+ * "Export": a format, the BOM choice and a button (issue 14 item 4); the filters it exports are
+ * ExportFilterFields, inside the results the filters swap. A plain form, not htmx: the answer is
+ * a download, not a fragment. Like the layout, it reads the signed-in operator to show itself
+ * only to those holding saas.audit.export (the /audit route passes no operator).
  */
 const ExportPanel: FC<{
-  query: AuditQuery
   errors?: string[]
   choice?: { format: 'csv' | 'jsonl'; bom: boolean }
 }> = (p) => {
@@ -177,9 +176,6 @@ const ExportPanel: FC<{
       <h2 id="audit-export-title" class="m-0 self-center text-sm font-semibold">
         Export these entries
       </h2>
-      {(['action', 'tenant', 'actor', 'batch', 'from', 'to'] as const).map(
-        (name) => p.query[name] && <input type="hidden" name={name} value={p.query[name]} />,
-      )}
       <div>
         <label for="audit-export-format" class="block text-xs font-medium text-slate-600 mb-1">
           Format
@@ -252,6 +248,22 @@ const FilterSelect: FC<{
   </div>
 )
 
+/**
+ * The filters of the entries shown, as hidden fields of the export form (`form="audit-export"`):
+ * they sit in the results fragment, so each filter swap brings the export the new filters without
+ * script. Where the operator may not export there is no such form and they submit nowhere.
+ */
+const ExportFilterFields: FC<{ query: AuditQuery }> = (p) => (
+  <>
+    {(['action', 'tenant', 'actor', 'batch', 'from', 'to'] as const).map(
+      (name) =>
+        p.query[name] && (
+          <input type="hidden" name={name} value={p.query[name]} form="audit-export" />
+        ),
+    )}
+  </>
+)
+
 function olderUrl(query: AuditQuery, before: number): string {
   const params = new URLSearchParams()
   for (const [k, v] of Object.entries(query)) if (v && k !== 'before') params.set(k, String(v))
@@ -267,6 +279,7 @@ export const AuditResults: FC<{
   notices: string[]
 }> = (p) => (
   <div id="audit-results">
+    <ExportFilterFields query={p.query} />
     {p.notices.length > 0 && (
       <div
         role="alert"
