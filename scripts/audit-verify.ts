@@ -1,7 +1,10 @@
-// npm run audit:verify — walks the hash chain of public.audit_log; prints OK or the first broken link.
+// npm run audit:verify [-- --checkpoints DIR] [--sign] — walks the hash chain of public.audit_log
+// and checks the signed checkpoints (the database's, and with --checkpoints every
+// checkpoint-*.json of DIR, the copies kept outside the database) against it; --sign signs one
+// first. One line per checkpoint, then OK or BROKEN; exit code 1 on any failure.
 // Works while the server runs on the embedded database (through the server: src/db/cli-database.ts).
+import { runAuditVerify } from '../src/audit/checkpoint-cli.js'
 import { loadConfig } from '../src/config.js'
-import { verifyAuditChain } from '../src/db/audit-log.js'
 import { openCliDatabase, reportCliFailures } from '../src/db/cli-database.js'
 import { migratePlatform } from '../src/db/migrate.js'
 
@@ -10,15 +13,9 @@ const config = loadConfig()
 const { database } = await openCliDatabase(config)
 try {
   await migratePlatform(database.db)
-  const verdict = await verifyAuditChain(database.db)
-  if (verdict.ok) {
-    console.log(`OK: ${verdict.checked} entries, chain intact`)
-  } else {
-    console.log(
-      `BROKEN at seq ${verdict.seq}: ${verdict.reason} (${verdict.checked} entries verified before it)`,
-    )
-    process.exitCode = 1
-  }
+  process.exitCode = await runAuditVerify(database.db, config, process.argv.slice(2), (line) =>
+    console.log(line),
+  )
 } finally {
   await database.close()
 }
