@@ -48,8 +48,8 @@
 // --kit, --only-kit, --flags, --only-flags, --bulk, --only-bulk, --health, --only-health,
 // --observability, --only-observability, --dashboard, --only-dashboard, --fleet, --only-fleet,
 // --backup-tenants N, --billing, --only-billing, --billing-events N, --citus, --only-citus,
-// --citus-url URL, --citus-tenants N, --audit-export, --only-audit-export, --export-rows N. Takes 3–5 minutes (most
-// of it loading 500k audit rows).
+// --citus-url URL, --citus-tenants N, --audit-export, --only-audit-export, --export-rows N.
+// Takes 3–5 minutes (most of it loading 500k audit rows).
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
