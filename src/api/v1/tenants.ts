@@ -13,6 +13,9 @@ import {
   type TenantListItem,
 } from '../../db/tenants.js'
 import { offeredPlans } from '../../plans/offered-plans.js'
+import { approvalRequired } from '../../approvals/policy.js'
+import { requestApproval } from '../../approvals/requests.js'
+import { tenantDeleteApproval } from '../../routes/approvals-gate.js'
 import { deleteTenantFromConsole } from '../../routes/tenants/deletion.js'
 import { toTenantFilter } from '../../tenancy/bulk-filter.js'
 import { changeTenantStatus, editTenant } from '../../tenancy/lifecycle.js'
@@ -313,6 +316,63 @@ async function tenantOr404(c: Context<AppEnv>, id: string): Promise<Tenant> {
   return tenant
 }
 
+const ApprovalRequestSchema = z
+  .object({
+    id: z.string(),
+    kind: z.string(),
+    status: z.literal('pending'),
+    summary: z.string(),
+    reason: z.string(),
+    requestedBy: z.string(),
+    createdAt: z.string().datetime(),
+    expiresAt: z.string().datetime(),
+  })
+  .openapi('ApprovalRequest')
+
+/**
+ * Dual control (issue 14 item 6) from the API: the delete becomes a request for a second
+ * operator's approval, exactly as the console's does (src/routes/approvals-gate.tsx); on
+ * approval it runs as this token's owner, with both names in the audit entry.
+ */
+async function requestTenantDeletion(c: Context<AppEnv>, tenant: Tenant, reason: string) {
+  const result = await requestApproval(
+    c.var.db,
+    auditContext(c),
+    { ...tenantDeleteApproval(tenant), reason },
+    c.var.now(),
+  )
+  if (!result.ok) {
+    if (result.reason === 'already_pending')
+      throw new ApiRefusal(
+        409,
+        'already_pending',
+        `A request to delete this tenant already waits for approval (${result.existingId}).`,
+      )
+    if (result.reason === 'target_not_found')
+      throw new ApiRefusal(404, 'not_found', 'No such tenant.')
+    invalid([
+      {
+        field: 'reason',
+        message:
+          result.reason === 'reason_required'
+            ? 'Say why: tenant deletion needs a second operator’s approval, and they read this.'
+            : 'Keep the reason to 500 characters.',
+      },
+    ])
+  }
+  const request = result.request
+  return {
+    id: request.id,
+    kind: request.kind,
+    status: 'pending' as const,
+    summary: request.summary,
+    reason: request.reason,
+    requestedBy: request.requestedByEmail,
+    createdAt: request.createdAt.toISOString(),
+    expiresAt: request.expiresAt.toISOString(),
+  }
+}
+
 /**
  * The API's delete of one tenant, after the confirmation and step-up were checked: the
  * console's own delete (pre_delete backup, then the grace-period delete). One function so dual
@@ -511,10 +571,18 @@ tenantsApi.openapi(
           .max(100)
           .optional()
           .openapi({ description: 'The tenant’s slug, typed again.' }),
+        reason: z.string().max(1000).optional().openapi({
+          description:
+            'Why: required while an owner has put tenant deletion under dual control (/settings/approvals); the approver reads it.',
+        }),
       }),
     },
     responses: {
       200: json(TenantSchema, 'The deleted tenant'),
+      202: json(
+        ApprovalRequestSchema,
+        'Tenant deletion is under dual control: a request now waits for a second owner or admin (24 hours); nothing was deleted',
+      ),
       ...problemResponses,
       ...notFound,
       ...conflict('Already deleted'),
@@ -525,6 +593,9 @@ tenantsApi.openapi(
     const tenant = await tenantOr404(c, c.req.valid('param').id)
     if ((c.req.valid('query').confirm ?? '').trim() !== tenant.slug)
       invalid([{ field: 'confirm', message: `Type ${tenant.slug} exactly to delete this tenant.` }])
+    if (await approvalRequired(c.var.db, 'tenant.delete', c.var.now().getTime())) {
+      return c.json(await requestTenantDeletion(c, tenant, c.req.valid('query').reason ?? ''), 202)
+    }
     const result = await deleteTenantFromApi(c, tenant)
     if (!result.ok && result.conflict) throw new ApiRefusal(409, 'conflict', result.message)
     if (!result.ok) {
