@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono'
 import { z } from 'zod'
 import { deriveKey } from '../auth/encryption.js'
 import { invalidateSession } from '../auth/session.js'
-import { signInWithPassword, SIGN_IN_FAILED, verifyTotp } from '../auth/sign-in.js'
+import { signInWithPassword, SIGN_IN_FAILED, SSO_ONLY, verifyTotp } from '../auth/sign-in.js'
 import { signOut } from '../operators/account.js'
 import { LoginPage, TotpPage } from '../views/auth/sign-in-pages.js'
 import type { AppEnv } from '../web/env.js'
@@ -71,6 +71,8 @@ signInRoutes.post('/login', async (c) => {
   const { email, password } = form.data
   const result = await signInWithPassword(c.var.db, auditContext(c), email, password, c.var.now())
   if (!result.ok && result.rateLimited) return renderLogin(c, 429, { email, error: TOO_MANY, next })
+  // Only after the right password: the operator must use their identity provider (issue 14).
+  if (!result.ok && result.ssoOnly) return renderLogin(c, 401, { email, error: SSO_ONLY, next })
   if (!result.ok) return renderLogin(c, 401, { email, error: SIGN_IN_FAILED, next })
   writeSessionCookie(c, result.token)
   return redirectTo(c, result.admin.mfaEnabled ? totpStepUrl(next) : '/enrol/totp')

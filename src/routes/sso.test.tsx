@@ -233,6 +233,7 @@ describe('SSO-only operators', () => {
     const sessions = await countRows(t.db, 'super_admin_sessions')
     const res = await login(t.app, sol)
     expect(res.status).toBe(401)
+    expect(await res.text()).toContain('signs in through your identity provider only')
     expect(cookieFrom(res)).toBeUndefined()
     expect(await countRows(t.db, 'super_admin_sessions')).toBe(sessions)
     const required = await auditEntries(t.db, 'auth.login.sso_required')
