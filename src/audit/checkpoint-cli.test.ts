@@ -4,7 +4,6 @@ import { join } from 'node:path'
 import { sql } from 'kysely'
 import { afterAll, beforeEach, describe, expect, it } from 'vitest'
 import { appendAuditEntry } from '../db/audit-log.js'
-import { runScript } from '../test-support/processes.js'
 import { testConfig, useTestDatabase } from '../test-support/test-app.js'
 import { runAuditVerify } from './checkpoint-cli.js'
 
@@ -93,20 +92,4 @@ describe('audit:verify', () => {
     expect(wrong.code).toBe(2)
     expect(wrong.lines.join('\n')).toContain('usage: npm run audit:verify')
   })
-
-  it('the script itself signs and verifies on an embedded database', async () => {
-    const dataDir = join(root, 'data')
-    const env = { FLEETDECK_DATA_DIR: dataDir, FLEETDECK_SECRET_KEY: 'k'.repeat(40) }
-
-    const run = await runScript(
-      'audit-verify',
-      ['--sign', '--checkpoints', join(dataDir, 'checkpoints')],
-      env,
-    )
-
-    expect(run.stderr).toBe('')
-    expect(run.code).toBe(0)
-    expect(run.stdout).toMatch(/^Checkpoint signed at seq 1 \(.+checkpoint-1\.json\)$/m)
-    expect(run.stdout.trim().split('\n').at(-1)).toBe('OK')
-  }, 90_000)
 })
