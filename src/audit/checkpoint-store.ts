@@ -1,21 +1,11 @@
-import type { Kysely, Selectable } from 'kysely'
+import type { Selectable } from 'kysely'
 import type { Db } from '../db/database.js'
-import type { AuditCheckpointsTable, Database } from '../db/schema.js'
+import type { AuditCheckpointsTable } from '../db/schema.js'
 
-// Table access for public.audit_checkpoints (issue 14 item 5). The delivery columns come from
-// migration 2026120730; until src/db/schema.ts declares them, this module widens the table type
-// here, and nothing outside it needs to know.
+// Table access for public.audit_checkpoints (issue 14 item 5; delivery columns: migration
+// 2026120730).
 
-type CheckpointsTable = AuditCheckpointsTable & {
-  file_error: string | null
-  mailed_at: Date | null
-  mail_error: string | null
-}
-type CheckpointDb = Kysely<
-  Omit<Database, 'audit_checkpoints'> & { audit_checkpoints: CheckpointsTable }
->
-
-const widen = (db: Db) => db as unknown as CheckpointDb
+type CheckpointsTable = AuditCheckpointsTable
 
 /** A checkpoint as stored: the signed head, who or what asked for it, and where copies went. */
 export type StoredCheckpoint = {
@@ -58,7 +48,7 @@ export async function insertCheckpoint(
     'seq' | 'hash' | 'signedAt' | 'kid' | 'jws' | 'trigger' | 'createdBy'
   >,
 ): Promise<number> {
-  const inserted = await widen(db)
+  const inserted = await db
     .insertInto('audit_checkpoints')
     .values({
       head_seq: row.seq,
@@ -85,7 +75,7 @@ export async function recordCheckpointDelivery(
   if ('fileError' in delivery) set.file_error = delivery.fileError
   if ('mailedAt' in delivery) set.mailed_at = delivery.mailedAt
   if ('mailError' in delivery) set.mail_error = delivery.mailError
-  await widen(db)
+  await db
     .updateTable('audit_checkpoints')
     .set(set as never)
     .where('id', '=', id)
@@ -94,7 +84,7 @@ export async function recordCheckpointDelivery(
 
 /** Checkpoints newest first (`limit`, default 100). */
 export async function listCheckpoints(db: Db, limit = 100): Promise<StoredCheckpoint[]> {
-  const rows = await widen(db)
+  const rows = await db
     .selectFrom('audit_checkpoints')
     .selectAll()
     .orderBy('id', 'desc')
@@ -109,7 +99,7 @@ export async function findCheckpointSince(
   trigger: StoredCheckpoint['trigger'],
   since: Date,
 ): Promise<StoredCheckpoint | undefined> {
-  const row = await widen(db)
+  const row = await db
     .selectFrom('audit_checkpoints')
     .selectAll()
     .where('trigger', '=', trigger)

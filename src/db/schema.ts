@@ -738,6 +738,12 @@ export interface AuditCheckpointsTable {
   created_by: string | null
   /** The file written to AUDIT_CHECKPOINT_DIR, if any. */
   file: string | null
+  /** Why the file could not be written (migration 2026120730). */
+  file_error: string | null
+  /** When the checkpoint was mailed to AUDIT_CHECKPOINT_MAIL_TO. */
+  mailed_at: NullableTimestamp
+  /** Why the mail could not be sent. */
+  mail_error: string | null
 }
 
 export type ApprovalKind =

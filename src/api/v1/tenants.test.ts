@@ -13,6 +13,8 @@ import {
 } from '../../test-support/factories.js'
 import { expectConforms, type OpenApiDocument } from '../../test-support/openapi-conformance.js'
 import { useTestApp } from '../../test-support/test-app.js'
+import { APPROVAL_KINDS, setApprovalPolicy } from '../../approvals/policy.js'
+import { decideApproval } from '../../approvals/requests.js'
 
 // /api/v1/tenants (issue 14 item 1): each route's happy path and refusals, every answer checked
 // against /api/v1/openapi.json, and the audit entries of writes naming the API token.
@@ -425,6 +427,72 @@ describe('DELETE /api/v1/tenants/{id}', () => {
     const entry = (await auditEntries(t.db, 'tenant.delete')).find((e) => e.target_id === tenant.id)
     expect(entry?.api_token_id).toBe(apiTokenId(tok))
     expect((await del(tok, tenant.id, tenant.slug)).status).toBe(409)
+  })
+})
+
+describe('DELETE /api/v1/tenants/{id} under dual control', () => {
+  const setPolicy = (on: boolean) =>
+    setApprovalPolicy(
+      t.db,
+      { actor: { id: owner.admin.id, email: owner.admin.email } },
+      Object.fromEntries(APPROVAL_KINDS.map((k) => [k, on && k === 'tenant.delete'])) as never,
+      owner.admin.id,
+      new Date(t.clock.now()),
+    )
+
+  it('records a request (reason required) instead of deleting; a second owner’s approval deletes it as the token’s owner', async () => {
+    await setPolicy(true)
+    try {
+      const tenant = await createTenant(t.db)
+      const tok = await token(['saas.tenants.delete'], true)
+      const path = (q: string) => `/api/v1/tenants/${tenant.id}?confirm=${tenant.slug}${q}`
+      const template = '/tenants/{id}'
+      const noReason = await call(tok, { method: 'DELETE', path: path(''), template })
+      expect(noReason.status).toBe(422)
+      expect(noReason.body.errors[0].field).toBe('reason')
+      expect(
+        await t.db
+          .selectFrom('approval_requests')
+          .selectAll()
+          .where('target_id', '=', tenant.id)
+          .execute(),
+      ).toEqual([])
+
+      const asked = await call(tok, {
+        method: 'DELETE',
+        path: path('&reason=Contract%20ended'),
+        template,
+      })
+      expect(asked.status).toBe(202)
+      expect(asked.body).toMatchObject({
+        kind: 'tenant.delete',
+        status: 'pending',
+        reason: 'Contract ended',
+      })
+      expect((await tenantRow(tenant.id)).status).toBe('active')
+      const again = await call(tok, { method: 'DELETE', path: path('&reason=Again'), template })
+      expect(again.status).toBe(409)
+      expect(again.body.code).toBe('already_pending')
+      const requestEntry = (await auditEntries(t.db, 'approval.request')).at(-1)!
+      expect(requestEntry.api_token_id).toBe(apiTokenId(tok))
+
+      const second = await createSuperAdmin(t.db, t.config, { role: 'owner' })
+      const decided = await decideApproval(
+        { database: t.database, config: t.config },
+        {},
+        { id: asked.body.id, approver: second.admin, decision: 'approve', note: 'ok' },
+        new Date(t.clock.now()),
+      )
+      expect(decided.ok).toBe(true)
+      expect((await tenantRow(tenant.id)).status).toBe('deleted')
+      const entry = (await auditEntries(t.db, 'tenant.delete')).find(
+        (e) => e.target_id === tenant.id,
+      )!
+      expect(entry.actor_id).toBe(owner.admin.id)
+      expect(entry.approved_by_email).toBe(second.admin.email)
+    } finally {
+      await setPolicy(false)
+    }
   })
 })
 

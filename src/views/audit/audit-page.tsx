@@ -60,7 +60,10 @@ export const AuditPage: FC<AuditPageProps> = (p) => {
       <h1 class="m-0 mb-1 text-2xl font-semibold">Audit log</h1>
       <p class="m-0 mb-4 text-sm text-slate-600">
         Every privileged action, newest first. Append-only and hash-chained: the database refuses
-        edits, and <code>npm run audit:verify</code> reports any broken link.
+        edits, and <code>npm run audit:verify</code> reports any broken link.{' '}
+        <a href="/audit/verify" class="text-violet-700 underline">
+          Verify the chain and its checkpoints
+        </a>
       </p>
       <form
         method="get"
