@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { totpCode, type TestAdmin } from './test-support/factories.js'
+import { bearer, createTestApiToken } from './test-support/api-tokens.js'
+import { createSuperAdmin, totpCode, type TestAdmin } from './test-support/factories.js'
 import { cookieFrom, getPage, postForm, signIn } from './test-support/requests.js'
 import { useTestApp } from './test-support/test-app.js'
 
@@ -40,7 +41,16 @@ describe('unknown addresses', () => {
   })
 
   it('under /api/v1 an unknown path answers a JSON problem (RFC 9457), not the HTML page', async () => {
-    const res = await getPage(t.app, '/api/v1/x')
+    // Without a token the API's guard answers first: 401, still a problem, never HTML.
+    const anonymous = await getPage(t.app, '/api/v1/x')
+    expect(anonymous.status).toBe(401)
+    expect(anonymous.headers.get('content-type')).toBe('application/problem+json')
+
+    const owner = await createSuperAdmin(t.db, t.config, { role: 'owner' })
+    const token = await createTestApiToken(t.db, owner.admin.id, ['saas.tenants.view'], {
+      now: new Date(t.clock.now()),
+    })
+    const res = await t.app.request('/api/v1/x', { headers: bearer(token) })
     const body = await res.json()
 
     expect(res.status).toBe(404)
