@@ -36,11 +36,14 @@ function timeLeft(request: ApprovalRequest, now: Date): string {
 const json = (value: unknown) => JSON.stringify(value, null, 2)
 
 /** One request: who, what, why, the change in full, and what the viewer may do with it. */
-export const ApprovalCard: FC<{ request: ApprovalRequest; viewer: SuperAdmin; now: Date }> = ({
-  request: r,
-  viewer,
-  now,
-}) => {
+export const ApprovalCard: FC<{
+  request: ApprovalRequest
+  viewer: SuperAdmin
+  now: Date
+  /** h3 inside a list's section; h2 alone under the page's h1 (heading order, WCAG 1.3.1). */
+  headingLevel?: 2 | 3
+}> = ({ request: r, viewer, now, headingLevel = 3 }) => {
+  const Heading = headingLevel === 2 ? 'h2' : 'h3'
   const mine = r.requestedBy === viewer.id
   const open = r.status === 'pending' && !r.decidedBy && r.expiresAt > now
   return (
@@ -49,11 +52,11 @@ export const ApprovalCard: FC<{ request: ApprovalRequest; viewer: SuperAdmin; no
       aria-labelledby={`approval-${r.id}-title`}
       class="mb-4 rounded border border-slate-200 bg-white p-4 text-sm"
     >
-      <h3 id={`approval-${r.id}-title`} class="m-0 mb-2 text-base font-semibold">
+      <Heading id={`approval-${r.id}-title`} class="m-0 mb-2 text-base font-semibold">
         <a href={`/approvals/${r.id}`} class="text-violet-700 underline">
           {r.summary}
         </a>
-      </h3>
+      </Heading>
       <dl class="m-0 mb-3 grid grid-cols-[10rem_1fr] gap-x-3 gap-y-1">
         <dt class="text-slate-600">Action</dt>
         <dd class="m-0">{APPROVAL_KIND_LABELS[r.kind]}</dd>
@@ -175,6 +178,6 @@ export const ApprovalPage: FC<{ request: ApprovalRequest; viewer: SuperAdmin; no
   <>
     <BackLink href="/approvals">Approvals</BackLink>
     <h1 class="m-0 mb-4 text-2xl font-semibold">Approval request</h1>
-    <ApprovalCard {...p} />
+    <ApprovalCard {...p} headingLevel={2} />
   </>
 )
