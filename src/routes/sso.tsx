@@ -7,9 +7,10 @@ import { finishSso, startSso, type SsoRefusal } from '../auth/sso.js'
 import { providerLabel } from '../auth/sso-providers.js'
 import type { SsoProviderConfig } from '../config.js'
 import { consumeSsoState, deleteSsoStatesBefore, insertSsoState } from '../db/sso-states.js'
+import { hitRateLimitLightly } from '../db/rate-limits.js'
 import { LoginPage, SsoContinuePage } from '../views/auth/sign-in-pages.js'
 import type { AppEnv } from '../web/env.js'
-import { auditContext } from '../web/request.js'
+import { auditContext, clientIp } from '../web/request.js'
 import { writeSessionCookie } from '../web/session-cookie.js'
 
 // Operator sign-in through an identity provider (issue 14 item 3): start → provider → callback
@@ -77,6 +78,19 @@ ssoRoutes.post('/login/sso/:provider', async (c) => {
   const provider = providerFor(c)
   const { config } = c.var.deps
   const now = c.var.now()
+  // Each start stores a state row for 10 minutes: one address may start 30 a minute, so a script
+  // cannot grow the table without bound (OWASP ASVS 5.0 §2.4.1, anti-automation).
+  if (
+    (await hitRateLimitLightly(c.var.db, `sso-start:${clientIp(c) ?? 'unknown'}`, 60, now)) > 30
+  ) {
+    c.status(429)
+    return c.render(
+      <LoginPage error="Too many sign-in attempts from your address; wait a minute." />,
+      {
+        title: 'Sign in',
+      },
+    )
+  }
   let start
   try {
     start = await startSso(provider, config.publicUrl)

@@ -93,6 +93,47 @@ describe('requireApiToken', () => {
   })
 })
 
+describe('requireApiToken and the owner', () => {
+  it('holds the owner’s own IP allowlist: 403 ip_refused from elsewhere, through from inside', async () => {
+    const { admin, token } = await tokenFor('admin', ['saas.tenants.view'])
+    await t.db
+      .updateTable('super_admins')
+      .set({ ip_allowlist: ['10.0.0.0/8'] })
+      .where('id', '=', admin.id)
+      .execute()
+    const outside = await call(t.app, '/api/v1/tenants', `Bearer ${token}`, '203.0.113.5')
+    expect(outside.status).toBe(403)
+    expect((await outside.json()).code).toBe('ip_refused')
+    const inside = await call(t.app, '/api/v1/tenants', `Bearer ${token}`, '10.1.2.3')
+    expect(inside.status).toBe(200)
+  })
+
+  it('stops a token whose owner’s TOTP was reset, and tells why only to the holder of the secret', async () => {
+    const { admin, token } = await tokenFor('admin', ['saas.tenants.view'])
+    await t.db
+      .updateTable('super_admins')
+      .set({ mfa_enabled: false })
+      .where('id', '=', admin.id)
+      .execute()
+    const res = await call(t.app, '/api/v1/tenants', `Bearer ${token}`)
+    expect(res.status).toBe(401)
+    expect((await res.json()).detail).toBe(
+      'The operator who owns this API token must enrol TOTP again first.',
+    )
+    await t.db
+      .updateTable('api_tokens')
+      .set({ revoked_at: new Date(t.clock.now()) })
+      .where('id', '=', token.slice(4, 36))
+      .execute()
+    const guess = `${token.slice(0, token.indexOf('.') + 1)}${'a'.repeat(32)}`
+    const probe = await call(t.app, '/api/v1/tenants', `Bearer ${guess}`)
+    expect(probe.status).toBe(401)
+    expect((await probe.json()).detail).toBe(
+      'A valid API token is required (Authorization: Bearer fdt_…).',
+    )
+  })
+})
+
 describe('requireApiPermission', () => {
   it('passes a token carrying the permission and audits the read; refuses and audits one without', async () => {
     const api = guardedApi()

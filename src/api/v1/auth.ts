@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from 'hono'
 import { sql } from 'kysely'
 import { PERMISSIONS, roleCan, type Permission } from '../../auth/permissions.js'
+import { isAllowed } from '../../auth/ip-allowlist.js'
 import { parseSplitToken, secretMatches } from '../../auth/tokens.js'
 import { appendAuditEntry } from '../../db/audit-log.js'
 import { hitRateLimitLightly } from '../../db/rate-limits.js'
@@ -19,7 +20,9 @@ export const API_TOKEN_PREFIX = 'fdt_'
 /**
  * Authenticates a REST call by its `Authorization: Bearer fdt_<id>.<secret>` token (RFC 6750
  * §2.1). 401 for a missing, malformed, unknown, revoked or expired token, or one whose owner is no
- * longer active (checked on every call, so deactivation stops the token at once); 429 past
+ * longer active or has no TOTP enrolled (checked on every call, so deactivation stops the token
+ * at once); the reason is told only to whoever presents the right secret. 403 from an address
+ * outside the owner's own IP allowlist (as for their console sessions). 429 past
  * API_RATE_LIMIT_PER_MINUTE for the token, or after too many failures from one address (OWASP
  * ASVS 5.0 §6.3.1). No cookie is read: a console session opens nothing here, and a token opens no
  * console page, so the API needs no CSRF defence.
@@ -39,14 +42,18 @@ export const requireApiToken: MiddlewareHandler<AppEnv> = async (c, next) => {
     ? await db.selectFrom('api_tokens').selectAll().where('id', '=', parsed.id).executeTakeFirst()
     : undefined
   const owner = row ? await findSuperAdminById(db, row.super_admin_id) : undefined
+  // The secret first: whoever knows only a token's id (it is in audit entries) learns nothing
+  // of its state from the answer.
+  const genuine = Boolean(parsed && row && secretMatches(parsed.secret, row.secret_hash))
   const usable =
-    parsed &&
+    genuine &&
     row &&
     owner &&
     owner.isActive &&
+    // An operator whose TOTP was reset has no console until re-enrolment: nor do their tokens.
+    owner.mfaEnabled &&
     row.revoked_at === null &&
-    row.expires_at.getTime() > now.getTime() &&
-    secretMatches(parsed.secret, row.secret_hash)
+    row.expires_at.getTime() > now.getTime()
   if (!usable) {
     if (
       (await hitRateLimitLightly(db, `api-auth:${ip ?? 'unknown'}`, 60, now)) >
@@ -56,7 +63,7 @@ export const requireApiToken: MiddlewareHandler<AppEnv> = async (c, next) => {
       throw new ApiRefusal(429, 'rate_limited', 'Too many failed authentications; wait a minute.')
     }
     c.header('WWW-Authenticate', 'Bearer realm="fleetdeck-api"')
-    const detail = !parsed
+    const detail = !genuine
       ? 'A valid API token is required (Authorization: Bearer fdt_…).'
       : row && row.revoked_at
         ? 'This API token was revoked.'
@@ -64,8 +71,18 @@ export const requireApiToken: MiddlewareHandler<AppEnv> = async (c, next) => {
           ? 'This API token has expired.'
           : owner && !owner.isActive
             ? 'The operator who owns this API token is deactivated.'
-            : 'A valid API token is required (Authorization: Bearer fdt_…).'
+            : owner && !owner.mfaEnabled
+              ? 'The operator who owns this API token must enrol TOTP again first.'
+              : 'A valid API token is required (Authorization: Bearer fdt_…).'
     throw new ApiRefusal(401, 'unauthorized', detail)
+  }
+  // The owner's own allowlist holds for their tokens as for their sessions (src/web/guards.ts).
+  if (!isAllowed(owner.ipAllowlist, ip ?? null)) {
+    throw new ApiRefusal(
+      403,
+      'ip_refused',
+      'Calls with this API token are not allowed from your address (the owner’s IP allowlist).',
+    )
   }
   const limit = c.var.deps.config.apiRateLimitPerMinute
   if ((await hitRateLimitLightly(db, `api:${row.id}`, 60, now)) > limit) {

@@ -32,7 +32,14 @@ export const TokenTable: FC<{ id: string; tokens: ApiToken[]; now: Date; showOwn
       No API tokens yet.
     </p>
   ) : (
-    <div id={p.id} class="overflow-x-auto">
+    // Focusable so keyboard users can scroll the permissions sideways (WCAG 2.1.1).
+    <div
+      id={p.id}
+      tabindex={0}
+      role="region"
+      aria-label={p.showOwner ? "All operators' API tokens" : 'Your API tokens'}
+      class="overflow-x-auto focus-visible:outline focus-visible:outline-2 focus-visible:outline-violet-700"
+    >
       <table class="w-full text-sm">
         <thead class="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-600">
           <tr>
