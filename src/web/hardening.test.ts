@@ -276,9 +276,10 @@ describe('cross-site bodies that are not forms, against the whole app', () => {
   })
 
   it('leaves the API and webhook groups to their own authentication: no Origin needed there', async () => {
-    // Past the origin check each answers for itself: no such API route; no webhook secret here.
+    // Past the origin check each answers for itself: the API wants its token (401, not the
+    // origin check's 403); no webhook secret here.
     for (const [path, status] of [
-      ['/api/v1/anything', 404],
+      ['/api/v1/anything', 401],
       ['/webhooks/stripe', 503],
     ] as const) {
       const res = await t.app.request(path, {
