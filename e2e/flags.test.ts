@@ -8,6 +8,7 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { DatabaseHandle } from '../src/db/database.js'
 import { findFlagByKey, findTenantOverrides } from '../src/db/flags.js'
+import { rolloutBucket } from '../src/flags/resolve.js'
 import {
   createTestDatabase,
   openPage,
@@ -31,7 +32,10 @@ const owner = {
   password: `correct horse ${suffix} battery`,
 }
 const tenant = { slug: `acme-${suffix}`, name: `Acme ${suffix}` }
-const FLAG = 'drawings-beta'
+// Chosen once the tenant exists (below): a key whose 10 % rollout leaves this tenant out, so the
+// tenant starts Off and "Turn on" is there to press (the tenant's id is random; with a fixed key
+// one run in ten found it already On through the rollout).
+let FLAG = 'drawings-beta'
 
 let server: RunningServer
 let database: Awaited<ReturnType<typeof createTestDatabase>> | undefined
@@ -73,6 +77,7 @@ describe(`feature flags in Chromium (${backend})`, () => {
     await page.getByRole('button', { name: 'Create tenant' }).click()
     await waitForPath(page, /^\/tenants\/[0-9a-f-]{36}$/, 60_000)
     tenantId = new URL(page.url()).pathname.split('/').pop()!
+    for (let n = 2; rolloutBucket(FLAG, tenantId) < 10 * 100; n++) FLAG = `drawings-beta-${n}`
   })
 
   it('creates drawings-beta through the form, after a refused key', async () => {
@@ -87,7 +92,7 @@ describe(`feature flags in Chromium (${backend})`, () => {
     await page.getByRole('button', { name: 'Create flag' }).click()
     await waitForText(page.locator('#field-key-error'), 'Use 2–63 lowercase letters')
     await checkAccessibility('new flag (refused key)')
-    expect(await findFlagByKey(handle.db, 'drawings-beta')).toBeUndefined()
+    expect(await findFlagByKey(handle.db, FLAG)).toBeUndefined()
 
     await page.getByLabel('Key', { exact: true }).fill(FLAG)
     await page
