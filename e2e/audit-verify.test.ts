@@ -28,8 +28,12 @@ describe(`audit chain verification in Chromium (${backend})`, () => {
     await page.goto(`${server.baseUrl}/audit/verify`)
     await waitForText(page.locator('h1'), 'Audit chain verification')
     await waitForText(page.locator('#verdict-title'), 'OK: the audit log is intact')
-    // The server's scheduler signs the nightly checkpoint at its start past 02:00 UTC.
-    await waitForText(page.locator('#checkpoint-verdict'), /All \d+ checkpoints match the log\./)
+    // The server's scheduler signs the day's checkpoint at its start only past 02:00 UTC, so by
+    // the wall clock there is either none yet or that one.
+    await waitForText(
+      page.locator('#checkpoint-verdict'),
+      /All \d+ checkpoints match the log\.|No checkpoint has been signed yet\./,
+    )
     await story.checkAccessibility('audit verify, no checkpoint')
   })
 
